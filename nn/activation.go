@@ -1,0 +1,97 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+)
+
+// Activation is an elementwise nonlinearity σ applied after a dense layer.
+type Activation int
+
+const (
+	// Identity is σ(z) = z.
+	Identity Activation = iota
+	// ReLU is σ(z) = max(z, 0), with σ'(0) taken as 0.
+	ReLU
+	// Tanh is σ(z) = tanh(z).
+	Tanh
+	// Sigmoid is σ(z) = 1/(1+e^{-z}).
+	Sigmoid
+	// GELU is the exact Gaussian error linear unit σ(z) = z·Φ(z) = ½z(1+erf(z/√2)).
+	GELU
+)
+
+var activationNames = [...]string{"Identity", "ReLU", "Tanh", "Sigmoid", "GELU"}
+
+// String returns the constant's name, e.g. "ReLU".
+func (a Activation) String() string {
+	if a.valid() {
+		return activationNames[a]
+	}
+	return fmt.Sprintf("Activation(%d)", int(a))
+}
+
+func (a Activation) valid() bool { return a >= Identity && a <= GELU }
+
+// apply sets dst[i] = σ(z[i]). dst and z may be the same slice.
+func (a Activation) apply(dst, z []float64) {
+	switch a {
+	case Identity:
+		copy(dst, z)
+	case ReLU:
+		for i, v := range z {
+			dst[i] = max(v, 0)
+		}
+	case Tanh:
+		for i, v := range z {
+			dst[i] = math.Tanh(v)
+		}
+	case Sigmoid:
+		for i, v := range z {
+			dst[i] = sigmoid(v)
+		}
+	case GELU:
+		for i, v := range z {
+			dst[i] = 0.5 * v * math.Erfc(-v/math.Sqrt2)
+		}
+	default:
+		panic("nn: invalid activation " + a.String())
+	}
+}
+
+// scaleByDerivative sets d[i] *= σ'(z[i]), where s[i] = σ(z[i]) is the stored output.
+func (a Activation) scaleByDerivative(d, z, s []float64) {
+	switch a {
+	case Identity:
+	case ReLU:
+		for i, v := range z {
+			if v <= 0 {
+				d[i] = 0
+			}
+		}
+	case Tanh:
+		for i, v := range s {
+			d[i] *= 1 - v*v
+		}
+	case Sigmoid:
+		for i, v := range s {
+			d[i] *= v * (1 - v)
+		}
+	case GELU:
+		const invSqrt2Pi = 0.3989422804014327 // 1/√(2π)
+		for i, v := range z {
+			d[i] *= 0.5*math.Erfc(-v/math.Sqrt2) + v*invSqrt2Pi*math.Exp(-0.5*v*v)
+		}
+	default:
+		panic("nn: invalid activation " + a.String())
+	}
+}
+
+// sigmoid is 1/(1+e^{-z}), evaluated without overflow for large |z|.
+func sigmoid(z float64) float64 {
+	if z >= 0 {
+		return 1 / (1 + math.Exp(-z))
+	}
+	e := math.Exp(z)
+	return e / (1 + e)
+}
