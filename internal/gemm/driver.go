@@ -1,0 +1,150 @@
+package gemm
+
+import (
+	"runtime"
+	"sync"
+)
+
+// Blocking parameters. kc fixes the rounding (see Dgemm) and is the same on every kernel;
+// mcMax and ncMax bound a task's block of C so its packed A block stays in L2.
+const (
+	kc       = 256
+	mcMax    = 192
+	mcMin    = 32
+	ncMax    = 1536
+	ncMin    = 96
+	serialMK = 1 << 17 // m·n·k below which one goroutine does the whole product
+)
+
+// problem is one product, split into tasks: task t covers rows [ti·mc, ti·mc+mc) and
+// column panels [tj·npt, tj·npt+npt) of C, with ti = t / nTasksN, tj = t % nTasksN.
+type problem struct {
+	kern           kernel
+	transA, transB bool
+	m, n, k        int
+	alpha, beta    float64
+	a, b, c        []float64
+	lda, ldb, ldc  int
+
+	bp      []float64 // packed op(B): block at row p0 holds panel q at p0·nPad + q·kcb·nr
+	nPad    int       // n rounded up to a multiple of nr
+	mc, npt int       // rows and column panels per task
+	nTasksN int       // tasks along n
+	nTasks  int
+}
+
+// scratch is one goroutine's private workspace: a packed A block and an edge tile.
+type scratch struct {
+	a    []float64
+	tile [maxMR * maxNR]float64
+}
+
+var (
+	scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+	packedPool  = sync.Pool{New: func() any { return new([]float64) }}
+)
+
+// run computes the product with kernel kern; alpha ≠ 0 and m, n, k > 0.
+func run(kern kernel, transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	j := jobPool.Get().(*job)
+	pr := &j.pr
+	*pr = problem{kern: kern, transA: transA, transB: transB, m: m, n: n, k: k,
+		alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc}
+	workers := runtime.GOMAXPROCS(0)
+	if m*n*k < serialMK {
+		workers = 1
+	}
+	pr.split(workers)
+
+	bpp := packedPool.Get().(*[]float64)
+	if cap(*bpp) < k*pr.nPad {
+		*bpp = make([]float64, k*pr.nPad)
+	}
+	pr.bp = (*bpp)[:k*pr.nPad]
+
+	nPanels := pr.nPad / kern.nr
+	j.do(phasePackB, nPanels, min(workers, nPanels))
+	j.do(phaseCompute, pr.nTasks, min(workers, pr.nTasks))
+
+	packedPool.Put(bpp)
+	*pr = problem{}
+	jobPool.Put(j)
+}
+
+// split chooses the task grid: at most mcMax rows per task, and at least `workers` tasks
+// when the matrix is large enough, splitting rows first (down to mcMin rows) and then
+// columns (down to ncMin). The split affects speed only, never the results.
+func (pr *problem) split(workers int) {
+	mr, nr := pr.kern.mr, pr.kern.nr
+	pr.nPad = ceilDiv(pr.n, nr) * nr
+	nmt := ceilDiv(pr.m, mcMax)
+	if nmt < workers {
+		nmt = max(nmt, min(workers, pr.m/mcMin))
+	}
+	nnt := ceilDiv(pr.n, ncMax)
+	if nmt*nnt < workers {
+		nnt = max(nnt, min(ceilDiv(workers, nmt), pr.n/ncMin))
+	}
+	pr.mc = ceilDiv(ceilDiv(pr.m, nmt), mr) * mr
+	nPanels := pr.nPad / nr
+	pr.npt = ceilDiv(nPanels, nnt)
+	pr.nTasksN = ceilDiv(nPanels, pr.npt)
+	pr.nTasks = ceilDiv(pr.m, pr.mc) * pr.nTasksN
+}
+
+// packPanel packs column panel q of op(B), for all k rows, into pr.bp.
+func (pr *problem) packPanel(q int) {
+	nr := pr.kern.nr
+	for p0 := 0; p0 < pr.k; p0 += kc {
+		kcb := min(kc, pr.k-p0)
+		off := p0*pr.nPad + q*kcb*nr
+		packB(pr.bp[off:off+kcb*nr], pr.transB, pr.b, pr.ldb, pr.n, q*nr, p0, kcb, nr)
+	}
+}
+
+// compute does task t (see problem) using the private workspace s.
+func (pr *problem) compute(t int, s *scratch) {
+	kern := pr.kern
+	mr, nr := kern.mr, kern.nr
+	i0 := (t / pr.nTasksN) * pr.mc
+	mc := min(pr.mc, pr.m-i0)
+	q0 := (t % pr.nTasksN) * pr.npt
+	q1 := min(q0+pr.npt, pr.nPad/nr)
+	mcPad := ceilDiv(mc, mr) * mr
+	if cap(s.a) < mcPad*kc {
+		s.a = make([]float64, max(mcPad, mcMax)*kc)
+	}
+	tile := s.tile[:mr*nr]
+	for p0 := 0; p0 < pr.k; p0 += kc {
+		kcb := min(kc, pr.k-p0)
+		beta := pr.beta
+		if p0 > 0 {
+			beta = 1
+		}
+		ap := s.a[:mcPad*kcb]
+		packA(ap, pr.transA, pr.a, pr.lda, i0, mc, p0, kcb, mr)
+		for q := q0; q < q1; q++ {
+			bpan := pr.bp[p0*pr.nPad+q*kcb*nr : p0*pr.nPad+(q+1)*kcb*nr]
+			j := q * nr
+			nw := min(nr, pr.n-j)
+			for ir := 0; ir < mc; ir += mr {
+				apan := ap[ir*kcb : (ir+mr)*kcb]
+				i := i0 + ir
+				mh := min(mr, pr.m-i)
+				if mh == mr && nw == nr {
+					kern.fn(kcb, apan, bpan, pr.c[i*pr.ldc+j:], pr.ldc, pr.alpha, beta)
+					continue
+				}
+				kern.fn(kcb, apan, bpan, tile, nr, 1, 0)
+				for ii := 0; ii < mh; ii++ {
+					row := pr.c[(i+ii)*pr.ldc+j : (i+ii)*pr.ldc+j+nw]
+					for jj := range row {
+						row[jj] = combine(tile[ii*nr+jj], row[jj], pr.alpha, beta)
+					}
+				}
+			}
+		}
+	}
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }

@@ -1,0 +1,84 @@
+package gemm
+
+import "math"
+
+// kernel is a register-blocked microkernel for an mr×nr tile of C. fn(kc, a, b, c, ldc,
+// alpha, beta) reads the packed panels a (kc·mr values, layout a[p*mr+i]) and b (kc·nr
+// values, layout b[p*nr+j]), forms acc[i][j] = Σ_{p<kc} a[p*mr+i]·b[p*nr+j] with one fused
+// multiply-add per p in increasing p starting from acc = +0, and writes
+// c[i*ldc+j] = combine(acc[i][j], c[i*ldc+j], alpha, beta).
+//
+// Because every kernel rounds in exactly this order, all kernels give the same bits for
+// each element of C, whatever their tile shape.
+type kernel struct {
+	name   string
+	mr, nr int
+	fn     func(kc int, a, b, c []float64, ldc int, alpha, beta float64)
+}
+
+// kernels lists the kernels usable on this machine, fastest first; the pure-Go kernel is
+// always last. Architecture files prepend assembly kernels in their init functions.
+var kernels = []kernel{{name: "generic", mr: 4, nr: 4, fn: kernGeneric}}
+
+// active is the kernel Dgemm uses: kernels[0] after package initialisation.
+var active = kernels[0]
+
+// maxMR and maxNR bound the tile shape of every kernel (sizes of the edge-tile buffer).
+const (
+	maxMR = 8
+	maxNR = 24
+)
+
+// combine returns the new value of an element of C from its accumulated product acc:
+// alpha·acc when beta is ±0 (c is then not read, so a NaN in C is overwritten), and
+// fma(alpha, acc, beta·c) otherwise. The assembly kernels use the same two formulas.
+func combine(acc, c, alpha, beta float64) float64 {
+	if beta == 0 {
+		return alpha * acc
+	}
+	return math.FMA(alpha, acc, beta*c)
+}
+
+// kernGeneric is the portable 4×4 microkernel; see kernel for its contract. math.FMA
+// rounds once, like the VFMADD231PD instruction of the assembly kernels, so its results are
+// bitwise equal to theirs.
+func kernGeneric(kc int, a, b, c []float64, ldc int, alpha, beta float64) {
+	a = a[:4*kc]
+	b = b[:4*kc]
+	var c00, c01, c02, c03, c10, c11, c12, c13 float64
+	var c20, c21, c22, c23, c30, c31, c32, c33 float64
+	for p := 0; p < kc; p++ {
+		ap := a[4*p : 4*p+4 : 4*p+4]
+		bp := b[4*p : 4*p+4 : 4*p+4]
+		a0, a1, a2, a3 := ap[0], ap[1], ap[2], ap[3]
+		b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
+		c00 = math.FMA(a0, b0, c00)
+		c01 = math.FMA(a0, b1, c01)
+		c02 = math.FMA(a0, b2, c02)
+		c03 = math.FMA(a0, b3, c03)
+		c10 = math.FMA(a1, b0, c10)
+		c11 = math.FMA(a1, b1, c11)
+		c12 = math.FMA(a1, b2, c12)
+		c13 = math.FMA(a1, b3, c13)
+		c20 = math.FMA(a2, b0, c20)
+		c21 = math.FMA(a2, b1, c21)
+		c22 = math.FMA(a2, b2, c22)
+		c23 = math.FMA(a2, b3, c23)
+		c30 = math.FMA(a3, b0, c30)
+		c31 = math.FMA(a3, b1, c31)
+		c32 = math.FMA(a3, b2, c32)
+		c33 = math.FMA(a3, b3, c33)
+	}
+	storeRow4(c[:4], c00, c01, c02, c03, alpha, beta)
+	storeRow4(c[ldc:ldc+4], c10, c11, c12, c13, alpha, beta)
+	storeRow4(c[2*ldc:2*ldc+4], c20, c21, c22, c23, alpha, beta)
+	storeRow4(c[3*ldc:3*ldc+4], c30, c31, c32, c33, alpha, beta)
+}
+
+// storeRow4 writes four accumulated values into a row of C with combine.
+func storeRow4(c []float64, s0, s1, s2, s3, alpha, beta float64) {
+	c[0] = combine(s0, c[0], alpha, beta)
+	c[1] = combine(s1, c[1], alpha, beta)
+	c[2] = combine(s2, c[2], alpha, beta)
+	c[3] = combine(s3, c[3], alpha, beta)
+}

@@ -1,0 +1,61 @@
+package gemm
+
+// packA copies the block op(A)[i0:i0+mc, p0:p0+kc] into dst as ceil(mc/mr) panels of mr
+// rows, panel q holding dst[q*kc*mr + p*mr + i] = op(A)[i0+q*mr+i, p0+p]. Rows past mc are
+// zero-filled (they feed only edge-tile entries that are never written to C).
+func packA(dst []float64, transA bool, a []float64, lda, i0, mc, p0, kc, mr int) {
+	for q := 0; q*mr < mc; q++ {
+		panel := dst[q*kc*mr : (q+1)*kc*mr]
+		rows := min(mr, mc-q*mr)
+		r0 := i0 + q*mr
+		if transA {
+			// op(A)[i, p] = a[p*lda+i]: each p gives mr contiguous values.
+			for p := 0; p < kc; p++ {
+				src := a[(p0+p)*lda+r0 : (p0+p)*lda+r0+rows]
+				d := panel[p*mr : p*mr+mr]
+				copy(d, src)
+				clear(d[rows:])
+			}
+			continue
+		}
+		// op(A)[i, p] = a[i*lda+p]: each row is contiguous in p.
+		for i := 0; i < rows; i++ {
+			src := a[(r0+i)*lda+p0 : (r0+i)*lda+p0+kc]
+			for p, v := range src {
+				panel[p*mr+i] = v
+			}
+		}
+		for i := rows; i < mr; i++ {
+			for p := 0; p < kc; p++ {
+				panel[p*mr+i] = 0
+			}
+		}
+	}
+}
+
+// packB copies the block op(B)[p0:p0+kc, j0:j0+nr] into dst (kc·nr values) as
+// dst[p*nr+j] = op(B)[p0+p, j0+j]. Columns past n are zero-filled.
+func packB(dst []float64, transB bool, b []float64, ldb, n, j0, p0, kc, nr int) {
+	cols := min(nr, n-j0)
+	if transB {
+		// op(B)[p, j] = b[j*ldb+p]: each column is contiguous in p.
+		for j := 0; j < cols; j++ {
+			src := b[(j0+j)*ldb+p0 : (j0+j)*ldb+p0+kc]
+			for p, v := range src {
+				dst[p*nr+j] = v
+			}
+		}
+		for j := cols; j < nr; j++ {
+			for p := 0; p < kc; p++ {
+				dst[p*nr+j] = 0
+			}
+		}
+		return
+	}
+	// op(B)[p, j] = b[p*ldb+j]: each row is contiguous in j.
+	for p := 0; p < kc; p++ {
+		d := dst[p*nr : p*nr+nr]
+		copy(d, b[(p0+p)*ldb+j0:(p0+p)*ldb+j0+cols])
+		clear(d[cols:])
+	}
+}
