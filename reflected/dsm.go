@@ -1,0 +1,145 @@
+package reflected
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/sdeml/sdeml/internal/parallel"
+)
+
+// DSM is the denoising score-matching risk of a ScoreNet's architecture, as an nn.Objective
+// over the training points (research/reflected.md §3.1 item 3):
+//
+//	ℓᵢ(θ) = λ(t)·‖s_θ(X_t, t) − ∇ₓ log q_t(X_t | X₀ⁱ)‖²  with λ(t) = t, i.e.
+//	ℓᵢ(θ) = ‖f_θ(X_t, e(t)) − √t·∇ₓ log q_t(X_t | X₀ⁱ)‖²,
+//
+// where t is log-uniform on [T0, T1], X_t = fold(X₀ⁱ + √t·Z) is an exact reflected-BM draw
+// from the training point X₀ⁱ, and the target is the product-kernel score Score1D per
+// coordinate. Its expectation over (t, Z) equals the explicit score-matching risk up to a
+// constant (Vincent 2011; Lou & Ermon 2023 for bounded domains).
+//
+// The draw (t, Z) of sample i depends only on (Seed, Round, i) through the stream
+// parallel.Stream(Seed + (Round+1)·φ, i), φ the 64-bit golden ratio, so every LossGrad call
+// of one optimizer step (e.g. SAM's ascent and descent) sees the same draws; Train advances
+// Round every step to resample. DSM is safe for concurrent use with distinct buffers as long
+// as Round is not changed meanwhile.
+type DSM struct {
+	// Net supplies the architecture and embedding (its W is not used).
+	Net *ScoreNet
+	// Data holds the n training points, row-major n×D, inside [0,1]^D.
+	Data []float64
+	// T0 < T1 bound the training times.
+	T0, T1 float64
+	// Seed and Round select the noise draws.
+	Seed, Round uint64
+}
+
+// NewDSM returns the DSM objective of net on data (n×D row-major, not copied) with times in
+// [t0, t1]. It returns an error naming the problem for a nil net, empty or ragged data, a
+// coordinate outside [0,1] or non-finite, or not 0 < t0 < t1 < ∞.
+func NewDSM(net *ScoreNet, data []float64, t0, t1 float64, seed uint64) (*DSM, error) {
+	if net == nil {
+		return nil, fmt.Errorf("reflected: DSM.Net is nil")
+	}
+	if err := checkData(data, net.Dim()); err != nil {
+		return nil, err
+	}
+	if !(t0 > 0) || !(t1 > t0) || math.IsInf(t1, 0) {
+		return nil, fmt.Errorf("reflected: DSM times T0 = %v, T1 = %v, need 0 < T0 < T1 < ∞", t0, t1)
+	}
+	return &DSM{Net: net, Data: data, T0: t0, T1: t1, Seed: seed}, nil
+}
+
+// checkData returns an error unless data is a non-empty n×D set of points in [0,1]^D.
+func checkData(data []float64, D int) error {
+	if len(data) == 0 {
+		return fmt.Errorf("reflected: data is empty")
+	}
+	if len(data)%D != 0 {
+		return fmt.Errorf("reflected: len(data) = %d is not a multiple of D = %d", len(data), D)
+	}
+	for i, v := range data {
+		if !(v >= 0 && v <= 1) {
+			return fmt.Errorf("reflected: data[%d] = %v (point %d, coordinate %d) outside [0,1]", i, v, i/D, i%D)
+		}
+	}
+	return nil
+}
+
+// Dim returns the number of network parameters.
+func (o *DSM) Dim() int { return o.Net.Net.NumParams() }
+
+// Len returns the number n of training points.
+func (o *DSM) Len() int { return len(o.Data) / o.Net.Dim() }
+
+// LossGrad implements nn.Objective: the mean of ℓᵢ over idx and, unless grad is nil, its
+// gradient in w.
+func (o *DSM) LossGrad(grad, w []float64, idx []int) float64 {
+	sc := o.forward(w, idx)
+	D := o.Net.Dim()
+	var loss float64
+	scale := 2 / float64(len(idx))
+	for k, v := range sc.outBuf[:len(idx)*D] {
+		r := v - sc.target[k]
+		loss += r * r
+		sc.dOutBuf[k] = scale * r
+	}
+	if grad != nil {
+		o.Net.Net.Backward(grad, w, sc.dOut, sc.ws)
+	}
+	o.Net.pool.Put(sc)
+	return loss / float64(len(idx))
+}
+
+// Losses implements nn.Objective: dst[k] = ℓ_{idx[k]}(w).
+func (o *DSM) Losses(dst, w []float64, idx []int) {
+	if len(dst) != len(idx) {
+		panic("reflected: DSM.Losses: len(dst) != len(idx)")
+	}
+	sc := o.forward(w, idx)
+	D := o.Net.Dim()
+	for k := range idx {
+		var l float64
+		for i := k * D; i < k*D+D; i++ {
+			r := sc.outBuf[i] - sc.target[i]
+			l += r * r
+		}
+		dst[k] = l
+	}
+	o.Net.pool.Put(sc)
+}
+
+// forward draws the noised inputs and scaled targets for idx and runs the network at w.
+func (o *DSM) forward(w []float64, idx []int) *netScratch {
+	D := o.Net.Dim()
+	in := o.Net.Net.InDim()
+	n := o.Len()
+	sc := o.Net.scratch(len(idx))
+	seed := o.Seed + (o.Round+1)*0x9e3779b97f4a7c15
+	logSpan := math.Log(o.T1 / o.T0)
+	if sc.rnd == nil {
+		sc.pcg = new(rand.PCG)
+		sc.rnd = rand.New(sc.pcg)
+	}
+	rnd := sc.rnd
+	for k, i := range idx {
+		if i < 0 || i >= n {
+			panic(fmt.Sprintf("reflected: DSM: sample index %d out of range [0, %d)", i, n))
+		}
+		*sc.pcg = *parallel.Stream(seed, i)
+		t := o.T0 * math.Exp(logSpan*rnd.Float64())
+		st := math.Sqrt(t)
+		x0 := o.Data[i*D : i*D+D]
+		row := sc.inBuf[k*in : k*in+in]
+		tg := sc.target[k*D : k*D+D]
+		for j, y := range x0 {
+			x := Fold(y + st*rnd.NormFloat64())
+			row[j] = x
+			tg[j] = st * Score1D(x, y, t)
+		}
+		o.Net.Embed.Embed(row[D:], t)
+	}
+	o.Net.Net.Forward(sc.out, w, sc.in, sc.ws)
+	return sc
+}

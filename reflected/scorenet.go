@@ -1,0 +1,173 @@
+package reflected
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sync"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/sdeml/sdeml/nn"
+)
+
+// TimeEmbedding maps a time t > 0 to the Features() = 1 + 2·Freqs network inputs
+//
+//	e(t) = (log t, sin(ω₁ log t), cos(ω₁ log t), …, sin(ω_F log t), cos(ω_F log t)),  ω_j = jπ/8,
+//
+// a sinusoidal embedding of log t whose slowest period (16 in log t) exceeds the range of
+// log t used in training (log(2e-4) ≈ −8.5 to log 2 ≈ 0.7), so distinct times stay distinct.
+type TimeEmbedding struct {
+	// Freqs is the number F of sine/cosine pairs (0 gives log t alone).
+	Freqs int
+}
+
+// Features returns the embedding width 1 + 2·Freqs.
+func (e TimeEmbedding) Features() int { return 1 + 2*e.Freqs }
+
+// Embed writes e(t) into dst (len Features()).
+func (e TimeEmbedding) Embed(dst []float64, t float64) {
+	if len(dst) != e.Features() {
+		panic("reflected: TimeEmbedding.Embed: len(dst) != Features()")
+	}
+	lt := math.Log(t)
+	dst[0] = lt
+	for j := 1; j <= e.Freqs; j++ {
+		s, c := math.Sincos(float64(j) * math.Pi / 8 * lt)
+		dst[2*j-1], dst[2*j] = s, c
+	}
+}
+
+// ScoreNet is a (possibly sparse) ReLU network score model
+//
+//	s_θ(x, t) = f_θ(x, e(t)) / √t,
+//
+// with f_θ an nn.MLP from R^{D+Features} to R^D in the class Φ(L, W, S, B) (nn.MLP.Mask for
+// sparsity) and e the TimeEmbedding. The 1/√t output scale matches the size of the true
+// score near the data (‖∇log q_t‖ ~ 1/√t per coordinate; Fishman et al.'s "std trick"), so
+// the network output stays O(1) at all t (research/reflected.md §3.1 item 3).
+//
+// Score evaluates at the parameters W; the DSM objective evaluates at any w.
+type ScoreNet struct {
+	// Net is the MLP f_θ; Net.InDim() = D + Embed.Features(), Net.OutDim() = D.
+	Net *nn.MLP
+	// Embed is the time embedding.
+	Embed TimeEmbedding
+	// W holds the parameters θ (len Net.NumParams()).
+	W []float64
+
+	pool sync.Pool // *netScratch
+}
+
+// netScratch is one goroutine's buffers for a batched forward/backward pass.
+type netScratch struct {
+	ws        *nn.Workspace
+	in, out   *mat.Dense
+	dOut      *mat.Dense
+	rows      int
+	inBuf     []float64
+	outBuf    []float64
+	dOutBuf   []float64
+	rowScales []float64
+	// DSM draws: noised inputs and scaled targets.
+	target []float64
+	pcg    *rand.PCG
+	rnd    *rand.Rand
+}
+
+// NewScoreNet returns a dense ReLU ScoreNet for dimension D with the given hidden widths and
+// embedding, its parameters drawn by He initialisation from src, except the last layer,
+// which is scaled by 1e-2 so that the initial score is close to 0. It returns an error for
+// D < 1, an empty or non-positive width, or Freqs < 0.
+func NewScoreNet(D int, hidden []int, embed TimeEmbedding, src rand.Source) (*ScoreNet, error) {
+	if D < 1 {
+		return nil, fmt.Errorf("reflected: NewScoreNet: D = %d, need ≥ 1", D)
+	}
+	if embed.Freqs < 0 {
+		return nil, fmt.Errorf("reflected: TimeEmbedding.Freqs = %d, need ≥ 0", embed.Freqs)
+	}
+	if len(hidden) == 0 {
+		return nil, fmt.Errorf("reflected: NewScoreNet: hidden widths are empty")
+	}
+	sizes := append([]int{D + embed.Features()}, hidden...)
+	sizes = append(sizes, D)
+	m, err := nn.NewMLP(sizes, nn.ReLU, nn.Identity)
+	if err != nil {
+		return nil, err
+	}
+	w := make([]float64, m.NumParams())
+	m.Init(w, nn.He, src)
+	last, _ := m.Layer(w, m.NumLayers()-1)
+	last.Scale(1e-2, last)
+	return NewScoreNetFrom(m, embed, w)
+}
+
+// NewScoreNetFrom wraps an existing network and parameters (w is used, not copied). It
+// returns an error if the widths do not fit an embedding of D = net.OutDim() inputs or
+// len(w) != net.NumParams().
+func NewScoreNetFrom(net *nn.MLP, embed TimeEmbedding, w []float64) (*ScoreNet, error) {
+	if net == nil {
+		return nil, fmt.Errorf("reflected: ScoreNet.Net is nil")
+	}
+	if err := net.Validate(); err != nil {
+		return nil, err
+	}
+	if net.InDim() != net.OutDim()+embed.Features() {
+		return nil, fmt.Errorf("reflected: ScoreNet.Net input width %d, want D + Features = %d + %d", net.InDim(), net.OutDim(), embed.Features())
+	}
+	if len(w) != net.NumParams() {
+		return nil, fmt.Errorf("reflected: len(ScoreNet.W) = %d, want %d", len(w), net.NumParams())
+	}
+	return &ScoreNet{Net: net, Embed: embed, W: w}, nil
+}
+
+// Dim returns D.
+func (n *ScoreNet) Dim() int { return n.Net.OutDim() }
+
+// Score implements ScoreModel at the parameters n.W.
+func (n *ScoreNet) Score(dst, x, t []float64) {
+	D := n.Dim()
+	checkScoreArgs(dst, x, t, D)
+	sc := n.scratch(len(t))
+	n.fillInput(sc, x, t)
+	n.Net.Forward(sc.out, n.W, sc.in, sc.ws)
+	for r, tr := range t {
+		inv := 1 / math.Sqrt(tr)
+		o := sc.outBuf[r*D : r*D+D]
+		for i, v := range o {
+			dst[r*D+i] = v * inv
+		}
+	}
+	n.pool.Put(sc)
+}
+
+// scratch returns buffers for a batch of rows (from the pool; return it with n.pool.Put).
+func (n *ScoreNet) scratch(rows int) *netScratch {
+	sc, _ := n.pool.Get().(*netScratch)
+	if sc == nil {
+		sc = &netScratch{ws: n.Net.NewWorkspace(rows)}
+	}
+	if sc.rows != rows {
+		in, D := n.Net.InDim(), n.Dim()
+		sc.inBuf = grow(sc.inBuf, rows*in)
+		sc.outBuf = grow(sc.outBuf, rows*D)
+		sc.dOutBuf = grow(sc.dOutBuf, rows*D)
+		sc.target = grow(sc.target, rows*D)
+		sc.rowScales = grow(sc.rowScales, rows)
+		sc.in = mat.NewDense(rows, in, sc.inBuf)
+		sc.out = mat.NewDense(rows, D, sc.outBuf)
+		sc.dOut = mat.NewDense(rows, D, sc.dOutBuf)
+		sc.rows = rows
+	}
+	return sc
+}
+
+// fillInput writes the network inputs (xᵣ, e(tᵣ)) into sc.in.
+func (n *ScoreNet) fillInput(sc *netScratch, x, t []float64) {
+	D, in := n.Dim(), n.Net.InDim()
+	for r, tr := range t {
+		row := sc.inBuf[r*in : r*in+in]
+		copy(row[:D], x[r*D:r*D+D])
+		n.Embed.Embed(row[D:], tr)
+	}
+}

@@ -1,0 +1,127 @@
+package reflected
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/sdeml/sdeml/internal/parallel"
+	"github.com/sdeml/sdeml/sam"
+)
+
+// TrainSettings configures Train. The zero value (or nil) means the defaults.
+type TrainSettings struct {
+	// Steps is the number of optimizer steps; 0 means 3000.
+	Steps int
+	// Batch is the minibatch size (indices drawn uniformly with replacement); 0 means 128.
+	Batch int
+	// T0 and T1 bound the log-uniform training times; 0 means 2e-4 and MixingTime(D, 1e-3).
+	T0, T1 float64
+	// Seed selects the minibatches and the DSM noise draws.
+	Seed uint64
+	// Progress, if non-nil, receives a progress line every ProgressEvery steps (0 means
+	// Steps/10) and at the end.
+	Progress      io.Writer
+	ProgressEvery int
+	// After, if non-nil, is called after every step with the step number and parameters
+	// (e.g. to prune or project onto the class Φ(L, W, S, B) with the nn helpers).
+	After func(step int, w []float64)
+}
+
+// TrainResult summarises a Train run.
+type TrainResult struct {
+	// Loss is the mean DSM loss of the last 10% of steps (at least one step).
+	Loss float64
+	// Steps is the number of steps taken.
+	Steps int
+	// Elapsed is the wall time.
+	Elapsed time.Duration
+}
+
+// Train minimises the DSM risk of net on data (n×D row-major, points in [0,1]^D) with opt,
+// any sam.Optimizer (e.g. &sam.Adam{} or a SAM variant), updating net.W in place. Step k
+// uses the minibatch drawn from parallel.Stream(Seed, 0) and DSM Round k, so runs are
+// reproducible. It stops with an error on a non-finite loss or parameter, or on an optimizer
+// error, and returns an error naming the field for bad settings or data.
+func Train(net *ScoreNet, data []float64, opt sam.Optimizer, s *TrainSettings) (TrainResult, error) {
+	var c TrainSettings
+	if s != nil {
+		c = *s
+	}
+	if net == nil {
+		return TrainResult{}, fmt.Errorf("reflected: Train: net is nil")
+	}
+	if opt == nil {
+		return TrainResult{}, fmt.Errorf("reflected: Train: optimizer is nil")
+	}
+	D := net.Dim()
+	if c.Steps == 0 {
+		c.Steps = 3000
+	}
+	if c.Batch == 0 {
+		c.Batch = 128
+	}
+	if c.T0 == 0 {
+		c.T0 = 2e-4
+	}
+	if c.T1 == 0 {
+		c.T1 = MixingTime(D, 1e-3)
+	}
+	if c.ProgressEvery == 0 {
+		c.ProgressEvery = max(c.Steps/10, 1)
+	}
+	switch {
+	case c.Steps < 0:
+		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.Steps = %d, need ≥ 0", c.Steps)
+	case c.Batch < 1:
+		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.Batch = %d, need ≥ 1", c.Batch)
+	case c.ProgressEvery < 1:
+		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.ProgressEvery = %d, need ≥ 1", c.ProgressEvery)
+	}
+	obj, err := NewDSM(net, data, c.T0, c.T1, c.Seed)
+	if err != nil {
+		return TrainResult{}, err
+	}
+	start := time.Now()
+	rnd := rand.New(parallel.Stream(c.Seed, 0))
+	batch := make([]int, c.Batch)
+	n := obj.Len()
+	tail := max(c.Steps/10, 1)
+	var tailSum float64
+	var tailN int
+	for k := 0; k < c.Steps; k++ {
+		for i := range batch {
+			batch[i] = rnd.IntN(n)
+		}
+		obj.Round = uint64(k)
+		loss, err := opt.Step(net.W, obj, batch)
+		if err != nil {
+			return TrainResult{Steps: k, Elapsed: time.Since(start)}, fmt.Errorf("reflected: Train step %d: %w", k, err)
+		}
+		if math.IsNaN(loss) || math.IsInf(loss, 0) {
+			return TrainResult{Steps: k, Elapsed: time.Since(start)}, fmt.Errorf("reflected: Train step %d: non-finite loss %v", k, loss)
+		}
+		if c.After != nil {
+			c.After(k, net.W)
+		}
+		if k >= c.Steps-tail {
+			tailSum += loss
+			tailN++
+		}
+		if c.Progress != nil && ((k+1)%c.ProgressEvery == 0 || k == c.Steps-1) {
+			fmt.Fprintf(c.Progress, "reflected: DSM step %d/%d loss %.5g (%.1fs)\n", k+1, c.Steps, loss, time.Since(start).Seconds())
+		}
+	}
+	for i, v := range net.W {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return TrainResult{Steps: c.Steps, Elapsed: time.Since(start)}, fmt.Errorf("reflected: Train: non-finite parameter W[%d] = %v", i, v)
+		}
+	}
+	res := TrainResult{Steps: c.Steps, Elapsed: time.Since(start)}
+	if tailN > 0 {
+		res.Loss = tailSum / float64(tailN)
+	}
+	return res, nil
+}
