@@ -1,0 +1,143 @@
+package sam
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// DiagNet is the diagonal linear network of Andriushchenko & Flammarion (ICML 2022), the
+// smallest model that shows the m-sharpness effect: parameters w = (u, v) ∈ R^{2p}, predictor
+// β = u ⊙ v, per-sample loss ℓ_i(w) = ½(x_iᵀβ − y_i)², so the empirical risk is
+// ‖Xβ − y‖²/(2n). X is n×p row-major (X[i*p+k] = x_ik). It implements nn.Objective and
+// the optional per-sample gradient norms used by RW-SAM's exact score.
+type DiagNet struct {
+	X []float64
+	Y []float64
+	P int
+}
+
+// Dim is 2p.
+func (d *DiagNet) Dim() int { return 2 * d.P }
+
+// Len is the number of samples n.
+func (d *DiagNet) Len() int { return len(d.Y) }
+
+func (d *DiagNet) check(w []float64) {
+	if len(w) != 2*d.P {
+		panic(fmt.Sprintf("sam: DiagNet: len(w) = %d, want %d", len(w), 2*d.P))
+	}
+}
+
+// residual returns r_i = x_iᵀ(u ⊙ v) − y_i.
+func (d *DiagNet) residual(w []float64, i int) float64 {
+	p := d.P
+	x, u, v := d.X[i*p:(i+1)*p], w[:p], w[p:2*p]
+	var s float64
+	for k, xk := range x {
+		s += xk * u[k] * v[k]
+	}
+	return s - d.Y[i]
+}
+
+// LossGrad returns (1/|idx|)Σ ½r_i² and writes ∇_u = mean r_i x_i ⊙ v, ∇_v = mean r_i x_i ⊙ u.
+func (d *DiagNet) LossGrad(grad, w []float64, idx []int) float64 {
+	d.check(w)
+	p := d.P
+	if grad != nil {
+		if len(grad) != 2*p {
+			panic(fmt.Sprintf("sam: DiagNet: len(grad) = %d, want %d", len(grad), 2*p))
+		}
+		clear(grad)
+	}
+	var loss float64
+	inv := 1 / float64(len(idx))
+	u, v := w[:p], w[p:]
+	for _, i := range idx {
+		r := d.residual(w, i)
+		loss += 0.5 * r * r
+		if grad != nil {
+			x := d.X[i*p : (i+1)*p]
+			gu, gv := grad[:p], grad[p:]
+			for k, xk := range x {
+				c := inv * r * xk
+				gu[k] += c * v[k]
+				gv[k] += c * u[k]
+			}
+		}
+	}
+	return loss * inv
+}
+
+// Losses writes ½r_i² for each i in idx.
+func (d *DiagNet) Losses(dst, w []float64, idx []int) {
+	d.check(w)
+	for k, i := range idx {
+		r := d.residual(w, i)
+		dst[k] = 0.5 * r * r
+	}
+}
+
+// PerSampleGradNorms writes ‖∇ℓ_i(w)‖ = |r_i|·sqrt(Σ_k x_ik²(u_k² + v_k²)).
+func (d *DiagNet) PerSampleGradNorms(dst, w []float64, idx []int) {
+	d.check(w)
+	p := d.P
+	u, v := w[:p], w[p:]
+	for k, i := range idx {
+		x := d.X[i*p : (i+1)*p]
+		var s float64
+		for j, xj := range x {
+			s += xj * xj * (u[j]*u[j] + v[j]*v[j])
+		}
+		dst[k] = math.Abs(d.residual(w, i)) * math.Sqrt(s)
+	}
+}
+
+// DiagNetTask is A&F's sparse regression: x ~ N(0, I_p), θ* with |N(0,1)| entries on the
+// first R coordinates and 0 elsewhere, normalised to ‖θ*‖ = 1, noiseless y = xᵀθ*.
+type DiagNetTask struct {
+	Train, Test *DiagNet
+	Theta       []float64
+}
+
+// NewDiagNetTask draws a task with n training and nTest test samples in dimension p with
+// sparsity r from src. It returns an error naming the field if a size is invalid.
+func NewDiagNetTask(src rand.Source, n, nTest, p, r int) (*DiagNetTask, error) {
+	switch {
+	case n < 1:
+		return nil, fmt.Errorf("sam: NewDiagNetTask: n = %d must be >= 1", n)
+	case nTest < 1:
+		return nil, fmt.Errorf("sam: NewDiagNetTask: nTest = %d must be >= 1", nTest)
+	case p < 1:
+		return nil, fmt.Errorf("sam: NewDiagNetTask: p = %d must be >= 1", p)
+	case r < 1 || r > p:
+		return nil, fmt.Errorf("sam: NewDiagNetTask: r = %d must be in [1, p = %d]", r, p)
+	}
+	rng := rand.New(src)
+	theta := make([]float64, p)
+	for k := range r {
+		theta[k] = math.Abs(rng.NormFloat64())
+	}
+	scale(theta, 1/norm(theta))
+	gen := func(m int) *DiagNet {
+		d := &DiagNet{X: make([]float64, m*p), Y: make([]float64, m), P: p}
+		for i := range m {
+			for k := range p {
+				d.X[i*p+k] = rng.NormFloat64()
+			}
+			d.Y[i] = dot(d.X[i*p:(i+1)*p], theta)
+		}
+		return d
+	}
+	tr := gen(n)
+	return &DiagNetTask{Train: tr, Test: gen(nTest), Theta: theta}, nil
+}
+
+// Init returns A&F's initialisation u = alpha·1, v = 0.
+func (t *DiagNetTask) Init(alpha float64) []float64 {
+	w := make([]float64, 2*t.Train.P)
+	for k := range t.Train.P {
+		w[k] = alpha
+	}
+	return w
+}

@@ -1,0 +1,87 @@
+package sam
+
+import "github.com/sdeml/sdeml/internal/parallel"
+
+// unitRunner describes K independent units of work (micro-batches, RW-SAM corrections),
+// each producing a vector v_j, to be reduced as acc = Σ_j a_j v_j.
+type unitRunner interface {
+	// unit writes v_j into dst using the scratch sc and returns unit j's loss and cost.
+	// It runs concurrently with other units.
+	unit(sc *scratch, dst []float64, j int) (loss float64, c Cost)
+	// weight returns a_j. It is called serially, in increasing j, after unit j ran.
+	weight(j int, loss float64, c Cost) float64
+}
+
+// engine runs the units of a unitRunner in parallel and reduces them in index order.
+//
+// Units run in rounds of len(slots) on all cores (parallel.For, per-worker scratch); after
+// each round the slots are added to acc in increasing j, split over coordinate chunks. Every
+// coordinate therefore receives acc[i] += a_0 v_0[i]; acc[i] += a_1 v_1[i]; … in the same
+// order as the serial loop, so the result is bit-identical to it for any GOMAXPROCS.
+type engine struct {
+	work  []scratch
+	slots [][]float64
+	loss  []float64
+	cost  []Cost
+	a     []float64
+}
+
+// chunk is the number of coordinates per reduction task.
+const chunk = 1 << 14
+
+// run sets acc = Σ_j a_j v_j over units 0..k-1 and returns the summed unit costs, with
+// Serial the total number of passes and Depth the largest number in any one unit.
+func (e *engine) run(acc []float64, r unitRunner, k int) Cost {
+	n := len(acc)
+	if len(e.work) == 0 {
+		e.work = make([]scratch, 1)
+	}
+	if k == 1 {
+		loss, c := r.unit(&e.work[0], acc, 0)
+		if a := r.weight(0, loss, c); a != 1 {
+			scale(acc, a)
+		}
+		c.Serial, c.Depth = c.Forward, c.Forward
+		return c
+	}
+	w := parallel.Workers(k)
+	rs := min(2*w, k)
+	for len(e.work) < w {
+		e.work = append(e.work, scratch{})
+	}
+	for len(e.slots) < rs {
+		e.slots = append(e.slots, nil)
+	}
+	for i := range rs {
+		e.slots[i] = resize(e.slots[i], n)
+	}
+	if len(e.loss) < rs {
+		e.loss, e.cost, e.a = make([]float64, rs), make([]Cost, rs), make([]float64, rs)
+	}
+	clear(acc)
+	var total Cost
+	for j0 := 0; j0 < k; j0 += rs {
+		cnt := min(rs, k-j0)
+		parallel.For(cnt, func(wk, i int) {
+			e.loss[i], e.cost[i] = r.unit(&e.work[wk], e.slots[i], j0+i)
+		})
+		for i := range cnt {
+			c := e.cost[i]
+			e.a[i] = r.weight(j0+i, e.loss[i], c)
+			total.add(c)
+			total.Serial += c.Forward
+			total.Depth = max(total.Depth, c.Forward)
+		}
+		parallel.For((n+chunk-1)/chunk, func(_, t int) {
+			lo, hi := t*chunk, min((t+1)*chunk, n)
+			dst := acc[lo:hi]
+			for i := range cnt {
+				a, v := e.a[i], e.slots[i][lo:hi]
+				for c, x := range v {
+					dst[c] += a * x
+				}
+			}
+		})
+	}
+	return total
+}

@@ -1,0 +1,188 @@
+package sam
+
+import (
+	"fmt"
+	"math"
+)
+
+// Updater is a base optimizer: Update moves w in place using the descent direction grad
+// (the SAM family hands it the gradient evaluated at the perturbed point; the update is
+// always applied at the unperturbed w). Updaters keep state (momentum, moments, the update
+// count that drives their Schedule) sized on the first call; later calls must use the same
+// length or Update panics.
+type Updater interface {
+	Update(w, grad []float64)
+}
+
+// validator is implemented by updaters whose configuration can be checked.
+type validator interface {
+	Validate() error
+}
+
+// SGD is stochastic gradient descent with heavy-ball or Nesterov momentum and both kinds of
+// weight decay, in PyTorch's convention. With η_t = LR·Schedule.Factor(t), λ = WeightDecay
+// (coupled L2), λ_d = DecoupledWD and μ = Momentum, one update is
+//
+//	w ← w − η_t λ_d w                (decoupled decay, applied first)
+//	g' = g + λ w                     (coupled L2: the gradient of f + λ‖w‖²/2)
+//	v ← μ v + g'                     (v starts at 0)
+//	w ← w − η_t (g' + μ v)           (Nesterov)   or   w ← w − η_t v   (heavy ball)
+//
+// The zero value is plain SGD with LR 0.01 (LR 0 means the default 0.01).
+//
+// SGD is also an Optimizer: Step takes one plain gradient step on a batch.
+type SGD struct {
+	LR          float64
+	Momentum    float64
+	Nesterov    bool
+	WeightDecay float64
+	DecoupledWD float64
+	Schedule    Schedule
+
+	v    []float64
+	t    int
+	step plain
+}
+
+// Validate reports a negative or non-finite LR, Momentum outside [0, 1), a negative
+// weight decay, or Nesterov without momentum.
+func (s *SGD) Validate() error {
+	switch {
+	case s.LR < 0 || !finite(s.LR):
+		return fmt.Errorf("sam: SGD.LR = %v must be finite and >= 0", s.LR)
+	case s.Momentum < 0 || s.Momentum >= 1 || math.IsNaN(s.Momentum):
+		return fmt.Errorf("sam: SGD.Momentum = %v must be in [0, 1)", s.Momentum)
+	case s.WeightDecay < 0 || !finite(s.WeightDecay):
+		return fmt.Errorf("sam: SGD.WeightDecay = %v must be finite and >= 0", s.WeightDecay)
+	case s.DecoupledWD < 0 || !finite(s.DecoupledWD):
+		return fmt.Errorf("sam: SGD.DecoupledWD = %v must be finite and >= 0", s.DecoupledWD)
+	case s.Nesterov && s.Momentum == 0:
+		return fmt.Errorf("sam: SGD.Nesterov = true needs Momentum > 0 (Momentum = 0)")
+	}
+	return nil
+}
+
+// Update applies one SGD update to w with gradient grad.
+func (s *SGD) Update(w, grad []float64) {
+	if len(w) != len(grad) {
+		panic(fmt.Sprintf("sam: SGD.Update: len(w) = %d, len(grad) = %d", len(w), len(grad)))
+	}
+	lr := s.LR
+	if lr == 0 {
+		lr = 0.01
+	}
+	lr *= factor(s.Schedule, s.t)
+	s.t++
+	mu, l2 := s.Momentum, s.WeightDecay
+	if s.DecoupledWD != 0 {
+		scale(w, 1-lr*s.DecoupledWD)
+	}
+	if mu == 0 {
+		for i, g := range grad {
+			w[i] -= lr * (g + l2*w[i])
+		}
+		return
+	}
+	if s.v == nil {
+		s.v = make([]float64, len(w))
+	}
+	if len(s.v) != len(w) {
+		panic(fmt.Sprintf("sam: SGD.Update: len(w) = %d changed from %d", len(w), len(s.v)))
+	}
+	v := s.v[:len(w)]
+	if s.Nesterov {
+		for i, g := range grad {
+			gi := g + l2*w[i]
+			v[i] = mu*v[i] + gi
+			w[i] -= lr * (gi + mu*v[i])
+		}
+		return
+	}
+	for i, g := range grad {
+		v[i] = mu*v[i] + g + l2*w[i]
+		w[i] -= lr * v[i]
+	}
+}
+
+// Reset clears the momentum buffer and the update count.
+func (s *SGD) Reset() { s.v, s.t = nil, 0 }
+
+// Adam is Adam (Kingma & Ba) with optional coupled L2 (WeightDecay) and decoupled weight
+// decay (DecoupledWD, which makes it AdamW, Loshchilov & Hutter), in PyTorch's convention.
+// With η_t = LR·Schedule.Factor(t) and k = t+1 the update count,
+//
+//	w ← w − η_t λ_d w,   g' = g + λ w,
+//	m ← β₁ m + (1−β₁) g',   v ← β₂ v + (1−β₂) g'²,
+//	w ← w − η_t (m/(1−β₁ᵏ)) / (sqrt(v/(1−β₂ᵏ)) + Eps).
+//
+// Zero fields take the defaults LR = 1e-3, Beta1 = 0.9, Beta2 = 0.999, Eps = 1e-8.
+//
+// Adam is also an Optimizer: Step takes one plain gradient step on a batch.
+type Adam struct {
+	LR, Beta1, Beta2, Eps float64
+	WeightDecay           float64
+	DecoupledWD           float64
+	Schedule              Schedule
+
+	m, v []float64
+	t    int
+	step plain
+}
+
+// Validate reports a negative or non-finite LR, Eps or weight decay, or betas outside [0, 1).
+func (a *Adam) Validate() error {
+	switch {
+	case a.LR < 0 || !finite(a.LR):
+		return fmt.Errorf("sam: Adam.LR = %v must be finite and >= 0", a.LR)
+	case a.Beta1 < 0 || a.Beta1 >= 1 || math.IsNaN(a.Beta1):
+		return fmt.Errorf("sam: Adam.Beta1 = %v must be in [0, 1)", a.Beta1)
+	case a.Beta2 < 0 || a.Beta2 >= 1 || math.IsNaN(a.Beta2):
+		return fmt.Errorf("sam: Adam.Beta2 = %v must be in [0, 1)", a.Beta2)
+	case a.Eps < 0 || !finite(a.Eps):
+		return fmt.Errorf("sam: Adam.Eps = %v must be finite and >= 0", a.Eps)
+	case a.WeightDecay < 0 || !finite(a.WeightDecay):
+		return fmt.Errorf("sam: Adam.WeightDecay = %v must be finite and >= 0", a.WeightDecay)
+	case a.DecoupledWD < 0 || !finite(a.DecoupledWD):
+		return fmt.Errorf("sam: Adam.DecoupledWD = %v must be finite and >= 0", a.DecoupledWD)
+	}
+	return nil
+}
+
+// Update applies one Adam update to w with gradient grad.
+func (a *Adam) Update(w, grad []float64) {
+	if len(w) != len(grad) {
+		panic(fmt.Sprintf("sam: Adam.Update: len(w) = %d, len(grad) = %d", len(w), len(grad)))
+	}
+	lr, b1, b2, eps := orDefault(a.LR, 1e-3), orDefault(a.Beta1, 0.9), orDefault(a.Beta2, 0.999), orDefault(a.Eps, 1e-8)
+	lr *= factor(a.Schedule, a.t)
+	a.t++
+	if a.m == nil {
+		a.m, a.v = make([]float64, len(w)), make([]float64, len(w))
+	}
+	if len(a.m) != len(w) {
+		panic(fmt.Sprintf("sam: Adam.Update: len(w) = %d changed from %d", len(w), len(a.m)))
+	}
+	if a.DecoupledWD != 0 {
+		scale(w, 1-lr*a.DecoupledWD)
+	}
+	c1 := 1 - math.Pow(b1, float64(a.t))
+	c2 := 1 - math.Pow(b2, float64(a.t))
+	l2 := a.WeightDecay
+	m, v := a.m[:len(w)], a.v[:len(w)]
+	for i, g := range grad {
+		g += l2 * w[i]
+		m[i] = b1*m[i] + (1-b1)*g
+		v[i] = b2*v[i] + (1-b2)*g*g
+		w[i] -= lr * (m[i] / c1) / (math.Sqrt(v[i]/c2) + eps)
+	}
+}
+
+// Reset clears the moment buffers and the update count.
+func (a *Adam) Reset() { a.m, a.v, a.t = nil, nil, 0 }
+
+func orDefault(x, def float64) float64 {
+	if x == 0 {
+		return def
+	}
+	return x
+}
