@@ -1,0 +1,95 @@
+// Package sde solves stochastic differential equations
+//
+//	dX_t = f(t, X_t) dt + g(t, X_t) dW_t,   X_{t0} = x0 ∈ R^d,
+//
+// driven by an m-dimensional Brownian motion W, path by path, over ensembles
+// of independent paths, inside boxes (reflection by folding) and as
+// interacting particle (McKean–Vlasov) systems.
+//
+// # Problem
+//
+// A System holds the state dimension Dim, the noise dimension NoiseDim, the
+// NoiseKind (Diagonal, Additive, Scalar, General) and dst-first callbacks
+// Drift(dst, t, x) and Diffusion(dst, t, x). The diffusion's layout follows
+// the noise kind: a length-d vector for Diagonal/Additive (dX_i = … + g_i dW_i)
+// and Scalar (dX_i = … + g_i dW), a d×m row-major matrix for General. The
+// optional DiffusionDeriv gives Milstein's correction vector (∂g/∂x)g, and the
+// optional DriftDiffusion computes f and g in one call.
+//
+// # Methods and calculus
+//
+// The equation is read in the Itô or the Stratonovich sense according to the
+// method (Method.Calculus). Orders (strong = root-mean-square pathwise error
+// at a fixed time, weak = error of expectations of smooth functions; torchsde,
+// Kloeden & Platen 1992, Rößler 2010):
+//
+//	method          calculus       additive  diagonal  scalar  general  weak
+//	EulerMaruyama   Itô            1.0       0.5       0.5     0.5      1
+//	Milstein        Itô or Strat.  1.0       1.0       1.0     –        1
+//	SRA1            Itô            1.5       –         –       –        2
+//	Heun            Stratonovich   1.0       1.0       1.0     0.5      1
+//	EulerHeun       Stratonovich   1.0       1.0       1.0     0.5      1
+//	Midpoint        Stratonovich   1.0       1.0       1.0     0.5      1
+//	ReversibleHeun  Stratonovich   1.0       0.5       0.5     0.5      1
+//
+// Diagonal-noise orders assume commuting noise (g_i depends on x_i only).
+// Method.Order reports these numbers; each is checked by a convergence test.
+//
+// # Brownian motion
+//
+// Three implementations of the Brownian interface, all driven by a
+// math/rand/v2 Source or a seed:
+//
+//   - Increments: fresh N(0, h) increments per step, plus the space-time Lévy
+//     area U = ∫(W_s − W_t)ds = h(ΔW/2 + √(h/12)ξ) for SRA1 (the fast path);
+//   - BrownianPath: a stored path refined on demand by the Brownian bridge;
+//   - BrownianTree: a virtual Brownian tree: W(t) for any t in [t0, t1] is a
+//     deterministic function of the seed, whatever the order of queries.
+//
+// # Solving
+//
+// Solve(sys, method, x0, ts, settings) returns the state at every time of ts.
+// Steps are shortened so every output time is hit exactly. Settings select a
+// fixed step, a maximum number of steps, a save callback, a Domain applied
+// after each step, and adaptive step doubling with a PI controller on a
+// bridge-consistent path (a rejected step is retried on the same noise).
+// Invalid configuration returns an error naming the field; shape mismatches
+// inside kernels panic with an "sde: " message; a non-finite state returns an
+// error.
+//
+// SolveEnsemble runs independent paths on all cores. Path i draws all its
+// randomness from parallel.Stream(seed, i) and partial sums are reduced in a
+// fixed order, so results are bit-identical for any GOMAXPROCS. It can store
+// every path (one paths×d *mat.Dense per output time) or only stream the mean
+// and covariance at each output time.
+//
+// # Domains
+//
+// FoldBox reflects each coordinate into [Lo, Hi] by folding (x mod 2L,
+// mirrored). For driftless additive noise with constant g, Euler–Maruyama
+// plus folding samples reflected Brownian motion exactly; with a drift,
+// projection after the step has weak order ½ in general. ClampBox clamps
+// (weak order ½ at the boundary, boundary atoms).
+//
+// # Interacting particles
+//
+// Particles describes N particles in R^D whose drift sees the whole ensemble,
+// an N×D *mat.Dense wrapping the solver's state without copying, with
+// independent per-particle noise. ParticleIncrements draws particle i's noise
+// from its own stream parallel.Stream(seed, i), so a single-particle twin can
+// be driven by exactly the same Brownian motion (synchronous coupling, as in
+// De Bortoli, Durmus, Fontaine and Şimşekli, NeurIPS 2020).
+//
+// # Example
+//
+// Geometric Brownian motion dX = μX dt + σX dW in the Itô sense:
+//
+//	sys := &sde.System{
+//		Dim:       1,
+//		Drift:     func(dst []float64, t float64, x []float64) { dst[0] = 1.01 * x[0] },
+//		Diffusion: func(dst []float64, t float64, x []float64) { dst[0] = 0.87 * x[0] },
+//	}
+//	sol, err := sde.Solve(sys, sde.Milstein{DerivativeFree: true}, []float64{0.5},
+//		[]float64{0, 0.5, 1}, &sde.Settings{Step: 1e-3, Seed: 1})
+//	// sol.X.At(2, 0) is X(1) on the path seeded by 1.
+package sde // import "github.com/sdeml/sdeml/sde"

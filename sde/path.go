@@ -1,0 +1,123 @@
+package sde
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sort"
+)
+
+// BrownianPath is an m-dimensional Brownian motion on [t0, ∞) that stores
+// every point it has been asked for and refines itself with the Brownian
+// bridge. A query at t beyond the last stored time s extends the path with
+// W(t) = W(s) + √(t−s) ξ; a query between stored times a < t < b draws
+//
+//	W(t) ~ N(W(a) + (t−a)/(b−a)·(W(b)−W(a)), (t−a)(b−t)/(b−a))
+//
+// and stores it. All later queries are consistent with every earlier one, so
+// the path can be revisited at any resolution: this is what adaptive
+// stepping needs to retry a rejected step on the same noise, and what a
+// coarse/fine convergence study needs. The values depend on src and on the
+// order of queries (use BrownianTree for order-independent values).
+// A BrownianPath is not safe for concurrent use.
+type BrownianPath struct {
+	m   int
+	t0  float64
+	ts  []float64 // stored times, sorted, ts[0] = t0
+	ws  []float64 // len(ts)·m values, row-major
+	rng *rand.Rand
+	a   []float64 // scratch for Increment
+}
+
+// NewBrownianPath returns an m-dimensional path with W(t0) = 0 drawing from
+// src.
+func NewBrownianPath(src rand.Source, m int, t0 float64) *BrownianPath {
+	if m <= 0 {
+		panic(fmt.Sprintf("sde: NewBrownianPath: m = %d, want > 0", m))
+	}
+	return &BrownianPath{
+		m: m, t0: t0, ts: []float64{t0}, ws: make([]float64, m),
+		rng: rand.New(src), a: make([]float64, m),
+	}
+}
+
+// Dim returns m.
+func (p *BrownianPath) Dim() int { return p.m }
+
+// HasLevyArea returns false: the path stores W only.
+func (p *BrownianPath) HasLevyArea() bool { return false }
+
+// Len returns the number of stored times.
+func (p *BrownianPath) Len() int { return len(p.ts) }
+
+// At writes W(t) into dst, drawing and storing it if t is new. It panics if
+// t < t0.
+func (p *BrownianPath) At(dst []float64, t float64) {
+	m := p.m
+	if len(dst) != m {
+		panic(fmt.Sprintf("sde: BrownianPath.At: len(dst) = %d, want %d", len(dst), m))
+	}
+	if !(t >= p.t0) || math.IsInf(t, 0) {
+		panic(fmt.Sprintf("sde: BrownianPath.At: t = %v before the start %v", t, p.t0))
+	}
+	n := len(p.ts)
+	last := p.ts[n-1]
+	if t > last {
+		sq := math.Sqrt(t - last)
+		prev := p.ws[(n-1)*m : n*m]
+		for i := range dst {
+			dst[i] = prev[i] + sq*p.rng.NormFloat64()
+		}
+		p.ts = append(p.ts, t)
+		p.ws = append(p.ws, dst...)
+		return
+	}
+	k := sort.SearchFloat64s(p.ts, t) // p.ts[k] >= t, k >= 1 unless t == t0
+	if p.ts[k] == t {
+		copy(dst, p.ws[k*m:(k+1)*m])
+		return
+	}
+	a, b := p.ts[k-1], p.ts[k]
+	wa, wb := p.ws[(k-1)*m:k*m], p.ws[k*m:(k+1)*m]
+	r := (t - a) / (b - a)
+	sd := math.Sqrt((t - a) * (b - t) / (b - a))
+	for i := range dst {
+		dst[i] = wa[i] + r*(wb[i]-wa[i]) + sd*p.rng.NormFloat64()
+	}
+	p.ts = append(p.ts, 0)
+	copy(p.ts[k+1:], p.ts[k:])
+	p.ts[k] = t
+	p.ws = append(p.ws, dst...) // grow by m
+	copy(p.ws[(k+1)*m:], p.ws[k*m:len(p.ws)-m])
+	copy(p.ws[k*m:(k+1)*m], dst)
+}
+
+// Increment writes W(t1) − W(t0) into dw. u must be nil.
+func (p *BrownianPath) Increment(dw, u []float64, t0, t1 float64) {
+	if u != nil {
+		panic("sde: BrownianPath does not provide the Lévy area")
+	}
+	p.At(p.a, t0)
+	p.At(dw, t1)
+	for i := range dw {
+		dw[i] -= p.a[i]
+	}
+}
+
+// Forget drops the stored points before the last stored time ≤ t, keeping
+// the path consistent for queries at times ≥ t. Later queries before t
+// panic. It bounds the memory of long adaptive solves.
+func (p *BrownianPath) Forget(t float64) {
+	k := sort.SearchFloat64s(p.ts, t)
+	if k >= len(p.ts) || p.ts[k] > t {
+		k--
+	}
+	if k <= 0 {
+		return
+	}
+	n := copy(p.ts, p.ts[k:])
+	p.ts = p.ts[:n]
+	nw := copy(p.ws, p.ws[k*p.m:])
+	p.ws = p.ws[:nw]
+	p.t0 = p.ts[0]
+}

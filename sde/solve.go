@@ -1,0 +1,284 @@
+package sde
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/sdeml/sdeml/internal/parallel"
+)
+
+// Default values used when the corresponding Settings field is zero.
+const (
+	// DefaultStepDivisions: the default fixed step is (ts[last] − ts[0]) /
+	// DefaultStepDivisions.
+	DefaultStepDivisions = 1000
+	// DefaultMaxSteps is the default bound on the number of accepted plus
+	// rejected steps of one path.
+	DefaultMaxSteps = 1 << 24
+)
+
+// Settings configures Solve and SolveEnsemble. The zero value (or a nil
+// *Settings) means defaults: fixed step (ts[last]−ts[0])/1000, at most
+// DefaultMaxSteps steps, fresh increments from seed 0.
+type Settings struct {
+	// Step is the fixed step size, or the initial step when Adaptive is set.
+	// Steps are shortened so that every output time is hit exactly: the
+	// interval between consecutive output times is split into
+	// n = ⌈Δ/Step⌉ equal steps. 0 means (ts[last] − ts[0])/1000.
+	Step float64
+	// MaxSteps bounds the steps (accepted plus rejected) of one path;
+	// exceeding it is an error. 0 means DefaultMaxSteps.
+	MaxSteps int
+	// Seed seeds the Brownian motion when Brownian is nil: Solve draws fresh
+	// increments (or, when Adaptive, a BrownianPath) from the stream
+	// parallel.Stream(Seed, 0), and path i of SolveEnsemble from
+	// parallel.Stream(Seed, i), so Solve reproduces path 0 of an ensemble.
+	Seed uint64
+	// Brownian, if not nil, drives Solve (not SolveEnsemble) instead of Seed.
+	// Its Dim must equal the system's NoiseDim. Adaptive needs a Path.
+	Brownian Brownian
+	// Domain, if not nil, is applied to the state after every accepted step.
+	Domain Domain
+	// Save, if not nil, is called at every output time with the state; x
+	// must not be retained. In SolveEnsemble it is ignored (use
+	// Ensemble.Observe).
+	Save func(t float64, x []float64)
+
+	// Adaptive selects step-doubling error control (see Solve).
+	Adaptive bool
+	// RTol and ATol are the relative and absolute tolerances of adaptive
+	// stepping; 0 means 1e-3 and 1e-6.
+	RTol, ATol float64
+	// MinStep is the smallest adaptive step; a step of this size is accepted
+	// whatever its error. 0 means 1e-12·(ts[last] − ts[0]).
+	MinStep float64
+}
+
+// Solution is the output of Solve.
+type Solution struct {
+	// T are the output times (a copy of ts).
+	T []float64
+	// X has one row per output time: row k is the state at T[k].
+	X *mat.Dense
+	// Steps is the number of accepted steps and Rejected the number of
+	// rejected adaptive steps.
+	Steps, Rejected int
+}
+
+// Solve integrates sys from x0 at ts[0] with method m and returns the state
+// at every time of ts, which must be strictly increasing.
+//
+// With a fixed step every output time is reached exactly by shortening the
+// steps of its interval (no overshoot and interpolation). With
+// Settings.Adaptive, Solve uses step doubling: a step of size h is compared
+// with two steps of size h/2 on the same Brownian path (the half-step value
+// W(t+h/2) comes from the Brownian bridge), the error
+// RMS_i((y_full − y_half)/(ATol + RTol·max(|y_full|, |y_half|))) decides
+// acceptance, the more accurate y_half is kept, and a PI controller picks
+// the next step (torchsde's constants: safety 0.9, exponents 1/4.5 and 0.13
+// on acceptance, 1/1.5 on rejection, factors clipped to [0.2, 1.4]). A
+// rejected step is retried on the same path, so rejection does not bias the
+// noise. Methods that need the Lévy area, and ReversibleHeun, are not
+// supported in adaptive mode.
+//
+// Invalid input (a bad System, len(x0) ≠ Dim, fewer than one output time,
+// unsorted or non-finite ts, a negative Step, …) returns an error naming the
+// field. A non-finite state or running out of MaxSteps returns an error
+// together with the partial Solution (rows not reached are NaN).
+func Solve(sys *System, m Method, x0, ts []float64, s *Settings) (*Solution, error) {
+	var set Settings
+	if s != nil {
+		set = *s
+	}
+	sv, err := newSolver(sys, m, ts, &set)
+	if err != nil {
+		return nil, err
+	}
+	if len(x0) != sys.Dim {
+		return nil, fmt.Errorf("sde: len(x0) = %d, want System.Dim = %d", len(x0), sys.Dim)
+	}
+	bm := set.Brownian
+	if bm == nil {
+		src := parallel.Stream(set.Seed, 0)
+		if set.Adaptive {
+			bm = NewBrownianPath(src, sys.M(), ts[0])
+		} else {
+			bm = NewIncrements(src, sys.M())
+		}
+	}
+	if err := sv.bind(bm); err != nil {
+		return nil, err
+	}
+	sol := &Solution{T: append([]float64(nil), ts...), X: mat.NewDense(len(ts), sys.Dim, nil)}
+	raw := sol.X.RawMatrix().Data
+	for i := range raw {
+		raw[i] = math.NaN()
+	}
+	err = sv.run(x0, ts, func(k int, x []float64) {
+		sol.X.SetRow(k, x)
+		if set.Save != nil {
+			set.Save(ts[k], x)
+		}
+	})
+	sol.Steps, sol.Rejected = sv.steps, sv.rejected
+	return sol, err
+}
+
+// solver integrates one path at a time; it owns all per-path buffers, so a
+// solver is reused across the paths of one ensemble worker.
+type solver struct {
+	sys      *System
+	m        Method
+	st       Stepper
+	set      *Settings
+	bm       Brownian
+	path     Path // bm as a Path, for adaptive stepping
+	x, dw, u []float64
+	h        float64 // fixed (or initial) step
+	maxSteps int
+	steps    int
+	rejected int
+	ad       *adaptive
+}
+
+// newSolver validates the configuration and allocates the buffers.
+func newSolver(sys *System, m Method, ts []float64, set *Settings) (*solver, error) {
+	if m == nil {
+		return nil, fmt.Errorf("sde: Method is nil")
+	}
+	if err := sys.Validate(); err != nil {
+		return nil, err
+	}
+	if err := checkTimes(ts); err != nil {
+		return nil, err
+	}
+	span := ts[len(ts)-1] - ts[0]
+	h := set.Step
+	switch {
+	case math.IsNaN(h) || h < 0 || math.IsInf(h, 0):
+		return nil, fmt.Errorf("sde: Settings.Step = %v, want > 0 (or 0 for the default)", h)
+	case h == 0:
+		h = span / DefaultStepDivisions
+	}
+	maxSteps := set.MaxSteps
+	switch {
+	case maxSteps < 0:
+		return nil, fmt.Errorf("sde: Settings.MaxSteps = %d, want > 0 (or 0 for the default)", maxSteps)
+	case maxSteps == 0:
+		maxSteps = DefaultMaxSteps
+	}
+	if v, ok := set.Domain.(interface{ Validate() error }); ok {
+		if err := v.Validate(); err != nil {
+			return nil, fmt.Errorf("sde: Settings.Domain: %w", err)
+		}
+	}
+	st, err := m.NewStepper(sys)
+	if err != nil {
+		return nil, err
+	}
+	mdim := sys.M()
+	sv := &solver{
+		sys: sys, m: m, st: st, set: set, h: h, maxSteps: maxSteps,
+		x: make([]float64, sys.Dim), dw: make([]float64, mdim),
+	}
+	if m.LevyArea() {
+		sv.u = make([]float64, mdim)
+	}
+	if set.Adaptive {
+		if m.LevyArea() {
+			return nil, fmt.Errorf("sde: Settings.Adaptive with method %s, which needs the Lévy area: not supported", m.Name())
+		}
+		if _, ok := m.(ReversibleHeun); ok {
+			return nil, fmt.Errorf("sde: Settings.Adaptive with method %s, which is stateful: not supported", m.Name())
+		}
+		ad, err := newAdaptive(sys, m, set, span)
+		if err != nil {
+			return nil, err
+		}
+		sv.ad = ad
+	}
+	return sv, nil
+}
+
+// checkTimes checks that ts is non-empty, finite and strictly increasing.
+func checkTimes(ts []float64) error {
+	if len(ts) == 0 {
+		return fmt.Errorf("sde: ts is empty, want at least one output time")
+	}
+	for i, t := range ts {
+		if math.IsNaN(t) || math.IsInf(t, 0) {
+			return fmt.Errorf("sde: ts[%d] = %v, want finite", i, t)
+		}
+		if i > 0 && t <= ts[i-1] {
+			return fmt.Errorf("sde: ts not strictly increasing: ts[%d] = %v, ts[%d] = %v", i-1, ts[i-1], i, t)
+		}
+	}
+	return nil
+}
+
+// bind attaches the Brownian motion driving the next path.
+func (sv *solver) bind(bm Brownian) error {
+	if bm.Dim() != sv.sys.M() {
+		return fmt.Errorf("sde: Settings.Brownian.Dim() = %d, want System.NoiseDim = %d", bm.Dim(), sv.sys.M())
+	}
+	if sv.u != nil && !bm.HasLevyArea() {
+		return fmt.Errorf("sde: method %s needs the Lévy area, which the Brownian %T does not provide", sv.m.Name(), bm)
+	}
+	sv.bm = bm
+	if sv.ad != nil {
+		p, ok := bm.(Path)
+		if !ok {
+			return fmt.Errorf("sde: Settings.Adaptive needs a Brownian Path (BrownianPath or BrownianTree), got %T", bm)
+		}
+		sv.path = p
+	}
+	return nil
+}
+
+// run integrates one path from x0 at ts[0], calling out(k, x) at each ts[k].
+func (sv *solver) run(x0, ts []float64, out func(k int, x []float64)) error {
+	x := sv.x
+	copy(x, x0)
+	sv.steps, sv.rejected = 0, 0
+	if !finite(x) {
+		return fmt.Errorf("sde: x0 is not finite")
+	}
+	sv.st.Reset(ts[0], x)
+	out(0, x)
+	if sv.ad != nil {
+		return sv.runAdaptive(ts, out)
+	}
+	for k := 1; k < len(ts); k++ {
+		a, b := ts[k-1], ts[k]
+		n := math.Ceil((b-a)/sv.h - 1e-9)
+		if n < 1 {
+			n = 1
+		}
+		if float64(sv.steps)+n > float64(sv.maxSteps) {
+			return fmt.Errorf("sde: reaching ts[%d] = %v needs %v more steps of size ≤ %v, beyond Settings.MaxSteps = %d", k, b, n, sv.h, sv.maxSteps)
+		}
+		ns := int(n)
+		dt := (b - a) / n
+		t0 := a
+		for j := 1; j <= ns; j++ {
+			t1 := a + float64(j)*dt
+			if j == ns {
+				t1 = b
+			}
+			sv.bm.Increment(sv.dw, sv.u, t0, t1)
+			sv.st.Step(x, t0, t1-t0, x, sv.dw, sv.u)
+			if sv.set.Domain != nil {
+				sv.set.Domain.Project(x)
+			}
+			if !finite(x) {
+				return fmt.Errorf("sde: non-finite state at t = %v (step %d)", t1, sv.steps+1)
+			}
+			sv.steps++
+			t0 = t1
+		}
+		out(k, x)
+	}
+	return nil
+}

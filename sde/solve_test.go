@@ -1,0 +1,75 @@
+package sde
+
+import (
+	"math"
+	"testing"
+
+	"github.com/sdeml/sdeml/internal/parallel"
+)
+
+// summing wraps a Brownian and adds up the increments it hands out.
+type summing struct {
+	Brownian
+	sum []float64
+}
+
+func (s *summing) Increment(dw, u []float64, t0, t1 float64) {
+	s.Brownian.Increment(dw, u, t0, t1)
+	for i, v := range dw {
+		s.sum[i] += v
+	}
+}
+
+// gbm is prob_sde_linear of SDEProblemLibrary: dX = αX dt + βX dW (Itô),
+// X(t) = x0 exp((α − β²/2)t + βW_t).
+func gbm() *System {
+	const a, b = 1.01, 0.87
+	return &System{
+		Dim:            1,
+		Drift:          func(dst []float64, _ float64, x []float64) { dst[0] = a * x[0] },
+		Diffusion:      func(dst []float64, _ float64, x []float64) { dst[0] = b * x[0] },
+		DiffusionDeriv: func(dst []float64, _ float64, x []float64) { dst[0] = b * b * x[0] },
+	}
+}
+
+// TestWienerExact: with f = 0 and g = 1 every method reproduces W exactly
+// (the only error is rounding in the sum of increments, ≤ n ulps of |W|).
+func TestWienerExact(t *testing.T) {
+	for _, add := range []bool{false, true} {
+		kind := Diagonal
+		if add {
+			kind = Additive
+		}
+		sys := &System{
+			Dim: 3, Noise: kind,
+			Drift: func(dst []float64, _ float64, _ []float64) { clear(dst) },
+			Diffusion: func(dst []float64, _ float64, _ []float64) {
+				for i := range dst {
+					dst[i] = 1
+				}
+			},
+			DiffusionDeriv: func(dst []float64, _ float64, _ []float64) { clear(dst) },
+		}
+		ms := []Method{EulerMaruyama{}, Milstein{}, Milstein{DerivativeFree: true}, Heun{}, EulerHeun{}, Midpoint{}, ReversibleHeun{}}
+		if add {
+			ms = append(ms, SRA1{})
+		}
+		ts := []float64{0, 0.3, 1}
+		for _, m := range ms {
+			// Reference: the same increments summed directly.
+			rec := &summing{Brownian: NewIncrements(parallel.Stream(7, 0), 3), sum: make([]float64, 3)}
+			sol, err := Solve(sys, m, []float64{0, 0, 0}, ts, &Settings{Step: 0.01, Brownian: rec})
+			if err != nil {
+				t.Fatalf("%s: %v", m.Name(), err)
+			}
+			w := rec.sum
+			for i := range w {
+				// 1e-14: 100 additions of O(0.1) increments, each exact to
+				// 1 ulp of |W| ≤ ~4.
+				if d := math.Abs(sol.X.At(2, i) - w[i]); d > 1e-14 {
+					t.Errorf("%s (%v): X(1)[%d] = %v, W(1) = %v, diff %g", m.Name(), kind, i, sol.X.At(2, i), w[i], d)
+				}
+			}
+		}
+	}
+}
