@@ -1,0 +1,324 @@
+package meanfield
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/sdeml/sdeml/internal/parallel"
+)
+
+// Method selects the particle dynamics of a Trainer. Every method takes the per-neuron
+// step h_n = Schedule.Step(n) at iteration n, which sits at mean-field time
+// t_n = Schedule.Time(n); with α = 0, h = g_N = γN^{β−1} for every n.
+type Method int
+
+const (
+	// GD is full-batch gradient descent on Data: W^k ← W^k − h_n b(W^k, μ^N_n), with
+	// b(w, μ) = Σ_q π_q ∂ℓ(f_μ(x_q), y_q)ᵀ ∇_w F(w, x_q) = N ∇_{w^k} R^N.
+	GD Method = iota
+	// SGD is minibatch SGD exactly as the paper's code: one minibatch of Batch iid
+	// samples per step, shared by all neurons, W^k ← W^k − h_n (1/M) Σ_{i∈B} G(W^k, μ^N; X_i, Y_i).
+	SGD
+	// GaussianSGD is the Euler–Maruyama step (dt = g_N) of the particle SDE with the SGD
+	// noise covariance, cross-neuron blocks included (research notes §2.1):
+	// W^k ← W^k − h_n [ b(W^k, μ^N) + M^{−1/2} Σ_q A_q^k Z_q ], A_q^k = √π_q (G_q^k − b^k),
+	// with one standard normal Z_q per data point, shared by all neurons.
+	GaussianSGD
+	// MSGLD is the same step with independent normals Z^k_q per neuron: per-neuron noise
+	// with the SGD marginal covariance Σ(W^k, μ^N)/M and no cross-neuron correlation
+	// (research notes §2.2, a reconstruction of the paper's mSGLD).
+	MSGLD
+)
+
+// String names the method.
+func (m Method) String() string {
+	switch m {
+	case GD:
+		return "GD"
+	case SGD:
+		return "SGD"
+	case GaussianSGD:
+		return "GaussianSGD"
+	case MSGLD:
+		return "mSGLD"
+	}
+	return fmt.Sprintf("Method(%d)", int(m))
+}
+
+// Trainer steps a particle system under one Method. The zero value is not usable: set
+// Unit, Loss, Method, Schedule and the data fields. A Trainer keeps scratch space and its
+// random streams between steps and is not safe for concurrent use.
+//
+// Randomness: the minibatches (SGD) and the shared normals (GaussianSGD) come from the
+// stream parallel.Stream(Seed, −1); particle k's normals (MSGLD) come from
+// parallel.Stream(Seed, k). A second Trainer with the same Seed and Limit set (a twin
+// run) therefore sees exactly the same increments.
+type Trainer struct {
+	Unit     Unit
+	Loss     Loss
+	Method   Method
+	Schedule Schedule
+	// Data is the law π as weighted points: required by GD, GaussianSGD and MSGLD; SGD
+	// samples from it with replacement when Sampler is nil.
+	Data *Points
+	// Sampler draws SGD's iid samples (optional for SGD, unused otherwise).
+	Sampler Sampler
+	// Batch is the minibatch size M (SGD) or the noise scale M^{−1/2} (GaussianSGD, MSGLD).
+	Batch int
+	// Penalty λ ≥ 0 adds V(w) = λ|w|²/2 to the risk, so the drift gains λw.
+	Penalty float64
+	// Seed keys the random streams.
+	Seed uint64
+	// Limit, when set, replaces the particle field by a stored field: step n uses
+	// f = Limit.At(n). A particle stepped this way is the mean-field twin: it follows
+	// b(·, λ_{t_n}) (and, for MSGLD, the diffusion factor at λ_{t_n}) with its own
+	// initial value and normals.
+	Limit *FieldPath
+
+	ready  bool
+	nPart  int
+	fw     fieldWork
+	field  []float64
+	dl     []float64 // n×K loss gradients ∂ℓ(f_q, y_q)
+	coef   []float64 // n shared step weights c_q
+	wbuf   [][]float64
+	gbuf   [][]float64
+	cbuf   [][]float64
+	bad    []bool
+	shared *rand.Rand
+	parts  []*rand.Rand
+	batch  Points
+	sampl  Sampler
+}
+
+// Reset discards the scratch space and restarts the random streams from Seed.
+func (tr *Trainer) Reset() { tr.ready = false }
+
+// Field returns the particle field f_μ on the points of the last Step (Data, or the
+// minibatch for SGD), n×K. It is overwritten by the next Step.
+func (tr *Trainer) Field() []float64 { return tr.field }
+
+func (tr *Trainer) validate(ps *Particles) error {
+	if tr.Unit == nil {
+		return fmt.Errorf("meanfield: Trainer.Unit is nil")
+	}
+	if tr.Loss == nil {
+		return fmt.Errorf("meanfield: Trainer.Loss is nil")
+	}
+	if err := tr.Schedule.Validate(); err != nil {
+		return err
+	}
+	if ps == nil || ps.N < 1 || len(ps.W) != ps.N*ps.D {
+		return fmt.Errorf("meanfield: invalid Particles")
+	}
+	if ps.D != tr.Unit.Dim() {
+		return fmt.Errorf("meanfield: Particles.D = %d, but Unit.Dim() = %d", ps.D, tr.Unit.Dim())
+	}
+	if !(tr.Penalty >= 0) || math.IsInf(tr.Penalty, 0) {
+		return fmt.Errorf("meanfield: Trainer.Penalty = %v, want finite >= 0", tr.Penalty)
+	}
+	p, k := tr.Unit.InDim(), tr.Unit.OutDim()
+	switch tr.Method {
+	case GD, GaussianSGD, MSGLD:
+		if tr.Data == nil {
+			return fmt.Errorf("meanfield: Trainer.Data is nil (Method %v)", tr.Method)
+		}
+	case SGD:
+		if tr.Sampler == nil && tr.Data == nil {
+			return fmt.Errorf("meanfield: Trainer.Sampler and Trainer.Data are both nil (Method SGD)")
+		}
+		if tr.Limit != nil {
+			return fmt.Errorf("meanfield: Trainer.Limit is set with Method SGD; a twin of SGD is a GD or MSGLD run")
+		}
+	default:
+		return fmt.Errorf("meanfield: Trainer.Method = %d is unknown", int(tr.Method))
+	}
+	if tr.Method != GD && tr.Batch < 1 {
+		return fmt.Errorf("meanfield: Trainer.Batch = %d, want >= 1", tr.Batch)
+	}
+	if tr.Data != nil && (tr.Data.P != p || tr.Data.K != k) {
+		return fmt.Errorf("meanfield: Trainer.Data has P = %d, K = %d; Unit has InDim %d, OutDim %d", tr.Data.P, tr.Data.K, p, k)
+	}
+	if tr.Sampler != nil {
+		if sp, sk := tr.Sampler.Dims(); sp != p || sk != k {
+			return fmt.Errorf("meanfield: Trainer.Sampler has dims (%d, %d); Unit has (%d, %d)", sp, sk, p, k)
+		}
+	}
+	if tr.Limit != nil && (tr.Limit.Q != tr.Data.Len() || tr.Limit.K != k) {
+		return fmt.Errorf("meanfield: Trainer.Limit has Q = %d, K = %d; Data has %d points, K = %d", tr.Limit.Q, tr.Limit.K, tr.Data.Len(), k)
+	}
+	return nil
+}
+
+func (tr *Trainer) prepare(ps *Particles) error {
+	if tr.ready && tr.nPart == ps.N {
+		return nil
+	}
+	if err := tr.validate(ps); err != nil {
+		return err
+	}
+	p, k, d := tr.Unit.InDim(), tr.Unit.OutDim(), tr.Unit.Dim()
+	n := 0
+	if tr.Method == SGD {
+		n = tr.Batch
+		tr.batch = Points{P: p, K: k, X: make([]float64, n*p), Y: make([]float64, n*k)}
+		tr.sampl = tr.Sampler
+		if tr.sampl == nil {
+			s, err := NewDatasetSampler(tr.Data)
+			if err != nil {
+				return err
+			}
+			tr.sampl = s
+		}
+	} else {
+		n = tr.Data.Len()
+	}
+	tr.field = make([]float64, n*k)
+	tr.dl = make([]float64, n*k)
+	tr.coef = make([]float64, n)
+	nb := (ps.N + blockSize - 1) / blockSize
+	w := parallel.Workers(nb)
+	tr.wbuf, tr.gbuf, tr.cbuf = make([][]float64, w), make([][]float64, w), make([][]float64, w)
+	for i := range w {
+		tr.wbuf[i] = make([]float64, k)
+		tr.gbuf[i] = make([]float64, d)
+		tr.cbuf[i] = make([]float64, n)
+	}
+	tr.bad = make([]bool, ps.N)
+	tr.shared = rand.New(parallel.Stream(tr.Seed, -1))
+	tr.parts = nil
+	if tr.Method == MSGLD {
+		tr.parts = make([]*rand.Rand, ps.N)
+		for i := range tr.parts {
+			tr.parts[i] = rand.New(parallel.Stream(tr.Seed, i))
+		}
+	}
+	tr.fw.ensure(tr.Unit, ps.N, n)
+	tr.nPart = ps.N
+	tr.ready = true
+	return nil
+}
+
+// noiseCoef writes the per-point weights c_q = h π_q + σ(√π_q Z_q − π_q Σ_r √π_r Z_r)
+// of one step, so that Σ_q c_q G_q = h b + σ Σ_q A_q Z_q with A_q = √π_q (G_q − b).
+func noiseCoef(c []float64, pts *Points, h, sigma float64, r *rand.Rand) {
+	if r == nil {
+		for q := range c {
+			c[q] = h * pts.W(q)
+		}
+		return
+	}
+	var s float64
+	for q := range c {
+		z := r.NormFloat64()
+		sp := math.Sqrt(pts.W(q))
+		c[q] = sp * z
+		s += c[q]
+	}
+	for q := range c {
+		pq := pts.W(q)
+		c[q] = h*pq + sigma*(c[q]-pq*s)
+	}
+}
+
+// Step advances the particles by iteration n (mean-field time t_n to t_{n+1}) and returns
+// the risk Σ_q π_q ℓ(f_q, y_q) of the field the step used (the particles' field, or
+// Limit.At(n) for a twin) on the step's points. A non-finite risk or particle stops with
+// an error; the particles are then partly updated.
+func (tr *Trainer) Step(ps *Particles, n int) (float64, error) {
+	if err := tr.prepare(ps); err != nil {
+		return 0, err
+	}
+	if n < 0 {
+		return 0, fmt.Errorf("meanfield: Step n = %d, want >= 0", n)
+	}
+	h := tr.Schedule.Step(n)
+	pts := tr.Data
+	if tr.Method == SGD {
+		pts = &tr.batch
+		x, y := pts.X, pts.Y
+		for i := range tr.Batch {
+			tr.sampl.Sample(x[i*pts.P:(i+1)*pts.P], y[i*pts.K:(i+1)*pts.K], tr.shared)
+		}
+	}
+	nq, K := pts.Len(), pts.K
+	tr.fw.compute(tr.field, tr.Unit, ps, pts)
+	f := tr.field
+	if tr.Limit != nil {
+		if n >= len(tr.Limit.F) {
+			return 0, fmt.Errorf("meanfield: Step n = %d beyond Trainer.Limit's %d stored steps", n, len(tr.Limit.F))
+		}
+		f = tr.Limit.F[n]
+	}
+	var risk float64
+	for q := range nq {
+		risk += pts.W(q) * tr.Loss.ValueGrad(tr.dl[q*K:(q+1)*K], f[q*K:(q+1)*K], pts.Y[q*K:(q+1)*K])
+	}
+	if math.IsNaN(risk) || math.IsInf(risk, 0) {
+		return risk, fmt.Errorf("meanfield: non-finite risk %v at step %d", risk, n)
+	}
+	sigma := 0.0
+	var shared *rand.Rand
+	switch tr.Method {
+	case GaussianSGD:
+		sigma = h / math.Sqrt(float64(tr.Batch))
+		shared = tr.shared
+	case MSGLD:
+		sigma = h / math.Sqrt(float64(tr.Batch))
+	}
+	noiseCoef(tr.coef, pts, h, sigma, shared)
+	decay := 1 - h*tr.Penalty
+	nb := (ps.N + blockSize - 1) / blockSize
+	parallel.For(nb, func(worker, b int) {
+		cot, g := tr.wbuf[worker], tr.gbuf[worker]
+		for k := b * blockSize; k < min((b+1)*blockSize, ps.N); k++ {
+			c := tr.coef
+			if tr.Method == MSGLD {
+				c = tr.cbuf[worker]
+				noiseCoef(c, pts, h, sigma, tr.parts[k])
+			}
+			w := ps.Row(k)
+			st := tr.fw.state[k*nq : (k+1)*nq]
+			clear(g)
+			for q := range nq {
+				dl := tr.dl[q*K : (q+1)*K]
+				for j, v := range dl {
+					cot[j] = c[q] * v
+				}
+				tr.Unit.AddVJP(g, w, pts.X[q*pts.P:(q+1)*pts.P], cot, st[q])
+			}
+			ok := true
+			for j := range w {
+				w[j] = decay*w[j] - g[j]
+				if math.IsNaN(w[j]) || math.IsInf(w[j], 0) {
+					ok = false
+				}
+			}
+			tr.bad[k] = !ok
+		}
+	})
+	for k, b := range tr.bad {
+		if b {
+			return risk, fmt.Errorf("meanfield: particle %d became non-finite at step %d", k, n)
+		}
+	}
+	return risk, nil
+}
+
+// Run performs steps iterations n = first, …, first+steps−1, calling hook (if non-nil)
+// after each with the iteration index and risk; a hook error stops the run.
+func (tr *Trainer) Run(ps *Particles, first, steps int, hook func(n int, risk float64) error) error {
+	for n := first; n < first+steps; n++ {
+		risk, err := tr.Step(ps, n)
+		if err != nil {
+			return err
+		}
+		if hook != nil {
+			if err := hook(n, risk); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
