@@ -182,3 +182,45 @@ func TestTrainSmoke(t *testing.T) {
 		t.Errorf("correlation %.3f < 0.9", corr)
 	}
 }
+
+// TestTrainSparse checks that Sparsity and Bound keep the trained network in Φ(L, W, S, B).
+func TestTrainSparse(t *testing.T) {
+	const D = 2
+	_, data := axisData(t, D, 200, 0.5, 4)
+	net, _ := NewScoreNet(D, []int{16, 16}, TimeEmbedding{Freqs: 2}, rand.NewPCG(5, 5))
+	const S, B = 150, 0.8
+	if _, err := Train(net, data, &sam.Adam{LR: 3e-3}, &TrainSettings{Steps: 200, Batch: 32, Sparsity: S, Bound: B}); err != nil {
+		t.Fatal(err)
+	}
+	if nz := net.Net.NonZero(net.W); nz > S {
+		t.Errorf("NonZero = %d > S = %d", nz, S)
+	}
+	for i, v := range net.W {
+		if math.Abs(v) > B {
+			t.Fatalf("|W[%d]| = %v > B = %v", i, v, B)
+		}
+	}
+}
+
+func TestTrainErrors(t *testing.T) {
+	_, data := axisData(t, 2, 10, 0.5, 4)
+	net, _ := NewScoreNet(2, []int{4}, TimeEmbedding{}, rand.NewPCG(5, 5))
+	for _, s := range []*TrainSettings{{Batch: -1}, {Steps: -2}, {T0: -1}, {T0: 1, T1: 0.5}, {Sparsity: -1}, {Bound: -1}} {
+		if _, err := Train(net, data, &sam.Adam{}, s); err == nil {
+			t.Errorf("%+v: no error", *s)
+		}
+	}
+	if _, err := Train(net, nil, &sam.Adam{}, nil); err == nil {
+		t.Error("empty data: no error")
+	}
+	if _, err := Train(net, []float64{0.5, 1.5}, &sam.Adam{}, nil); err == nil {
+		t.Error("point outside the cube: no error")
+	}
+	if _, err := Train(net, data[:3], &sam.Adam{}, nil); err == nil {
+		t.Error("ragged data: no error")
+	}
+	// A huge learning rate makes the loss blow up: Train must stop with an error.
+	if _, err := Train(net, data, &sam.SGD{LR: 1e200}, &TrainSettings{Steps: 50}); err == nil {
+		t.Error("diverging training: no error")
+	}
+}

@@ -20,13 +20,7 @@ func mixtureScore(dst, x, ys, lw, scratch []float64, t float64) float64 {
 	l, sc := scratch[:K], scratch[K:K+K*D]
 	maxL := math.Inf(-1)
 	for k := range lw {
-		y, s := ys[k*D:k*D+D], sc[k*D:k*D+D]
-		v := lw[k]
-		for i, xi := range x {
-			lp, si := Kernel1D(xi, y[i], t)
-			v += lp
-			s[i] = si
-		}
+		v := lw[k] + LogDensityScore(sc[k*D:k*D+D], x, ys[k*D:k*D+D], t)
 		l[k] = v
 		if v > maxL {
 			maxL = v

@@ -25,8 +25,13 @@ type TrainSettings struct {
 	// Steps/10) and at the end.
 	Progress      io.Writer
 	ProgressEvery int
-	// After, if non-nil, is called after every step with the step number and parameters
-	// (e.g. to prune or project onto the class Φ(L, W, S, B) with the nn helpers).
+	// Sparsity S > 0 restricts the network to the class Φ(L, W, S, B): at step PruneAt
+	// (0 means Steps/2) the parameters are magnitude-pruned to S nonzeros (nn.MLP.Prune,
+	// which fixes the mask), and training continues on that support. 0 keeps it dense.
+	Sparsity, PruneAt int
+	// Bound B > 0 projects every parameter into [−B, B] after each step (nn.MLP.Project).
+	Bound float64
+	// After, if non-nil, is called after every step with the step number and parameters.
 	After func(step int, w []float64)
 }
 
@@ -69,6 +74,9 @@ func Train(net *ScoreNet, data []float64, opt sam.Optimizer, s *TrainSettings) (
 	if c.T1 == 0 {
 		c.T1 = MixingTime(D, 1e-3)
 	}
+	if c.PruneAt == 0 {
+		c.PruneAt = c.Steps / 2
+	}
 	if c.ProgressEvery == 0 {
 		c.ProgressEvery = max(c.Steps/10, 1)
 	}
@@ -77,6 +85,12 @@ func Train(net *ScoreNet, data []float64, opt sam.Optimizer, s *TrainSettings) (
 		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.Steps = %d, need ≥ 0", c.Steps)
 	case c.Batch < 1:
 		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.Batch = %d, need ≥ 1", c.Batch)
+	case c.Sparsity < 0 || c.Sparsity > net.Net.NumParams():
+		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.Sparsity = %d, need 0 ≤ S ≤ %d parameters", c.Sparsity, net.Net.NumParams())
+	case c.PruneAt < 0:
+		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.PruneAt = %d, need ≥ 0", c.PruneAt)
+	case c.Bound < 0 || math.IsNaN(c.Bound):
+		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.Bound = %v, need ≥ 0", c.Bound)
 	case c.ProgressEvery < 1:
 		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.ProgressEvery = %d, need ≥ 1", c.ProgressEvery)
 	}
@@ -102,6 +116,16 @@ func Train(net *ScoreNet, data []float64, opt sam.Optimizer, s *TrainSettings) (
 		}
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
 			return TrainResult{Steps: k, Elapsed: time.Since(start)}, fmt.Errorf("reflected: Train step %d: non-finite loss %v", k, loss)
+		}
+		if c.Sparsity > 0 && k == c.PruneAt {
+			if err := net.Net.Prune(net.W, c.Sparsity); err != nil {
+				return TrainResult{Steps: k, Elapsed: time.Since(start)}, err
+			}
+		}
+		if c.Bound > 0 {
+			if err := net.Net.Project(net.W, c.Bound); err != nil {
+				return TrainResult{Steps: k, Elapsed: time.Since(start)}, err
+			}
 		}
 		if c.After != nil {
 			c.After(k, net.W)
