@@ -25,7 +25,7 @@ func cosineSeries(x, y, t float64) (logp, score float64) {
 	s1x, c1x := sinCosPi(x)
 	_, c1y := sinCosPi(y)
 	const tail = 4.248354255291589e-18 // e^{-tailExp}
-	var sp, sd float64                  // Σ q^{k²} cₖ(x)cₖ(y), Σ k q^{k²} sₖ(x)cₖ(y)
+	var sp, sd float64                 // Σ q^{k²} cₖ(x)cₖ(y), Σ k q^{k²} sₖ(x)cₖ(y)
 	skx, ckx, cky, ckyPrev := s1x, c1x, c1y, 1.0
 	qk, qstep, q2 := q, q, q*q // q^{k²}, q^{2k−1}, q²
 	for k := 1; ; k++ {

@@ -60,7 +60,7 @@ func imagesSums(x, y, t float64) (w, d, delta float64) {
 	w, d = imagesPair(x0, y0, delta, 0, h)
 	for n := 1; ; n++ {
 		fn := float64(n)
-		eP := 4 * fn * (fn - delta) * h            // μ = 2n + y₀
+		eP := 4 * fn * (fn - delta) * h           // μ = 2n + y₀
 		eM := 4 * ((fn - 1) + y1) * (fn - x0) * h // μ = 2n − y₀
 		if eP > tailExp && eM > tailExp {
 			break

@@ -27,7 +27,7 @@ func bigExp(x *big.Float) *big.Float {
 	}
 	sum := new(big.Float).SetPrec(refPrec + 64).SetFloat64(1)
 	term := new(big.Float).SetPrec(refPrec + 64).SetFloat64(1)
-	eps := new(big.Float).SetPrec(refPrec + 64).SetMantExp(bf(1), -(refPrec + 70))
+	eps := new(big.Float).SetPrec(refPrec+64).SetMantExp(bf(1), -(refPrec + 70))
 	for n := 1; n < 200; n++ {
 		term.Mul(term, r)
 		term.Quo(term, new(big.Float).SetPrec(refPrec+64).SetInt64(int64(n)))
