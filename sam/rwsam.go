@@ -1,0 +1,281 @@
+package sam
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/sdeml/sdeml/nn"
+)
+
+// RWSAM is reweighted SAM in the form derived in research/sam.md §12. It is NOT verified
+// to be the algorithm of Luo et al. (NeurIPS 2025): neither the paper body nor
+// github.com/RitianLuo/RW-SAM could be read. It implements the paper's stated idea —
+// sharpness-weighted sampling through a Gibbs distribution over per-sample gradient norms,
+// to get m-SAM's generalization while staying parallel — as an unbiased estimator of the
+// m-SAM direction.
+//
+// Derivation. Split the batch γ (size B) into K = B/m units γ_1..γ_K of size m = Unit
+// (default 1). Since g_B = ∇f_γ(w) = (1/K)Σ_j ∇f_{γ_j}(w), m-SAM's direction is
+//
+//	d_mSAM = (1/K)Σ_j ∇f_{γ_j}(w + ε_j) = g_B + (1/K)Σ_j c_j,   c_j = ∇f_{γ_j}(w + ε_j) − ∇f_{γ_j}(w),
+//
+// and the m-sharpness effect (the c_m tr Σ drift term) lives in the corrections c_j. RW-SAM
+// computes g_B with one batched pass, scores every unit (S_j = sqrt(mean_{i∈γ_j} s_i²) from
+// the per-sample scores s_i of Score), forms the Gibbs distribution
+//
+//	q_j = exp(S_j/(T·S̄)) / Σ_l exp(S_l/(T·S̄)),   S̄ = mean_j S_j,  T = Temperature,
+//
+// draws k = Draws units j_1..j_k from q (with replacement) and steps along
+//
+//	d = g_B + (1/k) Σ_r c_{j_r} / (K q_{j_r}),
+//
+// an unbiased estimate of d_mSAM (importance weights 1/(K q)): E[d] = d_mSAM. The k
+// corrections are independent and run in parallel. Temperature = +Inf is the uniform q;
+// only then is WithoutReplacement allowed, and k = K draws without replacement give m-SAM
+// exactly (up to rounding). The scores are divided by their batch mean, so T is scale-free
+// (T = 1 default); small T concentrates q on the sharpest samples and inflates the
+// importance weights' variance.
+//
+// Each perturbation ε_j uses the SAM form (Norm = Normalized, ε = ρ g_j/(‖g_j‖+eps)), the
+// USAM form (Unnormalized, ε = ρ g_j) or the unified λ form. Cost per step: one batched
+// pass, the scorer's passes (ExactNorm: one batched pass with nn's PerSampleGradNorms;
+// FiniteDiff: forward passes only; Stale: none), and 2k passes over m samples.
+type RWSAM struct {
+	Base               Updater
+	Rho                float64
+	Norm               Norm
+	Lambda             float64
+	Eps                float64
+	Temperature        float64
+	Draws              int
+	Unit               int
+	WithoutReplacement bool
+	Score              Scorer
+	Seed               uint64
+	ClipNorm           float64
+
+	p      perturbation
+	eng    engine
+	gB, d  []float64
+	s      []float64
+	q, cdf []float64
+	draws  []int
+	perm   []int
+	norms  []float64
+	rng    *rand.Rand
+	cost   Cost
+	exact  ExactNorm
+	w      []float64
+	obj    nn.Objective
+	batch  []int
+	m, k   int
+	force  []int // test hook: fixed draws
+}
+
+func (r *RWSAM) temperature() float64 {
+	if r.Temperature == 0 {
+		return 1
+	}
+	return r.Temperature
+}
+
+func (r *RWSAM) validate(b int) error {
+	if err := r.p.Validate(); err != nil {
+		return err
+	}
+	t := r.temperature()
+	switch {
+	case math.IsNaN(t) || t < 0:
+		return fmt.Errorf("sam: RWSAM.Temperature = %v must be > 0 (+Inf: uniform)", r.Temperature)
+	case r.Draws < 0:
+		return fmt.Errorf("sam: RWSAM.Draws = %d must be >= 0 (0 means 4)", r.Draws)
+	case r.Unit < 0:
+		return fmt.Errorf("sam: RWSAM.Unit = %d must be >= 0", r.Unit)
+	case r.Unit > 1 && b%r.Unit != 0:
+		return fmt.Errorf("sam: RWSAM.Unit = %d does not divide len(batch) = %d", r.Unit, b)
+	case r.WithoutReplacement && !math.IsInf(t, 1):
+		return fmt.Errorf("sam: RWSAM.WithoutReplacement needs Temperature = +Inf (uniform q), got %v", r.Temperature)
+	case r.ClipNorm < 0 || !finite(r.ClipNorm):
+		return fmt.Errorf("sam: ClipNorm = %v must be finite and >= 0", r.ClipNorm)
+	}
+	return nil
+}
+
+// Step takes one RW-SAM step on batch and returns the batch loss at w.
+func (r *RWSAM) Step(w []float64, obj nn.Objective, batch []int) (float64, error) {
+	r.p = perturbation{Rho: r.Rho, Norm: r.Norm, Lambda: r.Lambda, Eps: r.Eps}
+	if err := r.validate(len(batch)); err != nil {
+		return 0, err
+	}
+	if err := checkStep(r.Base, w, obj, batch); err != nil {
+		return 0, err
+	}
+	r.m = max(r.Unit, 1)
+	units := len(batch) / r.m
+	r.k = r.Draws
+	if r.k == 0 {
+		r.k = 4
+	}
+	if r.WithoutReplacement && r.k > units {
+		return 0, fmt.Errorf("sam: RWSAM.Draws = %d exceeds the %d units of the batch (WithoutReplacement)", r.k, units)
+	}
+	n := len(w)
+	r.gB, r.d = resize(r.gB, n), resize(r.d, n)
+	r.cost = Cost{}
+	loss := obj.LossGrad(r.gB, w, batch)
+	r.cost.grad(len(batch))
+	if err := checkFinite(loss, r.gB); err != nil {
+		return loss, err
+	}
+	sc, err := r.gibbs(w, obj, batch, units)
+	if err != nil {
+		return loss, err
+	}
+	r.sampleUnits(units)
+	r.w, r.obj, r.batch = w, obj, batch
+	r.norms = resize(r.norms, r.k)
+	cc := r.eng.run(r.d, r, r.k)
+	r.w, r.obj = nil, nil
+	if o, ok := r.scorer().(observer); ok {
+		for i, j := range r.draws[:r.k] {
+			o.observe(r.unitIdx(j), r.norms[i])
+		}
+	}
+	r.batch = nil
+	r.cost.add(sc)
+	r.cost.add(cc)
+	r.cost.Serial = 1 + sc.Serial + cc.Serial
+	r.cost.Depth = 1 + sc.Depth + cc.Depth
+	for i, g := range r.gB {
+		r.d[i] += g
+	}
+	if err := checkFinite(loss, r.d); err != nil {
+		return loss, err
+	}
+	clip(r.d, r.ClipNorm)
+	r.Base.Update(w, r.d)
+	return loss, checkParams(w)
+}
+
+// LastCost returns the cost of the last Step.
+func (r *RWSAM) LastCost() Cost { return r.cost }
+
+func (r *RWSAM) scorer() Scorer {
+	if r.Score == nil {
+		return &r.exact
+	}
+	return r.Score
+}
+
+func (r *RWSAM) unitIdx(j int) []int { return r.batch[j*r.m : (j+1)*r.m] }
+
+// gibbs fills r.q with the Gibbs probabilities of the units.
+func (r *RWSAM) gibbs(w []float64, obj nn.Objective, batch []int, units int) (Cost, error) {
+	r.q = resize(r.q, units)
+	t := r.temperature()
+	if math.IsInf(t, 1) {
+		for j := range r.q {
+			r.q[j] = 1 / float64(units)
+		}
+		return Cost{}, nil
+	}
+	r.s = resize(r.s, len(batch))
+	c, err := r.scorer().Score(r.s, w, obj, batch)
+	if err != nil {
+		return c, err
+	}
+	var mean float64
+	for j := range units {
+		var ss float64
+		for _, v := range r.s[j*r.m : (j+1)*r.m] {
+			ss += v * v
+		}
+		r.q[j] = math.Sqrt(ss / float64(r.m))
+		if !finite(r.q[j]) {
+			return c, fmt.Errorf("sam: RWSAM score of unit %d = %v is not finite", j, r.q[j])
+		}
+		mean += r.q[j] / float64(units)
+	}
+	if mean == 0 {
+		mean = 1
+	}
+	hi := math.Inf(-1)
+	for j := range r.q {
+		r.q[j] /= t * mean
+		hi = max(hi, r.q[j])
+	}
+	var z float64
+	for j, v := range r.q {
+		r.q[j] = math.Exp(v - hi)
+		z += r.q[j]
+	}
+	scale(r.q, 1/z)
+	return c, nil
+}
+
+// sampleUnits draws r.k unit indices into r.draws.
+func (r *RWSAM) sampleUnits(units int) {
+	if cap(r.draws) < r.k {
+		r.draws = make([]int, r.k)
+	}
+	r.draws = r.draws[:r.k]
+	if r.force != nil {
+		copy(r.draws, r.force)
+		return
+	}
+	if r.rng == nil {
+		r.rng = rand.New(rand.NewPCG(r.Seed, 0x72772d73616d))
+	}
+	if r.WithoutReplacement {
+		if len(r.perm) != units {
+			r.perm = seqInts(r.perm, units)
+		}
+		for i := range r.k {
+			j := i + r.rng.IntN(units-i)
+			r.perm[i], r.perm[j] = r.perm[j], r.perm[i]
+		}
+		copy(r.draws, r.perm[:r.k])
+		return
+	}
+	r.cdf = resize(r.cdf, units)
+	var acc float64
+	for j, q := range r.q {
+		acc += q
+		r.cdf[j] = acc
+	}
+	for i := range r.draws {
+		u := r.rng.Float64() * acc
+		j := 0
+		for j < units-1 && u >= r.cdf[j] {
+			j++
+		}
+		r.draws[i] = j
+	}
+}
+
+// unit computes the correction c_j = ∇f_{γ_j}(w + ε_j) − ∇f_{γ_j}(w) for draw i.
+func (r *RWSAM) unit(sc *scratch, dst []float64, i int) (float64, Cost) {
+	mb := r.unitIdx(r.draws[i])
+	var c Cost
+	sc.ensure(len(r.w))
+	loss := r.obj.LossGrad(sc.g, r.w, mb)
+	c.grad(len(mb))
+	r.norms[i] = norm(sc.g)
+	if !r.p.perturb(sc, nil, r.w, r.obj, mb, &c) {
+		clear(dst)
+		return loss, c
+	}
+	r.obj.LossGrad(dst, sc.wp, mb)
+	c.grad(len(mb))
+	for k, g := range sc.g {
+		dst[k] -= g
+	}
+	return loss, c
+}
+
+// weight is the importance weight 1/(k K q_j) of draw i.
+func (r *RWSAM) weight(i int, _ float64, _ Cost) float64 {
+	units := len(r.q)
+	return 1 / (float64(r.k) * float64(units) * r.q[r.draws[i]])
+}

@@ -1,0 +1,249 @@
+package sam
+
+import (
+	"math"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// n-SAM with the whole data as the batch (same order) is SAM bit for bit.
+func TestNSAMFullBatchIsSAM(t *testing.T) {
+	obj, w := smallTask(20, 10, 4)
+	for _, nm := range []Norm{Normalized, Unnormalized} {
+		a, b := &recorder{}, &recorder{}
+		if _, err := (&NSAM{Base: a, Rho: 0.3, Norm: nm}).Step(w, obj, seq(10)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := (&SAM{Base: b, Rho: 0.3, Norm: nm}).Step(w, obj, seq(10)); err != nil {
+			t.Fatal(err)
+		}
+		if !bitsEqual(a.g, b.g) {
+			t.Errorf("%v: n-SAM on the full batch differs from SAM", nm)
+		}
+	}
+}
+
+// n-SAM's perturbation is ρ∇f/‖∇f‖ from all n samples even when the batch is a subset, and
+// the descent is on the batch.
+func TestNSAMUsesFullGradient(t *testing.T) {
+	obj, w := smallTask(21, 10, 4)
+	g := make([]float64, len(w))
+	obj.LossGrad(g, w, seq(10))
+	sp := &spy{obj: obj}
+	rec := &recorder{}
+	if _, err := (&NSAM{Base: rec, Rho: 0.2}).Step(w, sp, []int{1, 4}); err != nil {
+		t.Fatal(err)
+	}
+	e := sub(sp.pts[1], w)
+	for i := range e {
+		if want := 0.2 * g[i] / (norm(g) + 1e-12); math.Abs(e[i]-want) > 1e-15 { // ulp of |w| ≤ 2
+			t.Errorf("ε[%d] = %v, want %v", i, e[i], want)
+		}
+	}
+	d := make([]float64, len(w))
+	obj.LossGrad(d, sp.pts[1], []int{1, 4})
+	if !bitsEqual(d, rec.g) {
+		t.Error("descent gradient is not ∇f_batch(w+ε)")
+	}
+	if _, err := (&NSAM{Base: rec, Rho: 0.2, AscentBatch: 11}).Step(w, obj, []int{1}); err == nil ||
+		!strings.Contains(err.Error(), "AscentBatch = 11") {
+		t.Errorf("AscentBatch > n: err = %v", err)
+	}
+}
+
+// Uniform q with k = K draws without replacement is m-SAM with the same unit size: the
+// estimator is g_B + (1/K)Σ_j c_j = (1/K)Σ_j d_j exactly, up to rounding.
+func TestRWSAMWithoutReplacementIsMSAM(t *testing.T) {
+	obj, w := smallTask(22, 16, 5)
+	batch := []int{3, 9, 0, 14, 7, 1, 12, 5}
+	for _, m := range []int{1, 2, 4} {
+		for _, nm := range []Norm{Normalized, Unnormalized} {
+			a, b := &recorder{}, &recorder{}
+			rw := &RWSAM{Base: a, Rho: 0.3, Norm: nm, Temperature: math.Inf(1), WithoutReplacement: true,
+				Draws: len(batch) / m, Unit: m, Seed: 7}
+			if _, err := rw.Step(w, obj, batch); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := (&SAM{Base: b, Rho: 0.3, Norm: nm, Micro: m}).Step(w, obj, batch); err != nil {
+				t.Fatal(err)
+			}
+			// g_B − (1/K)Σ g_j cancels only to rounding: a few ulps of the O(1) gradients.
+			if e := dist(a.g, b.g); e > 1e-14*(1+norm(b.g)) {
+				t.Errorf("m=%d %v: ‖RW-SAM − m-SAM‖ = %g", m, nm, e)
+			}
+		}
+	}
+}
+
+// E[d] over the draws equals the m-SAM direction, shown by enumerating every ordered
+// k-tuple of units with its probability Π q_{j_r} (Gibbs q from exact scores, T = 1 and 0.5).
+func TestRWSAMUnbiasedEnumeration(t *testing.T) {
+	obj, w := smallTask(23, 8, 4)
+	batch := []int{6, 1, 4, 3}
+	for _, c := range []struct {
+		m, k int
+		temp float64
+	}{{1, 2, 1}, {1, 3, 0.5}, {2, 2, 1}} {
+		units := len(batch) / c.m
+		ref := &recorder{}
+		if _, err := (&SAM{Base: ref, Rho: 0.4, Micro: c.m}).Step(w, obj, batch); err != nil {
+			t.Fatal(err)
+		}
+		mean := make([]float64, len(w))
+		tuple := make([]int, c.k)
+		var total float64
+		var rec func(r int)
+		rec = func(r int) {
+			if r == c.k {
+				rr := &recorder{}
+				opt := &RWSAM{Base: rr, Rho: 0.4, Temperature: c.temp, Draws: c.k, Unit: c.m, force: tuple}
+				if _, err := opt.Step(w, obj, batch); err != nil {
+					t.Fatal(err)
+				}
+				p := 1.0
+				for _, j := range tuple {
+					p *= opt.q[j]
+				}
+				total += p
+				for i := range mean {
+					mean[i] += p * rr.g[i]
+				}
+				return
+			}
+			for j := range units {
+				tuple[r] = j
+				rec(r + 1)
+			}
+		}
+		rec(0)
+		// Σ_tuples Π q = 1 up to rounding; weights 1/(kKq) ≤ ~10 here, so 1e-13 covers the
+		// accumulated rounding of ≤ 64 terms.
+		if math.Abs(total-1) > 1e-13 {
+			t.Errorf("probabilities sum to %v", total)
+		}
+		if e := dist(mean, ref.g); e > 1e-13*(1+norm(ref.g)) {
+			t.Errorf("m=%d k=%d T=%v: ‖E[d] − d_mSAM‖ = %g", c.m, c.k, c.temp, e)
+		}
+	}
+}
+
+// RW-SAM is bit-identical for GOMAXPROCS 1 and 2, and the parameters reach the base
+// updater unchanged.
+func TestRWSAMDeterministic(t *testing.T) {
+	obj, w := smallTask(24, 64, 20)
+	w0 := append([]float64(nil), w...)
+	run := func(procs int) []float64 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		rec := &recorder{}
+		opt := &RWSAM{Base: rec, Rho: 0.2, Draws: 8, Seed: 3}
+		if _, err := opt.Step(w, obj, seq(64)); err != nil {
+			t.Fatal(err)
+		}
+		if !bitsEqual(rec.w, w0) {
+			t.Error("parameters changed by the ascent")
+		}
+		return rec.g
+	}
+	if a, b := run(1), run(2); !bitsEqual(a, b) {
+		t.Error("RW-SAM differs between GOMAXPROCS 1 and 2")
+	}
+}
+
+// hidden hides the optional PerSampleGradNorms method of an objective.
+type hidden struct{ *DiagNet }
+
+func (h hidden) PerSampleGradNorms() {}
+
+func TestScorers(t *testing.T) {
+	obj, w := smallTask(25, 20, 6)
+	batch := seq(20)
+	exact := make([]float64, 20)
+	obj.PerSampleGradNorms(exact, w, batch)
+	// Independent reference: norm of the single-sample LossGrad gradient.
+	g := make([]float64, len(w))
+	for k, i := range batch {
+		obj.LossGrad(g, w, []int{i})
+		if math.Abs(norm(g)-exact[k]) > 1e-13*(1+exact[k]) { // two summation orders
+			t.Fatalf("DiagNet.PerSampleGradNorms[%d] = %v, want %v", k, exact[k], norm(g))
+		}
+	}
+	fb := make([]float64, 20)
+	c, err := (&ExactNorm{}).Score(fb, w, hidden{obj}, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Backward != 20 {
+		t.Errorf("fallback cost %+v, want 20 single-sample passes", c)
+	}
+	for k := range fb {
+		if math.Abs(fb[k]-exact[k]) > 1e-13*(1+exact[k]) {
+			t.Errorf("fallback score[%d] = %v, want %v", k, fb[k], exact[k])
+		}
+	}
+	// FiniteDiff with R = 400 directions: s²/‖g‖² ≈ χ²_R/R (less spread for directions on
+	// the sphere in d = 12), whose Wilson–Hilferty tail gives P(outside [0.6, 1.4]) < 1e-6
+	// per sample; 20 samples: < 1e-4. The forward difference adds O(h) = 1e-4 relative.
+	fd := make([]float64, 20)
+	c, err = (&FiniteDiff{Dirs: 400, Seed: 1}).Score(fd, w, obj, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Backward != 0 || c.Forward != 401 {
+		t.Errorf("FiniteDiff cost %+v, want 401 forward passes", c)
+	}
+	for k := range fd {
+		if r := fd[k] * fd[k] / (exact[k] * exact[k]); r < 0.6 || r > 1.4 {
+			t.Errorf("FiniteDiff s²/‖g‖² [%d] = %v", k, r)
+		}
+	}
+}
+
+// Stale remembers the ascent-gradient norms of drawn samples; before any draw all scores are
+// equal (uniform q), and it costs no pass.
+func TestStaleScorer(t *testing.T) {
+	obj, w := smallTask(26, 8, 4)
+	st := &Stale{}
+	opt := &RWSAM{Base: &recorder{}, Rho: 0.1, Draws: 3, Score: st, Seed: 2}
+	if _, err := opt.Step(w, obj, seq(8)); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range opt.q {
+		if math.Abs(q-1.0/8) > 1e-15 {
+			t.Fatalf("first-step q = %v, want uniform", opt.q)
+		}
+	}
+	if c := opt.LastCost(); c.Backward != 1+2*3 {
+		t.Errorf("cost %+v, want 1 + 2k passes", c)
+	}
+	exact := make([]float64, 8)
+	obj.PerSampleGradNorms(exact, w, seq(8))
+	s := make([]float64, 8)
+	st.Score(s, w, obj, seq(8))
+	for _, j := range opt.draws {
+		if math.Abs(s[j]-exact[j]) > 1e-13*(1+exact[j]) {
+			t.Errorf("stale score of drawn sample %d = %v, want %v", j, s[j], exact[j])
+		}
+	}
+}
+
+func TestRWSAMBadInput(t *testing.T) {
+	obj, w := smallTask(27, 8, 3)
+	cases := []struct {
+		opt  *RWSAM
+		want string
+	}{
+		{&RWSAM{Base: &SGD{}, Rho: 0.1, WithoutReplacement: true}, "WithoutReplacement"},
+		{&RWSAM{Base: &SGD{}, Rho: 0.1, Unit: 3}, "Unit = 3"},
+		{&RWSAM{Base: &SGD{}, Rho: 0.1, Draws: -1}, "Draws = -1"},
+		{&RWSAM{Base: &SGD{}, Rho: 0.1, Temperature: -2}, "Temperature = -2"},
+		{&RWSAM{Base: &SGD{}, Rho: 0.1, Temperature: math.Inf(1), WithoutReplacement: true, Draws: 9}, "Draws = 9"},
+		{&RWSAM{Rho: 0.1}, "Base = nil"},
+		{&RWSAM{Base: &SGD{}, Rho: -0.1}, "Rho = -0.1"},
+	}
+	for _, c := range cases {
+		if _, err := c.opt.Step(w, obj, seq(8)); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: err = %v, want %q", *c.opt, err, c.want)
+		}
+	}
+}
