@@ -1,0 +1,126 @@
+package sam
+
+import (
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"time"
+
+	"github.com/sdeml/sdeml/nn"
+)
+
+// TrainSettings configures Train; the zero value (or nil) means one epoch of batches of
+// min(128, n) with seed 0, the last incomplete batch dropped, no evaluation, no output.
+type TrainSettings struct {
+	// Epochs is the number of passes over the data (default 1).
+	Epochs int
+	// Batch is the batch size (default min(128, n)).
+	Batch int
+	// Seed seeds the per-epoch shuffles: epoch e uses the permutation drawn from a PCG
+	// stream (Seed, e), so a run is reproducible and epochs are independent of each other.
+	Seed uint64
+	// KeepLast keeps the last incomplete batch of each epoch (m-SAM may then need
+	// RemainderPartial); by default it is dropped.
+	KeepLast bool
+	// Eval, if non-nil, is called after every epoch with the current parameters; its value
+	// is recorded in History.Eval and printed, and an error stops training.
+	Eval func(epoch int, w []float64) (float64, error)
+	// Progress, if non-nil, receives one line per epoch.
+	Progress io.Writer
+	// Name prefixes the progress lines.
+	Name string
+}
+
+// History is what Train records.
+type History struct {
+	// TrainLoss[e] is the mean of the step losses of epoch e.
+	TrainLoss []float64
+	// Eval[e] is the evaluation after epoch e (empty without Eval).
+	Eval []float64
+	// Steps is the number of optimizer steps taken.
+	Steps int
+	// Cost sums LastCost over all steps if the optimizer is a Coster.
+	Cost Cost
+}
+
+// Train runs opt over obj for s.Epochs epochs of shuffled batches, updating w in place. It
+// stops with an error (wrapping the optimizer's, with the epoch and step) on a non-finite
+// loss or parameter, and with an error naming the field on bad settings.
+func Train(w []float64, obj nn.Objective, opt Optimizer, s *TrainSettings) (*History, error) {
+	var st TrainSettings
+	if s != nil {
+		st = *s
+	}
+	if opt == nil {
+		return nil, fmt.Errorf("sam: Train: optimizer = nil")
+	}
+	if obj == nil {
+		return nil, fmt.Errorf("sam: Train: objective = nil")
+	}
+	n := obj.Len()
+	switch {
+	case n < 1:
+		return nil, fmt.Errorf("sam: Train: objective has Len() = %d samples", n)
+	case st.Epochs < 0:
+		return nil, fmt.Errorf("sam: Train: Epochs = %d must be >= 0", st.Epochs)
+	case st.Batch < 0 || st.Batch > n:
+		return nil, fmt.Errorf("sam: Train: Batch = %d must be in [0, n = %d]", st.Batch, n)
+	}
+	if st.Epochs == 0 {
+		st.Epochs = 1
+	}
+	if st.Batch == 0 {
+		st.Batch = min(128, n)
+	}
+	coster, _ := opt.(Coster)
+	perm := make([]int, n)
+	h := &History{}
+	start := time.Now()
+	for e := range st.Epochs {
+		for i := range perm {
+			perm[i] = i
+		}
+		rand.New(rand.NewPCG(st.Seed, uint64(e))).Shuffle(n, func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
+		var sum float64
+		var steps int
+		for lo := 0; lo < n; lo += st.Batch {
+			hi := lo + st.Batch
+			if hi > n {
+				if !st.KeepLast {
+					break
+				}
+				hi = n
+			}
+			loss, err := opt.Step(w, obj, perm[lo:hi])
+			if err == nil && !finite(loss) {
+				err = fmt.Errorf("sam: loss = %v is not finite", loss)
+			}
+			if err != nil {
+				return h, fmt.Errorf("sam: Train: epoch %d, step %d: %w", e, steps, err)
+			}
+			sum += loss
+			steps++
+			if coster != nil {
+				c := coster.LastCost()
+				h.Cost.add(c)
+				h.Cost.Serial += c.Serial
+				h.Cost.Depth += c.Depth
+			}
+		}
+		h.Steps += steps
+		h.TrainLoss = append(h.TrainLoss, sum/float64(max(steps, 1)))
+		line := fmt.Sprintf("%sepoch %d/%d  train loss %.5g", st.Name, e+1, st.Epochs, h.TrainLoss[e])
+		if st.Eval != nil {
+			v, err := st.Eval(e, w)
+			if err != nil {
+				return h, fmt.Errorf("sam: Train: Eval after epoch %d: %w", e, err)
+			}
+			h.Eval = append(h.Eval, v)
+			line += fmt.Sprintf("  eval %.5g", v)
+		}
+		if st.Progress != nil {
+			fmt.Fprintf(st.Progress, "%s  %.1fs\n", line, time.Since(start).Seconds())
+		}
+	}
+	return h, nil
+}
