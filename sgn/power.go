@@ -17,7 +17,6 @@ type PowerSettings struct {
 	Tol float64
 }
 
-
 // TopEigen returns the k eigenvalues of largest magnitude of the symmetric d×d matrix behind
 // hvp, in the order found, and the corresponding unit eigenvectors as the columns of a d×k
 // matrix. Each pair is found by power iteration on the deflated operator
