@@ -50,3 +50,5 @@ func randomMask(n int, seed uint64) []bool {
 	}
 	return mask
 }
+
+func newDense(r, c int) *mat.Dense { return mat.NewDense(r, c, nil) }
