@@ -1,0 +1,41 @@
+// Package gemm computes dense float64 matrix products C = α·op(A)·op(B) + β·C for the rest of
+// sdeml (nn routes every forward, backward and per-sample-gradient product through it).
+//
+// # Method
+//
+// The product is computed as in Goto and van de Geijn, "Anatomy of high-performance matrix
+// multiplication" (ACM TOMS 34(3), 2008) and the BLIS framework (Van Zee and van de Geijn,
+// ACM TOMS 41(3), 2015): op(B) is packed once into column panels of nr columns, each block of
+// kc = 256 rows contiguous; C is cut into tasks (blocks of rows and column panels), and each
+// task packs its rows of op(A) into panels of mr rows and calls a register-blocked
+// microkernel on every mr×nr tile. The microkernel keeps the whole tile in vector registers
+// and performs one fused multiply-add per (i, j, p):
+//
+//	acc_ij ← fma(a_ip, b_pj, acc_ij),  p = p0, p0+1, …, p0+kc-1,  from acc_ij = +0,
+//
+// then writes c_ij ← fma(α, acc_ij, β·c_ij) (α·acc_ij when β = 0, so C is not read). The
+// kc-blocks are taken in increasing p, the second and later ones with β = 1.
+//
+// Kernels: on amd64, an 8×24 AVX-512F kernel (24 zmm accumulators) when the CPU and the OS
+// support it (checked with CPUID and XGETBV in assembly), else a 4×12 AVX2+FMA kernel (12 ymm
+// accumulators), else, and on every other architecture or with the build tag purego, a
+// portable 4×4 Go kernel using math.FMA. Every kernel performs the same operations in the
+// same order with single rounding per FMA, so all of them return the same bits; tests check
+// this against a slow reference that states the order directly.
+//
+// # Determinism
+//
+// Each element of C is computed by exactly one goroutine, with the fixed order above, so the
+// result does not depend on GOMAXPROCS, on the task split or on the kernel. Tasks run on the
+// calling goroutine plus up to GOMAXPROCS-1 long-lived helper goroutines (started on first
+// use); scratch space comes from sync.Pools, so a call allocates nothing in steady state.
+//
+// # Accuracy
+//
+// Each c_ij is a backward-stable dot product: its error is at most γ_{k+2}·(|α|·Σ_p|a_ip||b_pj|
+// + |β||c_ij|), γ_n = n·u/(1-n·u), u = 2⁻⁵³ (Higham, Accuracy and Stability of Numerical
+// Algorithms, 2nd ed., §3.5). Other implementations (gonum's blas64.Gemm, OpenBLAS) sum in
+// other orders and round the products separately, so they agree with this package to within
+// twice that bound, not bitwise. Unlike gonum's kernel, which skips zero entries of A, every
+// product is formed, so 0·Inf gives NaN as IEEE 754 prescribes.
+package gemm
