@@ -55,8 +55,7 @@ func SlicedNormality(x *mat.Dense, nproj int, seed uint64) ([]Normality, error) 
 }
 
 // RejectionRates returns the fraction of results whose Jarque–Bera, Lilliefors and
-// Anderson–Darling p-values are below level. Under normality each is about level (the
-// Lilliefors rate is lower, its asymptotic p-value being conservative).
+// Anderson–Darling p-values are below level. Under normality each is about level.
 func RejectionRates(res []Normality, level float64) (jb, ks, ad float64) {
 	for _, r := range res {
 		if r.JarqueBera.P < level {
