@@ -152,13 +152,21 @@ func scale(x []float64, a float64) {
 	}
 }
 
+// dot returns Σ x_i y_i, summed in four interleaved partial sums (a fixed order).
 func dot(x, y []float64) float64 {
 	y = y[:len(x)]
-	var s float64
-	for i, v := range x {
-		s += v * y[i]
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		s0 += x[i] * y[i]
+		s1 += x[i+1] * y[i+1]
+		s2 += x[i+2] * y[i+2]
+		s3 += x[i+3] * y[i+3]
 	}
-	return s
+	for ; i < len(x); i++ {
+		s0 += x[i] * y[i]
+	}
+	return (s0 + s1) + (s2 + s3)
 }
 
 func norm(x []float64) float64 { return math.Sqrt(dot(x, x)) }

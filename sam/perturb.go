@@ -185,12 +185,10 @@ func (p *perturbation) coef(rho float64, g, x, w0, t []float64) (float64, bool) 
 		x = w0
 	}
 	var ss float64
-	for i, gi := range g {
-		u := gi + p.AscentWD*x[i]
-		if t != nil {
-			u *= t[i]
-		}
-		ss += u * u
+	if t == nil && p.AscentWD == 0 {
+		ss = dot(g, g)
+	} else {
+		ss = p.sqNorm(g, x, t)
 	}
 	n := math.Sqrt(ss)
 	if n == 0 {
@@ -200,9 +198,30 @@ func (p *perturbation) coef(rho float64, g, x, w0, t []float64) (float64, bool) 
 	return rho * (1 - l + l/(n+p.eps())), true
 }
 
+// sqNorm returns ‖T(g + AscentWD·x)‖².
+func (p *perturbation) sqNorm(g, x, t []float64) float64 {
+	var ss float64
+	for i, gi := range g {
+		u := gi + p.AscentWD*x[i]
+		if t != nil {
+			u *= t[i]
+		}
+		ss += u * u
+	}
+	return ss
+}
+
 // move sets dst = w + coef·T²(g + AscentWD·w).
 func (p *perturbation) move(dst, w []float64, coef float64, g, x, t []float64) {
 	wd := p.AscentWD
+	if t == nil && wd == 0 {
+		g = g[:len(dst)]
+		w = w[:len(dst)]
+		for i := range dst {
+			dst[i] = w[i] + coef*g[i]
+		}
+		return
+	}
 	if t == nil {
 		for i, gi := range g {
 			dst[i] = w[i] + coef*(gi+wd*x[i])

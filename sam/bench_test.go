@@ -1,0 +1,95 @@
+package sam
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/sdeml/sdeml/nn"
+)
+
+// mlpBench is the benchmark problem of ../shared/bench/torch_sam.py: MLP 784-256-256-10
+// ReLU, softmax cross-entropy, 4096 inputs uniform on [0,1)^784 with random labels.
+func mlpBench(b *testing.B) (*nn.Supervised, []float64) {
+	const n = 4096
+	rng := rand.New(rand.NewPCG(0, 0))
+	x := make([]float64, n*784)
+	for i := range x {
+		x[i] = rng.Float64()
+	}
+	lab := make([]int, n)
+	for i := range lab {
+		lab[i] = rng.IntN(10)
+	}
+	net, err := nn.NewMLP([]int{784, 256, 256, 10}, nn.ReLU, nn.Identity)
+	if err != nil {
+		b.Fatal(err)
+	}
+	obj, err := nn.NewSupervised(net, &nn.Dataset{X: mat.NewDense(n, 784, x), Labels: lab}, nn.SoftmaxCE{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := make([]float64, net.NumParams())
+	net.Init(w, nn.He, rand.NewPCG(1, 1))
+	return obj, w
+}
+
+// BenchmarkOptimizerStep times one optimizer step, batch 128, float64, with SGD momentum
+// 0.9 (lr 0.05) as the base, ρ = 0.05, as in torch_sam.py.
+func BenchmarkOptimizerStep(b *testing.B) {
+	obj, w0 := mlpBench(b)
+	base := func() Updater { return &SGD{LR: 0.05, Momentum: 0.9} }
+	cases := []struct {
+		name string
+		opt  func() Optimizer
+	}{
+		{"sgd", func() Optimizer { return &SGD{LR: 0.05, Momentum: 0.9} }},
+		{"sam", func() Optimizer { return &SAM{Base: base(), Rho: 0.05} }},
+		{"msam16", func() Optimizer { return &SAM{Base: base(), Rho: 0.05, Micro: 16} }},
+		{"msam4", func() Optimizer { return &SAM{Base: base(), Rho: 0.05, Micro: 4} }},
+		{"rwsam", func() Optimizer { return &RWSAM{Base: base(), Rho: 0.05, Draws: 4} }},
+		{"rwsam-stale", func() Optimizer { return &RWSAM{Base: base(), Rho: 0.05, Draws: 4, Score: &Stale{}} }},
+		{"rwsam-fd", func() Optimizer { return &RWSAM{Base: base(), Rho: 0.05, Draws: 4, Score: &FiniteDiff{Dirs: 1}} }},
+	}
+	for _, c := range cases {
+		b.Run("opt="+c.name, func(b *testing.B) {
+			w := append([]float64(nil), w0...)
+			opt := c.opt()
+			step := 0
+			batch := func() []int {
+				lo := (step * 128) % obj.Len()
+				step++
+				return seqFrom(lo, 128)
+			}
+			bs := make([][]int, 32)
+			for i := range bs {
+				bs[i] = batch()
+			}
+			if _, err := opt.Step(w, obj, bs[0]); err != nil { // warm-up: buffers sized
+				b.Fatal(err)
+			}
+			i := 0
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := opt.Step(w, obj, bs[i%len(bs)]); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+			if cs, ok := opt.(Coster); ok {
+				c := cs.LastCost()
+				b.ReportMetric(float64(c.BackwardSamples)/128, "sample-passes/B")
+				b.ReportMetric(float64(c.Serial), "serial-passes")
+			}
+		})
+	}
+}
+
+func seqFrom(lo, n int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = lo + i
+	}
+	return s
+}
