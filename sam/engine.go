@@ -26,8 +26,13 @@ type engine struct {
 	a     []float64
 }
 
-// chunk is the number of coordinates per reduction task.
-const chunk = 1 << 14
+// chunk is the number of coordinates per reduction task; below serialWork coordinates ×
+// units the goroutine overhead outweighs the work and the units run serially (with the
+// same per-coordinate order of additions, hence the same bits).
+const (
+	chunk      = 1 << 14
+	serialWork = 1 << 15
+)
 
 // run sets acc = Σ_j a_j v_j over units 0..k-1 and returns the summed unit costs, with
 // Serial the total number of passes and Depth the largest number in any one unit.
@@ -45,6 +50,9 @@ func (e *engine) run(acc []float64, r unitRunner, k int) Cost {
 		return c
 	}
 	w := parallel.Workers(k)
+	if w == 1 || k*n <= serialWork {
+		return e.serial(acc, r, k)
+	}
 	rs := min(2*w, k)
 	for len(e.work) < w {
 		e.work = append(e.work, scratch{})
@@ -82,6 +90,28 @@ func (e *engine) run(acc []float64, r unitRunner, k int) Cost {
 				}
 			}
 		})
+	}
+	return total
+}
+
+// serial is run on one goroutine: the same units, weights and order of additions.
+func (e *engine) serial(acc []float64, r unitRunner, k int) Cost {
+	if len(e.slots) == 0 {
+		e.slots = append(e.slots, nil)
+	}
+	v := resize(e.slots[0], len(acc))
+	e.slots[0] = v
+	clear(acc)
+	var total Cost
+	for j := range k {
+		loss, c := r.unit(&e.work[0], v, j)
+		a := r.weight(j, loss, c)
+		total.add(c)
+		total.Serial += c.Forward
+		total.Depth = max(total.Depth, c.Forward)
+		for i, x := range v {
+			acc[i] += a * x
+		}
 	}
 	return total
 }

@@ -131,7 +131,7 @@ func TestRWSAMUnbiasedEnumeration(t *testing.T) {
 // RW-SAM is bit-identical for GOMAXPROCS 1 and 2, and the parameters reach the base
 // updater unchanged.
 func TestRWSAMDeterministic(t *testing.T) {
-	obj, w := smallTask(24, 64, 20)
+	obj, w := smallTask(24, 64, 10000)
 	w0 := append([]float64(nil), w...)
 	run := func(procs int) []float64 {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))

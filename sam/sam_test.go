@@ -155,7 +155,9 @@ func TestParametersRestored(t *testing.T) {
 
 // m-SAM is bit-identical for GOMAXPROCS 1 and 2.
 func TestMicroDeterministic(t *testing.T) {
-	obj, w := smallTask(5, 64, 30)
+	// p = 10000: 2p·K is far above serialWork and 2p above chunk, so GOMAXPROCS = 2 runs
+	// the parallel rounds and the chunked reduction, GOMAXPROCS = 1 the serial loop.
+	obj, w := smallTask(5, 64, 10000)
 	run := func(procs int) []float64 {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
 		rec := &recorder{}
