@@ -75,6 +75,11 @@ func ComputeField(dst []float64, u Unit, ps *Particles, pts *Points) []float64 {
 	if dst == nil {
 		dst = make([]float64, pts.Len()*u.OutDim())
 	}
+	if du, ok := u.(denseUnit); ok {
+		var dw denseWork
+		dw.field(dst, du.layout(), ps, pts)
+		return dst
+	}
 	var fw fieldWork
 	fw.compute(dst, u, ps, pts)
 	return dst

@@ -78,6 +78,9 @@ type Trainer struct {
 
 	ready  bool
 	nPart  int
+	dense  bool
+	lay    denseLayout
+	dw     denseWork
 	fw     fieldWork
 	field  []float64
 	dl     []float64 // n×K loss gradients ∂ℓ(f_q, y_q)
@@ -194,7 +197,12 @@ func (tr *Trainer) prepare(ps *Particles) error {
 			tr.parts[i] = rand.New(parallel.Stream(tr.Seed, i))
 		}
 	}
-	tr.fw.ensure(tr.Unit, ps.N, n)
+	tr.dense = false
+	if du, ok := tr.Unit.(denseUnit); ok {
+		tr.dense, tr.lay = true, du.layout()
+	} else {
+		tr.fw.ensure(tr.Unit, ps.N, n)
+	}
 	tr.nPart = ps.N
 	tr.ready = true
 	return nil
@@ -243,7 +251,11 @@ func (tr *Trainer) Step(ps *Particles, n int) (float64, error) {
 		}
 	}
 	nq, K := pts.Len(), pts.K
-	tr.fw.compute(tr.field, tr.Unit, ps, pts)
+	if tr.dense {
+		tr.dw.field(tr.field, tr.lay, ps, pts)
+	} else {
+		tr.fw.compute(tr.field, tr.Unit, ps, pts)
+	}
 	f := tr.field
 	if tr.Limit != nil {
 		if n >= len(tr.Limit.F) {
@@ -269,6 +281,22 @@ func (tr *Trainer) Step(ps *Particles, n int) (float64, error) {
 	}
 	noiseCoef(tr.coef, pts, h, sigma, shared)
 	decay := 1 - h*tr.Penalty
+	if tr.dense {
+		coef := tr.coef
+		if tr.Method == MSGLD {
+			coef = nil
+			tr.dw.C = grow(tr.dw.C, ps.N*nq)
+			parallel.For((ps.N+rowBlock-1)/rowBlock, func(_, b int) {
+				for k := b * rowBlock; k < min((b+1)*rowBlock, ps.N); k++ {
+					noiseCoef(tr.dw.C[k*nq:(k+1)*nq], pts, h, sigma, tr.parts[k])
+				}
+			})
+		}
+		if k := tr.dw.update(tr.lay, ps, pts, tr.dl, coef, decay, tr.bad); k >= 0 {
+			return risk, fmt.Errorf("meanfield: particle %d became non-finite at step %d", k, n)
+		}
+		return risk, nil
+	}
 	nb := (ps.N + blockSize - 1) / blockSize
 	parallel.For(nb, func(worker, b int) {
 		cot, g := tr.wbuf[worker], tr.gbuf[worker]

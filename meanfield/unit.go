@@ -112,8 +112,8 @@ func axpy(alpha float64, x, y []float64) {
 	}
 }
 
-func checkUnitArgs(u Unit, out, w, x []float64) {
-	if len(w) != u.Dim() || len(x) != u.InDim() || len(out) != u.OutDim() {
+func checkUnitArgs(d, p, k int, out, w, x []float64) {
+	if len(w) != d || len(x) != p || len(out) != k {
 		panic("meanfield: unit argument length mismatch")
 	}
 }

@@ -32,7 +32,7 @@ func (u ScalarUnit) OutDim() int { return 1 }
 
 // Forward writes a·φ(⟨b, x⟩ + c) into out[0].
 func (u ScalarUnit) Forward(out, w, x []float64) float64 {
-	checkUnitArgs(u, out, w, x)
+	checkUnitArgs(u.Dim(), u.p(), 1, out, w, x)
 	p := len(x)
 	phi, s := u.Act.apply(dot(w[1:1+p], x) + w[p+1])
 	out[0] = w[0] * phi
@@ -70,7 +70,7 @@ func (u ReLUUnit) OutDim() int { return u.K }
 
 // Forward writes a·relu(⟨u, x⟩) into out and returns z = ⟨u, x⟩.
 func (u ReLUUnit) Forward(out, w, x []float64) float64 {
-	checkUnitArgs(u, out, w, x)
+	checkUnitArgs(u.P+u.K, u.P, u.K, out, w, x)
 	z := dot(w[:u.P], x)
 	r := max(z, 0)
 	a := w[u.P:]
@@ -114,7 +114,7 @@ func (u FirstLayerUnit) OutDim() int { return 1 }
 
 // Forward writes φ(⟨u, x⟩) into out[0].
 func (u FirstLayerUnit) Forward(out, w, x []float64) float64 {
-	checkUnitArgs(u, out, w, x)
+	checkUnitArgs(u.P, u.P, 1, out, w, x)
 	phi, s := u.Act.apply(dot(w, x))
 	out[0] = phi
 	return s
