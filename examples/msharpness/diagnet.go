@@ -42,7 +42,6 @@ func diagMethods() []method {
 		{"m-SAM m=2", 2, true, usam(2)},
 		{"m-SAM m=1", 1, true, usam(1)},
 		{"RW-SAM k=1", 0, true, rw(1, 1, exact)},
-		{"RW-SAM k=2", 0, true, rw(2, 1, exact)},
 		{"RW-SAM k=4", 0, true, rw(4, 1, exact)},
 		{"RW-SAM k=4 T=∞", 0, true, rw(4, math.Inf(1), exact)},
 		{"RW-SAM k=4 stale", 0, true, rw(4, 1, func(uint64) sam.Scorer { return &sam.Stale{} })},

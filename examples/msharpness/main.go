@@ -52,7 +52,7 @@ func main() {
 	switch *task {
 	case "diagnet":
 		if grid == nil {
-			grid = []float64{0.01, 0.03, 0.1, 0.3, 0.6, 1, 2}
+			grid = []float64{0.01, 0.03, 0.1, 0.2, 0.3, 0.45, 0.6, 1, 2}
 		}
 		err = runDiagNet(dir, *seeds, *steps, grid)
 	case "mnist":

@@ -22,7 +22,7 @@ type mnistConfig struct {
 
 const mnB = 128
 
-func mnistMethods(total int) []method {
+func mnistMethods(total, n int) []method {
 	base := func() sam.Updater {
 		return &sam.SGD{LR: 0.05, Momentum: 0.9, WeightDecay: 5e-4, Schedule: sam.Cosine{Total: total}}
 	}
@@ -37,7 +37,7 @@ func mnistMethods(total int) []method {
 	return []method{
 		{"SGD", 0, false, func(float64, uint64) sam.Optimizer { return base().(*sam.SGD) }},
 		{"n-SAM", 0, true, func(rho float64, seed uint64) sam.Optimizer {
-			return &sam.NSAM{Base: base(), Rho: rho, AscentBatch: 1024, Seed: seed}
+			return &sam.NSAM{Base: base(), Rho: rho, AscentBatch: min(1024, n), Seed: seed}
 		}},
 		{"SAM (m=128)", 128, true, msam(0)},
 		{"m-SAM m=32", 32, true, msam(32)},
@@ -70,7 +70,7 @@ func runMNIST(dir string, c mnistConfig) error {
 		return fmt.Errorf("-train = %d must be >= the batch size %d", c.train, mnB)
 	}
 	total := c.epochs * (obj.Len() / mnB)
-	ms := mnistMethods(total)
+	ms := mnistMethods(total, obj.Len())
 	rhos := c.rhos
 	hasFixed := false
 	for _, r := range rhos {

@@ -19,7 +19,7 @@ func printTable(w io.Writer, title, metric string, ss []summary) {
 	fmt.Fprintf(w, "| %-16s | %-6s | %-24s | %-5s | %-12s | %-12s | %-7s |\n", "method", "ρ", metric+" (mean ± sd)", "runs", "passes/step", "serial/step", "s/run")
 	fmt.Fprintf(w, "|%s|%s|%s|%s|%s|%s|%s|\n", dashes(18), dashes(8), dashes(26), dashes(7), dashes(14), dashes(14), dashes(9))
 	for _, s := range ss {
-		val := "diverged"
+		val := "diverged/error"
 		if !math.IsNaN(s.mean) {
 			val = fmt.Sprintf("%.4g ± %.2g", s.mean, s.sd)
 		}
