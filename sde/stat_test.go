@@ -6,6 +6,7 @@ import (
 	"sort"
 	"testing"
 
+	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
 
@@ -49,3 +50,5 @@ func normalCheck(t *testing.T, name string, x []float64) {
 
 // streamSrc is parallel.Stream as a rand.Source, for tests.
 func streamSrc(seed uint64, i int) rand.Source { return parallel.Stream(seed, i) }
+
+func mat2x2() *mat.Dense { return mat.NewDense(2, 2, []float64{1, 2, 3, 4}) }
