@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mat"
 )
 
 // DiagNet is the diagonal linear network of Andriushchenko & Flammarion (ICML 2022), the
@@ -90,6 +92,17 @@ func (d *DiagNet) PerSampleGradNorms(dst, w []float64, idx []int) {
 			s += xj * xj * (u[j]*u[j] + v[j]*v[j])
 		}
 		dst[k] = math.Abs(d.residual(w, i)) * math.Sqrt(s)
+	}
+}
+
+// PerSampleGrads writes ∇ℓ_{idx[k]}(w) into row k of dst (len(idx)×2p).
+func (d *DiagNet) PerSampleGrads(dst *mat.Dense, w []float64, idx []int) {
+	d.check(w)
+	if r, c := dst.Dims(); r != len(idx) || c != 2*d.P {
+		panic(fmt.Sprintf("sam: DiagNet.PerSampleGrads: dst is %d×%d, want %d×%d", r, c, len(idx), 2*d.P))
+	}
+	for k, i := range idx {
+		d.LossGrad(dst.RawRowView(k), w, []int{i})
 	}
 }
 

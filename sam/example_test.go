@@ -56,7 +56,7 @@ func ExampleRWSAM() {
 	c := opt.LastCost()
 	fmt.Println(err, c.Backward, c.BackwardSamples)
 	// Output:
-	// <nil> 6 20
+	// <nil> 5 20
 }
 
 // Train runs epochs of shuffled batches and reports the mean training loss per epoch.

@@ -5,7 +5,23 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/sdeml/sdeml/nn"
+)
+
+// PerSampleGrader is the optional objective method that writes the per-sample gradients
+// ∇ℓ_{idx[k]}(w) into row k of dst in one batched pass (nn.Supervised has it). RWSAM
+// uses it to take the k ascent gradients of the drawn units in a single pass.
+type PerSampleGrader interface {
+	PerSampleGrads(dst *mat.Dense, w []float64, idx []int)
+}
+
+// maxBatchedRows bounds the rows (k·m) and maxBatchedWork the entries (k·m·Dim) of the
+// batched ascent; above them each unit takes its own ascent pass.
+const (
+	maxBatchedRows = 64
+	maxBatchedWork = 1 << 24
 )
 
 // RWSAM is reweighted SAM in the form derived in research/sam.md §12. It is NOT verified
@@ -71,6 +87,11 @@ type RWSAM struct {
 	batch  []int
 	m, k   int
 	force  []int // test hook: fixed draws
+
+	batched bool
+	gm      *mat.Dense
+	gbuf    []float64
+	ascIdx  []int
 }
 
 func (r *RWSAM) temperature() float64 {
@@ -134,6 +155,7 @@ func (r *RWSAM) Step(w []float64, obj nn.Objective, batch []int) (float64, error
 	}
 	r.sampleUnits(units)
 	r.w, r.obj, r.batch = w, obj, batch
+	ac := r.batchAscent(w, obj)
 	r.norms = resize(r.norms, r.k)
 	cc := r.eng.run(r.d, r, r.k)
 	r.w, r.obj = nil, nil
@@ -144,9 +166,10 @@ func (r *RWSAM) Step(w []float64, obj nn.Objective, batch []int) (float64, error
 	}
 	r.batch = nil
 	r.cost.add(sc)
+	r.cost.add(ac)
 	r.cost.add(cc)
-	r.cost.Serial = 1 + sc.Serial + cc.Serial
-	r.cost.Depth = 1 + sc.Depth + cc.Depth
+	r.cost.Serial = 1 + sc.Serial + ac.Forward + cc.Serial
+	r.cost.Depth = 1 + sc.Depth + ac.Forward + cc.Depth
 	for i, g := range r.gB {
 		r.d[i] += g
 	}
@@ -254,13 +277,58 @@ func (r *RWSAM) sampleUnits(units int) {
 	}
 }
 
+// batchAscent computes the ascent gradients of all drawn units in one PerSampleGrads pass
+// if the objective has it and the rows fit; r.batched reports whether it did.
+func (r *RWSAM) batchAscent(w []float64, obj nn.Objective) Cost {
+	var c Cost
+	pg, ok := obj.(PerSampleGrader)
+	rows, n := r.k*r.m, len(w)
+	r.batched = ok && rows <= maxBatchedRows && rows*n <= maxBatchedWork
+	if !r.batched {
+		return c
+	}
+	r.ascIdx = r.ascIdx[:0]
+	for _, j := range r.draws {
+		r.ascIdx = append(r.ascIdx, r.unitIdx(j)...)
+	}
+	if r.gm == nil || r.gm.RawMatrix().Rows != rows || r.gm.RawMatrix().Cols != n {
+		r.gbuf = resize(r.gbuf, rows*n)
+		r.gm = mat.NewDense(rows, n, r.gbuf)
+	}
+	pg.PerSampleGrads(r.gm, w, r.ascIdx)
+	c.grad(rows)
+	return c
+}
+
+// ascent writes the ascent gradient ∇f_{γ_j}(w) of draw i into g: the mean of its rows of
+// the batched per-sample gradients, or one LossGrad pass.
+func (r *RWSAM) ascent(g []float64, i int, mb []int, c *Cost) float64 {
+	if !r.batched {
+		loss := r.obj.LossGrad(g, r.w, mb)
+		c.grad(len(mb))
+		return loss
+	}
+	raw := r.gm.RawMatrix()
+	n := len(g)
+	copy(g, raw.Data[i*r.m*raw.Stride:][:n])
+	for k := 1; k < r.m; k++ {
+		row := raw.Data[(i*r.m+k)*raw.Stride:][:n]
+		for q, x := range row {
+			g[q] += x
+		}
+	}
+	if r.m > 1 {
+		scale(g, 1/float64(r.m))
+	}
+	return 0
+}
+
 // unit computes the correction c_j = ∇f_{γ_j}(w + ε_j) − ∇f_{γ_j}(w) for draw i.
 func (r *RWSAM) unit(sc *scratch, dst []float64, i int) (float64, Cost) {
 	mb := r.unitIdx(r.draws[i])
 	var c Cost
 	sc.ensure(len(r.w))
-	loss := r.obj.LossGrad(sc.g, r.w, mb)
-	c.grad(len(mb))
+	loss := r.ascent(sc.g, i, mb, &c)
 	r.norms[i] = norm(sc.g)
 	if !r.p.perturb(sc, nil, r.w, r.obj, mb, &c) {
 		clear(dst)

@@ -55,22 +55,29 @@ func TestNSAMUsesFullGradient(t *testing.T) {
 // Uniform q with k = K draws without replacement is m-SAM with the same unit size: the
 // estimator is g_B + (1/K)Σ_j c_j = (1/K)Σ_j d_j exactly, up to rounding.
 func TestRWSAMWithoutReplacementIsMSAM(t *testing.T) {
-	obj, w := smallTask(22, 16, 5)
+	dn, w := smallTask(22, 16, 5)
 	batch := []int{3, 9, 0, 14, 7, 1, 12, 5}
-	for _, m := range []int{1, 2, 4} {
-		for _, nm := range []Norm{Normalized, Unnormalized} {
-			a, b := &recorder{}, &recorder{}
-			rw := &RWSAM{Base: a, Rho: 0.3, Norm: nm, Temperature: math.Inf(1), WithoutReplacement: true,
-				Draws: len(batch) / m, Unit: m, Seed: 7}
-			if _, err := rw.Step(w, obj, batch); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := (&SAM{Base: b, Rho: 0.3, Norm: nm, Micro: m}).Step(w, obj, batch); err != nil {
-				t.Fatal(err)
-			}
-			// g_B − (1/K)Σ g_j cancels only to rounding: a few ulps of the O(1) gradients.
-			if e := dist(a.g, b.g); e > 1e-14*(1+norm(b.g)) {
-				t.Errorf("m=%d %v: ‖RW-SAM − m-SAM‖ = %g", m, nm, e)
+	for _, obj := range []interface {
+		Dim() int
+		Len() int
+		LossGrad(g, w []float64, idx []int) float64
+		Losses(dst, w []float64, idx []int)
+	}{dn, noPSG{dn}} {
+		for _, m := range []int{1, 2, 4} {
+			for _, nm := range []Norm{Normalized, Unnormalized} {
+				a, b := &recorder{}, &recorder{}
+				rw := &RWSAM{Base: a, Rho: 0.3, Norm: nm, Temperature: math.Inf(1), WithoutReplacement: true,
+					Draws: len(batch) / m, Unit: m, Seed: 7}
+				if _, err := rw.Step(w, obj, batch); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := (&SAM{Base: b, Rho: 0.3, Norm: nm, Micro: m}).Step(w, obj, batch); err != nil {
+					t.Fatal(err)
+				}
+				// g_B − (1/K)Σ g_j cancels only to rounding: a few ulps of the O(1) gradients.
+				if e := dist(a.g, b.g); e > 1e-14*(1+norm(b.g)) {
+					t.Errorf("%T m=%d %v: ‖RW-SAM − m-SAM‖ = %g", obj, m, nm, e)
+				}
 			}
 		}
 	}
@@ -155,6 +162,11 @@ type hidden struct{ *DiagNet }
 
 func (h hidden) PerSampleGradNorms() {}
 
+// noPSG hides the optional PerSampleGrads method, forcing one ascent pass per draw.
+type noPSG struct{ *DiagNet }
+
+func (h noPSG) PerSampleGrads() {}
+
 func TestScorers(t *testing.T) {
 	obj, w := smallTask(25, 20, 6)
 	batch := seq(20)
@@ -213,8 +225,17 @@ func TestStaleScorer(t *testing.T) {
 			t.Fatalf("first-step q = %v, want uniform", opt.q)
 		}
 	}
+	// One batch pass, one batched ascent pass over the k drawn samples, k descent passes.
+	if c := opt.LastCost(); c.Backward != 1+1+3 || c.BackwardSamples != 8+3+3 {
+		t.Errorf("cost %+v, want 1 + 1 + k passes", c)
+	}
+	// Without PerSampleGrads each draw takes its own ascent pass: 1 + 2k.
+	opt = &RWSAM{Base: &recorder{}, Rho: 0.1, Draws: 3, Score: &Stale{}, Seed: 2}
+	if _, err := opt.Step(w, noPSG{obj}, seq(8)); err != nil {
+		t.Fatal(err)
+	}
 	if c := opt.LastCost(); c.Backward != 1+2*3 {
-		t.Errorf("cost %+v, want 1 + 2k passes", c)
+		t.Errorf("fallback cost %+v, want 1 + 2k passes", c)
 	}
 	exact := make([]float64, 8)
 	obj.PerSampleGradNorms(exact, w, seq(8))
