@@ -125,15 +125,15 @@ func writePlots(out string, a *resultA, b []*seriesB, sweep []sweepRow, msgld, s
 	}
 	if sweep != nil {
 		x := make([]float64, len(sweep))
-		y1, y2 := make([]float64, len(sweep)), make([]float64, len(sweep))
+		y1, y2, y3, y4 := make([]float64, len(sweep)), make([]float64, len(sweep)), make([]float64, len(sweep)), make([]float64, len(sweep))
 		for i, r := range sweep {
-			x[i], y1[i], y2[i] = r.gm, r.w1MSGLD, r.coupSGD
+			x[i], y1[i], y2[i], y3[i], y4[i] = r.gm, r.coupMSGLD, r.coupSGD, r.w1MSGLD, r.dVar
 		}
-		logLogPlot(filepath.Join(out, "sweep.png"), "β = 1: distance to the ODE limit vs γ/M (dashed: (γ/M)^1/2)", "γ/M",
-			[]curve{{"W1(b) mSGLD vs ODE limit", x, y1}, {"SGD coupling to ODE twin", x, y2}},
-			map[string]float64{"W1(b) mSGLD vs ODE limit": 0.5, "SGD coupling to ODE twin": 0.5})
-		marginalPlot(filepath.Join(out, "sweep_marginal.png"), "b-marginal: β = 1 mSGLD (largest γ/M) vs ODE limit", 1,
-			[]string{"mSGLD", "ODE limit"}, []*meanfield.Particles{msgld, sweepLim})
+		logLogPlot(filepath.Join(out, "sweep.png"), "β = 1 against GD from the same init (dashed: (γ/M)^1/2, (γ/M)^1)", "γ/M",
+			[]curve{{"|mSGLD − GD|", x, y1}, {"|SGD − GD|", x, y2}, {"W1(b) mSGLD vs GD", x, y3}, {"Δ cloud variance", x, y4}},
+			map[string]float64{"|mSGLD − GD|": 0.5, "Δ cloud variance": 1})
+		marginalPlot(filepath.Join(out, "sweep_marginal.png"), "b-marginal at T: β = 1 mSGLD (largest γ/M) vs GD", 1,
+			[]string{"mSGLD", "GD (same init)"}, []*meanfield.Particles{msgld, sweepLim})
 	}
 }
 
