@@ -25,6 +25,11 @@ var benchShapes = []struct {
 	{"dW/10x128x256", true, false, 10, 256, 128},
 	{"dX/128x256x784", false, false, 128, 784, 256},
 	{"dX/128x256x256", false, false, 128, 256, 256},
+	// micro-batches of m-SAM (m = 16 and m = 4)
+	{"fwd/16x784x256", false, true, 16, 256, 784},
+	{"dW/256x16x784", true, false, 256, 784, 16},
+	{"fwd/4x784x256", false, true, 4, 256, 784},
+	{"dW/256x4x784", true, false, 256, 784, 4},
 }
 
 // BenchmarkDgemm times Dgemm and gonum's blas64.Gemm on the MLP shapes and reports GFLOP/s
@@ -38,6 +43,14 @@ func BenchmarkDgemm(b *testing.B) {
 		flops := 2 * float64(s.m*s.n*s.k)
 		b.Run(s.name+"/impl=gemm", func(b *testing.B) {
 			b.ReportAllocs()
+			for b.Loop() {
+				Dgemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, ldc)
+			}
+			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+		b.Run(s.name+"/impl=gemm-packall", func(b *testing.B) {
+			packAll = true
+			defer func() { packAll = false }()
 			for b.Loop() {
 				Dgemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, ldc)
 			}
@@ -78,7 +91,7 @@ func BenchmarkKernel(b *testing.B) {
 		}
 		b.Run(fmt.Sprintf("%s/%dx%d", kern.name, kern.mr, kern.nr), func(b *testing.B) {
 			for b.Loop() {
-				kern.fn(kc, a, bp, c, kern.nr, 1, 1)
+				kern.fnT(kc, a, kern.mr, bp, c, kern.nr, 1, 1)
 			}
 			b.ReportMetric(2*float64(kc*kern.mr*kern.nr)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})

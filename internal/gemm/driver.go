@@ -16,6 +16,10 @@ const (
 	serialMK = 1 << 17 // m·n·k below which one goroutine does the whole product
 )
 
+// packAll makes every row panel of op(A) be packed, instead of only the edge panel; tests
+// set it to check both paths. Either way the results are the same bits.
+var packAll = false
+
 // problem is one product, split into tasks: task t covers rows [ti·mc, ti·mc+mc) and
 // column panels [tj·npt, tj·npt+npt) of C, with ti = t / nTasksN, tj = t % nTasksN.
 type problem struct {
@@ -115,27 +119,44 @@ func (pr *problem) compute(t int, s *scratch) {
 		s.a = make([]float64, max(mcPad, mcMax)*kc)
 	}
 	tile := s.tile[:mr*nr]
+	lda := pr.lda
 	for p0 := 0; p0 < pr.k; p0 += kc {
 		kcb := min(kc, pr.k-p0)
 		beta := pr.beta
 		if p0 > 0 {
 			beta = 1
 		}
-		ap := s.a[:mcPad*kcb]
-		packA(ap, pr.transA, pr.a, pr.lda, i0, mc, p0, kcb, mr)
+		// Full row panels are read in place unless packAll is set; the edge panel (fewer
+		// than mr rows) is always packed, zero-padded, into s.a.
+		full := mc / mr * mr
+		if packAll {
+			full = 0
+		}
+		if full < mc {
+			packA(s.a[full*kcb:mcPad*kcb], pr.transA, pr.a, lda, i0+full, mc-full, p0, kcb, mr)
+		}
 		for q := q0; q < q1; q++ {
 			bpan := pr.bp[p0*pr.nPad+q*kcb*nr : p0*pr.nPad+(q+1)*kcb*nr]
 			j := q * nr
 			nw := min(nr, pr.n-j)
 			for ir := 0; ir < mc; ir += mr {
-				apan := ap[ir*kcb : (ir+mr)*kcb]
 				i := i0 + ir
 				mh := min(mr, pr.m-i)
+				cs, ldc, alpha, b := pr.c[i*pr.ldc+j:], pr.ldc, pr.alpha, beta
+				if mh < mr || nw < nr {
+					cs, ldc, alpha, b = tile, nr, 1, 0
+				}
+				switch {
+				case ir >= full:
+					kern.fnT(kcb, s.a[ir*kcb:(ir+mr)*kcb], mr, bpan, cs, ldc, alpha, b)
+				case pr.transA:
+					kern.fnT(kcb, pr.a[p0*lda+i:], lda, bpan, cs, ldc, alpha, b)
+				default:
+					kern.fnN(kcb, pr.a[i*lda+p0:], lda, bpan, cs, ldc, alpha, b)
+				}
 				if mh == mr && nw == nr {
-					kern.fn(kcb, apan, bpan, pr.c[i*pr.ldc+j:], pr.ldc, pr.alpha, beta)
 					continue
 				}
-				kern.fn(kcb, apan, bpan, tile, nr, 1, 0)
 				for ii := 0; ii < mh; ii++ {
 					row := pr.c[(i+ii)*pr.ldc+j : (i+ii)*pr.ldc+j+nw]
 					for jj := range row {

@@ -26,6 +26,8 @@ func FuzzDgemm(f *testing.F) {
 		a, lda, b, ldb, c0, ldc := g.operands(rng)
 		want := append([]float64(nil), c0...)
 		refGemm(g.transA, g.transB, g.m, g.n, g.k, g.alpha, a, lda, b, ldb, g.beta, want, ldc)
+		packAll = seed&1 == 1 // both the in-place and the packed reading of op(A)
+		defer func() { packAll = false }()
 		for _, kern := range kernels {
 			c := append([]float64(nil), c0...)
 			dgemm(kern, g.transA, g.transB, g.m, g.n, g.k, g.alpha, a, lda, b, ldb, g.beta, c, ldc)

@@ -71,15 +71,17 @@ func randomCases(rng *rand.Rand, count int) []gemmCase {
 func TestKernelsMatchReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	cases := randomCases(rng, 150)
+	defer func() { packAll = false }()
 	for _, kern := range kernels {
-		for _, g := range cases {
+		for ci, g := range cases {
+			packAll = ci%2 == 1 // both the in-place and the packed reading of op(A)
 			a, lda, b, ldb, c, ldc := g.operands(rng)
 			want := append([]float64(nil), c...)
 			refGemm(g.transA, g.transB, g.m, g.n, g.k, g.alpha, a, lda, b, ldb, g.beta, want, ldc)
 			dgemm(kern, g.transA, g.transB, g.m, g.n, g.k, g.alpha, a, lda, b, ldb, g.beta, c, ldc)
 			for i := range c {
 				if !sameBits(c[i], want[i]) {
-					t.Fatalf("kernel %s, %v: c[%d] = %v, want %v", kern.name, g, i, c[i], want[i])
+					t.Fatalf("kernel %s, packAll=%v, %v: c[%d] = %v, want %v", kern.name, packAll, g, i, c[i], want[i])
 				}
 			}
 		}

@@ -2,23 +2,28 @@ package gemm
 
 import "math"
 
-// kernel is a register-blocked microkernel for an mr×nr tile of C. fn(kc, a, b, c, ldc,
-// alpha, beta) reads the packed panels a (kc·mr values, layout a[p*mr+i]) and b (kc·nr
-// values, layout b[p*nr+j]), forms acc[i][j] = Σ_{p<kc} a[p*mr+i]·b[p*nr+j] with one fused
-// multiply-add per p in increasing p starting from acc = +0, and writes
+// kernel is a register-blocked microkernel for an mr×nr tile of C, in two variants that
+// differ only in where they read the mr×kc block of op(A):
+//
+//	fnT(kc, a, ps, b, c, ldc, alpha, beta) reads a[p*ps+i] (packed panels with ps = mr, or
+//	    op(A) = Aᵀ in place with ps = lda);
+//	fnN(kc, a, rs, b, c, ldc, alpha, beta) reads a[i*rs+p] (op(A) = A in place, rs = lda).
+//
+// Both read the packed panel b (layout b[p*nr+j]), form acc[i][j] = Σ_{p<kc} a_ip·b[p*nr+j]
+// with one fused multiply-add per p in increasing p starting from acc = +0, and write
 // c[i*ldc+j] = combine(acc[i][j], c[i*ldc+j], alpha, beta).
 //
 // Because every kernel rounds in exactly this order, all kernels give the same bits for
 // each element of C, whatever their tile shape.
 type kernel struct {
-	name   string
-	mr, nr int
-	fn     func(kc int, a, b, c []float64, ldc int, alpha, beta float64)
+	name     string
+	mr, nr   int
+	fnT, fnN func(kc int, a []float64, stride int, b, c []float64, ldc int, alpha, beta float64)
 }
 
 // kernels lists the kernels usable on this machine, fastest first; the pure-Go kernel is
 // always last. Architecture files prepend assembly kernels in their init functions.
-var kernels = []kernel{{name: "generic", mr: 4, nr: 4, fn: kernGeneric}}
+var kernels = []kernel{{name: "generic", mr: 4, nr: 4, fnT: kernGenericT, fnN: kernGenericN}}
 
 // active is the kernel Dgemm uses: kernels[0] after package initialisation.
 var active = kernels[0]
@@ -39,18 +44,27 @@ func combine(acc, c, alpha, beta float64) float64 {
 	return math.FMA(alpha, acc, beta*c)
 }
 
-// kernGeneric is the portable 4×4 microkernel; see kernel for its contract. math.FMA
-// rounds once, like the VFMADD231PD instruction of the assembly kernels, so its results are
-// bitwise equal to theirs.
-func kernGeneric(kc int, a, b, c []float64, ldc int, alpha, beta float64) {
-	a = a[:4*kc]
+// kernGenericT is the fnT variant of the portable kernel.
+func kernGenericT(kc int, a []float64, ps int, b, c []float64, ldc int, alpha, beta float64) {
+	kernGeneric(kc, a, 1, ps, b, c, ldc, alpha, beta)
+}
+
+// kernGenericN is the fnN variant of the portable kernel.
+func kernGenericN(kc int, a []float64, rs int, b, c []float64, ldc int, alpha, beta float64) {
+	kernGeneric(kc, a, rs, 1, b, c, ldc, alpha, beta)
+}
+
+// kernGeneric is the portable 4×4 microkernel reading a_ip = a[i*rs+p*ps]; see kernel for
+// its contract. math.FMA rounds once, like the VFMADD231PD instruction of the assembly
+// kernels, so its results are bitwise equal to theirs.
+func kernGeneric(kc int, a []float64, rs, ps int, b, c []float64, ldc int, alpha, beta float64) {
 	b = b[:4*kc]
 	var c00, c01, c02, c03, c10, c11, c12, c13 float64
 	var c20, c21, c22, c23, c30, c31, c32, c33 float64
 	for p := 0; p < kc; p++ {
-		ap := a[4*p : 4*p+4 : 4*p+4]
 		bp := b[4*p : 4*p+4 : 4*p+4]
-		a0, a1, a2, a3 := ap[0], ap[1], ap[2], ap[3]
+		o := p * ps
+		a0, a1, a2, a3 := a[o], a[o+rs], a[o+2*rs], a[o+3*rs]
 		b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
 		c00 = math.FMA(a0, b0, c00)
 		c01 = math.FMA(a0, b1, c01)

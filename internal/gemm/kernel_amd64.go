@@ -4,25 +4,33 @@ package gemm
 
 //go:generate go run gen_kernels.go
 
-// kern8x24avx512 is the AVX-512F microkernel for an 8×24 tile (24 zmm accumulators).
-// Its contract is that of kernGeneric with mr = 8, nr = 24.
+// kern8x24avx512T and kern8x24avx512N are the AVX-512F microkernels for an 8×24 tile (24
+// zmm accumulators); their contracts are those of kernel.fnT and kernel.fnN with mr = 8,
+// nr = 24.
 //
 //go:noescape
-func kern8x24avx512(kc int, a, b, c []float64, ldc int, alpha, beta float64)
+func kern8x24avx512T(kc int, a []float64, ps int, b, c []float64, ldc int, alpha, beta float64)
 
-// kern4x12avx2 is the AVX2+FMA microkernel for a 4×12 tile (12 ymm accumulators).
-// Its contract is that of kernGeneric with mr = 4, nr = 12.
+//go:noescape
+func kern8x24avx512N(kc int, a []float64, rs int, b, c []float64, ldc int, alpha, beta float64)
+
+// kern4x12avx2T and kern4x12avx2N are the AVX2+FMA microkernels for a 4×12 tile (12 ymm
+// accumulators); their contracts are those of kernel.fnT and kernel.fnN with mr = 4,
+// nr = 12.
 //
 //go:noescape
-func kern4x12avx2(kc int, a, b, c []float64, ldc int, alpha, beta float64)
+func kern4x12avx2T(kc int, a []float64, ps int, b, c []float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func kern4x12avx2N(kc int, a []float64, rs int, b, c []float64, ldc int, alpha, beta float64)
 
 func init() {
 	avx2FMA, avx512 := cpuFeatures()
 	if avx2FMA {
-		kernels = append([]kernel{{name: "avx2", mr: 4, nr: 12, fn: kern4x12avx2}}, kernels...)
+		kernels = append([]kernel{{name: "avx2", mr: 4, nr: 12, fnT: kern4x12avx2T, fnN: kern4x12avx2N}}, kernels...)
 	}
 	if avx512 {
-		kernels = append([]kernel{{name: "avx512", mr: 8, nr: 24, fn: kern8x24avx512}}, kernels...)
+		kernels = append([]kernel{{name: "avx512", mr: 8, nr: 24, fnT: kern8x24avx512T, fnN: kern8x24avx512N}}, kernels...)
 	}
 	active = kernels[0]
 }
