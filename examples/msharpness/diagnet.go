@@ -24,11 +24,14 @@ func diagMethods() []method {
 			return &sam.SAM{Base: &sam.SGD{LR: dnLR}, Rho: rho, Micro: m, Norm: sam.Unnormalized}
 		}
 	}
-	rw := func(k int, temp float64, score func(uint64) sam.Scorer) func(float64, uint64) sam.Optimizer {
+	rwu := func(k, unit int, temp float64, score func(uint64) sam.Scorer) func(float64, uint64) sam.Optimizer {
 		return func(rho float64, seed uint64) sam.Optimizer {
 			return &sam.RWSAM{Base: &sam.SGD{LR: dnLR}, Rho: rho, Norm: sam.Unnormalized, Temperature: temp,
-				Draws: k, Score: score(seed), Seed: seed}
+				Draws: k, Unit: unit, Score: score(seed), Seed: seed}
 		}
+	}
+	rw := func(k int, temp float64, score func(uint64) sam.Scorer) func(float64, uint64) sam.Optimizer {
+		return rwu(k, 1, temp, score)
 	}
 	exact := func(uint64) sam.Scorer { return &sam.ExactNorm{} }
 	return []method{
@@ -46,6 +49,7 @@ func diagMethods() []method {
 		{"RW-SAM k=4 T=∞", 0, true, rw(4, math.Inf(1), exact)},
 		{"RW-SAM k=4 stale", 0, true, rw(4, 1, func(uint64) sam.Scorer { return &sam.Stale{} })},
 		{"RW-SAM k=4 fd", 0, true, rw(4, 1, func(s uint64) sam.Scorer { return &sam.FiniteDiff{Dirs: 2, Seed: s} })},
+		{"RW-SAM k=4 u=2", 0, true, rwu(4, 2, 1, exact)},
 	}
 }
 

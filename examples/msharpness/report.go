@@ -85,7 +85,7 @@ func plotVsM(path, title, ylabel string, logY bool, sets map[string][]summary, o
 	}
 	palette := []color.RGBA{{0, 0, 0, 255}, {200, 30, 30, 255}, {30, 90, 200, 255}, {30, 150, 60, 255},
 		{150, 60, 180, 255}, {220, 130, 0, 255}, {0, 150, 150, 255}, {120, 120, 120, 255}}
-	ci := 0
+	ci := 1
 	for si, set := range order {
 		dash := []vg.Length(nil)
 		if si > 0 {
@@ -123,8 +123,10 @@ func plotVsM(path, title, ylabel string, logY bool, sets map[string][]summary, o
 			p.Legend.Add(fmt.Sprintf("m-SAM (%s)", set), l)
 		}
 	}
+	// Leave the right part of the plot to the legend.
+	p.X.Min, p.X.Max = lo/1.2, hi*8
 	p.Legend.Top = true
-	p.Legend.Left = true
+	p.Legend.TextStyle.Font.Size = vg.Points(9)
 	return p.Save(8*vg.Inch, 5.5*vg.Inch, path)
 }
 
