@@ -10,14 +10,15 @@ import (
 	"gonum.org/v1/gonum/stat"
 )
 
-// Spectrum is the nonzero spectrum of the per-sample covariance Σ = (1/n) Σᵢ δᵢδᵢᵀ of n
-// gradient rows, obtained from the n×n Gram matrix K = DDᵀ/n (rows of D are the δᵢ), which
-// has the same nonzero eigenvalues, at cost O(n²d + n³) instead of O(d²n + d³).
+// Spectrum is the spectrum of the per-sample covariance Σ = (1/n) Σᵢ δᵢδᵢᵀ of n gradient
+// rows. When n <= d it is obtained from the n×n Gram matrix K = DDᵀ/n (rows of D are the
+// δᵢ), which has the same nonzero eigenvalues, at cost O(n²d + n³) instead of O(d²n + d³);
+// when d < n, Σ itself is decomposed.
 type Spectrum struct {
 	// N and Dim are the number of rows n and the dimension d.
 	N, Dim int
-	// Values are all n eigenvalues of K in decreasing order (tiny negative rounding
-	// errors are kept as computed); at most n−1 are nonzero after centring.
+	// Values are the min(n, d) eigenvalues of K (or Σ) in decreasing order (tiny negative
+	// rounding errors are kept as computed); at most n−1 are nonzero after centring.
 	Values []float64
 	// Vectors holds the unit eigenvectors vₖ = Dᵀuₖ/√(nλₖ) of Σ for the top k eigenvalues as
 	// columns (d×k), or is nil if they were not requested.
@@ -36,7 +37,7 @@ type SpectrumSettings struct {
 
 // CovSpectrum returns the spectrum of the covariance of the rows of g (n×d). It returns an
 // error if n < 2, an entry is not finite, the eigendecomposition fails, or K is outside
-// [0, n].
+// [0, min(n, d)].
 func CovSpectrum(g *mat.Dense, s *SpectrumSettings) (*Spectrum, error) {
 	var set SpectrumSettings
 	if s != nil {
@@ -46,24 +47,29 @@ func CovSpectrum(g *mat.Dense, s *SpectrumSettings) (*Spectrum, error) {
 	if n < 2 {
 		return nil, fmt.Errorf("sgn: CovSpectrum: %d gradient rows, need at least 2", n)
 	}
-	if set.K < 0 || set.K > n {
-		return nil, fmt.Errorf("sgn: CovSpectrum: K = %d outside [0, n = %d]", set.K, n)
+	if set.K < 0 || set.K > min(n, d) {
+		return nil, fmt.Errorf("sgn: CovSpectrum: K = %d outside [0, min(n, d) = %d]", set.K, min(n, d))
 	}
 	for i := 0; i < n; i++ {
 		if bad := firstNonFinite(g.RawRowView(i)); bad >= 0 {
 			return nil, fmt.Errorf("sgn: CovSpectrum: g[%d][%d] = %v", i, bad, g.At(i, bad))
 		}
 	}
-	var k mat.SymDense
-	k.SymOuterK(1/float64(n), g)
 	var mean []float64
 	if !set.Centered {
-		doubleCenter(&k)
 		mean = make([]float64, d)
 		for i := 0; i < n; i++ {
 			floats.Add(mean, g.RawRowView(i))
 		}
 		floats.Scale(1/float64(n), mean)
+	}
+	if d < n {
+		return primalSpectrum(g, mean, set.K)
+	}
+	var k mat.SymDense
+	k.SymOuterK(1/float64(n), g)
+	if mean != nil {
+		doubleCenter(&k)
 	}
 	var es mat.EigenSym
 	if !es.Factorize(&k, set.K > 0) {
@@ -91,6 +97,32 @@ func CovSpectrum(g *mat.Dense, s *SpectrumSettings) (*Spectrum, error) {
 			floats.Scale(1/nrm, col)
 		}
 		sp.Vectors.SetCol(c, col)
+	}
+	return sp, nil
+}
+
+// primalSpectrum handles d < n with the d×d matrix Σ = GᵀG/n − ḡḡᵀ directly.
+func primalSpectrum(g *mat.Dense, mean []float64, k int) (*Spectrum, error) {
+	n, d := g.Dims()
+	var c mat.SymDense
+	c.SymOuterK(1/float64(n), g.T())
+	if mean != nil {
+		c.SymRankOne(&c, -1, mat.NewVecDense(d, mean))
+	}
+	var es mat.EigenSym
+	if !es.Factorize(&c, k > 0) {
+		return nil, fmt.Errorf("sgn: CovSpectrum: eigendecomposition of the %d×%d covariance failed", d, d)
+	}
+	vals := es.Values(nil)
+	slices.Reverse(vals)
+	sp := &Spectrum{N: n, Dim: d, Values: vals}
+	if k > 0 {
+		var v mat.Dense
+		es.VectorsTo(&v)
+		sp.Vectors = mat.NewDense(d, k, nil)
+		for q := 0; q < k; q++ {
+			sp.Vectors.SetCol(q, mat.Col(nil, d-1-q, &v))
+		}
 	}
 	return sp, nil
 }
