@@ -23,10 +23,10 @@ func TestAdaptiveToleranceSweep(t *testing.T) {
 		// The additive problem's solution is O(1) with noise 0.005, so its
 		// error is small and the sweep starts lower.
 		{AdditiveProblem(1), EulerMaruyama{}, []float64{1e-3, 1e-4, 1e-5, 1e-6}},
-		{LinearProblem(true), Heun{}, []float64{1e-1, 1e-2, 1e-3, 1e-4}},
-		{LinearProblem(true), Midpoint{}, []float64{1e-1, 1e-2, 1e-3, 1e-4}},
-		{LinearProblem(false), Milstein{}, []float64{1e-1, 1e-2, 1e-3, 1e-4}},
-		{LinearProblem(false), Milstein{DerivativeFree: true}, []float64{1e-1, 1e-2, 1e-3, 1e-4}},
+		{LinearProblem(true), Heun{}, []float64{1e-2, 1e-3, 1e-4, 1e-5}},
+		{LinearProblem(true), Midpoint{}, []float64{1e-2, 1e-3, 1e-4, 1e-5}},
+		{LinearProblem(false), Milstein{}, []float64{1e-2, 1e-3, 1e-4, 1e-5}},
+		{LinearProblem(false), Milstein{DerivativeFree: true}, []float64{1e-2, 1e-3, 1e-4, 1e-5}},
 	} {
 		tols := c.tols
 		rms := make([]float64, len(tols))

@@ -35,13 +35,14 @@ type Path interface {
 //
 //	ΔW = √h ξ₁,  U = h(ΔW/2 + √(h/12) ξ₂),  h = t1 − t0,
 //
-// with ξ₁, ξ₂ independent standard normals, so Var U = h³/3 and
+// with ξ₁, ξ₂ independent standard normals (ziggurat, see normal.go), so
+// Var U = h³/3 and
 // Cov(ΔW, U) = h²/2 (torchsde brownian_interval.py). The values depend only
 // on h and the order of calls, not on t0: queries must move forward through
 // disjoint intervals. ξ₂ is drawn only when u is not nil.
 type Increments struct {
 	m   int
-	rng *rand.Rand
+	gen normalGen
 }
 
 // NewIncrements returns an m-dimensional fresh-increment source drawing from
@@ -50,7 +51,7 @@ func NewIncrements(src rand.Source, m int) *Increments {
 	if m <= 0 {
 		panic(fmt.Sprintf("sde: NewIncrements: m = %d, want > 0", m))
 	}
-	return &Increments{m: m, rng: rand.New(src)}
+	return &Increments{m: m, gen: newNormalGen(src)}
 }
 
 // Dim returns m.
@@ -68,15 +69,15 @@ func (b *Increments) Increment(dw, u []float64, t0, t1 float64) {
 	sq := math.Sqrt(h)
 	if u == nil {
 		for i := range dw {
-			dw[i] = sq * b.rng.NormFloat64()
+			dw[i] = sq * b.gen.next()
 		}
 		return
 	}
 	a := math.Sqrt(h / 12)
 	for i := range dw {
-		w := sq * b.rng.NormFloat64()
+		w := sq * b.gen.next()
 		dw[i] = w
-		u[i] = h * (0.5*w + a*b.rng.NormFloat64())
+		u[i] = h * (0.5*w + a*b.gen.next())
 	}
 }
 

@@ -1,5 +1,7 @@
 package sde
 
+import "math"
+
 // EulerMaruyama is the Itô Euler–Maruyama scheme
 //
 //	X_{n+1} = X_n + f(t_n, X_n) h + g(t_n, X_n) ΔW_n.
@@ -54,4 +56,39 @@ func (s *emStepper) Step(dst []float64, t, h float64, x, dw, _ []float64) {
 		dst[i] = x[i] + h*f[i]
 	}
 	s.sys.addNoise(dst, 1, s.g, dw)
+}
+
+// fresh runs ns Euler–Maruyama steps from time a to b (step times
+// a + j·dt, the last one exactly b) with increments drawn from inc, for
+// Diagonal and Additive noise. It does what the generic loop of
+// solver.run does with Increments.Increment and Step, bit for bit, without
+// the per-step interface calls. It returns the number of steps taken and
+// whether the state stayed finite.
+func (s *emStepper) fresh(x []float64, a, b, dt float64, ns int, inc *Increments, dom Domain) (int, bool) {
+	sys := s.sys
+	n := len(x)
+	f, g := s.f[:n], s.g[:n]
+	gen := &inc.gen
+	t0 := a
+	for j := 1; j <= ns; j++ {
+		t1 := a + float64(j)*dt
+		if j == ns {
+			t1 = b
+		}
+		h := t1 - t0
+		sq := math.Sqrt(h)
+		sys.both(f, g, t0, x)
+		for i := range x {
+			w := sq * gen.next()
+			x[i] = x[i] + h*f[i] + g[i]*w
+		}
+		if dom != nil {
+			dom.Project(x)
+		}
+		if !finite(x) {
+			return j, false
+		}
+		t0 = t1
+	}
+	return ns, true
 }

@@ -25,7 +25,7 @@ type BrownianPath struct {
 	t0  float64
 	ts  []float64 // stored times, sorted, ts[0] = t0
 	ws  []float64 // len(ts)·m values, row-major
-	rng *rand.Rand
+	gen normalGen
 	a   []float64 // scratch for Increment
 }
 
@@ -37,7 +37,7 @@ func NewBrownianPath(src rand.Source, m int, t0 float64) *BrownianPath {
 	}
 	return &BrownianPath{
 		m: m, t0: t0, ts: []float64{t0}, ws: make([]float64, m),
-		rng: rand.New(src), a: make([]float64, m),
+		gen: newNormalGen(src), a: make([]float64, m),
 	}
 }
 
@@ -66,7 +66,7 @@ func (p *BrownianPath) At(dst []float64, t float64) {
 		sq := math.Sqrt(t - last)
 		prev := p.ws[(n-1)*m : n*m]
 		for i := range dst {
-			dst[i] = prev[i] + sq*p.rng.NormFloat64()
+			dst[i] = prev[i] + sq*p.gen.next()
 		}
 		p.ts = append(p.ts, t)
 		p.ws = append(p.ws, dst...)
@@ -82,7 +82,7 @@ func (p *BrownianPath) At(dst []float64, t float64) {
 	r := (t - a) / (b - a)
 	sd := math.Sqrt((t - a) * (b - t) / (b - a))
 	for i := range dst {
-		dst[i] = wa[i] + r*(wb[i]-wa[i]) + sd*p.rng.NormFloat64()
+		dst[i] = wa[i] + r*(wb[i]-wa[i]) + sd*p.gen.next()
 	}
 	p.ts = append(p.ts, 0)
 	copy(p.ts[k+1:], p.ts[k:])

@@ -259,6 +259,12 @@ func (sv *solver) run(x0, ts []float64, out func(k int, x []float64)) error {
 	if sv.ad != nil {
 		return sv.runAdaptive(ts, out)
 	}
+	// Fast path: Euler–Maruyama with fresh increments on diagonal noise.
+	var fast *emStepper
+	inc, _ := sv.bm.(*Increments)
+	if em, ok := sv.st.(*emStepper); ok && inc != nil && (sv.sys.Noise == Diagonal || sv.sys.Noise == Additive) {
+		fast = em
+	}
 	for k := 1; k < len(ts); k++ {
 		a, b := ts[k-1], ts[k]
 		n := math.Ceil((b-a)/sv.h - 1e-9)
@@ -270,6 +276,15 @@ func (sv *solver) run(x0, ts []float64, out func(k int, x []float64)) error {
 		}
 		ns := int(n)
 		dt := (b - a) / n
+		if fast != nil {
+			j, ok := fast.fresh(x, a, b, dt, ns, inc, sv.set.Domain)
+			sv.steps += j
+			if !ok {
+				return fmt.Errorf("sde: non-finite state at t = %v (step %d)", a+float64(j)*dt, sv.steps)
+			}
+			out(k, x)
+			continue
+		}
 		t0 := a
 		for j := 1; j <= ns; j++ {
 			t1 := a + float64(j)*dt

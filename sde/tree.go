@@ -38,7 +38,7 @@ type BrownianTree struct {
 	seed           uint64
 	depth          int // leaves have length ≤ tol
 	pcg            rand.PCG
-	rng            *rand.Rand
+	gen            normalGen
 	n              int       // valid cached levels
 	levJ           []uint64  // node index per level
 	levLo, levHi   []float64 // node interval per level
@@ -62,7 +62,7 @@ func NewBrownianTree(seed uint64, m int, t0, t1, tol float64) (*BrownianTree, er
 		depth++
 	}
 	b := &BrownianTree{m: m, t0: t0, t1: t1, tol: tol, seed: seed, depth: depth}
-	b.rng = rand.New(&b.pcg)
+	b.gen = newNormalGen(&b.pcg)
 	b.levJ = make([]uint64, depth+1)
 	b.levLo = make([]float64, depth+1)
 	b.levHi = make([]float64, depth+1)
@@ -94,7 +94,7 @@ func (b *BrownianTree) Clone() *BrownianTree {
 func (b *BrownianTree) normals(dst []float64, key uint64) {
 	b.pcg = *parallel.Stream(b.seed, int(key))
 	for i := range dst {
-		dst[i] = b.rng.NormFloat64()
+		dst[i] = b.gen.next()
 	}
 }
 

@@ -1,0 +1,154 @@
+package sde
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+var sinkF float64
+
+// BenchmarkNormFloat64 is the floor of path-step work: one standard normal
+// from rand.Rand over a PCG source.
+func BenchmarkNormFloat64(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	var s float64
+	for b.Loop() {
+		s += r.NormFloat64()
+	}
+	sinkF = s
+}
+
+// BenchmarkNormal is the package's ziggurat on a PCG (used by every
+// Brownian type).
+func BenchmarkNormal(b *testing.B) {
+	g := newNormalGen(rand.NewPCG(1, 2))
+	var s float64
+	for b.Loop() {
+		s += g.next()
+	}
+	sinkF = s
+}
+
+// gbmBench is the GBM of the benchmark: dX = μX dt + σX dW with a fused
+// drift-and-diffusion callback.
+func gbmBench() *System {
+	const mu, sigma = 0.05, 0.2
+	return &System{
+		Dim: 1,
+		DriftDiffusion: func(f, g []float64, _ float64, x []float64) {
+			f[0] = mu * x[0]
+			g[0] = sigma * x[0]
+		},
+	}
+}
+
+// BenchmarkEulerMaruyamaGBM: paths × 1000 Euler–Maruyama steps of GBM,
+// all cores, storing the final state of every path. Reports ns per
+// path-step (wall time / (paths·steps)).
+func BenchmarkEulerMaruyamaGBM(b *testing.B) {
+	for _, paths := range []int{1, 1000, 10000} {
+		b.Run(fmt.Sprintf("paths=%d", paths), func(b *testing.B) {
+			sys := gbmBench()
+			const steps = 1000
+			e := &Ensemble{Paths: paths, Seed: 1, X0: []float64{1}, Store: true}
+			set := &Settings{Step: 1.0 / steps}
+			ts := []float64{0, 1}
+			for b.Loop() {
+				if _, err := SolveEnsemble(sys, EulerMaruyama{}, e, ts, set); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(paths*steps), "ns/path-step")
+		})
+	}
+}
+
+// BenchmarkStep: one step of a stepper with fresh increments (the steady
+// state of every solve), for diagonal systems of size d. 0 allocs/op.
+func BenchmarkStep(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		m    Method
+	}{{"EM", EulerMaruyama{}}, {"Milstein", Milstein{DerivativeFree: true}}, {"Heun", Heun{}}} {
+		for _, d := range []int{1, 100} {
+			b.Run(fmt.Sprintf("%s/d=%d", c.name, d), func(b *testing.B) {
+				sys := &System{
+					Dim: d,
+					Drift: func(dst []float64, _ float64, x []float64) {
+						for i, v := range x {
+							dst[i] = -v
+						}
+					},
+					Diffusion: func(dst []float64, _ float64, x []float64) {
+						for i, v := range x {
+							dst[i] = 0.1 + 0.05*v
+						}
+					},
+				}
+				st, err := c.m.NewStepper(sys)
+				if err != nil {
+					b.Fatal(err)
+				}
+				inc := NewIncrements(rand.NewPCG(1, 1), d)
+				x, dw := make([]float64, d), make([]float64, d)
+				for b.Loop() {
+					inc.Increment(dw, nil, 0, 1e-3)
+					st.Step(x, 0, 1e-3, x, dw, nil)
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(d), "ns/component")
+			})
+		}
+	}
+}
+
+// BenchmarkSolveDiag100: a full Solve of a diagonal system with d = 100,
+// 1000 steps (allocations are per solve, not per step).
+func BenchmarkSolveDiag100(b *testing.B) {
+	const d = 100
+	sys := &System{
+		Dim: d,
+		Drift: func(dst []float64, _ float64, x []float64) {
+			for i, v := range x {
+				dst[i] = -v
+			}
+		},
+		Diffusion: func(dst []float64, _ float64, x []float64) {
+			for i, v := range x {
+				dst[i] = 0.1 + 0.05*v
+			}
+		},
+	}
+	x0 := make([]float64, d)
+	for b.Loop() {
+		if _, err := Solve(sys, EulerMaruyama{}, x0, []float64{0, 1}, &Settings{Step: 1e-3}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1000, "ns/step")
+}
+
+// BenchmarkBrownianTree: a query at a uniformly random time (cold path
+// through ≈ depth levels) and sequential increments on a grid (cached
+// descent), tol = 1e-6 on [0, 1] (depth 20).
+func BenchmarkBrownianTree(b *testing.B) {
+	for _, m := range []int{1, 10} {
+		b.Run(fmt.Sprintf("random/m=%d", m), func(b *testing.B) {
+			tr, _ := NewBrownianTree(1, m, 0, 1, 1e-6)
+			r := rand.New(rand.NewPCG(1, 1))
+			v := make([]float64, m)
+			for b.Loop() {
+				tr.At(v, r.Float64())
+			}
+		})
+		b.Run(fmt.Sprintf("sequential/m=%d", m), func(b *testing.B) {
+			tr, _ := NewBrownianTree(1, m, 0, 1, 1e-6)
+			v := make([]float64, m)
+			i := 0
+			for b.Loop() {
+				tr.Increment(v, nil, float64(i)*1e-3, float64(i+1)*1e-3)
+				i = (i + 1) % 1000
+			}
+		})
+	}
+}
