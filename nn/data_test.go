@@ -196,3 +196,23 @@ func TestValidationErrors(t *testing.T) {
 		t.Error("input width mismatch accepted")
 	}
 }
+
+// TestPredict compares Predict (chunked, gathered rows) with Forward on the same rows.
+func TestPredict(t *testing.T) {
+	net, _ := NewMLP([]int{3, 4, 2}, Sigmoid, Identity)
+	d := randomData(60, chunkRows+5, 3, 2)
+	obj, _ := NewSupervised(net, d, MSE{})
+	w := randomParams(net, 61)
+	idx := []int{chunkRows + 4, 0, 7}
+	for len(idx) < chunkRows+2 {
+		idx = append(idx, len(idx)%d.Len())
+	}
+	got := mat.NewDense(len(idx), 2, nil)
+	obj.Predict(got, w, idx)
+	sub := d.Subset(idx)
+	want := mat.NewDense(len(idx), 2, nil)
+	net.Forward(want, w, sub.X, net.NewWorkspace(len(idx)))
+	if !mat.Equal(got, want) {
+		t.Fatal("Predict differs from Forward")
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/mat"
 )
 
 // chunkRows bounds the rows of one batched pass; larger index sets are processed in
@@ -176,4 +177,21 @@ func argmax(v []float64) int {
 		}
 	}
 	return best
+}
+
+// Predict writes the network outputs f_w(x_{idx[k]}) into row k of dst (len(idx)×OutDim).
+func (s *Supervised) Predict(dst *mat.Dense, w []float64, idx []int) {
+	r, c := dst.Dims()
+	if r != len(idx) || c != s.Net.OutDim() {
+		panic(fmt.Sprintf("nn: Predict dst is %d×%d, want %d×%d", r, c, len(idx), s.Net.OutDim()))
+	}
+	st := s.get()
+	defer s.put(st)
+	for start := 0; start < len(idx); start += chunkRows {
+		sub := idx[start:min(start+chunkRows, len(idx))]
+		out := s.outputs(st, w, sub)
+		for k := range sub {
+			copy(dst.RawRowView(start+k), out.Data[k*c:(k+1)*c])
+		}
+	}
 }
