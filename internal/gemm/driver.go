@@ -13,7 +13,7 @@ const (
 	mcMin    = 32
 	ncMax    = 1536
 	ncMin    = 96
-	serialMK = 1 << 17 // m·n·k below which one goroutine does the whole product
+	serialMK = 1 << 20 // m·n·k below which one goroutine does the whole product (waking helpers costs µs)
 )
 
 // packAll makes every row panel of op(A) be packed, instead of only the edge panel; tests

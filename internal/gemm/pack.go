@@ -38,8 +38,21 @@ func packA(dst []float64, transA bool, a []float64, lda, i0, mc, p0, kc, mr int)
 func packB(dst []float64, transB bool, b []float64, ldb, n, j0, p0, kc, nr int) {
 	cols := min(nr, n-j0)
 	if transB {
-		// op(B)[p, j] = b[j*ldb+p]: each column is contiguous in p.
-		for j := 0; j < cols; j++ {
+		// op(B)[p, j] = b[j*ldb+p]: each column is contiguous in p. Four columns at a
+		// time, so each p writes four adjacent values.
+		j := 0
+		for ; j+4 <= cols; j += 4 {
+			r := (j0+j)*ldb + p0
+			s0 := b[r : r+kc]
+			s1 := b[r+ldb : r+ldb+kc]
+			s2 := b[r+2*ldb : r+2*ldb+kc]
+			s3 := b[r+3*ldb : r+3*ldb+kc]
+			for p := range s0 {
+				d := dst[p*nr+j : p*nr+j+4 : p*nr+j+4]
+				d[0], d[1], d[2], d[3] = s0[p], s1[p], s2[p], s3[p]
+			}
+		}
+		for ; j < cols; j++ {
 			src := b[(j0+j)*ldb+p0 : (j0+j)*ldb+p0+kc]
 			for p, v := range src {
 				dst[p*nr+j] = v
