@@ -64,10 +64,14 @@ func (a Activation) scaleByDerivative(d, z, s []float64) {
 	switch a {
 	case Identity:
 	case ReLU:
+		// Branch-free: the sign of z is random, so a branch would mispredict half the
+		// time. int64(bits(v)) > 0 exactly when v > 0 (or v is a NaN with clear sign).
 		for i, v := range z {
-			if v <= 0 {
-				d[i] = 0
+			var r uint64
+			if int64(math.Float64bits(v)) > 0 {
+				r = math.Float64bits(d[i])
 			}
+			d[i] = math.Float64frombits(r)
 		}
 	case Tanh:
 		for i, v := range s {
