@@ -12,7 +12,6 @@ const (
 	mcMax    = 192
 	mcMin    = 32
 	ncMax    = 1536
-	ncMin    = 96
 	serialMK = 1 << 20 // m·n·k below which one goroutine does the whole product (waking helpers costs µs)
 )
 
@@ -75,22 +74,22 @@ func run(kern kernel, transA, transB bool, m, n, k int, alpha float64, a []float
 	jobPool.Put(j)
 }
 
-// split chooses the task grid: at most mcMax rows per task, and at least `workers` tasks
-// when the matrix is large enough, splitting rows first (down to mcMin rows) and then
-// columns (down to ncMin). The split affects speed only, never the results.
+// split chooses the task grid: at most mcMax rows and ncMax columns per task, and, when
+// several workers share the product, about 4 tasks per worker so that a helper that
+// starts late still gets a share. Rows are split down to mcMin, columns down to two
+// panels (op(A) is read in place, so splitting columns costs no extra packing). The split
+// affects speed only, never the results.
 func (pr *problem) split(workers int) {
 	mr, nr := pr.kern.mr, pr.kern.nr
 	pr.nPad = ceilDiv(pr.n, nr) * nr
-	nmt := ceilDiv(pr.m, mcMax)
-	if nmt < workers {
-		nmt = max(nmt, min(workers, pr.m/mcMin))
-	}
-	nnt := ceilDiv(pr.n, ncMax)
-	if nmt*nnt < workers {
-		nnt = max(nnt, min(ceilDiv(workers, nmt), pr.n/ncMin))
-	}
-	pr.mc = ceilDiv(ceilDiv(pr.m, nmt), mr) * mr
 	nPanels := pr.nPad / nr
+	target := 1
+	if workers > 1 {
+		target = 4 * workers
+	}
+	nmt := max(ceilDiv(pr.m, mcMax), min(workers, pr.m/mcMin))
+	nnt := max(ceilDiv(pr.n, ncMax), min(ceilDiv(target, nmt), nPanels/2))
+	pr.mc = ceilDiv(ceilDiv(pr.m, nmt), mr) * mr
 	pr.npt = ceilDiv(nPanels, nnt)
 	pr.nTasksN = ceilDiv(nPanels, pr.npt)
 	pr.nTasks = ceilDiv(pr.m, pr.mc) * pr.nTasksN

@@ -305,3 +305,50 @@ func TestNoAllocs(t *testing.T) {
 		t.Fatalf("%.2f allocations per call", avg)
 	}
 }
+
+// TestConcurrentCalls runs products from several goroutines at once (as parallel
+// micro-batches in sam do), sharing the helper goroutines and pools, and checks each
+// against refGemm bit for bit.
+func TestConcurrentCalls(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	rng := rand.New(rand.NewPCG(11, 12))
+	type item struct {
+		g          gemmCase
+		a, b, c, w []float64
+		lda, ldb   int
+		ldc        int
+	}
+	items := make([]item, 12)
+	for i := range items {
+		g := gemmCase{transA: i%2 == 1, transB: i%3 == 1, m: 40 + 13*i, n: 30 + 17*i, k: 100 + 37*i, alpha: 1.5, beta: 0.5}
+		a, lda, b, ldb, c, ldc := g.operands(rng)
+		w := append([]float64(nil), c...)
+		refGemm(g.transA, g.transB, g.m, g.n, g.k, g.alpha, a, lda, b, ldb, g.beta, w, ldc)
+		items[i] = item{g, a, b, c, w, lda, ldb, ldc}
+	}
+	done := make(chan int)
+	for i := range items {
+		go func(it *item) {
+			g := it.g
+			for r := 0; r < 3; r++ { // C ← α·A·B + β·C three times: check only the first
+				if r == 0 {
+					Dgemm(g.transA, g.transB, g.m, g.n, g.k, g.alpha, it.a, it.lda, it.b, it.ldb, g.beta, it.c, it.ldc)
+					continue
+				}
+				x := make([]float64, len(it.c))
+				Dgemm(g.transA, g.transB, g.m, g.n, g.k, g.alpha, it.a, it.lda, it.b, it.ldb, 0, x, it.ldc)
+			}
+			done <- 0
+		}(&items[i])
+	}
+	for range items {
+		<-done
+	}
+	for _, it := range items {
+		for i := range it.c {
+			if !sameBits(it.c[i], it.w[i]) {
+				t.Fatalf("%v: c[%d] = %v, want %v", it.g, i, it.c[i], it.w[i])
+			}
+		}
+	}
+}
