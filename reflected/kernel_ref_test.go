@@ -11,28 +11,31 @@ import (
 // rule: terms are added until they fall below 2^-300 of the running sum), so agreement
 // checks both the series algebra and the float64 error analysis.
 
-const refPrec = 256
+const refPrec = 160
 
 func bf(x float64) *big.Float { return new(big.Float).SetPrec(refPrec).SetFloat64(x) }
 
-// bigExp returns e^x for x ≤ 0 (|x| < 2^60) to about refPrec−20 bits: x is halved until
-// |x| < 2^-20, the Taylor series is summed, and the result squared back.
+// bigExp returns e^x for x ≤ 0 (|x| < 2^60) to about refPrec−20 bits: x is scaled by
+// 2^-k so that |x·2^-k| < 2^-40, the Taylor series is summed (about refPrec/40 terms), and
+// the result is squared k times (each squaring doubles the relative error: k ≤ 100 costs
+// under 7 bits of the 64 guard bits).
 func bigExp(x *big.Float) *big.Float {
-	r := new(big.Float).SetPrec(refPrec + 64).Set(x)
+	const work = refPrec + 64
 	k := 0
-	lim := bf(0x1p-20)
-	for new(big.Float).Abs(r).Cmp(lim) > 0 {
-		r.Quo(r, bf(2))
-		k++
+	if x.Sign() != 0 {
+		k = x.MantExp(nil) + 40
+		if k < 0 {
+			k = 0
+		}
 	}
-	sum := new(big.Float).SetPrec(refPrec + 64).SetFloat64(1)
-	term := new(big.Float).SetPrec(refPrec + 64).SetFloat64(1)
-	eps := new(big.Float).SetPrec(refPrec+64).SetMantExp(bf(1), -(refPrec + 70))
-	for n := 1; n < 200; n++ {
+	r := new(big.Float).SetPrec(work).SetMantExp(x, -k)
+	sum := new(big.Float).SetPrec(work).SetFloat64(1)
+	term := new(big.Float).SetPrec(work).SetFloat64(1)
+	for n := 1; n < 100; n++ {
 		term.Mul(term, r)
-		term.Quo(term, new(big.Float).SetPrec(refPrec+64).SetInt64(int64(n)))
+		term.Quo(term, new(big.Float).SetPrec(work).SetInt64(int64(n)))
 		sum.Add(sum, term)
-		if new(big.Float).Abs(term).Cmp(eps) < 0 {
+		if term.Sign() == 0 || term.MantExp(nil) < -(work+8) {
 			break
 		}
 	}
@@ -49,7 +52,6 @@ func refKernel(x, y, t float64) (p, dp *big.Float) {
 	twoT := new(big.Float).SetPrec(refPrec).Mul(bf(2), T)
 	p = new(big.Float).SetPrec(refPrec)
 	dp = new(big.Float).SetPrec(refPrec)
-	tiny := new(big.Float).SetPrec(refPrec)
 	for n := 0; ; n++ {
 		var added bool
 		for _, sgnN := range []int{1, -1} {
@@ -66,19 +68,15 @@ func refKernel(x, y, t float64) (p, dp *big.Float) {
 				e.Quo(e, twoT)
 				e.Neg(e)
 				w := bigExp(e)
-				p.Add(p, w)
+				if p.Sign() > 0 && negligible(w, p) {
+					continue
+				}
+				added = true
+				addBig(p, w)
 				// ∂ₓ exp(−v²/(2t)) = −v/t · exp(...)
 				d := new(big.Float).SetPrec(refPrec).Mul(v, w)
 				d.Quo(d, T)
-				dp.Sub(dp, d)
-				if p.Sign() > 0 {
-					tiny.SetMantExp(p, -300)
-					if w.Cmp(tiny) > 0 {
-						added = true
-					}
-				} else {
-					added = true
-				}
+				addBig(dp, d.Neg(d))
 			}
 		}
 		// Terms decrease monotonically once n·2 > 2 + |x|+|y|; stop when a whole ring is negligible.
@@ -99,4 +97,22 @@ func refLogScore(x, y, t float64) (logp, score float64) {
 	s := new(big.Float).SetPrec(refPrec).Quo(dp, p)
 	score, _ = s.Float64()
 	return logp, score
+}
+
+// negligible reports whether |a| < 2^-400·|b| (b ≠ 0).
+func negligible(a, b *big.Float) bool {
+	return a.Sign() == 0 || a.MantExp(nil) < b.MantExp(nil)-400
+}
+
+// addBig sets acc += term, dropping whichever operand is below 2^-400 of the other: adding
+// numbers whose exponents differ by ~1e8 (e.g. e^{-5e7} and e^{-2e8}) would make big.Float
+// shift 1e8-bit mantissas.
+func addBig(acc, term *big.Float) {
+	switch {
+	case negligible(term, acc) && acc.Sign() != 0:
+	case acc.Sign() == 0 || negligible(acc, term):
+		acc.Set(term)
+	default:
+		acc.Add(acc, term)
+	}
 }

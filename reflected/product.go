@@ -1,8 +1,11 @@
 package reflected
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/sdeml/sdeml/internal/parallel"
 )
 
 // The D-dimensional kernel of standard reflected Brownian motion on [0,1]^D is the product
@@ -66,4 +69,44 @@ func Sample(dst []float64, src rand.Source, y []float64, t float64) {
 	for i, yi := range y {
 		dst[i] = Fold(Fold(yi) + sd*r.NormFloat64())
 	}
+}
+
+// NoiseDataset pushes every row of the row-major data set data (n points of dim
+// coordinates in [0,1]) forward to time t: row i of dst becomes an exact draw from
+// qₜ(· | data row i). Row i uses its own random stream parallel.Stream(seed, i), so the
+// result is identical for any GOMAXPROCS. It returns an error if t is not a positive finite
+// number, dim < 1, data is empty or not a multiple of dim, len(dst) ≠ len(data), or data
+// holds a NaN or Inf.
+func NoiseDataset(dst, data []float64, dim int, t float64, seed uint64) error {
+	if err := checkTime(t); err != nil {
+		return err
+	}
+	if dim < 1 {
+		return fmt.Errorf("reflected: NoiseDataset: dim = %d, want ≥ 1", dim)
+	}
+	if len(data) == 0 || len(data)%dim != 0 {
+		return fmt.Errorf("reflected: NoiseDataset: len(data) = %d, want a positive multiple of dim = %d", len(data), dim)
+	}
+	if len(dst) != len(data) {
+		return fmt.Errorf("reflected: NoiseDataset: len(dst) = %d, want len(data) = %d", len(dst), len(data))
+	}
+	for i, v := range data {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("reflected: NoiseDataset: data[%d] = %v", i, v)
+		}
+	}
+	n := len(data) / dim
+	parallel.For(n, func(_, i int) {
+		row := data[i*dim : (i+1)*dim]
+		Sample(dst[i*dim:(i+1)*dim], parallel.Stream(seed, i), row, t)
+	})
+	return nil
+}
+
+// checkTime returns an error unless t is a positive finite time.
+func checkTime(t float64) error {
+	if !(t > 0) || math.IsInf(t, 1) {
+		return fmt.Errorf("reflected: time t = %v, want a positive finite number", t)
+	}
+	return nil
 }
