@@ -34,6 +34,12 @@ func main() {
 	reps := flag.Int("reps", 20, "replicates per width (Experiment A)")
 	repsB := flag.Int("repsB", 10, "replicates per width (Experiment B)")
 	nref := flag.Int("nref", 65536, "particles of the independent-noise reference for the noisy limit (B3)")
+	bias := flag.Bool("bias", false, "also run the weak-bias measurement at small widths (Experiment A setup)")
+	biasBudget := flag.Int("biasBudget", 65536, "particles per width (replicates × N) for -bias")
+	mnist := flag.Bool("mnist", false, "also run the optional MNIST experiment (ReLU units, torch init; a few minutes)")
+	mnistN := flag.String("mnistN", "100,400,1600", "MNIST widths")
+	mnistRef := flag.Int("mnistRef", 6400, "MNIST reference width")
+	mnistT := flag.Float64("mnistT", 5, "MNIST horizon in mean-field time")
 	flag.Parse()
 
 	var Ns []int
@@ -66,6 +72,19 @@ func main() {
 	}
 	if run("sweep") {
 		sw, ms, sl = runSweep(p, cb, *out)
+	}
+	if *bias {
+		runBias(p, ca, []int{4, 8, 16, 32}, *biasBudget)
+	}
+	if *mnist {
+		var ns []int
+		for _, f := range strings.Split(*mnistN, ",") {
+			var n int
+			_, err := fmt.Sscan(f, &n)
+			check(err)
+			ns = append(ns, n)
+		}
+		runMNIST(2000, ns, *mnistRef, []float64{0.5, 1}, *mnistT, 0, *seed, *out)
 	}
 	writePlots(*out, a, b, sw, ms, sl)
 	fmt.Printf("\nwrote CSV and PNG files to %s (%.0f s)\n", *out, time.Since(start).Seconds())
