@@ -8,6 +8,8 @@ import (
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
+
+	"github.com/sdeml/sdeml/internal/gemm"
 )
 
 // Spectrum is the spectrum of the per-sample covariance Σ = (1/n) Σᵢ δᵢδᵢᵀ of n gradient
@@ -66,13 +68,12 @@ func CovSpectrum(g *mat.Dense, s *SpectrumSettings) (*Spectrum, error) {
 	if d < n {
 		return primalSpectrum(g, mean, set.K)
 	}
-	var k mat.SymDense
-	k.SymOuterK(1/float64(n), g)
+	k := gram(g, false)
 	if mean != nil {
-		doubleCenter(&k)
+		doubleCenter(k)
 	}
 	var es mat.EigenSym
-	if !es.Factorize(&k, set.K > 0) {
+	if !es.Factorize(k, set.K > 0) {
 		return nil, fmt.Errorf("sgn: CovSpectrum: eigendecomposition of the %d×%d Gram matrix failed", n, n)
 	}
 	vals := es.Values(nil)
@@ -104,13 +105,12 @@ func CovSpectrum(g *mat.Dense, s *SpectrumSettings) (*Spectrum, error) {
 // primalSpectrum handles d < n with the d×d matrix Σ = GᵀG/n − ḡḡᵀ directly.
 func primalSpectrum(g *mat.Dense, mean []float64, k int) (*Spectrum, error) {
 	n, d := g.Dims()
-	var c mat.SymDense
-	c.SymOuterK(1/float64(n), g.T())
+	c := gram(g, true)
 	if mean != nil {
-		c.SymRankOne(&c, -1, mat.NewVecDense(d, mean))
+		c.SymRankOne(c, -1, mat.NewVecDense(d, mean))
 	}
 	var es mat.EigenSym
-	if !es.Factorize(&c, k > 0) {
+	if !es.Factorize(c, k > 0) {
 		return nil, fmt.Errorf("sgn: CovSpectrum: eigendecomposition of the %d×%d covariance failed", d, d)
 	}
 	vals := es.Values(nil)
@@ -125,6 +125,22 @@ func primalSpectrum(g *mat.Dense, mean []float64, k int) (*Spectrum, error) {
 		}
 	}
 	return sp, nil
+}
+
+// gram returns GGᵀ/n (n×n), or GᵀG/n (d×d) when trans, for the n×d matrix g, computed with
+// the module's blocked, deterministic GEMM (faster than a level-2 SYRK here); only the upper
+// triangle is used.
+func gram(g *mat.Dense, trans bool) *mat.SymDense {
+	n, d := g.Dims()
+	raw := g.RawMatrix()
+	if trans {
+		c := make([]float64, d*d)
+		gemm.Dgemm(true, false, d, d, n, 1/float64(n), raw.Data, raw.Stride, raw.Data, raw.Stride, 0, c, d)
+		return mat.NewSymDense(d, c)
+	}
+	c := make([]float64, n*n)
+	gemm.Dgemm(false, true, n, n, d, 1/float64(n), raw.Data, raw.Stride, raw.Data, raw.Stride, 0, c, n)
+	return mat.NewSymDense(n, c)
 }
 
 // doubleCenter replaces k by (I − 11ᵀ/n) k (I − 11ᵀ/n).
