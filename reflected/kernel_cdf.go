@@ -23,6 +23,11 @@ func CDF1D(x, y, t float64) float64 {
 	if t >= SwitchTime {
 		return cosineCDF(x, y, t)
 	}
+	return cdfImages(x, y, t)
+}
+
+// cdfImages sums the images form of CDF1D.
+func cdfImages(x, y, t float64) float64 {
 	sd := math.Sqrt(t)
 	const reach = 9.5 // standard deviations kept on each side of y
 	lo := int(math.Floor((y - reach*sd - x) / 2))
@@ -90,19 +95,29 @@ func Mean1D(y, t float64) float64 {
 	}
 	y = Fold(y)
 	if t >= SwitchTime {
-		q := math.Exp(-math.Pi * math.Pi * t / 2)
-		var s float64
-		for k := 1; ; k += 2 {
-			fk := float64(k)
-			qk := math.Pow(q, fk*fk)
-			if qk < 4.248354255291589e-18 { // e^{-tailExp}; later terms are smaller still
-				break
-			}
-			_, ck := sinCosPi(Fold(fk * y))
-			s += qk * ck / (fk * fk)
-		}
-		return 0.5 - 4*s/(math.Pi*math.Pi)
+		return meanCosine(y, t)
 	}
+	return meanImages(y, t)
+}
+
+// meanCosine sums the cosine form of Mean1D.
+func meanCosine(y, t float64) float64 {
+	q := math.Exp(-math.Pi * math.Pi * t / 2)
+	var s float64
+	for k := 1; ; k += 2 {
+		fk := float64(k)
+		qk := math.Pow(q, fk*fk)
+		if qk < 4.248354255291589e-18 { // e^{-tailExp}; later terms are smaller still
+			break
+		}
+		_, ck := sinCosPi(Fold(fk * y))
+		s += qk * ck / (fk * fk)
+	}
+	return 0.5 - 4*s/(math.Pi*math.Pi)
+}
+
+// meanImages sums the images form of Mean1D.
+func meanImages(y, t float64) float64 {
 	sd := math.Sqrt(t)
 	const reach = 9.5
 	lo := int(math.Floor(y - reach*sd))
@@ -111,10 +126,12 @@ func Mean1D(y, t float64) float64 {
 	for j := lo; j < hi; j++ { // unit interval [j, j+1]
 		a, b := float64(j), float64(j+1)
 		alpha, beta := (a-y)/sd, (b-y)/sd
-		if j%2 == 0 { // [2n, 2n+1]: Fold(Y) = Y − 2n, c = j
-			m += (y-a)*normalMass(alpha, beta) + sd*(normalPDF(alpha)-normalPDF(beta))
-		} else { // [2n−1, 2n]: Fold(Y) = 2n − Y, c = j+1
-			m -= (y-b)*normalMass(alpha, beta) + sd*(normalPDF(alpha)-normalPDF(beta))
+		mass := normalMass(alpha, beta)
+		tail := sd * (normalPDF(alpha) - normalPDF(beta))
+		if j%2 == 0 { // [2n, 2n+1]: Fold(Y) = Y − j
+			m += (y-a)*mass + tail
+		} else { // [2n−1, 2n]: Fold(Y) = (j+1) − Y
+			m -= (y-b)*mass + tail
 		}
 	}
 	return m

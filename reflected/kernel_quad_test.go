@@ -23,13 +23,13 @@ func kernelIntegrate(f func(float64) float64, a, b, w float64) float64 {
 	return s
 }
 
-// panelWidth returns a panel width resolving a kernel of time t: half a standard deviation,
+// kernelPanel returns a panel width resolving a kernel of time t: half a standard deviation,
 // at most 0.05.
-func panelWidth(t float64) float64 { return math.Min(0.5*math.Sqrt(t), 0.05) }
+func kernelPanel(t float64) float64 { return math.Min(0.5*math.Sqrt(t), 0.05) }
 
-// support returns the part of [0,1] where pₜ(·, y) exceeds e^{-72}·max p: outside
+// kernelSupport returns the part of [0,1] where pₜ(·, y) exceeds e^{-72}·max p: outside
 // y ± 12√t every image term is below e^{-72} relative to the leading one.
-func support(y, t float64) (a, b float64) {
+func kernelSupport(y, t float64) (a, b float64) {
 	r := 12 * math.Sqrt(t)
 	return math.Max(0, y-r), math.Min(1, y+r)
 }

@@ -78,8 +78,8 @@ func Sample(dst []float64, src rand.Source, y []float64, t float64) {
 // number, dim < 1, data is empty or not a multiple of dim, len(dst) ≠ len(data), or data
 // holds a NaN or Inf.
 func NoiseDataset(dst, data []float64, dim int, t float64, seed uint64) error {
-	if err := checkTime(t); err != nil {
-		return err
+	if !(t > 0) || math.IsInf(t, 1) {
+		return fmt.Errorf("reflected: NoiseDataset: t = %v, want a positive finite time", t)
 	}
 	if dim < 1 {
 		return fmt.Errorf("reflected: NoiseDataset: dim = %d, want ≥ 1", dim)
@@ -100,13 +100,5 @@ func NoiseDataset(dst, data []float64, dim int, t float64, seed uint64) error {
 		row := data[i*dim : (i+1)*dim]
 		Sample(dst[i*dim:(i+1)*dim], parallel.Stream(seed, i), row, t)
 	})
-	return nil
-}
-
-// checkTime returns an error unless t is a positive finite time.
-func checkTime(t float64) error {
-	if !(t > 0) || math.IsInf(t, 1) {
-		return fmt.Errorf("reflected: time t = %v, want a positive finite number", t)
-	}
 	return nil
 }
