@@ -135,7 +135,7 @@ func (o *DSM) forward(w []float64, idx []int) *netScratch {
 		tg := sc.target[k*D : k*D+D]
 		for j, y := range x0 {
 			x := Fold(y + st*rnd.NormFloat64())
-			row[j] = x
+			row[j] = centre(x)
 			tg[j] = st * Score1D(x, y, t)
 		}
 		o.Net.Embed.Embed(row[D:], t)

@@ -112,8 +112,10 @@ func exactDSMLoss(obj *DSM, m ScoreModel, idx []int) float64 {
 	s := make([]float64, D)
 	var loss float64
 	for k := range idx {
-		copy(x, sc.inBuf[k*in:k*in+D])
-		t := math.Exp(sc.inBuf[k*in+D])
+		for j := range x { // undo the input map x ↦ 2x − 1 and the embedding's ¼ log t
+			x[j] = (sc.inBuf[k*in+j] + 1) / 2
+		}
+		t := math.Exp(4 * sc.inBuf[k*in+D])
 		m.Score(s, x, []float64{t})
 		for j := range s {
 			r := math.Sqrt(t)*s[j] - sc.target[k*D+j]

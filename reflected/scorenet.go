@@ -13,7 +13,7 @@ import (
 
 // TimeEmbedding maps a time t > 0 to the Features() = 1 + 2·Freqs network inputs
 //
-//	e(t) = (log t, sin(ω₁ log t), cos(ω₁ log t), …, sin(ω_F log t), cos(ω_F log t)),  ω_j = jπ/8,
+//	e(t) = (¼ log t, sin(ω₁ log t), cos(ω₁ log t), …, sin(ω_F log t), cos(ω_F log t)),  ω_j = jπ/8,
 //
 // a sinusoidal embedding of log t whose slowest period (16 in log t) exceeds the range of
 // log t used in training (log(2e-4) ≈ −8.5 to log 2 ≈ 0.7), so distinct times stay distinct.
@@ -31,7 +31,7 @@ func (e TimeEmbedding) Embed(dst []float64, t float64) {
 		panic("reflected: TimeEmbedding.Embed: len(dst) != Features()")
 	}
 	lt := math.Log(t)
-	dst[0] = lt
+	dst[0] = lt / 4
 	for j := 1; j <= e.Freqs; j++ {
 		s, c := math.Sincos(float64(j) * math.Pi / 8 * lt)
 		dst[2*j-1], dst[2*j] = s, c
@@ -40,7 +40,7 @@ func (e TimeEmbedding) Embed(dst []float64, t float64) {
 
 // ScoreNet is a (possibly sparse) ReLU network score model
 //
-//	s_θ(x, t) = f_θ(x, e(t)) / √t,
+//	s_θ(x, t) = f_θ(2x − 1, e(t)) / √t,
 //
 // with f_θ an nn.MLP from R^{D+Features} to R^D in the class Φ(L, W, S, B) (nn.MLP.Mask for
 // sparsity) and e the TimeEmbedding. The 1/√t output scale matches the size of the true
@@ -121,6 +121,9 @@ func NewScoreNetFrom(net *nn.MLP, embed TimeEmbedding, w []float64) (*ScoreNet, 
 	return &ScoreNet{Net: net, Embed: embed, W: w}, nil
 }
 
+// centre maps a coordinate from [0,1] to the network's input range [−1, 1].
+func centre(x float64) float64 { return 2*x - 1 }
+
 // Dim returns D.
 func (n *ScoreNet) Dim() int { return n.Net.OutDim() }
 
@@ -167,7 +170,9 @@ func (n *ScoreNet) fillInput(sc *netScratch, x, t []float64) {
 	D, in := n.Dim(), n.Net.InDim()
 	for r, tr := range t {
 		row := sc.inBuf[r*in : r*in+in]
-		copy(row[:D], x[r*D:r*D+D])
+		for j, v := range x[r*D : r*D+D] {
+			row[j] = centre(v)
+		}
 		n.Embed.Embed(row[D:], tr)
 	}
 }
