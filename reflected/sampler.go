@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/sdeml/sdeml/internal/parallel"
+	"github.com/sdeml/sdeml/sde"
 )
 
 // Final selects the last step of the reverse-time sampler (research/reflected.md §3.1, item 6).
@@ -43,7 +44,10 @@ func (f Final) String() string {
 //
 // on the geometric grid tₖ = T·(t₀/T)^{k/Steps}, k = 0..Steps. Because fold of a Gaussian is
 // the exact reflected-BM transition, this is a Lie splitting whose only discretised part is
-// the drift. Every particle i draws from its own stream parallel.Stream(seed, i), so output
+// the drift. The fold is the Domain's projection (sde.FoldBox by default), applied after
+// every step. The score model is evaluated on chunks of particles at once (a batched
+// network pass), which is why the loop is written here rather than as per-path sde.Solve
+// calls. Every particle i draws from its own stream parallel.Stream(seed, i), so output
 // is bit-identical for any GOMAXPROCS.
 //
 // The zero value is usable: see the field defaults.
@@ -58,6 +62,10 @@ type Sampler struct {
 	Final Final
 	// Chunk is the number of particles per score call and per parallel item; 0 means 64.
 	Chunk int
+	// Domain maps each particle back into the cube after every step; nil means
+	// sde.FoldBox{Lo: 0, Hi: 1} (reflection, the scheme above). sde.ClampBox{Lo: 0, Hi: 1}
+	// gives the thresholding scheme, which puts mass on the faces at finite step size.
+	Domain sde.Domain
 }
 
 // MixingTime returns T = 2·log(2D/ε)/π², the time after which reflected Brownian motion on
@@ -85,6 +93,9 @@ func (s *Sampler) settings(D int) (Sampler, error) {
 	}
 	if c.Chunk == 0 {
 		c.Chunk = 64
+	}
+	if c.Domain == nil {
+		c.Domain = sde.FoldBox{Lo: 0, Hi: 1}
 	}
 	switch {
 	case !(c.T0 > 0) || math.IsInf(c.T0, 0):
@@ -180,8 +191,9 @@ func (c *Sampler) run(x []float64, model ScoreModel, grid []float64, seed uint64
 				if noise != 0 {
 					u += noise * r.NormFloat64()
 				}
-				row[j] = Fold(u)
+				row[j] = u
 			}
+			c.Domain.Project(row)
 		}
 	}
 	if c.Final == FinalTweedie {
@@ -194,7 +206,10 @@ func (c *Sampler) run(x []float64, model ScoreModel, grid []float64, seed uint64
 			if math.IsNaN(v) || math.IsInf(v, 0) {
 				return fmt.Errorf("reflected: Sampler: non-finite score %v at t = %v (Tweedie step, particle %d)", v, t0, first+i/D)
 			}
-			x[i] = Fold(x[i] + t0*v)
+			x[i] += t0 * v
+		}
+		for i := 0; i < n; i++ {
+			c.Domain.Project(x[i*D : i*D+D])
 		}
 	}
 	return nil
