@@ -48,7 +48,9 @@ func TestGradientMatchesFiniteDifferences(t *testing.T) {
 							grad := make([]float64, len(w))
 							obj.LossGrad(grad, w, idx)
 							want := testutil.FDGradient(func(w []float64) float64 { return obj.LossGrad(nil, w, idx) }, w)
-							if e := testutil.RelErr(grad, want); e > fdTol {
+							e := testutil.RelErr(grad, want)
+							t.Logf("relative error %.3g", e)
+							if e > fdTol {
 								t.Errorf("relative error %.3g > %g", e, fdTol)
 							}
 							if masked {

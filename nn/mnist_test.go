@@ -37,9 +37,6 @@ func TestMNISTDirOverride(t *testing.T) {
 // accuracy on the 10000 test images. This configuration reached 91.5–92.5% for seeds
 // 1–4 (see docs/parts/nn-reproduction.md), so the bound has a margin of > 1%.
 func TestMNISTSGD(t *testing.T) {
-	if testing.Short() {
-		t.Skip("skipped in -short mode: trains on MNIST for a few seconds")
-	}
 	dir, err := MNISTDir()
 	if err != nil {
 		t.Skipf("MNIST files not found, cannot run: %v", err)
