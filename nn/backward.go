@@ -12,7 +12,8 @@ import (
 //
 //	grad = Σ_i Σ_k dOut[i,k] ∂f_k(x_i)/∂w,
 //
-// for the batch of the preceding Forward on ws with the same w. The caller scales dOut
+// for the batch of the preceding Forward on ws with the same w (whose input x must not
+// have changed since, as ws refers to it). The caller scales dOut
 // (e.g. by 1/B for a mean loss). Entries with a false Mask get exactly 0. It is computed
 // by reverse-mode recursion δ_L = dOut⊙σ'(z_L), δ_{l-1} = (δ_l W_l)⊙σ'(z_{l-1}),
 // ∂/∂W_l = δ_lᵀ A_{l-1}, ∂/∂b_l = δ_lᵀ1, all as batched matrix products.

@@ -70,3 +70,22 @@ func TestMNISTSGD(t *testing.T) {
 		t.Fatalf("test accuracy %.4f <= 0.90", acc)
 	}
 }
+
+// TestMNISTFallbackPath checks that the module-cache path MNISTDir constructs when the go
+// command cannot answer is the directory the go command reports (when it can).
+func TestMNISTFallbackPath(t *testing.T) {
+	if os.Getenv("SDEML_MNIST_DIR") != "" {
+		t.Skip("SDEML_MNIST_DIR is set; the module lookup is not used")
+	}
+	dir, err := MNISTDir()
+	if err != nil {
+		t.Skipf("MNIST module not available, nothing to compare: %v", err)
+	}
+	fallback := filepath.Join(modCache(), escapeModulePath(goMNISTPath)+"@"+moduleVersion(), "data")
+	if filepath.Clean(fallback) != filepath.Clean(dir) {
+		t.Fatalf("fallback path %q, go list path %q", fallback, dir)
+	}
+	if err := hasMNIST(fallback); err != nil {
+		t.Fatal(err)
+	}
+}
