@@ -1,0 +1,183 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"time"
+
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/sdeml/sdeml/nn"
+	"github.com/sdeml/sdeml/sgn"
+)
+
+// microMs are the micro-batch sizes at which E_γ‖∇f_γ‖ is measured.
+var microMs = []int{1, 4, 16, 64, 128}
+
+// microRow is E_γ‖∇f_γ‖ at one m: Monte Carlo and the leading-order prediction.
+type microRow struct {
+	m     int
+	mc    sgn.MicroBatchStats
+	bound float64 // √(‖∇f‖² + c_m tr Σ)
+}
+
+// noiseRow summarises minibatch noise ξ_k = ∇f_{γ_k} − ∇f at one batch size.
+type noiseRow struct {
+	b                         int
+	tailPooled, tailStd       float64
+	tailPerCoord              float64
+	jbReject, adReject, jbMed float64
+}
+
+// result is everything measured at one trained model.
+type result struct {
+	name                         string
+	trainLoss, testLoss, testAcc float64
+	trainSecs, measureSecs       float64
+	n, dim                       int
+	gradSq, traceSigma           float64
+	meanCheck                    float64 // ‖ḡ_stream − ḡ_LossGrad‖/‖ḡ‖
+	micro                        []microRow
+	lam                          []float64
+	lamConv                      []bool
+	hutch                        sgn.HutchinsonResult
+	align                        sgn.Alignment
+	overlap                      float64
+	spectrum                     *sgn.Spectrum
+	plExp, plR2                  float64
+	noise                        []noiseRow
+}
+
+func seq(n int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = i
+	}
+	return s
+}
+
+func measure(c config, name string, obj, tobj *nn.Supervised, w []float64) (result, error) {
+	t0 := time.Now()
+	n, d := obj.Len(), obj.Dim()
+	all := seq(n)
+	r := result{name: name, n: n, dim: d}
+	gbar := make([]float64, d)
+	r.trainLoss = obj.LossGrad(gbar, w, all)
+	r.testLoss = tobj.LossGrad(nil, w, seq(tobj.Len()))
+	r.testAcc = 100 * tobj.Accuracy(w, seq(tobj.Len()))
+	progress := func(what string) {
+		fmt.Fprintf(os.Stderr, "  %s: %s (%.0fs)\n", name, what, time.Since(t0).Seconds())
+	}
+
+	// Moments of all n per-sample gradients, streamed 128 rows at a time.
+	mo, err := sgn.StreamMoments(obj, w, all, 128)
+	if err != nil {
+		return r, err
+	}
+	r.gradSq, r.traceSigma = mo.MeanSqNorm(), mo.TraceCov()
+	diff := make([]float64, d)
+	floats.SubTo(diff, mo.Mean, gbar)
+	r.meanCheck = floats.Norm(diff, 2) / floats.Norm(gbar, 2)
+	progress("moments")
+
+	// E_γ‖∇f_γ‖ over random micro-batches of the n training samples.
+	for _, m := range microMs {
+		st, err := sgn.MicroBatchNormsGrad(obj, w, all, m, c.reps, c.seed+uint64(m))
+		if err != nil {
+			return r, err
+		}
+		b, err := mo.SqrtExpectedSqNorm(m)
+		if err != nil {
+			return r, err
+		}
+		r.micro = append(r.micro, microRow{m: m, mc: st, bound: b})
+	}
+	progress("micro-batch norms")
+
+	// Curvature of the training loss through central-difference HVPs.
+	hvp := sgn.PooledHVP(func() sgn.HVPFunc {
+		h := &nn.Hessian{Obj: obj, Step: c.hvpStep}
+		return func(dst, v []float64) { h.MulVec(dst, w, v, all) }
+	})
+	lam, hvecs, conv, err := sgn.TopEigen(hvp, d, 3, &sgn.PowerSettings{MaxIter: c.powerIter, Tol: 1e-4}, rand.NewPCG(c.seed, 7))
+	if err != nil {
+		return r, err
+	}
+	r.lam, r.lamConv = lam, conv
+	progress("top Hessian eigenvalues")
+	r.hutch, err = sgn.Hutchinson(hvp, d, &sgn.HutchinsonSettings{MaxProbes: c.probes, Tol: -1}, c.seed)
+	if err != nil {
+		return r, err
+	}
+	progress("Hutchinson")
+
+	// Σ from sigmaRows random per-sample deviations: spectrum and Tr(HΣ).
+	rows := min(c.sigmaRows, n)
+	idx := rand.New(rand.NewPCG(c.seed, 8)).Perm(n)[:rows]
+	slices.Sort(idx)
+	dev := mat.NewDense(rows, d, nil)
+	obj.PerSampleGrads(dev, w, idx)
+	sgn.CenterRows(dev, dev, nil)
+	r.spectrum, err = sgn.CovSpectrum(dev, &sgn.SpectrumSettings{K: 3, Centered: true})
+	if err != nil {
+		return r, err
+	}
+	r.plExp, _, r.plR2, err = r.spectrum.PowerLaw(1, min(100, rows-1))
+	if err != nil {
+		return r, err
+	}
+	ths, err := sgn.TraceHSigma(hvp, dev)
+	if err != nil {
+		return r, err
+	}
+	r.align = sgn.Alignment{Dim: d, TraceH: r.hutch.Trace.Value, TraceSigma: r.spectrum.Trace(), TraceHSigma: ths,
+		TraceH2: r.hutch.TraceSq.Value, FrobSigmaSq: r.spectrum.FrobeniusSq()}
+	r.overlap = sgn.SubspaceOverlap(hvecs, r.spectrum.Vectors)
+	progress("spectrum and Tr(HΣ)")
+
+	// Minibatch noise at three batch sizes: tail index and sliced normality.
+	noise := mat.NewDense(c.noiseBatches, d, nil)
+	for _, b := range []int{16, 128, 256} {
+		if err := sgn.MinibatchGrads(noise, obj, w, all, b, c.seed+uint64(1000*b)); err != nil {
+			return r, err
+		}
+		sgn.CenterRows(noise, noise, gbar)
+		nr := noiseRow{b: b}
+		for _, s := range []struct {
+			set *sgn.TailSettings
+			dst *float64
+		}{
+			{nil, &nr.tailPooled},
+			{&sgn.TailSettings{Standardize: true}, &nr.tailStd},
+			{&sgn.TailSettings{Mode: sgn.PerCoordinate}, &nr.tailPerCoord},
+		} {
+			tr, err := sgn.TailIndexMatrix(noise, s.set)
+			if err != nil {
+				return r, err
+			}
+			*s.dst = tr.Alpha
+		}
+		sl, err := sgn.SlicedNormality(noise, c.projections, c.seed+uint64(b))
+		if err != nil {
+			return r, err
+		}
+		nr.jbReject, _, nr.adReject = sgn.RejectionRates(sl, 0.05)
+		ps := make([]float64, len(sl))
+		for i, s := range sl {
+			ps[i] = s.JarqueBera.P
+		}
+		slices.Sort(ps)
+		nr.jbMed = ps[len(ps)/2]
+		r.noise = append(r.noise, nr)
+	}
+	progress("tail index and Gaussianity")
+	r.measureSecs = time.Since(t0).Seconds()
+	if math.IsNaN(r.traceSigma) {
+		return r, fmt.Errorf("tr Σ is NaN")
+	}
+	return r, nil
+}
