@@ -12,7 +12,7 @@ import (
 )
 
 // fdTol is the bound on the relative error between the analytic gradient and gonum's
-// central differences (step 6e-6): truncation h²|f”'| ≈ 4e-11 and rounding ε|f|/h ≈ 4e-11
+// central differences (step 6e-6): truncation h²|f‴| ≈ 4e-11 and rounding ε|f|/h ≈ 4e-11
 // for the O(1) losses here, so 1e-6 (the bound) leaves a large margin while
 // still catching any wrong term, which gives errors of order 1e-2 or more.
 const fdTol = 1e-6

@@ -35,7 +35,7 @@ func TestHVPMatchesFDHessian(t *testing.T) {
 			got := make([]float64, len(w))
 			HVP(got, obj, w, v, idx)
 			// fd.Hessian's central second differences (step 1e-4) carry truncation error
-			// O(h²)·f'''' ≈ 1e-8 and rounding O(ε|f|/h²) ≈ 2e-8 per entry; the HVP's own error
+			// O(h²)·f⁗ ≈ 1e-8 and rounding O(ε|f|/h²) ≈ 2e-8 per entry; the HVP's own error
 			// is ≈ 1e-10. Summed over 26 entries of a row that is ≈ 1e-6 relative: 1e-5 bound.
 			e := testutil.RelErr(got, want.RawVector().Data)
 			t.Logf("%v/%T: relative error %.3g", act, loss, e)

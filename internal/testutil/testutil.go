@@ -10,7 +10,7 @@ import (
 )
 
 // FDGradient returns the central-difference gradient of f at x (gonum fd.Central with
-// its default step 6e-6, truncation error O(h²)·f”' and rounding error O(ε/h)·|f|).
+// its default step 6e-6, truncation error O(h²)·f‴ and rounding error O(ε/h)·|f|).
 func FDGradient(f func([]float64) float64, x []float64) []float64 {
 	g := make([]float64, len(x))
 	fd.Gradient(g, f, x, &fd.Settings{Formula: fd.Central})

@@ -7,7 +7,7 @@ import (
 
 // TestFDGradient checks the helper on f(x) = sin(x₀)·e^{x₁}, gradient
 // (cos x₀ e^{x₁}, sin x₀ e^{x₁}); central differences with h = 6e-6 are accurate to
-// ≈ h²/6·|f”'| + ε/h ≈ 1e-10 here, so 1e-8 is a safe bound.
+// ≈ h²/6·|f‴| + ε/h ≈ 1e-10 here, so 1e-8 is a safe bound.
 func TestFDGradient(t *testing.T) {
 	x := []float64{0.7, -0.3}
 	f := func(x []float64) float64 { return math.Sin(x[0]) * math.Exp(x[1]) }
