@@ -46,13 +46,13 @@ func main() {
 	for n := *nmin; n <= *nmax; n *= 2 {
 		Ns = append(Ns, n)
 	}
-	ca := configA{Ns: Ns, reps: *reps, biasBudget: 16384, T: 2, dt: 0.005, gh: 16, nref: 65536, seed: *seed}
+	ca := configA{Ns: Ns, reps: *reps, biasBudget: 16384, T: 2, dt: 0.005, gh: 16, nref: 65536, nsample: 65536, seed: *seed}
 	cb := configB{Ns: Ns, reps: *repsB, M: 4, T: 2, gamma05: 0.4, gamma1: 0.05, gh: 16, nref: *nref, refRuns: 4, seed: *seed,
 		sweepN: *nmax, sweepGam: 0.04, sweepMs: []int{64, 16, 4, 1}}
 	if *quick {
 		Ns = []int{16, 64, 256, 1024}
 		ca.Ns, cb.Ns = Ns, Ns
-		ca.reps, ca.biasBudget, ca.gh, ca.nref = 8, 2048, 10, 0
+		ca.reps, ca.biasBudget, ca.gh, ca.nref, ca.nsample = 8, 2048, 10, 0, 16384
 		cb.reps, cb.gh, cb.nref, cb.refRuns, cb.sweepN = 6, 10, 16384, 2, 1024
 	}
 	check(os.MkdirAll(*out, 0o755))

@@ -109,7 +109,7 @@ func writePlots(out string, a *resultA, b []*seriesB, sweep []sweepRow, msgld, s
 		logLogPlot(filepath.Join(out, "expA_rates.png"), "Experiment A: GD, tanh units (dashed: N^-1/2, N^-1)", "N", cs,
 			map[string]float64{"coupling E|W−W̄| at T": -0.5, "field L2 error": -0.5, "weak bias": -1})
 		marginalPlot(filepath.Join(out, "expA_marginal.png"), "b-marginal at T: N-particle GD vs mean-field limit", 1,
-			[]string{"N-particle system (largest N)", "limit (Gauss–Hermite, weighted)"}, []*meanfield.Particles{a.last, a.limit})
+			[]string{"N-particle system (largest N)", "limit (iid sample of λ_T)"}, []*meanfield.Particles{a.last, a.limit})
 	}
 	if b != nil {
 		var cs []curve
