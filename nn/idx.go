@@ -122,7 +122,7 @@ func ReadIDX(r io.Reader) (*IDX, error) {
 	buf.Grow(int(min(total, 1<<20)))
 	n, err := io.CopyN(&buf, br, total)
 	if err != nil {
-		return nil, fmt.Errorf("nn: IDX data truncated: got %d of %d bytes (dims %v): %w", n, total, x.Dims, err)
+		return nil, fmt.Errorf("nn: IDX data truncated: got %d of %d bytes (dims %v): %w", n, total, x.Dims, truncated(err))
 	}
 	var extra [1]byte
 	if k, err := br.Read(extra[:]); k > 0 {
