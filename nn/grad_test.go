@@ -330,3 +330,39 @@ func TestChunking(t *testing.T) {
 		t.Errorf("chunked gradient relative error %.3g", e)
 	}
 }
+
+// TestStridedViewsAndGrowth runs Forward/BackwardInput on strided submatrix views and on
+// a workspace that must grow, against packed copies and a fresh workspace.
+func TestStridedViewsAndGrowth(t *testing.T) {
+	net, _ := NewMLP([]int{3, 6, 2}, GELU, Identity)
+	w := randomParams(net, 70)
+	big := randomData(71, 12, 7, 2).X // 12×7; take rows 2..10, columns 1..3
+	x := big.Slice(2, 11, 1, 4).(*mat.Dense)
+	xp := mat.DenseCopyOf(x)
+	dBig := randomData(72, 12, 5, 2).X
+	dOut := dBig.Slice(1, 10, 2, 4).(*mat.Dense)
+	dOutP := mat.DenseCopyOf(dOut)
+
+	ws := net.NewWorkspace(2) // too small: must grow to 9 rows
+	small := mat.NewDense(2, 2, nil)
+	net.Forward(small, w, xp.Slice(0, 2, 0, 3).(*mat.Dense), ws)
+
+	run := func(ws *Workspace, x, dOut *mat.Dense) (*mat.Dense, []float64, *mat.Dense) {
+		out := mat.NewDense(9, 2, nil)
+		net.Forward(out, w, x, ws)
+		g := make([]float64, len(w))
+		dX := mat.NewDense(9, 3, nil)
+		net.BackwardInput(dX, g, w, dOut, ws)
+		return out, g, dX
+	}
+	o1, g1, x1 := run(ws, x, dOut)
+	o2, g2, x2 := run(net.NewWorkspace(9), xp, dOutP)
+	if !mat.Equal(o1, o2) || !mat.Equal(x1, x2) {
+		t.Fatal("strided/grown pass differs from packed/fresh pass")
+	}
+	for i := range g1 {
+		if g1[i] != g2[i] {
+			t.Fatalf("grad[%d] differs", i)
+		}
+	}
+}
