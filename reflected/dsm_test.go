@@ -3,6 +3,8 @@ package reflected
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/sdeml/sdeml/sam"
@@ -224,5 +226,22 @@ func TestTrainErrors(t *testing.T) {
 	// A huge learning rate makes the loss blow up: Train must stop with an error.
 	if _, err := Train(net, data, &sam.SGD{LR: 1e200}, &TrainSettings{Steps: 50}); err == nil {
 		t.Error("diverging training: no error")
+	}
+}
+
+// TestTrainDeterministic checks that training gives bit-identical parameters for
+// GOMAXPROCS 1 and 2.
+func TestTrainDeterministic(t *testing.T) {
+	_, data := axisData(t, 3, 300, 0.5, 4)
+	run := func(procs int) []float64 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		net, _ := NewScoreNet(3, []int{64, 64}, TimeEmbedding{Freqs: 2}, rand.NewPCG(5, 5))
+		if _, err := Train(net, data, &sam.Adam{}, &TrainSettings{Steps: 30, Batch: 256, Seed: 2}); err != nil {
+			t.Fatal(err)
+		}
+		return net.W
+	}
+	if !slices.Equal(run(1), run(2)) {
+		t.Error("GOMAXPROCS 1 and 2 train different parameters")
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"slices"
 	"testing"
+
+	"github.com/sdeml/sdeml/sde"
 )
 
 // ksUniform returns √n·sup|Fₙ(u) − u| for a sample of Uniform[0,1] candidates.
@@ -156,5 +158,43 @@ func TestSamplerBadSettings(t *testing.T) {
 	}
 	if err := (&Sampler{}).Sample(make([]float64, 3), score, 1); err == nil {
 		t.Error("len(dst) = 3 with D = 2: no error")
+	}
+}
+
+// TestSamplerFinalMeanAndClamp checks FinalMean (last step without noise: a point mass's
+// normal coordinate moves to ½ + (x − ½)·t₀/t₁ exactly, up to images below e^{-1/(8t)}) and
+// the ClampBox domain (samples stay in the cube).
+func TestSamplerFinalMeanAndClamp(t *testing.T) {
+	target, _ := AxisAligned(2, []float64{0.5})
+	score, _ := NewAxisAlignedScore(target)
+	const m = 3000
+	s := &Sampler{T0: 2e-3, T: 3, Steps: 300, Final: FinalMean}
+	grid, _ := s.Grid(2)
+	x := make([]float64, 2*m)
+	if err := s.Sample(x, score, 2); err != nil {
+		t.Fatal(err)
+	}
+	// Before the last (noise-free) step x₂ − ½ ~ N(0, t_{K−1}) approximately; the step
+	// x ← x + h·(½ − x)/t_{K−1} scales it by t_K/t_{K−1}, so E|x₂ − ½| = √t_{K−1}·(t_K/t_{K−1})·√(2/π).
+	tk1, tk := grid[len(grid)-2], grid[len(grid)-1]
+	want := math.Sqrt(tk1) * tk / tk1 * math.Sqrt(2/math.Pi)
+	var dev float64
+	for i := 0; i < m; i++ {
+		dev += math.Abs(x[2*i+1]-0.5) / m
+	}
+	t.Logf("FinalMean: E|x₂ − ½| = %.5f, want %.5f", dev, want)
+	// 7%: the standard error over m = 3000 is 1.4% of want (see TestSamplerExactAxisAligned),
+	// so 7% is 5 SE.
+	if math.Abs(dev-want) > 0.07*want {
+		t.Errorf("FinalMean: E|x₂ − ½| = %.5f, want %.5f ± 7%%", dev, want)
+	}
+	s = &Sampler{Steps: 50, Domain: sde.ClampBox{Lo: 0, Hi: 1}}
+	if err := s.Sample(x, score, 2); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range x {
+		if v < 0 || v > 1 {
+			t.Fatalf("ClampBox sample %v outside [0,1]", v)
+		}
 	}
 }
