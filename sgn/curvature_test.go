@@ -137,9 +137,23 @@ func TestTraceHSigmaExactAndHutchinson(t *testing.T) {
 	if math.Abs(got-want) > 1e-10*math.Max(1, math.Abs(want)) {
 		t.Errorf("Tr(HΣ) = %.15g, dense %.15g", got, want)
 	}
-	est, err := TraceHSigmaHutchinson(denseHVP(h), dev, &HutchinsonSettings{MaxProbes: 2000, Tol: -1}, 5)
+	var one float64
+	withProcs(1, func() { one, _ = TraceHSigma(denseHVP(h), dev) })
+	if one != got {
+		t.Errorf("TraceHSigma: GOMAXPROCS 1 gives %v, 2 gives %v", one, got)
+	}
+	var est, est1 Estimate
+	withProcs(2, func() {
+		est, err = TraceHSigmaHutchinson(denseHVP(h), dev, &HutchinsonSettings{MaxProbes: 2000, Tol: -1}, 5)
+	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	withProcs(1, func() {
+		est1, _ = TraceHSigmaHutchinson(denseHVP(h), dev, &HutchinsonSettings{MaxProbes: 2000, Tol: -1}, 5)
+	})
+	if est != est1 {
+		t.Errorf("TraceHSigmaHutchinson: GOMAXPROCS 1 and 2 differ: %+v vs %+v", est1, est)
 	}
 	// 5 (estimated) standard errors with 2000 probes: a correct estimator fails with
 	// probability ≈ 6e-7.
