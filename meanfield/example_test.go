@@ -29,7 +29,7 @@ func ExampleTrainer() {
 	data, _ := meanfield.Quadrature1D(32, -1, 1, func(x float64) float64 { return math.Sin(math.Pi * x) })
 	unit := meanfield.TanhUnit(1)
 	sched := meanfield.Schedule{Gamma: 0.01, Beta: 1, N: 1} // GD with step 0.01
-	steps := 100                                             // horizon T = 1
+	steps := 100                                            // horizon T = 1
 
 	// The limit: 8³ weighted nodes of λ0 = N(0, I3) under GD, field stored at every step.
 	ref, _ := meanfield.GaussHermiteParticles(8, []float64{0, 0, 0}, []float64{1, 1, 1})
