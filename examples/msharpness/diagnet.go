@@ -55,7 +55,7 @@ func diagMethods() []method {
 
 func runDiagNet(dir string, seeds, steps int, rhos []float64) error {
 	start := time.Now()
-	ms := diagMethods()
+	ms := keep(diagMethods())
 	tasks := make([]*sam.DiagNetTask, seeds)
 	for s := range tasks {
 		t, err := sam.NewDiagNetTask(rand.NewPCG(uint64(s), 0xd1a9), dnN, dnTest, dnP, dnR)

@@ -30,6 +30,7 @@ func main() {
 	ntest := flag.Int("test", 5000, "mnist: test images")
 	fixed := flag.Float64("fixedrho", 0.1, "mnist: the fixed ρ column")
 	hidden := flag.Int("hidden", 128, "mnist: hidden width of the 784-h-10 MLP")
+	only := flag.String("only", "", "run only the methods whose name contains one of these comma-separated strings")
 	flag.Parse()
 	if err := os.MkdirAll(filepath.Join(*out, *task), 0o755); err != nil {
 		fail(err)
@@ -48,6 +49,9 @@ func main() {
 		fail(fmt.Errorf("-seeds = %d must be >= 1", *seeds))
 	}
 	dir := filepath.Join(*out, *task)
+	if *only != "" {
+		filter = strings.Split(*only, ",")
+	}
 	var err error
 	switch *task {
 	case "diagnet":
@@ -67,6 +71,25 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
+}
+
+// filter restricts the methods run (see -only); nil runs all.
+var filter []string
+
+func keep(ms []method) []method {
+	if filter == nil {
+		return ms
+	}
+	var out []method
+	for _, m := range ms {
+		for _, f := range filter {
+			if strings.Contains(m.name, f) {
+				out = append(out, m)
+				break
+			}
+		}
+	}
+	return out
 }
 
 func fail(err error) {

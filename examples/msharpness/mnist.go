@@ -29,9 +29,9 @@ func mnistMethods(total, n int) []method {
 	msam := func(m int) func(float64, uint64) sam.Optimizer {
 		return func(rho float64, _ uint64) sam.Optimizer { return &sam.SAM{Base: base(), Rho: rho, Micro: m} }
 	}
-	rw := func(unit int) func(float64, uint64) sam.Optimizer {
+	rw := func(unit int, temp float64) func(float64, uint64) sam.Optimizer {
 		return func(rho float64, seed uint64) sam.Optimizer {
-			return &sam.RWSAM{Base: base(), Rho: rho, Draws: 4, Unit: unit, Seed: seed}
+			return &sam.RWSAM{Base: base(), Rho: rho, Draws: 4, Unit: unit, Temperature: temp, Seed: seed}
 		}
 	}
 	return []method{
@@ -43,8 +43,9 @@ func mnistMethods(total, n int) []method {
 		{"m-SAM m=32", 32, true, msam(32)},
 		{"m-SAM m=8", 8, true, msam(8)},
 		{"m-SAM m=2", 2, true, msam(2)},
-		{"RW-SAM k=4", 0, true, rw(1)},
-		{"RW-SAM k=4 u=8", 0, true, rw(8)},
+		{"RW-SAM k=4", 0, true, rw(1, 1)},
+		{"RW-SAM k=4 T=∞", 0, true, rw(1, math.Inf(1))},
+		{"RW-SAM k=4 u=8", 0, true, rw(8, 1)},
 	}
 }
 
@@ -70,7 +71,7 @@ func runMNIST(dir string, c mnistConfig) error {
 		return fmt.Errorf("-train = %d must be >= the batch size %d", c.train, mnB)
 	}
 	total := c.epochs * (obj.Len() / mnB)
-	ms := mnistMethods(total, obj.Len())
+	ms := keep(mnistMethods(total, obj.Len()))
 	rhos := c.rhos
 	hasFixed := false
 	for _, r := range rhos {
