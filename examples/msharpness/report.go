@@ -84,7 +84,8 @@ func plotVsM(path, title, ylabel string, logY bool, sets map[string][]summary, o
 		lo, hi = math.Min(lo, float64(m)), math.Max(hi, float64(m))
 	}
 	palette := []color.RGBA{{0, 0, 0, 255}, {200, 30, 30, 255}, {30, 90, 200, 255}, {30, 150, 60, 255},
-		{150, 60, 180, 255}, {220, 130, 0, 255}, {0, 150, 150, 255}, {120, 120, 120, 255}}
+		{150, 60, 180, 255}, {220, 130, 0, 255}, {0, 150, 150, 255}, {120, 120, 120, 255},
+		{160, 110, 40, 255}, {230, 80, 160, 255}, {90, 90, 0, 255}}
 	ci := 1
 	for si, set := range order {
 		dash := []vg.Length(nil)
@@ -104,7 +105,7 @@ func plotVsM(path, title, ylabel string, logY bool, sets map[string][]summary, o
 			if err != nil {
 				return err
 			}
-			l.Color = palette[ci%len(palette)]
+			l.Color = palette[1+(ci-1)%(len(palette)-1)]
 			l.Dashes = dash
 			ci++
 			p.Add(l)
