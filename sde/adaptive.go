@@ -28,8 +28,8 @@ func newAdaptive(sys *System, m Method, set *Settings, span float64) (*adaptive,
 		}
 	}
 	d, mdim := sys.Dim, sys.M()
-	ad.yFull, ad.yHalf = make([]float64, d), make([]float64, d)
-	ad.wa, ad.wm, ad.wb = make([]float64, mdim), make([]float64, mdim), make([]float64, mdim)
+	ad.yFull, ad.yHalf = padded(d), padded(d)
+	ad.wa, ad.wm, ad.wb = padded(mdim), padded(mdim), padded(mdim)
 	return ad, nil
 }
 

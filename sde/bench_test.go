@@ -3,8 +3,19 @@ package sde
 import (
 	"fmt"
 	"math/rand/v2"
+	"syscall"
 	"testing"
+	"time"
 )
+
+// cpuTime returns the CPU time (user + system) used by the process so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
 
 var sinkF float64
 
@@ -13,9 +24,11 @@ var sinkF float64
 func BenchmarkNormFloat64(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 2))
 	var s float64
+	cpu0 := cpuTime()
 	for b.Loop() {
 		s += r.NormFloat64()
 	}
+	b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
 	sinkF = s
 }
 
@@ -24,9 +37,11 @@ func BenchmarkNormFloat64(b *testing.B) {
 func BenchmarkNormal(b *testing.B) {
 	g := newNormalGen(rand.NewPCG(1, 2))
 	var s float64
+	cpu0 := cpuTime()
 	for b.Loop() {
 		s += g.next()
 	}
+	b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
 	sinkF = s
 }
 
@@ -54,12 +69,18 @@ func BenchmarkEulerMaruyamaGBM(b *testing.B) {
 			e := &Ensemble{Paths: paths, Seed: 1, X0: []float64{1}, Store: true}
 			set := &Settings{Step: 1.0 / steps}
 			ts := []float64{0, 1}
+			cpu0 := cpuTime()
 			for b.Loop() {
 				if _, err := SolveEnsemble(sys, EulerMaruyama{}, e, ts, set); err != nil {
 					b.Fatal(err)
 				}
 			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(paths*steps), "ns/path-step")
+			n := float64(b.N) * float64(paths*steps)
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/n, "ns/path-step")
+			// Process CPU time (user+system, all threads) per path-step: on a
+			// shared machine it is far less noisy than wall time; on an idle
+			// machine wall ≈ cpu/GOMAXPROCS for the parallel sizes.
+			b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/n, "cpu-ns/path-step")
 		})
 	}
 }

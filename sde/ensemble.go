@@ -143,8 +143,10 @@ func SolveEnsemble(sys *System, m Method, e *Ensemble, ts []float64, s *Settings
 
 // ensembleWorker is the per-goroutine state of SolveEnsemble.
 type ensembleWorker struct {
-	sv   *solver
+	_    [64]byte // keeps pcg, written every step, off other workers' cache lines
 	pcg  rand.PCG
+	_    [64]byte
+	sv   *solver
 	inc  *Increments
 	path *BrownianPath
 	x0   []float64

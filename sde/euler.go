@@ -69,23 +69,37 @@ func (s *emStepper) fresh(x []float64, a, b, dt float64, ns int, inc *Increments
 	n := len(x)
 	f, g := s.f[:n], s.g[:n]
 	gen := &inc.gen
+	fg := sys.DriftDiffusion
 	t0 := a
+	hPrev, sq := math.NaN(), math.NaN()
 	for j := 1; j <= ns; j++ {
 		t1 := a + float64(j)*dt
 		if j == ns {
 			t1 = b
 		}
 		h := t1 - t0
-		sq := math.Sqrt(h)
-		sys.both(f, g, t0, x)
+		if h != hPrev {
+			hPrev, sq = h, math.Sqrt(h)
+		}
+		if fg != nil {
+			fg(f, g, t0, x)
+		} else {
+			sys.Drift(f, t0, x)
+			sys.Diffusion(g, t0, x)
+		}
+		var bad float64
 		for i := range x {
 			w := sq * gen.next()
-			x[i] = x[i] + h*f[i] + g[i]*w
+			v := x[i] + h*f[i] + g[i]*w
+			x[i] = v
+			bad += v - v
 		}
 		if dom != nil {
 			dom.Project(x)
-		}
-		if !finite(x) {
+			if !finite(x) {
+				return j, false
+			}
+		} else if bad != 0 {
 			return j, false
 		}
 		t0 = t1

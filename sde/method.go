@@ -58,7 +58,7 @@ type scratch struct {
 
 func newScratch(sys *System) scratch {
 	d, gl := sys.Dim, sys.DiffusionLen()
-	buf := make([]float64, 3*d+3*gl)
+	buf := padded(3*d + 3*gl)
 	return scratch{
 		sys: sys,
 		f:   buf[0:d:d],
@@ -81,4 +81,12 @@ func (s *scratch) checkLen(dst, x, dw []float64) {
 	if len(dw) != s.sys.M() {
 		panic(fmt.Sprintf("sde: Step: len(dw) = %d, want NoiseDim = %d", len(dw), s.sys.M()))
 	}
+}
+
+// padded returns a slice of length n whose backing array has 64 bytes of
+// unused space on each side, so that buffers written on every step by
+// different goroutines never share a cache line (false sharing made the
+// parallel ensemble several times slower than one path).
+func padded(n int) []float64 {
+	return make([]float64, n+16)[8 : 8+n : 8+n]
 }

@@ -43,7 +43,7 @@ func (m ReversibleHeun) NewStepper(sys *System) (Stepper, error) {
 		return nil, err
 	}
 	d := sys.Dim
-	return &revHeunStepper{scratch: newScratch(sys), z: make([]float64, d)}, nil
+	return &revHeunStepper{scratch: newScratch(sys), z: padded(d)}, nil
 }
 
 type revHeunStepper struct {

@@ -187,10 +187,10 @@ func newSolver(sys *System, m Method, ts []float64, set *Settings) (*solver, err
 	mdim := sys.M()
 	sv := &solver{
 		sys: sys, m: m, st: st, set: set, h: h, maxSteps: maxSteps,
-		x: make([]float64, sys.Dim), dw: make([]float64, mdim),
+		x: padded(sys.Dim), dw: padded(mdim),
 	}
 	if m.LevyArea() {
-		sv.u = make([]float64, mdim)
+		sv.u = padded(mdim)
 	}
 	if set.Adaptive {
 		if m.LevyArea() {
