@@ -17,15 +17,15 @@ type curve struct {
 }
 
 // logLogPlot draws curves on log-log axes plus dashed reference lines c·x^s through the
-// first point of the curve named in refs.
-func logLogPlot(file, title, xlabel string, curves []curve, refs map[string]float64) {
+// last point of the curve named in refs.
+func logLogPlot(file, title, xlabel string, curves []curve, refs map[string]float64, legendTop bool) {
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = xlabel
 	p.Y.Label.Text = "error"
 	p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
 	p.X.Tick.Marker, p.Y.Tick.Marker = plot.LogTicks{Prec: -1}, plot.LogTicks{Prec: -1}
-	p.Legend.Top = true
+	p.Legend.Top, p.Legend.Left = legendTop, true
 	for i, c := range curves {
 		xy := make(plotter.XYs, 0, len(c.x))
 		for j := range c.x {
@@ -44,7 +44,8 @@ func logLogPlot(file, title, xlabel string, curves []curve, refs map[string]floa
 		if slope, ok := refs[c.name]; ok {
 			ref := make(plotter.XYs, len(xy))
 			for j := range xy {
-				ref[j] = plotter.XY{X: xy[j].X, Y: xy[0].Y * math.Pow(xy[j].X/xy[0].X, slope)}
+				last := xy[len(xy)-1]
+				ref[j] = plotter.XY{X: xy[j].X, Y: last.Y * math.Pow(xy[j].X/last.X, slope)}
 			}
 			rl, err := plotter.NewLine(ref)
 			check(err)
@@ -107,7 +108,7 @@ func writePlots(out string, a *resultA, b []*seriesB, sweep []sweepRow, msgld, s
 			{"bias Monte Carlo floor", a.Ns, a.biasFloor},
 		}
 		logLogPlot(filepath.Join(out, "expA_rates.png"), "Experiment A: GD, tanh units (dashed: N^-1/2, N^-1)", "N", cs,
-			map[string]float64{"coupling E|W−W̄| at T": -0.5, "field L2 error": -0.5, "weak bias": -1})
+			map[string]float64{"coupling E|W−W̄| at T": -0.5, "field L2 error": -0.5, "weak bias": -1}, false)
 		marginalPlot(filepath.Join(out, "expA_marginal.png"), "b-marginal at T: N-particle GD vs mean-field limit", 1,
 			[]string{"N-particle system (largest N)", "limit (iid sample of λ_T)"}, []*meanfield.Particles{a.last, a.limit})
 	}
@@ -121,7 +122,7 @@ func writePlots(out string, a *resultA, b []*seriesB, sweep []sweepRow, msgld, s
 				refs[s.name] = v
 			}
 		}
-		logLogPlot(filepath.Join(out, "expB_rates.png"), "Experiment B: coupling errors (dashed: N^-1/4, N^0, N^-1/2)", "N", cs, refs)
+		logLogPlot(filepath.Join(out, "expB_rates.png"), "Experiment B: coupling errors (dashed: N^-1/4, N^0, N^-1/2)", "N", cs, refs, false)
 	}
 	if sweep != nil {
 		x := make([]float64, len(sweep))
@@ -131,7 +132,7 @@ func writePlots(out string, a *resultA, b []*seriesB, sweep []sweepRow, msgld, s
 		}
 		logLogPlot(filepath.Join(out, "sweep.png"), "β = 1 against GD from the same init (dashed: (γ/M)^1/2, (γ/M)^1)", "γ/M",
 			[]curve{{"|mSGLD − GD|", x, y1}, {"|SGD − GD|", x, y2}, {"W1(b) mSGLD vs GD", x, y3}, {"Δ cloud variance", x, y4}},
-			map[string]float64{"|mSGLD − GD|": 0.5, "Δ cloud variance": 1})
+			map[string]float64{"|mSGLD − GD|": 0.5, "Δ cloud variance": 1}, true)
 		marginalPlot(filepath.Join(out, "sweep_marginal.png"), "b-marginal at T: β = 1 mSGLD (largest γ/M) vs GD", 1,
 			[]string{"mSGLD", "GD (same init)"}, []*meanfield.Particles{msgld, sweepLim})
 	}
