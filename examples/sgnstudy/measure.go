@@ -25,12 +25,18 @@ type microRow struct {
 	bound float64 // √(‖∇f‖² + c_m tr Σ)
 }
 
-// noiseRow summarises minibatch noise ξ_k = ∇f_{γ_k} − ∇f at one batch size.
-type noiseRow struct {
-	b                         int
+// noiseStats are the tail-index and sliced-normality summaries of a noise matrix.
+type noiseStats struct {
 	tailPooled, tailStd       float64
 	tailPerCoord              float64
 	jbReject, adReject, jbMed float64
+}
+
+// noiseRow summarises minibatch noise ξ_k = ∇f_{γ_k} − ∇f at one batch size, and the same
+// statistics for Gaussian noise with the same covariance (sgn.EmpiricalNoise of the rows).
+type noiseRow struct {
+	b          int
+	sgn, gauss noiseStats
 }
 
 // result is everything measured at one trained model.
@@ -141,37 +147,28 @@ func measure(c config, name string, obj, tobj *nn.Supervised, w []float64) (resu
 
 	// Minibatch noise at three batch sizes: tail index and sliced normality.
 	noise := mat.NewDense(c.noiseBatches, d, nil)
+	gauss := mat.NewDense(c.noiseBatches, d, nil)
 	for _, b := range []int{16, 128, 256} {
 		if err := sgn.MinibatchGrads(noise, obj, w, all, b, c.seed+uint64(1000*b)); err != nil {
 			return r, err
 		}
 		sgn.CenterRows(noise, noise, gbar)
 		nr := noiseRow{b: b}
-		for _, s := range []struct {
-			set *sgn.TailSettings
-			dst *float64
-		}{
-			{nil, &nr.tailPooled},
-			{&sgn.TailSettings{Standardize: true}, &nr.tailStd},
-			{&sgn.TailSettings{Mode: sgn.PerCoordinate}, &nr.tailPerCoord},
-		} {
-			tr, err := sgn.TailIndexMatrix(noise, s.set)
-			if err != nil {
-				return r, err
-			}
-			*s.dst = tr.Alpha
+		if nr.sgn, err = noiseSummary(noise, c.projections, c.seed+uint64(b)); err != nil {
+			return r, err
 		}
-		sl, err := sgn.SlicedNormality(noise, c.projections, c.seed+uint64(b))
+		// Gaussian baseline with exactly the covariance of the noise rows.
+		ref, err := sgn.EmpiricalNoise(noise)
 		if err != nil {
 			return r, err
 		}
-		nr.jbReject, _, nr.adReject = sgn.RejectionRates(sl, 0.05)
-		ps := make([]float64, len(sl))
-		for i, s := range sl {
-			ps[i] = s.JarqueBera.P
+		src := rand.NewPCG(c.seed, uint64(9+b))
+		for k := 0; k < c.noiseBatches; k++ {
+			ref.Sample(gauss.RawRowView(k), src)
 		}
-		slices.Sort(ps)
-		nr.jbMed = ps[len(ps)/2]
+		if nr.gauss, err = noiseSummary(gauss, c.projections, c.seed+uint64(b)); err != nil {
+			return r, err
+		}
 		r.noise = append(r.noise, nr)
 	}
 	progress("tail index and Gaussianity")
@@ -180,4 +177,36 @@ func measure(c config, name string, obj, tobj *nn.Supervised, w []float64) (resu
 		return r, fmt.Errorf("tr Σ is NaN")
 	}
 	return r, nil
+}
+
+// noiseSummary computes the tail index (pooled, pooled after standardisation, per-coordinate
+// median) and the sliced normality rejection rates of the noise rows x.
+func noiseSummary(x *mat.Dense, proj int, seed uint64) (noiseStats, error) {
+	var s noiseStats
+	for _, t := range []struct {
+		set *sgn.TailSettings
+		dst *float64
+	}{
+		{nil, &s.tailPooled},
+		{&sgn.TailSettings{Standardize: true}, &s.tailStd},
+		{&sgn.TailSettings{Mode: sgn.PerCoordinate}, &s.tailPerCoord},
+	} {
+		tr, err := sgn.TailIndexMatrix(x, t.set)
+		if err != nil {
+			return s, err
+		}
+		*t.dst = tr.Alpha
+	}
+	sl, err := sgn.SlicedNormality(x, proj, seed)
+	if err != nil {
+		return s, err
+	}
+	s.jbReject, _, s.adReject = sgn.RejectionRates(sl, 0.05)
+	ps := make([]float64, len(sl))
+	for i, v := range sl {
+		ps[i] = v.JarqueBera.P
+	}
+	slices.Sort(ps)
+	s.jbMed = ps[len(ps)/2]
+	return s, nil
 }
