@@ -134,9 +134,9 @@ var palette = []color.RGBA{{0, 0, 0, 255}, {200, 30, 30, 255}, {30, 90, 200, 255
 // plotRegulariser draws ρ·E‖∇f_γ‖ (points) and ρ·√(‖∇f‖² + c_m tr Σ) (lines) against m.
 func plotRegulariser(path string, rho float64, rs []result) error {
 	p := plot.New()
-	p.Title.Text = "m-SAM implicit regulariser ρ·E‖∇f_γ‖ at each trained solution"
+	p.Title.Text = "m-SAM regulariser ρ·E||grad f_γ||: points Monte Carlo, lines ρ·sqrt(||grad f||² + c_m tr Σ)"
 	p.X.Label.Text = "micro-batch size m"
-	p.Y.Label.Text = "ρ·E‖∇f_γ‖ (points: Monte Carlo; lines: ρ√(‖∇f‖² + c_m tr Σ))"
+	p.Y.Label.Text = "ρ·E||grad f_γ||"
 	p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
 	p.X.Tick.Marker, p.Y.Tick.Marker = plot.LogTicks{}, plot.LogTicks{}
 	for i, r := range rs {
@@ -158,6 +158,8 @@ func plotRegulariser(path string, rho float64, rs []result) error {
 		p.Legend.Add(r.name, l, s)
 	}
 	p.Legend.Top = true
+	p.Legend.Left = false
+	p.Legend.XOffs = -vg.Points(10)
 	return p.Save(7*vg.Inch, 5*vg.Inch, path)
 }
 
@@ -185,5 +187,6 @@ func plotSpectrum(path string, rs []result) error {
 		p.Legend.Add(fmt.Sprintf("%s (power-law exp %.2f)", r.name, r.plExp), l)
 	}
 	p.Legend.Top = true
+	p.Legend.XOffs = -vg.Points(10)
 	return p.Save(7*vg.Inch, 5*vg.Inch, path)
 }
