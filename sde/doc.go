@@ -27,6 +27,7 @@
 //	EulerMaruyama   Itô            1.0       0.5       0.5     0.5      1
 //	Milstein        Itô or Strat.  1.0       1.0       1.0     –        1
 //	SRA1            Itô            1.5       –         –       –        2
+//	SRID2           Itô            1.5       1.5       1.5     –        1.5
 //	Heun            Stratonovich   1.0       1.0       1.0     0.5      1
 //	EulerHeun       Stratonovich   1.0       1.0       1.0     0.5      1
 //	Midpoint        Stratonovich   1.0       1.0       1.0     0.5      1
@@ -41,7 +42,8 @@
 // math/rand/v2 Source or a seed:
 //
 //   - Increments: fresh N(0, h) increments per step, plus the space-time Lévy
-//     area U = ∫(W_s − W_t)ds = h(ΔW/2 + √(h/12)ξ) for SRA1 (the fast path);
+//     area U = ∫(W_s − W_t)ds = h(ΔW/2 + √(h/12)ξ) for SRA1 and SRID2 (the
+//     fast path);
 //   - BrownianPath: a stored path refined on demand by the Brownian bridge;
 //   - BrownianTree: a virtual Brownian tree: W(t) for any t in [t0, t1] is a
 //     deterministic function of the seed, whatever the order of queries.

@@ -3,7 +3,6 @@ package sde
 import (
 	"flag"
 	"math"
-	"strings"
 	"testing"
 )
 
@@ -26,6 +25,13 @@ func strongCases() []strongCase {
 		{LinearProblem(true), Midpoint{}, 1},
 		{LinearProblem(true), Milstein{Stratonovich: true}, 1},
 		{LinearProblem(true), Milstein{Stratonovich: true, DerivativeFree: true}, 1},
+		{LinearProblem(false), SRID2{}, 1.5},
+		{Linear2DProblem(), EulerMaruyama{}, 0.5},
+		{Linear2DProblem(), Milstein{}, 1},
+		{Linear2DProblem(), SRID2{}, 1.5},
+		{CubicProblem(), SRID2{}, 1.5},
+		{WaveProblem(), SRID2{}, 1.5},
+		{NonlinearAdditiveProblem(), SRID2{}, 1.5},
 		{CubicProblem(), EulerMaruyama{}, 0.5},
 		{CubicProblem(), Milstein{}, 1},
 		{CubicProblem(), Milstein{DerivativeFree: true}, 1},
@@ -58,7 +64,7 @@ func TestStrongOrder(t *testing.T) {
 	t.Parallel()
 	for _, c := range strongCases() {
 		cfg := &ConvergenceSettings{Steps: []int{8, 16, 32, 64, 128, 256}, Paths: 2000, Seed: *orderSeed, Reference: SRA1{}}
-		if strings.HasPrefix(c.p.Name, "linear") {
+		if c.p.Name == "linear (Itô)" || c.p.Name == "linear (Stratonovich)" {
 			cfg.Paths = 8000
 		}
 		if c.p.Exact == nil {
@@ -117,6 +123,7 @@ func TestOrderTable(t *testing.T) {
 		{EulerMaruyama{}, [4]float64{1, 0.5, 0.5, 0.5}, 1},
 		{Milstein{}, [4]float64{1, 1, 1, 0}, 1},
 		{SRA1{}, [4]float64{1.5, 0, 0, 0}, 2},
+		{SRID2{}, [4]float64{1.5, 1.5, 1.5, 0}, 1.5},
 		{Heun{}, [4]float64{1, 1, 1, 0.5}, 1},
 		{EulerHeun{}, [4]float64{1, 1, 1, 0.5}, 1},
 		{Midpoint{}, [4]float64{1, 1, 1, 0.5}, 1},

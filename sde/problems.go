@@ -33,6 +33,46 @@ func LinearProblem(stratonovich bool) *Problem {
 	}
 }
 
+// Linear2DProblem is prob_sde_2Dlinear: a 4×2 array of independent GBMs
+// dX = αX dt + βX dW (Itô, α = 1.01, β = 0.87) stored row-major as a state
+// of dimension 8 with Diagonal noise, X0_i = (i+1)/8, T = 1, with
+// X_i(t) = X0_i exp((α − β²/2)t + βW_i(t)).
+func Linear2DProblem() *Problem {
+	const a, b = 1.01, 0.87
+	x0 := make([]float64, 8)
+	for i := range x0 {
+		x0[i] = float64(i+1) / 8
+	}
+	return &Problem{
+		Name: "linear 4×2 (Itô)",
+		Sys: &System{
+			Dim: 8,
+			Drift: func(dst []float64, _ float64, x []float64) {
+				for i, v := range x {
+					dst[i] = a * v
+				}
+			},
+			Diffusion: func(dst []float64, _ float64, x []float64) {
+				for i, v := range x {
+					dst[i] = b * v
+				}
+			},
+			DiffusionDeriv: func(dst []float64, _ float64, x []float64) {
+				for i, v := range x {
+					dst[i] = b * b * v
+				}
+			},
+		},
+		X0: x0,
+		T:  1,
+		Exact: func(dst []float64, t float64, x0, w []float64) {
+			for i := range dst {
+				dst[i] = x0[i] * math.Exp((a-b*b/2)*t+b*w[i])
+			}
+		},
+	}
+}
+
 // CubicProblem is prob_sde_cubic: dX = −¼X(1−X²) dt + ½(1−X²) dW (Itô),
 // X0 = ½, T = 1, with X(t) = ((1+X0)e^{W_t} + X0 − 1)/((1+X0)e^{W_t} + 1 − X0)
 // = tanh(W_t/2 + atanh X0).

@@ -51,6 +51,7 @@ func TestWienerExact(t *testing.T) {
 			DiffusionDeriv: func(dst []float64, _ float64, _ []float64) { clear(dst) },
 		}
 		ms := []Method{EulerMaruyama{}, Milstein{}, Milstein{DerivativeFree: true}, Heun{}, EulerHeun{}, Midpoint{}, ReversibleHeun{}}
+		ms = append(ms, SRID2{})
 		if add {
 			ms = append(ms, SRA1{})
 		}
