@@ -20,7 +20,7 @@ import (
 // constant (Vincent 2011; Lou & Ermon 2023 for bounded domains).
 //
 // The draw (t, Z) of sample i depends only on (Seed, Round, i) through the stream
-// parallel.Stream(Seed + (Round+1)·φ, i), φ the 64-bit golden ratio, so every LossGrad call
+// parallel.Stream(Seed, Round·n + i), a distinct stream for every (round, sample), so every LossGrad call
 // of one optimizer step (e.g. SAM's ascent and descent) sees the same draws; Train advances
 // Round every step to resample. DSM is safe for concurrent use with distinct buffers as long
 // as Round is not changed meanwhile.
@@ -116,7 +116,7 @@ func (o *DSM) forward(w []float64, idx []int) *netScratch {
 	in := o.Net.Net.InDim()
 	n := o.Len()
 	sc := o.Net.scratch(len(idx))
-	seed := o.Seed + (o.Round+1)*0x9e3779b97f4a7c15
+	base := int(o.Round) * n
 	logSpan := math.Log(o.T1 / o.T0)
 	if sc.rnd == nil {
 		sc.pcg = new(rand.PCG)
@@ -127,7 +127,7 @@ func (o *DSM) forward(w []float64, idx []int) *netScratch {
 		if i < 0 || i >= n {
 			panic(fmt.Sprintf("reflected: DSM: sample index %d out of range [0, %d)", i, n))
 		}
-		*sc.pcg = *parallel.Stream(seed, i)
+		*sc.pcg = *parallel.Stream(o.Seed, base+i)
 		t := o.T0 * math.Exp(logSpan*rnd.Float64())
 		st := math.Sqrt(t)
 		x0 := o.Data[i*D : i*D+D]

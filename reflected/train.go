@@ -47,7 +47,7 @@ type TrainResult struct {
 
 // Train minimises the DSM risk of net on data (n×D row-major, points in [0,1]^D) with opt,
 // any sam.Optimizer (e.g. &sam.Adam{} or a SAM variant), updating net.W in place. Step k
-// uses the minibatch drawn from parallel.Stream(Seed, 0) and DSM Round k, so runs are
+// uses the minibatch drawn from parallel.Stream(Seed, −1) and DSM Round k, so runs are
 // reproducible. It stops with an error on a non-finite loss or parameter, or on an optimizer
 // error, and returns an error naming the field for bad settings or data.
 func Train(net *ScoreNet, data []float64, opt sam.Optimizer, s *TrainSettings) (TrainResult, error) {
@@ -99,7 +99,7 @@ func Train(net *ScoreNet, data []float64, opt sam.Optimizer, s *TrainSettings) (
 		return TrainResult{}, err
 	}
 	start := time.Now()
-	rnd := rand.New(parallel.Stream(c.Seed, 0))
+	rnd := rand.New(parallel.Stream(c.Seed, -1))
 	batch := make([]int, c.Batch)
 	n := obj.Len()
 	tail := max(c.Steps/10, 1)
