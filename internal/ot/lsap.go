@@ -1,0 +1,272 @@
+package ot
+
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
+// Solver solves square linear sum assignment problems min_π Σᵢ c[i, π(i)] by shortest
+// augmenting paths. The zero value is ready to use; a Solver reuses its workspace across
+// calls, so solving repeatedly at one size allocates nothing. A Solver is not safe for
+// concurrent use.
+type Solver struct {
+	u, v     []float64 // dual variables of rows and columns: c_ij − u_i − v_j ≥ 0
+	spc      []float64 // shortest-path cost to each column in the current search
+	path     []int     // predecessor row of each column on the shortest-path tree
+	col4row  []int
+	row4col  []int
+	free     []int // columns not yet reached by the current search
+	rowsSeen []int // rows scanned by the current search, in order
+	colsSeen []int // columns finalised by the current search, in order
+}
+
+// errInfeasible reports a cost matrix with no finite assignment.
+var errInfeasible = errors.New("ot: assignment problem is infeasible (+Inf costs)")
+
+// resize prepares the workspace for an m×m problem.
+func (s *Solver) resize(m int) {
+	if cap(s.u) < m {
+		s.u = make([]float64, m)
+		s.v = make([]float64, m)
+		s.spc = make([]float64, m)
+		s.path = make([]int, m)
+		s.col4row = make([]int, m)
+		s.row4col = make([]int, m)
+		s.free = make([]int, m)
+		s.rowsSeen = make([]int, 0, m)
+		s.colsSeen = make([]int, 0, m)
+	}
+	s.u, s.v, s.spc = s.u[:m], s.v[:m], s.spc[:m]
+	s.path, s.col4row, s.row4col, s.free = s.path[:m], s.col4row[:m], s.row4col[:m], s.free[:m]
+}
+
+// Solve finds a permutation π minimising Σᵢ cost[i·m + π(i)] for the row-major m×m matrix
+// cost, writes π(i) into perm[i] and returns the minimal total. Costs may be any finite
+// numbers (+Inf marks a forbidden pair). It returns an error if cost holds a NaN or −Inf, or
+// if no finite assignment exists; it panics (prefix "ot:") if len(cost) ≠ m² or
+// len(perm) ≠ m.
+func (s *Solver) Solve(perm []int, cost []float64, m int) (float64, error) {
+	if m < 0 || len(cost) != m*m || len(perm) != m {
+		panic(fmt.Sprintf("ot: Solve: need len(cost) = m² and len(perm) = m, have m = %d, len(cost) = %d, len(perm) = %d", m, len(cost), len(perm)))
+	}
+	for k, c := range cost {
+		if math.IsNaN(c) || math.IsInf(c, -1) {
+			return math.NaN(), fmt.Errorf("ot: Solve: cost[%d] = %v", k, c)
+		}
+	}
+	if m == 0 {
+		return 0, nil
+	}
+	s.resize(m)
+	s.columnReduction(cost, m)
+	s.augmentingRowReduction(cost, m)
+	for i := 0; i < m; i++ {
+		if s.col4row[i] >= 0 {
+			continue
+		}
+		if err := s.augment(cost, m, i); err != nil {
+			return math.NaN(), err
+		}
+	}
+	var total float64
+	for i := 0; i < m; i++ {
+		perm[i] = s.col4row[i]
+		total += cost[i*m+perm[i]]
+	}
+	return total, nil
+}
+
+// columnReduction sets v_j = min_i c_ij and u = 0 (dual feasible) and assigns each column
+// to its minimising row when that row is still free, scanning columns from last to first
+// as in Jonker–Volgenant. Assigned pairs then have zero reduced cost.
+func (s *Solver) columnReduction(cost []float64, m int) {
+	for i := 0; i < m; i++ {
+		s.u[i] = 0
+		s.col4row[i] = -1
+		s.row4col[i] = -1
+	}
+	// Column minima, accumulated row by row so that the matrix is read contiguously.
+	argmin := s.path // scratch; path is rewritten by every search
+	copy(s.v, cost[:m])
+	for j := range argmin {
+		argmin[j] = 0
+	}
+	for i := 1; i < m; i++ {
+		row := cost[i*m : (i+1)*m]
+		for j, c := range row {
+			if c < s.v[j] {
+				s.v[j] = c
+				argmin[j] = i
+			}
+		}
+	}
+	for j := m - 1; j >= 0; j-- {
+		if math.IsInf(s.v[j], 1) {
+			s.v[j] = 0 // a column with no finite entry: infeasible, found by augment
+			continue
+		}
+		if i := argmin[j]; s.col4row[i] < 0 {
+			s.col4row[i] = j
+			s.row4col[j] = i
+		}
+	}
+}
+
+// augmentingRowReduction is Jonker–Volgenant's augmenting row reduction (two passes over
+// the free rows), then sets the row duals. For a free row i with smallest and second
+// smallest reduced costs c_ij − v_j at columns j1 and j2 (values u1 ≤ u2), it lowers v_j1
+// by u2 − u1 and takes j1, evicting j1's previous row (processed next); on a tie it takes
+// j2 instead. Lowering v_j only raises other rows' reduced costs c_kj − v_j, so every
+// assigned row keeps its column as a row minimum of c − v. Hence u_i = min_j (c_ij − v_j)
+// with v is dual feasible and tight on the assignment, as augment requires. The passes are
+// capped at 4m row steps in total; rows still free are left to augment.
+func (s *Solver) augmentingRowReduction(cost []float64, m int) {
+	free := s.free[:0] // scratch: the free rows
+	for i := 0; i < m; i++ {
+		if s.col4row[i] < 0 {
+			free = append(free, i)
+		}
+	}
+	steps := 0
+	for pass := 0; pass < 2 && len(free) > 0; pass++ {
+		nPrev := len(free)
+		nNext := 0
+		k := 0
+		for k < nPrev && steps < 4*m {
+			steps++
+			i := free[k]
+			k++
+			row := cost[i*m : (i+1)*m]
+			u1, u2 := math.Inf(1), math.Inf(1)
+			j1, j2 := -1, -1
+			for j, c := range row {
+				h := c - s.v[j]
+				if h < u2 {
+					if h >= u1 {
+						u2, j2 = h, j
+					} else {
+						u2, j2 = u1, j1
+						u1, j1 = h, j
+					}
+				}
+			}
+			if j1 < 0 {
+				continue // no finite entry in this row; augment reports infeasibility
+			}
+			i0 := s.row4col[j1]
+			lowered := u1 < u2 && !math.IsInf(u2, 1)
+			if lowered {
+				s.v[j1] -= u2 - u1
+			} else if i0 >= 0 && j2 >= 0 {
+				j1 = j2
+				i0 = s.row4col[j1]
+			}
+			if i0 >= 0 {
+				s.col4row[i0] = -1
+				if lowered {
+					k--
+					free[k] = i0
+				} else {
+					free[nNext] = i0
+					nNext++
+				}
+			}
+			s.col4row[i] = j1
+			s.row4col[j1] = i
+		}
+		// Rows not reached because of the step cap stay free for augment.
+		for ; k < nPrev; k++ {
+			free[nNext] = free[k]
+			nNext++
+		}
+		free = free[:nNext]
+	}
+	for i := 0; i < m; i++ {
+		row := cost[i*m : (i+1)*m]
+		if j := s.col4row[i]; j >= 0 {
+			s.u[i] = row[j] - s.v[j]
+			continue
+		}
+		u := math.Inf(1)
+		for j, c := range row {
+			u = math.Min(u, c-s.v[j])
+		}
+		if math.IsInf(u, 1) {
+			u = 0
+		}
+		s.u[i] = u
+	}
+}
+
+// augment grows the matching by one, from the free row start: a Dijkstra search over
+// reduced costs finds the nearest free column (the sink), the duals are updated so that
+// every reduced cost stays ≥ 0 and tree edges become tight, and the alternating path is
+// flipped.
+func (s *Solver) augment(cost []float64, m int, start int) error {
+	for j := 0; j < m; j++ {
+		s.free[j] = j
+		s.spc[j] = math.Inf(1)
+	}
+	nFree := m
+	s.rowsSeen = s.rowsSeen[:0]
+	s.colsSeen = s.colsSeen[:0]
+	i := start
+	minVal := 0.0
+	sink := -1
+	for sink < 0 {
+		s.rowsSeen = append(s.rowsSeen, i)
+		row := cost[i*m : (i+1)*m]
+		base := minVal - s.u[i]
+		lowest := math.Inf(1)
+		index := -1
+		for k, j := range s.free[:nFree] {
+			r := base + row[j] - s.v[j]
+			if r < s.spc[j] {
+				s.path[j] = i
+				s.spc[j] = r
+			}
+			if d := s.spc[j]; d < lowest || (d == lowest && s.row4col[j] < 0) {
+				lowest = d
+				index = k
+			}
+		}
+		if index < 0 || math.IsInf(lowest, 1) {
+			return errInfeasible
+		}
+		minVal = lowest
+		j := s.free[index]
+		s.colsSeen = append(s.colsSeen, j)
+		nFree--
+		s.free[index] = s.free[nFree]
+		if s.row4col[j] < 0 {
+			sink = j
+		} else {
+			i = s.row4col[j]
+		}
+	}
+	// Dual update (Crouse 2016, eq. 12–14).
+	s.u[start] += minVal
+	for _, r := range s.rowsSeen[1:] {
+		s.u[r] += minVal - s.spc[s.col4row[r]]
+	}
+	for _, c := range s.colsSeen {
+		s.v[c] -= minVal - s.spc[c]
+	}
+	// Flip the alternating path from the sink back to start.
+	j := sink
+	for {
+		r := s.path[j]
+		s.row4col[j] = r
+		j, s.col4row[r] = s.col4row[r], j
+		if r == start {
+			break
+		}
+	}
+	return nil
+}
+
+// Duals returns the row and column dual variables of the last Solve: u_i + v_j ≤ c_ij for all
+// pairs, with equality on the assignment, so Σu + Σv equals the optimal total (an optimality
+// certificate). The slices alias the Solver's workspace.
+func (s *Solver) Duals() (u, v []float64) { return s.u, s.v }
