@@ -19,6 +19,17 @@ func cpuTime() time.Duration {
 
 var sinkF float64
 
+// reportCPU reports the process CPU time since cpu0 per op/per, as
+// "cpu-ns/op" (per = 1) or "cpu-ns/step" (per > 1): on a shared machine it is
+// much less noisy than wall time.
+func reportCPU(b *testing.B, cpu0 time.Duration, per int) {
+	unit := "cpu-ns/op"
+	if per > 1 {
+		unit = "cpu-ns/step"
+	}
+	b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N)/float64(per), unit)
+}
+
 // BenchmarkNormFloat64 is the floor of path-step work: one standard normal
 // from rand.Rand over a PCG source.
 func BenchmarkNormFloat64(b *testing.B) {
@@ -113,10 +124,12 @@ func BenchmarkStep(b *testing.B) {
 				}
 				inc := NewIncrements(rand.NewPCG(1, 1), d)
 				x, dw := make([]float64, d), make([]float64, d)
+				cpu0 := cpuTime()
 				for b.Loop() {
 					inc.Increment(dw, nil, 0, 1e-3)
 					st.Step(x, 0, 1e-3, x, dw, nil)
 				}
+				reportCPU(b, cpu0, 1)
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(d), "ns/component")
 			})
 		}
@@ -141,11 +154,13 @@ func BenchmarkSolveDiag100(b *testing.B) {
 		},
 	}
 	x0 := make([]float64, d)
+	cpu0 := cpuTime()
 	for b.Loop() {
 		if _, err := Solve(sys, EulerMaruyama{}, x0, []float64{0, 1}, &Settings{Step: 1e-3}); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, cpu0, 1000)
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1000, "ns/step")
 }
 
@@ -158,18 +173,22 @@ func BenchmarkBrownianTree(b *testing.B) {
 			tr, _ := NewBrownianTree(1, m, 0, 1, 1e-6)
 			r := rand.New(rand.NewPCG(1, 1))
 			v := make([]float64, m)
+			cpu0 := cpuTime()
 			for b.Loop() {
 				tr.At(v, r.Float64())
 			}
+			reportCPU(b, cpu0, 1)
 		})
 		b.Run(fmt.Sprintf("sequential/m=%d", m), func(b *testing.B) {
 			tr, _ := NewBrownianTree(1, m, 0, 1, 1e-6)
 			v := make([]float64, m)
 			i := 0
+			cpu0 := cpuTime()
 			for b.Loop() {
 				tr.Increment(v, nil, float64(i)*1e-3, float64(i+1)*1e-3)
 				i = (i + 1) % 1000
 			}
+			reportCPU(b, cpu0, 1)
 		})
 	}
 }
