@@ -125,3 +125,46 @@ func TestEnsembleOUMoments(t *testing.T) {
 		t.Errorf("variance %v, want %v", sol.Cov[1].At(0, 0), v)
 	}
 }
+
+// TestEnsembleAdaptive: adaptive ensembles (one BrownianPath per path, reset
+// between paths) are identical for GOMAXPROCS 1 and 2, path 0 equals an
+// adaptive Solve with the same seed, and Observe sees every (path, time).
+func TestEnsembleAdaptive(t *testing.T) {
+	p := LinearProblem(true)
+	ts := []float64{0, 0.5, 1}
+	set := &Settings{Adaptive: true, RTol: 1e-3, ATol: 1e-3, Step: 0.1}
+	run := func(procs int) *EnsembleSolution {
+		old := runtime.GOMAXPROCS(procs)
+		defer runtime.GOMAXPROCS(old)
+		seen := make([]int32, 200*len(ts))
+		sol, err := SolveEnsemble(p.Sys, Heun{}, &Ensemble{Paths: 200, Seed: 9, X0: p.X0, Store: true,
+			Observe: func(path, k int, _ []float64) { seen[path*len(ts)+k]++ }}, ts, set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, c := range seen {
+			if c != 1 {
+				t.Fatalf("Observe saw (path %d, time %d) %d times", i/len(ts), i%len(ts), c)
+			}
+		}
+		return sol
+	}
+	a, b := run(1), run(2)
+	for k := range ts {
+		if !mat.Equal(a.X[k], b.X[k]) {
+			t.Errorf("time %d: adaptive ensemble differs between GOMAXPROCS 1 and 2", k)
+		}
+	}
+	if a.Steps != b.Steps || a.Rejected != b.Rejected || a.Rejected == 0 {
+		t.Errorf("steps %d/%d, rejected %d/%d", a.Steps, b.Steps, a.Rejected, b.Rejected)
+	}
+	one, err := Solve(p.Sys, Heun{}, p.X0, ts, &Settings{Adaptive: true, RTol: 1e-3, ATol: 1e-3, Step: 0.1, Seed: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range ts {
+		if one.X.At(k, 0) != a.X[k].At(0, 0) {
+			t.Errorf("t = %v: Solve %v, ensemble path 0 %v", ts[k], one.X.At(k, 0), a.X[k].At(0, 0))
+		}
+	}
+}

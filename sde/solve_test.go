@@ -101,3 +101,32 @@ func TestFastPathIdentical(t *testing.T) {
 		}
 	}
 }
+
+// TestSaveCallback: Save sees every output time, in order, with the state
+// stored in the Solution, and output times are hit exactly even when the
+// step does not divide the intervals.
+func TestSaveCallback(t *testing.T) {
+	p := CubicProblem()
+	ts := []float64{0, 0.1, 0.35, 1}
+	var got []float64
+	var xs []float64
+	sol, err := Solve(p.Sys, Milstein{}, p.X0, ts, &Settings{Step: 0.03, Seed: 2, Save: func(tt float64, x []float64) {
+		got = append(got, tt)
+		xs = append(xs, x[0])
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(ts) {
+		t.Fatalf("Save called %d times, want %d", len(got), len(ts))
+	}
+	for k := range ts {
+		if got[k] != ts[k] || xs[k] != sol.X.At(k, 0) {
+			t.Errorf("Save %d: t = %v x = %v, want t = %v x = %v", k, got[k], xs[k], ts[k], sol.X.At(k, 0))
+		}
+	}
+	// Steps: ⌈0.1/0.03⌉ + ⌈0.25/0.03⌉ + ⌈0.65/0.03⌉ = 4 + 9 + 22.
+	if sol.Steps != 35 {
+		t.Errorf("%d steps, want 35", sol.Steps)
+	}
+}
