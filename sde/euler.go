@@ -89,7 +89,18 @@ func (s *emStepper) fresh(x []float64, a, b, dt float64, ns int, inc *Increments
 		}
 		var bad float64
 		for i := range x {
-			w := sq * gen.next()
+			// gen.next(), with its common case inlined.
+			var u uint64
+			if gen.pcg != nil {
+				u = gen.pcg.Uint64()
+			} else {
+				u = gen.src.Uint64()
+			}
+			z, ok := zigFast(u)
+			if !ok {
+				z = gen.slowFrom(u)
+			}
+			w := sq * z
 			v := x[i] + h*f[i] + g[i]*w
 			x[i] = v
 			bad += v - v

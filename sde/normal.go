@@ -68,17 +68,30 @@ func (g *normalGen) next() float64 {
 	} else {
 		u = g.src.Uint64()
 	}
+	if x, ok := zigFast(u); ok {
+		return x
+	}
+	return g.slowFrom(u)
+}
+
+// zigFast is the common case of the ziggurat for the 64 random bits u: the
+// abscissa x = j·w_i from the signed 32-bit j and 7-bit layer i, accepted
+// when |j| < k_i (about 97% of draws). It is small enough to inline into
+// hot loops.
+func zigFast(u uint64) (float64, bool) {
 	j := int32(u)
 	i := (u >> 32) & 0x7f
-	x := float64(j) * zigW[i]
 	a := j
 	if a < 0 {
 		a = -a
 	}
-	if uint32(a) < zigK[i] {
-		return x
-	}
-	return g.slow(j, i, x)
+	return float64(j) * zigW[i], uint32(a) < zigK[i]
+}
+
+// slowFrom finishes a draw whose bits u were rejected by zigFast.
+func (g *normalGen) slowFrom(u uint64) float64 {
+	i := (u >> 32) & 0x7f
+	return g.slow(int32(u), i, float64(int32(u))*zigW[i])
 }
 
 // slow handles the rejection steps: the tail beyond zigR for layer 0 and
@@ -102,15 +115,11 @@ func (g *normalGen) slow(j int32, i uint64, x float64) float64 {
 			return x
 		}
 		u := g.uint64()
-		j = int32(u)
-		i = (u >> 32) & 0x7f
-		x = float64(j) * zigW[i]
-		a := j
-		if a < 0 {
-			a = -a
-		}
-		if uint32(a) < zigK[i] {
+		var ok bool
+		if x, ok = zigFast(u); ok {
 			return x
 		}
+		j = int32(u)
+		i = (u >> 32) & 0x7f
 	}
 }
