@@ -1,0 +1,215 @@
+package main
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/sdeml/sdeml/internal/ot"
+	"github.com/sdeml/sdeml/internal/parallel"
+	"github.com/sdeml/sdeml/reflected"
+	"github.com/sdeml/sdeml/sam"
+)
+
+// row is one (D, n, seed) training run and its evaluation.
+type row struct {
+	D, n, seed int
+	w1, floor  float64 // exact W1(gen, ref) and W1(ref′, ref), m points each
+	floorMean  float64 // mean floor over independent reference pairs
+	on         float64 // on-subspace W1 (d = 1: exact, against the law of Z; d = 2: LSAP vs ref)
+	onFloor    float64 // on-subspace floor (d = 1: mean exact W1 of m reference coordinates to the law)
+	memo       float64 // memorisation baseline: on-subspace W1 of the training set
+	offT       float64 // mean distance to the subspace, Final = Tweedie
+	offN       float64 // same with Final = None
+	w1None     float64 // exact W1(gen, ref) with Final = None
+	loss       float64 // DSM loss over the last 10% of steps
+	trainS     float64 // training seconds
+	sampleS    float64 // sampling seconds (both finals)
+	gen        []float64
+	train      []float64
+}
+
+// Random streams. Every draw comes from parallel.Stream(baseSeed, index) with a distinct
+// index per (purpose, seed, D, n), so streams are independent (raw PCG seeds that differ in
+// a few bits are not). The training and reference streams do not depend on D, so every D
+// sees the same training coordinates z and the same reference coordinates.
+const baseSeed = 20260325
+
+const (
+	kindTrain = iota + 1
+	kindRef
+	kindRef2
+	kindInit
+	kindDSM
+	kindSampler
+	kindMemo
+	kindFloor
+)
+
+func streamIndex(kind, seed, D, n int) int { return ((kind*1009+seed)*1009+D)*100003 + n }
+
+func stream(kind, seed, D, n int) rand.Source {
+	return parallel.Stream(baseSeed, streamIndex(kind, seed, D, n))
+}
+
+func seedFor(kind, seed, D, n int) uint64 {
+	return baseSeed + uint64(streamIndex(kind, seed, D, n))
+}
+
+// floorPairs is the number of independent reference pairs averaged into the floor. The W1
+// of two samples is itself very noisy (for m = 2000 on the unit segment single values range
+// over 0.005–0.02 around the mean ≈ 0.0099), so one pair is a poor yardstick.
+const floorPairs = 20
+
+// references holds the two reference samples of one (D, seed) and the floors.
+type references struct {
+	ref, ref2 []float64
+	refZ      []float64
+	floor     float64 // W1(ref′, ref) of this pair, by LSAP
+	floorMean float64 // mean W1 of floorPairs independent pairs (d = 1: exact by sorting the coordinates, the points being on a line; d = 2: 3 LSAP pairs)
+	onRef     float64 // on-subspace error of a reference sample (d = 1: mean over floorPairs samples of the exact W1 to the law)
+}
+
+func (c *config) references(target *reflected.Subspace, seed int) (*references, error) {
+	D := target.Dim()
+	r := &references{ref: make([]float64, c.m*D), ref2: make([]float64, c.m*D)}
+	target.Sample(r.ref, stream(kindRef, seed, 0, 0))
+	target.Sample(r.ref2, stream(kindRef2, seed, 0, 0))
+	var err error
+	if r.floor, err = reflected.W1(r.ref, r.ref2, D); err != nil {
+		return nil, err
+	}
+	r.refZ = target.AllCoordinates(r.ref)
+	pairs := floorPairs
+	if c.d > 1 {
+		pairs = 3
+	}
+	a, b := make([]float64, c.m*D), make([]float64, c.m*D)
+	for k := 0; k < pairs; k++ {
+		target.Sample(a, stream(kindFloor, seed, 2*k, 0))
+		target.Sample(b, stream(kindFloor, seed, 2*k+1, 0))
+		var f, on float64
+		if c.d == 1 {
+			za := target.AllCoordinates(a)
+			if f, err = ot.W1Sorted1D(za, target.AllCoordinates(b), nil); err != nil {
+				return nil, err
+			}
+			if on, err = target.Density.W1ToLaw1D(za); err != nil {
+				return nil, err
+			}
+		} else {
+			if f, err = reflected.W1(a, b, D); err != nil {
+				return nil, err
+			}
+			if on, err = reflected.W1(target.AllCoordinates(a), target.AllCoordinates(b), c.d); err != nil {
+				return nil, err
+			}
+		}
+		r.floorMean += f / float64(pairs)
+		r.onRef += on / float64(pairs)
+	}
+	return r, nil
+}
+
+// onW1 returns the on-subspace W1 of sample x (n×D) against the data law: exact for d = 1,
+// LSAP against the first n reference coordinates for d = 2.
+func (c *config) onW1(target *reflected.Subspace, x []float64, refs *references) (float64, error) {
+	z := target.AllCoordinates(x)
+	if c.d == 1 {
+		return target.Density.W1ToLaw1D(z)
+	}
+	k := min(len(z), len(refs.refZ)) / c.d
+	return reflected.W1(z[:k*c.d], refs.refZ[:k*c.d], c.d)
+}
+
+// run trains and evaluates one (D, n, seed).
+func (c *config) run(D, n, seed int, refs *references) (row, error) {
+	target, err := c.target(D)
+	if err != nil {
+		return row{}, err
+	}
+	r := row{D: D, n: n, seed: seed, floor: refs.floor, floorMean: refs.floorMean, onFloor: refs.onRef}
+	r.train = make([]float64, n*D)
+	target.Sample(r.train, stream(kindTrain, seed, 0, n))
+	net, err := reflected.NewScoreNet(D, c.hidden, reflected.TimeEmbedding{Freqs: c.freqs}, stream(kindInit, seed, D, n))
+	if err != nil {
+		return r, err
+	}
+	t0 := time.Now()
+	opt := &sam.Adam{LR: c.lr, Schedule: sam.Cosine{Total: c.steps, Floor: 0.01}}
+	res, err := reflected.Train(net, r.train, opt, &reflected.TrainSettings{
+		Steps: c.steps, Batch: c.batch, T0: c.t0, Seed: seedFor(kindDSM, seed, D, n)})
+	if err != nil {
+		return r, fmt.Errorf("D = %d, n = %d: %w", D, n, err)
+	}
+	r.loss, r.trainS = res.Loss, time.Since(t0).Seconds()
+	t0 = time.Now()
+	sseed := seedFor(kindSampler, seed, D, n)
+	r.gen = make([]float64, c.m*D)
+	if err := c.sampler(reflected.FinalTweedie).Sample(r.gen, net, sseed); err != nil {
+		return r, err
+	}
+	none := make([]float64, c.m*D)
+	if err := c.sampler(reflected.FinalNone).Sample(none, net, sseed); err != nil {
+		return r, err
+	}
+	r.sampleS = time.Since(t0).Seconds()
+	if r.w1, err = reflected.W1(r.gen, refs.ref, D); err != nil {
+		return r, err
+	}
+	if r.w1None, err = reflected.W1(none, refs.ref, D); err != nil {
+		return r, err
+	}
+	if r.on, err = c.onW1(target, r.gen, refs); err != nil {
+		return r, err
+	}
+	if r.memo, err = c.onW1(target, r.train, refs); err != nil {
+		return r, err
+	}
+	r.offT, r.offN = target.MeanOffDistance(r.gen), target.MeanOffDistance(none)
+	return r, nil
+}
+
+// grid runs every (D, n, seed), two at a time on the available cores, and prints a progress
+// line per finished run.
+func grid(c *config) ([]row, error) {
+	type job struct{ D, n, seed int }
+	var jobs []job
+	refs := map[[2]int]*references{}
+	for _, D := range c.Ds {
+		target, err := c.target(D)
+		if err != nil {
+			return nil, err
+		}
+		for s := 1; s <= c.seeds; s++ {
+			if refs[[2]int{D, s}], err = c.references(target, s); err != nil {
+				return nil, err
+			}
+			for _, n := range c.ns {
+				jobs = append(jobs, job{D, n, s})
+			}
+		}
+	}
+	rows := make([]row, len(jobs))
+	errs := make([]error, len(jobs))
+	var mu sync.Mutex
+	done := 0
+	start := time.Now()
+	parallel.For(len(jobs), func(_, i int) {
+		j := jobs[i]
+		rows[i], errs[i] = c.run(j.D, j.n, j.seed, refs[[2]int{j.D, j.seed}])
+		mu.Lock()
+		done++
+		r := rows[i]
+		fmt.Printf("  [%2d/%d %6.1fs] D=%d n=%-5d seed=%d  W1 %.4f (floor %.4f)  on %.4f  memo %.4f  train %.1fs\n",
+			done, len(jobs), time.Since(start).Seconds(), j.D, j.n, j.seed, r.w1, r.floorMean, r.on, r.memo, r.trainS)
+		mu.Unlock()
+	})
+	for _, e := range errs {
+		if e != nil {
+			return nil, e
+		}
+	}
+	return rows, nil
+}
