@@ -49,4 +49,34 @@
 // same formula) and return NaN for t ≤ 0, t = +Inf or NaN, like package math; functions that
 // take a data set validate it and return an error naming the bad field. Points in D
 // dimensions are []float64 slices; data sets are row-major with D columns.
+//
+// # Generative model
+//
+// A ScoreModel s(x, t) ≈ ∇ₓ log pₜ(x) approximates the score of the data law μ pushed forward
+// to time t. Implementations: ScoreNet, a ReLU network f_θ(2x − 1, e(t))/√t with a sinusoidal
+// embedding e of log t, dense or sparse (the class Φ(L, W, S, B) via nn.MLP.Mask, Prune and
+// Project); AxisAlignedScore, the closed-form score of Uniform([0,1]^d) × δ_c;
+// QuadratureScore, the score of a Subspace target by Gauss–Legendre quadrature over its
+// coordinates; and EmpiricalScore, the exact "memorising" score of a training set. The last
+// two are mixtures Σₖ wₖ qₜ(·|yₖ), whose score Σₖ softmaxₖ(log wₖ + log qₜ(x|yₖ)) ∇ₓ log qₜ(x|yₖ)
+// is computed by log-sum-exp.
+//
+// DSM is the denoising score-matching risk as an nn.Objective, so any sam.Optimizer trains it:
+// t log-uniform on [T0, T1], Xₜ = Fold(X₀ + √t Z) drawn exactly, target ∇ₓ log qₜ(Xₜ|X₀) from
+// the kernel, weight λ(t) = t. Train runs the loop with fresh draws every step, optional
+// pruning and weight projection, a progress line, and stops on a non-finite loss;
+// ScoreNet.Save and LoadScoreNet persist the result.
+//
+// Sampler runs the reflected reverse-time SDE dY = s(Y, t) dr + dW + ν dL̃ (t = T − r) from
+// Uniform([0,1]^D) by Euler–Maruyama on a geometric time grid, folding into the cube after
+// every step (an sde.Domain), with a final step FinalNone, FinalMean or FinalTweedie
+// (x̂₀ = x + t₀ s(x, t₀)). Particles run in parallel, each on its own random stream, so the
+// output depends only on the seed.
+//
+// Subspace targets (DiagonalSegment, CentredSquare, AxisAligned, NewSubspace) put data on a
+// d-dimensional affine piece of the cube with the smooth, bounded-below density Cosine, and
+// give exact samples, coordinates and distances to the subspace. W1 (exact, by the
+// linear-assignment solver of internal/ot), SlicedW1 and Cosine.W1ToLaw1D (exact W1 to the
+// law of a 1-D coordinate, no reference sample needed) measure the result; examples/reflected
+// runs the paper's adaptation experiment with them.
 package reflected
