@@ -23,15 +23,23 @@ import (
 // Step returns the mean loss at w on the ascent samples (the full training loss when
 // exact). With batch = 0..n-1 in order and AscentBatch = 0 it is SAM bit for bit.
 type NSAM struct {
-	Base        Updater
-	Rho         float64
-	Norm        Norm
-	Lambda      float64
-	Eps         float64
+	// Base applies the descent direction at the unperturbed w.
+	Base Updater
+	// Rho is the radius ρ >= 0.
+	Rho float64
+	// Norm, Lambda and Eps shape ε as in SAM.
+	Norm   Norm
+	Lambda float64
+	Eps    float64
+	// AscentBatch is 0 for the exact full gradient, else the size of the independent
+	// uniform ascent sample.
 	AscentBatch int
+	// FullDescent takes the descent gradient on all n samples instead of the batch.
 	FullDescent bool
-	Seed        uint64
-	ClipNorm    float64
+	// Seed seeds the ascent samples.
+	Seed uint64
+	// ClipNorm > 0 clips the descent direction to this norm.
+	ClipNorm float64
 
 	p    perturbation
 	sc   scratch

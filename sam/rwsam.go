@@ -58,18 +58,28 @@ const (
 // pass, the scorer's passes (ExactNorm: one batched pass with nn's PerSampleGradNorms;
 // FiniteDiff: forward passes only; Stale: none), and 2k passes over m samples.
 type RWSAM struct {
-	Base               Updater
-	Rho                float64
-	Norm               Norm
-	Lambda             float64
-	Eps                float64
-	Temperature        float64
-	Draws              int
-	Unit               int
+	// Base applies d at the unperturbed w.
+	Base Updater
+	// Rho is the radius ρ >= 0 of each unit's perturbation.
+	Rho float64
+	// Norm, Lambda and Eps shape each ε_j as in SAM (SAM or USAM form).
+	Norm   Norm
+	Lambda float64
+	Eps    float64
+	// Temperature is T > 0 of the Gibbs distribution (0: 1; +Inf: uniform q).
+	Temperature float64
+	// Draws is k, the number of corrections per step (0: 4).
+	Draws int
+	// Unit is the correction unit m (0 or 1: single samples); it must divide the batch.
+	Unit int
+	// WithoutReplacement draws distinct units (uniform q only).
 	WithoutReplacement bool
-	Score              Scorer
-	Seed               uint64
-	ClipNorm           float64
+	// Score gives the per-sample scores (nil: ExactNorm).
+	Score Scorer
+	// Seed seeds the draws.
+	Seed uint64
+	// ClipNorm > 0 clips d to this norm.
+	ClipNorm float64
 
 	p      perturbation
 	eng    engine

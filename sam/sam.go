@@ -51,20 +51,35 @@ const (
 // Rho = 0 means no perturbation (d = ∇f_γ(w), one pass per micro-batch). A SAM value must
 // not be used by several goroutines at once.
 type SAM struct {
-	Base           Updater
-	Rho            float64
-	Micro          int
-	Remainder      Remainder
-	Norm           Norm
-	Lambda         float64
-	Adaptive       bool
-	Eta            float64
-	AdaptiveMask   []bool
-	AscentSteps    int
+	// Base applies the descent direction d at the unperturbed w.
+	Base Updater
+	// Rho is the radius ρ >= 0.
+	Rho float64
+	// Micro is the micro-batch size m (0: the whole batch, plain SAM).
+	Micro int
+	// Remainder says what to do when m does not divide the batch.
+	Remainder Remainder
+	// Norm selects SAM (Normalized), USAM (Unnormalized) or the Unified λ form.
+	Norm Norm
+	// Lambda is λ ∈ [0, 1] of the Unified form.
+	Lambda float64
+	// Adaptive turns on ASAM's scaling T = diag(|w| + Eta).
+	Adaptive bool
+	// Eta is ASAM's η >= 0.
+	Eta float64
+	// AdaptiveMask, if non-nil, restricts the ASAM scaling to coordinates where it is true
+	// (the official ASAM scales weights only); T = 1 elsewhere.
+	AdaptiveMask []bool
+	// AscentSteps is the number of ascent steps (0 or 1: one).
+	AscentSteps int
+	// AscentStepSize is the step of each extra ascent step (0: ρ).
 	AscentStepSize float64
-	AscentWD       float64
-	Eps            float64
-	ClipNorm       float64
+	// AscentWD adds AscentWD·w to the ascent gradient (weight decay in the ascent).
+	AscentWD float64
+	// Eps is added to the norm in the normalisation (0: 1e-12; negative: none).
+	Eps float64
+	// ClipNorm > 0 clips the descent direction d to this Euclidean norm.
+	ClipNorm float64
 
 	p     perturbation
 	d, t  []float64
