@@ -29,8 +29,9 @@ const treeMaxDepth = 57
 // interpolates linearly inside that leaf. So W is exact in law at all dyadic
 // times down to resolution Tol, every value depends only on (seed, t), and
 // queries may come in any order. A query costs O(log2((T1−T0)/Tol)) normal
-// draws; the tree caches the last descent, so nearby consecutive queries
-// cost O(1) amortised. A BrownianTree is not safe for concurrent use (use
+// draws; the tree caches the last descent, so a query at distance Δ from
+// the previous one costs O(log2(Δ/Tol)) (≈ 10 levels for Δ = 1e-3,
+// Tol = 1e-6). A BrownianTree is not safe for concurrent use (use
 // Clone per goroutine) and must not be copied by value.
 type BrownianTree struct {
 	m              int
