@@ -71,12 +71,14 @@ func BenchmarkOptimizerStep(b *testing.B) {
 			}
 			i := 0
 			b.ReportAllocs()
+			cpu := cpuSeconds()
 			for b.Loop() {
 				if _, err := opt.Step(w, obj, bs[i%len(bs)]); err != nil {
 					b.Fatal(err)
 				}
 				i++
 			}
+			b.ReportMetric(1e3*(cpuSeconds()-cpu)/float64(max(i, 1)), "cpu-ms/op")
 			if cs, ok := opt.(Coster); ok {
 				c := cs.LastCost()
 				b.ReportMetric(float64(c.BackwardSamples)/128, "sample-passes/B")
