@@ -130,3 +130,25 @@ func TestSaveCallback(t *testing.T) {
 		t.Errorf("%d steps, want 35", sol.Steps)
 	}
 }
+
+// TestGeneralNoiseLayout: with f = 0 and a constant 2×3 matrix G (general
+// noise, row-major), each method gives X(T) = X0 + G·W(T) up to the
+// rounding of 100 summed steps (1e-13 on O(10) values).
+func TestGeneralNoiseLayout(t *testing.T) {
+	gm := []float64{1, -2, 0.5, 0.3, 0, 4}
+	sys := &System{Dim: 2, NoiseDim: 3, Noise: General, Drift: func(dst []float64, _ float64, _ []float64) { clear(dst) },
+		Diffusion: func(dst []float64, _ float64, _ []float64) { copy(dst, gm) }}
+	for _, m := range []Method{EulerMaruyama{}, Heun{}, Midpoint{}, EulerHeun{}, ReversibleHeun{}} {
+		rec := &summing{Brownian: NewIncrements(parallel.Stream(4, 0), 3), sum: make([]float64, 3)}
+		sol, err := Solve(sys, m, []float64{1, 2}, []float64{0, 1}, &Settings{Step: 0.01, Brownian: rec})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 2; i++ {
+			want := []float64{1, 2}[i] + gm[3*i]*rec.sum[0] + gm[3*i+1]*rec.sum[1] + gm[3*i+2]*rec.sum[2]
+			if d := math.Abs(sol.X.At(1, i) - want); d > 1e-13 {
+				t.Errorf("%s: X(1)[%d] = %v, want %v", m.Name(), i, sol.X.At(1, i), want)
+			}
+		}
+	}
+}
