@@ -310,3 +310,42 @@ func TestInitAndSampler(t *testing.T) {
 		}
 	}
 }
+
+func TestExactW2(t *testing.T) {
+	// In 1-D the optimal assignment is the monotone one: ExactW2 = Wasserstein1D(p = 2).
+	a := randomParticles(t, 60, 1, 1)
+	b := randomParticles(t, 60, 1, 2)
+	for k := range b.W {
+		b.W[k] = b.W[k]*b.W[k] - 0.3
+	}
+	w, err := ExactW2(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := Wasserstein1D(a.W, nil, b.W, nil, 2)
+	// The assignment total is a sum of 60 squares: rounding 1e-14 relative.
+	if math.Abs(w-want) > 1e-12 {
+		t.Errorf("1-D ExactW2 = %v, sorted W2 = %v", w, want)
+	}
+	// A translation by c: the identity coupling is optimal, W2 = |c|.
+	a = randomParticles(t, 80, 3, 3)
+	b = a.Clone()
+	c := []float64{0.2, -0.1, 0.4}
+	for k := range b.N {
+		axpy(1, c, b.Row(k))
+	}
+	if w, _ := ExactW2(a, b); math.Abs(w-math.Sqrt(dot(c, c))) > 1e-12 {
+		t.Errorf("W2 of a translation = %v, want %v", w, math.Sqrt(dot(c, c)))
+	}
+	// Sliced W2 never exceeds W2: projections onto unit vectors are 1-Lipschitz, so
+	// W_2²(θ#a, θ#b) ≤ W_2²(a, b) for every θ.
+	b = randomParticles(t, 80, 3, 4)
+	w, _ = ExactW2(a, b)
+	sw, _ := SlicedW(a, b, 2, 200, rand.NewPCG(1, 1))
+	if sw > w+1e-12 {
+		t.Errorf("SW2 = %v > W2 = %v", sw, w)
+	}
+	if _, err := ExactW2(a, randomParticles(t, 81, 3, 5)); err == nil {
+		t.Error("unequal sizes: no error")
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"sort"
+
+	"github.com/sdeml/sdeml/internal/ot"
 )
 
 // Wasserstein1D returns W_p between the weighted 1-D laws Σ_i wx_i δ_{x_i} and
@@ -118,4 +120,18 @@ func SlicedW(a, b *Particles, p float64, L int, src rand.Source) (float64, error
 		s += math.Pow(w, p)
 	}
 	return math.Pow(s/float64(L), 1/p), nil
+}
+
+// ExactW2 returns the exact 2-Wasserstein distance
+// (min_π (1/N) Σ_k |a_k − b_π(k)|²)^{1/2} between two equally weighted systems of the same
+// size, by the optimal assignment (internal/ot). Cost O(N³); meant for N up to a few
+// thousand. Weighted systems return an error.
+func ExactW2(a, b *Particles) (float64, error) {
+	if a.N != b.N || a.D != b.D {
+		return 0, fmt.Errorf("meanfield: ExactW2 shapes (%d, %d) and (%d, %d) differ", a.N, a.D, b.N, b.D)
+	}
+	if a.Weight != nil || b.Weight != nil {
+		return 0, fmt.Errorf("meanfield: ExactW2 needs equally weighted particles")
+	}
+	return ot.W2(a.W, b.W, a.D, nil)
 }

@@ -27,6 +27,7 @@ type resultA struct {
 	coupling, supCoup, field, w1, w1x [][]float64
 	bias, biasFloor                   []float64
 	biasCV, biasCVFloor               []float64 // bias with regression control variates of the initial sample (cvBias)
+	w2                                []float64 // mean exact W2(μ^N_T, μ̄^N_T) over up to 4 replicates (0: not computed)
 	limit                             *meanfield.Particles
 	last                              *meanfield.Particles // one N = Ns[len-1] system at T
 	slopes                            map[string]meanfield.SlopeFit
@@ -70,6 +71,7 @@ func runA(p *problem, c configA, out string) *resultA {
 		R := max(c.reps, c.biasBudget/N)
 		coup, sup, fld, w1, w1t := make([]float64, R), make([]float64, R), make([]float64, R), make([]float64, R), make([]float64, R)
 		rms, mx := make([]float64, R), make([]float64, R)
+		w2 := make([]float64, min(R, 4)) // exact W2(μ^N_T, μ̄^N_T) by optimal assignment, first replicates, N ≤ 1024
 		finals, diffs, feats := make([][]float64, R), make([][]float64, R), make([][]float64, R)
 		var keep *meanfield.Particles
 		parallel.For(R, func(_, r int) {
@@ -98,6 +100,10 @@ func runA(p *problem, c configA, out string) *resultA {
 			check(err)
 			w1t[r], err = meanfield.MarginalW1(tw, sample, 1)
 			check(err)
+			if r < len(w2) && N <= 1024 {
+				w2[r], err = meanfield.ExactW2(ps, tw)
+				check(err)
+			}
 			if r == 0 {
 				keep = ps
 			}
@@ -116,6 +122,7 @@ func runA(p *problem, c configA, out string) *resultA {
 		res.field = append(res.field, fld)
 		res.w1 = append(res.w1, w1)
 		res.w1x = append(res.w1x, x)
+		res.w2 = append(res.w2, mean(w2))
 		res.bias = append(res.bias, meanfield.WeakBias(finals, path.Final(), p.data))
 		// Monte Carlo floor of the bias: Σ_q π_q sd_r(f_q)/√R, the size of the bias
 		// estimate when the true bias is zero.
@@ -134,6 +141,21 @@ func runA(p *problem, c configA, out string) *resultA {
 	for i, N := range res.Ns {
 		fmt.Printf("%6.0f %5d %11.3e %11.3e %11.3e %11.3e %11.3e %11.3e %11.3e %11.3e %11.3e\n", N, len(res.coupling[i]), mean(res.coupling[i]), mean(res.supCoup[i]),
 			mean(res.field[i]), res.bias[i], res.biasFloor[i], res.biasCV[i], res.biasCVFloor[i], mean(res.w1[i]), mean(res.w1x[i]))
+	}
+	fmt.Println("exact W2 between the particle cloud and its twins' cloud at T (optimal assignment, first 4 replicates):")
+	var w2n []float64
+	var w2e [][]float64
+	for i, N := range res.Ns {
+		if res.w2[i] > 0 {
+			fmt.Printf("  N = %4.0f: W2 = %.4e\n", N, res.w2[i])
+			w2n = append(w2n, N)
+			w2e = append(w2e, []float64{res.w2[i]})
+		}
+	}
+	if len(w2n) >= 2 {
+		if f, err := meanfield.LogLogSlope(w2n, w2e, 0.95, 1, rand.NewPCG(c.seed, 4)); err == nil {
+			fmt.Printf("  W2 slope %+.3f (bounded by the RMS coupling, N^-1/2)\n", f.Slope)
+		}
 	}
 	fmt.Println("fitted log-log slopes in N (bootstrap over replicates):")
 	res.slopes["coupling"] = fitLine("coupling E|W−W̄| at T", res.Ns, res.coupling, c.seed)
