@@ -175,6 +175,9 @@ func newSolver(sys *System, m Method, ts []float64, set *Settings) (*solver, err
 	case maxSteps == 0:
 		maxSteps = DefaultMaxSteps
 	}
+	if _, ok := m.(ReversibleHeun); ok && set.Domain != nil {
+		return nil, fmt.Errorf("sde: Settings.Domain with method %s, whose auxiliary state would not be projected: not supported", m.Name())
+	}
 	if v, ok := set.Domain.(interface{ Validate() error }); ok {
 		if err := v.Validate(); err != nil {
 			return nil, fmt.Errorf("sde: Settings.Domain: %w", err)
