@@ -56,10 +56,11 @@ func BenchmarkNormal(b *testing.B) {
 	sinkF = s
 }
 
-// gbmBench is the GBM of the benchmark: dX = μX dt + σX dW with a fused
+// gbmBench is the GBM of the numpy peer (numpy_peers.py em):
+// dX = aX dt + bX dW, a = 1.01, b = 0.87, X0 = 0.5, with a fused
 // drift-and-diffusion callback.
 func gbmBench() *System {
-	const mu, sigma = 0.05, 0.2
+	const mu, sigma = 1.01, 0.87
 	return &System{
 		Dim: 1,
 		DriftDiffusion: func(f, g []float64, _ float64, x []float64) {
@@ -77,7 +78,7 @@ func BenchmarkEulerMaruyamaGBM(b *testing.B) {
 		b.Run(fmt.Sprintf("paths=%d", paths), func(b *testing.B) {
 			sys := gbmBench()
 			const steps = 1000
-			e := &Ensemble{Paths: paths, Seed: 1, X0: []float64{1}, Store: true}
+			e := &Ensemble{Paths: paths, Seed: 1, X0: []float64{0.5}, Store: true}
 			set := &Settings{Step: 1.0 / steps}
 			ts := []float64{0, 1}
 			cpu0 := cpuTime()
