@@ -193,3 +193,29 @@ func BenchmarkBrownianTree(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkParticles: one Euler–Maruyama step of N mean-field particles
+// (drift −(x_i − mean)), per-particle noise streams; O(N) per step.
+func BenchmarkParticles(b *testing.B) {
+	for _, n := range []int{100, 10000} {
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			sys, err := t5Particles(n).System()
+			if err != nil {
+				b.Fatal(err)
+			}
+			st, err := EulerMaruyama{}.NewStepper(sys)
+			if err != nil {
+				b.Fatal(err)
+			}
+			inc := NewParticleIncrements(1, n, 1)
+			x, dw := make([]float64, n), make([]float64, n)
+			cpu0 := cpuTime()
+			for b.Loop() {
+				inc.Increment(dw, nil, 0, 1e-2)
+				st.Step(x, 0, 1e-2, x, dw, nil)
+			}
+			reportCPU(b, cpu0, 1)
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/particle-step")
+		})
+	}
+}
