@@ -53,7 +53,7 @@ func (e *engine) run(acc []float64, r unitRunner, k int) Cost {
 	if w == 1 || k*n <= serialWork {
 		return e.serial(acc, r, k)
 	}
-	rs := min(2*w, k)
+	rs := min(4*w, k)
 	for len(e.work) < w {
 		e.work = append(e.work, scratch{})
 	}
