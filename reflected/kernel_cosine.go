@@ -23,7 +23,7 @@ func cosineSeries(x, y, t float64) (logp, score float64) {
 		return 0, 0
 	}
 	s1x, c1x := sinCosPi(x)
-	_, c1y := sinCosPi(y)
+	c1y := cosPi(y)
 	const tail = 4.248354255291589e-18 // e^{-tailExp}
 	var sp, sd float64                 // Σ q^{k²} cₖ(x)cₖ(y), Σ k q^{k²} sₖ(x)cₖ(y)
 	skx, ckx, cky, ckyPrev := s1x, c1x, c1y, 1.0
@@ -55,4 +55,15 @@ func sinCosPi(x float64) (s, c float64) {
 		return 1, 0
 	}
 	return math.Sincos(math.Pi * x)
+}
+
+// cosPi returns cos(πy) for y ∈ [0,1], exact at 0, ½ and 1 (see sinCosPi).
+func cosPi(y float64) float64 {
+	switch {
+	case y > 0.5:
+		return -math.Cos(math.Pi * (1 - y))
+	case y == 0.5:
+		return 0
+	}
+	return math.Cos(math.Pi * y)
 }

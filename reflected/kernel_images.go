@@ -23,6 +23,14 @@ import "math"
 // the first is exact when x is near y, the second when x is near the boundary (where the
 // two images of a pair nearly cancel). At x₀ = 0 the second form is exactly 0 (Neumann).
 //
+// Evaluation: the pair weights are built by recurrences in n, so that a call needs at most
+// seven exponentials however many pairs contribute: along each chain (μ = 2n + y₀ and
+// μ = 2n − y₀) the ratio of consecutive w_μ is a fixed exponential times c^{n−1},
+// c = e^{−8h}, and consecutive r_μ differ by the factor b = e^{−8x₀h}. The complements
+// 1 − r_μ are propagated as (1 − r) + r(1 − b), a sum of positive terms, so they keep full
+// relative accuracy when x₀ is near the wall. Products of at most n ≤ 7 factors add a few
+// ulps.
+//
 // Truncation: pairs with exponent e = ((x₀−μ)² − δ²)h > tailExp are dropped; e grows with
 // n at least like 4n(n−1)h, so consecutive dropped pairs shrink by e^{−8h} < e^{−6} for
 // t < 2/π and the relative error of both sums is below 3·e^{−tailExp} < 1.3e-17. A factor
@@ -45,9 +53,94 @@ func imagesScore(x, y, t float64) float64 {
 	return -d / (w * t)
 }
 
+// midTime is the time above which imagesSums uses the branch-light evaluation imagesSumsMid.
+// There only the second ∂-weight form x₀(1+r) − μ(1−r) is used: its rounding error is a few
+// ulps of x₀(1+r) + μ(1−r) ≤ 3 per pair, i.e. below 1e-15/t ≤ 1e-12 in the score for
+// t ≥ midTime, wherever the first form would have been the better one (x near y).
+const midTime = 1e-3
+
 // imagesSums returns the weight sum W ≥ 1, the signed ∂-weight sum (already multiplied by
 // the frame's sign) and δ = x₀ − y₀, for x, y ∈ [0,1] and t > 0.
 func imagesSums(x, y, t float64) (w, d, delta float64) {
+	if t >= midTime {
+		return imagesSumsMid(x, y, t)
+	}
+	return imagesSumsSmall(x, y, t)
+}
+
+// imagesFrame returns x₀, y₀, y₁ = 1 − y₀, the sign of the frame (see the file comment) and
+// δ = x₀ − y₀ computed exactly from x and y.
+func imagesFrame(x, y float64) (x0, y0, y1, sign, delta float64) {
+	if x > 0.5 {
+		return 1 - x, 1 - y, y, -1, y - x
+	}
+	return x, y, 1 - y, 1, x - y
+}
+
+// imagesSumsMid is imagesSums for t ≥ midTime: the same pairs, recurrences and truncation,
+// with every mirror factor from expm1 (r = 1 + expm1(−z) is accurate to an ulp absolutely,
+// which is all the weight and the second ∂-form need) and without per-pair branches.
+func imagesSumsMid(x, y, t float64) (w, d, delta float64) {
+	x0, y0, y1, sign, delta := imagesFrame(x, y)
+	h := 0.5 / t
+	u := 4 * x0 * h // z = u·μ for the pair ±μ
+	em := math.Expm1(-u * y0)
+	r0, omr0 := 1+em, -em
+	w = 1 + r0
+	d = x0*(1+r0) - y0*omr0
+	ePlus := 4 * (1 - delta) * h    // exponent of μ = 2 + y₀
+	eMinus := 4 * y1 * (1 - x0) * h // exponent of μ = 2 − y₀
+	if ePlus > tailExp && eMinus > tailExp {
+		return w, sign * d, delta
+	}
+	emb := math.Expm1(-2 * u)
+	b, omb := 1+emb, -emb // e^{−8x₀h}, 1 − b
+	c := math.Exp(-8 * h)
+	if ePlus <= tailExp {
+		g := math.Exp(-ePlus)
+		ratio := g
+		r, omr := r0*b, omr0+r0*omb
+		mu := 2 + y0
+		w += g * (1 + r)
+		d += g * (x0*(1+r) - mu*omr)
+		for n := 2.0; 4*n*(n-delta)*h <= tailExp; n++ {
+			ratio *= c
+			g *= ratio
+			r, omr = r*b, omr+r*omb
+			mu += 2
+			w += g * (1 + r)
+			d += g * (x0*(1+r) - mu*omr)
+		}
+	}
+	if eMinus <= tailExp {
+		g := math.Exp(-eMinus)
+		mu := 2 - y0
+		em := math.Expm1(-u * mu)
+		r, omr := 1+em, -em
+		w += g * (1 + r)
+		d += g * (x0*(1+r) - mu*omr)
+		if n := 2.0; 4*((n-1)+y1)*(n-x0)*h <= tailExp {
+			ratio := math.Exp(-4 * h * (3 - x0 - y0))
+			for {
+				g *= ratio
+				r, omr = r*b, omr+r*omb
+				mu += 2
+				w += g * (1 + r)
+				d += g * (x0*(1+r) - mu*omr)
+				n++
+				if 4*((n-1)+y1)*(n-x0)*h > tailExp {
+					break
+				}
+				ratio *= c
+			}
+		}
+	}
+	return w, sign * d, delta
+}
+
+// imagesSumsSmall is imagesSums for t < midTime, where most pairs and mirror factors are
+// negligible and are skipped, and each ∂-weight uses the better-conditioned form.
+func imagesSumsSmall(x, y, t float64) (w, d, delta float64) {
 	x0, y0, y1, sign := x, y, 1-y, 1.0 // y1 = 1 − y₀, the distance of y to the far side
 	if x > 0.5 {
 		x0, y0, y1, sign = 1-x, 1-y, y, -1
@@ -57,52 +150,121 @@ func imagesSums(x, y, t float64) (w, d, delta float64) {
 		delta = y - x
 	}
 	h := 0.5 / t
-	w, d = imagesPair(x0, y0, delta, 0, h)
-	for n := 1; ; n++ {
-		fn := float64(n)
-		eP := 4 * fn * (fn - delta) * h           // μ = 2n + y₀
-		eM := 4 * ((fn - 1) + y1) * (fn - x0) * h // μ = 2n − y₀
-		if eP > tailExp && eM > tailExp {
-			break
+	r0, omr0 := mirror(4 * x0 * y0 * h)
+	w, d = pairTerms(x0, y0, delta, r0, omr0)
+
+	ePlus := 4 * (1 - delta) * h    // exponent of μ = 2 + y₀
+	eMinus := 4 * y1 * (1 - x0) * h // exponent of μ = 2 − y₀
+	if ePlus > tailExp && eMinus > tailExp {
+		return w, sign * d, delta
+	}
+	c := -1.0           // e^{−8h}, computed when a chain reaches n = 2
+	b, omb := -1.0, 0.0 // e^{−8x₀h} and 1 − b, computed when needed
+	getB := func() {
+		if b < 0 {
+			b, omb = mirror(8 * x0 * h)
 		}
-		if eP <= tailExp {
-			wi, di := imagesPair(x0, 2*fn+y0, delta-2*fn, eP, h)
-			w += wi
-			d += di
+	}
+	getC := func() {
+		if c < 0 {
+			c = math.Exp(-8 * h)
 		}
-		if eM <= tailExp {
-			wi, di := imagesPair(x0, 2*fn-y0, (x0+y0)-2*fn, eM, h)
-			w += wi
-			d += di
+	}
+	if ePlus <= tailExp { // chain μ = 2n + y₀: e = 4n(n − δ)h, r = r₀bⁿ
+		g := math.Exp(-ePlus)
+		r, omr := 0.0, 1.0
+		if r0 > 0 {
+			getB()
+			r, omr = r0*b, omr0+r0*omb
+		}
+		wi, di := pairTerms(x0, 2+y0, delta-2, r, omr)
+		w += g * wi
+		d += g * di
+		ratio := g // e^{−4h(1−δ)}; the ratio of w_{n+1} to w_n is ratio·cⁿ
+		for n := 2; ; n++ {
+			fn := float64(n)
+			if 4*fn*(fn-delta)*h > tailExp {
+				break
+			}
+			getC()
+			ratio *= c
+			g *= ratio
+			if r > 0 {
+				getB()
+				r, omr = r*b, omr+r*omb
+			}
+			wi, di := pairTerms(x0, 2*fn+y0, delta-2*fn, r, omr)
+			w += g * wi
+			d += g * di
+		}
+	}
+	if eMinus <= tailExp { // chain μ = 2n − y₀: e = 4(n − y₀)(n − x₀)h, r = e^{−4x₀μh}
+		g := math.Exp(-eMinus)
+		var r, omr float64 // r = e^{−4x₀(2−y₀)h} = b/r₀ ≤ 1
+		if zb := 8 * x0 * h; r0 == 0 || zb > dropR {
+			r, omr = mirror(zb - 4*x0*y0*h)
+		} else {
+			getB()
+			r = b / r0
+			if r > 0.5 {
+				// 1 − b/r₀ = ((1−b) − (1−r₀))/r₀; here (2−y₀)·4x₀h < ln 2, so the
+				// difference loses at most 2 bits.
+				omr = (omb - omr0) / r0
+			} else {
+				omr = 1 - r
+			}
+		}
+		wi, di := pairTerms(x0, 2-y0, (x0+y0)-2, r, omr)
+		w += g * wi
+		d += g * di
+		ratio := 0.0 // the ratio of w_{n+1} to w_n is e^{−4h(3−x₀−y₀)}·c^{n−1}
+		for n := 2; ; n++ {
+			fn := float64(n)
+			if 4*((fn-1)+y1)*(fn-x0)*h > tailExp {
+				break
+			}
+			if n == 2 {
+				ratio = math.Exp(-4 * h * (3 - x0 - y0))
+			} else {
+				getC()
+				ratio *= c
+			}
+			g *= ratio
+			if r > 0 {
+				getB()
+				r, omr = r*b, omr+r*omb
+			}
+			wi, di := pairTerms(x0, 2*fn-y0, (x0+y0)-2*fn, r, omr)
+			w += g * wi
+			d += g * di
 		}
 	}
 	return w, sign * d, delta
 }
 
-// imagesPair returns the weight and ∂-weight of the mirror pair ±μ (see the file comment);
-// xm = x₀ − μ computed accurately by the caller, e the pair's exponent.
-func imagesPair(x0, mu, xm, e, h float64) (w, d float64) {
-	z := 4 * x0 * mu * h
-	var r, omr float64 // r = e^{−z}, omr = 1 − r, each to full relative accuracy
+// mirror returns r = e^{−z} and 1 − r, each to full relative accuracy; r = 0 for z > dropR.
+func mirror(z float64) (r, omr float64) {
 	switch {
 	case z > dropR:
-		r, omr = 0, 1
+		return 0, 1
 	case z < math.Ln2:
 		em := math.Expm1(-z)
-		r, omr = 1+em, -em
+		return 1 + em, -em
 	default:
 		r = math.Exp(-z)
-		omr = 1 - r
+		return r, 1 - r
 	}
+}
+
+// pairTerms returns the weight 1 + r and the ∂-weight of the mirror pair ±μ relative to
+// its nearer image (see the file comment): xm = x₀ − μ computed accurately by the caller,
+// r and omr = 1 − r its mirror factor. Of the two algebraically equal forms of the
+// ∂-weight, the one with the smaller sum of absolute terms is returned.
+func pairTerms(x0, mu, xm, r, omr float64) (w, d float64) {
 	numA, bndA := xm+r*(x0+mu), math.Abs(xm)+r*(x0+mu)
 	numB, bndB := x0*(1+r)-mu*omr, x0*(1+r)+mu*omr
-	num := numA
 	if bndB < bndA {
-		num = numB
+		return 1 + r, numB
 	}
-	g := 1.0
-	if e > 0 {
-		g = math.Exp(-e)
-	}
-	return g * (1 + r), g * num
+	return 1 + r, numA
 }
