@@ -30,6 +30,11 @@ func printTable(w io.Writer, c config, rs []result) {
 		fmt.Fprintf(w, "%s %.3g ± %.2g; ", r.name, r.hutch.Trace.Value, r.hutch.Trace.StdErr)
 	}
 	fmt.Fprintf(w, "Tr(HΣ), ratio, cos, c* use Σ from %d per-sample deviations, tr H² from Hutchinson.)\n", min(c.sigmaRows, rs[0].n))
+	fmt.Fprintf(w, "(top-3 Hessian eigenvalues, power iteration with deflation, converged to 1e-4 relative change: ")
+	for _, r := range rs {
+		fmt.Fprintf(w, "%s %.3g %.3g %.3g %v; ", r.name, r.lam[0], r.lam[1], r.lam[2], r.lamConv)
+	}
+	fmt.Fprintln(w, ")")
 
 	fmt.Fprintf(w, "\nImplicit regulariser of m-SAM, ρ·E_γ‖∇f_γ‖ (Monte Carlo, %d micro-batches), against ρ·√(‖∇f‖² + c_m tr Σ)\n\n", c.reps)
 	fmt.Fprintf(w, "(last column: Monte Carlo E‖∇f_γ‖² over the exact ‖∇f‖² + c_m tr Σ, ± its standard error; 1 if the identity holds)\n\n")
