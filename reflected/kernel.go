@@ -47,8 +47,7 @@ func Score1D(x, y, t float64) float64 {
 	if t < SwitchTime {
 		return imagesScore(x, y, t)
 	}
-	_, s := cosineSeries(x, y, t)
-	return s
+	return cosineScore(x, y, t)
 }
 
 // Kernel1D returns both log pₜ(x, y) and ∂/∂x log pₜ(x, y) (see LogDensity1D and

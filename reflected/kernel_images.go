@@ -56,8 +56,9 @@ func imagesScore(x, y, t float64) float64 {
 // midTime is the time above which imagesSums uses the branch-light evaluation imagesSumsMid.
 // There only the second ∂-weight form x₀(1+r) − μ(1−r) is used: its rounding error is a few
 // ulps of x₀(1+r) + μ(1−r) ≤ 3 per pair, i.e. below 1e-15/t ≤ 1e-12 in the score for
-// t ≥ midTime, wherever the first form would have been the better one (x near y).
-const midTime = 1e-3
+// t ≥ 1e-3, wherever the first form would have been the better one (x near y). Below
+// midTime most pairs are negligible and imagesSumsSmall, which skips them, is faster.
+const midTime = 0.03
 
 // imagesSums returns the weight sum W ≥ 1, the signed ∂-weight sum (already multiplied by
 // the frame's sign) and δ = x₀ − y₀, for x, y ∈ [0,1] and t > 0.
