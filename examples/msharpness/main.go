@@ -61,7 +61,7 @@ func main() {
 		err = runDiagNet(dir, *seeds, *steps, grid)
 	case "mnist":
 		if grid == nil {
-			grid = []float64{0.05, 0.1, 0.2}
+			grid = []float64{0.05, 0.1, 0.2, 0.4}
 		}
 		err = runMNIST(dir, mnistConfig{seeds: *seeds, epochs: *epochs, train: *ntrain, test: *ntest,
 			rhos: grid, fixed: *fixed, hidden: *hidden})
