@@ -16,8 +16,17 @@ type Solver struct {
 	path     []int     // predecessor row of each column on the shortest-path tree
 	col4row  []int
 	row4col  []int
-	free     []int // columns not yet reached by the current search
+	free     []int     // columns not yet finalised by the current search (by position)
+	vK       []float64 // v, spc and path of those columns, by position
+	spcK     []float64
+	pathK    []int
 	rowsSeen []int // rows scanned by the current search, in order
+	// SolveSparse state: candidate columns of each row, heaps, visit marks.
+	adj      [][]int32
+	knn      maxHeap
+	pq       distHeap
+	done     []bool
+	touched  []int
 	colsSeen []int // columns finalised by the current search, in order
 }
 
@@ -34,6 +43,9 @@ func (s *Solver) resize(m int) {
 		s.col4row = make([]int, m)
 		s.row4col = make([]int, m)
 		s.free = make([]int, m)
+		s.vK = make([]float64, m)
+		s.spcK = make([]float64, m)
+		s.pathK = make([]int, m)
 		s.rowsSeen = make([]int, 0, m)
 		s.colsSeen = make([]int, 0, m)
 	}
@@ -202,11 +214,15 @@ func (s *Solver) augmentingRowReduction(cost []float64, m int) {
 // augment grows the matching by one, from the free row start: a Dijkstra search over
 // reduced costs finds the nearest free column (the sink), the duals are updated so that
 // every reduced cost stays ≥ 0 and tree edges become tight, and the alternating path is
-// flipped.
+// flipped. Columns not yet finalised by the search are kept compactly at positions
+// [0, nFree) of the position-indexed arrays colK, vK, spcK, pathK, so the inner loop reads
+// them sequentially; only the cost row is gathered.
 func (s *Solver) augment(cost []float64, m int, start int) error {
-	for j := 0; j < m; j++ {
-		s.free[j] = j
-		s.spc[j] = math.Inf(1)
+	colK, vK, spcK, pathK := s.free[:m], s.vK[:m], s.spcK[:m], s.pathK[:m]
+	for k := 0; k < m; k++ {
+		colK[k] = k
+		vK[k] = s.v[k]
+		spcK[k] = math.Inf(1)
 	}
 	nFree := m
 	s.rowsSeen = s.rowsSeen[:0]
@@ -220,13 +236,15 @@ func (s *Solver) augment(cost []float64, m int, start int) error {
 		base := minVal - s.u[i]
 		lowest := math.Inf(1)
 		index := -1
-		for k, j := range s.free[:nFree] {
-			r := base + row[j] - s.v[j]
-			if r < s.spc[j] {
-				s.path[j] = i
-				s.spc[j] = r
+		cols, vv, sp, pp := colK[:nFree], vK[:nFree], spcK[:nFree], pathK[:nFree]
+		for k, j := range cols {
+			d := sp[k]
+			if r := base + row[j] - vv[k]; r < d {
+				d = r
+				sp[k] = r
+				pp[k] = i
 			}
-			if d := s.spc[j]; d < lowest || (d == lowest && s.row4col[j] < 0) {
+			if d < lowest || (d == lowest && s.row4col[j] < 0) {
 				lowest = d
 				index = k
 			}
@@ -235,10 +253,12 @@ func (s *Solver) augment(cost []float64, m int, start int) error {
 			return errInfeasible
 		}
 		minVal = lowest
-		j := s.free[index]
+		j := cols[index]
+		s.spc[j] = sp[index]
+		s.path[j] = pp[index]
 		s.colsSeen = append(s.colsSeen, j)
 		nFree--
-		s.free[index] = s.free[nFree]
+		cols[index], vv[index], sp[index], pp[index] = cols[nFree], vv[nFree], sp[nFree], pp[nFree]
 		if s.row4col[j] < 0 {
 			sink = j
 		} else {

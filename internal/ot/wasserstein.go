@@ -48,7 +48,7 @@ func checkSamples(name string, x, y []float64, dim int) (int, error) {
 
 // W1 returns the exact 1-Wasserstein distance min_π (1/m) Σᵢ ‖xᵢ − y_π(i)‖₂ between the
 // uniform empirical measures of two row-major samples of m points in ℝ^dim, by solving the
-// assignment problem (Solver). The cost matrix takes m² float64s (32 MB at m = 2000); with a
+// assignment problem exactly (Solver.SolveSparse, certified on all m² pairs). The cost matrix takes m² float64s (32 MB at m = 2000); with a
 // reused ws (may be nil) repeated calls at one size allocate nothing. It returns an error for
 // dim < 1, empty or ragged samples, unequal sizes, or non-finite coordinates.
 func W1(x, y []float64, dim int, ws *Workspace) (float64, error) {
@@ -67,6 +67,12 @@ func W2(x, y []float64, dim int, ws *Workspace) (float64, error) {
 	}
 	return math.Sqrt(math.Max(total, 0) / float64(m)), nil
 }
+
+// candidates is the number of cheapest entries per row that SolveSparse starts from. For
+// samples of one law in the plane, m = 2000, 32 makes the repair loop rare while keeping the
+// heap searches short (measured: 8 → 0.45 s, 16 → 0.29 s, 32 → 0.11 s, 64 → 0.16 s, dense
+// Solve 0.42 s of CPU time).
+const candidates = 32
 
 // assign builds the (squared) Euclidean cost matrix and solves the assignment problem.
 func assign(name string, x, y []float64, dim int, ws *Workspace, squared bool) (float64, int, error) {
@@ -102,7 +108,7 @@ func assign(name string, x, y []float64, dim int, ws *Workspace, squared bool) (
 			}
 		}
 	}
-	total, err := ws.Solver.Solve(perm, cost, m)
+	total, err := ws.Solver.SolveSparse(perm, cost, m, candidates)
 	return total, m, err
 }
 
