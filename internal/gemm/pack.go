@@ -38,18 +38,23 @@ func packA(dst []float64, transA bool, a []float64, lda, i0, mc, p0, kc, mr int)
 func packB(dst []float64, transB bool, b []float64, ldb, n, j0, p0, kc, nr int) {
 	cols := min(nr, n-j0)
 	if transB {
-		// op(B)[p, j] = b[j*ldb+p]: each column is contiguous in p. Four columns at a
-		// time, so each p writes four adjacent values.
+		// op(B)[p, j] = b[j*ldb+p]: each column is contiguous in p. Eight columns at a
+		// time, so each p writes eight adjacent values (one cache line).
 		j := 0
-		for ; j+4 <= cols; j += 4 {
+		for ; j+8 <= cols; j += 8 {
 			r := (j0+j)*ldb + p0
 			s0 := b[r : r+kc]
 			s1 := b[r+ldb : r+ldb+kc]
 			s2 := b[r+2*ldb : r+2*ldb+kc]
 			s3 := b[r+3*ldb : r+3*ldb+kc]
+			s4 := b[r+4*ldb : r+4*ldb+kc]
+			s5 := b[r+5*ldb : r+5*ldb+kc]
+			s6 := b[r+6*ldb : r+6*ldb+kc]
+			s7 := b[r+7*ldb : r+7*ldb+kc]
 			for p := range s0 {
-				d := dst[p*nr+j : p*nr+j+4 : p*nr+j+4]
+				d := dst[p*nr+j : p*nr+j+8 : p*nr+j+8]
 				d[0], d[1], d[2], d[3] = s0[p], s1[p], s2[p], s3[p]
+				d[4], d[5], d[6], d[7] = s4[p], s5[p], s6[p], s7[p]
 			}
 		}
 		for ; j < cols; j++ {

@@ -1,0 +1,52 @@
+package gemm
+
+import (
+	"flag"
+	"math/rand/v2"
+	"runtime"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var cpuTime = flag.Bool("gemm.cputime", false, "run TestCPUTime: single-thread GFLOP/s measured in thread CPU time")
+
+// threadCPU returns the CPU time used by the calling OS thread (getrusage RUSAGE_THREAD = 1).
+func threadCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(1, &ru); err != nil {
+		panic(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestCPUTime measures Dgemm on one thread (GOMAXPROCS = 1, goroutine locked to its thread)
+// in CPU time of that thread, which, unlike wall-clock time, does not count the time the
+// thread waits for a core on a loaded machine. Each figure is the best of 5 batches of about
+// 4·10⁹ flops. Compare with testdata/torch_matmul.py --threads 1 --cpu-time. Run with
+//
+//	go test -run TestCPUTime -v ./internal/gemm/ -args -gemm.cputime
+func TestCPUTime(t *testing.T) {
+	if !*cpuTime {
+		t.Skip("needs -gemm.cputime")
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, s := range benchShapes {
+		g := gemmCase{transA: s.transA, transB: s.transB, m: s.m, n: s.n, k: s.k, alpha: 1}
+		a, lda, bb, ldb, c, ldc := g.operands(rng)
+		flops := 2 * float64(s.m*s.n*s.k)
+		reps := int(4e9/flops) + 1
+		best := time.Hour
+		for batch := 0; batch < 5; batch++ {
+			t0 := threadCPU()
+			for i := 0; i < reps; i++ {
+				Dgemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, ldc)
+			}
+			best = min(best, (threadCPU()-t0)/time.Duration(reps))
+		}
+		t.Logf("%-18s %9.1f us %7.1f GFLOP/s (thread CPU time)", s.name, float64(best)/1e3, flops/float64(best))
+	}
+}
