@@ -25,12 +25,14 @@
 // images series as a log-sum-exp / softmax below SwitchTime and the cosine series (log1p)
 // above it, each truncated by its analytic tail bound at relative size e^{−40}. The result is
 // accurate to 1e-12 relative (log-density: absolute 1e-12·max(1, |log p|)) for all x, y in
-// [0,1] and t in [1e-8, 1e4], without NaN or Inf; the tests check this against the images
-// series summed in 256-bit math/big arithmetic. The cosine series alone cannot give relative
-// accuracy at small t (p ≪ 1 is a difference of O(1) terms), and raw (non-log) images sums
-// underflow; neither problem arises here. The score ∂ₓ log pₜ is exactly 0 at x ∈ {0, 1}
-// (Neumann condition). Its error is below 1e-12·max(1, |score|) except inside the
-// cancellation region of the softmax sum, where it is a few ulps of Σⱼ wⱼ|vⱼ|/t.
+// [0,1] and t in [1e-8, 1e4], without NaN or Inf, and the score ∂ₓ log pₜ is accurate to
+// 1e-12·max(1, |score|); the tests check both against the images series summed in 160-bit
+// math/big arithmetic on grids and 10 000 random points, many within 1e-12 of a wall. The
+// cosine series alone cannot give relative accuracy at small t (p ≪ 1 is a difference of O(1)
+// terms), raw (non-log) images sums underflow, and a plain softmax over images loses the
+// score near a wall, where the two images of y mirrored at the wall nearly cancel; the images
+// are therefore summed in mirror pairs with exactly factored exponents (kernel_images.go).
+// The score is exactly 0 at x ∈ {0, 1} (Neumann condition).
 //
 // CDF1D and Mean1D give the distribution function and the mean of pₜ(·, y), and Sample1D
 // draws from pₜ(·, y) exactly as Fold(y + √t·Z): the push-forward of a Gaussian under the

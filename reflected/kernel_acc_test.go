@@ -45,9 +45,9 @@ func TestKernelAgainstBigReference(t *testing.T) {
 // in [1e-8, 3], with x, y often pushed next to the boundary.
 func TestKernelRandomPointsAgainstBigReference(t *testing.T) {
 	rng := kernelRand(11)
-	n := 3000
+	n := 10000
 	if testing.Short() {
-		n = 300
+		n = 1000
 	}
 	for i := 0; i < n; i++ {
 		x, y := rng.Float64(), rng.Float64()
@@ -150,4 +150,21 @@ func TestSymmetry(t *testing.T) {
 			t.Errorf("t=%g x=%v y=%v: reflection (%v,%v) vs (%v,%v)", tt, xr, yr, c, d, e, f)
 		}
 	}
+}
+
+// TestBenchmarkWorkloadAccuracy measures Score1D's error on the BenchmarkScore1D workload
+// (the numpy peer's: x, y uniform, t log-uniform on [1e-4, 2]) against the 160-bit images
+// reference; every point must meet the 1e-12·max(1, |score|) contract.
+func TestBenchmarkWorkloadAccuracy(t *testing.T) {
+	x, y, ts := benchPoints(2000, 1e-4, 2)
+	var worst float64
+	for i := range x {
+		_, rs := refLogScore(x[i], y[i], ts[i])
+		e := math.Abs(Score1D(x[i], y[i], ts[i])-rs) / math.Max(1, math.Abs(rs))
+		worst = math.Max(worst, e)
+		if e > 1e-12 {
+			t.Errorf("x=%v y=%v t=%v: score error %.2e", x[i], y[i], ts[i], e)
+		}
+	}
+	t.Logf("worst relative score error on 2000 benchmark points: %.2e", worst)
 }
