@@ -31,3 +31,30 @@ func BenchmarkW1(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSolve compares the dense shortest-augmenting-path solver with SolveSparse on the
+// Euclidean cost matrix of two uniform 2-D samples (cost matrix built outside the loop).
+func BenchmarkSolve(b *testing.B) {
+	for _, m := range []int{500, 2000} {
+		rng := rand.New(rand.NewPCG(1, 2))
+		x, y := uniformSample(rng, m, 2), uniformSample(rng, m, 2)
+		var ws Workspace
+		if _, err := W1(x, y, 2, &ws); err != nil {
+			b.Fatal(err)
+		}
+		cost := ws.cost[:m*m]
+		perm := make([]int, m)
+		b.Run(fmt.Sprintf("dense/m=%d", m), func(b *testing.B) {
+			var s Solver
+			for b.Loop() {
+				s.Solve(perm, cost, m)
+			}
+		})
+		b.Run(fmt.Sprintf("sparse/m=%d", m), func(b *testing.B) {
+			var s Solver
+			for b.Loop() {
+				s.SolveSparse(perm, cost, m, candidates)
+			}
+		})
+	}
+}
