@@ -26,6 +26,8 @@ func TestDenseMatchesGeneric(t *testing.T) {
 		{ScalarUnit{P: 2, Act: ReLU}, Squared{}, 1},
 		{ReLUUnit{P: 6, K: 3}, SoftmaxCE{}, 3},
 		{FirstLayerUnit{P: 4, Act: Tanh}, Squared{}, 1},
+		{SigmoidUnit(6), Squared{}, 1},
+		{FirstLayerUnit{P: 7, Act: ReLU}, Squared{}, 1},
 	}
 	for _, c := range cases {
 		pts := randomPoints(t, r, 7, c.u.InDim(), c.k, c.k > 1)
