@@ -71,7 +71,7 @@ type Trainer struct {
 	// Seed keys the random streams.
 	Seed uint64
 	// Limit, when set, replaces the particle field by a stored field: step n uses
-	// f = Limit.At(n). A particle stepped this way is the mean-field twin: it follows
+	// f = Limit.F[n]. A particle stepped this way is the mean-field twin: it follows
 	// b(·, λ_{t_n}) (and, for MSGLD, the diffusion factor at λ_{t_n}) with its own
 	// initial value and normals.
 	Limit *FieldPath
@@ -232,7 +232,7 @@ func noiseCoef(c []float64, pts *Points, h, sigma float64, r *rand.Rand) {
 
 // Step advances the particles by iteration n (mean-field time t_n to t_{n+1}) and returns
 // the risk Σ_q π_q ℓ(f_q, y_q) of the field the step used (the particles' field, or
-// Limit.At(n) for a twin) on the step's points. A non-finite risk or particle stops with
+// Limit.F[n] for a twin) on the step's points. A non-finite risk or particle stops with
 // an error; the particles are then partly updated.
 func (tr *Trainer) Step(ps *Particles, n int) (float64, error) {
 	if err := tr.prepare(ps); err != nil {
