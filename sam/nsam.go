@@ -85,7 +85,7 @@ func (s *NSAM) Step(w []float64, obj nn.Objective, batch []int) (float64, error)
 	if err := checkFinite(loss, s.sc.g); err != nil {
 		return loss, err
 	}
-	if !s.p.perturb(&s.sc, nil, w, obj, asc, &s.cost) && s.AscentBatch == 0 && s.FullDescent {
+	if !s.p.perturb(&s.sc, s.sc.g, nil, w, obj, asc, &s.cost) && s.AscentBatch == 0 && s.FullDescent {
 		copy(s.d, s.sc.g)
 		s.cost.Serial, s.cost.Depth = 1, 1
 	} else {

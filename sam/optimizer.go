@@ -117,10 +117,8 @@ func checkStep(base Updater, w []float64, obj nn.Objective, batch []int) error {
 }
 
 func checkParams(w []float64) error {
-	for i, x := range w {
-		if !finite(x) {
-			return fmt.Errorf("sam: parameter w[%d] = %v is not finite", i, x)
-		}
+	if i := firstNonFinite(w); i >= 0 {
+		return fmt.Errorf("sam: parameter w[%d] = %v is not finite", i, w[i])
 	}
 	return nil
 }
@@ -129,12 +127,36 @@ func checkFinite(loss float64, g []float64) error {
 	if !finite(loss) {
 		return fmt.Errorf("sam: loss = %v is not finite", loss)
 	}
-	for i, x := range g {
-		if !finite(x) {
-			return fmt.Errorf("sam: gradient[%d] = %v is not finite", i, x)
-		}
+	if i := firstNonFinite(g); i >= 0 {
+		return fmt.Errorf("sam: gradient[%d] = %v is not finite", i, g[i])
 	}
 	return nil
+}
+
+// firstNonFinite returns the index of the first NaN or ±Inf in x, or -1. It scans with
+// the branch-free test Σ x_i·0, which is NaN exactly when some x_i is NaN or infinite.
+func firstNonFinite(x []float64) int {
+	const blk = 1024
+	for lo := 0; lo < len(x); lo += blk {
+		v := x[lo:min(lo+blk, len(x))]
+		var s0, s1 float64
+		i := 0
+		for ; i+2 <= len(v); i += 2 {
+			s0 += v[i] * 0
+			s1 += v[i+1] * 0
+		}
+		for ; i < len(v); i++ {
+			s0 += v[i] * 0
+		}
+		if s0+s1 != 0 {
+			for k, y := range v {
+				if !finite(y) {
+					return lo + k
+				}
+			}
+		}
+	}
+	return -1
 }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }

@@ -114,6 +114,8 @@ func (p *perturbation) scales(t, w []float64) []float64 {
 // scratch is the per-worker memory for one perturbed-gradient unit.
 type scratch struct {
 	g, wp, delta, tmp []float64
+	// gnorm is ‖T u‖ of the first ascent step, set by perturb when ρ > 0.
+	gnorm, tmpNorm float64
 }
 
 func (s *scratch) ensure(n int) {
@@ -121,22 +123,22 @@ func (s *scratch) ensure(n int) {
 	s.wp = resize(s.wp, n)
 }
 
-// perturb sets s.wp = w + ε for the ascent samples asc, given s.g = ∇f_asc(w); t are the
-// ASAM scales (nil: T = I). It returns false, with s.wp = w, if ε = 0 (ρ = 0 or the
-// zero-gradient guard). Extra ascent passes are counted in c.
-func (p *perturbation) perturb(s *scratch, t, w []float64, obj nn.Objective, asc []int, c *Cost) bool {
+// perturb sets s.wp = w + ε for the ascent samples asc, given g0 = ∇f_asc(w) (usually
+// s.g); t are the ASAM scales (nil: T = I). It returns false, with s.wp = w, if ε = 0
+// (ρ = 0 or the zero-gradient guard). Extra ascent passes are counted in c.
+func (p *perturbation) perturb(s *scratch, g0, t, w []float64, obj nn.Objective, asc []int, c *Cost) bool {
 	steps := max(p.AscentSteps, 1)
 	if p.Rho == 0 {
 		copy(s.wp, w)
 		return false
 	}
 	if steps == 1 {
-		coef, ok := p.coef(p.Rho, s.g, w, nil, t)
+		coef, ok := p.coef(p.Rho, g0, w, nil, t, &s.gnorm)
 		if !ok {
 			copy(s.wp, w)
 			return false
 		}
-		p.move(s.wp, w, coef, s.g, w, t)
+		p.move(s.wp, w, coef, g0, w, t)
 		return true
 	}
 	n := len(w)
@@ -147,14 +149,18 @@ func (p *perturbation) perturb(s *scratch, t, w []float64, obj nn.Objective, asc
 		alpha = p.Rho
 	}
 	moved := false
-	g := s.g
+	g := g0
 	for r := 0; r < steps; r++ {
 		if r > 0 {
 			obj.LossGrad(s.tmp, s.wp, asc)
 			c.grad(len(asc))
 			g = s.tmp
 		}
-		coef, ok := p.coef(alpha, g, s.wp, w, t)
+		nrm := &s.tmpNorm
+		if r == 0 {
+			nrm = &s.gnorm
+		}
+		coef, ok := p.coef(alpha, g, s.wp, w, t, nrm)
 		if ok {
 			moved = true
 			for i := range s.delta {
@@ -178,9 +184,10 @@ func (p *perturbation) perturb(s *scratch, t, w []float64, obj nn.Objective, asc
 	return moved
 }
 
-// coef returns the factor ρ·s(‖Tu‖) for u = g + AscentWD·x, and false if ‖Tu‖ = 0.
-// x are the parameters at which g was taken (nil means w0 = the unperturbed w).
-func (p *perturbation) coef(rho float64, g, x, w0, t []float64) (float64, bool) {
+// coef returns the factor ρ·s(‖Tu‖) for u = g + AscentWD·x, and false if ‖Tu‖ = 0; it
+// stores ‖Tu‖ in *nrm. x are the parameters at which g was taken (nil means w0 = the
+// unperturbed w).
+func (p *perturbation) coef(rho float64, g, x, w0, t []float64, nrm *float64) (float64, bool) {
 	if x == nil {
 		x = w0
 	}
@@ -191,6 +198,7 @@ func (p *perturbation) coef(rho float64, g, x, w0, t []float64) (float64, bool) 
 		ss = p.sqNorm(g, x, t)
 	}
 	n := math.Sqrt(ss)
+	*nrm = n
 	if n == 0 {
 		return 0, false
 	}

@@ -99,6 +99,7 @@ type RWSAM struct {
 	force  []int // test hook: fixed draws
 
 	batched bool
+	observe bool
 	gm      *mat.Dense
 	gbuf    []float64
 	ascIdx  []int
@@ -167,9 +168,11 @@ func (r *RWSAM) Step(w []float64, obj nn.Objective, batch []int) (float64, error
 	r.w, r.obj, r.batch = w, obj, batch
 	ac := r.batchAscent(w, obj)
 	r.norms = resize(r.norms, r.k)
+	o, isObs := r.scorer().(observer)
+	r.observe = isObs
 	cc := r.eng.run(r.d, r, r.k)
 	r.w, r.obj = nil, nil
-	if o, ok := r.scorer().(observer); ok {
+	if isObs {
 		for i, j := range r.draws[:r.k] {
 			o.observe(r.unitIdx(j), r.norms[i])
 		}
@@ -310,27 +313,30 @@ func (r *RWSAM) batchAscent(w []float64, obj nn.Objective) Cost {
 	return c
 }
 
-// ascent writes the ascent gradient ∇f_{γ_j}(w) of draw i into g: the mean of its rows of
-// the batched per-sample gradients, or one LossGrad pass.
-func (r *RWSAM) ascent(g []float64, i int, mb []int, c *Cost) float64 {
+// ascent returns the ascent gradient ∇f_{γ_j}(w) of draw i: its row of the batched
+// per-sample gradients (m = 1, no copy), their mean written into sc.g, or one LossGrad
+// pass into sc.g.
+func (r *RWSAM) ascent(sc *scratch, i int, mb []int, c *Cost) []float64 {
 	if !r.batched {
-		loss := r.obj.LossGrad(g, r.w, mb)
+		r.obj.LossGrad(sc.g, r.w, mb)
 		c.grad(len(mb))
-		return loss
+		return sc.g
 	}
 	raw := r.gm.RawMatrix()
-	n := len(g)
-	copy(g, raw.Data[i*r.m*raw.Stride:][:n])
+	n := len(sc.g)
+	row := func(q int) []float64 { return raw.Data[q*raw.Stride:][:n:n] }
+	if r.m == 1 {
+		return row(i)
+	}
+	g := sc.g
+	copy(g, row(i*r.m))
 	for k := 1; k < r.m; k++ {
-		row := raw.Data[(i*r.m+k)*raw.Stride:][:n]
-		for q, x := range row {
+		for q, x := range row(i*r.m + k) {
 			g[q] += x
 		}
 	}
-	if r.m > 1 {
-		scale(g, 1/float64(r.m))
-	}
-	return 0
+	scale(g, 1/float64(r.m))
+	return g
 }
 
 // unit computes the correction c_j = ∇f_{γ_j}(w + ε_j) − ∇f_{γ_j}(w) for draw i.
@@ -338,18 +344,25 @@ func (r *RWSAM) unit(sc *scratch, dst []float64, i int) (float64, Cost) {
 	mb := r.unitIdx(r.draws[i])
 	var c Cost
 	sc.ensure(len(r.w))
-	loss := r.ascent(sc.g, i, mb, &c)
-	r.norms[i] = norm(sc.g)
-	if !r.p.perturb(sc, nil, r.w, r.obj, mb, &c) {
+	g := r.ascent(sc, i, mb, &c)
+	moved := r.p.perturb(sc, g, nil, r.w, r.obj, mb, &c)
+	if r.observe {
+		if r.p.Rho > 0 {
+			r.norms[i] = sc.gnorm
+		} else {
+			r.norms[i] = norm(g)
+		}
+	}
+	if !moved {
 		clear(dst)
-		return loss, c
+		return 0, c
 	}
 	r.obj.LossGrad(dst, sc.wp, mb)
 	c.grad(len(mb))
-	for k, g := range sc.g {
-		dst[k] -= g
+	for k, x := range g {
+		dst[k] -= x
 	}
-	return loss, c
+	return 0, c
 }
 
 // weight is the importance weight 1/(k K q_j) of draw i.

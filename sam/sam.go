@@ -160,7 +160,7 @@ func (s *SAM) unit(sc *scratch, dst []float64, j int) (float64, Cost) {
 	sc.ensure(len(s.w))
 	loss := s.obj.LossGrad(sc.g, s.w, mb)
 	c.grad(len(mb))
-	if s.p.perturb(sc, s.t, s.w, s.obj, mb, &c) {
+	if s.p.perturb(sc, sc.g, s.t, s.w, s.obj, mb, &c) {
 		s.obj.LossGrad(dst, sc.wp, mb)
 		c.grad(len(mb))
 	} else {

@@ -145,3 +145,25 @@ func TestUpdaterValidate(t *testing.T) {
 		}
 	}
 }
+
+// firstNonFinite finds the first NaN/±Inf anywhere, including past the first block and in
+// the odd tail, and reports -1 for finite data (including huge values whose ·0 is 0).
+func TestFirstNonFinite(t *testing.T) {
+	x := make([]float64, 3001)
+	for i := range x {
+		x[i] = math.MaxFloat64 * float64(1-2*(i%2))
+	}
+	if i := firstNonFinite(x); i != -1 {
+		t.Errorf("finite data: got %d", i)
+	}
+	for _, c := range []struct {
+		at int
+		v  float64
+	}{{0, math.NaN()}, {1500, math.Inf(1)}, {3000, math.Inf(-1)}, {1023, math.NaN()}} {
+		y := append([]float64(nil), x...)
+		y[c.at] = c.v
+		if i := firstNonFinite(y); i != c.at {
+			t.Errorf("%v at %d: got %d", c.v, c.at, i)
+		}
+	}
+}
