@@ -11,7 +11,9 @@ import (
 
 // TestParticleSDEMatchesTrainer solves ParticleSDE with sde.EulerMaruyama at step g_N,
 // driven by TrainerNoise, and compares with the matrix-free Trainer (GaussianSGD for
-// shared noise, MSGLD for independent noise). The two compute the same recursion in a
+// shared noise, MSGLD for independent noise), with and without the time change
+// (1+t)^{−α}: at t_n = n g_N the Euler step of the SDE is exactly the Trainer's step
+// h_n = g_N(1+t_n)^{−α} with noise h_n/√M. The two compute the same recursion in a
 // different order (explicit diffusion matrix times ΔW against combined per-point
 // weights), so they agree to rounding: 1e-11 relative after 4 steps of an O(1) map.
 func TestParticleSDEMatchesTrainer(t *testing.T) {
@@ -19,16 +21,21 @@ func TestParticleSDEMatchesTrainer(t *testing.T) {
 	pts := randomPoints(t, r, 6, 1, 1, false)
 	u := TanhUnit(1)
 	const N, M, seed = 40, 4, 77
-	sched := Schedule{Gamma: 0.125, Beta: 1, N: N} // g_N = 1/8 exactly
-	for _, indep := range []bool{false, true} {
+	for _, c := range []struct {
+		indep bool
+		alpha float64
+	}{{false, 0}, {true, 0}, {false, 0.3}, {true, 0.3}} {
+		indep := c.indep
+		sched := Schedule{Gamma: 0.125, Beta: 1, Alpha: c.alpha, N: N}
+		g := sched.G() // 4g/g = 4 exactly, so the solver takes 4 steps of g
 		ps := randomParticles(t, N, u.Dim(), 3)
 		x0 := append([]float64(nil), ps.W...)
 		sys, err := ParticleSDE(u, Squared{}, pts, sched, M, N, indep)
 		if err != nil {
 			t.Fatal(err)
 		}
-		sol, err := sde.Solve(sys, sde.EulerMaruyama{}, x0, []float64{0, 0.5},
-			&sde.Settings{Step: 0.125, Brownian: NewTrainerNoise(seed, N, pts.Len(), indep)})
+		sol, err := sde.Solve(sys, sde.EulerMaruyama{}, x0, []float64{0, 4 * g},
+			&sde.Settings{Step: g, Brownian: NewTrainerNoise(seed, N, pts.Len(), indep)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -46,7 +53,7 @@ func TestParticleSDEMatchesTrainer(t *testing.T) {
 		for i, v := range ps.W {
 			w := sol.X.At(1, i)
 			if math.Abs(v-w) > 1e-11*(1+math.Abs(w)) {
-				t.Fatalf("independent=%v: coordinate %d: Trainer %v, sde %v", indep, i, v, w)
+				t.Fatalf("independent=%v alpha=%v: coordinate %d: Trainer %v, sde %v", indep, c.alpha, i, v, w)
 			}
 		}
 	}

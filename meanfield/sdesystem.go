@@ -116,7 +116,7 @@ func ParticleSDE(u Unit, l Loss, data *Points, s Schedule, batch, n int, indepen
 // parallel.Stream(seed, −1); independent: particle k's n components from
 // parallel.Stream(seed, k)). Solving ParticleSDE with Euler–Maruyama, step g_N and this
 // Brownian reproduces Trainer's GaussianSGD (shared) or MSGLD (independent) run up to
-// rounding, for α = 0.
+// rounding (for any α: the step at t_n is h_n = g_N(1+t_n)^{−α} in both).
 type TrainerNoise struct {
 	n     int
 	rs    []*rand.Rand
