@@ -270,3 +270,29 @@ func TestMomentErrors(t *testing.T) {
 	mustPanic(t, "Accumulator.Add columns", func() { NewAccumulator(4).Add(randDense(3, 3, 1)) })
 	mustPanic(t, "CenterRows shape", func() { CenterRows(randDense(3, 3, 1), randDense(3, 4, 1), nil) })
 }
+
+func TestTwoBatchEstimateFromMonteCarlo(t *testing.T) {
+	// End to end: squared norms of random minibatch gradients at two sizes, estimated by
+	// MicroBatchNorms, recover ‖ḡ‖² and tr Σ through TwoBatchEstimate with the finite
+	// population n.
+	g := randDense(64, 10, 17)
+	for i := 0; i < 64; i++ {
+		floats.AddConst(0.4, g.RawRowView(i))
+	}
+	mo, _ := ComputeMoments(g)
+	s, _ := MicroBatchNorms(g, 4, 20000, 1)
+	b, _ := MicroBatchNorms(g, 32, 20000, 2)
+	g2, tr, err := TwoBatchEstimate(4, 32, s.MeanSqNorm, b.MeanSqNorm, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, _ := FinitePopulationFactor(64, 4)
+	cb, _ := FinitePopulationFactor(64, 32)
+	// Standard errors propagated through the 2×2 inversion (independent estimates);
+	// 5 SE fails with probability < 1e-6 for a correct implementation.
+	seTr := math.Hypot(s.SqNormStdErr, b.SqNormStdErr) / (cs - cb)
+	seG := math.Hypot(cs*b.SqNormStdErr, cb*s.SqNormStdErr) / (cs - cb)
+	if math.Abs(tr-mo.TraceCov()) > 5*seTr || math.Abs(g2-mo.MeanSqNorm()) > 5*seG {
+		t.Errorf("two-batch: tr Σ %v ± %v (exact %v), ‖ḡ‖² %v ± %v (exact %v)", tr, seTr, mo.TraceCov(), g2, seG, mo.MeanSqNorm())
+	}
+}
