@@ -25,6 +25,7 @@ const (
 	Empirical
 )
 
+// String returns the name of the reference noise, e.g. "isotropic".
 func (k RefKind) String() string {
 	switch k {
 	case Isotropic:

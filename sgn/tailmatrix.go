@@ -22,6 +22,7 @@ const (
 	PerCoordinate
 )
 
+// String returns "pooled" or "per-coordinate".
 func (m TailMode) String() string {
 	switch m {
 	case Pooled:
@@ -44,9 +45,10 @@ type TailSettings struct {
 	Standardize bool
 	// K1 is the block size (0: the default of TailIndex).
 	K1 int
-	// OrderStat selects the order-statistic variant TailIndexOrder with order K (0: median).
+	// OrderStat selects the order-statistic variant TailIndexOrder.
 	OrderStat bool
-	K         int
+	// K is the order k of the order-statistic variant (0: the median block, ⌈K2/2⌉).
+	K int
 }
 
 // TailResult is the output of TailIndexMatrix.
