@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/sdeml/sdeml/meanfield"
+	"github.com/sdeml/sdeml/sde"
 )
 
 // The paper's schedule: torch learning rate γN^β, per-neuron step γN^{β−1}, and the
@@ -52,4 +53,32 @@ func ExampleTrainer() {
 	// Output:
 	// N=  64 coupling 0.044 field error 0.049
 	// N=1024 coupling 0.004 field error 0.009
+}
+
+// The continuous-time particle SDE with the SGD noise covariance (one Brownian motion per
+// data point, shared by all neurons), solved by the sde package with a step much smaller
+// than g_N.
+func ExampleParticleSDE() {
+	data, _ := meanfield.Quadrature1D(8, -1, 1, func(x float64) float64 { return math.Sin(math.Pi * x) })
+	unit := meanfield.TanhUnit(1)
+	sched := meanfield.Schedule{Gamma: 0.5, Beta: 1, N: 32} // noisy regime, g_N = 0.5
+	sys, _ := meanfield.ParticleSDE(unit, meanfield.Squared{}, data, sched, 4, 32, false)
+	ps, _ := meanfield.NewParticles(32, unit.Dim())
+	ps.InitGaussian(0, 1, rand.NewPCG(1, 2))
+	sol, _ := sde.Solve(sys, sde.EulerMaruyama{}, ps.W, []float64{0, 1}, &sde.Settings{Step: 0.01, Seed: 3})
+	ps.W = sol.X.RawRowView(1)
+	f := meanfield.ComputeField(nil, unit, ps, data)
+	fmt.Printf("noise dimension %d, f(x_0) at t = 1: %.3f\n", sys.NoiseDim, f[0])
+	// Output:
+	// noise dimension 8, f(x_0) at t = 1: 0.227
+}
+
+// Fitting a rate: errors that halve when N quadruples have slope −1/2.
+func ExampleLogLogSlope() {
+	ns := []float64{16, 64, 256, 1024}
+	errs := [][]float64{{0.20, 0.22}, {0.10, 0.11}, {0.05, 0.055}, {0.025, 0.0275}}
+	fit, _ := meanfield.LogLogSlope(ns, errs, 0.95, 200, rand.NewPCG(1, 1))
+	fmt.Printf("slope %.2f\n", fit.Slope)
+	// Output:
+	// slope -0.50
 }
