@@ -5,6 +5,8 @@
 //
 //	go run ./examples/msharpness -task diagnet   # stochastic diagonal linear net, ≈1 min
 //	go run ./examples/msharpness -task mnist     # MLP on an MNIST subset, < 10 min
+//	go run ./examples/msharpness -task mnist -train 60000 -test 10000 -epochs 30 -seeds 5  # full run
+//	go run ./examples/msharpness -task mnist -only "SAM (m=128),m-SAM m=8" -rhos 0.1  # a subset
 //
 // Each prints a table, writes runs.csv, summary.csv and a PNG (test metric against m, one
 // line per method) into -out.
