@@ -60,6 +60,16 @@ func NewPoints(p, k int, x, y, weight []float64) (*Points, error) {
 	return &Points{P: p, K: k, X: x, Y: y, Weight: weight}, nil
 }
 
+// Validate reports the first inconsistency of d (dimensions, lengths, non-finite values,
+// weights), as NewPoints does.
+func (d *Points) Validate() error {
+	if d == nil {
+		return fmt.Errorf("meanfield: Points is nil")
+	}
+	_, err := NewPoints(d.P, d.K, d.X, d.Y, d.Weight)
+	return err
+}
+
 // Len returns the number of points n.
 func (d *Points) Len() int { return len(d.X) / d.P }
 

@@ -140,6 +140,11 @@ func (tr *Trainer) validate(ps *Particles) error {
 	if tr.Method != GD && tr.Batch < 1 {
 		return fmt.Errorf("meanfield: Trainer.Batch = %d, want >= 1", tr.Batch)
 	}
+	if tr.Data != nil {
+		if err := tr.Data.Validate(); err != nil {
+			return fmt.Errorf("meanfield: Trainer.Data: %w", err)
+		}
+	}
 	if tr.Data != nil && (tr.Data.P != p || tr.Data.K != k) {
 		return fmt.Errorf("meanfield: Trainer.Data has P = %d, K = %d; Unit has InDim %d, OutDim %d", tr.Data.P, tr.Data.K, p, k)
 	}

@@ -258,6 +258,7 @@ func TestTrainerBadInput(t *testing.T) {
 		func(tr *Trainer) { tr.Method = Method(9) },
 		func(tr *Trainer) { tr.Penalty = -1 },
 		func(tr *Trainer) { tr.Method = GD; tr.Limit = &FieldPath{Q: 3, K: 1} },
+		func(tr *Trainer) { tr.Data = &Points{P: 1, K: 1, X: []float64{1, 2}, Y: []float64{1}} },
 	}
 	for i, f := range mut {
 		tr := good
