@@ -30,7 +30,10 @@ func ParticleSDE(u Unit, l Loss, data *Points, s Schedule, batch, n int, indepen
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	if data == nil || data.P != u.InDim() || data.K != u.OutDim() {
+	if err := data.Validate(); err != nil {
+		return nil, err
+	}
+	if data.P != u.InDim() || data.K != u.OutDim() {
 		return nil, fmt.Errorf("meanfield: ParticleSDE data dimensions do not match the unit (InDim %d, OutDim %d)", u.InDim(), u.OutDim())
 	}
 	if batch < 1 {
