@@ -23,6 +23,9 @@ func BenchmarkW1(b *testing.B) {
 			rng := rand.New(rand.NewPCG(1, 2))
 			x, y := uniformSample(rng, m, 2), uniformSample(rng, m, 2)
 			var ws Workspace
+			if _, err := W1(x, y, 2, &ws); err != nil { // size the workspace
+				b.Fatal(err)
+			}
 			for b.Loop() {
 				if _, err := W1(x, y, 2, &ws); err != nil {
 					b.Fatal(err)
@@ -46,12 +49,14 @@ func BenchmarkSolve(b *testing.B) {
 		perm := make([]int, m)
 		b.Run(fmt.Sprintf("dense/m=%d", m), func(b *testing.B) {
 			var s Solver
+			s.Solve(perm, cost, m)
 			for b.Loop() {
 				s.Solve(perm, cost, m)
 			}
 		})
 		b.Run(fmt.Sprintf("sparse/m=%d", m), func(b *testing.B) {
 			var s Solver
+			s.SolveSparse(perm, cost, m, candidates)
 			for b.Loop() {
 				s.SolveSparse(perm, cost, m, candidates)
 			}
