@@ -29,6 +29,7 @@ type part struct {
 
 var parts = []part{
 	{"mnist", runMNIST},
+	{"sde", runSDE},
 }
 
 func main() {
