@@ -49,7 +49,7 @@ func plotW1(c *config, rows []row) error {
 	p.Y.Label.Text = "W1"
 	p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
 	p.X.Tick.Marker, p.Y.Tick.Marker = plot.LogTicks{}, plot.LogTicks{}
-	p.Legend.Top = true
+	p.Legend.Left = true // the curves fall to the right; bottom-left is free
 	add := func(label string, xs, ys []float64, col color.Color, dash []vg.Length) error {
 		pts := make(plotter.XYs, len(xs))
 		for i := range xs {
@@ -102,7 +102,7 @@ func plotSamples(c *config, rows []row) error {
 	p := plot.New()
 	p.Title.Text = fmt.Sprintf("D = 2, n = %d: generated (blue) and training (red) points", best.n)
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
-	for k, pts := range [][]float64{best.gen, best.train} {
+	for k, pts := range [][]float64{best.train, best.gen} {
 		xy := make(plotter.XYs, len(pts)/2)
 		for i := range xy {
 			xy[i].X, xy[i].Y = pts[2*i], pts[2*i+1]
@@ -113,7 +113,7 @@ func plotSamples(c *config, rows []row) error {
 		}
 		s.GlyphStyle.Radius = vg.Points(1)
 		s.GlyphStyle.Shape = draw.CircleGlyph{}
-		s.Color = palette[k]
+		s.Color = palette[1-k] // training red underneath, generated blue on top
 		p.Add(s)
 	}
 	return p.Save(6*vg.Inch, 6*vg.Inch, filepath.Join(c.out, "samples_D2.png"))
