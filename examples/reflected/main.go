@@ -51,7 +51,7 @@ type config struct {
 func main() {
 	var cfg config
 	var Ds, ns, hidden string
-	quick := flag.Bool("quick", false, "small grid: D ∈ {2,4}, n ∈ {100,300,1000}, 2000 steps, m = 500")
+	quick := flag.Bool("quick", false, "small grid: D ∈ {2,4}, n ∈ {100,300,1000}, 2000 steps, m = 500, 1 seed")
 	flag.StringVar(&cfg.exp, "exp", "A", "experiment: A (d = 1 segment) or B (d = 2 square)")
 	flag.StringVar(&Ds, "D", "", "ambient dimensions (default 2,4,8 for A; 4,8 for B)")
 	flag.StringVar(&ns, "n", "100,300,1000,3000", "training-set sizes")
@@ -96,6 +96,9 @@ func main() {
 		}
 		if !flagSet("m") {
 			cfg.m = 500
+		}
+		if !flagSet("seeds") {
+			cfg.seeds = 1
 		}
 	}
 	if cfg.Ds, err = ints("D", Ds); err != nil {
