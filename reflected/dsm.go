@@ -88,7 +88,7 @@ func (o *DSM) LossGrad(grad, w []float64, idx []int) float64 {
 	if grad != nil {
 		o.Net.Net.Backward(grad, w, sc.dOut, sc.ws)
 	}
-	o.Net.pool.Put(sc)
+	o.Net.release(sc)
 	return loss / float64(len(idx))
 }
 
@@ -107,7 +107,7 @@ func (o *DSM) Losses(dst, w []float64, idx []int) {
 		}
 		dst[k] = l
 	}
-	o.Net.pool.Put(sc)
+	o.Net.release(sc)
 }
 
 // forward draws the noised inputs and scaled targets for idx and runs the network at w.

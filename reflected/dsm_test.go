@@ -93,7 +93,7 @@ func TestDSMTargetMean(t *testing.T) {
 		sum += v
 		sq += v * v
 	}
-	net.pool.Put(sc)
+	net.release(sc)
 	mean := sum / (n * D)
 	se := math.Sqrt(sq/(n*D)) / math.Sqrt(n*D)
 	// 4.5 SE: two-sided normal tail 7e-6 (the targets √t·∂log q are independent across
@@ -109,7 +109,7 @@ func exactDSMLoss(obj *DSM, m ScoreModel, idx []int) float64 {
 	D := obj.Net.Dim()
 	in := obj.Net.Net.InDim()
 	sc := obj.forward(make([]float64, obj.Dim()), idx)
-	defer obj.Net.pool.Put(sc)
+	defer obj.Net.release(sc)
 	x := make([]float64, D)
 	s := make([]float64, D)
 	var loss float64

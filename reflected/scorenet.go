@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -56,7 +57,8 @@ type ScoreNet struct {
 	// W holds the parameters θ (len Net.NumParams()).
 	W []float64
 
-	pool sync.Pool // *netScratch
+	pool  sync.Pool                  // *netScratch
+	cache atomic.Pointer[netScratch] // one scratch kept across GCs (sync.Pool drops its items)
 }
 
 // netScratch is one goroutine's buffers for a batched forward/backward pass.
@@ -141,12 +143,23 @@ func (n *ScoreNet) Score(dst, x, t []float64) {
 			dst[r*D+i] = v * inv
 		}
 	}
-	n.pool.Put(sc)
+	n.release(sc)
 }
 
-// scratch returns buffers for a batch of rows (from the pool; return it with n.pool.Put).
+// release returns a scratch taken with scratch.
+func (n *ScoreNet) release(sc *netScratch) {
+	if !n.cache.CompareAndSwap(nil, sc) {
+		n.pool.Put(sc)
+	}
+}
+
+// scratch returns buffers for a batch of rows (return them with release). The cached
+// scratch makes single-goroutine use allocation-free even across garbage collections.
 func (n *ScoreNet) scratch(rows int) *netScratch {
-	sc, _ := n.pool.Get().(*netScratch)
+	sc := n.cache.Swap(nil)
+	if sc == nil {
+		sc, _ = n.pool.Get().(*netScratch)
+	}
 	if sc == nil {
 		sc = &netScratch{ws: n.Net.NewWorkspace(rows)}
 	}
