@@ -4,16 +4,20 @@
 // per-item random streams derived from (seed, index), see Stream), never on which
 // goroutine ran it or in what order. Reductions are then done serially in index order
 // by the caller, so results are bit-identical for any GOMAXPROCS.
+//
+// Loops run on long-lived helper goroutines (started on first need, up to GOMAXPROCS−1)
+// together with the calling goroutine, so a loop costs no goroutine start and, through
+// Run with a pointer Task, no allocation. Nested loops are safe: when every helper is
+// busy, the caller runs the items itself.
 package parallel
 
 import (
 	"math/rand/v2"
 	"runtime"
-	"sync"
-	"sync/atomic"
 )
 
-// Workers returns the number of goroutines For uses for n items: min(n, GOMAXPROCS).
+// Workers returns the number of goroutines For and Run use for n items: min(n, GOMAXPROCS),
+// at least 1.
 func Workers(n int) int {
 	p := runtime.GOMAXPROCS(0)
 	if n < p {
@@ -25,34 +29,41 @@ func Workers(n int) int {
 	return p
 }
 
-// For calls fn(worker, i) for every i in [0, n), spread over Workers(n) goroutines.
-// worker is in [0, Workers(n)) and lets fn use per-worker scratch space; the
-// assignment of items to workers is dynamic, so fn's result for item i must not
-// depend on worker. For returns when all calls have returned.
-func For(n int, fn func(worker, i int)) {
+// Task is the body of a parallel loop: Do(worker, i) processes item i. worker is in
+// [0, Workers(n)) and is distinct among goroutines running the same loop at the same time,
+// so it can index per-worker scratch space; the assignment of items to workers is dynamic,
+// so Do's result for item i must not depend on worker.
+type Task interface {
+	Do(worker, i int)
+}
+
+// Func adapts a function to Task.
+type Func func(worker, i int)
+
+// Do calls f(worker, i).
+func (f Func) Do(worker, i int) { f(worker, i) }
+
+// For calls fn(worker, i) for every i in [0, n), spread over Workers(n) goroutines (the
+// caller included), and returns when all calls have returned. See Task for the meaning of
+// worker. A closure that captures variables is allocated by the caller; Run with a
+// pointer to a long-lived Task avoids that.
+func For(n int, fn func(worker, i int)) { Run(n, Func(fn)) }
+
+// Run calls t.Do(worker, i) for every i in [0, n) like For. It does not allocate.
+func Run(n int, t Task) {
+	if n <= 0 {
+		return
+	}
 	p := Workers(n)
 	if p == 1 {
 		for i := 0; i < n; i++ {
-			fn(0, i)
+			t.Do(0, i)
 		}
 		return
 	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	wg.Add(p)
-	for w := 0; w < p; w++ {
-		go func(w int) {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				fn(w, i)
-			}
-		}(w)
-	}
-	wg.Wait()
+	j := jobPool.Get().(*job)
+	j.run(n, p, t)
+	jobPool.Put(j)
 }
 
 // Stream returns the random stream for item index of a computation seeded by seed.

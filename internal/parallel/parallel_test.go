@@ -2,6 +2,7 @@ package parallel
 
 import (
 	"runtime"
+	"sync/atomic"
 	"testing"
 )
 
@@ -38,5 +39,69 @@ func TestStreamDeterministicAndDistinct(t *testing.T) {
 	// Two independent 64-bit streams agree on a draw with probability 2^-64.
 	if same != 0 {
 		t.Fatalf("streams for neighbouring indices collided %d times", same)
+	}
+}
+
+// countTask records which worker ran each item and checks worker bounds.
+type countTask struct {
+	seen    []atomic.Int32
+	workers int
+	bad     atomic.Int32
+}
+
+func (c *countTask) Do(w, i int) {
+	if w < 0 || w >= c.workers {
+		c.bad.Add(1)
+	}
+	c.seen[i].Add(1)
+}
+
+func TestRunWorkerIDsInRangeAndNested(t *testing.T) {
+	for _, procs := range []int{1, 2, 3, 8} {
+		old := runtime.GOMAXPROCS(procs)
+		for rep := 0; rep < 200; rep++ {
+			n := 1 + rep%37
+			outer := &countTask{seen: make([]atomic.Int32, n), workers: Workers(n)}
+			inner := make([]*countTask, n)
+			for i := range inner {
+				inner[i] = &countTask{seen: make([]atomic.Int32, 5), workers: Workers(5)}
+			}
+			For(n, func(w, i int) {
+				outer.Do(w, i)
+				Run(5, inner[i]) // nested loop: must neither deadlock nor reuse ids wrongly
+			})
+			for i := 0; i < n; i++ {
+				if outer.seen[i].Load() != 1 {
+					t.Fatalf("procs=%d n=%d: item %d ran %d times", procs, n, i, outer.seen[i].Load())
+				}
+				for k := 0; k < 5; k++ {
+					if inner[i].seen[k].Load() != 1 {
+						t.Fatalf("procs=%d: nested item %d/%d ran %d times", procs, i, k, inner[i].seen[k].Load())
+					}
+				}
+				if inner[i].bad.Load() != 0 {
+					t.Fatalf("procs=%d: nested worker id out of range", procs)
+				}
+			}
+			if outer.bad.Load() != 0 {
+				t.Fatalf("procs=%d n=%d: worker id out of [0, %d)", procs, n, outer.workers)
+			}
+		}
+		runtime.GOMAXPROCS(old)
+	}
+}
+
+type sumTask struct{ out []float64 }
+
+func (s *sumTask) Do(w, i int) { s.out[i] = float64(i) * 0.5 }
+
+func TestRunDoesNotAllocate(t *testing.T) {
+	if raceEnabled {
+		t.Skip("sync.Pool drops items at random under the race detector")
+	}
+	task := &sumTask{out: make([]float64, 64)}
+	Run(64, task) // start the helpers
+	if a := testing.AllocsPerRun(100, func() { Run(64, task) }); a != 0 {
+		t.Fatalf("Run allocated %.1f times per call", a)
 	}
 }
