@@ -3,7 +3,6 @@ package sgn
 import (
 	"fmt"
 	"math"
-	"slices"
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
@@ -72,22 +71,18 @@ func CovSpectrum(g *mat.Dense, s *SpectrumSettings) (*Spectrum, error) {
 	if mean != nil {
 		doubleCenter(k)
 	}
-	var es mat.EigenSym
-	if !es.Factorize(k, set.K > 0) {
+	vals, u, ok := symTop(k, set.K)
+	if !ok {
 		return nil, fmt.Errorf("sgn: CovSpectrum: eigendecomposition of the %d×%d Gram matrix failed", n, n)
 	}
-	vals := es.Values(nil)
-	slices.Reverse(vals)
 	sp := &Spectrum{N: n, Dim: d, Values: vals}
 	if set.K == 0 {
 		return sp, nil
 	}
-	var u mat.Dense
-	es.VectorsTo(&u)
 	sp.Vectors = mat.NewDense(d, set.K, nil)
 	col := make([]float64, d)
 	for c := 0; c < set.K; c++ {
-		uc := mat.Col(nil, n-1-c, &u) // ascending order in u
+		uc := mat.Col(nil, c, u)
 		// v = Gᵀu − ḡ(1ᵀu), normalised; the scale 1/√(nλ) is replaced by exact normalisation.
 		cv := mat.NewVecDense(d, col)
 		cv.MulVec(g.T(), mat.NewVecDense(n, uc))
@@ -109,22 +104,11 @@ func primalSpectrum(g *mat.Dense, mean []float64, k int) (*Spectrum, error) {
 	if mean != nil {
 		c.SymRankOne(c, -1, mat.NewVecDense(d, mean))
 	}
-	var es mat.EigenSym
-	if !es.Factorize(c, k > 0) {
+	vals, vecs, ok := symTop(c, k)
+	if !ok {
 		return nil, fmt.Errorf("sgn: CovSpectrum: eigendecomposition of the %d×%d covariance failed", d, d)
 	}
-	vals := es.Values(nil)
-	slices.Reverse(vals)
-	sp := &Spectrum{N: n, Dim: d, Values: vals}
-	if k > 0 {
-		var v mat.Dense
-		es.VectorsTo(&v)
-		sp.Vectors = mat.NewDense(d, k, nil)
-		for q := 0; q < k; q++ {
-			sp.Vectors.SetCol(q, mat.Col(nil, d-1-q, &v))
-		}
-	}
-	return sp, nil
+	return &Spectrum{N: n, Dim: d, Values: vals, Vectors: vecs}, nil
 }
 
 // gram returns GGᵀ/n (n×n), or GᵀG/n (d×d) when trans, for the n×d matrix g, computed with
