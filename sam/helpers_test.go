@@ -27,8 +27,9 @@ type spy struct {
 		LossGrad(g, w []float64, idx []int) float64
 		Losses(dst, w []float64, idx []int)
 	}
-	mu  sync.Mutex
-	pts [][]float64
+	mu   sync.Mutex
+	pts  [][]float64
+	idxs [][]int
 }
 
 func (s *spy) Dim() int { return s.obj.Dim() }
@@ -36,6 +37,7 @@ func (s *spy) Len() int { return s.obj.Len() }
 func (s *spy) LossGrad(g, w []float64, idx []int) float64 {
 	s.mu.Lock()
 	s.pts = append(s.pts, append([]float64(nil), w...))
+	s.idxs = append(s.idxs, append([]int(nil), idx...))
 	s.mu.Unlock()
 	return s.obj.LossGrad(g, w, idx)
 }
