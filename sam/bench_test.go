@@ -1,6 +1,7 @@
 package sam
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -94,4 +95,26 @@ func seqFrom(lo, n int) []int {
 		s[i] = lo + i
 	}
 	return s
+}
+
+// BenchmarkMicroSAM times an m-SAM step (m = 2, batch 64) on diagonal nets of growing
+// dimension 2p: the small sizes take the serial path of the engine, the large ones the
+// parallel rounds.
+func BenchmarkMicroSAM(b *testing.B) {
+	for _, p := range []int{100, 10000, 100000} {
+		b.Run(fmt.Sprintf("p=%d", p), func(b *testing.B) {
+			obj, w := smallTask(1, 64, p)
+			opt := &SAM{Base: &SGD{LR: 1e-3}, Rho: 0.05, Micro: 2}
+			batch := seq(64)
+			if _, err := opt.Step(w, obj, batch); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := opt.Step(w, obj, batch); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
