@@ -14,7 +14,7 @@ type unitRunner interface {
 
 // engine runs the units of a unitRunner in parallel and reduces them in index order.
 //
-// Units run in rounds of len(slots) on all cores (parallel.For, per-worker scratch); after
+// Units run in rounds of len(slots) on all cores (parallel.Run, per-worker scratch); after
 // each round the slots are added to acc in increasing j, split over coordinate chunks. Every
 // coordinate therefore receives acc[i] += a_0 v_0[i]; acc[i] += a_1 v_1[i]; … in the same
 // order as the serial loop, so the result is bit-identical to it for any GOMAXPROCS.
@@ -24,6 +24,38 @@ type engine struct {
 	loss  []float64
 	cost  []Cost
 	a     []float64
+	ut    unitTask
+	rt    reduceTask
+}
+
+// unitTask runs units j0+i of a round (parallel.Task; a pointer to it does not allocate).
+type unitTask struct {
+	e  *engine
+	r  unitRunner
+	j0 int
+}
+
+func (t *unitTask) Do(wk, i int) {
+	e := t.e
+	e.loss[i], e.cost[i] = t.r.unit(&e.work[wk], e.slots[i], t.j0+i)
+}
+
+// reduceTask adds the cnt slots of a round to acc on coordinate chunk c, slots in order.
+type reduceTask struct {
+	e   *engine
+	acc []float64
+	cnt int
+}
+
+func (t *reduceTask) Do(_, c int) {
+	lo, hi := c*chunk, min((c+1)*chunk, len(t.acc))
+	dst := t.acc[lo:hi]
+	for i := range t.cnt {
+		a, v := t.e.a[i], t.e.slots[i][lo:hi]
+		for q, x := range v {
+			dst[q] += a * x
+		}
+	}
 }
 
 // chunk is the number of coordinates per reduction task; below serialWork coordinates ×
@@ -68,11 +100,12 @@ func (e *engine) run(acc []float64, r unitRunner, k int) Cost {
 	}
 	clear(acc)
 	var total Cost
+	e.ut = unitTask{e: e, r: r}
+	e.rt = reduceTask{e: e, acc: acc}
 	for j0 := 0; j0 < k; j0 += rs {
 		cnt := min(rs, k-j0)
-		parallel.For(cnt, func(wk, i int) {
-			e.loss[i], e.cost[i] = r.unit(&e.work[wk], e.slots[i], j0+i)
-		})
+		e.ut.j0 = j0
+		parallel.Run(cnt, &e.ut)
 		for i := range cnt {
 			c := e.cost[i]
 			e.a[i] = r.weight(j0+i, e.loss[i], c)
@@ -80,17 +113,10 @@ func (e *engine) run(acc []float64, r unitRunner, k int) Cost {
 			total.Serial += c.Forward
 			total.Depth = max(total.Depth, c.Forward)
 		}
-		parallel.For((n+chunk-1)/chunk, func(_, t int) {
-			lo, hi := t*chunk, min((t+1)*chunk, n)
-			dst := acc[lo:hi]
-			for i := range cnt {
-				a, v := e.a[i], e.slots[i][lo:hi]
-				for c, x := range v {
-					dst[c] += a * x
-				}
-			}
-		})
+		e.rt.cnt = cnt
+		parallel.Run((n+chunk-1)/chunk, &e.rt)
 	}
+	e.ut, e.rt = unitTask{}, reduceTask{}
 	return total
 }
 
