@@ -8,8 +8,10 @@ type unitRunner interface {
 	// unit writes v_j into dst using the scratch sc and returns unit j's loss and cost.
 	// It runs concurrently with other units.
 	unit(sc *scratch, dst []float64, j int) (loss float64, c Cost)
-	// weight returns a_j. It is called serially, in increasing j, after unit j ran.
-	weight(j int, loss float64, c Cost) float64
+	// weight returns a_j and an optional vector s_j (nil: none) that the reduction
+	// subtracts, acc += a_j (v_j − s_j); s_j must stay valid until run returns. It is
+	// called serially, in increasing j, after unit j ran.
+	weight(j int, loss float64, c Cost) (float64, []float64)
 }
 
 // engine runs the units of a unitRunner in parallel and reduces them in index order.
@@ -24,6 +26,7 @@ type engine struct {
 	loss  []float64
 	cost  []Cost
 	a     []float64
+	sub   [][]float64
 	ut    unitTask
 	rt    reduceTask
 }
@@ -51,10 +54,21 @@ func (t *reduceTask) Do(_, c int) {
 	lo, hi := c*chunk, min((c+1)*chunk, len(t.acc))
 	dst := t.acc[lo:hi]
 	for i := range t.cnt {
-		a, v := t.e.a[i], t.e.slots[i][lo:hi]
+		addScaled(dst, t.e.a[i], t.e.slots[i][lo:hi], t.e.sub[i], lo, hi)
+	}
+}
+
+// addScaled does dst += a·(v − s[lo:hi]) (s nil: dst += a·v).
+func addScaled(dst []float64, a float64, v, s []float64, lo, hi int) {
+	if s == nil {
 		for q, x := range v {
 			dst[q] += a * x
 		}
+		return
+	}
+	s = s[lo:hi]
+	for q, x := range v {
+		dst[q] += a * (x - s[q])
 	}
 }
 
@@ -75,7 +89,14 @@ func (e *engine) run(acc []float64, r unitRunner, k int) Cost {
 	}
 	if k == 1 {
 		loss, c := r.unit(&e.work[0], acc, 0)
-		if a := r.weight(0, loss, c); a != 1 {
+		a, sub := r.weight(0, loss, c)
+		switch {
+		case sub != nil:
+			sub = sub[:len(acc)]
+			for i, x := range acc {
+				acc[i] = a * (x - sub[i])
+			}
+		case a != 1:
 			scale(acc, a)
 		}
 		c.Serial, c.Depth = c.Forward, c.Forward
@@ -96,7 +117,7 @@ func (e *engine) run(acc []float64, r unitRunner, k int) Cost {
 		e.slots[i] = resize(e.slots[i], n)
 	}
 	if len(e.loss) < rs {
-		e.loss, e.cost, e.a = make([]float64, rs), make([]Cost, rs), make([]float64, rs)
+		e.loss, e.cost, e.a, e.sub = make([]float64, rs), make([]Cost, rs), make([]float64, rs), make([][]float64, rs)
 	}
 	clear(acc)
 	var total Cost
@@ -108,7 +129,7 @@ func (e *engine) run(acc []float64, r unitRunner, k int) Cost {
 		parallel.Run(cnt, &e.ut)
 		for i := range cnt {
 			c := e.cost[i]
-			e.a[i] = r.weight(j0+i, e.loss[i], c)
+			e.a[i], e.sub[i] = r.weight(j0+i, e.loss[i], c)
 			total.add(c)
 			total.Serial += c.Forward
 			total.Depth = max(total.Depth, c.Forward)
@@ -117,6 +138,7 @@ func (e *engine) run(acc []float64, r unitRunner, k int) Cost {
 		parallel.Run((n+chunk-1)/chunk, &e.rt)
 	}
 	e.ut, e.rt = unitTask{}, reduceTask{}
+	clear(e.sub)
 	return total
 }
 
@@ -131,13 +153,11 @@ func (e *engine) serial(acc []float64, r unitRunner, k int) Cost {
 	var total Cost
 	for j := range k {
 		loss, c := r.unit(&e.work[0], v, j)
-		a := r.weight(j, loss, c)
+		a, sub := r.weight(j, loss, c)
 		total.add(c)
 		total.Serial += c.Forward
 		total.Depth = max(total.Depth, c.Forward)
-		for i, x := range v {
-			acc[i] += a * x
-		}
+		addScaled(acc, a, v, sub, 0, len(acc))
 	}
 	return total
 }

@@ -94,6 +94,7 @@ type RWSAM struct {
 	draws  []int
 	perm   []int
 	norms  []float64
+	subs   [][]float64
 	rng    *rand.Rand
 	cost   Cost
 	exact  ExactNorm
@@ -173,9 +174,14 @@ func (r *RWSAM) Step(w []float64, obj nn.Objective, batch []int) (float64, error
 	r.w, r.obj, r.batch = w, obj, batch
 	ac := r.batchAscent(w, obj)
 	r.norms = resize(r.norms, r.k)
+	if cap(r.subs) < r.k {
+		r.subs = make([][]float64, r.k)
+	}
+	r.subs = r.subs[:r.k]
 	o, isObs := r.scorer().(observer)
 	r.observe = isObs
 	cc := r.eng.run(r.d, r, r.k)
+	clear(r.subs)
 	r.w, r.obj = nil, nil
 	if isObs {
 		for i, j := range r.draws[:r.k] {
@@ -358,20 +364,28 @@ func (r *RWSAM) unit(sc *scratch, dst []float64, i int) (float64, Cost) {
 			r.norms[i] = norm(g)
 		}
 	}
+	r.subs[i] = nil
 	if !moved {
 		clear(dst)
 		return 0, c
 	}
 	r.obj.LossGrad(dst, sc.wp, mb)
 	c.grad(len(mb))
+	if r.batched && r.m == 1 {
+		// g is a row of the batched per-sample gradients, valid for the whole step: the
+		// reduction subtracts it (see weight), saving a pass over dst.
+		r.subs[i] = g
+		return 0, c
+	}
 	for k, x := range g {
 		dst[k] -= x
 	}
 	return 0, c
 }
 
-// weight is the importance weight 1/(k K q_j) of draw i.
-func (r *RWSAM) weight(i int, _ float64, _ Cost) float64 {
+// weight is the importance weight 1/(k K q_j) of draw i, with the ascent gradient to
+// subtract if unit left it in place.
+func (r *RWSAM) weight(i int, _ float64, _ Cost) (float64, []float64) {
 	units := len(r.q)
-	return 1 / (float64(r.k) * float64(units) * r.q[r.draws[i]])
+	return 1 / (float64(r.k) * float64(units) * r.q[r.draws[i]]), r.subs[i]
 }

@@ -169,8 +169,8 @@ func (s *SAM) unit(sc *scratch, dst []float64, j int) (float64, Cost) {
 	return loss, c
 }
 
-func (s *SAM) weight(j int, loss float64, _ Cost) float64 {
+func (s *SAM) weight(j int, loss float64, _ Cost) (float64, []float64) {
 	a := float64(len(s.micro(j))) / float64(len(s.batch))
 	s.loss += a * loss
-	return a
+	return a, nil
 }
