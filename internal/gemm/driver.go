@@ -5,8 +5,9 @@ import (
 	"sync"
 )
 
-// Blocking parameters. kc fixes the rounding (see Dgemm) and is the same on every kernel;
-// mcMax and ncMax bound a task's block of C so its packed A block stays in L2.
+// Blocking parameters. kc fixes the rounding (see Dgemm) and is the same on every kernel.
+// A task covers at most mcMax rows (its kc-deep block of op(A), read in place, stays in
+// L2) and ncMax columns of C; rows are split down to mcMin to spread work over workers.
 const (
 	kc       = 256
 	mcMax    = 192
