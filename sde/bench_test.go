@@ -58,9 +58,21 @@ func BenchmarkNormal(b *testing.B) {
 
 // gbmBench is the GBM of the numpy peer (numpy_peers.py em):
 // dX = aX dt + bX dW, a = 1.01, b = 0.87, X0 = 0.5, with a fused
-// drift-and-diffusion callback.
-func gbmBench() *System {
+// drift-and-diffusion callback (batch: the BatchDriftDiffusion form only).
+func gbmBench(batch bool) *System {
 	const mu, sigma = 1.01, 0.87
+	if batch {
+		return &System{
+			Dim: 1,
+			BatchDriftDiffusion: func(f, g []float64, _ float64, x []float64) {
+				f, g = f[:len(x)], g[:len(x)]
+				for i, v := range x {
+					f[i] = mu * v
+					g[i] = sigma * v
+				}
+			},
+		}
+	}
 	return &System{
 		Dim: 1,
 		DriftDiffusion: func(f, g []float64, _ float64, x []float64) {
@@ -71,29 +83,32 @@ func gbmBench() *System {
 }
 
 // BenchmarkEulerMaruyamaGBM: paths × 1000 Euler–Maruyama steps of GBM,
-// all cores, storing the final state of every path. Reports ns per
-// path-step (wall time / (paths·steps)).
+// all cores, storing the final state of every path, with the per-path
+// callback (fused) and with the batch callback (batch). Reports ns per
+// path-step (wall time / (paths·steps)) and CPU ns per path-step.
 func BenchmarkEulerMaruyamaGBM(b *testing.B) {
-	for _, paths := range []int{1, 1000, 10000} {
-		b.Run(fmt.Sprintf("paths=%d", paths), func(b *testing.B) {
-			sys := gbmBench()
-			const steps = 1000
-			e := &Ensemble{Paths: paths, Seed: 1, X0: []float64{0.5}, Store: true}
-			set := &Settings{Step: 1.0 / steps}
-			ts := []float64{0, 1}
-			cpu0 := cpuTime()
-			for b.Loop() {
-				if _, err := SolveEnsemble(sys, EulerMaruyama{}, e, ts, set); err != nil {
-					b.Fatal(err)
+	for _, form := range []string{"fused", "batch"} {
+		for _, paths := range []int{1, 1000, 10000} {
+			b.Run(fmt.Sprintf("%s/paths=%d", form, paths), func(b *testing.B) {
+				sys := gbmBench(form == "batch")
+				const steps = 1000
+				e := &Ensemble{Paths: paths, Seed: 1, X0: []float64{0.5}, Store: true}
+				set := &Settings{Step: 1.0 / steps}
+				ts := []float64{0, 1}
+				cpu0 := cpuTime()
+				for b.Loop() {
+					if _, err := SolveEnsemble(sys, EulerMaruyama{}, e, ts, set); err != nil {
+						b.Fatal(err)
+					}
 				}
-			}
-			n := float64(b.N) * float64(paths*steps)
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/n, "ns/path-step")
-			// Process CPU time (user+system, all threads) per path-step: on a
-			// shared machine it is far less noisy than wall time; on an idle
-			// machine wall ≈ cpu/GOMAXPROCS for the parallel sizes.
-			b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/n, "cpu-ns/path-step")
-		})
+				n := float64(b.N) * float64(paths*steps)
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/n, "ns/path-step")
+				// Process CPU time (user+system, all threads) per path-step: on a
+				// shared machine it is far less noisy than wall time; on an idle
+				// machine wall ≈ cpu/GOMAXPROCS for the parallel sizes.
+				b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/n, "cpu-ns/path-step")
+			})
+		}
 	}
 }
 

@@ -95,6 +95,9 @@ func SolveEnsemble(sys *System, m Method, e *Ensemble, ts []float64, s *Settings
 			return nil, err
 		}
 		workers[w] = newEnsembleWorker(sv, sys, set.Adaptive, ts[0])
+		if emBlockable(sv) {
+			workers[w].blk = newEMBlock(sys, sv)
+		}
 	}
 	d, nt := sys.Dim, len(ts)
 	sol := &EnsembleSolution{T: append([]float64(nil), ts...)}
@@ -118,7 +121,23 @@ func SolveEnsemble(sys *System, m Method, e *Ensemble, ts []float64, s *Settings
 			acc = red.get(nt, d)
 		}
 		lo, hi := c*ensembleChunk, min((c+1)*ensembleChunk, e.Paths)
-		for i := lo; i < hi; i++ {
+		if wk.blk != nil {
+			wk.blk.run(e, lo, hi, ts, errs, steps, func(i, k int, x []float64) {
+				if sol.X != nil {
+					sol.X[k].SetRow(i, x)
+				}
+				if acc != nil {
+					acc.add(k, x)
+				}
+				if e.Observe != nil {
+					e.Observe(i, k, x)
+				}
+			})
+			for i := lo; i < hi; i++ {
+				rejected[i] = 0
+			}
+		}
+		for i := lo; i < hi && wk.blk == nil; i++ {
 			errs[i] = wk.run(e, i, ts, sol.X, acc)
 			steps[i], rejected[i] = wk.sv.steps, wk.sv.rejected
 		}
@@ -147,6 +166,7 @@ type ensembleWorker struct {
 	pcg  rand.PCG
 	_    [64]byte
 	sv   *solver
+	blk  *emBlock // chunk-at-a-time Euler–Maruyama, when emBlockable
 	inc  *Increments
 	path *BrownianPath
 	x0   []float64

@@ -84,8 +84,7 @@ func (s *emStepper) fresh(x []float64, a, b, dt float64, ns int, inc *Increments
 		if fg != nil {
 			fg(f, g, t0, x)
 		} else {
-			sys.Drift(f, t0, x)
-			sys.Diffusion(g, t0, x)
+			sys.both(f, g, t0, x)
 		}
 		var bad float64
 		for i := range x {

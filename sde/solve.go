@@ -270,15 +270,10 @@ func (sv *solver) run(x0, ts []float64, out func(k int, x []float64)) error {
 	}
 	for k := 1; k < len(ts); k++ {
 		a, b := ts[k-1], ts[k]
-		n := math.Ceil((b-a)/sv.h - 1e-9)
-		if n < 1 {
-			n = 1
+		ns, dt, err := sv.interval(ts, k, sv.steps)
+		if err != nil {
+			return err
 		}
-		if float64(sv.steps)+n > float64(sv.maxSteps) {
-			return fmt.Errorf("sde: reaching ts[%d] = %v needs %v more steps of size ≤ %v, beyond Settings.MaxSteps = %d", k, b, n, sv.h, sv.maxSteps)
-		}
-		ns := int(n)
-		dt := (b - a) / n
 		if fast != nil {
 			j, ok := fast.fresh(x, a, b, dt, ns, inc, sv.set.Domain)
 			sv.steps += j
@@ -308,4 +303,19 @@ func (sv *solver) run(x0, ts []float64, out func(k int, x []float64)) error {
 		out(k, x)
 	}
 	return nil
+}
+
+// interval returns the number ns of fixed steps from ts[k-1] to ts[k] and
+// their size dt = (ts[k] − ts[k-1])/ns, ns = ⌈(ts[k] − ts[k-1])/h⌉, or an
+// error if done steps plus ns would exceed MaxSteps.
+func (sv *solver) interval(ts []float64, k, done int) (int, float64, error) {
+	a, b := ts[k-1], ts[k]
+	n := math.Ceil((b-a)/sv.h - 1e-9)
+	if n < 1 {
+		n = 1
+	}
+	if float64(done)+n > float64(sv.maxSteps) {
+		return 0, 0, fmt.Errorf("sde: reaching ts[%d] = %v needs %v more steps of size ≤ %v, beyond Settings.MaxSteps = %d", k, b, n, sv.h, sv.maxSteps)
+	}
+	return int(n), (b - a) / n, nil
 }
