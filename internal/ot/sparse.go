@@ -16,8 +16,10 @@ import (
 // has its dual reset to min_j (c_ij − v_j) over its candidates (which keeps all reduced
 // costs ≥ 0), and is re-augmented; this repeats until the certificate holds, so the result
 // is optimal for the full matrix. A free row from which no free column is reachable over
-// the candidates gets all columns as candidates; after 8 + m/64 such rows SolveSparse hands
-// the problem to Solve. Costs must be finite; errors and panics are those of Solve.
+// the candidates gets all columns as candidates. After 2 + m/256 such rows, or more than
+// maxRepairs repair rounds, SolveSparse starts again with 4k candidates, and once k would
+// reach m/2 it hands the problem to Solve. Costs must be finite; errors and panics are
+// those of Solve.
 func (s *Solver) SolveSparse(perm []int, cost []float64, m, k int) (float64, error) {
 	if m < 0 || len(cost) != m*m || len(perm) != m {
 		panic(fmt.Sprintf("ot: SolveSparse: need len(cost) = m² and len(perm) = m, have m = %d, len(cost) = %d, len(perm) = %d", m, len(cost), len(perm)))
@@ -27,12 +29,23 @@ func (s *Solver) SolveSparse(perm []int, cost []float64, m, k int) (float64, err
 			return math.NaN(), fmt.Errorf("ot: SolveSparse: cost[%d] = %v", idx, c)
 		}
 	}
-	if k >= m || m < 2 {
-		return s.Solve(perm, cost, m)
-	}
 	if k < 1 {
 		k = 1
 	}
+	// Retry with 4× the candidates when the repair budget runs out (data on a line, say,
+	// where optimal partners are ~√m ranks apart), then fall back to the dense solver.
+	for ; k < m/2; k *= 4 {
+		if total, ok := s.trySparse(perm, cost, m, k); ok {
+			return total, nil
+		}
+	}
+	return s.Solve(perm, cost, m)
+}
+
+// trySparse runs the candidate-restricted solve with k candidates per row and the
+// verify-and-repair loop. It reports false, leaving perm unspecified, when more than
+// 2 + m/256 rows needed full rows or more than maxRepairs repair rounds were needed.
+func (s *Solver) trySparse(perm []int, cost []float64, m, k int) (float64, bool) {
 	s.resize(m)
 	s.buildCandidates(cost, m, k)
 	// Initial duals: v_j = min over candidate rows of c_ij, u = 0; greedy tight matching.
@@ -68,7 +81,7 @@ func (s *Solver) SolveSparse(perm []int, cost []float64, m, k int) (float64, err
 	}
 	s.touched = s.touched[:0]
 	s.colsSeen = s.colsSeen[:0]
-	fullRows := 0
+	fullRows, repairs := 0, 0
 	for {
 		for i := 0; i < m; i++ {
 			if s.col4row[i] >= 0 {
@@ -80,8 +93,8 @@ func (s *Solver) SolveSparse(perm []int, cost []float64, m, k int) (float64, err
 				// ≥ 0, and search again, which must succeed. If that happens often, the
 				// candidates are too few and the dense solver is faster.
 				fullRows++
-				if fullRows > 8+m/64 {
-					return s.Solve(perm, cost, m)
+				if fullRows > 2+m/256 {
+					return math.NaN(), false
 				}
 				row := cost[i*m : (i+1)*m]
 				s.adj[i] = s.adj[i][:0]
@@ -92,12 +105,15 @@ func (s *Solver) SolveSparse(perm []int, cost []float64, m, k int) (float64, err
 				}
 				s.u[i] = u
 				if !s.augmentSparse(cost, m, i) {
-					return math.NaN(), errInfeasible
+					return math.NaN(), false // cannot happen with a full row; let Solve decide
 				}
 			}
 		}
 		if s.repairViolations(cost, m) == 0 {
 			break
+		}
+		if repairs++; repairs > maxRepairs {
+			return math.NaN(), false
 		}
 	}
 	var total float64
@@ -105,7 +121,7 @@ func (s *Solver) SolveSparse(perm []int, cost []float64, m, k int) (float64, err
 		perm[i] = s.col4row[i]
 		total += cost[i*m+perm[i]]
 	}
-	return total, nil
+	return total, true
 }
 
 // buildCandidates sets adj[i] to the k cheapest columns of row i plus every column whose
@@ -266,6 +282,10 @@ func (s *Solver) repairViolations(cost []float64, m int) int {
 	}
 	return bad
 }
+
+// maxRepairs bounds the verify-and-repair rounds of SolveSparse before it hands the problem to
+// Solve (each round costs a pass over all m² entries).
+const maxRepairs = 4
 
 // distHeap is a binary min-heap of (column, tentative distance) pairs, with lazy deletion of
 // stale entries by the caller.
