@@ -7,9 +7,9 @@ import (
 
 // denseLayout describes a unit F(w, x) = a·φ(⟨u, x⟩ + c): u = w[uOff:uOff+P], bias
 // c = w[cOff] (cOff < 0: none), output weights a = w[aOff:aOff+K] (aOff < 0: a = 1,
-// K = 1). All units of this package have this form, and for them a step is a few
-// matrix products (internal/gemm) plus elementwise work, instead of one interface call
-// per (particle, point) pair.
+// K = 1). All units of this package have this form, and for them a step is two fused
+// passes over the particles (plus, for wide inputs, two matrix products in internal/gemm)
+// instead of one interface call per (particle, point) pair.
 type denseLayout struct {
 	D, P, K          int
 	uOff, cOff, aOff int
@@ -33,14 +33,26 @@ func (u FirstLayerUnit) layout() denseLayout {
 	return denseLayout{D: u.P, P: u.P, K: 1, uOff: 0, cOff: -1, aOff: -1, act: u.Act}
 }
 
-// rowBlock is the number of particle rows per parallel task of the elementwise passes.
+// rowBlock is the number of particle rows per parallel task of the dense passes. Partial
+// fields are formed per block and added in block order, so results are bit-identical for
+// any GOMAXPROCS.
 const rowBlock = 64
 
-// denseWork holds the N×n matrices of the dense path: unit states S (z for ReLU, φ(z)
-// otherwise), Φ = φ(Z) (reused for c∘Φ), R (reused for the pre-activation cotangents)
-// and C (per-particle step weights, mSGLD only), plus the N×K weights ω_k a_k.
+// inlineP is the largest input dimension for which the dense passes form the
+// pre-activations ⟨u_k, x_q⟩ and the first-layer gradients Σ_q dz_kq x_q themselves;
+// wider inputs (MNIST: 784) use two gemm products, Z = U Xᵀ and U ← decay·U − dZ X.
+const inlineP = 16
+
+// denseWork holds the scratch of the dense path: the N×n unit states S (z for ReLU, φ(z)
+// otherwise), the N×n pre-activation cotangents R (P > inlineP only) and the per-block
+// partial fields. It is its own parallel task for each pass (denseForward, denseBackward,
+// denseCheck); holding the passes' inputs in fields makes the loops allocation-free.
 type denseWork struct {
-	S, Phi, R, C, Aom []float64
+	S, R, part []float64
+	L          denseLayout
+	ps         *Particles
+	pts        *Points
+	st         *stepState
 }
 
 func grow(b []float64, n int) []float64 {
@@ -50,97 +62,180 @@ func grow(b []float64, n int) []float64 {
 	return b[:n]
 }
 
-// field computes S, Φ and f = Σ_k ω_k a_k Φ_k· on the points (n×K) for particles ps.
-func (dw *denseWork) field(f []float64, L denseLayout, ps *Particles, pts *Points) {
+// forward computes the states S and f = Σ_k ω_k a_k φ(z_k·) on the points (n×K) for
+// particles ps.
+func (dw *denseWork) forward(f []float64, L denseLayout, ps *Particles, pts *Points) {
 	N, n, D, P, K := ps.N, pts.Len(), ps.D, L.P, L.K
 	if D != L.D || pts.P != P || pts.K != K || len(f) != n*K {
 		panic("meanfield: field dimension mismatch between unit, particles and points")
 	}
-	dw.S = grow(dw.S, N*n)
-	dw.Phi = grow(dw.Phi, N*n)
-	dw.R = grow(dw.R, N*n)
-	dw.Aom = grow(dw.Aom, N*K)
-	// Z = U Xᵀ (N×n), U the N×P block of W at column uOff.
-	gemm.Dgemm(false, true, N, n, P, 1, ps.W[L.uOff:], D, pts.X, P, 0, dw.S, n)
 	nb := (N + rowBlock - 1) / rowBlock
-	parallel.For(nb, func(_, b int) {
-		for k := b * rowBlock; k < min((b+1)*rowBlock, N); k++ {
-			s, phi := dw.S[k*n:(k+1)*n], dw.Phi[k*n:(k+1)*n]
-			c := 0.0
-			if L.cOff >= 0 {
-				c = ps.W[k*D+L.cOff]
-			}
-			for q := range s {
-				phi[q], s[q] = L.act.apply(s[q] + c)
-			}
-			om := ps.Omega(k)
-			ao := dw.Aom[k*K : (k+1)*K]
-			if L.aOff < 0 {
-				ao[0] = om
-			} else {
-				for j := range ao {
-					ao[j] = om * ps.W[k*D+L.aOff+j]
-				}
-			}
-		}
-	})
-	// f = Φᵀ (ω∘A)  (n×K).
-	gemm.Dgemm(true, false, n, K, N, 1, dw.Phi, n, dw.Aom, K, 0, f, K)
+	dw.S = grow(dw.S, N*n)
+	dw.part = grow(dw.part, nb*n*K)
+	dw.L, dw.ps, dw.pts = L, ps, pts
+	if P > inlineP {
+		// Z = U Xᵀ (N×n), U the N×P block of W at column uOff.
+		gemm.Dgemm(false, true, N, n, P, 1, ps.W[L.uOff:], D, pts.X, P, 0, dw.S, n)
+	}
+	parallel.Run(nb, (*denseForward)(dw))
+	clear(f)
+	for b := range nb {
+		axpy(1, dw.part[b*n*K:(b+1)*n*K], f)
+	}
 }
 
-// update applies W^k ← decay·W^k − Σ_q c^k_q ∂ℓ_qᵀ ∇_w F(W^k, x_q) with the states of the
-// last field call; coef is the shared n-vector, or nil to use the N×n matrix dw.C. It
-// returns the index of the first non-finite particle or −1.
-func (dw *denseWork) update(L denseLayout, ps *Particles, pts *Points, dl, coef []float64, decay float64, bad []bool) int {
-	N, n, D, P, K := ps.N, pts.Len(), ps.D, L.P, L.K
-	// R_kq = ⟨a_k, ∂ℓ_q⟩ (N×n); with a fixed at 1, R_kq = ∂ℓ_q.
-	if L.aOff >= 0 {
-		gemm.Dgemm(false, true, N, n, K, 1, ps.W[L.aOff:], D, dl, K, 0, dw.R, n)
-	}
-	nb := (N + rowBlock - 1) / rowBlock
-	parallel.For(nb, func(_, b int) {
-		for k := b * rowBlock; k < min((b+1)*rowBlock, N); k++ {
-			c := coef
-			if c == nil {
-				c = dw.C[k*n : (k+1)*n]
+// denseForward is the forward pass over row block b: states and the block's partial field.
+type denseForward denseWork
+
+// Do implements parallel.Task.
+func (t *denseForward) Do(_, b int) {
+	L, ps, pts := t.L, t.ps, t.pts
+	n, D, P, K := pts.Len(), ps.D, L.P, L.K
+	part := t.part[b*n*K : (b+1)*n*K]
+	clear(part)
+	for k := b * rowBlock; k < min((b+1)*rowBlock, ps.N); k++ {
+		w := ps.W[k*D : (k+1)*D]
+		s := t.S[k*n : (k+1)*n]
+		c := 0.0
+		if L.cOff >= 0 {
+			c = w[L.cOff]
+		}
+		switch {
+		case P == 1:
+			u := w[L.uOff]
+			for q, x := range pts.X[:n] {
+				s[q] = u*x + c
 			}
-			s, phi, r := dw.S[k*n:(k+1)*n], dw.Phi[k*n:(k+1)*n], dw.R[k*n:(k+1)*n]
-			var gc float64
+		case P <= inlineP:
+			u := w[L.uOff : L.uOff+P]
 			for q := range s {
-				rq := dl[q]
-				if L.aOff >= 0 {
-					rq = r[q]
-				}
-				dz := c[q] * L.act.deriv(s[q]) * rq
-				r[q] = dz
+				s[q] = dot(u, pts.X[q*P:(q+1)*P]) + c
+			}
+		case c != 0:
+			for q := range s {
+				s[q] += c
+			}
+		}
+		L.act.forwardRow(s)
+		om := ps.Omega(k)
+		if L.aOff < 0 || K == 1 {
+			a := om
+			if L.aOff >= 0 {
+				a *= w[L.aOff]
+			}
+			L.act.addPhi(part, a, s)
+			continue
+		}
+		for q, sq := range s {
+			ph := L.act.phi(sq)
+			pq := part[q*K : (q+1)*K]
+			for j, a := range w[L.aOff : L.aOff+K] {
+				pq[j] += om * a * ph
+			}
+		}
+	}
+}
+
+// backward applies W^k ← decay·W^k − Σ_q c^k_q ∂ℓ_qᵀ ∇_w F(W^k, x_q) with the states of
+// the last forward call and returns the index of the first non-finite particle or −1.
+func (dw *denseWork) backward(st *stepState) int {
+	L, ps, pts := dw.L, st.ps, st.pts
+	N, n, D, P := ps.N, pts.Len(), ps.D, L.P
+	if ps != dw.ps || pts != dw.pts {
+		panic("meanfield: dense backward without its forward pass")
+	}
+	dw.st = st
+	nb := (N + rowBlock - 1) / rowBlock
+	if P > inlineP {
+		dw.R = grow(dw.R, N*n)
+	}
+	parallel.Run(nb, (*denseBackward)(dw))
+	if P > inlineP {
+		// u_k ← decay·u_k − Σ_q dz_kq x_q.
+		gemm.Dgemm(false, false, N, P, n, -1, dw.R, n, pts.X, P, st.decay, ps.W[L.uOff:], D)
+		parallel.Run(nb, (*denseCheck)(dw))
+	}
+	return st.firstBad()
+}
+
+// denseBackward is the drift-and-update pass over row block b. With
+// r_kq = ⟨a_k, ∂ℓ_q⟩ (∂ℓ_q when a is fixed) and dz_kq = c^k_q φ'(z_kq) r_kq, the gradient
+// is (Σ_q dz_kq x_q, Σ_q dz_kq, Σ_q c^k_q φ(z_kq) ∂ℓ_q) in (u, c, a).
+type denseBackward denseWork
+
+// Do implements parallel.Task.
+func (t *denseBackward) Do(worker, b int) {
+	L, st := t.L, t.st
+	ps, pts, dl := st.ps, st.pts, st.dl
+	n, D, P, K := pts.Len(), ps.D, L.P, L.K
+	g := st.gbuf[worker]
+	x := pts.X
+	for k := b * rowBlock; k < min((b+1)*rowBlock, ps.N); k++ {
+		c := st.coefs(worker, k)
+		w := ps.W[k*D : (k+1)*D]
+		s := t.S[k*n : (k+1)*n]
+		clear(g)
+		gu := g[L.uOff : L.uOff+P]
+		var gc float64
+		switch {
+		case K == 1 && P == 1:
+			a := 1.0
+			if L.aOff >= 0 {
+				a = w[L.aOff]
+			}
+			var ga, gb float64
+			for q, sq := range s {
+				cl := c[q] * dl[q]
+				dz := cl * a * L.act.deriv(sq)
 				gc += dz
-				phi[q] *= c[q]
+				gb += dz * x[q]
+				ga += cl * L.act.phi(sq)
 			}
-			if L.cOff >= 0 {
-				ps.W[k*D+L.cOff] = decay*ps.W[k*D+L.cOff] - gc
+			gu[0] = gb
+			if L.aOff >= 0 {
+				g[L.aOff] = ga
 			}
-		}
-	})
-	// u_k ← decay·u_k − Σ_q dz_kq x_q ;  a_k ← decay·a_k − Σ_q c_kq Φ_kq ∂ℓ_q.
-	gemm.Dgemm(false, false, N, P, n, -1, dw.R, n, pts.X, P, decay, ps.W[L.uOff:], D)
-	if L.aOff >= 0 {
-		gemm.Dgemm(false, false, N, K, n, -1, dw.Phi, n, dl, K, decay, ps.W[L.aOff:], D)
-	}
-	parallel.For(nb, func(_, b int) {
-		for k := b * rowBlock; k < min((b+1)*rowBlock, N); k++ {
-			ok := true
-			for _, v := range ps.W[k*D : (k+1)*D] {
-				if v-v != 0 {
-					ok = false
+		default:
+			var r []float64
+			if P > inlineP {
+				r = t.R[k*n : (k+1)*n]
+			}
+			for q, sq := range s {
+				dlq := dl[q*K : (q+1)*K]
+				rq := dlq[0]
+				if L.aOff >= 0 {
+					rq = dot(w[L.aOff:L.aOff+K], dlq)
+					axpy(c[q]*L.act.phi(sq), dlq, g[L.aOff:L.aOff+K])
+				}
+				dz := c[q] * L.act.deriv(sq) * rq
+				gc += dz
+				if r != nil {
+					r[q] = dz
+				} else {
+					axpy(dz, x[q*P:(q+1)*P], gu)
 				}
 			}
-			bad[k] = !ok
 		}
-	})
-	for k, v := range bad {
-		if v {
-			return k
+		if L.cOff >= 0 {
+			g[L.cOff] = gc
 		}
+		for j := range w {
+			if P > inlineP && j >= L.uOff && j < L.uOff+P {
+				continue // updated by gemm after the pass
+			}
+			w[j] = st.decay*w[j] - g[j]
+		}
+		st.bad[k] = !finiteAll(w)
 	}
-	return -1
+}
+
+// denseCheck marks the non-finite particles of row block b after the gemm update.
+type denseCheck denseWork
+
+// Do implements parallel.Task.
+func (t *denseCheck) Do(_, b int) {
+	ps := t.st.ps
+	for k := b * rowBlock; k < min((b+1)*rowBlock, ps.N); k++ {
+		t.st.bad[k] = !finiteAll(ps.Row(k))
+	}
 }

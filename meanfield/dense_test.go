@@ -28,6 +28,12 @@ func TestDenseMatchesGeneric(t *testing.T) {
 		{FirstLayerUnit{P: 4, Act: Tanh}, Squared{}, 1},
 		{SigmoidUnit(6), Squared{}, 1},
 		{FirstLayerUnit{P: 7, Act: ReLU}, Squared{}, 1},
+		// Wider than inlineP: pre-activations and first-layer updates through gemm.
+		{ReLUUnit{P: 40, K: 3}, SoftmaxCE{}, 3},
+		{ScalarUnit{P: 20, Act: Tanh}, Squared{}, 1},
+		{FirstLayerUnit{P: 18, Act: Sigmoid}, Squared{}, 1},
+		// One input, several outputs: the general branch of the backward pass.
+		{ReLUUnit{P: 1, K: 2}, SoftmaxCE{}, 2},
 	}
 	for _, c := range cases {
 		pts := randomPoints(t, r, 7, c.u.InDim(), c.k, c.k > 1)

@@ -76,23 +76,62 @@ type Trainer struct {
 	// initial value and normals.
 	Limit *FieldPath
 
-	ready  bool
-	nPart  int
-	dense  bool
-	lay    denseLayout
-	dw     denseWork
-	fw     fieldWork
-	field  []float64
-	dl     []float64 // n×K loss gradients ∂ℓ(f_q, y_q)
-	coef   []float64 // n shared step weights c_q
-	wbuf   [][]float64
-	gbuf   [][]float64
-	cbuf   [][]float64
-	bad    []bool
+	ready bool
+	nPart int
+	dense bool
+	lay   denseLayout
+	dw    denseWork
+	fw    fieldWork
+	st    stepState
+	field []float64
+	batch Points
+	sampl Sampler
+	// shared is the stream parallel.Stream(Seed, −1); the per-particle streams live in st.
 	shared *rand.Rand
-	parts  []*rand.Rand
-	batch  Points
-	sampl  Sampler
+}
+
+// stepState is what the parallel update passes of one step read: the particles, the
+// step's points, the loss gradients ∂ℓ_q (n×K), the shared step weights c_q, the step
+// size and noise scale, the per-particle streams (mSGLD) and per-worker scratch.
+type stepState struct {
+	ps              *Particles
+	pts             *Points
+	dl, coef        []float64
+	decay, h, sigma float64
+	parts           []*rand.Rand
+	cbuf, gbuf      [][]float64
+	bad             []bool
+}
+
+// ensureWorkers sizes the per-worker scratch for nb parallel items (GOMAXPROCS may have
+// grown since the last step).
+func (st *stepState) ensureWorkers(nb, n, d int) {
+	w := parallel.Workers(nb)
+	for len(st.cbuf) < w {
+		st.cbuf = append(st.cbuf, make([]float64, n))
+		st.gbuf = append(st.gbuf, make([]float64, d))
+	}
+}
+
+// coefs returns particle k's step weights: the shared c_q, or (mSGLD) weights built from
+// n fresh normals of particle k's own stream, in worker's scratch.
+func (st *stepState) coefs(worker, k int) []float64 {
+	if st.parts == nil {
+		return st.coef
+	}
+	c := st.cbuf[worker]
+	noiseCoef(c, st.pts, st.h, st.sigma, st.parts[k])
+	return c
+}
+
+// firstBad returns the first particle flagged non-finite, or −1.
+func (st *stepState) firstBad() int {
+	for k, b := range st.bad {
+		if b {
+			return k
+		}
+	}
+	return -1
 }
 
 // Reset discards the scratch space and restarts the random streams from Seed.
@@ -166,7 +205,7 @@ func (tr *Trainer) prepare(ps *Particles) error {
 	if err := tr.validate(ps); err != nil {
 		return err
 	}
-	p, k, d := tr.Unit.InDim(), tr.Unit.OutDim(), tr.Unit.Dim()
+	p, k := tr.Unit.InDim(), tr.Unit.OutDim()
 	n := 0
 	if tr.Method == SGD {
 		n = tr.Batch
@@ -183,23 +222,17 @@ func (tr *Trainer) prepare(ps *Particles) error {
 		n = tr.Data.Len()
 	}
 	tr.field = make([]float64, n*k)
-	tr.dl = make([]float64, n*k)
-	tr.coef = make([]float64, n)
-	nb := (ps.N + blockSize - 1) / blockSize
-	w := parallel.Workers(nb)
-	tr.wbuf, tr.gbuf, tr.cbuf = make([][]float64, w), make([][]float64, w), make([][]float64, w)
-	for i := range w {
-		tr.wbuf[i] = make([]float64, k)
-		tr.gbuf[i] = make([]float64, d)
-		tr.cbuf[i] = make([]float64, n)
-	}
-	tr.bad = make([]bool, ps.N)
+	st := &tr.st
+	st.dl = make([]float64, n*k)
+	st.coef = make([]float64, n)
+	st.cbuf, st.gbuf = nil, nil
+	st.bad = make([]bool, ps.N)
 	tr.shared = rand.New(parallel.Stream(tr.Seed, -1))
-	tr.parts = nil
+	st.parts = nil
 	if tr.Method == MSGLD {
-		tr.parts = make([]*rand.Rand, ps.N)
-		for i := range tr.parts {
-			tr.parts[i] = rand.New(parallel.Stream(tr.Seed, i))
+		st.parts = make([]*rand.Rand, ps.N)
+		for i := range st.parts {
+			st.parts[i] = rand.New(parallel.Stream(tr.Seed, i))
 		}
 	}
 	tr.dense = false
@@ -257,7 +290,7 @@ func (tr *Trainer) Step(ps *Particles, n int) (float64, error) {
 	}
 	nq, K := pts.Len(), pts.K
 	if tr.dense {
-		tr.dw.field(tr.field, tr.lay, ps, pts)
+		tr.dw.forward(tr.field, tr.lay, ps, pts)
 	} else {
 		tr.fw.compute(tr.field, tr.Unit, ps, pts)
 	}
@@ -268,73 +301,35 @@ func (tr *Trainer) Step(ps *Particles, n int) (float64, error) {
 		}
 		f = tr.Limit.F[n]
 	}
+	st := &tr.st
 	var risk float64
 	for q := range nq {
-		risk += pts.W(q) * tr.Loss.ValueGrad(tr.dl[q*K:(q+1)*K], f[q*K:(q+1)*K], pts.Y[q*K:(q+1)*K])
+		risk += pts.W(q) * tr.Loss.ValueGrad(st.dl[q*K:(q+1)*K], f[q*K:(q+1)*K], pts.Y[q*K:(q+1)*K])
 	}
 	if math.IsNaN(risk) || math.IsInf(risk, 0) {
 		return risk, fmt.Errorf("meanfield: non-finite risk %v at step %d", risk, n)
 	}
-	sigma := 0.0
+	st.ps, st.pts, st.h, st.sigma = ps, pts, h, 0
 	var shared *rand.Rand
 	switch tr.Method {
 	case GaussianSGD:
-		sigma = h / math.Sqrt(float64(tr.Batch))
+		st.sigma = h / math.Sqrt(float64(tr.Batch))
 		shared = tr.shared
 	case MSGLD:
-		sigma = h / math.Sqrt(float64(tr.Batch))
+		st.sigma = h / math.Sqrt(float64(tr.Batch))
 	}
-	noiseCoef(tr.coef, pts, h, sigma, shared)
-	decay := 1 - h*tr.Penalty
+	noiseCoef(st.coef, pts, h, st.sigma, shared)
+	st.decay = 1 - h*tr.Penalty
+	var bad int
 	if tr.dense {
-		coef := tr.coef
-		if tr.Method == MSGLD {
-			coef = nil
-			tr.dw.C = grow(tr.dw.C, ps.N*nq)
-			parallel.For((ps.N+rowBlock-1)/rowBlock, func(_, b int) {
-				for k := b * rowBlock; k < min((b+1)*rowBlock, ps.N); k++ {
-					noiseCoef(tr.dw.C[k*nq:(k+1)*nq], pts, h, sigma, tr.parts[k])
-				}
-			})
-		}
-		if k := tr.dw.update(tr.lay, ps, pts, tr.dl, coef, decay, tr.bad); k >= 0 {
-			return risk, fmt.Errorf("meanfield: particle %d became non-finite at step %d", k, n)
-		}
-		return risk, nil
+		st.ensureWorkers((ps.N+rowBlock-1)/rowBlock, nq, ps.D)
+		bad = tr.dw.backward(st)
+	} else {
+		st.ensureWorkers((ps.N+blockSize-1)/blockSize, nq, ps.D)
+		bad = tr.fw.update(st)
 	}
-	nb := (ps.N + blockSize - 1) / blockSize
-	parallel.For(nb, func(worker, b int) {
-		cot, g := tr.wbuf[worker], tr.gbuf[worker]
-		for k := b * blockSize; k < min((b+1)*blockSize, ps.N); k++ {
-			c := tr.coef
-			if tr.Method == MSGLD {
-				c = tr.cbuf[worker]
-				noiseCoef(c, pts, h, sigma, tr.parts[k])
-			}
-			w := ps.Row(k)
-			st := tr.fw.state[k*nq : (k+1)*nq]
-			clear(g)
-			for q := range nq {
-				dl := tr.dl[q*K : (q+1)*K]
-				for j, v := range dl {
-					cot[j] = c[q] * v
-				}
-				tr.Unit.AddVJP(g, w, pts.X[q*pts.P:(q+1)*pts.P], cot, st[q])
-			}
-			ok := true
-			for j := range w {
-				w[j] = decay*w[j] - g[j]
-				if math.IsNaN(w[j]) || math.IsInf(w[j], 0) {
-					ok = false
-				}
-			}
-			tr.bad[k] = !ok
-		}
-	})
-	for k, b := range tr.bad {
-		if b {
-			return risk, fmt.Errorf("meanfield: particle %d became non-finite at step %d", k, n)
-		}
+	if bad >= 0 {
+		return risk, fmt.Errorf("meanfield: particle %d became non-finite at step %d", bad, n)
 	}
 	return risk, nil
 }

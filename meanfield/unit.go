@@ -86,6 +86,45 @@ func (a Activation) deriv(s float64) float64 {
 	panic("meanfield: unknown Activation")
 }
 
+// phi returns φ(z) from the state s returned by apply.
+func (a Activation) phi(s float64) float64 {
+	if a == ReLU {
+		return max(s, 0)
+	}
+	return s
+}
+
+// forwardRow replaces every pre-activation z in s by the state apply returns for it.
+func (a Activation) forwardRow(s []float64) {
+	switch a {
+	case Tanh:
+		for q, z := range s {
+			s[q] = math.Tanh(z)
+		}
+	case Sigmoid:
+		for q, z := range s {
+			s[q] = sigmoid(z)
+		}
+	case ReLU:
+	default:
+		panic("meanfield: unknown Activation")
+	}
+}
+
+// addPhi adds alpha·φ(z_q) to dst[q] for the states s.
+func (a Activation) addPhi(dst []float64, alpha float64, s []float64) {
+	dst = dst[:len(s)]
+	if a == ReLU {
+		for q, v := range s {
+			dst[q] += alpha * max(v, 0)
+		}
+		return
+	}
+	for q, v := range s {
+		dst[q] += alpha * v
+	}
+}
+
 func sigmoid(z float64) float64 {
 	if z >= 0 {
 		return 1 / (1 + math.Exp(-z))

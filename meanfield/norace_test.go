@@ -1,0 +1,5 @@
+//go:build !race
+
+package meanfield
+
+const raceEnabled = false
