@@ -34,8 +34,9 @@ import "math"
 // Truncation: pairs with exponent e = ((x₀−μ)² − δ²)h > tailExp are dropped; e grows with
 // n at least like 4n(n−1)h, so consecutive dropped pairs shrink by e^{−8h} < e^{−6} for
 // t < 2/π and the relative error of both sums is below 3·e^{−tailExp} < 1.3e-17. A factor
-// r_μ with 4x₀μh > 60 is set to 0: it changes a ∂-weight by at most r(x₀+μ) and the score
-// by r(x₀+μ)/t < 1e-20 for x₀μ ≥ 15t, which holds whenever 4x₀μh > 60.
+// r_μ with 4x₀μh > 60 is set to 0: it changes a weight by a relative e^{−60} and a
+// ∂-weight by at most e^{−60}(x₀+μ), hence the score by less than e^{−60}·2/t < 2e-18 for
+// t ≥ 1e-8 (the leading pair dominates the denominator).
 
 // dropR is the exponent above which the mirror factor r = e^{−z} is treated as 0.
 const dropR = 60
