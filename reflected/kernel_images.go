@@ -147,14 +147,7 @@ func imagesSumsMid(x, y, t float64) (w, d, delta float64) {
 // imagesSumsSmall is imagesSums for t < midTime, where most pairs and mirror factors are
 // negligible and are skipped, and each ∂-weight uses the better-conditioned form.
 func imagesSumsSmall(x, y, t float64) (w, d, delta float64) {
-	x0, y0, y1, sign := x, y, 1-y, 1.0 // y1 = 1 − y₀, the distance of y to the far side
-	if x > 0.5 {
-		x0, y0, y1, sign = 1-x, 1-y, y, -1
-	}
-	delta = x - y
-	if sign < 0 {
-		delta = y - x
-	}
+	x0, y0, y1, sign, delta := imagesFrame(x, y)
 	h := 0.5 / t
 	r0, omr0 := mirror(4 * x0 * y0 * h)
 	w, d = pairTerms(x0, y0, delta, r0, omr0)
