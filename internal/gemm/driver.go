@@ -3,6 +3,8 @@ package gemm
 import (
 	"runtime"
 	"sync"
+
+	"github.com/sdeml/sdeml/internal/parallel"
 )
 
 // Blocking parameters. kc fixes the rounding (see Dgemm) and is the same on every kernel.
@@ -49,9 +51,13 @@ var (
 )
 
 // run computes the product with kernel kern; alpha ≠ 0 and m, n, k > 0.
+//
+// Two parallel loops (internal/parallel's helper pool) do the work: packing the column
+// panels of op(B), then computing the tiles of C. Each item writes a disjoint part of the
+// packed B or of C, and its result does not depend on which goroutine runs it, so the
+// output is the same for any number of workers.
 func run(kern kernel, transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
-	j := jobPool.Get().(*job)
-	pr := &j.pr
+	pr := problemPool.Get().(*problem)
 	*pr = problem{kern: kern, transA: transA, transB: transB, m: m, n: n, k: k,
 		alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc}
 	workers := runtime.GOMAXPROCS(0)
@@ -67,12 +73,39 @@ func run(kern kernel, transA, transB bool, m, n, k int, alpha float64, a []float
 	pr.bp = (*bpp)[:k*pr.nPad]
 
 	nPanels := pr.nPad / kern.nr
-	j.do(phasePackB, nPanels, min(workers, nPanels))
-	j.do(phaseCompute, pr.nTasks, min(workers, pr.nTasks))
+	if workers == 1 {
+		s := scratchPool.Get().(*scratch)
+		for q := 0; q < nPanels; q++ {
+			pr.packPanel(q)
+		}
+		for t := 0; t < pr.nTasks; t++ {
+			pr.compute(t, s)
+		}
+		scratchPool.Put(s)
+	} else {
+		parallel.Run(nPanels, packTask{pr})
+		parallel.Run(pr.nTasks, computeTask{pr})
+	}
 
 	packedPool.Put(bpp)
 	*pr = problem{}
-	jobPool.Put(j)
+	problemPool.Put(pr)
+}
+
+var problemPool = sync.Pool{New: func() any { return new(problem) }}
+
+// packTask packs column panel i of op(B).
+type packTask struct{ pr *problem }
+
+func (t packTask) Do(_, i int) { t.pr.packPanel(i) }
+
+// computeTask computes tile i of C with a scratch workspace of its own.
+type computeTask struct{ pr *problem }
+
+func (t computeTask) Do(_, i int) {
+	s := scratchPool.Get().(*scratch)
+	t.pr.compute(i, s)
+	scratchPool.Put(s)
 }
 
 // split chooses the task grid: at most mcMax rows and ncMax columns per task, and, when
