@@ -29,7 +29,9 @@ type part struct {
 
 var parts = []part{
 	{"mnist", runMNIST},
+	{"msharpness", runMSharpness},
 	{"sde", runSDE},
+	{"meanfield", runMeanfield},
 }
 
 func main() {
