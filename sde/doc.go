@@ -13,8 +13,10 @@
 // Drift(dst, t, x) and Diffusion(dst, t, x). The diffusion's layout follows
 // the noise kind: a length-d vector for Diagonal/Additive (dX_i = … + g_i dW_i)
 // and Scalar (dX_i = … + g_i dW), a d×m row-major matrix for General. The
-// optional DiffusionDeriv gives Milstein's correction vector (∂g/∂x)g, and the
-// optional DriftDiffusion computes f and g in one call.
+// optional DiffusionDeriv gives Milstein's correction vector (∂g/∂x)g, the
+// optional DriftDiffusion computes f and g in one call, and the optional
+// BatchDriftDiffusion computes them for many states at once (n×Dim
+// row-major).
 //
 // # Methods and calculus
 //
@@ -71,7 +73,10 @@
 //
 // SolveEnsemble runs independent paths on all cores. Path i draws all its
 // randomness from parallel.Stream(seed, i) and partial sums are reduced in a
-// fixed order, so results are bit-identical for any GOMAXPROCS. It can store
+// fixed order, so results are bit-identical for any GOMAXPROCS. With
+// Euler–Maruyama on diagonal or additive noise and a BatchDriftDiffusion
+// callback, each worker advances 64 paths together, one batch call per step,
+// with the same values as path by path. It can store
 // every path (one paths×d *mat.Dense per output time) or only stream the mean
 // and covariance at each output time.
 //

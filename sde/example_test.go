@@ -55,6 +55,35 @@ func ExampleSolveEnsemble() {
 	// mean 0.73, variance 0.43
 }
 
+// Geometric Brownian motion dX = μX dt + σX dW over 10^4 paths with a batch
+// callback: SolveEnsemble's Euler–Maruyama path evaluates the drift and
+// diffusion of 64 paths per call. E[X(1)] = X0·e^μ and
+// Var[X(1)] = X0²e^{2μ}(e^{σ²} − 1).
+func ExampleSolveEnsemble_batch() {
+	const mu, sigma, x0 = 1.01, 0.87, 0.5
+	sys := &sde.System{
+		Dim: 1,
+		BatchDriftDiffusion: func(f, g []float64, _ float64, x []float64) {
+			for i, v := range x { // x holds len(x)/Dim states
+				f[i], g[i] = mu*v, sigma*v
+			}
+		},
+	}
+	sol, err := sde.SolveEnsemble(sys, sde.EulerMaruyama{}, &sde.Ensemble{Paths: 10000, Seed: 1, X0: []float64{x0}, Moments: true},
+		[]float64{0, 1}, &sde.Settings{Step: 1e-3})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("mean %.2f (exact %.2f)\n", sol.Mean.At(1, 0), x0*math.Exp(mu))
+	// Standard errors: 0.015 for the mean (sd/√Paths); several % for the sd
+	// of this heavy-tailed (log-normal) law.
+	fmt.Printf("sd %.2f (exact %.2f)\n", math.Sqrt(sol.Cov[1].At(0, 0)), x0*math.Exp(mu)*math.Sqrt(math.Expm1(sigma*sigma)))
+	// Output:
+	// mean 1.38 (exact 1.37)
+	// sd 1.39 (exact 1.46)
+}
+
 // Strong orders of Euler–Maruyama and Milstein on GBM, fitted over six
 // step sizes with 2000 paths.
 func ExampleConvergenceStudy() {
