@@ -71,7 +71,13 @@ func Run(n int, t Task) {
 // work that draws from Stream(seed, i) for item i gives the same bits whatever the
 // scheduling.
 func Stream(seed uint64, index int) *rand.PCG {
-	return rand.NewPCG(seed, mix(uint64(index)+0x9e3779b97f4a7c15))
+	return rand.NewPCG(StreamSeeds(seed, index))
+}
+
+// StreamSeeds returns the PCG seeds of Stream(seed, index), so that a hot loop can reseed
+// a PCG it already owns (pcg.Seed(StreamSeeds(seed, i))) instead of allocating a new one.
+func StreamSeeds(seed uint64, index int) (uint64, uint64) {
+	return seed, mix(uint64(index) + 0x9e3779b97f4a7c15)
 }
 
 // mix is the SplitMix64 finaliser; it decorrelates consecutive indices.

@@ -1,6 +1,7 @@
 package parallel
 
 import (
+	"math/rand/v2"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -103,5 +104,18 @@ func TestRunDoesNotAllocate(t *testing.T) {
 	Run(64, task) // start the helpers
 	if a := testing.AllocsPerRun(100, func() { Run(64, task) }); a != 0 {
 		t.Fatalf("Run allocated %.1f times per call", a)
+	}
+}
+
+func TestStreamSeedsReseedMatchesStream(t *testing.T) {
+	var p rand.PCG
+	for i := 0; i < 5; i++ {
+		p.Seed(StreamSeeds(42, i))
+		q := Stream(42, i)
+		for k := 0; k < 8; k++ {
+			if p.Uint64() != q.Uint64() {
+				t.Fatalf("index %d: reseeded PCG differs from Stream", i)
+			}
+		}
 	}
 }
