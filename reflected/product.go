@@ -96,9 +96,11 @@ func NoiseDataset(dst, data []float64, dim int, t float64, seed uint64) error {
 		}
 	}
 	n := len(data) / dim
-	parallel.For(n, func(_, i int) {
-		row := data[i*dim : (i+1)*dim]
-		Sample(dst[i*dim:(i+1)*dim], parallel.Stream(seed, i), row, t)
+	pcgs := make([]rand.PCG, parallel.Workers(n)) // one generator per worker, reseeded per row
+	parallel.For(n, func(w, i int) {
+		src := &pcgs[w]
+		src.Seed(parallel.StreamSeeds(seed, i))
+		Sample(dst[i*dim:(i+1)*dim], src, data[i*dim:(i+1)*dim], t)
 	})
 	return nil
 }
