@@ -169,3 +169,32 @@ func TestBatchOnlySystem(t *testing.T) {
 		}
 	}
 }
+
+// TestEnsembleEMBlock1D: the one-dimensional loop of emBlock (the GBM of the
+// benchmark, batch form) equals Solve path by path, bit for bit, and the
+// same for GOMAXPROCS 1 and 2.
+func TestEnsembleEMBlock1D(t *testing.T) {
+	ts := []float64{0, 0.5, 1}
+	run := func(procs int) *EnsembleSolution {
+		old := runtime.GOMAXPROCS(procs)
+		defer runtime.GOMAXPROCS(old)
+		sol, err := SolveEnsemble(gbmBench(true), EulerMaruyama{}, &Ensemble{Paths: 100, Seed: 5, X0: []float64{0.5}, Store: true}, ts, &Settings{Step: 0.01})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sol
+	}
+	a, b := run(1), run(2)
+	for _, i := range []int{0, 5, 63, 64, 99} {
+		one, err := Solve(gbmBench(false), EulerMaruyama{}, []float64{0.5}, ts,
+			&Settings{Step: 0.01, Brownian: NewIncrements(parallel.Stream(5, i), 1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k := range ts {
+			if x, y, z := a.X[k].At(i, 0), b.X[k].At(i, 0), one.X.At(k, 0); x != z || y != z {
+				t.Errorf("path %d, X[%d]: GOMAXPROCS 1 %v, 2 %v, Solve %v", i, k, x, y, z)
+			}
+		}
+	}
+}
