@@ -7,43 +7,51 @@ import (
 	"testing"
 )
 
-// BenchmarkStep times one step of N tanh units on the 32-point Gauss–Legendre quadrature
-// of §9 (GD, Gaussian SGD, mSGLD) and one online SGD step with M = 32 samples.
-func BenchmarkStep(b *testing.B) {
+// benchCase is one benchmarked step: a trainer, its particles and, if not nil, their
+// initial values, restored after every step so that every step does the same work.
+type benchCase struct {
+	name string
+	m    Method
+	n    int
+	tr   *Trainer
+	ps   *Particles
+	w0   []float64
+}
+
+func (c benchCase) label() string {
+	if c.name == "mnist" {
+		return fmt.Sprintf("mnist/N=%d/M=100", c.n)
+	}
+	return fmt.Sprintf("tanh/%v/N=%d", c.m, c.n)
+}
+
+// benchCases returns the steps of BenchmarkStep (N tanh units on the 32-point
+// Gauss–Legendre quadrature of research notes §9 under GD, Gaussian SGD and mSGLD, and
+// online SGD with M = 32 fresh samples of x ~ U[−1, 1], y = sin πx) and of
+// BenchmarkMNISTStep (the paper's ReLU unit, p = 784, K = 10, softmax cross-entropy,
+// torch-default initialisation, N = 1000, M = 100, on a synthetic dataset of MNIST's shape).
+func benchCases(tb testing.TB) []benchCase {
 	data, err := Quadrature1D(32, -1, 1, func(x float64) float64 { return math.Sin(math.Pi * x) })
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	sampler := FuncSampler{P: 1, K: 1, Draw: func(x, y []float64, r *rand.Rand) {
 		x[0] = 2*r.Float64() - 1
 		y[0] = math.Sin(math.Pi * x[0])
 	}}
+	var cs []benchCase
 	for _, n := range []int{256, 4096} {
 		for _, m := range []Method{GD, SGD, GaussianSGD, MSGLD} {
-			b.Run(fmt.Sprintf("tanh/%v/N=%d", m, n), func(b *testing.B) {
-				ps := randomParticles(b, n, 3, 1)
-				tr := Trainer{Unit: TanhUnit(1), Loss: Squared{}, Method: m, Data: data, Sampler: sampler, Batch: 32,
-					Schedule: Schedule{Gamma: 1e-3, Beta: 1, N: n}}
-				if m == SGD {
-					tr.Data = nil
-				}
-				w0 := append([]float64(nil), ps.W...)
-				for b.Loop() {
-					if _, err := tr.Step(ps, 0); err != nil {
-						b.Fatal(err)
-					}
-					copy(ps.W, w0)
-				}
-			})
+			ps := randomParticles(tb, n, 3, 1)
+			tr := &Trainer{Unit: TanhUnit(1), Loss: Squared{}, Method: m, Data: data, Sampler: sampler, Batch: 32,
+				Schedule: Schedule{Gamma: 1e-3, Beta: 1, N: n}}
+			if m == SGD {
+				tr.Data = nil
+			}
+			cs = append(cs, benchCase{m: m, n: n, tr: tr, ps: ps, w0: append([]float64(nil), ps.W...)})
 		}
 	}
-}
-
-// BenchmarkMNISTStep times one SGD step of the paper's ReLU unit (p = 784, K = 10,
-// softmax cross-entropy, torch-default initialisation) for N = 1000 and M = 100 on a
-// synthetic dataset with MNIST's shape.
-func BenchmarkMNISTStep(b *testing.B) {
-	const p, K, nData = 784, 10, 1000
+	const p, K, nData, n = 784, 10, 1000, 1000
 	r := rand.New(rand.NewPCG(1, 2))
 	x := make([]float64, nData*p)
 	y := make([]float64, nData*K)
@@ -53,22 +61,47 @@ func BenchmarkMNISTStep(b *testing.B) {
 	for i := range nData {
 		y[i*K+r.IntN(K)] = 1
 	}
-	data, err := NewPoints(p, K, x, y, nil)
+	mnist, err := NewPoints(p, K, x, y, nil)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	u := ReLUUnit{P: p, K: K}
-	for _, n := range []int{1000} {
-		b.Run(fmt.Sprintf("N=%d/M=100", n), func(b *testing.B) {
-			ps, _ := NewParticles(n, u.Dim())
-			ps.InitTorchDefault(u, rand.NewPCG(3, 4))
-			tr := Trainer{Unit: u, Loss: SoftmaxCE{}, Method: SGD, Data: data, Batch: 100,
-				Schedule: Schedule{Gamma: 1, Beta: 0.5, N: n}}
-			for b.Loop() {
-				if _, err := tr.Step(ps, 0); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
+	ps, _ := NewParticles(n, u.Dim())
+	ps.InitTorchDefault(u, rand.NewPCG(3, 4))
+	tr := &Trainer{Unit: u, Loss: SoftmaxCE{}, Method: SGD, Data: mnist, Batch: 100,
+		Schedule: Schedule{Gamma: 1, Beta: 0.5, N: n}}
+	// The MNIST step is stable at this step size, so its particles are not restored (w0 nil).
+	cs = append(cs, benchCase{name: "mnist", m: SGD, n: n, tr: tr, ps: ps})
+	return cs
+}
+
+// BenchmarkStep times one step of N tanh units on the 32-point Gauss–Legendre quadrature
+// (GD, Gaussian SGD, mSGLD) and one online SGD step with M = 32 samples.
+func BenchmarkStep(b *testing.B) {
+	for _, c := range benchCases(b) {
+		if c.name != "" {
+			continue
+		}
+		b.Run(c.label(), func(b *testing.B) { runBench(b, c) })
+	}
+}
+
+// BenchmarkMNISTStep times one SGD step of the paper's ReLU network (N = 1000, M = 100).
+func BenchmarkMNISTStep(b *testing.B) {
+	for _, c := range benchCases(b) {
+		if c.name == "mnist" {
+			b.Run(fmt.Sprintf("N=%d/M=100", c.n), func(b *testing.B) { runBench(b, c) })
+		}
+	}
+}
+
+func runBench(b *testing.B, c benchCase) {
+	for b.Loop() {
+		if _, err := c.tr.Step(c.ps, 0); err != nil {
+			b.Fatal(err)
+		}
+		if c.w0 != nil {
+			copy(c.ps.W, c.w0)
+		}
 	}
 }

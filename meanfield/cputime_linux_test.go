@@ -1,0 +1,60 @@
+package meanfield
+
+import (
+	"flag"
+	"runtime"
+	"syscall"
+	"testing"
+	"time"
+	"unsafe"
+)
+
+var cpuTime = flag.Bool("meanfield.cputime", false, "run TestStepCPUTime: single-thread CPU time per step")
+
+// threadCPU returns the CPU time of the calling OS thread (clock_gettime
+// CLOCK_THREAD_CPUTIME_ID = 3, nanosecond resolution).
+func threadCPU() time.Duration {
+	var ts syscall.Timespec
+	if _, _, e := syscall.Syscall(syscall.SYS_CLOCK_GETTIME, 3, uintptr(unsafe.Pointer(&ts)), 0); e != 0 {
+		panic(e)
+	}
+	return time.Duration(ts.Nano())
+}
+
+// TestStepCPUTime measures the steps of BenchmarkStep (N = 4096) and BenchmarkMNISTStep on
+// one thread (GOMAXPROCS = 1, goroutine locked to its thread) in that thread's CPU time,
+// which, unlike wall-clock time, does not count the time the thread waits for a core on a
+// loaded machine. Each figure is the best of 40 batches of 10 steps. Compare with
+// docs/bench/meanfield_peer.py --threads 1. Run with
+//
+//	go test -run TestStepCPUTime -v ./meanfield/ -args -meanfield.cputime
+func TestStepCPUTime(t *testing.T) {
+	if !*cpuTime {
+		t.Skip("needs -meanfield.cputime")
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	for _, c := range benchCases(t) {
+		if c.n != 4096 && c.name != "mnist" {
+			continue
+		}
+		step := 0
+		c.tr.Step(c.ps, 0) // scratch and streams
+		best := time.Hour
+		for range 40 {
+			t0 := threadCPU()
+			for range 10 {
+				if _, err := c.tr.Step(c.ps, step); err != nil {
+					t.Fatal(err)
+				}
+				step++
+				if c.w0 != nil {
+					copy(c.ps.W, c.w0)
+				}
+			}
+			best = min(best, (threadCPU()-t0)/10)
+		}
+		t.Logf("%-28s %8.1f us/step (thread CPU time, 1 thread)", c.label(), float64(best)/1e3)
+	}
+}
