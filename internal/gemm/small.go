@@ -1,0 +1,199 @@
+package gemm
+
+import (
+	"math"
+	"runtime"
+	"sync"
+
+	"github.com/sdeml/sdeml/internal/parallel"
+)
+
+// Few-rows path. When op(A) has few rows (a single sample or a small micro-batch), the
+// packed driver wastes most of its work: it pads the rows up to the microkernel height and
+// packs the whole of op(B) on every call. For op(A) = A (rows contiguous) and m ≤
+// kernel.smallM this path instead reads both operands in place:
+//
+//	op(B) = Bᵀ (forward Z = X·Wᵀ): c_ij = Σ_p a_ip·b_jp, dots of contiguous rows; the AVX-512
+//	    kernels take 16 rows of B at a time and transpose each 8×8 block in registers, so
+//	    that the 16 columns of C are the lanes of two vectors;
+//	op(B) = B (input gradient dX = dZ·W): c_ij = Σ_p a_ip·b_pj, a sum of rows of B
+//	    (axpys), 24 columns of C at a time.
+//
+// Every element is accumulated as in the packed driver: a chain of fused multiply-adds in
+// increasing p from +0 within each kc-block, then combine with β (β = 1 from the second
+// block on). So the results are the same bits as the packed path's, on every kernel.
+
+// smallKernels are the assembly kernels of the few-rows path for one instruction set:
+// nt[m-1] and nn[m-1] handle m rows (see gen_small.go for their contracts).
+type smallKernels struct {
+	nt, nn [8]func(kb int, a []float64, lda int, b []float64, ldb int, acc []float64)
+}
+
+// Largest m on the few-rows path (pure-Go loops) with the portable and the AVX2 kernels,
+// chosen by BenchmarkSmall.
+const (
+	genericSmallM = 4
+	avx2SmallM    = 2
+)
+
+// Column widths of the few-rows kernels.
+const (
+	ntWidth = 16
+	nnWidth = 24
+)
+
+// useSmall reports whether the few-rows path computes this product on kernel kern.
+func useSmall(kern kernel, transA bool, m int) bool {
+	return !transA && m <= kern.smallM
+}
+
+// smallProblem is one few-rows product, split into tasks of cols columns of C each.
+type smallProblem struct {
+	kern          kernel
+	transB        bool
+	m, n, k       int
+	alpha, beta   float64
+	a, b, c       []float64
+	lda, ldb, ldc int
+	cols, nTasks  int
+}
+
+var smallPool = sync.Pool{New: func() any { return new(smallProblem) }}
+
+// runSmall computes the product on the few-rows path; alpha ≠ 0, 0 < m ≤ 8, n, k > 0.
+// Column blocks of C are independent tasks, run on internal/parallel's pool when the
+// product is large enough; the result does not depend on the split.
+func runSmall(kern kernel, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	sp := smallPool.Get().(*smallProblem)
+	*sp = smallProblem{kern: kern, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta,
+		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc}
+	w := ntWidth
+	if !transB {
+		w = nnWidth
+	}
+	workers := runtime.GOMAXPROCS(0)
+	if m*n*k < serialMK {
+		workers = 1
+	}
+	groups := ceilDiv(n, w)
+	sp.cols = groups * w
+	if workers > 1 {
+		sp.cols = ceilDiv(groups, min(groups, 4*workers)) * w
+	}
+	sp.nTasks = ceilDiv(n, sp.cols)
+	if sp.nTasks == 1 {
+		s := scratchPool.Get().(*scratch)
+		sp.task(0, s)
+		scratchPool.Put(s)
+	} else {
+		parallel.Run(sp.nTasks, smallTask{sp})
+	}
+	*sp = smallProblem{}
+	smallPool.Put(sp)
+}
+
+// smallTask computes column block i of a few-rows product.
+type smallTask struct{ sp *smallProblem }
+
+func (t smallTask) Do(_, i int) {
+	s := scratchPool.Get().(*scratch)
+	t.sp.task(i, s)
+	scratchPool.Put(s)
+}
+
+// task computes columns [t·cols, (t+1)·cols) of C, w columns at a time, accumulating
+// each kc-block in s.tile.
+func (sp *smallProblem) task(t int, s *scratch) {
+	m, k := sp.m, sp.k
+	j1 := min((t+1)*sp.cols, sp.n)
+	w := ntWidth
+	if !sp.transB {
+		w = nnWidth
+	}
+	sk := sp.kern.small
+	for j0 := t * sp.cols; j0 < j1; j0 += w {
+		nj := min(w, j1-j0)
+		acc := s.tile[:m*w]
+		for p0 := 0; p0 < k; p0 += kc {
+			kcb := min(kc, k-p0)
+			clear(acc)
+			if sp.transB {
+				done := 0
+				if sk != nil && nj == ntWidth {
+					done = kcb &^ 7
+					if done > 0 {
+						sk.nt[m-1](done, sp.a[p0:], sp.lda, sp.b[j0*sp.ldb+p0:], sp.ldb, acc)
+					}
+				}
+				dotsGo(acc, w, sp.a, sp.lda, m, sp.b[j0*sp.ldb:], sp.ldb, nj, p0+done, p0+kcb)
+			} else {
+				if sk != nil && nj == nnWidth {
+					sk.nn[m-1](kcb, sp.a[p0:], sp.lda, sp.b[p0*sp.ldb+j0:], sp.ldb, acc)
+				} else {
+					axpysGo(acc, w, sp.a, sp.lda, m, sp.b[j0:], sp.ldb, nj, p0, p0+kcb)
+				}
+			}
+			beta := sp.beta
+			if p0 > 0 {
+				beta = 1
+			}
+			for i := 0; i < m; i++ {
+				row := sp.c[i*sp.ldc+j0 : i*sp.ldc+j0+nj]
+				ai := acc[i*w : i*w+nj]
+				for j := range row {
+					row[j] = combine(ai[j], row[j], sp.alpha, beta)
+				}
+			}
+		}
+	}
+}
+
+// dotsGo continues acc[i*w+j] ← fma(a_ip, b_jp, acc[i*w+j]) for p = p0, …, p1-1 in order,
+// with a_ip = a[i*lda+p] (i < m) and b_jp = b[j*ldb+p] (j < nj), four columns at a time.
+func dotsGo(acc []float64, w int, a []float64, lda, m int, b []float64, ldb, nj, p0, p1 int) {
+	if p0 == p1 {
+		return
+	}
+	for i := 0; i < m; i++ {
+		ai := a[i*lda+p0 : i*lda+p1]
+		ci := acc[i*w : i*w+nj]
+		j := 0
+		for ; j+4 <= nj; j += 4 {
+			b0 := b[j*ldb+p0 : j*ldb+p1]
+			b1 := b[(j+1)*ldb+p0 : (j+1)*ldb+p1]
+			b2 := b[(j+2)*ldb+p0 : (j+2)*ldb+p1]
+			b3 := b[(j+3)*ldb+p0 : (j+3)*ldb+p1]
+			s0, s1, s2, s3 := ci[j], ci[j+1], ci[j+2], ci[j+3]
+			for p, v := range ai {
+				s0 = math.FMA(v, b0[p], s0)
+				s1 = math.FMA(v, b1[p], s1)
+				s2 = math.FMA(v, b2[p], s2)
+				s3 = math.FMA(v, b3[p], s3)
+			}
+			ci[j], ci[j+1], ci[j+2], ci[j+3] = s0, s1, s2, s3
+		}
+		for ; j < nj; j++ {
+			bj := b[j*ldb+p0 : j*ldb+p1]
+			s := ci[j]
+			for p, v := range ai {
+				s = math.FMA(v, bj[p], s)
+			}
+			ci[j] = s
+		}
+	}
+}
+
+// axpysGo continues acc[i*w+j] ← fma(a_ip, b_pj, acc[i*w+j]) for p = p0, …, p1-1 in order,
+// with a_ip = a[i*lda+p] (i < m) and b_pj = b[p*ldb+j] (j < nj).
+func axpysGo(acc []float64, w int, a []float64, lda, m int, b []float64, ldb, nj, p0, p1 int) {
+	for p := p0; p < p1; p++ {
+		bp := b[p*ldb : p*ldb+nj]
+		for i := 0; i < m; i++ {
+			v := a[i*lda+p]
+			ci := acc[i*w : i*w+nj]
+			for j, x := range bp {
+				ci[j] = math.FMA(v, x, ci[j])
+			}
+		}
+	}
+}
