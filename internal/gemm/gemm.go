@@ -34,7 +34,7 @@ func dgemm(kern kernel, transA, transB bool, m, n, k int, alpha float64, a []flo
 		scale(m, n, beta, c, ldc)
 		return
 	}
-	if useSmall(kern, transA, m) {
+	if useSmall(kern, transA, transB, m) {
 		runSmall(kern, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}

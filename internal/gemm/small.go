@@ -29,11 +29,16 @@ type smallKernels struct {
 	nt, nn [8]func(kb int, a []float64, lda int, b []float64, ldb int, acc []float64)
 }
 
-// Largest m on the few-rows path (pure-Go loops) with the portable and the AVX2 kernels,
-// chosen by BenchmarkSmall.
+// Largest m on the few-rows path for op(B) = Bᵀ (NT) and op(B) = B (NN) with the AVX-512
+// kernels, and with the pure-Go loops next to the portable and the AVX2 kernels; chosen
+// with BenchmarkSmall.
 const (
-	genericSmallM = 4
-	avx2SmallM    = 2
+	avx512SmallNT  = 16
+	avx512SmallNN  = 16
+	genericSmallNT = 8
+	genericSmallNN = 4
+	avx2SmallNT    = 0 // the pure-Go loops lose to the 4×12 AVX2 kernel even at m = 1
+	avx2SmallNN    = 0
 )
 
 // Column widths of the few-rows kernels.
@@ -43,8 +48,11 @@ const (
 )
 
 // useSmall reports whether the few-rows path computes this product on kernel kern.
-func useSmall(kern kernel, transA bool, m int) bool {
-	return !transA && m <= kern.smallM
+func useSmall(kern kernel, transA, transB bool, m int) bool {
+	if transB {
+		return !transA && m <= kern.smallNT
+	}
+	return !transA && m <= kern.smallNN
 }
 
 // smallProblem is one few-rows product, split into tasks of cols columns of C each.
@@ -60,7 +68,7 @@ type smallProblem struct {
 
 var smallPool = sync.Pool{New: func() any { return new(smallProblem) }}
 
-// runSmall computes the product on the few-rows path; alpha ≠ 0, 0 < m ≤ 8, n, k > 0.
+// runSmall computes the product on the few-rows path; alpha ≠ 0 and m, n, k > 0.
 // Column blocks of C are independent tasks, run on internal/parallel's pool when the
 // product is large enough; the result does not depend on the split.
 func runSmall(kern kernel, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
@@ -101,47 +109,74 @@ func (t smallTask) Do(_, i int) {
 	scratchPool.Put(s)
 }
 
-// task computes columns [t·cols, (t+1)·cols) of C, w columns at a time, accumulating
-// each kc-block in s.tile.
+// task computes columns [t·cols, (t+1)·cols) of C, w columns and up to 8 rows at a time,
+// accumulating each kc-block in s.tile. An edge group of fewer than w columns is copied,
+// zero-padded, into s.a so that the assembly kernels can take it too (the padding lanes
+// are discarded).
 func (sp *smallProblem) task(t int, s *scratch) {
-	m, k := sp.m, sp.k
+	k := sp.k
 	j1 := min((t+1)*sp.cols, sp.n)
 	w := ntWidth
 	if !sp.transB {
 		w = nnWidth
 	}
 	sk := sp.kern.small
+	if sk != nil && cap(s.a) < w*kc {
+		s.a = make([]float64, mcMax*kc)
+	}
 	for j0 := t * sp.cols; j0 < j1; j0 += w {
 		nj := min(w, j1-j0)
-		acc := s.tile[:m*w]
-		for p0 := 0; p0 < k; p0 += kc {
-			kcb := min(kc, k-p0)
-			clear(acc)
-			if sp.transB {
-				done := 0
-				if sk != nil && nj == ntWidth {
-					done = kcb &^ 7
+		for i0 := 0; i0 < sp.m; i0 += 8 {
+			m := min(8, sp.m-i0)
+			a := sp.a[i0*sp.lda:]
+			acc := s.tile[:m*w]
+			for p0 := 0; p0 < k; p0 += kc {
+				kcb := min(kc, k-p0)
+				clear(acc)
+				switch {
+				case sp.transB && sk != nil:
+					done := kcb &^ 7
 					if done > 0 {
-						sk.nt[m-1](done, sp.a[p0:], sp.lda, sp.b[j0*sp.ldb+p0:], sp.ldb, acc)
+						b, ldb := sp.b[j0*sp.ldb+p0:], sp.ldb
+						if nj < w {
+							b, ldb = s.a[:w*kcb], kcb
+							for j := 0; j < w; j++ {
+								if j < nj {
+									copy(b[j*kcb:(j+1)*kcb], sp.b[(j0+j)*sp.ldb+p0:])
+								} else {
+									clear(b[j*kcb : (j+1)*kcb])
+								}
+							}
+						}
+						sk.nt[m-1](done, a[p0:], sp.lda, b, ldb, acc)
 					}
+					dotsGo(acc, w, a, sp.lda, m, sp.b[j0*sp.ldb:], sp.ldb, nj, p0+done, p0+kcb)
+				case sp.transB:
+					dotsGo(acc, w, a, sp.lda, m, sp.b[j0*sp.ldb:], sp.ldb, nj, p0, p0+kcb)
+				case sk != nil:
+					b, ldb := sp.b[p0*sp.ldb+j0:], sp.ldb
+					if nj < w {
+						b, ldb = s.a[:w*kcb], w
+						for p := 0; p < kcb; p++ {
+							d := b[p*w : (p+1)*w]
+							copy(d, sp.b[(p0+p)*sp.ldb+j0:(p0+p)*sp.ldb+j0+nj])
+							clear(d[nj:])
+						}
+					}
+					sk.nn[m-1](kcb, a[p0:], sp.lda, b, ldb, acc)
+				default:
+					axpysGo(acc, w, a, sp.lda, m, sp.b[j0:], sp.ldb, nj, p0, p0+kcb)
 				}
-				dotsGo(acc, w, sp.a, sp.lda, m, sp.b[j0*sp.ldb:], sp.ldb, nj, p0+done, p0+kcb)
-			} else {
-				if sk != nil && nj == nnWidth {
-					sk.nn[m-1](kcb, sp.a[p0:], sp.lda, sp.b[p0*sp.ldb+j0:], sp.ldb, acc)
-				} else {
-					axpysGo(acc, w, sp.a, sp.lda, m, sp.b[j0:], sp.ldb, nj, p0, p0+kcb)
+				beta := sp.beta
+				if p0 > 0 {
+					beta = 1
 				}
-			}
-			beta := sp.beta
-			if p0 > 0 {
-				beta = 1
-			}
-			for i := 0; i < m; i++ {
-				row := sp.c[i*sp.ldc+j0 : i*sp.ldc+j0+nj]
-				ai := acc[i*w : i*w+nj]
-				for j := range row {
-					row[j] = combine(ai[j], row[j], sp.alpha, beta)
+				for i := 0; i < m; i++ {
+					row := sp.c[(i0+i)*sp.ldc+j0 : (i0+i)*sp.ldc+j0+nj]
+					ai := acc[i*w : i*w+nj]
+					for j := range row {
+						row[j] = combine(ai[j], row[j], sp.alpha, beta)
+					}
 				}
 			}
 		}

@@ -9,11 +9,11 @@ import (
 )
 
 // TestSmallMatchesReference checks the few-rows path bit for bit against refGemm on every
-// kernel, for m = 1…9 (9 is past every kernel's smallM, so the packed driver's answer at
-// the boundary is checked too), both transposes of B (and of A, which falls back to the
-// packed driver), column counts on both sides of the kernel widths 16 and 24, depths on
-// both sides of the 8-deep transposed blocks and of kc = 256, padded leading dimensions
-// and the α/β special values (β = 0 must not read C, which holds NaN padding).
+// kernel, for m = 1…17 (past every kernel's limits, so the packed driver's answer at the
+// boundaries is checked too, and row chunks of 8), both transposes of B (and of A, which
+// falls back to the packed driver), column counts on both sides of the kernel widths 16 and
+// 24, depths on both sides of the 8-deep transposed blocks and of kc = 256, padded leading
+// dimensions and the α/β special values (β = 0 must not read C, which holds NaN padding).
 func TestSmallMatchesReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 22))
 	ns := []int{1, 5, 15, 16, 17, 24, 25, 33, 48, 49, 70}
@@ -21,7 +21,7 @@ func TestSmallMatchesReference(t *testing.T) {
 	alphas := []float64{1, -1, 0.5, 2.5}
 	betas := []float64{0, 1, -1, 0.5, math.Copysign(0, -1)}
 	for _, kern := range kernels {
-		for m := 1; m <= 9; m++ {
+		for m := 1; m <= 17; m++ {
 			for trial := 0; trial < 24; trial++ {
 				g := gemmCase{transA: trial%8 == 7, transB: trial%2 == 0,
 					m: m, n: ns[rng.IntN(len(ns))], k: ks[rng.IntN(len(ks))],
@@ -136,14 +136,10 @@ func BenchmarkSmall(b *testing.B) {
 				a, lda, bb, ldb, c, ldc := g.operands(rng)
 				flops := 2 * float64(m*s.n*s.k)
 				for _, impl := range []string{"small", "packed"} {
-					if impl == "small" && m > 8 {
-						continue
-					}
 					k := kern
+					k.smallNT, k.smallNN = 0, 0
 					if impl == "small" {
-						k.smallM = 8
-					} else {
-						k.smallM = 0
+						k.smallNT, k.smallNN = 16, 16
 					}
 					b.Run(fmt.Sprintf("%s/%s/%dx%dx%d/impl=%s", kern.name, s.op, m, s.k, s.n, impl), func(b *testing.B) {
 						for b.Loop() {
