@@ -9,9 +9,22 @@ mnist:     one SGD step of the paper's network (fonfonx/MeanFieldSGD models.py):
            p = 784, K = 10, N = 1000, M = 100, softmax cross-entropy, torch-default init, synthetic
            N(0,1) inputs with MNIST's shape.
 
-Run with /usr/bin/python3 (Debian numpy). Prints the median and minimum time per step over repeats.
+Run with /usr/bin/python3 (Debian numpy). Prints the median and minimum wall time per step over
+repeats and the CPU time per step (all threads of the process). --threads 1 limits OpenBLAS to one
+thread (numpy's elementwise work is single-threaded anyway), for comparison with the Go steps' thread
+CPU time (go test -run TestStepCPUTime -v ./meanfield/ -args -meanfield.cputime).
+
+Usage: meanfield_peer.py [--threads T] [tanh-gd] [tanh-sgd] [mnist]
 """
-import sys, time
+import os, sys, time
+
+args = sys.argv[1:]
+if "--threads" in args:
+    i = args.index("--threads")
+    for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[v] = args[i + 1]
+    del args[i:i + 2]
+
 import numpy as np
 
 rng = np.random.default_rng(0)
@@ -66,8 +79,8 @@ def relu_step(U, A, X, Y, h):
     A -= h * gA
 
 
-what = sys.argv[1:] or ["tanh-gd", "tanh-sgd", "mnist"]
-print(f"numpy {np.__version__}")
+what = args or ["tanh-gd", "tanh-sgd", "mnist"]
+print(f"numpy {np.__version__}, OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'default')}")
 if "tanh-gd" in what or "tanh-sgd" in what:
     xq, wq = np.polynomial.legendre.leggauss(32)
     pi = wq / 2
