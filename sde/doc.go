@@ -44,7 +44,9 @@
 // tested. On problems whose drift is linear in x, SRA1 converges with order 2.
 //
 // Standard normals come from a 128-layer ziggurat (Marsaglia & Tsang 2000)
-// on 64-bit draws of the Source, calling a *rand.PCG directly.
+// on 64-bit draws of the Source, calling a *rand.PCG directly; its wedge
+// test y < exp(−x²/2) is first decided by Taylor bounds on the exponential,
+// which give the same answer as evaluating it.
 //
 // # Brownian motion
 //
