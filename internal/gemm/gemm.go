@@ -34,8 +34,8 @@ func dgemm(kern kernel, transA, transB bool, m, n, k int, alpha float64, a []flo
 		scale(m, n, beta, c, ldc)
 		return
 	}
-	if useSmall(kern, transA, transB, m) {
-		runSmall(kern, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	if useSmall(kern, transA, transB, m, k) {
+		runSmall(kern, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
 	run(kern, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)

@@ -28,8 +28,9 @@ func rowB(base string, r int) string {
 	return fmt.Sprintf("(%s)%s", base, idx)
 }
 
-func strides() {
-	emit("MOVQ lda+32(FP), R8")
+// strides loads the row stride of A (argument name at offset 32) into R8..R11.
+func strides(name string) {
+	emit("MOVQ %s+32(FP), R8", name)
 	emit("SHLQ $3, R8")
 	emit("LEAQ (R8)(R8*2), R9")
 	emit("LEAQ (R8)(R8*4), R10")
@@ -53,7 +54,7 @@ func dotNT(m int) {
 	emit("MOVQ kb+0(FP), CX")
 	emit("SHRQ $3, CX")
 	emit("MOVQ a_base+8(FP), AX")
-	strides()
+	strides("lda")
 	emit("MOVQ b_base+40(FP), BX")
 	emit("MOVQ ldb+64(FP), DX")
 	emit("SHLQ $3, DX")
@@ -103,14 +104,14 @@ func dotNT(m int) {
 	emit("RET")
 }
 
-// axpyNN writes axpyNN24m<m>: for rows i < m of A (a[i*lda+p]) and columns j < 24 of B
-// (b[p*ldb+j]), acc[i*24+j] ← fma(a_ip, b_pj, acc[i*24+j]) for p = 0, …, kb-1 in order;
-// kb ≥ 1.
+// axpyNN writes axpyNN24m<m>: for rows i < m of op(A) (a[i*rs+p*ps]) and columns j < 24
+// of B (b[p*ldb+j]), acc[i*24+j] ← fma(a_ip, b_pj, acc[i*24+j]) for p = 0, …, kb-1 in
+// order; kb ≥ 1.
 func axpyNN(m int) {
 	name := fmt.Sprintf("axpyNN24m%d", m)
-	fmt.Fprintf(&out, "\n// func %s(kb int, a []float64, lda int, b []float64, ldb int, acc []float64)\n", name)
-	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $0-96\n", name)
-	emit("MOVQ acc_base+72(FP), SI")
+	fmt.Fprintf(&out, "\n// func %s(kb int, a []float64, rs, ps int, b []float64, ldb int, acc []float64)\n", name)
+	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $0-104\n", name)
+	emit("MOVQ acc_base+80(FP), SI")
 	for i := 0; i < m; i++ {
 		for u := 0; u < 3; u++ {
 			emit("VMOVUPD %d(SI), Z%d", i*192+u*64, 3*i+u)
@@ -118,9 +119,11 @@ func axpyNN(m int) {
 	}
 	emit("MOVQ kb+0(FP), CX")
 	emit("MOVQ a_base+8(FP), AX")
-	strides()
-	emit("MOVQ b_base+40(FP), BX")
-	emit("MOVQ ldb+64(FP), DX")
+	strides("rs")
+	emit("MOVQ ps+40(FP), DI")
+	emit("SHLQ $3, DI")
+	emit("MOVQ b_base+48(FP), BX")
+	emit("MOVQ ldb+72(FP), DX")
 	emit("SHLQ $3, DX")
 	fmt.Fprintf(&out, "%s_loop:\n", name)
 	for u := 0; u < 3; u++ {
@@ -132,7 +135,7 @@ func axpyNN(m int) {
 			emit("VFMADD231PD Z%d, Z27, Z%d", 24+u, 3*i+u)
 		}
 	}
-	emit("ADDQ $8, AX")
+	emit("ADDQ DI, AX")
 	emit("ADDQ DX, BX")
 	emit("DECQ CX")
 	emit("JNZ %s_loop", name)

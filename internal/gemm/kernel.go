@@ -21,15 +21,16 @@ type kernel struct {
 	fnT, fnN func(kc int, a []float64, stride int, b, c []float64, ldc int, alpha, beta float64)
 
 	// smallNT and smallNN are the largest m for which Dgemm takes the few-rows path
-	// (small.go) when op(A) = A and op(B) = Bᵀ or B, with the assembly kernels small (nil:
-	// the pure-Go loops of that path).
-	smallNT, smallNN int
-	small            *smallKernels
+	// (small.go) when op(A) = A and op(B) = Bᵀ or B, smallTN the largest k for which it
+	// takes it when op(A) = Aᵀ and op(B) = B; small holds its assembly kernels (nil: the
+	// pure-Go loops of that path).
+	smallNT, smallNN, smallTN int
+	small                     *smallKernels
 }
 
 // kernels lists the kernels usable on this machine, fastest first; the pure-Go kernel is
 // always last. Architecture files prepend assembly kernels in their init functions.
-var kernels = []kernel{{name: "generic", mr: 4, nr: 4, fnT: kernGenericT, fnN: kernGenericN, smallNT: genericSmallNT, smallNN: genericSmallNN}}
+var kernels = []kernel{{name: "generic", mr: 4, nr: 4, fnT: kernGenericT, fnN: kernGenericN, smallNT: genericSmallNT, smallNN: genericSmallNN, smallTN: genericSmallTN}}
 
 // active is the kernel Dgemm uses: kernels[0] after package initialisation.
 var active = kernels[0]

@@ -11,13 +11,17 @@ import (
 // Few-rows path. When op(A) has few rows (a single sample or a small micro-batch), the
 // packed driver wastes most of its work: it pads the rows up to the microkernel height and
 // packs the whole of op(B) on every call. For op(A) = A (rows contiguous) and m ≤
-// kernel.smallM this path instead reads both operands in place:
+// kernel.smallNT or kernel.smallNN this path instead reads both operands in place, up to 8
+// rows of C at a time:
 //
 //	op(B) = Bᵀ (forward Z = X·Wᵀ): c_ij = Σ_p a_ip·b_jp, dots of contiguous rows; the AVX-512
 //	    kernels take 16 rows of B at a time and transpose each 8×8 block in registers, so
 //	    that the 16 columns of C are the lanes of two vectors;
 //	op(B) = B (input gradient dX = dZ·W): c_ij = Σ_p a_ip·b_pj, a sum of rows of B
 //	    (axpys), 24 columns of C at a time.
+//
+// The second loop also serves op(A) = Aᵀ, op(B) = B with small depth k ≤ kernel.smallTN
+// (weight gradient dW = dZᵀ·X of a few samples), where it pays only with the pure-Go loops.
 //
 // Every element is accumulated as in the packed driver: a chain of fused multiply-adds in
 // increasing p from +0 within each kc-block, then combine with β (β = 1 from the second
@@ -26,7 +30,8 @@ import (
 // smallKernels are the assembly kernels of the few-rows path for one instruction set:
 // nt[m-1] and nn[m-1] handle m rows (see gen_small.go for their contracts).
 type smallKernels struct {
-	nt, nn [8]func(kb int, a []float64, lda int, b []float64, ldb int, acc []float64)
+	nt [8]func(kb int, a []float64, lda int, b []float64, ldb int, acc []float64)
+	nn [8]func(kb int, a []float64, rs, ps int, b []float64, ldb int, acc []float64)
 }
 
 // Largest m on the few-rows path for op(B) = Bᵀ (NT) and op(B) = B (NN) with the AVX-512
@@ -39,6 +44,9 @@ const (
 	genericSmallNN = 4
 	avx2SmallNT    = 0 // the pure-Go loops lose to the 4×12 AVX2 kernel even at m = 1
 	avx2SmallNN    = 0
+	avx512SmallTN  = 0 // the packed driver is 2-3× faster: B is tiny and its kernel writes C directly
+	genericSmallTN = 2
+	avx2SmallTN    = 0
 )
 
 // Column widths of the few-rows kernels.
@@ -48,17 +56,23 @@ const (
 )
 
 // useSmall reports whether the few-rows path computes this product on kernel kern.
-func useSmall(kern kernel, transA, transB bool, m int) bool {
-	if transB {
-		return !transA && m <= kern.smallNT
+func useSmall(kern kernel, transA, transB bool, m, k int) bool {
+	switch {
+	case transA && transB:
+		return false
+	case transA:
+		return k <= kern.smallTN
+	case transB:
+		return m <= kern.smallNT
 	}
-	return !transA && m <= kern.smallNN
+	return m <= kern.smallNN
 }
 
 // smallProblem is one few-rows product, split into tasks of cols columns of C each.
 type smallProblem struct {
 	kern          kernel
 	transB        bool
+	rs, ps        int // op(A)_ip = a[i*rs+p*ps]
 	m, n, k       int
 	alpha, beta   float64
 	a, b, c       []float64
@@ -71,10 +85,13 @@ var smallPool = sync.Pool{New: func() any { return new(smallProblem) }}
 // runSmall computes the product on the few-rows path; alpha ≠ 0 and m, n, k > 0.
 // Column blocks of C are independent tasks, run on internal/parallel's pool when the
 // product is large enough; the result does not depend on the split.
-func runSmall(kern kernel, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+func runSmall(kern kernel, transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 	sp := smallPool.Get().(*smallProblem)
 	*sp = smallProblem{kern: kern, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta,
-		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc}
+		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, rs: lda, ps: 1}
+	if transA {
+		sp.rs, sp.ps = 1, lda
+	}
 	w := ntWidth
 	if !transB {
 		w = nnWidth
@@ -128,7 +145,7 @@ func (sp *smallProblem) task(t int, s *scratch) {
 		nj := min(w, j1-j0)
 		for i0 := 0; i0 < sp.m; i0 += 8 {
 			m := min(8, sp.m-i0)
-			a := sp.a[i0*sp.lda:]
+			a := sp.a[i0*sp.rs:]
 			acc := s.tile[:m*w]
 			for p0 := 0; p0 < k; p0 += kc {
 				kcb := min(kc, k-p0)
@@ -163,20 +180,16 @@ func (sp *smallProblem) task(t int, s *scratch) {
 							clear(d[nj:])
 						}
 					}
-					sk.nn[m-1](kcb, a[p0:], sp.lda, b, ldb, acc)
+					sk.nn[m-1](kcb, a[p0*sp.ps:], sp.rs, sp.ps, b, ldb, acc)
 				default:
-					axpysGo(acc, w, a, sp.lda, m, sp.b[j0:], sp.ldb, nj, p0, p0+kcb)
+					axpysGo(acc, w, a, sp.rs, sp.ps, m, sp.b[j0:], sp.ldb, nj, p0, p0+kcb)
 				}
 				beta := sp.beta
 				if p0 > 0 {
 					beta = 1
 				}
 				for i := 0; i < m; i++ {
-					row := sp.c[(i0+i)*sp.ldc+j0 : (i0+i)*sp.ldc+j0+nj]
-					ai := acc[i*w : i*w+nj]
-					for j := range row {
-						row[j] = combine(ai[j], row[j], sp.alpha, beta)
-					}
+					combineRow(sp.c[(i0+i)*sp.ldc+j0:(i0+i)*sp.ldc+j0+nj], acc[i*w:i*w+nj], sp.alpha, beta)
 				}
 			}
 		}
@@ -219,16 +232,35 @@ func dotsGo(acc []float64, w int, a []float64, lda, m int, b []float64, ldb, nj,
 }
 
 // axpysGo continues acc[i*w+j] ← fma(a_ip, b_pj, acc[i*w+j]) for p = p0, …, p1-1 in order,
-// with a_ip = a[i*lda+p] (i < m) and b_pj = b[p*ldb+j] (j < nj).
-func axpysGo(acc []float64, w int, a []float64, lda, m int, b []float64, ldb, nj, p0, p1 int) {
+// with a_ip = a[i*rs+p*ps] (i < m) and b_pj = b[p*ldb+j] (j < nj).
+func axpysGo(acc []float64, w int, a []float64, rs, ps, m int, b []float64, ldb, nj, p0, p1 int) {
 	for p := p0; p < p1; p++ {
 		bp := b[p*ldb : p*ldb+nj]
 		for i := 0; i < m; i++ {
-			v := a[i*lda+p]
+			v := a[i*rs+p*ps]
 			ci := acc[i*w : i*w+nj]
 			for j, x := range bp {
 				ci[j] = math.FMA(v, x, ci[j])
 			}
+		}
+	}
+}
+
+// combineRow sets c[j] = combine(acc[j], c[j], alpha, beta), with the common cases α = 1,
+// β ∈ {0, 1} written without the general formula (1·x = x and fma(1, x, 1·y) = x + y
+// exactly, so the bits are the same).
+func combineRow(c, acc []float64, alpha, beta float64) {
+	acc = acc[:len(c)]
+	switch {
+	case alpha == 1 && beta == 0:
+		copy(c, acc)
+	case alpha == 1 && beta == 1:
+		for j, v := range acc {
+			c[j] += v
+		}
+	default:
+		for j, v := range acc {
+			c[j] = combine(v, c[j], alpha, beta)
 		}
 	}
 }

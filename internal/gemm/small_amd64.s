@@ -1460,21 +1460,23 @@ dotNT16m8_loop:
 	VZEROUPPER
 	RET
 
-// func axpyNN24m1(kb int, a []float64, lda int, b []float64, ldb int, acc []float64)
-TEXT ·axpyNN24m1(SB), NOSPLIT, $0-96
-	MOVQ acc_base+72(FP), SI
+// func axpyNN24m1(kb int, a []float64, rs, ps int, b []float64, ldb int, acc []float64)
+TEXT ·axpyNN24m1(SB), NOSPLIT, $0-104
+	MOVQ acc_base+80(FP), SI
 	VMOVUPD 0(SI), Z0
 	VMOVUPD 64(SI), Z1
 	VMOVUPD 128(SI), Z2
 	MOVQ kb+0(FP), CX
 	MOVQ a_base+8(FP), AX
-	MOVQ lda+32(FP), R8
+	MOVQ rs+32(FP), R8
 	SHLQ $3, R8
 	LEAQ (R8)(R8*2), R9
 	LEAQ (R8)(R8*4), R10
 	LEAQ (R9)(R8*4), R11
-	MOVQ b_base+40(FP), BX
-	MOVQ ldb+64(FP), DX
+	MOVQ ps+40(FP), DI
+	SHLQ $3, DI
+	MOVQ b_base+48(FP), BX
+	MOVQ ldb+72(FP), DX
 	SHLQ $3, DX
 axpyNN24m1_loop:
 	VMOVUPD 0(BX), Z24
@@ -1484,7 +1486,7 @@ axpyNN24m1_loop:
 	VFMADD231PD Z24, Z27, Z0
 	VFMADD231PD Z25, Z27, Z1
 	VFMADD231PD Z26, Z27, Z2
-	ADDQ $8, AX
+	ADDQ DI, AX
 	ADDQ DX, BX
 	DECQ CX
 	JNZ axpyNN24m1_loop
@@ -1494,9 +1496,9 @@ axpyNN24m1_loop:
 	VZEROUPPER
 	RET
 
-// func axpyNN24m2(kb int, a []float64, lda int, b []float64, ldb int, acc []float64)
-TEXT ·axpyNN24m2(SB), NOSPLIT, $0-96
-	MOVQ acc_base+72(FP), SI
+// func axpyNN24m2(kb int, a []float64, rs, ps int, b []float64, ldb int, acc []float64)
+TEXT ·axpyNN24m2(SB), NOSPLIT, $0-104
+	MOVQ acc_base+80(FP), SI
 	VMOVUPD 0(SI), Z0
 	VMOVUPD 64(SI), Z1
 	VMOVUPD 128(SI), Z2
@@ -1505,13 +1507,15 @@ TEXT ·axpyNN24m2(SB), NOSPLIT, $0-96
 	VMOVUPD 320(SI), Z5
 	MOVQ kb+0(FP), CX
 	MOVQ a_base+8(FP), AX
-	MOVQ lda+32(FP), R8
+	MOVQ rs+32(FP), R8
 	SHLQ $3, R8
 	LEAQ (R8)(R8*2), R9
 	LEAQ (R8)(R8*4), R10
 	LEAQ (R9)(R8*4), R11
-	MOVQ b_base+40(FP), BX
-	MOVQ ldb+64(FP), DX
+	MOVQ ps+40(FP), DI
+	SHLQ $3, DI
+	MOVQ b_base+48(FP), BX
+	MOVQ ldb+72(FP), DX
 	SHLQ $3, DX
 axpyNN24m2_loop:
 	VMOVUPD 0(BX), Z24
@@ -1525,7 +1529,7 @@ axpyNN24m2_loop:
 	VFMADD231PD Z24, Z27, Z3
 	VFMADD231PD Z25, Z27, Z4
 	VFMADD231PD Z26, Z27, Z5
-	ADDQ $8, AX
+	ADDQ DI, AX
 	ADDQ DX, BX
 	DECQ CX
 	JNZ axpyNN24m2_loop
@@ -1538,9 +1542,9 @@ axpyNN24m2_loop:
 	VZEROUPPER
 	RET
 
-// func axpyNN24m3(kb int, a []float64, lda int, b []float64, ldb int, acc []float64)
-TEXT ·axpyNN24m3(SB), NOSPLIT, $0-96
-	MOVQ acc_base+72(FP), SI
+// func axpyNN24m3(kb int, a []float64, rs, ps int, b []float64, ldb int, acc []float64)
+TEXT ·axpyNN24m3(SB), NOSPLIT, $0-104
+	MOVQ acc_base+80(FP), SI
 	VMOVUPD 0(SI), Z0
 	VMOVUPD 64(SI), Z1
 	VMOVUPD 128(SI), Z2
@@ -1552,13 +1556,15 @@ TEXT ·axpyNN24m3(SB), NOSPLIT, $0-96
 	VMOVUPD 512(SI), Z8
 	MOVQ kb+0(FP), CX
 	MOVQ a_base+8(FP), AX
-	MOVQ lda+32(FP), R8
+	MOVQ rs+32(FP), R8
 	SHLQ $3, R8
 	LEAQ (R8)(R8*2), R9
 	LEAQ (R8)(R8*4), R10
 	LEAQ (R9)(R8*4), R11
-	MOVQ b_base+40(FP), BX
-	MOVQ ldb+64(FP), DX
+	MOVQ ps+40(FP), DI
+	SHLQ $3, DI
+	MOVQ b_base+48(FP), BX
+	MOVQ ldb+72(FP), DX
 	SHLQ $3, DX
 axpyNN24m3_loop:
 	VMOVUPD 0(BX), Z24
@@ -1576,7 +1582,7 @@ axpyNN24m3_loop:
 	VFMADD231PD Z24, Z27, Z6
 	VFMADD231PD Z25, Z27, Z7
 	VFMADD231PD Z26, Z27, Z8
-	ADDQ $8, AX
+	ADDQ DI, AX
 	ADDQ DX, BX
 	DECQ CX
 	JNZ axpyNN24m3_loop
@@ -1592,9 +1598,9 @@ axpyNN24m3_loop:
 	VZEROUPPER
 	RET
 
-// func axpyNN24m4(kb int, a []float64, lda int, b []float64, ldb int, acc []float64)
-TEXT ·axpyNN24m4(SB), NOSPLIT, $0-96
-	MOVQ acc_base+72(FP), SI
+// func axpyNN24m4(kb int, a []float64, rs, ps int, b []float64, ldb int, acc []float64)
+TEXT ·axpyNN24m4(SB), NOSPLIT, $0-104
+	MOVQ acc_base+80(FP), SI
 	VMOVUPD 0(SI), Z0
 	VMOVUPD 64(SI), Z1
 	VMOVUPD 128(SI), Z2
@@ -1609,13 +1615,15 @@ TEXT ·axpyNN24m4(SB), NOSPLIT, $0-96
 	VMOVUPD 704(SI), Z11
 	MOVQ kb+0(FP), CX
 	MOVQ a_base+8(FP), AX
-	MOVQ lda+32(FP), R8
+	MOVQ rs+32(FP), R8
 	SHLQ $3, R8
 	LEAQ (R8)(R8*2), R9
 	LEAQ (R8)(R8*4), R10
 	LEAQ (R9)(R8*4), R11
-	MOVQ b_base+40(FP), BX
-	MOVQ ldb+64(FP), DX
+	MOVQ ps+40(FP), DI
+	SHLQ $3, DI
+	MOVQ b_base+48(FP), BX
+	MOVQ ldb+72(FP), DX
 	SHLQ $3, DX
 axpyNN24m4_loop:
 	VMOVUPD 0(BX), Z24
@@ -1637,7 +1645,7 @@ axpyNN24m4_loop:
 	VFMADD231PD Z24, Z27, Z9
 	VFMADD231PD Z25, Z27, Z10
 	VFMADD231PD Z26, Z27, Z11
-	ADDQ $8, AX
+	ADDQ DI, AX
 	ADDQ DX, BX
 	DECQ CX
 	JNZ axpyNN24m4_loop
@@ -1656,9 +1664,9 @@ axpyNN24m4_loop:
 	VZEROUPPER
 	RET
 
-// func axpyNN24m5(kb int, a []float64, lda int, b []float64, ldb int, acc []float64)
-TEXT ·axpyNN24m5(SB), NOSPLIT, $0-96
-	MOVQ acc_base+72(FP), SI
+// func axpyNN24m5(kb int, a []float64, rs, ps int, b []float64, ldb int, acc []float64)
+TEXT ·axpyNN24m5(SB), NOSPLIT, $0-104
+	MOVQ acc_base+80(FP), SI
 	VMOVUPD 0(SI), Z0
 	VMOVUPD 64(SI), Z1
 	VMOVUPD 128(SI), Z2
@@ -1676,13 +1684,15 @@ TEXT ·axpyNN24m5(SB), NOSPLIT, $0-96
 	VMOVUPD 896(SI), Z14
 	MOVQ kb+0(FP), CX
 	MOVQ a_base+8(FP), AX
-	MOVQ lda+32(FP), R8
+	MOVQ rs+32(FP), R8
 	SHLQ $3, R8
 	LEAQ (R8)(R8*2), R9
 	LEAQ (R8)(R8*4), R10
 	LEAQ (R9)(R8*4), R11
-	MOVQ b_base+40(FP), BX
-	MOVQ ldb+64(FP), DX
+	MOVQ ps+40(FP), DI
+	SHLQ $3, DI
+	MOVQ b_base+48(FP), BX
+	MOVQ ldb+72(FP), DX
 	SHLQ $3, DX
 axpyNN24m5_loop:
 	VMOVUPD 0(BX), Z24
@@ -1708,7 +1718,7 @@ axpyNN24m5_loop:
 	VFMADD231PD Z24, Z27, Z12
 	VFMADD231PD Z25, Z27, Z13
 	VFMADD231PD Z26, Z27, Z14
-	ADDQ $8, AX
+	ADDQ DI, AX
 	ADDQ DX, BX
 	DECQ CX
 	JNZ axpyNN24m5_loop
@@ -1730,9 +1740,9 @@ axpyNN24m5_loop:
 	VZEROUPPER
 	RET
 
-// func axpyNN24m6(kb int, a []float64, lda int, b []float64, ldb int, acc []float64)
-TEXT ·axpyNN24m6(SB), NOSPLIT, $0-96
-	MOVQ acc_base+72(FP), SI
+// func axpyNN24m6(kb int, a []float64, rs, ps int, b []float64, ldb int, acc []float64)
+TEXT ·axpyNN24m6(SB), NOSPLIT, $0-104
+	MOVQ acc_base+80(FP), SI
 	VMOVUPD 0(SI), Z0
 	VMOVUPD 64(SI), Z1
 	VMOVUPD 128(SI), Z2
@@ -1753,13 +1763,15 @@ TEXT ·axpyNN24m6(SB), NOSPLIT, $0-96
 	VMOVUPD 1088(SI), Z17
 	MOVQ kb+0(FP), CX
 	MOVQ a_base+8(FP), AX
-	MOVQ lda+32(FP), R8
+	MOVQ rs+32(FP), R8
 	SHLQ $3, R8
 	LEAQ (R8)(R8*2), R9
 	LEAQ (R8)(R8*4), R10
 	LEAQ (R9)(R8*4), R11
-	MOVQ b_base+40(FP), BX
-	MOVQ ldb+64(FP), DX
+	MOVQ ps+40(FP), DI
+	SHLQ $3, DI
+	MOVQ b_base+48(FP), BX
+	MOVQ ldb+72(FP), DX
 	SHLQ $3, DX
 axpyNN24m6_loop:
 	VMOVUPD 0(BX), Z24
@@ -1789,7 +1801,7 @@ axpyNN24m6_loop:
 	VFMADD231PD Z24, Z27, Z15
 	VFMADD231PD Z25, Z27, Z16
 	VFMADD231PD Z26, Z27, Z17
-	ADDQ $8, AX
+	ADDQ DI, AX
 	ADDQ DX, BX
 	DECQ CX
 	JNZ axpyNN24m6_loop
@@ -1814,9 +1826,9 @@ axpyNN24m6_loop:
 	VZEROUPPER
 	RET
 
-// func axpyNN24m7(kb int, a []float64, lda int, b []float64, ldb int, acc []float64)
-TEXT ·axpyNN24m7(SB), NOSPLIT, $0-96
-	MOVQ acc_base+72(FP), SI
+// func axpyNN24m7(kb int, a []float64, rs, ps int, b []float64, ldb int, acc []float64)
+TEXT ·axpyNN24m7(SB), NOSPLIT, $0-104
+	MOVQ acc_base+80(FP), SI
 	VMOVUPD 0(SI), Z0
 	VMOVUPD 64(SI), Z1
 	VMOVUPD 128(SI), Z2
@@ -1840,13 +1852,15 @@ TEXT ·axpyNN24m7(SB), NOSPLIT, $0-96
 	VMOVUPD 1280(SI), Z20
 	MOVQ kb+0(FP), CX
 	MOVQ a_base+8(FP), AX
-	MOVQ lda+32(FP), R8
+	MOVQ rs+32(FP), R8
 	SHLQ $3, R8
 	LEAQ (R8)(R8*2), R9
 	LEAQ (R8)(R8*4), R10
 	LEAQ (R9)(R8*4), R11
-	MOVQ b_base+40(FP), BX
-	MOVQ ldb+64(FP), DX
+	MOVQ ps+40(FP), DI
+	SHLQ $3, DI
+	MOVQ b_base+48(FP), BX
+	MOVQ ldb+72(FP), DX
 	SHLQ $3, DX
 axpyNN24m7_loop:
 	VMOVUPD 0(BX), Z24
@@ -1880,7 +1894,7 @@ axpyNN24m7_loop:
 	VFMADD231PD Z24, Z27, Z18
 	VFMADD231PD Z25, Z27, Z19
 	VFMADD231PD Z26, Z27, Z20
-	ADDQ $8, AX
+	ADDQ DI, AX
 	ADDQ DX, BX
 	DECQ CX
 	JNZ axpyNN24m7_loop
@@ -1908,9 +1922,9 @@ axpyNN24m7_loop:
 	VZEROUPPER
 	RET
 
-// func axpyNN24m8(kb int, a []float64, lda int, b []float64, ldb int, acc []float64)
-TEXT ·axpyNN24m8(SB), NOSPLIT, $0-96
-	MOVQ acc_base+72(FP), SI
+// func axpyNN24m8(kb int, a []float64, rs, ps int, b []float64, ldb int, acc []float64)
+TEXT ·axpyNN24m8(SB), NOSPLIT, $0-104
+	MOVQ acc_base+80(FP), SI
 	VMOVUPD 0(SI), Z0
 	VMOVUPD 64(SI), Z1
 	VMOVUPD 128(SI), Z2
@@ -1937,13 +1951,15 @@ TEXT ·axpyNN24m8(SB), NOSPLIT, $0-96
 	VMOVUPD 1472(SI), Z23
 	MOVQ kb+0(FP), CX
 	MOVQ a_base+8(FP), AX
-	MOVQ lda+32(FP), R8
+	MOVQ rs+32(FP), R8
 	SHLQ $3, R8
 	LEAQ (R8)(R8*2), R9
 	LEAQ (R8)(R8*4), R10
 	LEAQ (R9)(R8*4), R11
-	MOVQ b_base+40(FP), BX
-	MOVQ ldb+64(FP), DX
+	MOVQ ps+40(FP), DI
+	SHLQ $3, DI
+	MOVQ b_base+48(FP), BX
+	MOVQ ldb+72(FP), DX
 	SHLQ $3, DX
 axpyNN24m8_loop:
 	VMOVUPD 0(BX), Z24
@@ -1981,7 +1997,7 @@ axpyNN24m8_loop:
 	VFMADD231PD Z24, Z27, Z21
 	VFMADD231PD Z25, Z27, Z22
 	VFMADD231PD Z26, Z27, Z23
-	ADDQ $8, AX
+	ADDQ DI, AX
 	ADDQ DX, BX
 	DECQ CX
 	JNZ axpyNN24m8_loop
