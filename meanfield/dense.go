@@ -43,16 +43,24 @@ const rowBlock = 64
 // wider inputs (MNIST: 784) use two gemm products, Z = U Xᵀ and U ← decay·U − dZ X.
 const inlineP = 16
 
+// gemmIn reports whether the input side goes through gemm (P > inlineP); gemmOut whether the
+// output side does: with K > 1 trained output weights (the paper's ReLU network), the field
+// f = Φᵀ(ω∘A), the inner products R = A ∂ℓᵀ and the update A ← decay·A − (c∘Φ) ∂ℓ are
+// three gemm products.
+func (L denseLayout) gemmIn() bool  { return L.P > inlineP }
+func (L denseLayout) gemmOut() bool { return L.aOff >= 0 && L.K > 1 }
+
 // denseWork holds the scratch of the dense path: the N×n unit states S (z for ReLU, φ(z)
-// otherwise), the N×n pre-activation cotangents R (P > inlineP only) and the per-block
-// partial fields. It is its own parallel task for each pass (denseForward, denseBackward,
+// otherwise), the N×n pre-activation cotangents R (gemmIn or gemmOut), Φ = φ(Z) (reused
+// for c∘Φ) and the N×K weights ω_k a_k (gemmOut only), and the per-block partial fields
+// (otherwise). It is its own parallel task for each pass (denseForward, denseBackward,
 // denseCheck); holding the passes' inputs in fields makes the loops allocation-free.
 type denseWork struct {
-	S, R, part []float64
-	L          denseLayout
-	ps         *Particles
-	pts        *Points
-	st         *stepState
+	S, R, Phi, Aom, part []float64
+	L                    denseLayout
+	ps                   *Particles
+	pts                  *Points
+	st                   *stepState
 }
 
 func grow(b []float64, n int) []float64 {
@@ -71,12 +79,20 @@ func (dw *denseWork) forward(f []float64, L denseLayout, ps *Particles, pts *Poi
 	}
 	nb := (N + rowBlock - 1) / rowBlock
 	dw.S = grow(dw.S, N*n)
-	dw.part = grow(dw.part, nb*n*K)
 	dw.L, dw.ps, dw.pts = L, ps, pts
-	if P > inlineP {
+	if L.gemmIn() {
 		// Z = U Xᵀ (N×n), U the N×P block of W at column uOff.
 		gemm.Dgemm(false, true, N, n, P, 1, ps.W[L.uOff:], D, pts.X, P, 0, dw.S, n)
 	}
+	if L.gemmOut() {
+		dw.Phi = grow(dw.Phi, N*n)
+		dw.Aom = grow(dw.Aom, N*K)
+		parallel.Run(nb, (*denseForward)(dw))
+		// f = Φᵀ (ω∘A)  (n×K).
+		gemm.Dgemm(true, false, n, K, N, 1, dw.Phi, n, dw.Aom, K, 0, f, K)
+		return
+	}
+	dw.part = grow(dw.part, nb*n*K)
 	parallel.Run(nb, (*denseForward)(dw))
 	clear(f)
 	for b := range nb {
@@ -91,8 +107,11 @@ type denseForward denseWork
 func (t *denseForward) Do(_, b int) {
 	L, ps, pts := t.L, t.ps, t.pts
 	n, D, P, K := pts.Len(), ps.D, L.P, L.K
-	part := t.part[b*n*K : (b+1)*n*K]
-	clear(part)
+	var part []float64
+	if !L.gemmOut() {
+		part = t.part[b*n*K : (b+1)*n*K]
+		clear(part)
+	}
 	for k := b * rowBlock; k < min((b+1)*rowBlock, ps.N); k++ {
 		w := ps.W[k*D : (k+1)*D]
 		s := t.S[k*n : (k+1)*n]
@@ -118,21 +137,21 @@ func (t *denseForward) Do(_, b int) {
 		}
 		L.act.forwardRow(s)
 		om := ps.Omega(k)
-		if L.aOff < 0 || K == 1 {
-			a := om
-			if L.aOff >= 0 {
-				a *= w[L.aOff]
+		if L.gemmOut() {
+			phi := t.Phi[k*n : (k+1)*n]
+			for q, sq := range s {
+				phi[q] = L.act.phi(sq)
 			}
-			L.act.addPhi(part, a, s)
+			for j, a := range w[L.aOff : L.aOff+K] {
+				t.Aom[k*K+j] = om * a
+			}
 			continue
 		}
-		for q, sq := range s {
-			ph := L.act.phi(sq)
-			pq := part[q*K : (q+1)*K]
-			for j, a := range w[L.aOff : L.aOff+K] {
-				pq[j] += om * a * ph
-			}
+		a := om // K = 1
+		if L.aOff >= 0 {
+			a *= w[L.aOff]
 		}
+		L.act.addPhi(part, a, s)
 	}
 }
 
@@ -146,13 +165,23 @@ func (dw *denseWork) backward(st *stepState) int {
 	}
 	dw.st = st
 	nb := (N + rowBlock - 1) / rowBlock
-	if P > inlineP {
+	if L.gemmIn() || L.gemmOut() {
 		dw.R = grow(dw.R, N*n)
 	}
+	if L.gemmOut() {
+		// R_kq = ⟨a_k, ∂ℓ_q⟩ (N×n).
+		gemm.Dgemm(false, true, N, n, L.K, 1, ps.W[L.aOff:], D, st.dl, L.K, 0, dw.R, n)
+	}
 	parallel.Run(nb, (*denseBackward)(dw))
-	if P > inlineP {
+	if L.gemmIn() {
 		// u_k ← decay·u_k − Σ_q dz_kq x_q.
 		gemm.Dgemm(false, false, N, P, n, -1, dw.R, n, pts.X, P, st.decay, ps.W[L.uOff:], D)
+	}
+	if L.gemmOut() {
+		// a_k ← decay·a_k − Σ_q c_kq Φ_kq ∂ℓ_q.
+		gemm.Dgemm(false, false, N, L.K, n, -1, dw.Phi, n, st.dl, L.K, st.decay, ps.W[L.aOff:], D)
+	}
+	if L.gemmIn() || L.gemmOut() {
 		parallel.Run(nb, (*denseCheck)(dw))
 	}
 	return st.firstBad()
@@ -199,11 +228,19 @@ func (t *denseBackward) Do(worker, b int) {
 			if L.aOff >= 0 {
 				g[L.aOff] = ga
 			}
-		default:
-			var r []float64
-			if P > inlineP {
-				r = t.R[k*n : (k+1)*n]
+		case L.gemmOut():
+			r, phi := t.R[k*n:(k+1)*n], t.Phi[k*n:(k+1)*n]
+			for q, sq := range s {
+				dz := c[q] * L.act.deriv(sq) * r[q]
+				gc += dz
+				if L.gemmIn() {
+					r[q] = dz
+				} else {
+					axpy(dz, x[q*P:(q+1)*P], gu)
+				}
+				phi[q] *= c[q]
 			}
+		default:
 			for q, sq := range s {
 				dlq := dl[q*K : (q+1)*K]
 				rq := dlq[0]
@@ -213,23 +250,30 @@ func (t *denseBackward) Do(worker, b int) {
 				}
 				dz := c[q] * L.act.deriv(sq) * rq
 				gc += dz
-				if r != nil {
-					r[q] = dz
+				if L.gemmIn() {
+					t.R[k*n+q] = dz
 				} else {
 					axpy(dz, x[q*P:(q+1)*P], gu)
 				}
 			}
 		}
+		// Update what gemm does not (after the pass), then check the particle if it is final.
 		if L.cOff >= 0 {
-			g[L.cOff] = gc
+			w[L.cOff] = st.decay*w[L.cOff] - gc
 		}
-		for j := range w {
-			if P > inlineP && j >= L.uOff && j < L.uOff+P {
-				continue // updated by gemm after the pass
+		if !L.gemmIn() {
+			for j, v := range gu {
+				w[L.uOff+j] = st.decay*w[L.uOff+j] - v
 			}
-			w[j] = st.decay*w[j] - g[j]
 		}
-		st.bad[k] = !finiteAll(w)
+		if L.aOff >= 0 && !L.gemmOut() {
+			for j, v := range g[L.aOff : L.aOff+K] {
+				w[L.aOff+j] = st.decay*w[L.aOff+j] - v
+			}
+		}
+		if !L.gemmIn() && !L.gemmOut() {
+			st.bad[k] = !finiteAll(w)
+		}
 	}
 }
 
