@@ -191,10 +191,7 @@ func (pr *problem) compute(t int, s *scratch) {
 					continue
 				}
 				for ii := 0; ii < mh; ii++ {
-					row := pr.c[(i+ii)*pr.ldc+j : (i+ii)*pr.ldc+j+nw]
-					for jj := range row {
-						row[jj] = combine(tile[ii*nr+jj], row[jj], pr.alpha, beta)
-					}
+					combineRow(pr.c[(i+ii)*pr.ldc+j:(i+ii)*pr.ldc+j+nw], tile[ii*nr:ii*nr+nw], pr.alpha, beta)
 				}
 			}
 		}
