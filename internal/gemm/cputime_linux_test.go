@@ -7,17 +7,20 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 var cpuTime = flag.Bool("gemm.cputime", false, "run TestCPUTime: single-thread GFLOP/s measured in thread CPU time")
 
-// threadCPU returns the CPU time used by the calling OS thread (getrusage RUSAGE_THREAD = 1).
+// threadCPU returns the CPU time used by the calling OS thread, from
+// clock_gettime(CLOCK_THREAD_CPUTIME_ID = 3), which counts nanoseconds (getrusage's thread
+// times are tick-based and too coarse for batches of a few milliseconds).
 func threadCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(1, &ru); err != nil {
-		panic(err)
+	var ts syscall.Timespec
+	if _, _, errno := syscall.Syscall(syscall.SYS_CLOCK_GETTIME, 3, uintptr(unsafe.Pointer(&ts)), 0); errno != 0 {
+		panic(errno)
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return time.Duration(ts.Nano())
 }
 
 // TestCPUTime measures Dgemm on one thread (GOMAXPROCS = 1, goroutine locked to its thread)
