@@ -91,6 +91,32 @@ func (a Activation) scaleByDerivative(d, z, s []float64) {
 	}
 }
 
+// addCurvature sets dst[i] += e[i]·σ”(z[i])·r[i], where s[i] = σ(z[i]) is the stored
+// output: the term of the R-operator of δ = e⊙σ'(z) that differentiates σ' (see
+// Supervised.HVP). σ” is 0 for Identity and for ReLU (everywhere but the kink at 0),
+// −2s(1−s²) for Tanh, s(1−s)(1−2s) for Sigmoid and φ(z)(2 − z²) for GELU, φ the standard
+// normal density.
+func (a Activation) addCurvature(dst, e, r, z, s []float64) {
+	switch a {
+	case Identity, ReLU:
+	case Tanh:
+		for i, v := range s {
+			dst[i] += e[i] * (-2 * v * (1 - v*v)) * r[i]
+		}
+	case Sigmoid:
+		for i, v := range s {
+			dst[i] += e[i] * (v * (1 - v) * (1 - 2*v)) * r[i]
+		}
+	case GELU:
+		const invSqrt2Pi = 0.3989422804014327 // 1/√(2π)
+		for i, v := range z {
+			dst[i] += e[i] * (invSqrt2Pi * math.Exp(-0.5*v*v) * (2 - v*v)) * r[i]
+		}
+	default:
+		panic("nn: invalid activation " + a.String())
+	}
+}
+
 // sigmoid is 1/(1+e^{-z}), evaluated without overflow for large |z|.
 func sigmoid(z float64) float64 {
 	if z >= 0 {

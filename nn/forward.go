@@ -67,12 +67,6 @@ func (m *MLP) effective(ws *Workspace, w []float64) []float64 {
 	if len(ws.wm) != len(w) {
 		ws.wm = make([]float64, len(w))
 	}
-	for i, keep := range m.Mask {
-		if keep {
-			ws.wm[i] = w[i]
-		} else {
-			ws.wm[i] = 0
-		}
-	}
+	maskTo(ws.wm, w, m.Mask)
 	return ws.wm
 }

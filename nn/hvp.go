@@ -7,8 +7,19 @@ import (
 	"gonum.org/v1/gonum/floats"
 )
 
-// Hessian computes Hessian-vector products H(w)v of an Objective's mean loss over a batch
-// by central differences of its gradients along the unit direction u = v/‖v‖:
+// HessianVectorProducer is an Objective with an exact Hessian-vector product:
+// HVP writes H(w)v, the Hessian of the mean loss (1/|idx|)Σ_{i∈idx} ℓᵢ at w applied to v,
+// into dst (all of length Dim()). Like LossGrad it must be safe for concurrent use with
+// distinct dst. *Supervised implements it by the R-operator.
+type HessianVectorProducer interface {
+	Objective
+	HVP(dst, w, v []float64, idx []int)
+}
+
+// Hessian computes Hessian-vector products H(w)v of an Objective's mean loss over a batch.
+// If Obj is a HessianVectorProducer (as *Supervised is) and Difference is false, MulVec
+// is Obj's exact HVP and Step is unused. Otherwise it uses central differences of
+// gradients along the unit direction u = v/‖v‖:
 //
 //	H(w)v ≈ ‖v‖ · [∇L(w + h u) − ∇L(w − h u)] / (2h),
 //
@@ -16,7 +27,9 @@ import (
 // gradients), minimised at h ∝ ε^{1/3}. The default step is h = ε^{1/3}·(1 + ‖w‖_∞) with ε
 // the float64 machine epsilon: the cube-root balance for O(1) curvature scales, enlarged
 // with the magnitude of w so that w ± h u is not dominated by the rounding of w itself.
-// At ReLU kinks the product is the average of the one-sided curvatures.
+// On ReLU networks the difference is only meaningful if no pre-activation changes sign
+// within the step; across kinks it mixes the curvature of neighbouring activation regions
+// with jumps of the gradient divided by 2h.
 //
 // A Hessian reuses its buffers and does not allocate after the first call; it must not
 // be used by two goroutines at once.
@@ -25,6 +38,8 @@ type Hessian struct {
 	Obj Objective
 	// Step is the difference step h; 0 means the default ε^{1/3}(1 + ‖w‖_∞).
 	Step float64
+	// Difference forces central differences even if Obj has an exact HVP.
+	Difference bool
 
 	wp, gp, gm []float64
 }
@@ -35,6 +50,16 @@ func (h *Hessian) MulVec(dst, w, v []float64, idx []int) {
 	if len(dst) != n || len(w) != n || len(v) != n {
 		panic(fmt.Sprintf("nn: Hessian.MulVec lengths dst %d, w %d, v %d, want %d", len(dst), len(w), len(v), n))
 	}
+	if e, ok := h.Obj.(HessianVectorProducer); ok && !h.Difference {
+		e.HVP(dst, w, v, idx)
+		return
+	}
+	h.difference(dst, w, v, idx)
+}
+
+// difference is MulVec by central differences of gradients.
+func (h *Hessian) difference(dst, w, v []float64, idx []int) {
+	n := h.Obj.Dim()
 	if len(h.wp) != n {
 		h.wp = make([]float64, n)
 		h.gp = make([]float64, n)
@@ -64,8 +89,13 @@ func (h *Hessian) MulVec(dst, w, v []float64, idx []int) {
 const eps = 0x1p-52
 
 // HVP writes the Hessian-vector product H(w)v of obj's mean loss over the samples idx
-// into dst, with the default step of Hessian. It allocates three Dim()-length buffers;
-// use a Hessian value to reuse them.
+// into dst: obj's exact HVP if it is a HessianVectorProducer, otherwise central
+// differences with the default step of Hessian (allocating three Dim()-length buffers;
+// use a Hessian value to reuse them).
 func HVP(dst []float64, obj Objective, w, v []float64, idx []int) {
+	if e, ok := obj.(HessianVectorProducer); ok {
+		e.HVP(dst, w, v, idx)
+		return
+	}
 	(&Hessian{Obj: obj}).MulVec(dst, w, v, idx)
 }

@@ -34,6 +34,10 @@ type supState struct {
 	losses []float64
 	a2, q  []float64 // per-sample norm scratch
 	mf     []float64 // Mask as 0/1 floats
+
+	rz, ra, rd [][]float64 // R{z_l}, R{a_l}, R{e_l} of the R-operator (see HVP)
+	vm         []float64   // v⊙Mask
+	fd         Hessian     // central-difference fallback of HVP
 }
 
 // NewSupervised returns the objective of net on data under loss, after checking that
