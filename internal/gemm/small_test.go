@@ -9,21 +9,22 @@ import (
 )
 
 // forcedSmall returns every kernel twice: with its own few-rows limits, and with the
-// few-rows path forced up to m = 16 (k = 16 for op(A) = Aᵀ), so that the path's code is
+// few-rows path forced up to m = 40 (k = 16 for op(A) = Aᵀ), so that the path's code is
 // tested on every kernel whatever limits BenchmarkSmall chose.
 func forcedSmall() []kernel {
 	ks := append([]kernel(nil), kernels...)
 	for _, k := range kernels {
 		k.name += "/forced"
-		k.smallNT, k.smallNN, k.smallTN = 16, 16, 16
+		k.smallNT, k.smallNN, k.smallTN = 40, 40, 16
 		ks = append(ks, k)
 	}
 	return ks
 }
 
 // TestSmallMatchesReference checks the few-rows path bit for bit against refGemm on every
-// kernel, for m = 1…17 (past every kernel's limits, so the packed driver's answer at the
-// boundaries is checked too, and row chunks of 8), both transposes of B (and of A, which
+// kernel, for m = 1…17, 23, 32, 33, 40, 41 (past every kernel's limits, so the packed
+// driver's answer at the boundaries is checked too, and every remainder of the row chunks
+// of 8), both transposes of B (and of A, which
 // falls back to the packed driver), column counts on both sides of the kernel widths 16 and
 // 24, depths on both sides of the 8-deep transposed blocks and of kc = 256, padded leading
 // dimensions and the α/β special values (β = 0 must not read C, which holds NaN padding).
@@ -34,7 +35,7 @@ func TestSmallMatchesReference(t *testing.T) {
 	alphas := []float64{1, -1, 0.5, 2.5}
 	betas := []float64{0, 1, -1, 0.5, math.Copysign(0, -1)}
 	for _, kern := range forcedSmall() {
-		for m := 1; m <= 17; m++ {
+		for _, m := range []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 23, 32, 33, 40, 41} {
 			for trial := 0; trial < 24; trial++ {
 				g := gemmCase{transA: trial%8 == 7, transB: trial%2 == 0,
 					m: m, n: ns[rng.IntN(len(ns))], k: ks[rng.IntN(len(ks))],
