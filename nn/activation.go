@@ -91,9 +91,9 @@ func (a Activation) scaleByDerivative(d, z, s []float64) {
 	}
 }
 
-// addCurvature sets dst[i] += e[i]·σ”(z[i])·r[i], where s[i] = σ(z[i]) is the stored
+// addCurvature sets dst[i] += e[i]·σ″(z[i])·r[i], where s[i] = σ(z[i]) is the stored
 // output: the term of the R-operator of δ = e⊙σ'(z) that differentiates σ' (see
-// Supervised.HVP). σ” is 0 for Identity and for ReLU (everywhere but the kink at 0),
+// Supervised.HVP). σ″ is 0 for Identity and for ReLU (everywhere but the kink at 0),
 // −2s(1−s²) for Tanh, s(1−s)(1−2s) for Sigmoid and φ(z)(2 − z²) for GELU, φ the standard
 // normal density.
 func (a Activation) addCurvature(dst, e, r, z, s []float64) {

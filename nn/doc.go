@@ -25,6 +25,24 @@
 // gradient computations"). These are the inputs of the stochastic-gradient-noise analysis
 // behind m-sharpness (Luo, Harandi, Phung, Le, NeurIPS 2025, arXiv 2509.18001).
 //
+// # Hessian-vector products
+//
+// Supervised.HVP computes H(w)v exactly by Pearlmutter's R-operator (Pearlmutter 1994,
+// "Fast exact multiplication by the Hessian", Neural Computation 6(1)): with
+// R{·} = d/dr (·)(w + rv)|_{r=0} and V_l, β_l the blocks of v, the forward pass is
+// differentiated as R{Z_l} = A_{l-1}V_lᵀ + R{A_{l-1}}W_lᵀ + 1β_lᵀ, R{A_l} = σ'(Z_l)⊙R{Z_l};
+// the loss gradient as R{E_L} = ∇²_o ℓ·R{A_L} (diag(p) − ppᵀ for SoftmaxCE, the identity
+// for MSE; see SecondOrderLoss); and the backward pass as
+// R{Δ_l} = R{E_l}⊙σ'(Z_l) + E_l⊙σ″(Z_l)⊙R{Z_l}, R{E_{l-1}} = R{Δ_l}W_l + Δ_l V_l, giving
+// (Hv)_{W_l} = R{Δ_l}ᵀA_{l-1} + Δ_lᵀR{A_{l-1}} and (Hv)_{b_l} = R{Δ_l}ᵀ1 — batched matrix
+// products like the gradient. For ReLU σ″ = 0 off the kinks, so on ReLU networks HVP is the
+// exact Hessian of the loss restricted to the current activation region (a unit exactly at
+// its kink counts as inactive). Central differences of gradients, which nn.Hessian falls
+// back to for objectives without an exact product, straddle kinks whenever a pre-activation
+// lies within the step of 0 and then add jumps of the gradient divided by the step: on
+// ReLU networks they are not a usable Hessian. nn.HVP and Hessian.MulVec use the exact
+// product whenever the objective is a HessianVectorProducer.
+//
 // # Sparse networks
 //
 // The class Φ(L, W, S, B) of ReLU networks with depth L, width W, at most S nonzero
