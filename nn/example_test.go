@@ -86,6 +86,20 @@ func ExampleHVP() {
 	// [5.000000 2.000000]
 }
 
+// The exact Hessian of a one-unit ReLU network f(x) = v·relu(u·x + c) + d under
+// ℓ = ½f² at x = 1, y = 0, (u, c, v, d) = (2, 0, 3, 0): H = ∇f∇fᵀ + f∇²f with f = 6,
+// ∇f = (v, v, u+c, 1) = (3, 3, 2, 1) and ∂²f/∂u∂v = 1, so H·e_u = (9, 9, 3·2 + 6, 3).
+func ExampleSupervised_HVP() {
+	data := &nn.Dataset{X: mat.NewDense(1, 1, []float64{1}), Y: mat.NewDense(1, 1, []float64{0})}
+	net, _ := nn.NewMLP([]int{1, 1, 1}, nn.ReLU, nn.Identity)
+	obj, _ := nn.NewSupervised(net, data, nn.MSE{})
+	hv := make([]float64, 4)
+	obj.HVP(hv, []float64{2, 0, 3, 0}, []float64{1, 0, 0, 0}, []int{0})
+	fmt.Printf("%.6f\n", hv)
+	// Output:
+	// [9.000000 9.000000 12.000000 3.000000]
+}
+
 // Magnitude pruning to a sparse network, projection into [−B, B], and a save/load round trip.
 func ExampleMLP_Prune() {
 	net, _ := nn.NewMLP([]int{4, 8, 1}, nn.ReLU, nn.Identity)
