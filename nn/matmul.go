@@ -10,7 +10,8 @@ import (
 // gemm computes c = alpha·op(a)·op(b) + beta·c. Every dense matrix product in nn goes
 // through this one function so that the implementation can be swapped in one place.
 // It uses internal/gemm (packed FMA microkernels, AVX-512/AVX2 on amd64, pure Go
-// elsewhere), whose results are the same bits for any GOMAXPROCS and kernel, with
+// elsewhere; products with few rows, as in one-sample and micro-batch passes, read the
+// operands in place), whose results are the same bits for any GOMAXPROCS and kernel, with
 // blas64.Gemm's semantics for α = 0 and β = 0.
 func gemm(tA, tB blas.Transpose, alpha float64, a, b blas64.General, beta float64, c blas64.General) {
 	transA, transB := tA != blas.NoTrans, tB != blas.NoTrans

@@ -5,8 +5,8 @@ import (
 	"testing"
 )
 
-// FuzzDgemm checks every kernel bit for bit against refGemm on fuzzed shapes, transposes,
-// strides and scalars. Sizes are kept small (m, n < 64, k < 600) so each input runs in
+// FuzzDgemm checks every kernel (also with the few-rows path forced, see forcedSmall) bit
+// for bit against refGemm on fuzzed shapes, transposes, strides and scalars. Sizes are kept small (m, n < 64, k < 600) so each input runs in
 // milliseconds; k still crosses the kc = 256 block boundary.
 func FuzzDgemm(f *testing.F) {
 	f.Add(uint8(1), uint8(1), uint16(1), uint8(0), uint64(1))
@@ -28,7 +28,7 @@ func FuzzDgemm(f *testing.F) {
 		refGemm(g.transA, g.transB, g.m, g.n, g.k, g.alpha, a, lda, b, ldb, g.beta, want, ldc)
 		packAll = seed&1 == 1 // both the in-place and the packed reading of op(A)
 		defer func() { packAll = false }()
-		for _, kern := range kernels {
+		for _, kern := range forcedSmall() {
 			c := append([]float64(nil), c0...)
 			dgemm(kern, g.transA, g.transB, g.m, g.n, g.k, g.alpha, a, lda, b, ldb, g.beta, c, ldc)
 			for i := range c {
