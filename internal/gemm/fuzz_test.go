@@ -6,8 +6,9 @@ import (
 )
 
 // FuzzDgemm checks every kernel (also with the few-rows path forced, see forcedSmall) bit
-// for bit against refGemm on fuzzed shapes, transposes, strides and scalars. Sizes are kept small (m, n < 64, k < 600) so each input runs in
-// milliseconds; k still crosses the kc = 256 block boundary.
+// for bit against refGemm on fuzzed shapes, transposes, strides and scalars. Sizes are kept
+// small (m, n < 64, k < 600) so each input runs in milliseconds; k still crosses the
+// kc = 256 block boundary.
 func FuzzDgemm(f *testing.F) {
 	f.Add(uint8(1), uint8(1), uint16(1), uint8(0), uint64(1))
 	f.Add(uint8(9), uint8(25), uint16(257), uint8(0xff), uint64(2))
