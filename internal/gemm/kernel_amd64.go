@@ -27,7 +27,7 @@ func kern4x12avx2N(kc int, a []float64, rs int, b, c []float64, ldc int, alpha, 
 func init() {
 	avx2FMA, avx512 := cpuFeatures()
 	if avx2FMA {
-		kernels = append([]kernel{{name: "avx2", mr: 4, nr: 12, fnT: kern4x12avx2T, fnN: kern4x12avx2N, smallNT: avx2SmallNT, smallNN: avx2SmallNN, smallTN: avx2SmallTN}}, kernels...)
+		kernels = append([]kernel{{name: "avx2", mr: 4, nr: 12, fnT: kern4x12avx2T, fnN: kern4x12avx2N, smallNT: avx2SmallNT, smallNN: avx2SmallNN, smallTN: avx2SmallTN, small: avx2Small}}, kernels...)
 	}
 	if avx512 {
 		kernels = append([]kernel{{name: "avx512", mr: 8, nr: 24, fnT: kern8x24avx512T, fnN: kern8x24avx512N, smallNT: avx512SmallNT, smallNN: avx512SmallNN, smallTN: avx512SmallTN, small: avx512Small}}, kernels...)

@@ -12,13 +12,13 @@ import (
 // packed driver wastes most of its work: it pads the rows up to the microkernel height and
 // packs the whole of op(B) on every call. For op(A) = A (rows contiguous) and m ≤
 // kernel.smallNT or kernel.smallNN this path instead reads both operands in place, up to 8
-// rows of C at a time:
+// rows of C at a time (4 with AVX2):
 //
 //	op(B) = Bᵀ (forward Z = X·Wᵀ): c_ij = Σ_p a_ip·b_jp, dots of contiguous rows; the AVX-512
 //	    kernels take 16 rows of B at a time and transpose each 8×8 block in registers, so
-//	    that the 16 columns of C are the lanes of two vectors;
+//	    that the 16 columns of C are the lanes of two vectors (AVX2: 4 rows, 4×4 blocks);
 //	op(B) = B (input gradient dX = dZ·W): c_ij = Σ_p a_ip·b_pj, a sum of rows of B
-//	    (axpys), 24 columns of C at a time.
+//	    (axpys), 24 columns of C at a time (AVX2: 12).
 //
 // The second loop also serves op(A) = Aᵀ, op(B) = B with small depth k ≤ kernel.smallTN
 // (weight gradient dW = dZᵀ·X of a few samples), where it pays only with the pure-Go loops.
@@ -28,31 +28,34 @@ import (
 // block on). So the results are the same bits as the packed path's, on every kernel.
 
 // smallKernels are the assembly kernels of the few-rows path for one instruction set:
-// nt[m-1] and nn[m-1] handle m rows (see gen_small.go for their contracts).
+// nt[m-1] and nn[m-1] handle m ≤ rows rows of C and ntW or nnW columns (see gen_small.go
+// for their contracts); nt takes depths that are multiples of ntK.
 type smallKernels struct {
-	nt [8]func(kb int, a []float64, lda int, b []float64, ldb int, acc []float64)
-	nn [8]func(kb int, a []float64, rs, ps int, b []float64, ldb int, acc []float64)
+	nt                  [8]func(kb int, a []float64, lda int, b []float64, ldb int, acc []float64)
+	nn                  [8]func(kb int, a []float64, rs, ps int, b []float64, ldb int, acc []float64)
+	rows, ntW, nnW, ntK int
 }
 
 // Largest m on the few-rows path for op(B) = Bᵀ (NT) and op(B) = B (NN) with the AVX-512
-// kernels, and with the pure-Go loops next to the portable and the AVX2 kernels; chosen
-// with BenchmarkSmall.
+// and AVX2 assembly kernels and with the pure-Go loops (next to the portable kernel), and
+// largest k for op(A) = Aᵀ (TN); chosen with TestSmallCPUTime and BenchmarkSmall.
 const (
 	avx512SmallNT  = 32 // single thread, m = 32: 10-25% faster than the packed driver, m = 48: even
 	avx512SmallNN  = 32
 	genericSmallNT = 8
 	genericSmallNN = 4
-	avx2SmallNT    = 0 // the pure-Go loops lose to the 4×12 AVX2 kernel even at m = 1
-	avx2SmallNN    = 0
+	avx2SmallNT    = 8 // TestSmallCPUTime: AVX2 NT loses from m = 16 on, NN still wins at m = 32
+	avx2SmallNN    = 32
 	avx512SmallTN  = 0 // the packed driver is 2-3× faster: B is tiny and its kernel writes C directly
 	genericSmallTN = 2
 	avx2SmallTN    = 0
 )
 
-// Column widths of the few-rows kernels.
+// Column widths and row count of the pure-Go loops of the few-rows path.
 const (
 	ntWidth = 16
 	nnWidth = 24
+	goRows  = 8
 )
 
 // useSmall reports whether the few-rows path computes this product on kernel kern.
@@ -92,10 +95,7 @@ func runSmall(kern kernel, transA, transB bool, m, n, k int, alpha float64, a []
 	if transA {
 		sp.rs, sp.ps = 1, lda
 	}
-	w := ntWidth
-	if !transB {
-		w = nnWidth
-	}
+	w := sp.width()
 	workers := runtime.GOMAXPROCS(0)
 	if m*n*k < serialMK {
 		workers = 1
@@ -126,25 +126,40 @@ func (t smallTask) Do(_, i int) {
 	scratchPool.Put(s)
 }
 
-// task computes columns [t·cols, (t+1)·cols) of C, w columns and up to 8 rows at a time,
+// width returns the number of columns of C that one kernel call covers.
+func (sp *smallProblem) width() int {
+	sk := sp.kern.small
+	switch {
+	case sk != nil && sp.transB:
+		return sk.ntW
+	case sk != nil:
+		return sk.nnW
+	case sp.transB:
+		return ntWidth
+	}
+	return nnWidth
+}
+
+// task computes columns [t·cols, (t+1)·cols) of C, w columns and up to rows rows at a time,
 // accumulating each kc-block in s.tile. An edge group of fewer than w columns is copied,
 // zero-padded, into s.a so that the assembly kernels can take it too (the padding lanes
 // are discarded).
 func (sp *smallProblem) task(t int, s *scratch) {
 	k := sp.k
 	j1 := min((t+1)*sp.cols, sp.n)
-	w := ntWidth
-	if !sp.transB {
-		w = nnWidth
-	}
+	w := sp.width()
 	sk := sp.kern.small
-	if sk != nil && cap(s.a) < w*kc {
-		s.a = make([]float64, mcMax*kc)
+	rows, ntK := goRows, 1
+	if sk != nil {
+		rows, ntK = sk.rows, sk.ntK
+		if cap(s.a) < w*kc {
+			s.a = make([]float64, mcMax*kc)
+		}
 	}
 	for j0 := t * sp.cols; j0 < j1; j0 += w {
 		nj := min(w, j1-j0)
-		for i0 := 0; i0 < sp.m; i0 += 8 {
-			m := min(8, sp.m-i0)
+		for i0 := 0; i0 < sp.m; i0 += rows {
+			m := min(rows, sp.m-i0)
 			a := sp.a[i0*sp.rs:]
 			acc := s.tile[:m*w]
 			for p0 := 0; p0 < k; p0 += kc {
@@ -152,7 +167,7 @@ func (sp *smallProblem) task(t int, s *scratch) {
 				clear(acc)
 				switch {
 				case sp.transB && sk != nil:
-					done := kcb &^ 7
+					done := kcb / ntK * ntK
 					if done > 0 {
 						b, ldb := sp.b[j0*sp.ldb+p0:], sp.ldb
 						if nj < w {
