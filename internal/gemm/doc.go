@@ -23,11 +23,11 @@
 // same order with single rounding per FMA, so all of them return the same bits; tests check
 // this against a slow reference that states the order directly.
 //
-// Products with few rows (op(A) = A with m ≤ 32 on AVX-512: one sample or a micro-batch) skip the
-// packing and read both operands in place (small.go): C = A·Bᵀ as dots of contiguous rows,
-// with AVX-512 kernels that transpose 8×8 blocks of B in registers so that columns of C are
-// vector lanes, and C = A·B as sums of rows of B. They accumulate every element in the same
-// order, so they too return the same bits.
+// Products with few rows (op(A) = A with m ≤ 32 on AVX-512: one sample or a micro-batch)
+// skip the packing and read both operands in place (small.go): C = A·Bᵀ as dots of
+// contiguous rows, with assembly kernels that transpose 8×8 (AVX-512) or 4×4 (AVX2) blocks
+// of B in registers so that columns of C are vector lanes, and C = A·B as sums of rows of
+// B. They accumulate every element in the same order, so they too return the same bits.
 //
 // # Determinism
 //
