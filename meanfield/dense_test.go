@@ -117,3 +117,35 @@ func TestGenericDeterministicAcrossGOMAXPROCS(t *testing.T) {
 		}
 	}
 }
+
+// TestGemmPathDeterministicAcrossGOMAXPROCS repeats the determinism check on the dense path
+// with wide inputs and several outputs, where the pre-activations, the field and the
+// updates go through gemm; N·n·P = 600·64·40 > 2^20, so internal/gemm splits the input-side
+// products over the workers.
+func TestGemmPathDeterministicAcrossGOMAXPROCS(t *testing.T) {
+	r := rand.New(rand.NewPCG(45, 46))
+	u := ReLUUnit{P: 40, K: 3}
+	pts := randomPoints(t, r, 64, u.P, u.K, true)
+	for _, m := range []Method{GD, SGD, GaussianSGD, MSGLD} {
+		var ref []float64
+		for _, procs := range []int{1, 2, 3} {
+			old := runtime.GOMAXPROCS(procs)
+			ps := randomParticles(t, 600, u.Dim(), 6)
+			tr := Trainer{Unit: u, Loss: SoftmaxCE{}, Method: m, Data: pts, Batch: 64, Seed: 1,
+				Schedule: Schedule{Gamma: 0.2, Beta: 1, N: ps.N}}
+			if err := tr.Run(ps, 0, 4, nil); err != nil {
+				t.Fatal(err)
+			}
+			runtime.GOMAXPROCS(old)
+			if ref == nil {
+				ref = ps.W
+				continue
+			}
+			for i := range ref {
+				if ref[i] != ps.W[i] {
+					t.Fatalf("%v: GOMAXPROCS %d changed W[%d]", m, procs, i)
+				}
+			}
+		}
+	}
+}
