@@ -100,7 +100,8 @@ func (dw *denseWork) forward(f []float64, L denseLayout, ps *Particles, pts *Poi
 	}
 }
 
-// denseForward is the forward pass over row block b: states and the block's partial field.
+// denseForward is the forward pass over row block b: the states and either the block's
+// partial field or (gemmOut) its rows of Φ and ω∘A.
 type denseForward denseWork
 
 // Do implements parallel.Task.
