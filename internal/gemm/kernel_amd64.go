@@ -2,6 +2,8 @@
 
 package gemm
 
+import "github.com/sdeml/sdeml/internal/cpu"
+
 //go:generate go run gen_kernels.go
 
 // kern8x24avx512T and kern8x24avx512N are the AVX-512F microkernels for an 8×24 tile (24
@@ -25,11 +27,10 @@ func kern4x12avx2T(kc int, a []float64, ps int, b, c []float64, ldc int, alpha, 
 func kern4x12avx2N(kc int, a []float64, rs int, b, c []float64, ldc int, alpha, beta float64)
 
 func init() {
-	avx2FMA, avx512 := cpuFeatures()
-	if avx2FMA {
+	if cpu.AVX2FMA {
 		kernels = append([]kernel{{name: "avx2", mr: 4, nr: 12, fnT: kern4x12avx2T, fnN: kern4x12avx2N, smallNT: avx2SmallNT, smallNN: avx2SmallNN, smallTN: avx2SmallTN, small: avx2Small}}, kernels...)
 	}
-	if avx512 {
+	if cpu.AVX512 {
 		kernels = append([]kernel{{name: "avx512", mr: 8, nr: 24, fnT: kern8x24avx512T, fnN: kern8x24avx512N, smallNT: avx512SmallNT, smallNN: avx512SmallNN, smallTN: avx512SmallTN, small: avx512Small}}, kernels...)
 	}
 	active = kernels[0]
