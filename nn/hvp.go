@@ -36,7 +36,8 @@ type HessianVectorProducer interface {
 type Hessian struct {
 	// Obj is the objective whose Hessian is applied.
 	Obj Objective
-	// Step is the difference step h; 0 means the default ε^{1/3}(1 + ‖w‖_∞).
+	// Step is the step h of the central-difference path; 0 means the default
+	// ε^{1/3}(1 + ‖w‖_∞).
 	Step float64
 	// Difference forces central differences even if Obj has an exact HVP.
 	Difference bool

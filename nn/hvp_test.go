@@ -108,10 +108,13 @@ func TestHessianNoAlloc(t *testing.T) {
 	w := randomParams(net, 28)
 	v := randomParams(net, 29)
 	dst := make([]float64, len(w))
-	h := &Hessian{Obj: obj}
 	idx := seq(16)
-	if a := testing.AllocsPerRun(20, func() { h.MulVec(dst, w, v, idx) }); a != 0 {
-		t.Errorf("%v allocs/op", a)
+	for _, diff := range []bool{false, true} {
+		h := &Hessian{Obj: obj, Difference: diff}
+		h.MulVec(dst, w, v, idx)
+		if a := testing.AllocsPerRun(20, func() { h.MulVec(dst, w, v, idx) }); a != 0 {
+			t.Errorf("Difference = %v: %v allocs/op", diff, a)
+		}
 	}
 	if math.IsNaN(dst[0]) {
 		t.Fatal("NaN")
