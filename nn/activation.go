@@ -65,13 +65,15 @@ func (a Activation) scaleByDerivative(d, z, s []float64) {
 	case Identity:
 	case ReLU:
 		// Branch-free: the sign of z is random, so a branch would mispredict half the
-		// time. int64(bits(v)) > 0 exactly when v > 0 (or v is a NaN with clear sign).
+		// time (the compiler turns an if into a jump, not a conditional move). With
+		// x = int64(bits(v)), −x>>63 is all ones exactly when x > 0 except for x = MinInt64
+		// (v = −0), which x>>63 = all ones removes: the mask keeps d[i] iff v > 0 (or v is
+		// a NaN with clear sign).
+		d = d[:len(z)]
 		for i, v := range z {
-			var r uint64
-			if int64(math.Float64bits(v)) > 0 {
-				r = math.Float64bits(d[i])
-			}
-			d[i] = math.Float64frombits(r)
+			x := int64(math.Float64bits(v))
+			m := uint64((-x >> 63) &^ (x >> 63))
+			d[i] = math.Float64frombits(math.Float64bits(d[i]) & m)
 		}
 	case Tanh:
 		for i, v := range s {
