@@ -30,6 +30,7 @@ type part struct {
 var parts = []part{
 	{"mnist", runMNIST},
 	{"msharpness", runMSharpness},
+	{"sgn", runSGN},
 	{"sde", runSDE},
 	{"meanfield", runMeanfield},
 }
