@@ -83,8 +83,9 @@ func BenchmarkCovSpectrum(b *testing.B) {
 }
 
 // BenchmarkHutchinson times 100 Rademacher probes of tr H for the MLP's mean loss over a
-// batch of 128, with nn.Hessian (central gradient differences: 2 gradients per probe) and
-// both cores.
+// batch of 128, with nn.Hessian on the *nn.Supervised objective, i.e. nn's exact
+// Hessian–vector product (R-operator, no differences; about the cost of 2 gradients per
+// probe), probes in parallel on both cores.
 func BenchmarkHutchinson(b *testing.B) {
 	obj, w := benchMLP(b)
 	idx := seq(128)

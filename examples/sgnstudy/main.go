@@ -18,12 +18,13 @@
 //   - the tail index of minibatch noise (pooled and per coordinate) and Jarque–Bera on random
 //     projections of minibatch noise at batch sizes 16 and 256.
 //
-// The hidden activation is GELU by default, not ReLU as in examples/msharpness: the Hessian
-// is reached only through central differences of gradients (nn.Hessian), and for a ReLU
-// network a difference that straddles a kink of any of the n·h pre-activations returns the
-// gradient jump divided by the step, so Hutchinson probes and power iterations pick up
-// outliers of size 1e3–1e4 (observed: negative "λ_max" and tr H). GELU is smooth, so the
-// differences converge. -act relu reproduces the ReLU setting for the noise statistics.
+// The hidden activation is ReLU by default, as in examples/msharpness; -act gelu trains the
+// same network with GELU. Curvature uses nn's exact Hessian–vector products (Pearlmutter's
+// R-operator, nn.Hessian on a *nn.Supervised): for ReLU this is the exact Hessian of the
+// loss on the current activation region. -hvp difference switches to central differences
+// of gradients (nn.Hessian{Difference: true}, step -hvpstep) for comparison; on a ReLU
+// network those straddle kinks of the n·h pre-activations and return gradient jumps over
+// the step (observed before the exact product existed: negative λ_max and tr H = −1.3e4).
 //
 // Output: a table on stdout, results.csv, micro.csv, spectrum.csv, and the plots
 // regulariser_vs_m.png and spectrum.png in -out.
@@ -50,6 +51,7 @@ type config struct {
 	reps, probes, powerIter     int
 	sigmaRows, noiseBatches     int
 	projections                 int
+	hvpDiff                     bool
 	hvpStep                     float64
 	act                         nn.Activation
 }
@@ -63,7 +65,7 @@ func main() {
 	flag.IntVar(&c.epochs, "epochs", 15, "training epochs")
 	flag.Float64Var(&c.rho, "rho", 0.1, "SAM / m-SAM perturbation radius ρ")
 	flag.IntVar(&c.micro, "m", 16, "m-SAM micro-batch size (must divide 128)")
-	act := flag.String("act", "gelu", "hidden activation: gelu or relu (see the package comment)")
+	act := flag.String("act", "relu", "hidden activation: relu or gelu")
 	seed := flag.Uint64("seed", 1, "seed for initialisation, shuffles and all estimators")
 	flag.IntVar(&c.reps, "reps", 1000, "Monte Carlo micro-batches per m")
 	flag.IntVar(&c.probes, "probes", 50, "Hutchinson probes for tr H")
@@ -71,16 +73,33 @@ func main() {
 	flag.IntVar(&c.sigmaRows, "sigmarows", 256, "per-sample deviations used for the spectrum and Tr(HΣ)")
 	flag.IntVar(&c.noiseBatches, "noisebatches", 256, "minibatch gradients per batch size for tails and Gaussianity")
 	flag.IntVar(&c.projections, "proj", 50, "random projections for the sliced Jarque–Bera test")
-	flag.Float64Var(&c.hvpStep, "hvpstep", 0, "central-difference step of the Hessian–vector products (0: nn.Hessian's default)")
+	hvp := flag.String("hvp", "exact", "Hessian–vector products: exact (R-operator) or difference (central differences of gradients)")
+	flag.Float64Var(&c.hvpStep, "hvpstep", 0, "step of -hvp difference (0: nn.Hessian's default ε^{1/3}(1+‖w‖_∞))")
 	flag.Parse()
 	c.seed = *seed
 	switch *act {
-	case "gelu":
-		c.act = nn.GELU
 	case "relu":
 		c.act = nn.ReLU
+	case "gelu":
+		c.act = nn.GELU
 	default:
-		fmt.Fprintf(os.Stderr, "sgnstudy: -act = %q, want gelu or relu\n", *act)
+		fmt.Fprintf(os.Stderr, "sgnstudy: -act = %q, want relu or gelu\n", *act)
+		os.Exit(2)
+	}
+	switch *hvp {
+	case "exact":
+		if c.hvpStep != 0 {
+			fmt.Fprintf(os.Stderr, "sgnstudy: -hvpstep = %g needs -hvp difference\n", c.hvpStep)
+			os.Exit(2)
+		}
+	case "difference":
+		c.hvpDiff = true
+	default:
+		fmt.Fprintf(os.Stderr, "sgnstudy: -hvp = %q, want exact or difference\n", *hvp)
+		os.Exit(2)
+	}
+	if c.hvpStep < 0 || c.hvpStep != c.hvpStep {
+		fmt.Fprintf(os.Stderr, "sgnstudy: -hvpstep = %g, want ≥ 0\n", c.hvpStep)
 		os.Exit(2)
 	}
 	if err := run(c); err != nil {

@@ -104,9 +104,10 @@ func measure(c config, name string, obj, tobj *nn.Supervised, w []float64) (resu
 	}
 	progress("micro-batch norms")
 
-	// Curvature of the training loss through central-difference HVPs.
+	// Curvature of the training loss: exact (R-operator) HVPs, or central differences
+	// with -hvp difference.
 	hvp := sgn.PooledHVP(func() sgn.HVPFunc {
-		h := &nn.Hessian{Obj: obj, Step: c.hvpStep}
+		h := &nn.Hessian{Obj: obj, Difference: c.hvpDiff, Step: c.hvpStep}
 		return func(dst, v []float64) { h.MulVec(dst, w, v, all) }
 	})
 	lam, hvecs, conv, err := sgn.TopEigen(hvp, d, 3, &sgn.PowerSettings{MaxIter: c.powerIter, Tol: 1e-4}, rand.NewPCG(c.seed, 7))

@@ -15,6 +15,18 @@ import (
 	"github.com/sdeml/sdeml/sgn"
 )
 
+// hvpDesc names the Hessian–vector product the curvature columns used.
+func hvpDesc(c config) string {
+	switch {
+	case !c.hvpDiff:
+		return "exact, R-operator"
+	case c.hvpStep == 0:
+		return "central differences, default step"
+	default:
+		return fmt.Sprintf("central differences, step %g", c.hvpStep)
+	}
+}
+
 func printTable(w io.Writer, c config, rs []result) {
 	fmt.Fprintf(w, "\nSGN and curvature at the trained solutions (784-%d-10 %v MLP, n = %d training images, d = %d, ρ = %g, seed %d)\n\n",
 		c.hidden, c.act, rs[0].n, rs[0].dim, c.rho, c.seed)
@@ -30,6 +42,7 @@ func printTable(w io.Writer, c config, rs []result) {
 		fmt.Fprintf(w, "%s %.3g ± %.2g; ", r.name, r.hutch.Trace.Value, r.hutch.Trace.StdErr)
 	}
 	fmt.Fprintf(w, "Tr(HΣ), ratio, cos, c* use Σ from %d per-sample deviations, tr H² from Hutchinson.)\n", min(c.sigmaRows, rs[0].n))
+	fmt.Fprintf(w, "(Hessian–vector products: %s)\n", hvpDesc(c))
 	fmt.Fprintf(w, "(top-3 Hessian eigenvalues, power iteration with deflation, converged to 1e-4 relative change: ")
 	for _, r := range rs {
 		fmt.Fprintf(w, "%s %.3g %.3g %.3g %v; ", r.name, r.lam[0], r.lam[1], r.lam[2], r.lamConv)
