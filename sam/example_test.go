@@ -65,7 +65,8 @@ func ExampleTrain() {
 	w := task.Init(0.1)
 	opt := &sam.SAM{Base: &sam.Adam{LR: 0.01}, Rho: 0.05, Micro: 4}
 	h, err := sam.Train(w, task.Train, opt, &sam.TrainSettings{Epochs: 200, Batch: 8, Seed: 1})
-	fmt.Printf("%v first %.3f last %.2e steps %d\n", err, h.TrainLoss[0], h.TrainLoss[199], h.Steps)
+	// The last loss is ~1e-6, where Adam's normalized steps amplify rounding: print a bound.
+	fmt.Printf("%v first %.3f last < 1e-4: %v steps %d\n", err, h.TrainLoss[0], h.TrainLoss[199] < 1e-4, h.Steps)
 	// Output:
-	// <nil> first 0.423 last 3.75e-06 steps 1000
+	// <nil> first 0.423 last < 1e-4: true steps 1000
 }

@@ -2,6 +2,7 @@ package sam
 
 import (
 	"fmt"
+	"gonum.org/v1/gonum/floats"
 	"math"
 
 	"github.com/sdeml/sdeml/nn"
@@ -133,27 +134,29 @@ func checkFinite(loss float64, g []float64) error {
 	return nil
 }
 
-// firstNonFinite returns the index of the first NaN or ±Inf in x, or -1. It scans with
-// the branch-free test Σ x_i·0, which is NaN exactly when some x_i is NaN or infinite.
+// checkDirection is checkFinite for a direction g whose first non-finite entry bad (-1:
+// none) the engine found while forming it.
+func checkDirection(loss float64, g []float64, bad int) error {
+	if !finite(loss) {
+		return fmt.Errorf("sam: loss = %v is not finite", loss)
+	}
+	if bad >= 0 {
+		return fmt.Errorf("sam: gradient[%d] = %v is not finite", bad, g[bad])
+	}
+	return nil
+}
+
+// firstNonFinite returns the index of the first NaN or ±Inf in x, or -1. A finite sum Σ x_i
+// (gonum's vectorized floats.Sum) proves every x_i finite, since a NaN or ±Inf entry makes
+// any sum NaN or ±Inf; only a non-finite sum (a bad entry, or finite entries whose sum
+// overflows) leads to the entry-by-entry scan.
 func firstNonFinite(x []float64) int {
-	const blk = 1024
-	for lo := 0; lo < len(x); lo += blk {
-		v := x[lo:min(lo+blk, len(x))]
-		var s0, s1 float64
-		i := 0
-		for ; i+2 <= len(v); i += 2 {
-			s0 += v[i] * 0
-			s1 += v[i+1] * 0
-		}
-		for ; i < len(v); i++ {
-			s0 += v[i] * 0
-		}
-		if s0+s1 != 0 {
-			for k, y := range v {
-				if !finite(y) {
-					return lo + k
-				}
-			}
+	if finite(floats.Sum(x)) {
+		return -1
+	}
+	for k, y := range x {
+		if !finite(y) {
+			return k
 		}
 	}
 	return -1
@@ -168,28 +171,11 @@ func resize(s []float64, n int) []float64 {
 	return s[:n]
 }
 
-func scale(x []float64, a float64) {
-	for i := range x {
-		x[i] *= a
-	}
-}
+func scale(x []float64, a float64) { floats.Scale(a, x) }
 
-// dot returns Σ x_i y_i, summed in four interleaved partial sums (a fixed order).
-func dot(x, y []float64) float64 {
-	y = y[:len(x)]
-	var s0, s1, s2, s3 float64
-	i := 0
-	for ; i+4 <= len(x); i += 4 {
-		s0 += x[i] * y[i]
-		s1 += x[i+1] * y[i+1]
-		s2 += x[i+2] * y[i+2]
-		s3 += x[i+3] * y[i+3]
-	}
-	for ; i < len(x); i++ {
-		s0 += x[i] * y[i]
-	}
-	return (s0 + s1) + (s2 + s3)
-}
+// dot returns Σ x_i y_i in a fixed order: gonum's vectorized floats.Dot, four interleaved
+// partial sums s_r over i ≡ r (mod 4) combined as (s_0 + s_2) + (s_1 + s_3).
+func dot(x, y []float64) float64 { return floats.Dot(x, y[:len(x)]) }
 
 func norm(x []float64) float64 { return math.Sqrt(dot(x, x)) }
 

@@ -2,6 +2,7 @@ package sam
 
 import (
 	"fmt"
+	"gonum.org/v1/gonum/floats"
 	"math"
 
 	"github.com/sdeml/sdeml/nn"
@@ -116,6 +117,10 @@ type scratch struct {
 	g, wp, delta, tmp []float64
 	// gnorm is ‖T u‖ of the first ascent step, set by perturb when ρ > 0.
 	gnorm, tmpNorm float64
+	// keep is set by the engine while a unit runs alone in its round: the scratch is then
+	// not reused before the unit's vector is reduced, so unit may return scratch memory as
+	// the vector to subtract.
+	keep bool
 }
 
 func (s *scratch) ensure(n int) {
@@ -223,11 +228,7 @@ func (p *perturbation) sqNorm(g, x, t []float64) float64 {
 func (p *perturbation) move(dst, w []float64, coef float64, g, x, t []float64) {
 	wd := p.AscentWD
 	if t == nil && wd == 0 {
-		g = g[:len(dst)]
-		w = w[:len(dst)]
-		for i := range dst {
-			dst[i] = w[i] + coef*g[i]
-		}
+		floats.AddScaledTo(dst, w[:len(dst)], coef, g[:len(dst)]) // w_i + coef·g_i, vectorized
 		return
 	}
 	if t == nil {

@@ -163,8 +163,10 @@ func (r *RWSAM) Step(w []float64, obj nn.Objective, batch []int) (float64, error
 	r.cost = Cost{}
 	loss := obj.LossGrad(r.gB, w, batch)
 	r.cost.grad(len(batch))
-	if err := checkFinite(loss, r.gB); err != nil {
-		return loss, err
+	if !finite(loss) {
+		// g_B itself is checked once, inside d = g_B + Σ corrections (NaN and ±Inf survive
+		// the sum as NaN or ±Inf).
+		return loss, checkDirection(loss, nil, -1)
 	}
 	sc, err := r.gibbs(w, obj, batch, units)
 	if err != nil {
@@ -180,26 +182,24 @@ func (r *RWSAM) Step(w []float64, obj nn.Objective, batch []int) (float64, error
 	r.subs = r.subs[:r.k]
 	o, isObs := r.scorer().(observer)
 	r.observe = isObs
-	cc := r.eng.run(r.d, r, r.k)
+	cc, bad := r.eng.run(r.d, r.gB, r, r.k)
 	clear(r.subs)
 	r.w, r.obj = nil, nil
+	r.cost.add(sc)
+	r.cost.add(ac)
+	r.cost.add(cc)
+	r.cost.Serial = 1 + sc.Serial + ac.Forward + cc.Serial
+	r.cost.Depth = 1 + sc.Depth + ac.Forward + cc.Depth
+	if err := checkDirection(loss, r.d, bad); err != nil {
+		r.batch = nil
+		return loss, err
+	}
 	if isObs {
 		for i, j := range r.draws[:r.k] {
 			o.observe(r.unitIdx(j), r.norms[i])
 		}
 	}
 	r.batch = nil
-	r.cost.add(sc)
-	r.cost.add(ac)
-	r.cost.add(cc)
-	r.cost.Serial = 1 + sc.Serial + ac.Forward + cc.Serial
-	r.cost.Depth = 1 + sc.Depth + ac.Forward + cc.Depth
-	for i, g := range r.gB {
-		r.d[i] += g
-	}
-	if err := checkFinite(loss, r.d); err != nil {
-		return loss, err
-	}
 	clip(r.d, r.ClipNorm)
 	r.Base.Update(w, r.d)
 	return loss, checkParams(w)
@@ -371,9 +371,10 @@ func (r *RWSAM) unit(sc *scratch, dst []float64, i int) (float64, Cost) {
 	}
 	r.obj.LossGrad(dst, sc.wp, mb)
 	c.grad(len(mb))
-	if r.batched && r.m == 1 {
-		// g is a row of the batched per-sample gradients, valid for the whole step: the
-		// reduction subtracts it (see weight), saving a pass over dst.
+	if (r.batched && r.m == 1) || sc.keep {
+		// g is a row of the batched per-sample gradients, valid for the whole step, or
+		// scratch the engine does not reuse before reducing this draw: the reduction
+		// subtracts it (see weight), saving a pass over dst.
 		r.subs[i] = g
 		return 0, c
 	}

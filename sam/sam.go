@@ -121,10 +121,11 @@ func (s *SAM) Step(w []float64, obj nn.Objective, batch []int) (float64, error) 
 	s.w, s.obj, s.batch, s.loss = w, obj, batch, 0
 	s.t = s.p.scales(s.t, w)
 	s.d = resize(s.d, len(w))
-	s.cost = s.eng.run(s.d, s, k)
+	var bad int
+	s.cost, bad = s.eng.run(s.d, nil, s, k)
 	loss := s.loss
 	s.w, s.obj, s.batch = nil, nil, nil
-	if err := checkFinite(loss, s.d); err != nil {
+	if err := checkDirection(loss, s.d, bad); err != nil {
 		return loss, err
 	}
 	clip(s.d, s.ClipNorm)
