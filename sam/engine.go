@@ -25,7 +25,7 @@ type unitRunner interface {
 // acc in increasing j, coordinate chunk by coordinate chunk, so each chunk of acc stays in
 // cache while the slots stream through it. On the last round the same chunk pass adds the
 // base vector and checks finiteness. Every coordinate therefore receives
-// acc[i] = 0; acc[i] += a_0 (v_0[i] − s_0[i]); …; acc[i] += base[i] in the same order
+// acc[i] = a_0 (v_0[i] − s_0[i]); acc[i] += a_1 (v_1[i] − s_1[i]); …; acc[i] += base[i] in the same order
 // whatever the number of workers or the round size, so the result is bit-identical for any
 // GOMAXPROCS.
 type engine struct {
@@ -54,7 +54,7 @@ func (t *unitTask) Do(wk, i int) {
 }
 
 // reduceTask adds the cnt slots of a round to acc on coordinate chunk c, slots in order;
-// first clears the chunk before, last adds base (if not nil) and records the chunk's first
+// first sets the chunk to the first slot's term instead of adding it, last adds base (if not nil) and records the chunk's first
 // non-finite coordinate in e.bad[c].
 type reduceTask struct {
 	e           *engine
@@ -66,15 +66,29 @@ type reduceTask struct {
 func (t *reduceTask) Do(wk, c int) {
 	lo, hi := c*chunk, min((c+1)*chunk, len(t.acc))
 	dst := t.acc[lo:hi]
+	i0 := 0
 	if t.first {
-		clear(dst)
+		setScaled(dst, t.e.a[0], t.e.slots[0][lo:hi], t.e.sub[0], lo, hi)
+		i0 = 1
 	}
-	for i := range t.cnt {
+	for i := i0; i < t.cnt; i++ {
 		addScaled(dst, t.e.a[i], t.e.slots[i][lo:hi], t.e.sub[i], t.e.tmp[wk], lo, hi)
 	}
 	if t.last {
 		t.e.bad[c] = addCheck(dst, t.base, lo, hi)
 	}
+}
+
+// setScaled does dst = a·(v − s[lo:hi]) (s nil: dst = a·v), vectorized, each entry rounded
+// as the scalar a·(v_i − s_i).
+func setScaled(dst []float64, a float64, v, s []float64, lo, hi int) {
+	v = v[:len(dst)]
+	if s == nil {
+		floats.ScaleTo(dst, a, v)
+		return
+	}
+	floats.SubTo(dst, v, s[lo:hi][:len(dst)])
+	floats.Scale(a, dst)
 }
 
 // addScaled does dst += a·(v − s[lo:hi]) (s nil: dst += a·v) with gonum's vectorized
@@ -130,14 +144,8 @@ func (e *engine) run(acc, base []float64, r unitRunner, k int) (Cost, int) {
 	if k == 1 {
 		loss, c := r.unit(&e.work[0], acc, 0)
 		a, sub := r.weight(0, loss, c)
-		switch {
-		case sub != nil:
-			sub = sub[:len(acc)]
-			for i, x := range acc {
-				acc[i] = a * (x - sub[i])
-			}
-		case a != 1:
-			scale(acc, a)
+		if sub != nil || a != 1 {
+			setScaled(acc, a, acc, sub, 0, n)
 		}
 		c.Serial, c.Depth = c.Forward, c.Forward
 		return c, addCheck(acc, base, 0, n)

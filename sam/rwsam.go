@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/sdeml/sdeml/nn"
@@ -18,10 +19,14 @@ type PerSampleGrader interface {
 }
 
 // maxBatchedRows bounds the rows (k·m) and maxBatchedWork the entries (k·m·Dim) of the
-// batched ascent; above them each unit takes its own ascent pass.
+// batched ascent; above them each unit takes its own ascent pass into per-worker scratch.
+// 1<<17 entries (1 MiB) keep the rows in a core's L2 cache until they are used: larger
+// row sets come back from memory three times (norm, perturbed point, reduction), and on
+// the benchmark MLP (269k parameters, k = 4) one single-sample LossGrad per draw, whose
+// gradient stays in cache, measured cheaper than the 4-row PerSampleGrads.
 const (
 	maxBatchedRows = 64
-	maxBatchedWork = 1 << 24
+	maxBatchedWork = 1 << 17
 )
 
 // RWSAM is reweighted SAM in the form derived in research/sam.md §12. It is NOT verified
@@ -342,9 +347,7 @@ func (r *RWSAM) ascent(sc *scratch, i int, mb []int, c *Cost) []float64 {
 	g := sc.g
 	copy(g, row(i*r.m))
 	for k := 1; k < r.m; k++ {
-		for q, x := range row(i*r.m + k) {
-			g[q] += x
-		}
+		floats.Add(g, row(i*r.m+k))
 	}
 	scale(g, 1/float64(r.m))
 	return g
@@ -378,9 +381,7 @@ func (r *RWSAM) unit(sc *scratch, dst []float64, i int) (float64, Cost) {
 		r.subs[i] = g
 		return 0, c
 	}
-	for k, x := range g {
-		dst[k] -= x
-	}
+	floats.Sub(dst, g)
 	return 0, c
 }
 

@@ -2,6 +2,7 @@ package sam
 
 import (
 	"fmt"
+	"gonum.org/v1/gonum/floats"
 	"math"
 	"math/rand/v2"
 
@@ -110,10 +111,7 @@ func (f *FiniteDiff) Score(dst, w []float64, obj nn.Objective, batch []int) (Cos
 		for i := range f.u {
 			f.u[i] = f.rng.NormFloat64()
 		}
-		s := h / norm(f.u)
-		for i := range f.u {
-			f.wu[i] = w[i] + s*f.u[i]
-		}
+		floats.AddScaledTo(f.wu, w, h/norm(f.u), f.u) // w + h·u/‖u‖, vectorized
 		obj.Losses(f.shift, f.wu, batch)
 		c.loss(b)
 		for k := range b {
