@@ -198,3 +198,24 @@ func TestSamplerFinalMeanAndClamp(t *testing.T) {
 		}
 	}
 }
+
+// nanScore is a ScoreModel that returns NaN below time 0.5.
+type nanScore struct{}
+
+func (nanScore) Dim() int { return 2 }
+func (nanScore) Score(dst, x, t []float64) {
+	for i := range dst {
+		dst[i] = 0
+		if t[i/2] < 0.5 {
+			dst[i] = math.NaN()
+		}
+	}
+}
+
+func TestSamplerNonFinite(t *testing.T) {
+	err := (&Sampler{Steps: 20}).Sample(make([]float64, 2*10), nanScore{}, 1)
+	if err == nil {
+		t.Fatal("NaN score: no error")
+	}
+	t.Log(err)
+}
