@@ -83,7 +83,7 @@ func (c *config) references(target *reflected.Subspace, seed int) (*references, 
 	r.refZ = target.AllCoordinates(r.ref)
 	pairs := floorPairs
 	if c.d > 1 {
-		pairs = 3
+		pairs = 3 // LSAP pairs cost O(m³); sorting (d = 1) is cheap
 	}
 	a, b := make([]float64, c.m*D), make([]float64, c.m*D)
 	for k := 0; k < pairs; k++ {

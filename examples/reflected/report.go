@@ -73,7 +73,11 @@ func report(c *config, rows []row) {
 		fmt.Printf("%3d %5d %4d | %8.4f %8.4f | %8.4f %8.4f %8.4f | %9.4f %9.4f %9.4f | %7.4f\n",
 			r.D, r.n, r.seed, r.w1, r.floorMean, r.on, r.onFloor, r.memo, r.offT, r.offN, r.w1None, r.loss)
 	}
-	fmt.Printf("* floor = mean W1 of %d independent reference pairs of size m (single pairs scatter widely)\n", floorPairs)
+	pairs := floorPairs
+	if c.d > 1 {
+		pairs = 3
+	}
+	fmt.Printf("* floor = mean W1 of %d independent reference pairs of size m (single pairs scatter widely)\n", pairs)
 	fmt.Println("\nfitted log-log slopes d log W1 / d log n (seed-averaged):")
 	fmt.Printf("%-24s", "metric")
 	for _, D := range c.Ds {
