@@ -337,3 +337,56 @@ func TestRWSAMBatchedMatchesFallback(t *testing.T) {
 		}
 	}
 }
+
+// badBatch wraps an objective and writes v into gradient entry at of every LossGrad over
+// more than one sample (the batch gradient g_B), leaving the loss and single-sample
+// gradients finite.
+type badBatch struct {
+	*DiagNet
+	at int
+	v  float64
+}
+
+func (b badBatch) LossGrad(g, w []float64, idx []int) float64 {
+	f := b.DiagNet.LossGrad(g, w, idx)
+	if g != nil && len(idx) > 1 {
+		g[b.at] = b.v
+	}
+	return f
+}
+
+// g_B is checked only inside d = g_B + Σ corrections: a NaN or ±Inf in it still stops the
+// step with an error naming the entry, before the base update, on the inline (small p) and
+// parallel (large p) engine paths, with and without the batched ascent.
+func TestRWSAMNonFiniteBatchGradient(t *testing.T) {
+	for _, p := range []int{5, 10000} {
+		obj, w := smallTask(31, 16, p)
+		for _, v := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+			bb := badBatch{obj, 3, v}
+			for _, o := range []interface {
+				Dim() int
+				Len() int
+				LossGrad(g, w []float64, idx []int) float64
+				Losses(dst, w []float64, idx []int)
+			}{bb, badBatchNoPSG{bb}} {
+				rec := &recorder{}
+				st := &Stale{}
+				_, err := (&RWSAM{Base: rec, Rho: 0.2, Draws: 3, Seed: 5, Score: st}).Step(w, o, seq(16))
+				if err == nil || !strings.Contains(err.Error(), "gradient[3]") {
+					t.Errorf("p=%d v=%v %T: err = %v, want a non-finite gradient[3] error", p, v, o, err)
+				}
+				if rec.n != 0 {
+					t.Errorf("p=%d v=%v: base update ran after a non-finite direction", p, v)
+				}
+				if st.cnt != 0 {
+					t.Errorf("p=%d v=%v: Stale learned from a failed step", p, v)
+				}
+			}
+		}
+	}
+}
+
+// badBatchNoPSG is badBatch without the optional PerSampleGrads method.
+type badBatchNoPSG struct{ badBatch }
+
+func (badBatchNoPSG) PerSampleGrads() {}
