@@ -13,7 +13,8 @@ import (
 
 // PerSampleGrader is the optional objective method that writes the per-sample gradients
 // ∇ℓ_{idx[k]}(w) into row k of dst in one batched pass (nn.Supervised has it). RWSAM
-// uses it to take the k ascent gradients of the drawn units in a single pass.
+// uses it to take the k ascent gradients of the drawn units in a single pass when the k·m
+// rows fit in cache (maxBatchedWork); otherwise each draw takes its own ascent pass.
 type PerSampleGrader interface {
 	PerSampleGrads(dst *mat.Dense, w []float64, idx []int)
 }
@@ -66,7 +67,10 @@ const (
 // Each perturbation ε_j uses the SAM form (Norm = Normalized, ε = ρ g_j/(‖g_j‖+eps)), the
 // USAM form (Unnormalized, ε = ρ g_j) or the unified λ form. Cost per step: one batched
 // pass, the scorer's passes (ExactNorm: one batched pass with nn's PerSampleGradNorms;
-// FiniteDiff: forward passes only; Stale: none), and 2k passes over m samples.
+// FiniteDiff: forward passes only; Stale: none), and 2k passes over m samples (k + 1 when
+// the ascent rows are batched). The direction is formed in one reduction,
+// d_i = ((a_1 (v_1,i − g_1,i) + a_2 (v_2,i − g_2,i)) + …) + g_B,i with a_r = 1/(k K q_{j_r}),
+// whose last chunk pass also checks d for NaN/±Inf, so g_B is not scanned on its own.
 type RWSAM struct {
 	// Base applies d at the unperturbed w.
 	Base Updater
