@@ -21,13 +21,15 @@ type unitRunner interface {
 // engine runs the units of a unitRunner in parallel and reduces them in index order.
 //
 // Units run in rounds of 4 per worker on all cores through parallel.Run when the work is
-// large enough, else inline in rounds of one (per-worker scratch); after each round the slots are added to
-// acc in increasing j, coordinate chunk by coordinate chunk, so each chunk of acc stays in
-// cache while the slots stream through it. On the last round the same chunk pass adds the
-// base vector and checks finiteness. Every coordinate therefore receives
-// acc[i] = a_0 (v_0[i] − s_0[i]); acc[i] += a_1 (v_1[i] − s_1[i]); …; acc[i] += base[i] in the same order
-// whatever the number of workers or the round size, so the result is bit-identical for any
-// GOMAXPROCS.
+// large enough, else inline in rounds of one (per-worker scratch). After each round the
+// slots are added to acc in increasing j, coordinate chunk by coordinate chunk, so each chunk
+// of acc stays in cache while the slots stream through it; on the last round the same chunk
+// pass adds the base vector and checks finiteness. Every coordinate therefore receives
+//
+//	acc[i] = a_0 (v_0[i] − s_0[i]);  acc[i] += a_1 (v_1[i] − s_1[i]);  …;  acc[i] += base[i]
+//
+// in this order whatever the number of workers or the round size, so the result is
+// bit-identical for any GOMAXPROCS.
 type engine struct {
 	work  []scratch
 	slots [][]float64
@@ -53,9 +55,10 @@ func (t *unitTask) Do(wk, i int) {
 	e.loss[i], e.cost[i] = t.r.unit(&e.work[wk], e.slots[i], t.j0+i)
 }
 
-// reduceTask adds the cnt slots of a round to acc on coordinate chunk c, slots in order;
-// first sets the chunk to the first slot's term instead of adding it, last adds base (if not nil) and records the chunk's first
-// non-finite coordinate in e.bad[c].
+// reduceTask adds the cnt slots of a round to acc on coordinate chunk c, slots in order.
+// On the first round the first slot's term is stored instead of added; on the last round
+// base (if not nil) is added and the chunk's first non-finite coordinate is recorded in
+// e.bad[c] (-1: none).
 type reduceTask struct {
 	e           *engine
 	acc, base   []float64
