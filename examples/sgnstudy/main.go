@@ -16,15 +16,17 @@
 //     per-sample deviations) and its alignment ratio, Frobenius cosine and c*;
 //   - the spectrum of Σ and its power-law exponent;
 //   - the tail index of minibatch noise (pooled and per coordinate) and Jarque–Bera on random
-//     projections of minibatch noise at batch sizes 16 and 256.
+//     projections of minibatch noise at batch sizes 16, 128 and 256.
 //
 // The hidden activation is ReLU by default, as in examples/msharpness; -act gelu trains the
 // same network with GELU. Curvature uses nn's exact Hessian–vector products (Pearlmutter's
 // R-operator, nn.Hessian on a *nn.Supervised): for ReLU this is the exact Hessian of the
 // loss on the current activation region. -hvp difference switches to central differences
 // of gradients (nn.Hessian{Difference: true}, step -hvpstep) for comparison; on a ReLU
-// network those straddle kinks of the n·h pre-activations and return gradient jumps over
-// the step (observed before the exact product existed: negative λ_max and tr H = −1.3e4).
+// network a difference that straddles a kink of any of the n·h pre-activations returns a
+// gradient jump over the step (seed 1, default step: Hutchinson's tr H agrees with the
+// exact value to 8 digits, but power iteration settles on λ_max = 6.44 for the SGD
+// solution against the exact 3.45).
 //
 // Output: a table on stdout, results.csv, micro.csv, spectrum.csv, and the plots
 // regulariser_vs_m.png and spectrum.png in -out.
