@@ -32,6 +32,7 @@ var parts = []part{
 	{"msharpness", runMSharpness},
 	{"sgn", runSGN},
 	{"sde", runSDE},
+	{"reflected", runReflected},
 	{"meanfield", runMeanfield},
 }
 
