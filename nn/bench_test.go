@@ -86,3 +86,21 @@ func BenchmarkHVP(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLossGradNorms times the fused batch gradient + per-sample norms, to compare
+// with BenchmarkMLPGrad plus BenchmarkPerSampleGradNorms at batch 128.
+func BenchmarkLossGradNorms(b *testing.B) {
+	for _, masked := range []bool{false, true} {
+		obj, w := benchObjective(b, masked)
+		g := make([]float64, len(w))
+		n := make([]float64, 128)
+		idx := seqInts(128)
+		b.Run(fmt.Sprintf("batch=128/masked=%v", masked), func(b *testing.B) {
+			obj.LossGradNorms(g, n, w, idx)
+			b.ReportAllocs()
+			for b.Loop() {
+				obj.LossGradNorms(g, n, w, idx)
+			}
+		})
+	}
+}

@@ -62,39 +62,84 @@ func (s *Supervised) PerSampleGradNorms(dst []float64, w []float64, idx []int) {
 	}
 	st := s.get()
 	defer s.put(st)
-	m := s.Net
-	if m.Mask != nil {
-		if len(st.mf) != len(m.Mask) {
-			st.mf = make([]float64, len(m.Mask))
-		}
-		for i, keep := range m.Mask {
-			st.mf[i] = 0
-			if keep {
-				st.mf[i] = 1
-			}
-		}
-	}
+	st.maskFloats(s.Net)
 	for start := 0; start < len(idx); start += chunkRows {
 		sub := idx[start:min(start+chunkRows, len(idx))]
-		B := len(sub)
 		s.deltas(st, w, sub)
-		nrm := dst[start : start+B]
-		clear(nrm)
-		off := 0
-		for l := 0; l < m.NumLayers(); l++ {
-			in, out := m.Sizes[l], m.Sizes[l+1]
-			if m.Mask == nil {
-				for k := 0; k < B; k++ {
-					nrm[k] += sumSq(st.ws.d[l][k*out:(k+1)*out]) * (sumSq(st.layerInput(l, k)) + 1)
-				}
-			} else {
-				st.maskedLayerNorms(nrm, l, in, out, B, off)
+		s.deltaNorms(st, dst[start:start+len(sub)], 1)
+	}
+}
+
+// LossGradNorms is LossGrad fused with PerSampleGradNorms: it returns the mean loss
+// (1/|idx|)Σ_{i∈idx} ℓᵢ(w), writes its gradient into grad (unless grad is nil) and the
+// per-sample gradient norms ‖∇ℓ_{idx[k]}(w)‖ (not divided by |idx|) into norms[k], from ONE
+// forward and backward pass. The backward pass of the mean loss leaves δ_l/|idx| for
+// every sample, so ‖∇ℓᵢ‖ = |idx|·sqrt(Σ_l ‖δ_l[i]/|idx|‖²(‖a_{l-1}[i]‖² + 1)) (exact
+// masked form as in PerSampleGradNorms) costs only the row norms. grad is bit-identical to
+// LossGrad's; norms equal PerSampleGradNorms' up to rounding (the δ carry the 1/|idx|
+// factor). It panics if idx is empty or len(norms) != len(idx).
+func (s *Supervised) LossGradNorms(grad, norms, w []float64, idx []int) float64 {
+	if len(idx) == 0 {
+		panic("nn: LossGradNorms with empty idx")
+	}
+	if len(norms) != len(idx) {
+		panic(fmt.Sprintf("nn: len(norms) = %d, want len(idx) = %d", len(norms), len(idx)))
+	}
+	st := s.get()
+	defer s.put(st)
+	st.maskFloats(s.Net)
+	b := float64(len(idx))
+	inv := 1 / b
+	total := 0.0
+	for start := 0; start < len(idx); start += chunkRows {
+		sub := idx[start:min(start+chunkRows, len(idx))]
+		_, dOut := s.pass(st, w, sub, true, inv)
+		for _, v := range st.losses[:len(sub)] {
+			total += v
+		}
+		s.Net.backward(grad, start > 0, blas64.General{}, w, dOut, st.ws)
+		s.deltaNorms(st, norms[start:start+len(sub)], b)
+	}
+	return total * inv
+}
+
+// maskFloats fills st.mf with m.Mask as 0/1 floats (nothing for a dense network).
+func (st *supState) maskFloats(m *MLP) {
+	if m.Mask == nil {
+		return
+	}
+	if len(st.mf) != len(m.Mask) {
+		st.mf = make([]float64, len(m.Mask))
+	}
+	for i, keep := range m.Mask {
+		st.mf[i] = 0
+		if keep {
+			st.mf[i] = 1
+		}
+	}
+}
+
+// deltaNorms writes c·sqrt(Σ_l ‖δ_l[k] ⊗ a_{l-1}[k]‖² + ‖δ_l[k]‖²) (masked entries left
+// out) into nrm[k] for the rows of the last backward pass on st.ws (len(nrm) rows);
+// st.mf must hold the mask (maskFloats).
+func (s *Supervised) deltaNorms(st *supState, nrm []float64, c float64) {
+	m := s.Net
+	B := len(nrm)
+	clear(nrm)
+	off := 0
+	for l := 0; l < m.NumLayers(); l++ {
+		in, out := m.Sizes[l], m.Sizes[l+1]
+		if m.Mask == nil {
+			for k := 0; k < B; k++ {
+				nrm[k] += sumSq(st.ws.d[l][k*out:(k+1)*out]) * (sumSq(st.layerInput(l, k)) + 1)
 			}
-			off += out * (in + 1)
+		} else {
+			st.maskedLayerNorms(nrm, l, in, out, B, off)
 		}
-		for k, v := range nrm {
-			nrm[k] = math.Sqrt(v)
-		}
+		off += out * (in + 1)
+	}
+	for k, v := range nrm {
+		nrm[k] = c * math.Sqrt(v)
 	}
 }
 
