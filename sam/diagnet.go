@@ -12,7 +12,8 @@ import (
 // smallest model that shows the m-sharpness effect: parameters w = (u, v) ∈ R^{2p}, predictor
 // β = u ⊙ v, per-sample loss ℓ_i(w) = ½(x_iᵀβ − y_i)², so the empirical risk is
 // ‖Xβ − y‖²/(2n). X is n×p row-major (X[i*p+k] = x_ik). It implements nn.Objective and
-// the optional per-sample gradient norms used by RW-SAM's exact score.
+// the optional per-sample gradient norms used by RW-SAM's exact score (alone and fused with
+// the batch gradient).
 type DiagNet struct {
 	X []float64
 	Y []float64
@@ -44,6 +45,21 @@ func (d *DiagNet) residual(w []float64, i int) float64 {
 
 // LossGrad returns (1/|idx|)Σ ½r_i² and writes ∇_u = mean r_i x_i ⊙ v, ∇_v = mean r_i x_i ⊙ u.
 func (d *DiagNet) LossGrad(grad, w []float64, idx []int) float64 {
+	return d.lossGrad(grad, nil, w, idx)
+}
+
+// LossGradNorms is LossGrad that also writes the per-sample gradient norms
+// ‖∇ℓ_{idx[k]}(w)‖ (as PerSampleGradNorms, same bits) into norms[k], in the same loop over
+// the samples: the residual r_i serves both.
+func (d *DiagNet) LossGradNorms(grad, norms, w []float64, idx []int) float64 {
+	if len(norms) != len(idx) {
+		panic(fmt.Sprintf("sam: DiagNet: len(norms) = %d, want len(idx) = %d", len(norms), len(idx)))
+	}
+	return d.lossGrad(grad, norms, w, idx)
+}
+
+// lossGrad is LossGrad, and LossGradNorms if norms is not nil.
+func (d *DiagNet) lossGrad(grad, norms, w []float64, idx []int) float64 {
 	d.check(w)
 	p := d.P
 	if grad != nil {
@@ -55,16 +71,19 @@ func (d *DiagNet) LossGrad(grad, w []float64, idx []int) float64 {
 	var loss float64
 	inv := 1 / float64(len(idx))
 	u, v := w[:p], w[p:]
-	for _, i := range idx {
+	for k, i := range idx {
 		r := d.residual(w, i)
 		loss += 0.5 * r * r
+		if norms != nil {
+			norms[k] = math.Abs(r) * d.normFactor(w, i)
+		}
 		if grad != nil {
 			x := d.X[i*p : (i+1)*p]
 			gu, gv := grad[:p], grad[p:]
-			for k, xk := range x {
-				c := inv * r * xk
-				gu[k] += c * v[k]
-				gv[k] += c * u[k]
+			for j, xj := range x {
+				c := inv * r * xj
+				gu[j] += c * v[j]
+				gv[j] += c * u[j]
 			}
 		}
 	}
@@ -83,16 +102,20 @@ func (d *DiagNet) Losses(dst, w []float64, idx []int) {
 // PerSampleGradNorms writes ‖∇ℓ_i(w)‖ = |r_i|·sqrt(Σ_k x_ik²(u_k² + v_k²)).
 func (d *DiagNet) PerSampleGradNorms(dst, w []float64, idx []int) {
 	d.check(w)
-	p := d.P
-	u, v := w[:p], w[p:]
 	for k, i := range idx {
-		x := d.X[i*p : (i+1)*p]
-		var s float64
-		for j, xj := range x {
-			s += xj * xj * (u[j]*u[j] + v[j]*v[j])
-		}
-		dst[k] = math.Abs(d.residual(w, i)) * math.Sqrt(s)
+		dst[k] = math.Abs(d.residual(w, i)) * d.normFactor(w, i)
 	}
+}
+
+// normFactor is sqrt(Σ_k x_ik²(u_k² + v_k²)) = ‖∇ℓ_i(w)‖/|r_i|.
+func (d *DiagNet) normFactor(w []float64, i int) float64 {
+	p := d.P
+	x, u, v := d.X[i*p:(i+1)*p], w[:p], w[p:2*p]
+	var s float64
+	for j, xj := range x {
+		s += xj * xj * (u[j]*u[j] + v[j]*v[j])
+	}
+	return math.Sqrt(s)
 }
 
 // PerSampleGrads writes ∇ℓ_{idx[k]}(w) into row k of dst (len(idx)×2p).

@@ -47,7 +47,9 @@ func ExampleSAM() {
 }
 
 // RW-SAM estimates the m = 1 SAM direction from k = 2 per-sample corrections drawn with
-// Gibbs weights on the exact per-sample gradient norms.
+// Gibbs weights on the exact per-sample gradient norms. The batch gradient and the norms
+// come from one pass over the 8 samples (DiagNet.LossGradNorms), then one batched ascent
+// pass and two descent passes over the 2 drawn samples: 4 backward passes, 12 samples.
 func ExampleRWSAM() {
 	task, _ := sam.NewDiagNetTask(rand.NewPCG(7, 8), 16, 1, 6, 2)
 	w := task.Init(0.5)
@@ -56,7 +58,7 @@ func ExampleRWSAM() {
 	c := opt.LastCost()
 	fmt.Println(err, c.Backward, c.BackwardSamples)
 	// Output:
-	// <nil> 5 20
+	// <nil> 4 12
 }
 
 // Train runs epochs of shuffled batches and reports the mean training loss per epoch.

@@ -66,9 +66,11 @@ const (
 //
 // Each perturbation ε_j uses the SAM form (Norm = Normalized, ε = ρ g_j/(‖g_j‖+eps)), the
 // USAM form (Unnormalized, ε = ρ g_j) or the unified λ form. Cost per step: one batched
-// pass, the scorer's passes (ExactNorm: one batched pass with nn's PerSampleGradNorms;
-// FiniteDiff: forward passes only; Stale: none), and 2k passes over m samples (k + 1 when
-// the ascent rows are batched). The direction is formed in one reduction,
+// pass, the scorer's passes (ExactNorm: none when the objective is a LossGradNormer, as
+// nn.Supervised is, since g_B and the per-sample norms come from the same forward and
+// backward pass; otherwise one batched pass with PerSampleGradNorms; FiniteDiff: forward
+// passes only; Stale: none), and 2k passes over m samples (k + 1 when the ascent rows are
+// batched). The direction is formed in one reduction,
 // d_i = ((a_1 (v_1,i − g_1,i) + a_2 (v_2,i − g_2,i)) + …) + g_B,i with a_r = 1/(k K q_{j_r}),
 // whose last chunk pass also checks d for NaN/±Inf, so g_B is not scanned on its own.
 type RWSAM struct {
@@ -170,14 +172,22 @@ func (r *RWSAM) Step(w []float64, obj nn.Objective, batch []int) (float64, error
 	n := len(w)
 	r.gB, r.d = resize(r.gB, n), resize(r.d, n)
 	r.cost = Cost{}
-	loss := obj.LossGrad(r.gB, w, batch)
+	var loss float64
+	fused := r.fusedScores(obj)
+	if fused {
+		// g_B and the exact per-sample scores from one forward and backward pass.
+		r.s = resize(r.s, len(batch))
+		loss = obj.(LossGradNormer).LossGradNorms(r.gB, r.s, w, batch)
+	} else {
+		loss = obj.LossGrad(r.gB, w, batch)
+	}
 	r.cost.grad(len(batch))
 	if !finite(loss) {
 		// g_B itself is checked once, inside d = g_B + Σ corrections (NaN and ±Inf survive
 		// the sum as NaN or ±Inf).
 		return loss, checkDirection(loss, nil, -1)
 	}
-	sc, err := r.gibbs(w, obj, batch, units)
+	sc, err := r.gibbs(w, obj, batch, units, fused)
 	if err != nil {
 		return loss, err
 	}
@@ -226,8 +236,23 @@ func (r *RWSAM) scorer() Scorer {
 
 func (r *RWSAM) unitIdx(j int) []int { return r.batch[j*r.m : (j+1)*r.m] }
 
-// gibbs fills r.q with the Gibbs probabilities of the units.
-func (r *RWSAM) gibbs(w []float64, obj nn.Objective, batch []int, units int) (Cost, error) {
+// fusedScores reports whether the step takes g_B and the scores from one LossGradNorms
+// pass: the scores are needed (finite T), they are exact norms (ExactNorm) and the
+// objective has the fused method.
+func (r *RWSAM) fusedScores(obj nn.Objective) bool {
+	if math.IsInf(r.temperature(), 1) {
+		return false
+	}
+	if _, ok := r.scorer().(*ExactNorm); !ok {
+		return false
+	}
+	_, ok := obj.(LossGradNormer)
+	return ok
+}
+
+// gibbs fills r.q with the Gibbs probabilities of the units. With scored set, r.s already
+// holds the per-sample scores (from the fused batch pass) and the scorer is not called.
+func (r *RWSAM) gibbs(w []float64, obj nn.Objective, batch []int, units int, scored bool) (Cost, error) {
 	r.q = resize(r.q, units)
 	t := r.temperature()
 	if math.IsInf(t, 1) {
@@ -236,10 +261,13 @@ func (r *RWSAM) gibbs(w []float64, obj nn.Objective, batch []int, units int) (Co
 		}
 		return Cost{}, nil
 	}
-	r.s = resize(r.s, len(batch))
-	c, err := r.scorer().Score(r.s, w, obj, batch)
-	if err != nil {
-		return c, err
+	var c Cost
+	if !scored {
+		r.s = resize(r.s, len(batch))
+		var err error
+		if c, err = r.scorer().Score(r.s, w, obj, batch); err != nil {
+			return c, err
+		}
 	}
 	var mean float64
 	for j := range units {

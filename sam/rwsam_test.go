@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/sdeml/sdeml/nn"
 )
 
 // n-SAM with the whole data as the batch (same order) is SAM bit for bit.
@@ -134,12 +136,17 @@ func TestRWSAMWithoutReplacementIsMSAM(t *testing.T) {
 // E[d] over the draws equals the m-SAM direction, shown by enumerating every ordered
 // k-tuple of units with its probability Π q_{j_r} (Gibbs q from exact scores, T = 1 and 0.5).
 func TestRWSAMUnbiasedEnumeration(t *testing.T) {
-	obj, w := smallTask(23, 8, 4)
+	dn, w := smallTask(23, 8, 4)
 	batch := []int{6, 1, 4, 3}
 	for _, c := range []struct {
-		m, k int
-		temp float64
-	}{{1, 2, 1}, {1, 3, 0.5}, {2, 2, 1}} {
+		m, k  int
+		temp  float64
+		fused bool // g_B and scores from DiagNet.LossGradNorms, or LossGrad + ExactNorm.Score
+	}{{1, 2, 1, true}, {1, 3, 0.5, true}, {2, 2, 1, true}, {1, 2, 1, false}, {2, 2, 1, false}} {
+		var obj nn.Objective = dn
+		if !c.fused {
+			obj = noFused{dn}
+		}
 		units := len(batch) / c.m
 		ref := &recorder{}
 		if _, err := (&SAM{Base: ref, Rho: 0.4, Micro: c.m}).Step(w, obj, batch); err != nil {
@@ -178,7 +185,7 @@ func TestRWSAMUnbiasedEnumeration(t *testing.T) {
 			t.Errorf("probabilities sum to %v", total)
 		}
 		if e := dist(mean, ref.g); e > 1e-13*(1+norm(ref.g)) {
-			t.Errorf("m=%d k=%d T=%v: ‖E[d] − d_mSAM‖ = %g", c.m, c.k, c.temp, e)
+			t.Errorf("m=%d k=%d T=%v fused=%v: ‖E[d] − d_mSAM‖ = %g", c.m, c.k, c.temp, c.fused, e)
 		}
 	}
 }

@@ -30,9 +30,20 @@ type PerSampleGradNormer interface {
 	PerSampleGradNorms(dst []float64, w []float64, idx []int)
 }
 
+// LossGradNormer is the optional objective method that returns the mean batch loss, writes
+// the batch gradient ∇f_idx(w) into grad and the exact per-sample gradient norms
+// ‖∇ℓ_{idx[k]}(w)‖ (not divided by |idx|) into norms[k], all from one forward and backward
+// pass (nn.Supervised has it: the norms are row norms of the errors δ_l and activations that
+// the batch backward pass computes anyway). The gradient must equal LossGrad's.
+type LossGradNormer interface {
+	LossGradNorms(grad, norms, w []float64, idx []int) float64
+}
+
 // ExactNorm scores sample i by its exact gradient norm s_i = ‖∇ℓ_i(w)‖. It uses the
 // objective's PerSampleGradNorms if it has one (one batched forward and backward pass);
 // otherwise it falls back to one single-sample LossGrad pass per sample, in parallel.
+// RWSAM with this scorer takes the scores from the batch-gradient pass itself when the
+// objective is a LossGradNormer, and calls Score only otherwise.
 type ExactNorm struct {
 	work []scratch
 }
