@@ -209,7 +209,7 @@ func TestTrainSparse(t *testing.T) {
 func TestTrainErrors(t *testing.T) {
 	_, data := axisData(t, 2, 10, 0.5, 4)
 	net, _ := NewScoreNet(2, []int{4}, TimeEmbedding{}, rand.NewPCG(5, 5))
-	for _, s := range []*TrainSettings{{Batch: -1}, {Steps: -2}, {T0: -1}, {T0: 1, T1: 0.5}, {Sparsity: -1}, {Bound: -1}} {
+	for _, s := range []*TrainSettings{{Batch: -1}, {Steps: -2}, {T0: -1}, {T0: 1, T1: 0.5}, {Sparsity: -1}, {Bound: -1}, {EMA: -0.1}, {EMA: 1}, {EMA: math.NaN()}} {
 		if _, err := Train(net, data, &sam.Adam{}, s); err == nil {
 			t.Errorf("%+v: no error", *s)
 		}

@@ -31,7 +31,19 @@ type TrainSettings struct {
 	Sparsity, PruneAt int
 	// Bound B > 0 projects every parameter into [−B, B] after each step (nn.MLP.Project).
 	Bound float64
-	// After, if non-nil, is called after every step with the step number and parameters.
+	// EMA in [0, 1) is the decay β of an exponential moving average of the parameters
+	// (0 = off). After every step (after pruning and projection) the average is updated as
+	// avg ← βₖ·avg + (1 − βₖ)·w with βₖ = min(β, k/(k+1)), k the number of iterates already
+	// averaged: a running mean of the iterates during the first 1/(1 − β) steps (so no bias
+	// correction is needed), then an exponential average over the last ≈ 1/(1 − β) steps.
+	// Pruning restarts the average at the pruned iterate, and masked (pruned) coordinates
+	// stay exactly 0. At the end Train leaves the averaged parameters in net.W, projected
+	// into [−Bound, Bound] if Bound > 0 (the average of projected iterates lies in the box
+	// up to rounding), so the returned network is the EMA network. The optimizer trajectory
+	// (and After) is the same as without EMA.
+	EMA float64
+	// After, if non-nil, is called after every step with the step number and the current
+	// iterate (not the average).
 	After func(step int, w []float64)
 }
 
@@ -43,12 +55,17 @@ type TrainResult struct {
 	Steps int
 	// Elapsed is the wall time.
 	Elapsed time.Duration
+	// LastLoss and EMALoss are set only if EMA > 0: the DSM loss over all training points of
+	// the last iterate and of the averaged parameters, on one common noise draw (DSM Round =
+	// Steps, not used in training), so the two are directly comparable.
+	LastLoss, EMALoss float64
 }
 
 // Train minimises the DSM risk of net on data (n×D row-major, points in [0,1]^D) with opt,
 // any sam.Optimizer (e.g. &sam.Adam{} or a SAM variant), updating net.W in place. Step k
 // uses the minibatch drawn from parallel.Stream(Seed, −1) and DSM Round k, so runs are
-// reproducible. It stops with an error on a non-finite loss or parameter, or on an optimizer
+// reproducible. With EMA > 0 it leaves the averaged parameters in net.W (see
+// TrainSettings.EMA). It stops with an error on a non-finite loss or parameter, or on an optimizer
 // error, and returns an error naming the field for bad settings or data.
 func Train(net *ScoreNet, data []float64, opt sam.Optimizer, s *TrainSettings) (TrainResult, error) {
 	var c TrainSettings
@@ -91,6 +108,8 @@ func Train(net *ScoreNet, data []float64, opt sam.Optimizer, s *TrainSettings) (
 		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.PruneAt = %d, need ≥ 0", c.PruneAt)
 	case c.Bound < 0 || math.IsNaN(c.Bound):
 		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.Bound = %v, need ≥ 0", c.Bound)
+	case !(c.EMA >= 0 && c.EMA < 1):
+		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.EMA = %v, need 0 ≤ EMA < 1", c.EMA)
 	case c.ProgressEvery < 1:
 		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.ProgressEvery = %d, need ≥ 1", c.ProgressEvery)
 	}
@@ -105,6 +124,10 @@ func Train(net *ScoreNet, data []float64, opt sam.Optimizer, s *TrainSettings) (
 	tail := max(c.Steps/10, 1)
 	var tailSum float64
 	var tailN int
+	var avg *ema
+	if c.EMA > 0 {
+		avg = &ema{decay: c.EMA}
+	}
 	for k := 0; k < c.Steps; k++ {
 		for i := range batch {
 			batch[i] = rnd.IntN(n)
@@ -127,6 +150,12 @@ func Train(net *ScoreNet, data []float64, opt sam.Optimizer, s *TrainSettings) (
 				return TrainResult{Steps: k, Elapsed: time.Since(start)}, err
 			}
 		}
+		if avg != nil {
+			if c.Sparsity > 0 && k == c.PruneAt {
+				avg.restart()
+			}
+			avg.update(net.W, net.Net.Mask)
+		}
 		if c.After != nil {
 			c.After(k, net.W)
 		}
@@ -143,9 +172,45 @@ func Train(net *ScoreNet, data []float64, opt sam.Optimizer, s *TrainSettings) (
 			return TrainResult{Steps: c.Steps, Elapsed: time.Since(start)}, fmt.Errorf("reflected: Train: non-finite parameter W[%d] = %v", i, v)
 		}
 	}
-	res := TrainResult{Steps: c.Steps, Elapsed: time.Since(start)}
+	res := TrainResult{Steps: c.Steps}
 	if tailN > 0 {
 		res.Loss = tailSum / float64(tailN)
 	}
+	if avg != nil && c.Steps > 0 {
+		obj.Round = uint64(c.Steps)
+		res.LastLoss = evalLoss(obj, net.W, c.Batch)
+		copy(net.W, avg.avg)
+		if c.Bound > 0 {
+			if err := net.Net.Project(net.W, c.Bound); err != nil {
+				return res, err
+			}
+		}
+		for i, v := range net.W {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return res, fmt.Errorf("reflected: Train: non-finite averaged parameter W[%d] = %v", i, v)
+			}
+		}
+		res.EMALoss = evalLoss(obj, net.W, c.Batch)
+		if c.Progress != nil {
+			fmt.Fprintf(c.Progress, "reflected: DSM loss on all points, last iterate %.5g, EMA(%g) %.5g\n", res.LastLoss, c.EMA, res.EMALoss)
+		}
+	}
+	res.Elapsed = time.Since(start)
 	return res, nil
+}
+
+// evalLoss returns the mean DSM loss of w over all training points of obj, in chunks of
+// batch points.
+func evalLoss(obj *DSM, w []float64, batch int) float64 {
+	n := obj.Len()
+	idx := make([]int, 0, batch)
+	var sum float64
+	for lo := 0; lo < n; lo += batch {
+		idx = idx[:0]
+		for i := lo; i < min(lo+batch, n); i++ {
+			idx = append(idx, i)
+		}
+		sum += obj.LossGrad(nil, w, idx) * float64(len(idx))
+	}
+	return sum / float64(n)
 }
