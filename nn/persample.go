@@ -6,6 +6,7 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -131,7 +132,8 @@ func (s *Supervised) deltaNorms(st *supState, nrm []float64, c float64) {
 		in, out := m.Sizes[l], m.Sizes[l+1]
 		if m.Mask == nil {
 			for k := 0; k < B; k++ {
-				nrm[k] += sumSq(st.ws.d[l][k*out:(k+1)*out]) * (sumSq(st.layerInput(l, k)) + 1)
+				d, a := st.ws.d[l][k*out:(k+1)*out], st.layerInput(l, k)
+				nrm[k] += floats.Dot(d, d) * (floats.Dot(a, a) + 1)
 			}
 		} else {
 			st.maskedLayerNorms(nrm, l, in, out, B, off)
