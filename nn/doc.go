@@ -22,7 +22,9 @@
 // and implements Objective. Per-sample gradients use the outer-product structure of dense
 // layers, ∇_{W_l}ℓᵢ = δ_l[i] a_{l-1}[i]ᵀ, and their norms need only row norms,
 // ‖∇ℓᵢ‖² = Σ_l ‖δ_l[i]‖²(‖a_{l-1}[i]‖² + 1) (Goodfellow 2015, "Efficient per-example
-// gradient computations"). These are the inputs of the stochastic-gradient-noise analysis
+// gradient computations"). Since the δ_l and a_{l-1} are what the batch backward pass
+// computes anyway, LossGradNorms returns the batch gradient and all per-sample norms from
+// one forward and backward pass. These are the inputs of the stochastic-gradient-noise analysis
 // behind m-sharpness (Luo, Harandi, Phung, Le, NeurIPS 2025, arXiv 2509.18001).
 //
 // # Hessian-vector products

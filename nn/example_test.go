@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/sdeml/sdeml/nn"
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -70,6 +71,27 @@ func ExampleSupervised_PerSampleGradNorms() {
 	// Output:
 	// [1.9809 1.5300 2.4882 2.3305]
 	// 1.9809
+}
+
+// The batch gradient and the per-sample gradient norms from one pass: the same gradient as
+// LossGrad and the same norms as PerSampleGradNorms.
+func ExampleSupervised_LossGradNorms() {
+	data, _ := nn.GaussianMixture(4, 3, 2, 1, rand.NewPCG(4, 0))
+	net, _ := nn.NewMLP([]int{3, 5, 2}, nn.ReLU, nn.Identity)
+	w := make([]float64, net.NumParams())
+	net.Init(w, nn.He, rand.NewPCG(5, 0))
+	obj, _ := nn.NewSupervised(net, data, nn.SoftmaxCE{})
+
+	idx := []int{0, 1, 2, 3}
+	grad, norms := make([]float64, net.NumParams()), make([]float64, 4)
+	loss := obj.LossGradNorms(grad, norms, w, idx)
+	ref := make([]float64, net.NumParams())
+	obj.LossGrad(ref, w, idx)
+	fmt.Printf("loss %.4f, ‖grad‖ %.4f, equal to LossGrad: %v\n", loss, floats.Norm(grad, 2), floats.Equal(grad, ref))
+	fmt.Printf("%.4f\n", norms)
+	// Output:
+	// loss 0.7934, ‖grad‖ 1.3664, equal to LossGrad: true
+	// [1.9809 1.5300 2.4882 2.3305]
 }
 
 // The Hessian of a linear least-squares model is the Gram matrix of the augmented inputs,
