@@ -16,7 +16,9 @@ type Sampler interface {
 
 // FuncSampler is a Sampler backed by a function, e.g. x ~ U[−1, 1], y = sin πx.
 type FuncSampler struct {
+	// P and K are the input and output dimensions of a sample.
 	P, K int
+	// Draw writes one iid sample (x ∈ R^P, y ∈ R^K) drawn with r.
 	Draw func(x, y []float64, r *rand.Rand)
 }
 

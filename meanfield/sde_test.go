@@ -3,6 +3,7 @@ package meanfield
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/sdeml/sdeml/sde"
@@ -165,6 +166,7 @@ func TestLinearGaussianPropagationOfChaos(t *testing.T) {
 		if math.Abs(mu-want) > 4.5*se {
 			t.Errorf("N = %d: E|D_T| = %v ± %v, exact %v", N, mu, se, want)
 		}
+		t.Logf("N = %d: E|D_T| = %.5f ± %.5f, exact %.5f, z = %+.2f", N, mu, se, want, (mu-want)/se)
 	}
 	ns := make([]float64, len(Ns))
 	for i, N := range Ns {
@@ -181,4 +183,43 @@ func TestLinearGaussianPropagationOfChaos(t *testing.T) {
 		t.Errorf("slope %v (CI %v, %v), want -0.5 ± 0.03", fit.Slope, fit.Lo, fit.Hi)
 	}
 	t.Logf("slope %.4f, 95%% CI [%.4f, %.4f]", fit.Slope, fit.Lo, fit.Hi)
+}
+
+// TestParticleSDEBadInput checks that each bad argument of ParticleSDE returns an error
+// naming it.
+func TestParticleSDEBadInput(t *testing.T) {
+	r := rand.New(rand.NewPCG(14, 15))
+	pts := randomPoints(t, r, 6, 1, 1, false)
+	u := TanhUnit(1)
+	s := Schedule{Gamma: 0.1, Beta: 1, N: 10}
+	if _, err := ParticleSDE(u, Squared{}, pts, s, 2, 10, false); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range []struct {
+		u     Unit
+		l     Loss
+		data  *Points
+		s     Schedule
+		batch int
+		n     int
+		indep bool
+		want  string
+	}{
+		{nil, Squared{}, pts, s, 2, 10, false, "Unit"},
+		{u, nil, pts, s, 2, 10, false, "Loss"},
+		{u, Squared{}, nil, s, 2, 10, false, "Points is nil"},
+		{u, Squared{}, pts, Schedule{Gamma: 0.1, Beta: 1.5, N: 10}, 2, 10, false, "Schedule.Beta = 1.5"},
+		{u, Squared{}, pts, Schedule{Gamma: 0.1, Beta: 1, Alpha: 1, N: 10}, 2, 10, false, "Schedule.Alpha = 1"},
+		{u, Squared{}, pts, Schedule{Gamma: 0.1, Beta: 1, N: 0}, 2, 10, false, "Schedule.N = 0"},
+		{TanhUnit(2), Squared{}, pts, s, 2, 10, false, "data dimensions"},
+		{u, Squared{}, pts, s, 0, 10, false, "batch = 0"},
+		{u, Squared{}, pts, s, 2, 0, false, "N = 0"},
+		{u, Squared{}, pts, s, 2, 1 << 12, true, "diffusion matrix"},
+	} {
+		if _, err := ParticleSDE(c.u, c.l, c.data, c.s, c.batch, c.n, c.indep); err == nil {
+			t.Errorf("case %d: no error", i)
+		} else if !strings.Contains(err.Error(), c.want) {
+			t.Errorf("case %d: error %q does not name %q", i, err, c.want)
+		}
+	}
 }

@@ -55,9 +55,13 @@ func (m Method) String() string {
 // parallel.Stream(Seed, k). A second Trainer with the same Seed and Limit set (a twin
 // run) therefore sees exactly the same increments.
 type Trainer struct {
-	Unit     Unit
-	Loss     Loss
-	Method   Method
+	// Unit is the per-neuron map F(w, x); particles have Unit.Dim() coordinates.
+	Unit Unit
+	// Loss is ℓ(f, y), applied to the network field f = Σ_k ω_k F(W^k, x).
+	Loss Loss
+	// Method selects the dynamics (GD, SGD, GaussianSGD, MSGLD).
+	Method Method
+	// Schedule gives the per-neuron step h_n = Schedule.Step(n) of iteration n.
 	Schedule Schedule
 	// Data is the law π as weighted points: required by GD, GaussianSGD and MSGLD; SGD
 	// samples from it with replacement when Sampler is nil.

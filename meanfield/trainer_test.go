@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -244,30 +245,36 @@ func TestTrainerBadInput(t *testing.T) {
 	if _, err := good.Step(ps, 0); err != nil {
 		t.Fatal(err)
 	}
-	mut := []func(*Trainer){
-		func(tr *Trainer) { tr.Schedule.Beta = 1.5 },
-		func(tr *Trainer) { tr.Schedule.Alpha = 1 },
-		func(tr *Trainer) { tr.Schedule.Alpha = -0.5 },
-		func(tr *Trainer) { tr.Schedule.N = 0 },
-		func(tr *Trainer) { tr.Batch = 0 },
-		func(tr *Trainer) { tr.Batch = -3 },
-		func(tr *Trainer) { tr.Unit = TanhUnit(2) },
-		func(tr *Trainer) { tr.Unit = nil },
-		func(tr *Trainer) { tr.Loss = nil },
-		func(tr *Trainer) { tr.Data = nil },
-		func(tr *Trainer) { tr.Method = Method(9) },
-		func(tr *Trainer) { tr.Penalty = -1 },
-		func(tr *Trainer) { tr.Method = GD; tr.Limit = &FieldPath{Q: 3, K: 1} },
-		func(tr *Trainer) { tr.Data = &Points{P: 1, K: 1, X: []float64{1, 2}, Y: []float64{1}} },
+	// Each bad configuration returns an error that names the offending field.
+	mut := []struct {
+		f    func(*Trainer)
+		want string
+	}{
+		{func(tr *Trainer) { tr.Schedule.Beta = 1.5 }, "Schedule.Beta = 1.5"},
+		{func(tr *Trainer) { tr.Schedule.Alpha = 1 }, "Schedule.Alpha = 1"},
+		{func(tr *Trainer) { tr.Schedule.Alpha = -0.5 }, "Schedule.Alpha = -0.5"},
+		{func(tr *Trainer) { tr.Schedule.N = 0 }, "Schedule.N = 0"},
+		{func(tr *Trainer) { tr.Batch = 0 }, "Trainer.Batch = 0"},
+		{func(tr *Trainer) { tr.Batch = -3 }, "Trainer.Batch = -3"},
+		{func(tr *Trainer) { tr.Unit = TanhUnit(2) }, "Particles.D = 3"},
+		{func(tr *Trainer) { tr.Unit = nil }, "Trainer.Unit"},
+		{func(tr *Trainer) { tr.Loss = nil }, "Trainer.Loss"},
+		{func(tr *Trainer) { tr.Data = nil }, "Trainer.Data"},
+		{func(tr *Trainer) { tr.Method = Method(9) }, "Trainer.Method = 9"},
+		{func(tr *Trainer) { tr.Penalty = -1 }, "Trainer.Penalty = -1"},
+		{func(tr *Trainer) { tr.Method = GD; tr.Limit = &FieldPath{Q: 3, K: 1} }, "Trainer.Limit"},
+		{func(tr *Trainer) { tr.Data = &Points{P: 1, K: 1, X: []float64{1, 2}, Y: []float64{1}} }, "Points.Y"},
+		{func(tr *Trainer) { tr.Data = &Points{P: 2, K: 1, X: []float64{1, 2, 3, 4}, Y: []float64{1, 2}} }, "Trainer.Data has P = 2"},
+		{func(tr *Trainer) { tr.Sampler = FuncSampler{P: 3, K: 1} }, "Trainer.Sampler"},
 	}
-	for i, f := range mut {
+	for i, c := range mut {
 		tr := good
 		tr.ready = false
-		f(&tr)
+		c.f(&tr)
 		if _, err := tr.Step(ps.Clone(), 0); err == nil {
 			t.Errorf("mutation %d: no error", i)
-		} else {
-			t.Log(err)
+		} else if !strings.Contains(err.Error(), c.want) {
+			t.Errorf("mutation %d: error %q does not name %q", i, err, c.want)
 		}
 	}
 	if _, err := NewParticles(0, 3); err == nil {
