@@ -3,6 +3,7 @@ package sgn
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/floats"
@@ -75,11 +76,31 @@ func TestReferenceNoisesMatchTrace(t *testing.T) {
 	if !relClose(math.Abs(floats.Dot(f, v1)), math.Sqrt(tr), 1e-12) {
 		t.Error("TopEigenNoise direction")
 	}
-	if _, err := HessianNoise([]float64{-1}, mat.NewDense(12, 1, nil), 1); err == nil {
-		t.Error("HessianNoise with no positive eigenvalue: no error")
+	// Bad input: each error names the offending field or value.
+	cases := []struct {
+		name, want string
+		err        error
+	}{
+		{"no positive eigenvalue", "sum of positive eigenvalues is 0", func() error {
+			_, e := HessianNoise([]float64{-1}, mat.NewDense(12, 1, nil), 1)
+			return e
+		}()},
+		{"values vs vectors", "3 values for 2 eigenvectors", func() error {
+			_, e := HessianNoise([]float64{1, 2, 3}, mat.NewDense(12, 2, nil), 1)
+			return e
+		}()},
+		{"Hessian trace NaN", "trace = NaN", func() error {
+			_, e := HessianNoise([]float64{1}, mat.NewDense(12, 1, nil), math.NaN())
+			return e
+		}()},
+		{"isotropic dim", "dim = 0", func() error { _, e := IsotropicNoise(0, 1); return e }()},
+		{"isotropic trace", "trace = -1", func() error { _, e := IsotropicNoise(3, -1); return e }()},
+		{"no vectors", "no eigenvectors", func() error { _, e := TopEigenNoise(&Spectrum{}); return e }()},
 	}
-	if _, err := TopEigenNoise(&Spectrum{}); err == nil {
-		t.Error("TopEigenNoise without vectors: no error")
+	for _, c := range cases {
+		if c.err == nil || !strings.Contains(c.err.Error(), c.want) {
+			t.Errorf("%s: error %v, want it to mention %q", c.name, c.err, c.want)
+		}
 	}
 	mustPanic(t, "Sample length", func() { iso.Sample(make([]float64, 3), rand.NewPCG(1, 1)) })
 }
