@@ -24,6 +24,8 @@ type row struct {
 	offN       float64 // same with Final = None
 	w1None     float64 // exact W1(gen, ref) with Final = None
 	loss       float64 // DSM loss over the last 10% of steps
+	lossLast   float64 // DSM loss of the last iterate on all training points (EMA runs only)
+	lossEMA    float64 // same for the EMA parameters used for sampling (EMA runs only)
 	trainS     float64 // training seconds
 	sampleS    float64 // sampling seconds (both finals)
 	gen        []float64
@@ -139,11 +141,11 @@ func (c *config) run(D, n, seed int, refs *references) (row, error) {
 	t0 := time.Now()
 	opt := &sam.Adam{LR: c.lr, Schedule: sam.Cosine{Total: c.steps, Floor: 0.01}}
 	res, err := reflected.Train(net, r.train, opt, &reflected.TrainSettings{
-		Steps: c.steps, Batch: c.batch, T0: c.t0, Seed: seedFor(kindDSM, seed, D, n)})
+		Steps: c.steps, Batch: c.batch, T0: c.t0, EMA: c.ema, Seed: seedFor(kindDSM, seed, D, n)})
 	if err != nil {
 		return r, fmt.Errorf("D = %d, n = %d: %w", D, n, err)
 	}
-	r.loss, r.trainS = res.Loss, time.Since(t0).Seconds()
+	r.loss, r.lossLast, r.lossEMA, r.trainS = res.Loss, res.LastLoss, res.EMALoss, time.Since(t0).Seconds()
 	t0 = time.Now()
 	sseed := seedFor(kindSampler, seed, D, n)
 	r.gen = make([]float64, c.m*D)

@@ -67,11 +67,19 @@ func report(c *config, rows []row) {
 	} else {
 		fmt.Println("by LSAP on the 2-D coordinates")
 	}
-	fmt.Printf("%3s %5s %4s | %8s %8s | %8s %8s %8s | %9s %9s %9s | %7s\n",
+	fmt.Printf("%3s %5s %4s | %8s %8s | %8s %8s %8s | %9s %9s %9s | %7s",
 		"D", "n", "seed", "W1", "floor*", "on", "onFloor", "memo", "off(Twd)", "off(none)", "W1(none)", "loss")
+	if c.ema > 0 {
+		fmt.Printf(" %8s %8s", "lossLast", "lossEMA")
+	}
+	fmt.Println()
 	for _, r := range rows {
-		fmt.Printf("%3d %5d %4d | %8.4f %8.4f | %8.4f %8.4f %8.4f | %9.4f %9.4f %9.4f | %7.4f\n",
+		fmt.Printf("%3d %5d %4d | %8.4f %8.4f | %8.4f %8.4f %8.4f | %9.4f %9.4f %9.4f | %7.4f",
 			r.D, r.n, r.seed, r.w1, r.floorMean, r.on, r.onFloor, r.memo, r.offT, r.offN, r.w1None, r.loss)
+		if c.ema > 0 {
+			fmt.Printf(" %8.4f %8.4f", r.lossLast, r.lossEMA)
+		}
+		fmt.Println()
 	}
 	pairs := floorPairs
 	if c.d > 1 {
