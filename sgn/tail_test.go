@@ -212,3 +212,26 @@ func TestTailErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestTailIndexRawAboveTwo(t *testing.T) {
+	// α̂ is not clipped to (0, 2]. Blocks (1, 1, 1, −1.5) repeated: every |block sum| is
+	// 1.5 and the mean log|x| is log(1.5)/4, so 1/α̂ = (log 1.5 − log(1.5)/4)/log 4, i.e.
+	// α̂ = log 4/(0.75 log 1.5) ≈ 4.56 in closed form.
+	x := make([]float64, 16)
+	for i := range x {
+		x[i] = 1
+		if i%4 == 3 {
+			x[i] = -1.5
+		}
+	}
+	got, err := TailIndex(x, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := math.Log(4) / (0.75 * math.Log(1.5))
+	// 1e-12: the only deviation from the closed form is the 2⁻⁵² added inside each log
+	// (relative effect ~1e-16) plus a few ulp of summation.
+	if !relClose(got, want, 1e-12) {
+		t.Errorf("α̂ = %.17g, want %.17g", got, want)
+	}
+}
