@@ -7,8 +7,10 @@
 // multiplication" (ACM TOMS 34(3), 2008) and the BLIS framework (Van Zee and van de Geijn,
 // ACM TOMS 41(3), 2015): op(B) is packed once into column panels of nr columns, each block of
 // kc = 256 rows contiguous; C is cut into tasks (blocks of rows and column panels), and each
-// task packs its rows of op(A) into panels of mr rows and calls a register-blocked
-// microkernel on every mr×nr tile. The microkernel keeps the whole tile in vector registers
+// task calls a register-blocked microkernel on every mr×nr tile. Full mr-row panels of op(A)
+// are read in place (a task's kc-deep block of op(A) stays in L2, and the kernel has a
+// strided-A variant for each transpose); only the edge panel with fewer than mr rows is
+// packed, zero-padded. Reading in place and packing give the same bits (tests check both). The microkernel keeps the whole tile in vector registers
 // and performs one fused multiply-add per (i, j, p):
 //
 //	acc_ij ← fma(a_ip, b_pj, acc_ij),  p = p0, p0+1, …, p0+kc-1,  from acc_ij = +0,
