@@ -150,12 +150,13 @@ func TestEnsembleEMBlockFailure(t *testing.T) {
 }
 
 // TestBatchOnlySystem: a System with only BatchDriftDiffusion is valid and
-// every method sees it row by row (n = 1): Milstein and Heun give the same
-// bits as with the fused callback.
+// every method sees it row by row (n = 1): Milstein, Heun, SRID2 and
+// Euler–Maruyama give the same bits with the split Drift/Diffusion, the
+// fused DriftDiffusion and the batch callback.
 func TestBatchOnlySystem(t *testing.T) {
 	for _, m := range []Method{Milstein{DerivativeFree: true}, Heun{}, SRID2{}, EulerMaruyama{}} {
-		var sols [2]*Solution
-		for k, form := range []string{"fused", "batch"} {
+		var sols [3]*Solution
+		for k, form := range []string{"split", "fused", "batch"} {
 			sol, err := Solve(gbm2(form), m, []float64{0.5, 1}, []float64{0, 1}, &Settings{Step: 0.01, Seed: 3})
 			if err != nil {
 				t.Fatalf("%s %s: %v", m.Name(), form, err)
@@ -163,8 +164,9 @@ func TestBatchOnlySystem(t *testing.T) {
 			sols[k] = sol
 		}
 		for j := range 2 {
-			if a, b := sols[0].X.At(1, j), sols[1].X.At(1, j); a != b {
-				t.Errorf("%s: fused %v, batch %v", m.Name(), a, b)
+			a, b, c := sols[0].X.At(1, j), sols[1].X.At(1, j), sols[2].X.At(1, j)
+			if a != b || a != c {
+				t.Errorf("%s: split %v, fused %v, batch %v", m.Name(), a, b, c)
 			}
 		}
 	}
