@@ -49,8 +49,9 @@ func TestPrune(t *testing.T) {
 	}
 }
 
-// TestPrunedStayZero trains a pruned net with plain SGD and checks the pruned weights
-// stay exactly 0 and the network output ignores whatever w holds at masked positions.
+// TestPrunedStayZero trains a pruned net with plain SGD and projection onto [−B, B] and
+// checks the pruned weights stay exactly 0 after every gradient step and that the network
+// output ignores whatever w holds at masked positions.
 func TestPrunedStayZero(t *testing.T) {
 	net, _ := NewMLP([]int{5, 8, 8, 2}, ReLU, Identity)
 	data := randomData(31, 50, 5, 2)
@@ -64,6 +65,13 @@ func TestPrunedStayZero(t *testing.T) {
 		obj.LossGrad(g, w, seq(50))
 		for i := range w {
 			w[i] -= 0.1 * g[i]
+		}
+		// Checked before Project, which would re-zero masked entries itself: the zeros
+		// must survive the gradient step, i.e. the masked gradient entries are exactly 0.
+		for i, keep := range net.Mask {
+			if !keep && w[i] != 0 {
+				t.Fatalf("step %d: pruned weight %d = %v after the SGD update", step, i, w[i])
+			}
 		}
 		if err := net.Project(w, 0.5); err != nil {
 			t.Fatal(err)
