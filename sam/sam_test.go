@@ -295,6 +295,13 @@ func TestBadInput(t *testing.T) {
 		{"lambda", &SAM{Base: &SGD{}, Rho: 0.1, Norm: Unified, Lambda: 2}, w, seq(4), "Lambda = 2"},
 		{"bad base", &SAM{Base: &SGD{LR: -1}, Rho: 0.1}, w, seq(4), "LR = -1"},
 		{"sgd NaN", &SGD{}, nan, seq(4), "w[2] = NaN"},
+		{"nsam rho<0", &NSAM{Base: &SGD{}, Rho: -1}, w, seq(4), "Rho = -1"},
+		{"nsam nil base", &NSAM{Rho: 0.1}, w, seq(4), "Base = nil"},
+		{"nsam empty batch", &NSAM{Base: &SGD{}, Rho: 0.1}, w, nil, "empty"},
+		{"nsam NaN params", &NSAM{Base: &SGD{}, Rho: 0.1}, nan, seq(4), "w[2] = NaN"},
+		{"rwsam unit<0", &RWSAM{Base: &SGD{}, Rho: 0.1, Unit: -1}, w, seq(4), "Unit = -1"},
+		{"rwsam empty batch", &RWSAM{Base: &SGD{}, Rho: 0.1}, w, nil, "empty"},
+		{"rwsam NaN params", &RWSAM{Base: &SGD{}, Rho: 0.1}, nan, seq(4), "w[2] = NaN"},
 	}
 	for _, c := range cases {
 		_, err := c.opt.Step(c.w, obj, c.batch)
