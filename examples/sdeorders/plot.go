@@ -22,11 +22,15 @@ func logLogPlot(file, title string, curves []curve) {
 	p.X.Tick.Marker, p.Y.Tick.Marker = plot.LogTicks{Prec: 1}, plot.LogTicks{Prec: 1}
 	p.Legend.Top = true
 	p.Legend.Left = true
+	xmin := 0.0
 	for i, c := range curves {
 		xy := make(plotter.XYs, 0, len(c.x))
 		for j := range c.x {
 			if c.y[j] > 0 {
 				xy = append(xy, plotter.XY{X: c.x[j], Y: c.y[j]})
+				if xmin == 0 || c.x[j] < xmin {
+					xmin = c.x[j]
+				}
 			}
 		}
 		if len(xy) == 0 {
@@ -39,5 +43,10 @@ func logLogPlot(file, title string, curves []curve) {
 		p.Add(l, s)
 		p.Legend.Add(c.name, l, s)
 	}
-	check(p.Save(8*vg.Inch, 6*vg.Inch, file))
+	// Leave the left part of the axes empty for the legend (the data span
+	// h = 2^-8 … 2^-3, 1.5 decades; the legend takes about 40% of the width).
+	if xmin > 0 {
+		p.X.Min = xmin / 20
+	}
+	check(p.Save(9*vg.Inch, 6*vg.Inch, file))
 }
