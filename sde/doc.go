@@ -41,8 +41,9 @@
 // SDEProblemLibrary problems (LinearProblem, Linear2DProblem, CubicProblem,
 // WaveProblem, AdditiveProblem, NonlinearAdditiveProblem, and a 2-D
 // geometric Brownian motion driven by one scalar W) with ConvergenceStudy
-// and FitOrder; general-noise orders and, of the weak orders, all but
-// Euler–Maruyama's are not tested. On problems whose drift is linear in x, SRA1 converges with order 2.
+// and FitOrder; on General noise only Euler–Maruyama's order ½ is tested
+// (a 2×2 commuting-noise GBM), and of the weak orders only
+// Euler–Maruyama's. On problems whose drift is linear in x, SRA1 converges with order 2.
 //
 // Standard normals come from a 128-layer ziggurat (Marsaglia & Tsang 2000)
 // on 64-bit draws of the Source, calling a *rand.PCG directly; its wedge
