@@ -35,7 +35,7 @@ func TestMNISTDirOverride(t *testing.T) {
 // TestMNISTSGD trains a 784-128-10 ReLU MLP with one epoch of plain SGD (batch 16,
 // step 0.2, He init, seed 1) on the first 10000 training images and checks > 90%
 // accuracy on the 10000 test images. This configuration reached 91.5–92.5% for seeds
-// 1–4 (see docs/parts/nn-reproduction.md), so the bound has a margin of > 1%.
+// 1–4 (see docs/REPRODUCTION.md), so the bound has a margin of > 1%.
 func TestMNISTSGD(t *testing.T) {
 	dir, err := MNISTDir()
 	if err != nil {

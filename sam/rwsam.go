@@ -59,7 +59,7 @@ const (
 // (T = 1 default); small T concentrates q on the sharpest samples and inflates the
 // importance weights' variance.
 //
-// Measured (docs/parts/sam-reproduction.md): on A&F's stochastic diagonal net k = 1–4
+// Measured (docs/REPRODUCTION.md): on A&F's stochastic diagonal net k = 1–4
 // single-sample corrections reach m-SAM's (m = 1) test loss and 2-sample units reach m = 2's;
 // on an MNIST MLP single-sample corrections are too noisy (use Unit = 8 or more, or uniform q)
 // while 8-sample units match m-SAM with m = 8 at a fixed ρ.

@@ -61,7 +61,7 @@ func strongCases() []strongCase {
 // ±0.15 (the tolerance of the issue; StochasticDiffEq.jl uses ±0.2 with 100
 // paths). Path counts come from a calibration over seeds (-orderseed 9…37
 // for all cases, 40…59 for SRID2 with -ordercase SRID2; table in
-// docs/parts/sde-reproduction.md): the GBM problems have heavy-tailed
+// docs/REPRODUCTION.md): the GBM problems have heavy-tailed
 // errors and get 8000–16000 paths. With those counts the smallest margin is
 // EM on GBM, mean slope 0.554 with seed-to-seed SD 0.018, 5.3 SD inside the
 // band; every other case is ≥ 6 SD inside, so a correct implementation fails

@@ -11,7 +11,7 @@ var long = flag.Bool("long", false, "run the long accuracy studies (go test ./sg
 
 // TestLongTailIndexAccuracy prints the mean ± sd of α̂ over 50 seeds of symmetric α-stable
 // samples (gonum distuv.AlphaStable), for both estimators and two sample sizes, the table
-// quoted in docs/parts/sgn-reproduction.md. It fails if a mean is off by more than 4 standard
+// quoted in docs/REPRODUCTION.md. It fails if a mean is off by more than 4 standard
 // errors plus 0.01 (the estimator's small-sample bias).
 func TestLongTailIndexAccuracy(t *testing.T) {
 	if !*long {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Go benchmarks of meanfield and the numpy peer, run back to back (docs/parts/meanfield-performance.md).
+# Go benchmarks of meanfield and the numpy peer, run back to back (docs/PERFORMANCE.md).
 # Usage: docs/bench/meanfield_bench.sh [rounds]   (from the repository root)
 # Each round: wall clock with 2 threads (go test -bench, numpy default threads), then CPU time on one
 # thread (Go: thread CPU time with GOMAXPROCS = 1; numpy: process CPU time with OPENBLAS_NUM_THREADS=1).

@@ -1,4 +1,4 @@
-"""numpy peer for the meanfield benchmarks (docs/parts/meanfield-performance.md).
+"""numpy peer for the meanfield benchmarks (docs/PERFORMANCE.md).
 
 The same steps as BenchmarkStep and BenchmarkMNISTStep in meanfield/bench_test.go, float64:
 

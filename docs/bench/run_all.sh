@@ -29,7 +29,7 @@ section "nn: gradient and per-sample gradient norms, batch 128"
 gobench -bench 'MLPGrad|PerSampleGradNorms|HVP' -benchtime=200x ./nn/
 
 section "GEMM shapes of the MLP, float64 (internal/gemm)"
-gobench -bench 'Dgemm/.*/impl=(gemm|gonum)$' -benchtime=300x ./internal/gemm/
+gobench -bench 'Dgemm/.*/.*/impl=(gemm|gonum)$' -benchtime=300x ./internal/gemm/
 section "peer: torch.matmul, 2 threads"
 $py internal/gemm/testdata/torch_matmul.py --threads 2 --reps 300
 
@@ -39,7 +39,8 @@ section "peer: numpy hk (Lou & Ermon's scheme)"
 $py $shared/numpy_peers.py hk
 
 section "Euler-Maruyama GBM, 1e4 paths x 1e3 steps (sde)"
-gobench -bench 'EulerMaruyamaGBM|NormFloat64|Normal' -benchtime=3x -count=3 ./sde/
+gobench -bench 'NormFloat64|Normal' -benchtime=20000000x ./sde/
+gobench -bench 'EulerMaruyamaGBM/.*/paths=10000' -benchtime=3x -count=3 ./sde/
 section "peer: numpy em"
 $py $shared/numpy_peers.py em
 
