@@ -66,7 +66,9 @@
 // DSM is the denoising score-matching risk as an nn.Objective, so any sam.Optimizer trains it:
 // t log-uniform on [T0, T1], Xₜ = Fold(X₀ + √t Z) drawn exactly, target ∇ₓ log qₜ(Xₜ|X₀) from
 // the kernel, weight λ(t) = t. Train runs the loop with fresh draws every step, optional
-// pruning and weight projection, a progress line, and stops on a non-finite loss;
+// pruning and weight projection, an optional exponential moving average of the parameters
+// (TrainSettings.EMA, left in the network at the end), a progress line, and stops on a
+// non-finite loss;
 // ScoreNet.Save and LoadScoreNet persist the result.
 //
 // Sampler runs the reflected reverse-time SDE dY = s(Y, t) dr + dW + ν dL̃ (t = T − r) from
