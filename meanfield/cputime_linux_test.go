@@ -3,23 +3,13 @@ package meanfield
 import (
 	"flag"
 	"runtime"
-	"syscall"
 	"testing"
 	"time"
-	"unsafe"
+
+	"github.com/sdeml/sdeml/internal/testutil"
 )
 
 var cpuTime = flag.Bool("meanfield.cputime", false, "run TestStepCPUTime: single-thread CPU time per step")
-
-// threadCPU returns the CPU time of the calling OS thread (clock_gettime
-// CLOCK_THREAD_CPUTIME_ID = 3, nanosecond resolution).
-func threadCPU() time.Duration {
-	var ts syscall.Timespec
-	if _, _, e := syscall.Syscall(syscall.SYS_CLOCK_GETTIME, 3, uintptr(unsafe.Pointer(&ts)), 0); e != 0 {
-		panic(e)
-	}
-	return time.Duration(ts.Nano())
-}
 
 // TestStepCPUTime measures the steps of BenchmarkStep and BenchmarkMNISTStep on
 // one thread (GOMAXPROCS = 1, goroutine locked to its thread) in that thread's CPU time,
@@ -40,7 +30,7 @@ func TestStepCPUTime(t *testing.T) {
 		c.tr.Step(c.ps, 0) // scratch and streams
 		best := time.Hour
 		for range 40 {
-			t0 := threadCPU()
+			t0 := testutil.ThreadCPU()
 			for range 10 {
 				if _, err := c.tr.Step(c.ps, step); err != nil {
 					t.Fatal(err)
@@ -50,7 +40,7 @@ func TestStepCPUTime(t *testing.T) {
 					copy(c.ps.W, c.w0)
 				}
 			}
-			best = min(best, (threadCPU()-t0)/10)
+			best = min(best, (testutil.ThreadCPU()-t0)/10)
 		}
 		t.Logf("%-28s %8.1f us/step (thread CPU time, 1 thread)", c.label(), float64(best)/1e3)
 	}

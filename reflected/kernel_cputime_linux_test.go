@@ -3,19 +3,13 @@ package reflected
 import (
 	"flag"
 	"runtime"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/sdeml/sdeml/internal/testutil"
 )
 
 var kernelCPUTime = flag.Bool("kernel.cputime", false, "measure Score1D in CPU time of the thread (TestKernelCPUTime)")
-
-// threadCPU returns the CPU time consumed by the calling OS thread (RUSAGE_THREAD).
-func threadCPU() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(1, &ru) // 1 = RUSAGE_THREAD
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 // TestKernelCPUTime reports Score1D's cost in CPU time of the working thread, which on a
 // shared machine is steadier than wall-clock time: best of 5 passes of 100 × 16384
@@ -36,13 +30,13 @@ func TestKernelCPUTime(t *testing.T) {
 		var s float64
 		best := time.Hour
 		for rep := 0; rep < 5; rep++ {
-			c0 := threadCPU()
+			c0 := testutil.ThreadCPU()
 			for k := 0; k < 100; k++ {
 				for i := 0; i < n; i++ {
 					s += Score1D(x[i], y[i], tt[i])
 				}
 			}
-			if d := threadCPU() - c0; d < best {
+			if d := testutil.ThreadCPU() - c0; d < best {
 				best = d
 			}
 		}

@@ -4,24 +4,13 @@ import (
 	"flag"
 	"math/rand/v2"
 	"runtime"
-	"syscall"
 	"testing"
 	"time"
-	"unsafe"
+
+	"github.com/sdeml/sdeml/internal/testutil"
 )
 
 var cpuTime = flag.Bool("gemm.cputime", false, "run TestCPUTime: single-thread GFLOP/s measured in thread CPU time")
-
-// threadCPU returns the CPU time used by the calling OS thread, from
-// clock_gettime(CLOCK_THREAD_CPUTIME_ID = 3), which counts nanoseconds (getrusage's thread
-// times are tick-based and too coarse for batches of a few milliseconds).
-func threadCPU() time.Duration {
-	var ts syscall.Timespec
-	if _, _, errno := syscall.Syscall(syscall.SYS_CLOCK_GETTIME, 3, uintptr(unsafe.Pointer(&ts)), 0); errno != 0 {
-		panic(errno)
-	}
-	return time.Duration(ts.Nano())
-}
 
 // TestCPUTime measures Dgemm on one thread (GOMAXPROCS = 1, goroutine locked to its thread)
 // in CPU time of that thread, which, unlike wall-clock time, does not count the time the
@@ -44,11 +33,11 @@ func TestCPUTime(t *testing.T) {
 		reps := int(4e9/flops) + 1
 		best := time.Hour
 		for batch := 0; batch < 5; batch++ {
-			t0 := threadCPU()
+			t0 := testutil.ThreadCPU()
 			for i := 0; i < reps; i++ {
 				Dgemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, ldc)
 			}
-			best = min(best, (threadCPU()-t0)/time.Duration(reps))
+			best = min(best, (testutil.ThreadCPU()-t0)/time.Duration(reps))
 		}
 		t.Logf("%-18s %9.1f us %7.1f GFLOP/s (thread CPU time)", s.name, float64(best)/1e3, flops/float64(best))
 	}

@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/sdeml/sdeml/internal/testutil"
 )
 
 // TestSmallCPUTime measures the few-rows path (forced up to m = 32) against the packed
@@ -50,11 +52,11 @@ func TestSmallCPUTime(t *testing.T) {
 				}
 				best := time.Hour
 				for batch := 0; batch < 5; batch++ {
-					t0 := threadCPU()
+					t0 := testutil.ThreadCPU()
 					for i := 0; i < reps; i++ {
 						dgemm(kern, s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, ldc)
 					}
-					best = min(best, (threadCPU()-t0)/time.Duration(reps))
+					best = min(best, (testutil.ThreadCPU()-t0)/time.Duration(reps))
 				}
 				line += fmt.Sprintf("  %s %7.1f us %6.1f GFLOP/s", impl, float64(best)/1e3, flops/float64(best))
 			}

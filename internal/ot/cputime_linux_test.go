@@ -4,19 +4,13 @@ import (
 	"flag"
 	"math/rand/v2"
 	"runtime"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/sdeml/sdeml/internal/testutil"
 )
 
 var otCPUTime = flag.Bool("ot.cputime", false, "measure W1 at m = 2000 in CPU time of the thread (TestW1CPUTime)")
-
-// threadCPU returns the CPU time consumed by the calling OS thread (RUSAGE_THREAD).
-func threadCPU() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(1, &ru) // 1 = RUSAGE_THREAD
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 // TestW1CPUTime reports exact W1 (cost matrix + SolveSparse) and the dense Solve between two
 // uniform 2000-point samples in 2-D, in CPU time of the working thread. Run with
@@ -35,16 +29,16 @@ func TestW1CPUTime(t *testing.T) {
 	var ws Workspace
 	for rep := 0; rep < 3; rep++ {
 		x, y := uniformSample(rng, m, 2), uniformSample(rng, m, 2)
-		c0, w0 := threadCPU(), time.Now()
+		c0, w0 := testutil.ThreadCPU(), time.Now()
 		w, err := W1(x, y, 2, &ws)
 		if err != nil {
 			t.Fatal(err)
 		}
-		c1, w1 := threadCPU(), time.Now()
+		c1, w1 := testutil.ThreadCPU(), time.Now()
 		perm := make([]int, m)
 		var s Solver
 		dense, _ := s.Solve(perm, ws.cost[:m*m], m)
 		t.Logf("W1 %.5f: thread CPU %v (wall %v); dense Solve alone: thread CPU %v, W1 %.5f",
-			w, c1-c0, w1.Sub(w0), threadCPU()-c1, dense/m)
+			w, c1-c0, w1.Sub(w0), testutil.ThreadCPU()-c1, dense/m)
 	}
 }
