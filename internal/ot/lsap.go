@@ -265,7 +265,15 @@ func (s *Solver) augment(cost []float64, m int, start int) error {
 			i = s.row4col[j]
 		}
 	}
-	// Dual update (Crouse 2016, eq. 12–14).
+	s.finishPath(start, sink, minVal)
+	return nil
+}
+
+// finishPath finishes one shortest-augmenting-path search from row start that reached the free
+// column sink at reduced distance minVal: it updates the duals of the rows and columns the
+// search scanned (Crouse 2016, eq. 12–14) and flips the alternating path from sink back to
+// start, which assigns start and keeps every other assigned row assigned.
+func (s *Solver) finishPath(start, sink int, minVal float64) {
 	s.u[start] += minVal
 	for _, r := range s.rowsSeen[1:] {
 		s.u[r] += minVal - s.spc[s.col4row[r]]
@@ -273,7 +281,6 @@ func (s *Solver) augment(cost []float64, m int, start int) error {
 	for _, c := range s.colsSeen {
 		s.v[c] -= minVal - s.spc[c]
 	}
-	// Flip the alternating path from the sink back to start.
 	j := sink
 	for {
 		r := s.path[j]
@@ -283,7 +290,6 @@ func (s *Solver) augment(cost []float64, m int, start int) error {
 			break
 		}
 	}
-	return nil
 }
 
 // Duals returns the row and column dual variables of the last Solve: u_i + v_j ≤ c_ij for all

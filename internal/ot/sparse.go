@@ -232,22 +232,7 @@ func (s *Solver) augmentSparse(cost []float64, m int, start int) bool {
 			i = s.row4col[j]
 		}
 	}
-	s.u[start] += minVal
-	for _, r := range s.rowsSeen[1:] {
-		s.u[r] += minVal - s.spc[s.col4row[r]]
-	}
-	for _, c := range s.colsSeen {
-		s.v[c] -= minVal - s.spc[c]
-	}
-	j := sink
-	for {
-		r := s.path[j]
-		s.row4col[j] = r
-		j, s.col4row[r] = s.col4row[r], j
-		if r == start {
-			break
-		}
-	}
+	s.finishPath(start, sink, minVal)
 	return true
 }
 
