@@ -1,6 +1,10 @@
 package reflected
 
-import "math"
+import (
+	"math"
+
+	"github.com/sdeml/sdeml/sde"
+)
 
 // SwitchTime is the time t* = 2/π (heat time 1/π) at which the automatic 1-D kernel
 // switches from the images series (t < t*) to the cosine series (t ≥ t*). At t* the
@@ -76,17 +80,5 @@ func Density1D(x, y, t float64) float64 {
 
 // Fold maps u ∈ ℝ to [0,1] by reflection at the integers: with r = u mod 2 ∈ [0,2),
 // Fold(u) = r for r ≤ 1 and 2 − r otherwise. If Z ~ N(0,1), Fold(y + √t·Z) has density
-// pₜ(·, y) (method of images read backwards).
-func Fold(u float64) float64 {
-	if u >= 0 && u <= 1 {
-		return u
-	}
-	r := math.Mod(u, 2)
-	if r < 0 {
-		r += 2
-	}
-	if r > 1 {
-		r = 2 - r
-	}
-	return r
-}
+// pₜ(·, y) (method of images read backwards). It is sde.Fold on [0, 1].
+func Fold(u float64) float64 { return sde.Fold(u, 0, 1) }
