@@ -48,7 +48,7 @@ func exitTimes(t *testing.T, sys *System, ev Event, x0, h, horizon float64, path
 }
 
 // TestExitTimeBM: the exit time τ of standard Brownian motion from (0, 1)
-// started at x has E τ = x(1 − x) (solve ½u” = −1, u(0) = u(1) = 0). With
+// started at x has E τ = x(1 − x) (solve ½ u″ = −1, u(0) = u(1) = 0). With
 // the bridge correction at h = 0.01, 40000 paths must match within
 // 5 SE + h/10: the SE is measured (≈ 0.001); the remaining bias of the
 // corrected scheme is O(h) (measured ≤ 3e-4 for h ≤ 0.01, 1.8e-3 at 0.04).
