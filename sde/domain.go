@@ -128,10 +128,11 @@ func (b KillBox) crossing(x0, x1, v []float64, h float64) (p float64, face int, 
 	surv, best := 1.0, 0.0
 	for i := range x0 {
 		for _, l := range [2]float64{b.Lo, b.Hi} {
-			if pf := bridgeCross(x0[i], x1[i], l, v[i], h); pf > best {
+			pf := bridgeCross(x0[i], x1[i], l, v[i], h)
+			if pf > best {
 				best, face, level = pf, i, l
 			}
-			surv *= 1 - bridgeCross(x0[i], x1[i], l, v[i], h)
+			surv *= 1 - pf
 		}
 	}
 	if best == 0 {
