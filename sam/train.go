@@ -35,6 +35,16 @@ type TrainSettings struct {
 	// the history so far and an error wrapping Context.Err(), with w holding the
 	// parameters after the last completed step.
 	Context context.Context
+	// SaveCheckpoint, if non-nil, receives a Checkpoint when Context stops the run and,
+	// with CheckpointEvery = k > 0, after every k-th step; an error from it stops training.
+	// The optimizer (and its Base) must implement Stateful.
+	SaveCheckpoint  func(*Checkpoint) error
+	CheckpointEvery int
+	// Resume, if non-nil, continues the run that wrote it: w is overwritten with its
+	// parameters, the optimizer's state is restored and training goes on from its epoch
+	// and step, giving the same bits as the uninterrupted run. Seed, Batch, KeepLast and
+	// the data size must match the checkpoint's.
+	Resume *Checkpoint
 }
 
 // History is what Train records.
@@ -73,6 +83,8 @@ func Train(w []float64, obj nn.Objective, opt Optimizer, s *TrainSettings) (*His
 		return nil, fmt.Errorf("sam: Train: Epochs = %d must be >= 0", st.Epochs)
 	case st.Batch < 0 || st.Batch > n:
 		return nil, fmt.Errorf("sam: Train: Batch = %d must be in [0, n = %d]", st.Batch, n)
+	case st.CheckpointEvery < 0:
+		return nil, fmt.Errorf("sam: Train: CheckpointEvery = %d must be >= 0", st.CheckpointEvery)
 	}
 	if st.Epochs == 0 {
 		st.Epochs = 1
@@ -91,15 +103,40 @@ func Train(w []float64, obj nn.Objective, opt Optimizer, s *TrainSettings) (*His
 	coster, _ := opt.(Coster)
 	perm := make([]int, n)
 	h := &History{}
+	e0, step0, sum0 := 0, 0, 0.0
+	if cp := st.Resume; cp != nil {
+		if err := st.checkResume(cp, w, n, opt); err != nil {
+			return nil, err
+		}
+		copy(w, cp.Params)
+		*h = cloneHistory(cp.History)
+		e0, step0, sum0 = cp.Epoch, cp.Step, cp.EpochLoss
+	}
+	snapshot := func(e, steps int, sum float64) error {
+		if st.SaveCheckpoint == nil {
+			return nil
+		}
+		cp, err := newCheckpoint(&st, w, n, opt, h, e, steps, sum)
+		if err == nil {
+			err = st.SaveCheckpoint(cp)
+		}
+		if err != nil {
+			return fmt.Errorf("sam: Train: checkpoint at epoch %d, step %d: %w", e, steps, unprefixed{err})
+		}
+		return nil
+	}
 	start := time.Now()
-	for e := range st.Epochs {
+	for e := e0; e < st.Epochs; e++ {
 		for i := range perm {
 			perm[i] = i
 		}
 		rand.New(rand.NewPCG(st.Seed, uint64(e))).Shuffle(n, func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
 		var sum float64
 		var steps int
-		for lo := 0; lo < n; lo += st.Batch {
+		if e == e0 {
+			steps, sum = step0, sum0
+		}
+		for lo := steps * st.Batch; lo < n; lo += st.Batch {
 			hi := lo + st.Batch
 			if hi > n {
 				if !st.KeepLast {
@@ -116,6 +153,7 @@ func Train(w []float64, obj nn.Objective, opt Optimizer, s *TrainSettings) (*His
 			}
 			sum += loss
 			steps++
+			h.Steps++
 			if coster != nil {
 				c := coster.LastCost()
 				h.Cost.add(c)
@@ -123,11 +161,17 @@ func Train(w []float64, obj nn.Objective, opt Optimizer, s *TrainSettings) (*His
 				h.Cost.Depth += c.Depth
 			}
 			if ctx.Err() != nil {
-				h.Steps += steps
+				if err := snapshot(e, steps, sum); err != nil {
+					return h, err
+				}
 				return h, fmt.Errorf("sam: Train: stopped after epoch %d, step %d: %w", e, steps-1, context.Cause(ctx))
 			}
+			if st.CheckpointEvery > 0 && h.Steps%st.CheckpointEvery == 0 {
+				if err := snapshot(e, steps, sum); err != nil {
+					return h, err
+				}
+			}
 		}
-		h.Steps += steps
 		h.TrainLoss = append(h.TrainLoss, sum/float64(max(steps, 1)))
 		line := fmt.Sprintf("%sepoch %d/%d  train loss %.5g", name, e+1, st.Epochs, h.TrainLoss[e])
 		if st.Eval != nil {

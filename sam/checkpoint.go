@@ -1,0 +1,158 @@
+package sam
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/sdeml/sdeml/internal/binfmt"
+)
+
+// Checkpoint is the state of a Train run between two steps: the parameters, the
+// optimizer's state (see Stateful), the position in the shuffled epochs and the history so
+// far. Train with TrainSettings.Resume set to it continues exactly where the run stopped:
+// the remaining steps, and so the final parameters and history, are bit-identical to an
+// uninterrupted run with the same settings.
+type Checkpoint struct {
+	// Epoch and Step locate the next batch: batch Step of epoch Epoch's permutation.
+	Epoch, Step int
+	// Seed, Batch, Len and KeepLast are the settings and data size the run used; resuming
+	// with different ones is an error, since the batches would differ.
+	Seed     uint64
+	Batch    int
+	Len      int
+	KeepLast bool
+	// Params is w after the last completed step.
+	Params []float64
+	// Optimizer is the optimizer's MarshalState.
+	Optimizer []byte
+	// History is what Train recorded so far; EpochLoss is the sum of the step losses of the
+	// current, unfinished epoch.
+	History   History
+	EpochLoss float64
+}
+
+// Checkpoint file format, version 1 (internal/binfmt container: magic, version,
+// little-endian fields, CRC-32 trailer):
+//
+//	magic "SDEMLSCK", version uint32 = 1
+//	epoch, step int64; seed uint64; batch, len int64; keepLast uint8
+//	params    uint64 count + float64 × count
+//	optimizer uint64 length + bytes
+//	steps int64; trainLoss, eval (count + float64s); cost 6 × int64; epochLoss float64
+//	crc uint32
+const (
+	checkpointMagic   = "SDEMLSCK"
+	checkpointVersion = 1
+	maxCheckpoint     = 1 << 36
+)
+
+// Save writes cp to w in one Write (see internal/atomicfile for replacing a file atomically).
+func (cp *Checkpoint) Save(w io.Writer) error {
+	e := binfmt.NewEncoder(checkpointMagic, checkpointVersion)
+	e.Int(cp.Epoch)
+	e.Int(cp.Step)
+	e.U64(cp.Seed)
+	e.Int(cp.Batch)
+	e.Int(cp.Len)
+	e.Bool(cp.KeepLast)
+	e.Floats(cp.Params)
+	e.Blob(cp.Optimizer)
+	h := &cp.History
+	e.Int(h.Steps)
+	e.Floats(h.TrainLoss)
+	e.Floats(h.Eval)
+	for _, c := range []int{h.Cost.Forward, h.Cost.Backward, h.Cost.ForwardSamples, h.Cost.BackwardSamples, h.Cost.Serial, h.Cost.Depth} {
+		e.Int(c)
+	}
+	e.F64(cp.EpochLoss)
+	if _, err := e.WriteTo(w); err != nil {
+		return fmt.Errorf("sam: Checkpoint.Save: %w", err)
+	}
+	return nil
+}
+
+// LoadCheckpoint reads a checkpoint written by Save. Malformed input (wrong magic or
+// version, checksum mismatch, truncation, counts beyond the input, trailing bytes) returns an
+// error; LoadCheckpoint never panics and allocates no more than the input holds.
+func LoadCheckpoint(r io.Reader) (*Checkpoint, error) {
+	d, err := binfmt.Open(r, checkpointMagic, checkpointVersion, maxCheckpoint)
+	if err != nil {
+		return nil, fmt.Errorf("sam: LoadCheckpoint: %w", err)
+	}
+	const big = 1 << 62
+	cp := &Checkpoint{}
+	cp.Epoch = d.Int("epoch", 0, big)
+	cp.Step = d.Int("step", 0, big)
+	cp.Seed = d.U64()
+	cp.Batch = d.Int("batch", 1, big)
+	cp.Len = d.Int("len", 1, big)
+	cp.KeepLast = d.Bool("keepLast")
+	cp.Params = d.Floats("params")
+	cp.Optimizer = d.Blob("optimizer")
+	h := &cp.History
+	h.Steps = d.Int("steps", 0, big)
+	h.TrainLoss = d.Floats("train loss")
+	h.Eval = d.Floats("eval")
+	for _, c := range []*int{&h.Cost.Forward, &h.Cost.Backward, &h.Cost.ForwardSamples, &h.Cost.BackwardSamples, &h.Cost.Serial, &h.Cost.Depth} {
+		*c = d.Int("cost", 0, big)
+	}
+	cp.EpochLoss = d.F64()
+	if err := d.Err(); err != nil {
+		return nil, fmt.Errorf("sam: LoadCheckpoint: %w", err)
+	}
+	if len(h.TrainLoss) != cp.Epoch {
+		return nil, fmt.Errorf("sam: LoadCheckpoint: %d epoch losses recorded at epoch %d", len(h.TrainLoss), cp.Epoch)
+	}
+	if cp.Step > 0 && (cp.Step-1)*cp.Batch >= cp.Len {
+		return nil, fmt.Errorf("sam: LoadCheckpoint: step %d of batch %d is past the %d samples", cp.Step, cp.Batch, cp.Len)
+	}
+	return cp, nil
+}
+
+// newCheckpoint captures the run after step steps of epoch e.
+func newCheckpoint(st *TrainSettings, w []float64, n int, opt Optimizer, h *History, e, steps int, sum float64) (*Checkpoint, error) {
+	sf, ok := opt.(Stateful)
+	if !ok {
+		return nil, fmt.Errorf("sam: optimizer %T does not implement sam.Stateful, so it cannot be checkpointed", opt)
+	}
+	state, err := sf.MarshalState()
+	if err != nil {
+		return nil, err
+	}
+	return &Checkpoint{Epoch: e, Step: steps, Seed: st.Seed, Batch: st.Batch, Len: n, KeepLast: st.KeepLast,
+		Params: append([]float64(nil), w...), Optimizer: state, History: cloneHistory(*h), EpochLoss: sum}, nil
+}
+
+// checkResume checks that cp belongs to a run with these settings and restores opt's state.
+func (st *TrainSettings) checkResume(cp *Checkpoint, w []float64, n int, opt Optimizer) error {
+	switch {
+	case cp.Seed != st.Seed:
+		return fmt.Errorf("sam: Train: Resume.Seed = %d, settings Seed = %d", cp.Seed, st.Seed)
+	case cp.Batch != st.Batch:
+		return fmt.Errorf("sam: Train: Resume.Batch = %d, settings Batch = %d", cp.Batch, st.Batch)
+	case cp.KeepLast != st.KeepLast:
+		return fmt.Errorf("sam: Train: Resume.KeepLast = %v, settings KeepLast = %v", cp.KeepLast, st.KeepLast)
+	case cp.Len != n:
+		return fmt.Errorf("sam: Train: Resume.Len = %d, objective Len() = %d", cp.Len, n)
+	case len(cp.Params) != len(w):
+		return fmt.Errorf("sam: Train: len(Resume.Params) = %d, len(w) = %d", len(cp.Params), len(w))
+	case cp.Epoch > st.Epochs:
+		return fmt.Errorf("sam: Train: Resume.Epoch = %d is past Epochs = %d", cp.Epoch, st.Epochs)
+	case len(cp.History.TrainLoss) != cp.Epoch:
+		return fmt.Errorf("sam: Train: Resume.History has %d epoch losses at epoch %d", len(cp.History.TrainLoss), cp.Epoch)
+	}
+	sf, ok := opt.(Stateful)
+	if !ok {
+		return fmt.Errorf("sam: Train: optimizer %T does not implement sam.Stateful, so it cannot resume", opt)
+	}
+	if err := sf.UnmarshalState(cp.Optimizer); err != nil {
+		return fmt.Errorf("sam: Train: Resume: %w", unprefixed{err})
+	}
+	return nil
+}
+
+func cloneHistory(h History) History {
+	h.TrainLoss = append([]float64(nil), h.TrainLoss...)
+	h.Eval = append([]float64(nil), h.Eval...)
+	return h
+}
