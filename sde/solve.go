@@ -157,6 +157,9 @@ func newSolver(sys *System, m Method, ts []float64, set *Settings) (*solver, err
 	if err := sys.Validate(); err != nil {
 		return nil, err
 	}
+	if err := checkCalculus(sys, m); err != nil {
+		return nil, err
+	}
 	if err := checkTimes(ts); err != nil {
 		return nil, err
 	}
