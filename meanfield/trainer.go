@@ -301,7 +301,7 @@ func (tr *Trainer) Step(ps *Particles, n int) (float64, error) {
 	f := tr.field
 	if tr.Limit != nil {
 		if n >= len(tr.Limit.F) {
-			return 0, fmt.Errorf("meanfield: Step n = %d beyond Trainer.Limit's %d stored steps", n, len(tr.Limit.F))
+			return 0, fmt.Errorf("meanfield: Step n = %d beyond Trainer.Limit, which holds the field of steps 0…%d (%d fields, as stored by RecordField with steps = %d)", n, len(tr.Limit.F)-1, len(tr.Limit.F), len(tr.Limit.F)-1)
 		}
 		f = tr.Limit.F[n]
 	}

@@ -68,14 +68,28 @@ func (ad *adaptive) factor(err float64) float64 {
 	return math.Min(1.4, math.Max(1, f))
 }
 
+// newTree returns the default Brownian motion of an adaptive solve: the
+// BrownianTree of seed on [ts[0], ts[last]] with resolution MinStep, below
+// which no accepted step goes. Its values depend only on (seed, t), not on
+// the order of queries, so every tolerance sees the same path.
+// With a single output time no step is taken and a BrownianTree cannot be
+// built on an empty interval, so it returns a tree on [ts[0], ts[0]+1].
+func (ad *adaptive) newTree(seed uint64, m int, ts []float64) *BrownianTree {
+	t0, t1, tol := ts[0], ts[len(ts)-1], ad.minStep
+	if t1 == t0 {
+		t1, tol = t0+1, 1
+	}
+	b, err := NewBrownianTree(seed, m, t0, t1, tol)
+	if err != nil {
+		panic(err) // unreachable: m > 0, ts validated, minStep > 0
+	}
+	return b
+}
+
 // runAdaptive is the step-doubling loop of run.
 func (sv *solver) runAdaptive(ts []float64, out func(k int, x []float64)) error {
 	ad, p, x, dw := sv.ad, sv.path, sv.x, sv.dw
 	ad.prevRatio = 0
-	own, _ := sv.bm.(*BrownianPath)
-	if sv.set.Brownian != nil {
-		own = nil // the caller's path: keep all its points
-	}
 	t, h := ts[0], sv.h
 	for k := 1; k < len(ts); k++ {
 		end := ts[k]
@@ -117,9 +131,6 @@ func (sv *solver) runAdaptive(ts []float64, out func(k int, x []float64)) error 
 				}
 				sv.steps++
 				t = t1
-				if own != nil {
-					own.Forget(t)
-				}
 			} else {
 				sv.rejected++
 			}

@@ -68,8 +68,8 @@ func TestAdaptiveToleranceSweep(t *testing.T) {
 	}
 }
 
-// TestAdaptiveDefaultPath: without Settings.Brownian, adaptive Solve draws
-// a BrownianPath from the seed and is reproducible; with a caller's
+// TestAdaptiveDefaultPath: without Settings.Brownian, adaptive Solve is
+// reproducible from the seed; with a caller's
 // BrownianPath and a tight tolerance, the states at every output time agree
 // with the closed form evaluated on that path.
 func TestAdaptiveDefaultPath(t *testing.T) {

@@ -20,8 +20,13 @@
 //
 // # Methods and calculus
 //
-// The equation is read in the Itô or the Stratonovich sense according to the
-// method (Method.Calculus). Orders (strong = root-mean-square pathwise error
+// A System declares the sense of its stochastic integral in System.Calculus:
+// the zero value is Itô. Each method converges to one calculus
+// (Method.Calculus), and Solve and SolveEnsemble refuse a method for the
+// other one (except on Additive noise, where the two coincide) with an error
+// naming Convert, which rewrites the drift by the Itô–Stratonovich
+// correction ½ (∂g/∂x) g for diagonal, scalar and additive noise
+// (docs/derivations/sde.md). Orders (strong = root-mean-square pathwise error
 // at a fixed time, weak = error of expectations of smooth functions; torchsde,
 // Kloeden & Platen 1992, Rößler 2010):
 //

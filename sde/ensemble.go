@@ -86,6 +86,9 @@ func SolveEnsemble(sys *System, m Method, e *Ensemble, ts []float64, s *Settings
 	if e.Init == nil && len(e.X0) != sys.Dim {
 		return nil, fmt.Errorf("sde: len(Ensemble.X0) = %d, want System.Dim = %d (or set Ensemble.Init)", len(e.X0), sys.Dim)
 	}
+	if !e.Store && !e.Moments && e.Observe == nil {
+		return nil, fmt.Errorf("sde: Ensemble has none of Store, Moments and Observe set, so the %d paths would be computed and discarded", e.Paths)
+	}
 	nChunks := (e.Paths + ensembleChunk - 1) / ensembleChunk
 	p := parallel.Workers(nChunks)
 	workers := make([]*ensembleWorker, p)
@@ -94,7 +97,7 @@ func SolveEnsemble(sys *System, m Method, e *Ensemble, ts []float64, s *Settings
 		if err != nil {
 			return nil, err
 		}
-		workers[w] = newEnsembleWorker(sv, sys, set.Adaptive, ts[0])
+		workers[w] = newEnsembleWorker(sv, sys, ts)
 		if emBlockable(sv) {
 			workers[w].blk = newEMBlock(sys, sv)
 		}
@@ -154,7 +157,7 @@ func SolveEnsemble(sys *System, m Method, e *Ensemble, ts []float64, s *Settings
 	}
 	for i, err := range errs {
 		if err != nil {
-			return sol, fmt.Errorf("sde: path %d: %w", i, err)
+			return sol, withContext(fmt.Sprintf("path %d", i), err)
 		}
 	}
 	return sol, nil
@@ -168,16 +171,15 @@ type ensembleWorker struct {
 	sv   *solver
 	blk  *emBlock // chunk-at-a-time Euler–Maruyama, when emBlockable
 	inc  *Increments
-	path *BrownianPath
+	tree *BrownianTree // adaptive: path i is the tree of TreeSeed(Seed, i)
 	x0   []float64
-	t0   float64
 }
 
-func newEnsembleWorker(sv *solver, sys *System, adaptive bool, t0 float64) *ensembleWorker {
-	wk := &ensembleWorker{sv: sv, x0: make([]float64, sys.Dim), t0: t0}
-	if adaptive {
-		wk.path = NewBrownianPath(&wk.pcg, sys.M(), t0)
-		if err := sv.bind(wk.path); err != nil {
+func newEnsembleWorker(sv *solver, sys *System, ts []float64) *ensembleWorker {
+	wk := &ensembleWorker{sv: sv, x0: make([]float64, sys.Dim)}
+	if sv.ad != nil {
+		wk.tree = sv.ad.newTree(0, sys.M(), ts)
+		if err := sv.bind(wk.tree); err != nil {
 			panic(err) // unreachable: dimensions match by construction
 		}
 	} else {
@@ -191,9 +193,9 @@ func newEnsembleWorker(sv *solver, sys *System, adaptive bool, t0 float64) *ense
 
 // run integrates path i.
 func (wk *ensembleWorker) run(e *Ensemble, i int, ts []float64, store []*mat.Dense, acc *moments) error {
-	wk.pcg = *parallel.Stream(e.Seed, i)
-	if wk.path != nil {
-		wk.path.reset(wk.t0)
+	wk.pcg.Seed(parallel.StreamSeeds(e.Seed, i))
+	if wk.tree != nil {
+		wk.tree.reseed(TreeSeed(e.Seed, i))
 	}
 	if e.Init != nil {
 		e.Init(wk.x0, i, &wk.pcg)
@@ -211,14 +213,6 @@ func (wk *ensembleWorker) run(e *Ensemble, i int, ts []float64, store []*mat.Den
 			e.Observe(i, k, x)
 		}
 	})
-}
-
-// reset empties the path so that it restarts at t0 with W(t0) = 0.
-func (p *BrownianPath) reset(t0 float64) {
-	p.t0 = t0
-	p.ts = append(p.ts[:0], t0)
-	p.ws = p.ws[:p.m]
-	clear(p.ws)
 }
 
 // reducer merges chunk moments in chunk order, whatever order chunks finish.

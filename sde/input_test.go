@@ -48,10 +48,10 @@ func TestBadInput(t *testing.T) {
 		{"levy area missing", &System{Dim: 2, Noise: Additive, Drift: zeroF, Diffusion: oneF}, SRA1{}, x0, ts, &Settings{Brownian: NewBrownianPath(streamSrc(1, 0), 2, 0)}, "Lévy area"},
 		{"milstein without derivative", good(), Milstein{}, x0, ts, nil, "DiffusionDeriv"},
 		{"SRA1 on diagonal noise", good(), SRA1{}, x0, ts, nil, "Noise"},
-		{"reversible Heun with a domain", good(), ReversibleHeun{}, x0, ts, &Settings{Domain: ClampBox{Lo: 0, Hi: 1}}, "Domain"},
+		{"reversible Heun with a domain", stratonovich(good()), ReversibleHeun{}, x0, ts, &Settings{Domain: ClampBox{Lo: 0, Hi: 1}}, "Domain"},
 		{"bad domain", good(), EulerMaruyama{}, x0, ts, &Settings{Domain: FoldBox{Lo: 1, Hi: 0}}, "FoldBox"},
-		{"negative rtol", good(), Heun{}, x0, ts, &Settings{Adaptive: true, RTol: -1}, "RTol"},
-		{"adaptive with fresh increments", good(), Heun{}, x0, ts, &Settings{Adaptive: true, Brownian: NewIncrements(streamSrc(1, 0), 2)}, "Path"},
+		{"negative rtol", stratonovich(good()), Heun{}, x0, ts, &Settings{Adaptive: true, RTol: -1}, "RTol"},
+		{"adaptive with fresh increments", stratonovich(good()), Heun{}, x0, ts, &Settings{Adaptive: true, Brownian: NewIncrements(streamSrc(1, 0), 2)}, "Path"},
 		{"max steps", good(), EulerMaruyama{}, x0, ts, &Settings{Step: 0.01, MaxSteps: 50}, "MaxSteps"},
 	} {
 		_, err := Solve(c.sys, c.m, c.x0, c.ts, c.set)

@@ -249,7 +249,7 @@ func ConvergenceStudy(p *Problem, m Method, c *ConvergenceSettings) (*Convergenc
 					}
 				}
 			}); err != nil {
-				errs[i] = fmt.Errorf("level %d: %w", l, err)
+				errs[i] = withContext(fmt.Sprintf("level %d", l), err)
 				return
 			}
 			sq[i*nl+l], dphi[i*nl+l] = e2, ph
@@ -257,7 +257,7 @@ func ConvergenceStudy(p *Problem, m Method, c *ConvergenceSettings) (*Convergenc
 	})
 	for i, err := range errs {
 		if err != nil {
-			return nil, fmt.Errorf("sde: ConvergenceStudy path %d: %w", i, err)
+			return nil, withContext(fmt.Sprintf("ConvergenceStudy path %d", i), err)
 		}
 	}
 	res := &Convergence{H: make([]float64, nl), Strong: make([]float64, nl), StrongSE: make([]float64, nl), WeakOrder: math.NaN()}

@@ -27,6 +27,8 @@ type Particles struct {
 	N, D int
 	// Noise is Diagonal (the zero value) or Additive (σ depends on t only).
 	Noise NoiseKind
+	// Calculus is copied into the System (zero value Itô).
+	Calculus Calculus
 	// Drift writes b for every particle into dst (N×D) given all particles
 	// x (N×D). dst and x must not be retained.
 	Drift func(dst *mat.Dense, t float64, x *mat.Dense)
@@ -61,8 +63,9 @@ func (p *Particles) System() (*System, error) {
 		return m
 	}
 	return &System{
-		Dim:   n * d,
-		Noise: p.Noise,
+		Dim:      n * d,
+		Noise:    p.Noise,
+		Calculus: p.Calculus,
 		Drift: func(dst []float64, t float64, x []float64) {
 			p.Drift(wrap(&hd, dst), t, wrap(&hx, x))
 		},

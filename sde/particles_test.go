@@ -9,7 +9,7 @@ import (
 	"gonum.org/v1/gonum/stat"
 )
 
-// Linear-Gaussian mean-field system (research/meanfield.md §8 T5):
+// Linear-Gaussian mean-field system (closed-form mean and variance):
 // particles dX^i = −κ(X^i − m^N) dt + σ dB^i, m^N the empirical mean, and
 // the McKean–Vlasov twins dX̄^i = −κ(X̄^i − m0) dt + σ dB^i with the same
 // B^i and X^i_0 (E X̄ = m0 for all t).

@@ -13,14 +13,15 @@ import "math"
 // X(t) = X0 exp(αt + βW_t). DiffusionDeriv is (∂g/∂x)g = β²x.
 func LinearProblem(stratonovich bool) *Problem {
 	const a, b = 1.01, 0.87
-	name, c := "linear (Itô)", a-b*b/2
+	name, c, cal := "linear (Itô)", a-b*b/2, Ito
 	if stratonovich {
-		name, c = "linear (Stratonovich)", a
+		name, c, cal = "linear (Stratonovich)", a, Stratonovich
 	}
 	return &Problem{
 		Name: name,
 		Sys: &System{
 			Dim:            1,
+			Calculus:       cal,
 			Drift:          func(dst []float64, _ float64, x []float64) { dst[0] = a * x[0] },
 			Diffusion:      func(dst []float64, _ float64, x []float64) { dst[0] = b * x[0] },
 			DiffusionDeriv: func(dst []float64, _ float64, x []float64) { dst[0] = b * b * x[0] },

@@ -22,10 +22,14 @@ func scalarGBM(stratonovich bool) *Problem {
 			c[i] -= b[i] * b[i] / 2
 		}
 	}
+	cal := Ito
+	if stratonovich {
+		cal = Stratonovich
+	}
 	return &Problem{
 		Name: name,
 		Sys: &System{
-			Dim: 2, Noise: Scalar,
+			Dim: 2, Noise: Scalar, Calculus: cal,
 			Drift: func(dst []float64, _ float64, x []float64) {
 				dst[0], dst[1] = a[0]*x[0], a[1]*x[1]
 			},

@@ -31,13 +31,19 @@ type Settings struct {
 	// MaxSteps bounds the steps (accepted plus rejected) of one path;
 	// exceeding it is an error. 0 means DefaultMaxSteps.
 	MaxSteps int
-	// Seed seeds the Brownian motion when Brownian is nil: Solve draws fresh
-	// increments (or, when Adaptive, a BrownianPath) from the stream
-	// parallel.Stream(Seed, 0), and path i of SolveEnsemble from
-	// parallel.Stream(Seed, i), so Solve reproduces path 0 of an ensemble.
+	// Seed seeds the Brownian motion when Brownian is nil. With a fixed
+	// step, Solve draws fresh increments from the stream
+	// parallel.Stream(Seed, 0) and path i of SolveEnsemble from
+	// parallel.Stream(Seed, i). With Adaptive, path i is the order-independent
+	// BrownianTree NewBrownianTree(TreeSeed(Seed, i), NoiseDim, ts[0],
+	// ts[last], MinStep), so refining the tolerance refines the solution of
+	// one Brownian path instead of drawing another (docs/derivations/sde.md).
+	// Either way Solve reproduces path 0 of an ensemble.
 	Seed uint64
 	// Brownian, if not nil, drives Solve (not SolveEnsemble) instead of Seed.
-	// Its Dim must equal the system's NoiseDim. Adaptive needs a Path.
+	// Its Dim must equal the system's NoiseDim, and a BrownianTree's
+	// interval must contain the output times. Adaptive needs a Path; give a
+	// BrownianPath only if its query-order dependence is acceptable.
 	Brownian Brownian
 	// Domain, if not nil, is applied to the state after every accepted step.
 	Domain Domain
@@ -106,13 +112,15 @@ func Solve(sys *System, m Method, x0, ts []float64, s *Settings) (*Solution, err
 		return nil, fmt.Errorf("sde: len(x0) = %d, want System.Dim = %d", len(x0), sys.Dim)
 	}
 	bm := set.Brownian
-	if bm == nil {
-		src := parallel.Stream(set.Seed, 0)
-		if set.Adaptive {
-			bm = NewBrownianPath(src, sys.M(), ts[0])
-		} else {
-			bm = NewIncrements(src, sys.M())
+	switch {
+	case bm != nil:
+		if err := checkBrownianRange(bm, ts); err != nil {
+			return nil, err
 		}
+	case set.Adaptive:
+		bm = sv.ad.newTree(TreeSeed(set.Seed, 0), sys.M(), ts)
+	default:
+		bm = NewIncrements(parallel.Stream(set.Seed, 0), sys.M())
 	}
 	if err := sv.bind(bm); err != nil {
 		return nil, err
@@ -155,6 +163,9 @@ func newSolver(sys *System, m Method, ts []float64, set *Settings) (*solver, err
 		return nil, fmt.Errorf("sde: Method is nil")
 	}
 	if err := sys.Validate(); err != nil {
+		return nil, err
+	}
+	if err := checkCalculus(sys, m); err != nil {
 		return nil, err
 	}
 	if err := checkTimes(ts); err != nil {
@@ -225,6 +236,24 @@ func checkTimes(ts []float64) error {
 		}
 		if i > 0 && t <= ts[i-1] {
 			return fmt.Errorf("sde: ts not strictly increasing: ts[%d] = %v, ts[%d] = %v", i-1, ts[i-1], i, t)
+		}
+	}
+	return nil
+}
+
+// checkBrownianRange returns an error if a user-supplied Brownian motion is
+// not defined at every output time: a BrownianTree lives on its Interval, a
+// BrownianPath starts at its t0.
+func checkBrownianRange(bm Brownian, ts []float64) error {
+	first, last := ts[0], ts[len(ts)-1]
+	switch b := bm.(type) {
+	case *BrownianTree:
+		if t0, t1 := b.Interval(); first < t0 || last > t1 {
+			return fmt.Errorf("sde: Settings.Brownian is a BrownianTree on [%v, %v], but the output times span [ts[0], ts[%d]] = [%v, %v]", t0, t1, len(ts)-1, first, last)
+		}
+	case *BrownianPath:
+		if first < b.t0 {
+			return fmt.Errorf("sde: Settings.Brownian is a BrownianPath starting at %v, after ts[0] = %v", b.t0, first)
 		}
 	}
 	return nil

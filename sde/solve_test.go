@@ -57,6 +57,7 @@ func TestWienerExact(t *testing.T) {
 		}
 		ts := []float64{0, 0.3, 1}
 		for _, m := range ms {
+			sys.Calculus = m.Calculus() // g is constant: both calculi give W
 			// Reference: the same increments summed directly.
 			rec := &summing{Brownian: NewIncrements(parallel.Stream(7, 0), 3), sum: make([]float64, 3)}
 			sol, err := Solve(sys, m, []float64{0, 0, 0}, ts, &Settings{Step: 0.01, Brownian: rec})
@@ -139,6 +140,7 @@ func TestGeneralNoiseLayout(t *testing.T) {
 	sys := &System{Dim: 2, NoiseDim: 3, Noise: General, Drift: func(dst []float64, _ float64, _ []float64) { clear(dst) },
 		Diffusion: func(dst []float64, _ float64, _ []float64) { copy(dst, gm) }}
 	for _, m := range []Method{EulerMaruyama{}, Heun{}, Midpoint{}, EulerHeun{}, ReversibleHeun{}} {
+		sys.Calculus = m.Calculus() // G is constant: both calculi give G·W
 		rec := &summing{Brownian: NewIncrements(parallel.Stream(4, 0), 3), sum: make([]float64, 3)}
 		sol, err := Solve(sys, m, []float64{1, 2}, []float64{0, 1}, &Settings{Step: 0.01, Brownian: rec})
 		if err != nil {

@@ -61,9 +61,10 @@ func (c Calculus) String() string {
 type Func func(dst []float64, t float64, x []float64)
 
 // System is the SDE dX = f(t, X) dt + g(t, X) dW in R^Dim driven by a
-// NoiseDim-dimensional Brownian motion W. Whether the equation is read in
-// the Itô or Stratonovich sense is a property of the Method used to solve it
-// (see Method.Calculus).
+// NoiseDim-dimensional Brownian motion W, read in the sense declared by
+// Calculus (Itô unless set). Solve refuses a Method that converges to the
+// other calculus (Method.Calculus) unless the noise is Additive; Convert
+// rewrites the drift for the other calculus.
 //
 // Shapes: f has length Dim; the layout of g is fixed by Noise (see
 // NoiseKind): Dim for Diagonal, Additive and Scalar, Dim*NoiseDim row-major
@@ -76,6 +77,14 @@ type System struct {
 	NoiseDim int
 	// Noise is the noise structure; the zero value is Diagonal.
 	Noise NoiseKind
+	// Calculus is the sense of the stochastic integral: the zero value Ito
+	// reads g dW as an Itô integral, Stratonovich as g ∘ dW. It must match
+	// the calculus of the method passed to Solve (Euler–Maruyama, Milstein,
+	// SRA1, SRID2 are Itô; Heun, EulerHeun, Midpoint, ReversibleHeun and
+	// Milstein{Stratonovich: true} are Stratonovich), except for Additive
+	// noise, where the two coincide. Convert(sys, to) rewrites the drift
+	// (f ∓ ½ (∂g/∂x) g) to change it; see docs/derivations/sde.md.
+	Calculus Calculus
 	// Drift writes f(t, x) into dst (len Dim).
 	Drift Func
 	// Diffusion writes g(t, x) into dst (layout by Noise).
@@ -152,6 +161,9 @@ func (s *System) Validate() error {
 		}
 	default:
 		return fmt.Errorf("sde: System.Noise = %d is not a NoiseKind", int(s.Noise))
+	}
+	if s.Calculus != Ito && s.Calculus != Stratonovich {
+		return fmt.Errorf("sde: System.Calculus = %d is not a Calculus (Ito or Stratonovich)", int(s.Calculus))
 	}
 	if s.DriftDiffusion == nil && s.BatchDriftDiffusion == nil {
 		if s.Drift == nil {

@@ -62,7 +62,7 @@ func NewBrownianTree(seed uint64, m int, t0, t1, tol float64) (*BrownianTree, er
 	for w := t1 - t0; w > tol && depth < treeMaxDepth; w /= 2 {
 		depth++
 	}
-	b := &BrownianTree{m: m, t0: t0, t1: t1, tol: tol, seed: seed, depth: depth}
+	b := &BrownianTree{m: m, t0: t0, t1: t1, tol: tol, depth: depth}
 	b.gen = newNormalGen(&b.pcg)
 	b.levJ = make([]uint64, depth+1)
 	b.levLo = make([]float64, depth+1)
@@ -70,16 +70,36 @@ func NewBrownianTree(seed uint64, m int, t0, t1, tol float64) (*BrownianTree, er
 	b.levW = make([]float64, (depth+1)*2*m)
 	b.scratch = make([]float64, m)
 	b.other = make([]float64, m)
-	// Root: W(t0) = 0, W(t1) = √(t1−t0) ξ_root.
-	b.levLo[0], b.levHi[0] = t0, t1
+	b.reseed(seed)
+	return b, nil
+}
+
+// reseed makes b the tree of seed (same interval and resolution) without
+// allocating: W(t0) = 0, W(t1) = √(t1−t0) ξ_root.
+func (b *BrownianTree) reseed(seed uint64) {
+	m := b.m
+	b.seed = seed
+	b.levJ[0], b.levLo[0], b.levHi[0] = 0, b.t0, b.t1
+	clear(b.levW[:m])
 	b.normals(b.levW[m:2*m], 63<<58)
-	sq := math.Sqrt(t1 - t0)
+	sq := math.Sqrt(b.t1 - b.t0)
 	for i := m; i < 2*m; i++ {
 		b.levW[i] *= sq
 	}
 	b.n = 1
-	return b, nil
 }
+
+// TreeSeed is the seed of the BrownianTree that drives path i of an
+// adaptive solve seeded by seed when Settings.Brownian is nil (path 0 for
+// Solve): the first 64 bits of parallel.Stream(seed, i).
+func TreeSeed(seed uint64, i int) uint64 {
+	var p rand.PCG
+	p.Seed(parallel.StreamSeeds(seed, i))
+	return p.Uint64()
+}
+
+// Interval returns the time interval [T0, T1] on which the tree is defined.
+func (b *BrownianTree) Interval() (t0, t1 float64) { return b.t0, b.t1 }
 
 // Clone returns an independent tree with the same seed and parameters (the
 // same path), for use by another goroutine.
