@@ -100,7 +100,7 @@ func TestMSStabilityRegion(t *testing.T) {
 		}
 	}
 	if emOnlyUnstable != 10 { // counted from the closed form over the grid above
-		t.Errorf("only %d grid points where EM is unstable and θ = 1 stable", emOnlyUnstable)
+		t.Errorf("%d grid points where EM is unstable and θ = 1 stable, want 10", emOnlyUnstable)
 	}
 }
 
