@@ -16,8 +16,8 @@ import (
 // the processor overlap them. Each path still draws only from its own
 // stream parallel.Stream(seed, i), in the same order and with the same
 // arithmetic as emStepper.fresh, so the values are bit-identical to a
-// path-by-path solve. On the GBM benchmark it takes ≈ 7.5 CPU-ns per
-// path-step against ≈ 9.5 for one path at a time (docs/PERFORMANCE.md).
+// path-by-path solve. On the GBM benchmark of docs/PERFORMANCE.md it
+// takes ≈ 7 CPU-ns per path-step against ≈ 11 path by path.
 type emPair struct {
 	_   [64]byte // keeps the PCGs, written every step, off other workers' cache lines
 	pcg [2]rand.PCG
