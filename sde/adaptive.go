@@ -91,6 +91,7 @@ func (sv *solver) runAdaptive(ts []float64, out func(k int, x []float64)) error 
 	ad, p, x, dw := sv.ad, sv.path, sv.x, sv.dw
 	ad.prevRatio = 0
 	t, h := ts[0], sv.h
+	p.At(ad.wa, t) // W(t), carried from step to step (a Path's W(t) is fixed)
 	for k := 1; k < len(ts); k++ {
 		end := ts[k]
 		for t < end {
@@ -102,7 +103,6 @@ func (sv *solver) runAdaptive(ts []float64, out func(k int, x []float64)) error 
 				hh, t1 = end-t, end
 			}
 			tm := t + 0.5*hh
-			p.At(ad.wa, t)
 			p.At(ad.wm, tm)
 			p.At(ad.wb, t1)
 			for i := range dw {
@@ -131,6 +131,7 @@ func (sv *solver) runAdaptive(ts []float64, out func(k int, x []float64)) error 
 				}
 				sv.steps++
 				t = t1
+				copy(ad.wa, ad.wb)
 			} else {
 				sv.rejected++
 			}

@@ -88,10 +88,12 @@
 // Solve(sys, method, x0, ts, settings) returns the state at every time of ts.
 // Steps are shortened so every output time is hit exactly. Settings select a
 // fixed step, a maximum number of steps, a save callback, a Domain applied
-// after each step, and adaptive step doubling with a PI controller on a
-// bridge-consistent path (a rejected step is retried on the same noise;
+// after each step, an Event that stops the path, and adaptive step doubling
+// with a PI controller (a rejected step is retried on the same noise;
 // methods of strong order ½ on the system's noise are refused because step
-// selection would bias the Itô sum, see Solve).
+// selection would bias the Itô sum, see Solve). Adaptive solves default to
+// the BrownianTree of TreeSeed(Seed, i), so tightening the tolerance refines
+// the solution on one Brownian path instead of solving another.
 // Invalid configuration returns an error naming the field; shape mismatches
 // inside kernels panic with an "sde: " message; a non-finite state returns an
 // error.
@@ -112,6 +114,14 @@
 // plus folding samples reflected Brownian motion exactly; with a drift,
 // projection after the step has weak order ½ in general. ClampBox clamps
 // (weak order ½ at the boundary, boundary atoms).
+//
+// Absorbing (killed) boundaries are Events: KillBox stops a path when it
+// leaves (Lo, Hi)^d and KillLevel when one coordinate reaches a level; both
+// also kill between steps with the Brownian-bridge crossing probability
+// exp(−2(b−X_n)(b−X_{n+1})/(σ²h)), which removes the O(√h) overshoot bias
+// of monitoring at step times (docs/derivations/sde.md). EventFunc stops at
+// the sign change of any function φ(t, x). Solution.StopTime and
+// EnsembleSolution.StopTime hold the stopping times.
 //
 // # Interacting particles
 //

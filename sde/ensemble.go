@@ -53,6 +53,9 @@ type EnsembleSolution struct {
 	Cov []*mat.SymDense
 	// Steps and Rejected total the accepted and rejected steps of all paths.
 	Steps, Rejected int
+	// StopTime[i] is the stopping time of path i under Settings.Event (+Inf
+	// if it did not stop by the last output time); nil without an event.
+	StopTime []float64
 }
 
 // SolveEnsemble integrates e.Paths independent paths of sys with method m at
@@ -98,7 +101,7 @@ func SolveEnsemble(sys *System, m Method, e *Ensemble, ts []float64, s *Settings
 			return nil, err
 		}
 		workers[w] = newEnsembleWorker(sv, sys, ts)
-		if emBlockable(sv) {
+		if emBlockable(sv) && sv.stop == nil {
 			workers[w].blk = newEMBlock(sys, sv)
 		} else if emPairable(sv) {
 			workers[w].pair = newEMPair(sv)
@@ -115,6 +118,9 @@ func SolveEnsemble(sys *System, m Method, e *Ensemble, ts []float64, s *Settings
 	red := &reducer{pending: map[int]*moments{}}
 	if e.Moments {
 		red.total = newMoments(nt, d)
+	}
+	if set.Event != nil {
+		sol.StopTime = make([]float64, e.Paths)
 	}
 	errs := make([]error, e.Paths)
 	steps := make([]int, e.Paths)
@@ -152,6 +158,9 @@ func SolveEnsemble(sys *System, m Method, e *Ensemble, ts []float64, s *Settings
 			}
 			errs[i] = wk.run(e, i, ts, sol.X, acc)
 			steps[i], rejected[i] = wk.sv.steps, wk.sv.rejected
+			if sol.StopTime != nil {
+				sol.StopTime[i] = wk.sv.stop.tau
+			}
 		}
 		if e.Moments {
 			red.done(c, acc)
@@ -206,6 +215,9 @@ func (wk *ensembleWorker) run(e *Ensemble, i int, ts []float64, store []*mat.Den
 	wk.pcg.Seed(parallel.StreamSeeds(e.Seed, i))
 	if wk.tree != nil {
 		wk.tree.reseed(TreeSeed(e.Seed, i))
+	}
+	if wk.sv.stop != nil {
+		wk.sv.stop.reset(e.Seed, i)
 	}
 	if e.Init != nil {
 		e.Init(wk.x0, i, &wk.pcg)

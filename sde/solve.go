@@ -47,6 +47,12 @@ type Settings struct {
 	Brownian Brownian
 	// Domain, if not nil, is applied to the state after every accepted step.
 	Domain Domain
+	// Event, if not nil, stops the path at a stopping time (a level
+	// crossing, the exit from a KillBox, or the sign change of any EventFunc;
+	// see Event). Its Brownian-bridge kill draws come from a stream derived
+	// from (Seed, path index), separate from the Brownian increments, so a
+	// path with and without an event sees the same increments.
+	Event Event
 	// Save, if not nil, is called at every output time with the state; x
 	// must not be retained. In SolveEnsemble it is ignored (use
 	// Ensemble.Observe).
@@ -71,6 +77,11 @@ type Solution struct {
 	// Steps is the number of accepted steps and Rejected the number of
 	// rejected adaptive steps.
 	Steps, Rejected int
+	// Stopped reports whether Settings.Event stopped the path, at StopTime
+	// (+Inf if not stopped by the last output time). Rows of X after
+	// StopTime hold the state at the stop.
+	Stopped  bool
+	StopTime float64
 }
 
 // Solve integrates sys from x0 at ts[0] with method m and returns the state
@@ -130,6 +141,9 @@ func Solve(sys *System, m Method, x0, ts []float64, s *Settings) (*Solution, err
 	for i := range raw {
 		raw[i] = math.NaN()
 	}
+	if sv.stop != nil {
+		sv.stop.reset(set.Seed, 0)
+	}
 	err = sv.run(x0, ts, func(k int, x []float64) {
 		sol.X.SetRow(k, x)
 		if set.Save != nil {
@@ -137,6 +151,10 @@ func Solve(sys *System, m Method, x0, ts []float64, s *Settings) (*Solution, err
 		}
 	})
 	sol.Steps, sol.Rejected = sv.steps, sv.rejected
+	sol.StopTime = math.Inf(1)
+	if sv.stop != nil {
+		sol.Stopped, sol.StopTime = sv.stop.stopped, sv.stop.tau
+	}
 	return sol, err
 }
 
@@ -155,6 +173,7 @@ type solver struct {
 	steps    int
 	rejected int
 	ad       *adaptive
+	stop     *stopper // Settings.Event, nil without one
 }
 
 // newSolver validates the configuration and allocates the buffers.
@@ -191,7 +210,14 @@ func newSolver(sys *System, m Method, ts []float64, set *Settings) (*solver, err
 	}
 	if v, ok := set.Domain.(interface{ Validate() error }); ok {
 		if err := v.Validate(); err != nil {
-			return nil, fmt.Errorf("sde: Settings.Domain: %w", err)
+			return nil, withContext("Settings.Domain", err)
+		}
+	}
+	var stop *stopper
+	if set.Event != nil {
+		var err error
+		if stop, err = newStopper(sys, m, set); err != nil {
+			return nil, err
 		}
 	}
 	st, err := m.NewStepper(sys)
@@ -201,7 +227,7 @@ func newSolver(sys *System, m Method, ts []float64, set *Settings) (*solver, err
 	mdim := sys.M()
 	sv := &solver{
 		sys: sys, m: m, st: st, set: set, h: h, maxSteps: maxSteps,
-		x: padded(sys.Dim), dw: padded(mdim),
+		x: padded(sys.Dim), dw: padded(mdim), stop: stop,
 	}
 	if m.LevyArea() {
 		sv.u = padded(mdim)
@@ -288,6 +314,9 @@ func (sv *solver) run(x0, ts []float64, out func(k int, x []float64)) error {
 	}
 	sv.st.Reset(ts[0], x)
 	out(0, x)
+	if sv.stop != nil {
+		return sv.runEvent(ts, out)
+	}
 	if sv.ad != nil {
 		return sv.runAdaptive(ts, out)
 	}

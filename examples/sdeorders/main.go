@@ -1,7 +1,8 @@
 // Command sdeorders runs the strong (and one weak) convergence study of the
 // sde package's integrators on the SDEProblemLibrary test problems, prints
 // the fitted orders next to the theoretical ones, and writes the errors as
-// CSV and log-log PNG plots.
+// CSV and log-log PNG plots. It then reports the Itô ↔ Stratonovich
+// conversion (calculus.go) and the stopping-time results (stopping.go).
 //
 //	go run ./examples/sdeorders -paths 2000 -seed 1 -out out/sdeorders
 package main
@@ -33,6 +34,7 @@ func main() {
 	fine := flag.Int("fine", 4096, "fine steps of the reference solve for problems without a closed form")
 	weakPaths := flag.Int("weakpaths", 20000, "paths of the weak-order study")
 	out := flag.String("out", "out/sdeorders", "output folder for CSV and PNG files")
+	stopPaths := flag.Int("stoppaths", 20000, "paths of the stopping-time study")
 	flag.Parse()
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		log.Fatal(err)
@@ -130,6 +132,9 @@ func main() {
 		[]curve{{name: fmt.Sprintf("Monte Carlo (%.2f)", r.WeakOrder), x: r.H, y: r.Weak}, {name: "closed form", x: r.H, y: exact}})
 	implicitReport(*out, *paths, *weakPaths, *seed)
 	fmt.Printf("\nwrote %s/{strong.csv,strong_ito.png,strong_stratonovich.png,weak_em.png}\n", *out)
+	calculusStudy(*out, *paths, *seed)
+	stoppingStudy(*out, *stopPaths, *seed)
+	fmt.Printf("\nwrote %s/{calculus.csv,stopping.csv,exit_bias.png}\n", *out)
 }
 
 func ftoa(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
