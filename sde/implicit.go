@@ -156,7 +156,8 @@ func (m ImplicitMilstein) NewStepper(sys *System) (Stepper, error) {
 // Computing c directly, rather than as the full explicit step minus
 // θh f(t_n, X_n), avoids a cancellation of relative size |λh|·ε on stiff
 // problems. If the stage fails Step writes NaN into dst (which the solver
-// sees as a non-finite state) and keeps the error for stageError.
+// sees as a non-finite state) and keeps the error for stageError until the
+// next Reset.
 type implicitStepper struct {
 	base  Stepper // the explicit scheme on explicitPart(sys, 1−θ)
 	theta float64
@@ -206,22 +207,27 @@ func (s *implicitStepper) Step(dst []float64, t, h float64, x, dw, u []float64) 
 	s.base.Step(c, t, h, x, dw, u)
 	dst = dst[:len(c)]
 	copy(dst, x) // the starting guess X_n (dst and x may be the same)
-	s.err = nil
 	if !finite(c) {
 		return // a non-finite explicit part: the solver reports the state
 	}
 	if err := s.stage.solve(dst, t+h, s.theta*h, c); err != nil {
-		s.err = err
+		if s.err == nil {
+			s.err = err
+		}
 		for i := range dst {
 			dst[i] = math.NaN()
 		}
 	}
 }
 
-// Reset does nothing: the scheme is one-step.
-func (s *implicitStepper) Reset(float64, []float64) {}
+// Reset forgets the stage error of the previous path (the scheme is
+// one-step and keeps no other state).
+func (s *implicitStepper) Reset(float64, []float64) { s.err = nil }
 
-// stageErr returns the error of the last Step's stage solve, or nil.
+// stageErr returns the error of the first stage solve that failed since
+// the last Reset, or nil. A failed stage makes the state NaN, which ends
+// the solve, so this is the cause of that end (the adaptive loop may take
+// further trial steps on the same path before it notices).
 func (s *implicitStepper) stageErr() error { return s.err }
 
 // stageError returns the error of st's last implicit stage if st is an

@@ -230,6 +230,21 @@ func TestImplicitBadInput(t *testing.T) {
 			t.Errorf("%s: error %q repeats the package prefix", c.name, err)
 		}
 	}
+	// The stage error also surfaces from the adaptive and the event loops
+	// and from an ensemble (once prefixed, naming the path).
+	for _, set := range []*Settings{
+		{Step: 0.1, Adaptive: true},
+		{Step: 0.1, Event: KillLevel{Index: 0, Level: 100}},
+	} {
+		_, err := Solve(noRoot, ImplicitMilstein{DerivativeFree: true}, []float64{10}, []float64{0, 1}, set)
+		if err == nil || !strings.Contains(err.Error(), "did not converge") || strings.Count(err.Error(), "sde:") != 1 {
+			t.Errorf("settings %+v: error %v", set, err)
+		}
+	}
+	_, err := SolveEnsemble(noRoot, ImplicitEuler{}, &Ensemble{Paths: 3, X0: []float64{10}, Moments: true}, []float64{0, 1}, &Settings{Step: 0.1})
+	if err == nil || !strings.Contains(err.Error(), "sde: path 0: ImplicitEuler: Newton stage") {
+		t.Errorf("ensemble: error %v", err)
+	}
 }
 
 // TestImplicitJacobianMatchesFD: on the nonlinear TanhProblem the analytic
