@@ -103,7 +103,7 @@ func checkStep(base Updater, w []float64, obj nn.Objective, batch []int) error {
 		return fmt.Errorf("sam: objective = nil")
 	}
 	if len(w) != obj.Dim() {
-		panic(fmt.Sprintf("sam: len(w) = %d, objective Dim() = %d", len(w), obj.Dim()))
+		return fmt.Errorf("sam: len(w) = %d, objective Dim() = %d", len(w), obj.Dim())
 	}
 	if len(batch) == 0 {
 		return fmt.Errorf("sam: batch is empty (len(batch) = 0)")

@@ -1,9 +1,11 @@
 package sam
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/sdeml/sdeml/nn"
@@ -27,8 +29,12 @@ type TrainSettings struct {
 	Eval func(epoch int, w []float64) (float64, error)
 	// Progress, if non-nil, receives one line per epoch.
 	Progress io.Writer
-	// Name prefixes the progress lines.
+	// Name prefixes the progress lines (followed by a space).
 	Name string
+	// Context, if non-nil, is checked after every step: once it is done, Train returns
+	// the history so far and an error wrapping Context.Err(), with w holding the
+	// parameters after the last completed step.
+	Context context.Context
 }
 
 // History is what Train records.
@@ -59,6 +65,8 @@ func Train(w []float64, obj nn.Objective, opt Optimizer, s *TrainSettings) (*His
 	}
 	n := obj.Len()
 	switch {
+	case len(w) != obj.Dim():
+		return nil, fmt.Errorf("sam: Train: len(w) = %d, objective Dim() = %d", len(w), obj.Dim())
 	case n < 1:
 		return nil, fmt.Errorf("sam: Train: objective has Len() = %d samples", n)
 	case st.Epochs < 0:
@@ -71,6 +79,14 @@ func Train(w []float64, obj nn.Objective, opt Optimizer, s *TrainSettings) (*His
 	}
 	if st.Batch == 0 {
 		st.Batch = min(128, n)
+	}
+	ctx := st.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	name := st.Name
+	if name != "" && !strings.HasSuffix(name, " ") {
+		name += " "
 	}
 	coster, _ := opt.(Coster)
 	perm := make([]int, n)
@@ -93,10 +109,10 @@ func Train(w []float64, obj nn.Objective, opt Optimizer, s *TrainSettings) (*His
 			}
 			loss, err := opt.Step(w, obj, perm[lo:hi])
 			if err == nil && !finite(loss) {
-				err = fmt.Errorf("sam: loss = %v is not finite", loss)
+				err = fmt.Errorf("loss = %v is not finite", loss)
 			}
 			if err != nil {
-				return h, fmt.Errorf("sam: Train: epoch %d, step %d: %w", e, steps, err)
+				return h, fmt.Errorf("sam: Train: epoch %d, step %d: %w", e, steps, unprefixed{err})
 			}
 			sum += loss
 			steps++
@@ -106,10 +122,14 @@ func Train(w []float64, obj nn.Objective, opt Optimizer, s *TrainSettings) (*His
 				h.Cost.Serial += c.Serial
 				h.Cost.Depth += c.Depth
 			}
+			if ctx.Err() != nil {
+				h.Steps += steps
+				return h, fmt.Errorf("sam: Train: stopped after epoch %d, step %d: %w", e, steps-1, context.Cause(ctx))
+			}
 		}
 		h.Steps += steps
 		h.TrainLoss = append(h.TrainLoss, sum/float64(max(steps, 1)))
-		line := fmt.Sprintf("%sepoch %d/%d  train loss %.5g", st.Name, e+1, st.Epochs, h.TrainLoss[e])
+		line := fmt.Sprintf("%sepoch %d/%d  train loss %.5g", name, e+1, st.Epochs, h.TrainLoss[e])
 		if st.Eval != nil {
 			v, err := st.Eval(e, w)
 			if err != nil {
@@ -124,3 +144,10 @@ func Train(w []float64, obj nn.Objective, opt Optimizer, s *TrainSettings) (*His
 	}
 	return h, nil
 }
+
+// unprefixed wraps an error from this package for Train's own "sam: Train: ..." message,
+// dropping the inner "sam: " so the prefix appears once; errors.Is/As still see err.
+type unprefixed struct{ err error }
+
+func (u unprefixed) Error() string { return strings.TrimPrefix(u.err.Error(), "sam: ") }
+func (u unprefixed) Unwrap() error { return u.err }
