@@ -119,6 +119,9 @@ func (sv *solver) runAdaptive(ts []float64, out func(k int, x []float64)) error 
 			sv.st.Step(ad.yHalf, tm, t1-tm, ad.yHalf, dw, nil)
 			e := ad.errNorm()
 			if math.IsNaN(e) || !finite(ad.yHalf) {
+				if err := stageError(sv.st); err != nil {
+					return fmt.Errorf("%w (step %d)", err, sv.steps+1)
+				}
 				return fmt.Errorf("sde: non-finite state at t = %v (step %d)", t1, sv.steps+1)
 			}
 			if e <= 1 || hh <= ad.minStep {

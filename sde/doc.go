@@ -39,6 +39,9 @@
 //	EulerHeun       Stratonovich   1.0       1.0       1.0     0.5      1
 //	Midpoint        Stratonovich   1.0       1.0       1.0     0.5      1
 //	ReversibleHeun  Stratonovich   1.0       0.5       0.5     0.5      1
+//	ImplicitEuler   Itô            1.0       0.5       0.5     0.5      1
+//	ImplicitMilstein Itô or Strat. 1.0       1.0       1.0     –        1
+//	Weak2           Itô            1.0       1.0 (d=1) 1.0     –        2
 //
 // Diagonal-noise orders assume commuting noise (g_i depends on x_i only).
 // Method.Order reports these numbers. The strong orders for additive,
@@ -54,6 +57,19 @@
 // on 64-bit draws of the Source, calling a *rand.PCG directly; its wedge
 // test y < exp(−x²/2) is first decided by Taylor bounds on the exponential,
 // which give the same answer as evaluating it.
+//
+// # Stiff drifts and weak order 2
+//
+// ImplicitEuler (the stochastic θ-method) and ImplicitMilstein take the
+// drift implicitly, θ f(t_{n+1}, X_{n+1}) + (1−θ) f(t_n, X_n), and the
+// noise explicitly; each step solves the stage equation by Newton
+// iterations with a dense LU (System.DriftJacobian or forward differences,
+// tolerance and iteration cap in Newton), and a stage that does not
+// converge stops the solve with an error. With θ = 1 they are mean-square
+// stable on dX = λX dt + μX dW whenever the equation is (2λ + μ² < 0), for
+// every step; MSAmplification gives the θ-method's amplification factor.
+// Weak2 is Platen's explicit weak order 2.0 scheme for one Brownian motion.
+// Derivations: docs/derivations/sde-implicit.md.
 //
 // # Brownian motion
 //

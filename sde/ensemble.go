@@ -103,6 +103,8 @@ func SolveEnsemble(sys *System, m Method, e *Ensemble, ts []float64, s *Settings
 		workers[w] = newEnsembleWorker(sv, sys, ts)
 		if emBlockable(sv) && sv.stop == nil {
 			workers[w].blk = newEMBlock(sys, sv)
+		} else if emPairable(sv) {
+			workers[w].pair = newEMPair(sv)
 		}
 	}
 	d, nt := sys.Dim, len(ts)
@@ -130,23 +132,30 @@ func SolveEnsemble(sys *System, m Method, e *Ensemble, ts []float64, s *Settings
 			acc = red.get(nt, d)
 		}
 		lo, hi := c*ensembleChunk, min((c+1)*ensembleChunk, e.Paths)
+		emit := func(i, k int, x []float64) {
+			if sol.X != nil {
+				sol.X[k].SetRow(i, x)
+			}
+			if acc != nil {
+				acc.add(k, x)
+			}
+			if e.Observe != nil {
+				e.Observe(i, k, x)
+			}
+		}
 		if wk.blk != nil {
-			wk.blk.run(e, lo, hi, ts, errs, steps, func(i, k int, x []float64) {
-				if sol.X != nil {
-					sol.X[k].SetRow(i, x)
-				}
-				if acc != nil {
-					acc.add(k, x)
-				}
-				if e.Observe != nil {
-					e.Observe(i, k, x)
-				}
-			})
+			wk.blk.run(e, lo, hi, ts, errs, steps, emit)
 			for i := lo; i < hi; i++ {
 				rejected[i] = 0
 			}
 		}
 		for i := lo; i < hi && wk.blk == nil; i++ {
+			if wk.pair != nil && i+1 < hi {
+				wk.pair.run(e, i, ts, errs, steps, emit)
+				rejected[i], rejected[i+1] = 0, 0
+				i++
+				continue
+			}
 			errs[i] = wk.run(e, i, ts, sol.X, acc)
 			steps[i], rejected[i] = wk.sv.steps, wk.sv.rejected
 			if sol.StopTime != nil {
@@ -179,6 +188,7 @@ type ensembleWorker struct {
 	_    [64]byte
 	sv   *solver
 	blk  *emBlock // chunk-at-a-time Euler–Maruyama, when emBlockable
+	pair *emPair  // two paths at a time, when emPairable
 	inc  *Increments
 	tree *BrownianTree // adaptive: path i is the tree of TreeSeed(Seed, i)
 	x0   []float64

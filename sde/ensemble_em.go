@@ -39,7 +39,8 @@ func newEMBlock(sys *System, sv *solver) *emBlock {
 // BatchDriftDiffusion callback. With per-path callbacks the path-by-path
 // loop (emStepper.fresh) is faster: calling them path after path at each
 // step costs more than the interleaving saves (11 against 8 CPU ns per
-// path-step on the GBM benchmark).
+// path-step on the GBM benchmark); one-dimensional systems with a
+// DriftDiffusion callback run two paths at a time instead (emPair).
 func emBlockable(sv *solver) bool {
 	_, ok := sv.st.(*emStepper)
 	return ok && sv.ad == nil && sv.sys.BatchDriftDiffusion != nil &&

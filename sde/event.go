@@ -204,6 +204,9 @@ func (sv *solver) runEvent(ts []float64, out func(k int, x []float64)) error {
 				sv.set.Domain.Project(x)
 			}
 			if !finite(x) {
+				if err := stageError(sv.st); err != nil {
+					return fmt.Errorf("%w (step %d)", err, sv.steps+1)
+				}
 				return fmt.Errorf("sde: non-finite state at t = %v (step %d)", t1, sv.steps+1)
 			}
 			sv.steps++

@@ -107,6 +107,12 @@ type System struct {
 	// to 64 paths, which removes the per-path call overhead; elsewhere, and
 	// when it is the only callback given, it is called with n = 1.
 	BatchDriftDiffusion func(f, g []float64, t float64, x []float64)
+	// DriftJacobian, optional, writes the drift's Jacobian
+	// jac[i*Dim+j] = ∂f_i/∂x_j (t, x) into jac (Dim×Dim row-major; every
+	// entry must be written). The implicit methods (ImplicitEuler,
+	// ImplicitMilstein) use it in their Newton iterations; without it they
+	// use forward differences of the drift.
+	DriftJacobian func(jac []float64, t float64, x []float64)
 }
 
 // M returns the Brownian dimension m, resolving the zero default.

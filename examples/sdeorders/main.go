@@ -130,6 +130,7 @@ func main() {
 	logLogPlot(filepath.Join(*out, "strong_stratonovich.png"), "Strong error, Stratonovich methods", strat)
 	logLogPlot(filepath.Join(*out, "weak_em.png"), "Weak error of Euler–Maruyama on GBM, φ(x) = x",
 		[]curve{{name: fmt.Sprintf("Monte Carlo (%.2f)", r.WeakOrder), x: r.H, y: r.Weak}, {name: "closed form", x: r.H, y: exact}})
+	implicitReport(*out, *paths, *weakPaths, *seed)
 	fmt.Printf("\nwrote %s/{strong.csv,strong_ito.png,strong_stratonovich.png,weak_em.png}\n", *out)
 	calculusStudy(*out, *paths, *seed)
 	stoppingStudy(*out, *stopPaths, *seed)
