@@ -61,8 +61,17 @@ type Trainer struct {
 	Loss Loss
 	// Method selects the dynamics (GD, SGD, GaussianSGD, MSGLD).
 	Method Method
-	// Schedule gives the per-neuron step h_n = Schedule.Step(n) of iteration n.
+	// Schedule gives the per-neuron step h_n = Schedule.Step(n) of iteration n. Its width
+	// Schedule.N must equal the particle count unless ReferenceSystem is set or β = 1 (then
+	// the step g_N = γ^{1/(1−α)} does not depend on N, so N changes nothing computed).
 	Schedule Schedule
+	// ReferenceSystem declares that the particles are not the width-Schedule.N network but
+	// a reference system stepped with that network's schedule: the weighted Gauss–Hermite
+	// quadrature of λ_0 whose GD run is the deterministic mean-field limit
+	// (GaussHermiteParticles, RecordField), or a large system for the noisy limit. Only then
+	// may Schedule.N differ from the particle count when β < 1; otherwise that mismatch is an
+	// error, because the step h_n would silently belong to another width.
+	ReferenceSystem bool
 	// Data is the law π as weighted points: required by GD, GaussianSGD and MSGLD; SGD
 	// samples from it with replacement when Sampler is nil.
 	Data *Points
@@ -160,6 +169,9 @@ func (tr *Trainer) validate(ps *Particles) error {
 	}
 	if ps.D != tr.Unit.Dim() {
 		return fmt.Errorf("meanfield: Particles.D = %d, but Unit.Dim() = %d", ps.D, tr.Unit.Dim())
+	}
+	if tr.Schedule.N != ps.N && tr.Schedule.Beta != 1 && !tr.ReferenceSystem {
+		return fmt.Errorf("meanfield: Trainer.Schedule.N = %d, but Particles.N = %d (beta = %v, so the step depends on N); use the particle count, or set Trainer.ReferenceSystem to step a reference system (e.g. a Gauss–Hermite quadrature of the limit) with the schedule of width %d", tr.Schedule.N, ps.N, tr.Schedule.Beta, tr.Schedule.N)
 	}
 	if !(tr.Penalty >= 0) || math.IsInf(tr.Penalty, 0) {
 		return fmt.Errorf("meanfield: Trainer.Penalty = %v, want finite >= 0", tr.Penalty)
