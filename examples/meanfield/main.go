@@ -25,7 +25,7 @@ import (
 )
 
 func main() {
-	out := flag.String("out", "meanfield_out", "output folder for CSV and PNG files")
+	out := flag.String("out", "out/meanfield", "output folder for CSV and PNG files")
 	exps := flag.String("exp", "A,B,sweep", "experiments to run: A, B, sweep (comma-separated)")
 	quick := flag.Bool("quick", false, "small sizes and few replicates (under a minute)")
 	seed := flag.Uint64("seed", 1, "random seed")
