@@ -1,6 +1,7 @@
 package meanfield
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -99,8 +100,11 @@ type Trainer struct {
 	field []float64
 	batch Points
 	sampl Sampler
-	// shared is the stream parallel.Stream(Seed, −1); the per-particle streams live in st.
-	shared *rand.Rand
+	// shared is the stream parallel.Stream(Seed, −1) (its PCG in sharedPCG); the
+	// per-particle streams live in st, their PCGs in pcgs (kept for checkpoints).
+	shared    *rand.Rand
+	sharedPCG *rand.PCG
+	pcgs      []*rand.PCG
 }
 
 // stepState is what the parallel update passes of one step read: the particles, the
@@ -243,12 +247,15 @@ func (tr *Trainer) prepare(ps *Particles) error {
 	st.coef = make([]float64, n)
 	st.cbuf, st.gbuf = nil, nil
 	st.bad = make([]bool, ps.N)
-	tr.shared = rand.New(parallel.Stream(tr.Seed, -1))
-	st.parts = nil
+	tr.sharedPCG = parallel.Stream(tr.Seed, -1)
+	tr.shared = rand.New(tr.sharedPCG)
+	st.parts, tr.pcgs = nil, nil
 	if tr.Method == MSGLD {
 		st.parts = make([]*rand.Rand, ps.N)
+		tr.pcgs = make([]*rand.PCG, ps.N)
 		for i := range st.parts {
-			st.parts[i] = rand.New(parallel.Stream(tr.Seed, i))
+			tr.pcgs[i] = parallel.Stream(tr.Seed, i)
+			st.parts[i] = rand.New(tr.pcgs[i])
 		}
 	}
 	tr.dense = false
@@ -353,16 +360,29 @@ func (tr *Trainer) Step(ps *Particles, n int) (float64, error) {
 // Run performs steps iterations n = first, …, first+steps−1, calling hook (if non-nil)
 // after each with the iteration index and risk; a hook error stops the run.
 func (tr *Trainer) Run(ps *Particles, first, steps int, hook func(n int, risk float64) error) error {
+	_, err := tr.RunContext(context.Background(), ps, first, steps, hook)
+	return err
+}
+
+// RunContext is Run that also stops when ctx is done. ctx is checked before every step, so
+// a cancelled run stops cleanly at the end of the step in progress, with the particles and
+// the random streams between two steps: a Checkpoint taken then (with the returned index)
+// resumes bit-identically. It returns the index of the next step to run (first+steps when
+// the run completes) and, when stopped by ctx, an error wrapping ctx.Err().
+func (tr *Trainer) RunContext(ctx context.Context, ps *Particles, first, steps int, hook func(n int, risk float64) error) (next int, err error) {
 	for n := first; n < first+steps; n++ {
+		if err := ctx.Err(); err != nil {
+			return n, fmt.Errorf("meanfield: run stopped before step %d: %w", n, err)
+		}
 		risk, err := tr.Step(ps, n)
 		if err != nil {
-			return err
+			return n, err
 		}
 		if hook != nil {
 			if err := hook(n, risk); err != nil {
-				return err
+				return n + 1, err
 			}
 		}
 	}
-	return nil
+	return first + steps, nil
 }
