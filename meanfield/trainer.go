@@ -22,13 +22,13 @@ const (
 	// samples per step, shared by all neurons, W^k ← W^k − h_n (1/M) Σ_{i∈B} G(W^k, μ^N; X_i, Y_i).
 	SGD
 	// GaussianSGD is the Euler–Maruyama step (dt = g_N) of the particle SDE with the SGD
-	// noise covariance, cross-neuron blocks included (research notes §2.1):
+	// noise covariance, cross-neuron blocks included (docs/derivations/msgld.md §3):
 	// W^k ← W^k − h_n [ b(W^k, μ^N) + M^{−1/2} Σ_q A_q^k Z_q ], A_q^k = √π_q (G_q^k − b^k),
 	// with one standard normal Z_q per data point, shared by all neurons.
 	GaussianSGD
 	// MSGLD is the same step with independent normals Z^k_q per neuron: per-neuron noise
 	// with the SGD marginal covariance Σ(W^k, μ^N)/M and no cross-neuron correlation
-	// (research notes §2.2, a reconstruction of the paper's mSGLD).
+	// (docs/derivations/msgld.md §4, a reconstruction of the paper's mSGLD).
 	MSGLD
 )
 

@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// TestDriftIdentity checks N ∇_{w^k} R^N = b(w^k, μ^N) (research notes §1.2): the GD
+// TestDriftIdentity checks N ∇_{w^k} R^N = b(w^k, μ^N) (docs/derivations/msgld.md §1): the GD
 // step is W ← W − h b, so b = (W_0 − W_1)/h, against central finite differences of the
 // risk R^N(W^{1:N}).
 func TestDriftIdentity(t *testing.T) {
@@ -86,7 +86,7 @@ func incrementStats(t *testing.T, tr *Trainer, w0 []float64, N, D, S int) [][]fl
 
 // TestNoiseCovariance checks that one step of true SGD, Gaussian SGD and mSGLD has mean
 // −h b and covariance (h²/M) C with C_{kj} = Σ_q π_q (G_q^k − b^k)(G_q^j − b^j)ᵀ, cross-
-// neuron blocks included; for mSGLD the cross blocks vanish (research notes §1.5, §2).
+// neuron blocks included; for mSGLD the cross blocks vanish (docs/derivations/msgld.md §3–4).
 func TestNoiseCovariance(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	u := TanhUnit(1)

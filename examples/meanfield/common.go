@@ -13,7 +13,7 @@ import (
 	"github.com/sdeml/sdeml/meanfield"
 )
 
-// problem is the common setup of research notes §9: x ~ U[−1, 1], 32-point
+// problem is the common setup of docs/derivations/msgld.md §7: x ~ U[−1, 1], 32-point
 // Gauss–Legendre population risk, target sin πx, units a·tanh(bx + c), squared loss,
 // λ0 = N(0, I3).
 type problem struct {

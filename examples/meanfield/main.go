@@ -1,6 +1,6 @@
 // Command meanfield reproduces the propagation-of-chaos claims of De Bortoli, Durmus,
 // Fontaine and Şimşekli, "Quantitative Propagation of Chaos for SGD in Wide Neural
-// Networks" (NeurIPS 2020), on the small-scale target of research notes §9: tanh units
+// Networks" (NeurIPS 2020), on the small-scale target of docs/derivations/msgld.md §7: tanh units
 // fitting sin πx.
 //
 // Experiment A: full-batch GD particles against their mean-field twins (the limit field
