@@ -176,3 +176,25 @@ func validCheckpointBytes(t testing.TB) []byte {
 	}
 	return buf.Bytes()
 }
+
+// TestRunContextDoesNotAllocate: checking a live (cancellable) context before every step
+// adds no allocation to the steady-state loop.
+func TestRunContextDoesNotAllocate(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates and sync.Pool drops items at random")
+	}
+	pts := randomPoints(t, rand.New(rand.NewPCG(4, 4)), 6, 1, 1, false)
+	ps := randomParticles(t, 40, 3, 5)
+	tr := ckTrainer(t, MSGLD, pts)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if _, err := tr.RunContext(ctx, ps, 0, 1, nil); err != nil {
+		t.Fatal(err)
+	}
+	n := 1
+	if a := testing.AllocsPerRun(20, func() {
+		n, _ = tr.RunContext(ctx, ps, n, 5, nil)
+	}); a != 0 {
+		t.Fatalf("RunContext allocated %.1f times per 5 steps", a)
+	}
+}
