@@ -81,7 +81,7 @@
 // and its value. An HVPFunc cannot report its dimension, so each HVP entry point makes its
 // first call on the caller's goroutine and turns a panic there into an error naming dim; a
 // panic in a later, parallel call is raised again on the caller's goroutine (carrying the
-// worker's stack), so it can be recovered instead of killing the process. Shape mismatches between buffers panic with a
-// message prefixed by "sgn: ". docs/derivations/sgn.md in the repository derives the
-// quantities and states the degenerate-input rules.
+// worker's stack), so it can be recovered instead of killing the process. Shape mismatches
+// between buffers panic with a message prefixed by "sgn: ". docs/derivations/sgn.md in the
+// repository derives the quantities and states the degenerate-input rules.
 package sgn // import "github.com/sdeml/sdeml/sgn"
