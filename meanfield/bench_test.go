@@ -26,7 +26,7 @@ func (c benchCase) label() string {
 }
 
 // benchCases returns the steps of BenchmarkStep (N tanh units on the 32-point
-// Gauss–Legendre quadrature of research notes §9 under GD, Gaussian SGD and mSGLD, and
+// Gauss–Legendre quadrature of docs/derivations/msgld.md §7 under GD, Gaussian SGD and mSGLD, and
 // online SGD with M = 32 fresh samples of x ~ U[−1, 1], y = sin πx) and of
 // BenchmarkMNISTStep (the paper's ReLU unit, p = 784, K = 10, softmax cross-entropy,
 // torch-default initialisation, N = 1000, M = 100, on a synthetic dataset of MNIST's shape).

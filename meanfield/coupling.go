@@ -93,7 +93,7 @@ func WeakBias(reps [][]float64, g []float64, pts *Points) float64 {
 // AcrossRunVariance returns Σ_q π_q Var_r(f^r_q) (unbiased over the R ≥ 2 runs, summed
 // over outputs): the spread of the network function across runs that share an
 // initialisation and differ in their noise. It vanishes as N grows when the noise is
-// independent across neurons, and stays when all neurons share it (research notes §3.4).
+// independent across neurons, and stays when all neurons share it (docs/derivations/msgld.md §5).
 func AcrossRunVariance(runs [][]float64, pts *Points) float64 {
 	R := len(runs)
 	if R < 2 {

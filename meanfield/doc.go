@@ -63,17 +63,23 @@
 //
 // # What is reconstructed
 //
-// The paper's body and supplement could not be read (research notes §0); what the
-// authors' code fixes is used exactly (network, normalisation by N, torch-default
-// initialisation, shared minibatches, the schedule). The particle SDE with the SGD
-// covariance is derived by matching the first two conditional moments of an SGD step
-// (research notes §2.1). mSGLD is reconstructed as the scheme with the SGD marginal
-// covariance per neuron and independent noise across neurons, the reading consistent with
-// the NeurIPS review's description of the second regime's limit ("weights corresponding to
-// different neurons are again independent", research notes §2.2). The rates the examples
-// test (N^{−1/2} coupling, N^{−1} weak bias, −(1−β)/2 for SGD at β < 1, a plateau for
-// shared-noise SGD at β = 1) are derived by standard synchronous-coupling arguments, not
-// quoted from the paper.
+// The paper's body and supplement were not available; what the authors' code fixes is
+// used exactly (network, normalisation by N, torch-default initialisation, shared
+// minibatches, the schedule). The particle SDE with the SGD covariance is derived by
+// matching the first two conditional moments of an SGD step. mSGLD is reconstructed as the
+// scheme with the SGD marginal covariance per neuron and independent noise across neurons,
+// the reading consistent with a NeurIPS review's description of the second regime's limit
+// ("weights corresponding to different neurons are again independent"). The rates the
+// examples test (N^{−1/2} coupling, N^{−1} weak bias, −(1−β)/2 for SGD at β < 1, a plateau
+// for shared-noise SGD at β = 1) are derived by standard synchronous-coupling arguments, not
+// quoted from the paper. docs/derivations/msgld.md in the repository writes all of this out.
+//
+// # Interrupting and resuming
+//
+// Trainer.RunContext stops at the end of the current step when its context is done.
+// Trainer.Checkpoint captures the state between steps (particles, step index, random-stream
+// positions, configuration), Checkpoint.Save and LoadCheckpoint encode it in a versioned,
+// CRC-checked format, and Trainer.Restore resumes it bit-identically.
 //
 // # Performance
 //

@@ -1,9 +1,12 @@
 package meanfield_test
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/sdeml/sdeml/meanfield"
 	"github.com/sdeml/sdeml/sde"
@@ -81,4 +84,42 @@ func ExampleLogLogSlope() {
 	fmt.Printf("slope %.2f\n", fit.Slope)
 	// Output:
 	// slope -0.50
+}
+
+// A run stopped through its context and resumed from an encoded checkpoint ends with the
+// same bits as an uninterrupted run.
+func ExampleTrainer_Checkpoint() {
+	data, _ := meanfield.Quadrature1D(16, -1, 1, math.Sin)
+	newTrainer := func() *meanfield.Trainer {
+		return &meanfield.Trainer{Unit: meanfield.TanhUnit(1), Loss: meanfield.Squared{}, Method: meanfield.MSGLD,
+			Data: data, Batch: 4, Seed: 3, Schedule: meanfield.Schedule{Gamma: 0.1, Beta: 0.5, N: 64}}
+	}
+	start, _ := meanfield.NewParticles(64, 3)
+	start.InitGaussian(0, 1, rand.NewPCG(1, 2))
+
+	full := start.Clone()
+	newTrainer().Run(full, 0, 50, nil)
+
+	ps := start.Clone()
+	tr := newTrainer()
+	ctx, stop := context.WithCancel(context.Background())
+	next, err := tr.RunContext(ctx, ps, 0, 50, func(n int, _ float64) error {
+		if n == 19 {
+			stop() // e.g. on SIGINT: the run ends after this step
+		}
+		return nil
+	})
+	fmt.Println(next, err)
+	cp, _ := tr.Checkpoint(ps, next)
+	var file bytes.Buffer
+	cp.Save(&file)
+
+	loaded, _ := meanfield.LoadCheckpoint(&file)
+	again := newTrainer()
+	resumed, _ := again.Restore(loaded)
+	again.Run(resumed, loaded.Next, 50-loaded.Next, nil)
+	fmt.Println("bit-identical:", slices.Equal(full.W, resumed.W))
+	// Output:
+	// 20 meanfield: run stopped before step 20: context canceled
+	// bit-identical: true
 }

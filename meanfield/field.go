@@ -125,7 +125,7 @@ func finiteAll(v []float64) bool {
 // ComputeField writes the network function f_μ(x_q) = Σ_k ω_k F(W^k, x_q) on every point
 // into dst (n×K, row-major) and returns it; dst nil allocates. The sum is deterministic
 // for any GOMAXPROCS. Everything the dynamics need from the measure μ goes through this
-// field (research notes §1.2: the particles interact only through f_μ on the data).
+// field (docs/derivations/msgld.md §1: the particles interact only through f_μ on the data).
 func ComputeField(dst []float64, u Unit, ps *Particles, pts *Points) []float64 {
 	if dst == nil {
 		dst = make([]float64, pts.Len()*u.OutDim())

@@ -85,7 +85,7 @@ func (p *Particles) InitUniform(lo, hi float64, src rand.Source) error {
 // InitTorchDefault reproduces PyTorch's default nn.Linear initialisation
 // U(−1/√fan_in, 1/√fan_in) for the ReLUUnit layout w = (u, a): u ~ U(±1/√p) (first
 // layer, fan_in p) and a ~ U(±1/√N) (output layer, fan_in = width N), so the initial
-// law of the output coordinates depends on N and tends to δ_0 (research notes §1.3).
+// law of the output coordinates depends on N and tends to δ_0 (docs/derivations/msgld.md §6).
 func (p *Particles) InitTorchDefault(u ReLUUnit, src rand.Source) error {
 	if u.Dim() != p.D || u.P < 1 || u.K < 1 {
 		return fmt.Errorf("meanfield: InitTorchDefault unit dimension %d (P = %d, K = %d) != Particles.D = %d", u.Dim(), u.P, u.K, p.D)

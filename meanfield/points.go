@@ -88,7 +88,7 @@ func (d *Points) W(q int) float64 {
 
 // Quadrature1D returns the n-point Gauss–Legendre rule for the uniform law on [lo, hi]
 // (weights w_q/(hi−lo), summing to 1), with scalar targets y_q = target(x_q). It is the
-// population risk of research notes §9 (n = 32, [−1, 1], target sin πx).
+// population risk of docs/derivations/msgld.md §7 (n = 32, [−1, 1], target sin πx).
 func Quadrature1D(n int, lo, hi float64, target func(float64) float64) (*Points, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("meanfield: Quadrature1D n = %d, want >= 1", n)

@@ -6,7 +6,7 @@ import (
 )
 
 // Schedule is the width-dependent step-size schedule of the paper's code
-// (fonfonx/MeanFieldSGD run.py/main.py; research notes §1.4). With γ = Gamma, β = Beta,
+// (fonfonx/MeanFieldSGD run.py/main.py; docs/derivations/msgld.md §2). With γ = Gamma, β = Beta,
 // α = Alpha and width N, torch's learning rate at iteration n is γN^β(n + 1/g_N)^{−α},
 // and because the network output is divided by N, the per-neuron step is
 //

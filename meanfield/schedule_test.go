@@ -6,7 +6,7 @@ import (
 )
 
 func TestScheduleWorkedNumbers(t *testing.T) {
-	// research notes §1.4: N = 50000, γ = 1, T = 100: run.py's int(T·(N/lr)^{1/(1−α)})
+	// docs/derivations/msgld.md §2: N = 50000, γ = 1, T = 100: run.py's int(T·(N/lr)^{1/(1−α)})
 	// gives 100·√50000 = 22360.7 → 22360 at β = 0.5, 100·50000^{1/4} = 1495.3 → 1495 at
 	// β = 0.75, and 100 at β = 1.
 	for _, c := range []struct {

@@ -62,7 +62,7 @@ func TestParticleSDEMatchesTrainer(t *testing.T) {
 
 // linGaussVar is the exact variance of the deviation D_t = X^i_t − X̄^i_t for the
 // linear-Gaussian particle system dX^i = −κ(X^i − m^N)dt + σ dB^i against its
-// McKean–Vlasov twin dX̄ = −κ(X̄ − E X̄)dt + σ dB^i (research notes §8, T5).
+// McKean–Vlasov twin dX̄ = −κ(X̄ − E X̄)dt + σ dB^i.
 func linGaussVar(N int, s0, sigma, kappa, t float64) float64 {
 	e := math.Exp(-kappa * t)
 	return (s0*s0*(1-e)*(1-e) + sigma*sigma*(t-2*(1-e)/kappa+(1-math.Exp(-2*kappa*t))/(2*kappa))) / float64(N)

@@ -10,7 +10,7 @@ import (
 )
 
 // ParticleSDE returns the continuous-time counterpart of SGD for N particles as an
-// sde.System of dimension N·D in mean-field time t (research notes §2.1–2.2):
+// sde.System of dimension N·D in mean-field time t (docs/derivations/msgld.md §3–4):
 //
 //	dW^k_t = −(1+t)^{−α} { b(W^k_t, μ^N_t) dt + (g_N/M)^{1/2} Σ_q A_q^k(W_t) dβ_q },
 //	A_q^k = √π_q (G(W^k, μ^N; x_q, y_q) − b(W^k, μ^N)),

@@ -1,6 +1,7 @@
 package meanfield
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -21,13 +22,13 @@ const (
 	// samples per step, shared by all neurons, W^k ← W^k − h_n (1/M) Σ_{i∈B} G(W^k, μ^N; X_i, Y_i).
 	SGD
 	// GaussianSGD is the Euler–Maruyama step (dt = g_N) of the particle SDE with the SGD
-	// noise covariance, cross-neuron blocks included (research notes §2.1):
+	// noise covariance, cross-neuron blocks included (docs/derivations/msgld.md §3):
 	// W^k ← W^k − h_n [ b(W^k, μ^N) + M^{−1/2} Σ_q A_q^k Z_q ], A_q^k = √π_q (G_q^k − b^k),
 	// with one standard normal Z_q per data point, shared by all neurons.
 	GaussianSGD
 	// MSGLD is the same step with independent normals Z^k_q per neuron: per-neuron noise
 	// with the SGD marginal covariance Σ(W^k, μ^N)/M and no cross-neuron correlation
-	// (research notes §2.2, a reconstruction of the paper's mSGLD).
+	// (docs/derivations/msgld.md §4, a reconstruction of the paper's mSGLD).
 	MSGLD
 )
 
@@ -61,8 +62,17 @@ type Trainer struct {
 	Loss Loss
 	// Method selects the dynamics (GD, SGD, GaussianSGD, MSGLD).
 	Method Method
-	// Schedule gives the per-neuron step h_n = Schedule.Step(n) of iteration n.
+	// Schedule gives the per-neuron step h_n = Schedule.Step(n) of iteration n. Its width
+	// Schedule.N must equal the particle count unless ReferenceSystem is set or β = 1 (then
+	// the step g_N = γ^{1/(1−α)} does not depend on N, so N changes nothing computed).
 	Schedule Schedule
+	// ReferenceSystem declares that the particles are not the width-Schedule.N network but
+	// a reference system stepped with that network's schedule: the weighted Gauss–Hermite
+	// quadrature of λ_0 whose GD run is the deterministic mean-field limit
+	// (GaussHermiteParticles, RecordField), or a large system for the noisy limit. Only then
+	// may Schedule.N differ from the particle count when β < 1; otherwise that mismatch is an
+	// error, because the step h_n would silently belong to another width.
+	ReferenceSystem bool
 	// Data is the law π as weighted points: required by GD, GaussianSGD and MSGLD; SGD
 	// samples from it with replacement when Sampler is nil.
 	Data *Points
@@ -90,8 +100,11 @@ type Trainer struct {
 	field []float64
 	batch Points
 	sampl Sampler
-	// shared is the stream parallel.Stream(Seed, −1); the per-particle streams live in st.
-	shared *rand.Rand
+	// shared is the stream parallel.Stream(Seed, −1) (its PCG in sharedPCG); the
+	// per-particle streams live in st, their PCGs in pcgs (kept for checkpoints).
+	shared    *rand.Rand
+	sharedPCG *rand.PCG
+	pcgs      []*rand.PCG
 }
 
 // stepState is what the parallel update passes of one step read: the particles, the
@@ -160,6 +173,9 @@ func (tr *Trainer) validate(ps *Particles) error {
 	}
 	if ps.D != tr.Unit.Dim() {
 		return fmt.Errorf("meanfield: Particles.D = %d, but Unit.Dim() = %d", ps.D, tr.Unit.Dim())
+	}
+	if tr.Schedule.N != ps.N && tr.Schedule.Beta != 1 && !tr.ReferenceSystem {
+		return fmt.Errorf("meanfield: Trainer.Schedule.N = %d, but Particles.N = %d (beta = %v, so the step depends on N); use the particle count, or set Trainer.ReferenceSystem to step a reference system (e.g. a Gauss–Hermite quadrature of the limit) with the schedule of width %d", tr.Schedule.N, ps.N, tr.Schedule.Beta, tr.Schedule.N)
 	}
 	if !(tr.Penalty >= 0) || math.IsInf(tr.Penalty, 0) {
 		return fmt.Errorf("meanfield: Trainer.Penalty = %v, want finite >= 0", tr.Penalty)
@@ -231,12 +247,15 @@ func (tr *Trainer) prepare(ps *Particles) error {
 	st.coef = make([]float64, n)
 	st.cbuf, st.gbuf = nil, nil
 	st.bad = make([]bool, ps.N)
-	tr.shared = rand.New(parallel.Stream(tr.Seed, -1))
-	st.parts = nil
+	tr.sharedPCG = parallel.Stream(tr.Seed, -1)
+	tr.shared = rand.New(tr.sharedPCG)
+	st.parts, tr.pcgs = nil, nil
 	if tr.Method == MSGLD {
 		st.parts = make([]*rand.Rand, ps.N)
+		tr.pcgs = make([]*rand.PCG, ps.N)
 		for i := range st.parts {
-			st.parts[i] = rand.New(parallel.Stream(tr.Seed, i))
+			tr.pcgs[i] = parallel.Stream(tr.Seed, i)
+			st.parts[i] = rand.New(tr.pcgs[i])
 		}
 	}
 	tr.dense = false
@@ -341,16 +360,29 @@ func (tr *Trainer) Step(ps *Particles, n int) (float64, error) {
 // Run performs steps iterations n = first, …, first+steps−1, calling hook (if non-nil)
 // after each with the iteration index and risk; a hook error stops the run.
 func (tr *Trainer) Run(ps *Particles, first, steps int, hook func(n int, risk float64) error) error {
+	_, err := tr.RunContext(context.Background(), ps, first, steps, hook)
+	return err
+}
+
+// RunContext is Run that also stops when ctx is done. ctx is checked before every step, so
+// a cancelled run stops cleanly at the end of the step in progress, with the particles and
+// the random streams between two steps: a Checkpoint taken then (with the returned index)
+// resumes bit-identically. It returns the index of the next step to run (first+steps when
+// the run completes) and, when stopped by ctx, an error wrapping ctx.Err().
+func (tr *Trainer) RunContext(ctx context.Context, ps *Particles, first, steps int, hook func(n int, risk float64) error) (next int, err error) {
 	for n := first; n < first+steps; n++ {
+		if err := ctx.Err(); err != nil {
+			return n, fmt.Errorf("meanfield: run stopped before step %d: %w", n, err)
+		}
 		risk, err := tr.Step(ps, n)
 		if err != nil {
-			return err
+			return n, err
 		}
 		if hook != nil {
 			if err := hook(n, risk); err != nil {
-				return err
+				return n + 1, err
 			}
 		}
 	}
-	return nil
+	return first + steps, nil
 }

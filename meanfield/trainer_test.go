@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// TestDriftIdentity checks N ∇_{w^k} R^N = b(w^k, μ^N) (research notes §1.2): the GD
+// TestDriftIdentity checks N ∇_{w^k} R^N = b(w^k, μ^N) (docs/derivations/msgld.md §1): the GD
 // step is W ← W − h b, so b = (W_0 − W_1)/h, against central finite differences of the
 // risk R^N(W^{1:N}).
 func TestDriftIdentity(t *testing.T) {
@@ -86,7 +86,7 @@ func incrementStats(t *testing.T, tr *Trainer, w0 []float64, N, D, S int) [][]fl
 
 // TestNoiseCovariance checks that one step of true SGD, Gaussian SGD and mSGLD has mean
 // −h b and covariance (h²/M) C with C_{kj} = Σ_q π_q (G_q^k − b^k)(G_q^j − b^j)ᵀ, cross-
-// neuron blocks included; for mSGLD the cross blocks vanish (research notes §1.5, §2).
+// neuron blocks included; for mSGLD the cross blocks vanish (docs/derivations/msgld.md §3–4).
 func TestNoiseCovariance(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	u := TanhUnit(1)
@@ -266,6 +266,7 @@ func TestTrainerBadInput(t *testing.T) {
 		{func(tr *Trainer) { tr.Data = &Points{P: 1, K: 1, X: []float64{1, 2}, Y: []float64{1}} }, "Points.Y"},
 		{func(tr *Trainer) { tr.Data = &Points{P: 2, K: 1, X: []float64{1, 2, 3, 4}, Y: []float64{1, 2}} }, "Trainer.Data has P = 2"},
 		{func(tr *Trainer) { tr.Sampler = FuncSampler{P: 3, K: 1} }, "Trainer.Sampler"},
+		{func(tr *Trainer) { tr.Schedule.N = 64 }, "Trainer.Schedule.N = 64, but Particles.N = 5"},
 	}
 	for i, c := range mut {
 		tr := good
@@ -275,6 +276,24 @@ func TestTrainerBadInput(t *testing.T) {
 			t.Errorf("mutation %d: no error", i)
 		} else if !strings.Contains(err.Error(), c.want) {
 			t.Errorf("mutation %d: error %q does not name %q", i, err, c.want)
+		}
+	}
+	// Schedule.N ≠ particle count is allowed when declared (ReferenceSystem), and at β = 1,
+	// where h_n = γ^{1/(1−α)}(…) does not involve N: then the step is the same bits as with
+	// the matching N.
+	ref := good
+	ref.ready, ref.Schedule.N, ref.ReferenceSystem = false, 64, true
+	if _, err := ref.Step(ps.Clone(), 0); err != nil {
+		t.Errorf("ReferenceSystem with Schedule.N = 64: %v", err)
+	}
+	for _, nSched := range []int{5, 64} {
+		b1 := good
+		b1.ready, b1.Method, b1.Schedule = false, GD, Schedule{Gamma: 0.1, Beta: 1, N: nSched}
+		if b1.Schedule.Step(3) != (Schedule{Gamma: 0.1, Beta: 1, N: 5}).Step(3) {
+			t.Fatal("beta = 1 step depends on N")
+		}
+		if _, err := b1.Step(ps.Clone(), 0); err != nil {
+			t.Errorf("beta = 1, Schedule.N = %d: %v", nSched, err)
 		}
 	}
 	if _, err := NewParticles(0, 3); err == nil {

@@ -2,7 +2,7 @@ package meanfield
 
 // ScalarUnit is F(w, x) = a·φ(⟨b, x⟩ + c) ∈ R with particle w = (a, b_1…b_p, c) ∈ R^{p+2}.
 // With φ = tanh and p = 1 it is the smooth unit a·tanh(bx + c) of the theory checks
-// (research notes §9). P = 0 means p = 1.
+// (docs/derivations/msgld.md §7). P = 0 means p = 1.
 type ScalarUnit struct {
 	P   int
 	Act Activation

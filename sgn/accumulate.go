@@ -103,7 +103,9 @@ type PerSampleGrader interface {
 }
 
 // StreamMoments returns the Moments of the per-sample gradients at w of the samples idx,
-// computed chunk rows at a time (chunk <= 0 means 256), so memory is O(chunk·d).
+// computed chunk rows at a time (chunk <= 0 means 256), so memory is O(chunk·d). It
+// returns an error if len(w) is not src.Dim() or an entry of idx is not a sample of src
+// (when src has a Len method, as nn.Supervised does).
 func StreamMoments(src PerSampleGrader, w []float64, idx []int, chunk int) (Moments, error) {
 	if len(idx) < 2 {
 		return Moments{}, fmt.Errorf("sgn: StreamMoments: len(idx) = %d, need at least 2 samples", len(idx))
@@ -112,6 +114,12 @@ func StreamMoments(src PerSampleGrader, w []float64, idx []int, chunk int) (Mome
 		chunk = 256
 	}
 	d := src.Dim()
+	if err := checkParams("StreamMoments", w, d); err != nil {
+		return Moments{}, err
+	}
+	if err := checkIndices("StreamMoments", "idx", src, idx); err != nil {
+		return Moments{}, err
+	}
 	acc := NewAccumulator(d)
 	buf := mat.NewDense(min(chunk, len(idx)), d, nil)
 	for lo := 0; lo < len(idx); lo += chunk {

@@ -69,11 +69,13 @@ type HutchinsonResult struct {
 // Hutchinson estimates tr H and tr H² of the d×d Hessian behind hvp with Rademacher probes
 // z (entries ±1), probe j drawn from parallel.Stream(seed, j). The variance of zᵀHz is
 // 2(‖H‖_F² − Σᵢ Hᵢᵢ²). The loop stops by the rule of HutchinsonSettings, applied to tr H.
+// The first probe runs on the caller's goroutine: if hvp panics there (typically because
+// dim is not its dimension), Hutchinson returns an error naming dim and the panic.
 func Hutchinson(hvp HVPFunc, dim int, s *HutchinsonSettings, seed uint64) (HutchinsonResult, error) {
 	if dim < 1 {
 		return HutchinsonResult{}, fmt.Errorf("sgn: Hutchinson: dim = %d, need at least 1", dim)
 	}
-	est, err := probeLoop(dim, s, seed, 2, func(out, z, hz []float64) {
+	est, err := probeLoop("Hutchinson", dim, s, seed, 2, func(out, z, hz []float64) {
 		hvp(hz, z)
 		out[0] = floats.Dot(z, hz)
 		out[1] = floats.Dot(hz, hz)
@@ -92,7 +94,7 @@ func TraceHSigmaHutchinson(hvp HVPFunc, dev *mat.Dense, s *HutchinsonSettings, s
 	if err := checkDev("TraceHSigmaHutchinson", dev); err != nil {
 		return Estimate{}, err
 	}
-	est, err := probeLoop(d, s, seed, 1, func(out, z, hz []float64) {
+	est, err := probeLoop("TraceHSigmaHutchinson", d, s, seed, 1, func(out, z, hz []float64) {
 		hvp(hz, z)
 		// (Hz)ᵀ Σ z = (1/n) (D Hz)·(D z).
 		var acc float64
@@ -109,8 +111,10 @@ func TraceHSigmaHutchinson(hvp HVPFunc, dev *mat.Dense, s *HutchinsonSettings, s
 }
 
 // probeLoop evaluates f on Rademacher probes in parallel rounds of probeRound, then adds
-// their q outputs in probe order and applies the stopping rule to output 0.
-func probeLoop(dim int, s *HutchinsonSettings, seed uint64, q int, f func(out, z, hz []float64)) ([]Estimate, error) {
+// their q outputs in probe order and applies the stopping rule to output 0. Probe 0 runs
+// first on the caller's goroutine (firstHVP), so an HVP of the wrong dimension is an
+// error naming the entry point (name) and dim.
+func probeLoop(name string, dim int, s *HutchinsonSettings, seed uint64, q int, f func(out, z, hz []float64)) ([]Estimate, error) {
 	maxP, minP, tol, err := s.resolve()
 	if err != nil {
 		return nil, err
@@ -129,7 +133,18 @@ func probeLoop(dim int, s *HutchinsonSettings, seed uint64, q int, f func(out, z
 	done := false
 	for base := 0; base < maxP && !done; base += probeRound {
 		m := min(probeRound, maxP-base)
-		parallel.For(m, func(w, i int) {
+		lo := 0
+		if base == 0 {
+			if err := firstHVP(name, dim, func() {
+				rademacher(zs[0], parallel.Stream(seed, 0))
+				f(outs[:q], zs[0], hzs[0])
+			}); err != nil {
+				return nil, err
+			}
+			lo = 1
+		}
+		parallel.For(m-lo, func(w, i int) {
+			i += lo
 			rademacher(zs[w], parallel.Stream(seed, base+i))
 			f(outs[i*q:(i+1)*q], zs[w], hzs[w])
 		})
@@ -193,11 +208,15 @@ func TraceHSigma(hvp HVPFunc, dev *mat.Dense) (float64, error) {
 		buf[i] = make([]float64, d)
 	}
 	q := make([]float64, n)
-	parallel.For(n, func(w, i int) {
+	row := func(w, i int) {
 		r := dev.RawRowView(i)
 		hvp(buf[w], r)
 		q[i] = floats.Dot(r, buf[w])
-	})
+	}
+	if err := firstHVP("TraceHSigma", d, func() { row(0, 0) }); err != nil {
+		return 0, err
+	}
+	parallel.For(n-1, func(w, i int) { row(w, i+1) })
 	var t float64
 	for i, v := range q {
 		if math.IsNaN(v) || math.IsInf(v, 0) {

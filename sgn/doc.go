@@ -76,7 +76,12 @@
 //
 // # Errors
 //
-// Invalid arguments (too few samples, k1 out of range, m > n, NaN gradients) return an
-// error naming the argument and its value. Shape mismatches between buffers panic with a
-// message prefixed by "sgn: ".
+// Invalid arguments (too few samples, k1 out of range, m > n, NaN gradients, len(w) not the
+// objective's dimension, degenerate tail-index input) return an error naming the argument
+// and its value. An HVPFunc cannot report its dimension, so each HVP entry point makes its
+// first call on the caller's goroutine and turns a panic there into an error naming dim; a
+// panic in a later, parallel call is raised again on the caller's goroutine (carrying the
+// worker's stack), so it can be recovered instead of killing the process. Shape mismatches
+// between buffers panic with a message prefixed by "sgn: ". docs/derivations/sgn.md in the
+// repository derives the quantities and states the degenerate-input rules.
 package sgn // import "github.com/sdeml/sdeml/sgn"

@@ -55,9 +55,17 @@ func MicroBatchNorms(g *mat.Dense, m, reps int, seed uint64) (MicroBatchStats, e
 
 // MicroBatchNormsGrad is MicroBatchNorms for a model: the subsets are drawn from pool
 // (indices into obj's samples) and ∇f_γ(w) is computed by obj.LossGrad, so no per-sample
-// gradients are stored. It returns an error if a gradient is not finite.
+// gradients are stored. It returns an error if len(w) is not obj.Dim(), an entry of pool
+// is not a sample of obj (when obj has a Len method, as nn.Objective does) or a gradient is
+// not finite.
 func MicroBatchNormsGrad(obj BatchGrader, w []float64, pool []int, m, reps int, seed uint64) (MicroBatchStats, error) {
 	if err := checkMicro(len(pool), m, reps); err != nil {
+		return MicroBatchStats{}, err
+	}
+	if err := checkParams("MicroBatchNormsGrad", w, obj.Dim()); err != nil {
+		return MicroBatchStats{}, err
+	}
+	if err := checkIndices("MicroBatchNormsGrad", "pool", obj, pool); err != nil {
 		return MicroBatchStats{}, err
 	}
 	return microBatch(len(pool), m, reps, seed, obj.Dim(), func(dst []float64, sub []int) {

@@ -91,7 +91,7 @@ func TestStreamMoments(t *testing.T) {
 		sub.SetRow(k, g.RawRowView(i))
 	}
 	want, _ := ComputeMoments(sub)
-	got, err := StreamMoments(psg{g}, nil, idx, 5)
+	got, err := StreamMoments(psg{g}, make([]float64, 7), idx, 5)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +211,7 @@ func TestMicroBatchNormsGradMatchesMatrix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := MicroBatchNormsGrad(rowGrader{g}, nil, pool, 4, 300, 9)
+	b, err := MicroBatchNormsGrad(rowGrader{g}, make([]float64, 6), pool, 4, 300, 9)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,8 +12,10 @@ import (
 // MinibatchGrads fills row k of dst with the minibatch gradient ∇f_{γ_k}(w), where the γ_k
 // are independent uniform size-b subsets of pool (without replacement within a batch),
 // drawn from parallel.Stream(seed, k). These rows, centred, are the SGN samples
-// ξ_k = ∇f_{γ_k} − ∇f of Simsekli et al. It returns an error if b is outside [1, len(pool)]
-// or a gradient is not finite, and panics if dst does not have obj.Dim() columns.
+// ξ_k = ∇f_{γ_k} − ∇f of Simsekli et al. It returns an error if b is outside [1, len(pool)],
+// len(w) is not obj.Dim(), an entry of pool is not a sample of obj (when obj has a Len
+// method, as nn.Objective does) or a gradient is not finite, and panics if dst does not
+// have obj.Dim() columns.
 func MinibatchGrads(dst *mat.Dense, obj BatchGrader, w []float64, pool []int, b int, seed uint64) error {
 	k, d := dst.Dims()
 	if d != obj.Dim() {
@@ -21,6 +23,12 @@ func MinibatchGrads(dst *mat.Dense, obj BatchGrader, w []float64, pool []int, b 
 	}
 	if b < 1 || b > len(pool) {
 		return fmt.Errorf("sgn: MinibatchGrads: batch size b = %d outside [1, len(pool) = %d]", b, len(pool))
+	}
+	if err := checkParams("MinibatchGrads", w, d); err != nil {
+		return err
+	}
+	if err := checkIndices("MinibatchGrads", "pool", obj, pool); err != nil {
+		return err
 	}
 	type scratch struct {
 		s   *subsetSampler

@@ -53,7 +53,13 @@ func TopEigen(hvp HVPFunc, dim, k int, s *PowerSettings, src rand.Source) (value
 		orthoNormalize(v, us)
 		var lam float64
 		for it := 0; it < maxIter; it++ {
-			hvp(w, v)
+			if e == 0 && it == 0 {
+				if err := firstHVP("TopEigen", dim, func() { hvp(w, v) }); err != nil {
+					return nil, nil, nil, err
+				}
+			} else {
+				hvp(w, v)
+			}
 			for j, u := range us {
 				floats.AddScaled(w, -values[j]*floats.Dot(u, v), u)
 			}

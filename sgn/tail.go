@@ -19,8 +19,10 @@ const logEps = 0x1p-52
 // of K1 consecutive samples. k1 <= 0 picks the largest divisor of len(x) not above
 // √len(x). α̂ is returned raw: it may exceed 2 (or be negative for very light-tailed data).
 // It returns an error if k1 > len(x), the blocks are too few (K1 < 2 or K2 < 2; with k1 <= 0
-// this happens when len(x) has no divisor in [2, √len(x)], e.g. a prime length) or an entry
-// of x is NaN or infinite.
+// this happens when len(x) has no divisor in [2, √len(x)], e.g. a prime length), an entry
+// of x is NaN or infinite, or the K values used are degenerate: all equal (zero variance),
+// fewer than 3 distinct values, or at least half of them exactly 0. The estimator assumes a
+// continuous law; on such input its logarithms sit on an atom and α̂ means nothing.
 func TailIndex(x []float64, k1 int) (float64, error) {
 	k1, k2, err := tailBlocks(len(x), k1)
 	if err != nil {
@@ -29,7 +31,11 @@ func TailIndex(x []float64, k1 int) (float64, error) {
 	if bad := firstNonFinite(x); bad >= 0 {
 		return 0, fmt.Errorf("sgn: TailIndex: x[%d] = %v", bad, x[bad])
 	}
-	return tailMean(func(i int) float64 { return x[i] }, k1, k2), nil
+	at := func(i int) float64 { return x[i] }
+	if why := tailDegenerate(at, k1*k2); why != "" {
+		return 0, fmt.Errorf("sgn: TailIndex: degenerate x: %s", why)
+	}
+	return tailMean(at, k1, k2), nil
 }
 
 // TailIndexOrder returns the order-statistic variant of TailIndex (Mohammadi et al. 2015,
@@ -40,7 +46,7 @@ func TailIndex(x []float64, k1 int) (float64, error) {
 // where |Y|_(k) is the k-th smallest of the K2 block-sum magnitudes and |X|_(k·K1) the
 // (k·K1)-th smallest of the K sample magnitudes; both estimate the same quantile (k/K2) of a
 // law whose scale differs by K1^{1/α}. k <= 0 picks the median block, k = ⌈K2/2⌉.
-// Errors are those of TailIndex, plus k > K2.
+// Errors are those of TailIndex (degenerate input included), plus k > K2.
 func TailIndexOrder(x []float64, k1, k int) (float64, error) {
 	k1, k2, err := tailBlocks(len(x), k1)
 	if err != nil {
@@ -48,6 +54,9 @@ func TailIndexOrder(x []float64, k1, k int) (float64, error) {
 	}
 	if bad := firstNonFinite(x); bad >= 0 {
 		return 0, fmt.Errorf("sgn: TailIndexOrder: x[%d] = %v", bad, x[bad])
+	}
+	if why := tailDegenerate(func(i int) float64 { return x[i] }, k1*k2); why != "" {
+		return 0, fmt.Errorf("sgn: TailIndexOrder: degenerate x: %s", why)
 	}
 	if k <= 0 {
 		k = (k2 + 1) / 2

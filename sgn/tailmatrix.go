@@ -55,16 +55,17 @@ type TailSettings struct {
 type TailResult struct {
 	// Alpha is the pooled α̂ (Pooled) or the median of the per-coordinate α̂ⱼ (PerCoordinate).
 	Alpha float64
-	// PerCoord holds α̂ⱼ for each column in PerCoordinate mode; constant columns get NaN.
+	// PerCoord holds α̂ⱼ for each column in PerCoordinate mode; degenerate columns (in the
+	// sense of TailIndex: constant, fewer than 3 distinct values, or half zeros) get NaN.
 	PerCoord []float64
-	// Used is the number of pooled samples (Pooled) or of non-constant columns (PerCoordinate).
+	// Used is the number of pooled samples (Pooled) or of non-degenerate columns (PerCoordinate).
 	Used int
 }
 
 // TailIndexMatrix estimates the tail index of the noise matrix x (rows = noise vectors,
 // e.g. centred minibatch gradients; columns = coordinates). It returns an error on
-// non-finite entries, invalid block settings, or (PerCoordinate) when every column is
-// constant.
+// non-finite entries, invalid block settings, degenerate pooled samples (Pooled; see
+// TailIndex), or (PerCoordinate) when every column is degenerate.
 func TailIndexMatrix(x *mat.Dense, s *TailSettings) (TailResult, error) {
 	var set TailSettings
 	if s != nil {
@@ -123,6 +124,9 @@ func tailPooled(x *mat.Dense, s TailSettings) (TailResult, error) {
 	if err != nil {
 		return TailResult{}, err
 	}
+	if why := tailDegenerate(at, k1*k2); why != "" {
+		return TailResult{}, fmt.Errorf("sgn: TailIndexMatrix: degenerate pooled samples: %s", why)
+	}
 	res := TailResult{Used: k1 * k2}
 	if s.OrderStat {
 		k := s.K
@@ -162,18 +166,14 @@ func tailPerCoord(x *mat.Dense, s TailSettings) (TailResult, error) {
 	alpha := make([]float64, d)
 	parallel.For(d, func(w, j int) {
 		c := sc[w].col
-		constant := true
 		for i := range c {
 			c[i] = x.At(i, j)
-			if c[i] != c[0] {
-				constant = false
-			}
 		}
-		if constant {
+		at := func(i int) float64 { return c[i] }
+		if tailDegenerate(at, k1*k2) != "" {
 			alpha[j] = math.NaN()
 			return
 		}
-		at := func(i int) float64 { return c[i] }
 		if s.OrderStat {
 			alpha[j] = tailOrder(at, k1, k2, k, sc[w].ly, sc[w].lx)
 		} else {
@@ -187,7 +187,7 @@ func tailPerCoord(x *mat.Dense, s TailSettings) (TailResult, error) {
 		}
 	}
 	if len(finite) == 0 {
-		return TailResult{}, fmt.Errorf("sgn: TailIndexMatrix: all %d columns are constant", d)
+		return TailResult{}, fmt.Errorf("sgn: TailIndexMatrix: all %d columns are degenerate (constant, fewer than 3 distinct values, or half zeros)", d)
 	}
 	slices.Sort(finite)
 	return TailResult{Alpha: median(finite), PerCoord: alpha, Used: len(finite)}, nil

@@ -13,7 +13,7 @@ import (
 	"github.com/sdeml/sdeml/meanfield"
 )
 
-// problem is the common setup of research notes §9: x ~ U[−1, 1], 32-point
+// problem is the common setup of docs/derivations/msgld.md §7: x ~ U[−1, 1], 32-point
 // Gauss–Legendre population risk, target sin πx, units a·tanh(bx + c), squared loss,
 // λ0 = N(0, I3).
 type problem struct {
@@ -62,7 +62,9 @@ func (p *problem) initParticles(N int, seed, tag uint64) *meanfield.Particles {
 func (p *problem) limit(s meanfield.Schedule, steps, m int) (*meanfield.FieldPath, *meanfield.Particles) {
 	ref, err := meanfield.GaussHermiteParticles(m, []float64{0, 0, 0}, []float64{1, 1, 1})
 	check(err)
-	path, err := meanfield.RecordField(p.trainer(meanfield.GD, s, 0, 0), ref, steps)
+	tr := p.trainer(meanfield.GD, s, 0, 0)
+	tr.ReferenceSystem = true // the quadrature stands for the limit of width s.N
+	path, err := meanfield.RecordField(tr, ref, steps)
 	check(err)
 	return path, ref
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/sdeml/sdeml/meanfield"
 )
 
-// configA is Experiment A of research notes §9: propagation of chaos of full-batch GD
+// configA is Experiment A of docs/derivations/msgld.md §7: propagation of chaos of full-batch GD
 // (the β < 1 limit, gradient flow) with Euler step dt over [0, T].
 type configA struct {
 	Ns         []int

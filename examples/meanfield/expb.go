@@ -8,7 +8,7 @@ import (
 	"github.com/sdeml/sdeml/meanfield"
 )
 
-// configB is Experiment B of research notes §9: SGD at β = 0.5 and β = 1 against the
+// configB is Experiment B of docs/derivations/msgld.md §7: SGD at β = 0.5 and β = 1 against the
 // deterministic limit, and mSGLD at β = 1 against its noisy (SDE) limit.
 type configB struct {
 	Ns       []int

@@ -1,6 +1,6 @@
 // Command meanfield reproduces the propagation-of-chaos claims of De Bortoli, Durmus,
 // Fontaine and Şimşekli, "Quantitative Propagation of Chaos for SGD in Wide Neural
-// Networks" (NeurIPS 2020), on the small-scale target of research notes §9: tanh units
+// Networks" (NeurIPS 2020), on the small-scale target of docs/derivations/msgld.md §7: tanh units
 // fitting sin πx.
 //
 // Experiment A: full-batch GD particles against their mean-field twins (the limit field
@@ -25,7 +25,7 @@ import (
 )
 
 func main() {
-	out := flag.String("out", "meanfield_out", "output folder for CSV and PNG files")
+	out := flag.String("out", "out/meanfield", "output folder for CSV and PNG files")
 	exps := flag.String("exp", "A,B,sweep", "experiments to run: A, B, sweep (comma-separated)")
 	quick := flag.Bool("quick", false, "small sizes and few replicates (under a minute)")
 	seed := flag.Uint64("seed", 1, "random seed")

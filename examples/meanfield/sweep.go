@@ -16,7 +16,7 @@ type sweepRow struct {
 	dAbsA              float64 // mean |a| (mSGLD) − mean |a| (GD)
 }
 
-// runSweep is the implicit-regularisation sweep of research notes §9 (B): at one width,
+// runSweep is the implicit-regularisation sweep of docs/derivations/msgld.md §7 (Experiment B): at one width,
 // β = 1 dynamics with γ/M varied, against plain GD from the same initialisation (the
 // deterministic limit's N-particle system, so the iid sampling error of the initial
 // cloud cancels).

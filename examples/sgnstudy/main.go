@@ -3,7 +3,7 @@
 // (Luo, Harandi, Phung, Le, NeurIPS 2025): the implicit regulariser ρ·E_γ‖∇f_γ‖ of m-SAM
 // grows as the micro-batch size m shrinks, following √(‖∇f‖² + c_m tr Σ).
 //
-// Setting (the MNIST target of research/sam.md §11, as in examples/msharpness): a 784-h-10
+// Setting (the MNIST target of examples/msharpness; quantities in docs/derivations/sgn.md): a 784-h-10
 // MLP on the first -train MNIST training images, batch 128, SGD with momentum 0.9,
 // learning rate 0.05 with cosine decay and weight decay 5e-4 in the base step, normalised
 // (SAM-form) perturbations with radius -rho. Each trained model's parameters are saved

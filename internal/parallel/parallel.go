@@ -36,9 +36,15 @@ func (f Func) Do(worker, i int) { f(worker, i) }
 // caller included), and returns when all calls have returned. See Task for the meaning of
 // worker. A closure that captures variables is allocated by the caller; Run with a
 // pointer to a long-lived Task avoids that.
+//
+// A panic in fn is carried to the caller: the remaining items are not started, For waits
+// for the calls in flight and then panics in the caller's goroutine, with the original
+// value if fn panicked there and with a *Panic (the value and the worker's stack) if it
+// panicked on a helper. The caller can recover either; the pool stays usable.
 func For(n int, fn func(worker, i int)) { Run(n, Func(fn)) }
 
-// Run calls t.Do(worker, i) for every i in [0, n) like For. It does not allocate.
+// Run calls t.Do(worker, i) for every i in [0, n) like For, panics included. It does not
+// allocate (unless a task panics).
 func Run(n int, t Task) {
 	if n <= 0 {
 		return

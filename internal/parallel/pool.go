@@ -1,6 +1,7 @@
 package parallel
 
 import (
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 )
@@ -23,6 +24,8 @@ type job struct {
 	state atomic.Uint64
 	gen   uint32
 	done  chan struct{}
+	// failed holds the first panic of a helper in this generation (see Panic).
+	failed atomic.Pointer[Panic]
 }
 
 const (
@@ -62,11 +65,70 @@ func (j *job) run(n, workers int, t Task) {
 		default: // every helper is busy (e.g. a nested loop): the caller does the work
 		}
 	}
+	j.lead()
+	j.finish()
+	if p := j.failed.Swap(nil); p != nil {
+		j.task = nil
+		panic(p) // in the caller's goroutine; the job is dropped, not pooled
+	}
+	j.task = nil
+}
+
+// lead runs items as worker 0 on the calling goroutine. If a task panics there, the
+// deferred call stops the hand-out of items and waits for the helpers before the panic
+// goes on up the caller's stack unchanged, so no helper still runs the task when the
+// caller recovers.
+func (j *job) lead() {
+	ok := false
+	defer func() {
+		if !ok {
+			j.stop()
+			j.finish()
+		}
+	}()
 	j.work(0)
+	ok = true
+}
+
+// finish closes the loop and waits for the helpers that joined it.
+func (j *job) finish() {
 	if s := j.state.Or(closedBit); s&countMask != 0 {
 		<-j.done // the last helper to leave signals
 	}
-	j.task = nil
+}
+
+// stop makes every worker's next claim find no item left.
+func (j *job) stop() { j.next.Store(int64(j.n)) }
+
+// help runs items as a helper. A panic in a task is recovered here, recorded in j.failed
+// (the first one wins) with this goroutine's stack, and the hand-out stops; the caller
+// re-panics with it once every helper has left. A task that calls runtime.Goexit ends this
+// helper goroutine; that too is reported to the caller, and a new helper replaces it.
+func (j *job) help(worker int) {
+	ok := false
+	defer func() {
+		if !ok {
+			r := recover()
+			exited := r == nil
+			if exited {
+				r = errGoexit
+			}
+			p, nested := r.(*Panic)
+			if !nested {
+				p = &Panic{Value: r, Stack: debug.Stack()}
+			}
+			j.failed.CompareAndSwap(nil, p)
+			j.stop()
+			if exited {
+				helpers.mu.Lock()
+				helpers.started--
+				helpers.mu.Unlock()
+			}
+		}
+		j.leave()
+	}()
+	j.work(worker)
+	ok = true
 }
 
 // enter admits a helper to the open loop of generation gen.
@@ -107,8 +169,7 @@ func ensureHelpers(n int) {
 		go func() {
 			for tk := range helpers.ch {
 				if tk.j.enter(tk.gen) {
-					tk.j.work(int(tk.j.ids.Add(1)))
-					tk.j.leave()
+					tk.j.help(int(tk.j.ids.Add(1)))
 				}
 			}
 		}()
