@@ -18,10 +18,10 @@ import (
 // writeOutputs writes results.csv, w1_vs_n.png and (if D = 2 ran) samples_D2.png.
 func writeOutputs(c *config, rows []row) error {
 	err := atomicfile.WriteFile(filepath.Join(c.out, "results.csv"), 0, func(f io.Writer) error {
-		fmt.Fprintln(f, "exp,d,D,n,seed,m,steps,w1,floor_pair,floor_mean,w1_online,online_floor,memo_online,off_tweedie,off_none,w1_none,train_loss,ema,loss_last,loss_ema,train_s,sample_s")
+		fmt.Fprintln(f, "exp,d,D,n,seed,m,steps,w1,floor_pair,floor_mean,w1_online,online_floor,memo_online,off_tweedie,off_none,w1_none,train_loss,ema,loss_last,loss_ema")
 		for _, r := range rows {
-			fmt.Fprintf(f, "%s,%d,%d,%d,%d,%d,%d,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%g,%.6g,%.6g,%.2f,%.2f\n",
-				c.exp, c.d, r.D, r.n, r.seed, c.m, c.steps, r.w1, r.floor, r.floorMean, r.on, r.onFloor, r.memo, r.offT, r.offN, r.w1None, r.loss, c.ema, r.lossLast, r.lossEMA, r.trainS, r.sampleS)
+			fmt.Fprintf(f, "%s,%d,%d,%d,%d,%d,%d,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%g,%.6g,%.6g\n",
+				c.exp, c.d, r.D, r.n, r.seed, c.m, c.steps, r.w1, r.floor, r.floorMean, r.on, r.onFloor, r.memo, r.offT, r.offN, r.w1None, r.loss, c.ema, r.lossLast, r.lossEMA)
 		}
 		return nil
 	})
