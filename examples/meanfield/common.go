@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/csv"
 	"fmt"
 	"math"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/sdeml/sdeml/internal/atomicfile"
 	"github.com/sdeml/sdeml/meanfield"
 )
 
@@ -95,18 +97,18 @@ func sd(x []float64) float64 {
 	return math.Sqrt(s / float64(max(len(x)-1, 1)))
 }
 
-// csvWriter writes rows of mixed values.
+// csvWriter collects rows of mixed values; close writes the file atomically.
 type csvWriter struct {
-	f *os.File
-	w *csv.Writer
+	path string
+	buf  bytes.Buffer
+	w    *csv.Writer
 }
 
 func newCSV(dir, name string, header ...string) *csvWriter {
-	f, err := os.Create(filepath.Join(dir, name))
-	check(err)
-	w := csv.NewWriter(f)
-	check(w.Write(header))
-	return &csvWriter{f, w}
+	c := &csvWriter{path: filepath.Join(dir, name)}
+	c.w = csv.NewWriter(&c.buf)
+	check(c.w.Write(header))
+	return c
 }
 
 func (c *csvWriter) row(vals ...any) {
@@ -125,7 +127,7 @@ func (c *csvWriter) row(vals ...any) {
 func (c *csvWriter) close() {
 	c.w.Flush()
 	check(c.w.Error())
-	check(c.f.Close())
+	check(atomicfile.WriteBytes(c.path, 0, c.buf.Bytes()))
 }
 
 // progress prints a progress line to stderr at most every 2 s.

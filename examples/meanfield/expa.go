@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
 
 	"github.com/sdeml/sdeml/internal/parallel"
 	"github.com/sdeml/sdeml/meanfield"
@@ -62,22 +63,17 @@ func runA(p *problem, c configA, out string) *resultA {
 	csv := newCSV(out, "expA.csv", "N", "rep", "coupling_mean", "coupling_rms", "coupling_max", "sup_t_coupling_mean", "field_L2", "w1_b_raw", "w1_b_twins")
 	defer csv.close()
 	res := &resultA{limit: sample, slopes: map[string]meanfield.SlopeFit{}}
-	total := 0
-	for _, N := range c.Ns {
-		total += max(c.reps, c.biasBudget/N)
-	}
-	prog := newProgress("experiment A", total)
-	for _, N := range c.Ns {
+	id := fmt.Sprintf("meanfield A seed=%d reps=%d biasBudget=%d T=%g dt=%g gh=%d nsample=%d", c.seed, c.reps, c.biasBudget, c.T, c.dt, c.gh, c.nsample)
+	units, err := sweepA(out, id, c.Ns, func(N int) unitA {
 		R := max(c.reps, c.biasBudget/N)
-		coup, sup, fld, w1, w1t := make([]float64, R), make([]float64, R), make([]float64, R), make([]float64, R), make([]float64, R)
-		rms, mx := make([]float64, R), make([]float64, R)
-		w2 := make([]float64, min(R, 4)) // exact W2(μ^N_T, μ̄^N_T) by optimal assignment, first replicates, N ≤ 1024
-		finals, diffs, feats := make([][]float64, R), make([][]float64, R), make([][]float64, R)
-		var keep *meanfield.Particles
+		u := unitA{Coup: make([]float64, R), RMS: make([]float64, R), Max: make([]float64, R), Sup: make([]float64, R),
+			Field: make([]float64, R), W1: make([]float64, R), W1T: make([]float64, R),
+			W2:     make([]float64, min(R, 4)), // exact W2(μ^N_T, μ̄^N_T) by optimal assignment, first replicates, N ≤ 1024
+			Finals: make([][]float64, R), Feats: make([][]float64, R)}
 		parallel.For(R, func(_, r int) {
 			ps := p.initParticles(N, c.seed, uint64(N)<<20|uint64(r))
 			tw := ps.Clone()
-			feats[r] = initFeatures(p, ps, path.F[0])
+			u.Feats[r] = initFeatures(p, ps, path.F[0])
 			gd := p.trainer(meanfield.GD, sched(N), 0, 0)
 			twin := p.trainer(meanfield.GD, sched(N), 0, 0)
 			twin.Limit = path
@@ -92,25 +88,37 @@ func runA(p *problem, c configA, out string) *resultA {
 			}
 			cp, err := meanfield.CouplingError(ps, tw)
 			check(err)
-			coup[r], rms[r], mx[r], sup[r] = cp.Mean, cp.RMS, cp.Max, sc.Sup.Mean
-			finals[r] = meanfield.ComputeField(nil, p.unit, ps, p.data)
-			fld[r] = meanfield.FieldL2(finals[r], path.Final(), p.data)
-			diffs[r] = make([]float64, len(finals[r]))
-			w1[r], err = meanfield.MarginalW1(ps, sample, 1)
+			u.Coup[r], u.RMS[r], u.Max[r], u.Sup[r] = cp.Mean, cp.RMS, cp.Max, sc.Sup.Mean
+			u.Finals[r] = meanfield.ComputeField(nil, p.unit, ps, p.data)
+			u.Field[r] = meanfield.FieldL2(u.Finals[r], path.Final(), p.data)
+			u.W1[r], err = meanfield.MarginalW1(ps, sample, 1)
 			check(err)
-			w1t[r], err = meanfield.MarginalW1(tw, sample, 1)
+			u.W1T[r], err = meanfield.MarginalW1(tw, sample, 1)
 			check(err)
-			if r < len(w2) && N <= 1024 {
-				w2[r], err = meanfield.ExactW2(ps, tw)
+			if r < len(u.W2) && N <= 1024 {
+				u.W2[r], err = meanfield.ExactW2(ps, tw)
 				check(err)
 			}
 			if r == 0 {
-				keep = ps
+				u.Last = ps.W
 			}
 		})
-		prog.add(R)
+		return u
+	})
+	check(err)
+	for i, N := range c.Ns {
+		if !units.Done[i] {
+			continue // another shard's width, or not run yet: left out of the partial tables
+		}
+		u := units.Values[i]
+		R := len(u.Coup)
+		coup, sup, fld, w1, w1t, w2, finals, feats := u.Coup, u.Sup, u.Field, u.W1, u.W1T, u.W2, u.Finals, u.Feats
+		diffs := make([][]float64, R)
+		for r := range diffs {
+			diffs[r] = make([]float64, len(finals[r]))
+		}
 		for r := range R {
-			csv.row(N, r, coup[r], rms[r], mx[r], sup[r], fld[r], w1[r], w1t[r])
+			csv.row(N, r, coup[r], u.RMS[r], u.Max[r], sup[r], fld[r], w1[r], w1t[r])
 		}
 		x := make([]float64, R)
 		for r := range x {
@@ -135,7 +143,11 @@ func runA(p *problem, c configA, out string) *resultA {
 		b, fl := cvBias(diffs, feats, p.data)
 		res.biasCV = append(res.biasCV, b)
 		res.biasCVFloor = append(res.biasCVFloor, fl)
-		res.last = keep
+		res.last = &meanfield.Particles{N: N, D: p.unit.Dim(), W: u.Last}
+	}
+	if !units.Complete() {
+		fmt.Printf("\nPARTIAL: Experiment A has %d of %d widths (the others are in other shards or not run yet; see %s)\n",
+			len(res.Ns), len(c.Ns), filepath.Join(out, "A", "PARTIAL"))
 	}
 	fmt.Printf("\n%6s %5s %11s %11s %11s %11s %11s %11s %11s %11s %11s\n", "N", "reps", "coupling", "sup_t coup", "field L2", "bias", "floor", "bias (CV)", "floor (CV)", "W1(b) raw", "W1(b) exc.")
 	for i, N := range res.Ns {

@@ -12,15 +12,23 @@
 // It prints tables with fitted slopes and bootstrap intervals, and writes CSV and PNG
 // files into -out. The default run takes a few minutes on 2 cores; -quick is a
 // sub-minute version.
+//
+// Experiment A's widths are the units of an internal/sweep sweep, stored in -out/A/units:
+// with -exp A, -shard i/n runs every n-th width, -merge DIR,... builds A's tables and plots
+// from the shards' -out folders, and -resume skips finished widths. SIGINT or SIGTERM
+// finishes the width in progress, writes what exists (marked PARTIAL) and exits non-zero
+// (see docs/SCALING.md).
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/sdeml/sdeml/internal/sweep"
 	"github.com/sdeml/sdeml/meanfield"
 )
 
@@ -40,7 +48,11 @@ func main() {
 	mnistN := flag.String("mnistN", "100,400,1600", "MNIST widths")
 	mnistRef := flag.Int("mnistRef", 6400, "MNIST reference width")
 	mnistT := flag.Float64("mnistT", 5, "MNIST horizon in mean-field time")
+	sweepCfg.RegisterFlags(flag.CommandLine)
 	flag.Parse()
+	ctx, stop := sweep.NotifyContext(context.Background())
+	defer stop()
+	sweepCtx = ctx
 
 	var Ns []int
 	for n := *nmin; n <= *nmax; n *= 2 {
@@ -58,6 +70,9 @@ func main() {
 	check(os.MkdirAll(*out, 0o755))
 	start := time.Now()
 	run := func(name string) bool { return strings.Contains(","+*exps+",", ","+name+",") }
+	if (sweepCfg.Shards > 1 || len(sweepCfg.Merge) > 0) && (*exps != "A" || *bias || *mnist) {
+		check(fmt.Errorf("-shard and -merge split Experiment A's widths: pass -exp A (got -exp %q, -bias %v, -mnist %v)", *exps, *bias, *mnist))
+	}
 	p, err := newProblem()
 	check(err)
 	var a *resultA
@@ -66,6 +81,16 @@ func main() {
 	var ms, sl *meanfield.Particles
 	if run("A") {
 		a = runA(p, ca, *out)
+	}
+	if sweepErr != nil { // interrupted: write what exists, skip the rest
+		if a != nil && len(a.Ns) == 0 {
+			a = nil
+		}
+		writePlots(*out, a, nil, nil, nil, nil)
+		check(sweepErr)
+	}
+	if a != nil && len(a.Ns) == 0 {
+		a = nil // no width of this shard finished: nothing to plot
 	}
 	if run("B") {
 		b = runB(p, cb, *out)

@@ -4,6 +4,7 @@ import (
 	"math"
 	"path/filepath"
 
+	"github.com/sdeml/sdeml/examples/internal/plotfile"
 	"github.com/sdeml/sdeml/meanfield"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -54,7 +55,7 @@ func logLogPlot(file, title, xlabel string, curves []curve, refs map[string]floa
 			p.Add(rl)
 		}
 	}
-	check(p.Save(7*vg.Inch, 5*vg.Inch, file))
+	check(plotfile.Save(p, 7*vg.Inch, 5*vg.Inch, file))
 }
 
 // marginalPlot overlays the density histograms of coordinate j of several (weighted)
@@ -94,7 +95,7 @@ func marginalPlot(file, title string, j int, names []string, systems []*meanfiel
 	}
 	p.Add(plotter.NewGrid())
 	p.Legend.Top = true
-	check(p.Save(7*vg.Inch, 5*vg.Inch, file))
+	check(plotfile.Save(p, 7*vg.Inch, 5*vg.Inch, file))
 }
 
 func writePlots(out string, a *resultA, b []*seriesB, sweep []sweepRow, msgld, sweepLim *meanfield.Particles) {

@@ -66,7 +66,7 @@ func runDiagNet(dir string, seeds, steps int, rhos []float64) error {
 	}
 	js := jobs(ms, rhos, seeds)
 	fmt.Fprintf(os.Stderr, "diagnet: %d runs of %d steps\n", len(js), steps)
-	res := runAll(js, func(j job) run {
+	res, st, err := runAll(fmt.Sprintf("msharpness diagnet steps=%d", steps), js, func(j job) run {
 		t := tasks[j.seed]
 		w := t.Init(dnAlpha)
 		opt := j.m.mk(j.rho, uint64(j.seed))
@@ -95,20 +95,26 @@ func runDiagNet(dir string, seeds, steps int, rhos []float64) error {
 		r.metric = r.loss
 		return r
 	})
+	if err != nil {
+		return err
+	}
 	all := summarise(ms, res, dnB)
 	bst := best(all, true)
-	printTable(os.Stdout, fmt.Sprintf("diagnet: n=%d p=%d r=%d B=%d lr=%g α=%g, %d steps, USAM ascent, %d seeds; best mean test loss over ρ ∈ %v",
-		dnN, dnP, dnR, dnB, dnLR, dnAlpha, steps, seeds, rhos), "test loss", bst)
+	printTable(os.Stdout, st.title(fmt.Sprintf("diagnet: n=%d p=%d r=%d B=%d lr=%g α=%g, %d steps, USAM ascent, %d seeds; best mean test loss over ρ ∈ %v",
+		dnN, dnP, dnR, dnB, dnLR, dnAlpha, steps, seeds, rhos)), "test loss", bst)
 	if err := writeRuns(outPath(dir, "runs.csv"), res); err != nil {
 		return err
 	}
 	if err := writeSummary(outPath(dir, "summary.csv"), map[string][]summary{"all": all, "best": bst}); err != nil {
 		return err
 	}
-	err := plotVsM(outPath(dir, "test_loss_vs_m.png"), "Stochastic diagonal net: best test loss over ρ (mean of seeds)",
+	err = plotVsM(outPath(dir, "test_loss_vs_m.png"), "Stochastic diagonal net: best test loss over ρ (mean of seeds)",
 		"test loss", true, map[string][]summary{"best ρ": bst}, []string{"best ρ"}, []int{1, 2, 5, 10, 20})
 	fmt.Printf("\nwrote %s/{runs.csv,summary.csv,test_loss_vs_m.png} in %.1fs\n", dir, time.Since(start).Seconds())
-	return err
+	if err != nil {
+		return err
+	}
+	return st.err
 }
 
 func seq(n int) []int {

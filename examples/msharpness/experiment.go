@@ -1,14 +1,9 @@
 package main
 
 import (
-	"fmt"
 	"math"
-	"os"
 	"sort"
-	"sync/atomic"
-	"time"
 
-	"github.com/sdeml/sdeml/internal/parallel"
 	"github.com/sdeml/sdeml/sam"
 )
 
@@ -54,23 +49,6 @@ func jobs(ms []method, rhos []float64, seeds int) []job {
 		}
 	}
 	return js
-}
-
-// runAll runs fn for every job on all cores (each job owns its optimizer and parameters),
-// printing a progress line.
-func runAll(js []job, fn func(job) run) []run {
-	res := make([]run, len(js))
-	var done atomic.Int64
-	start := time.Now()
-	parallel.For(len(js), func(_, i int) {
-		t := time.Now()
-		res[i] = fn(js[i])
-		res[i].secs = time.Since(t).Seconds()
-		d := done.Add(1)
-		fmt.Fprintf(os.Stderr, "\r[%d/%d] %-14s ρ=%-5g seed %d  %.1fs elapsed   ", d, len(js), js[i].m.name, js[i].rho, js[i].seed, time.Since(start).Seconds())
-	})
-	fmt.Fprintln(os.Stderr)
-	return res
 }
 
 // summary is one method's statistics at one ρ over seeds.

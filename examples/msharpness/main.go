@@ -9,16 +9,27 @@
 //	go run ./examples/msharpness -task mnist -only "SAM (m=128),m-SAM m=8" -rhos 0.1  # a subset
 //
 // Each prints a table, writes runs.csv, summary.csv and a PNG (test metric against m, one
-// line per method) into -out.
+// line per method) into -out/<task>, and one result file per run into -out/<task>/units.
+//
+// The runs form a sweep (internal/sweep): -shard i/n runs every n-th of them, -merge
+// DIR,... builds the outputs of the whole sweep from the shards' folders without computing,
+// -resume skips runs whose unit file exists, and SIGINT/SIGTERM finishes the runs in
+// progress, writes the outputs marked PARTIAL and exits non-zero (see docs/SCALING.md).
+//
+//	go run ./examples/msharpness -task diagnet -shard 0/3 -out out/s0   # and 1/3, 2/3
+//	go run ./examples/msharpness -task diagnet -merge out/s0/diagnet,out/s1/diagnet,out/s2/diagnet
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/sdeml/sdeml/internal/sweep"
 )
 
 func main() {
@@ -33,7 +44,11 @@ func main() {
 	fixed := flag.Float64("fixedrho", 0.1, "mnist: the fixed ρ column")
 	hidden := flag.Int("hidden", 128, "mnist: hidden width of the 784-h-10 MLP")
 	only := flag.String("only", "", "run only the methods whose name contains one of these comma-separated strings")
+	sweepCfg.RegisterFlags(flag.CommandLine)
 	flag.Parse()
+	ctx, stop := sweep.NotifyContext(context.Background())
+	defer stop()
+	sweepCtx = ctx
 	if err := os.MkdirAll(filepath.Join(*out, *task), 0o755); err != nil {
 		fail(err)
 	}
@@ -51,6 +66,7 @@ func main() {
 		fail(fmt.Errorf("-seeds = %d must be >= 1", *seeds))
 	}
 	dir := filepath.Join(*out, *task)
+	sweepCfg.Dir = dir
 	if *only != "" {
 		filter = strings.Split(*only, ",")
 	}

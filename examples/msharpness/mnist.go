@@ -84,7 +84,7 @@ func runMNIST(dir string, c mnistConfig) error {
 	fmt.Fprintf(os.Stderr, "mnist: %d train / %d test images, 784-%d-10 MLP, %d epochs, %d runs\n", obj.Len(), tobj.Len(), c.hidden, c.epochs, len(js))
 	testIdx := seq(tobj.Len())
 	trainIdx := seq(obj.Len())
-	res := runAll(js, func(j job) run {
+	res, st, err := runAll(fmt.Sprintf("msharpness mnist train=%d test=%d epochs=%d hidden=%d", c.train, c.test, c.epochs, c.hidden), js, func(j job) run {
 		w := make([]float64, net.NumParams())
 		net.Init(w, nn.He, rand.NewPCG(uint64(j.seed), 1))
 		opt := j.m.mk(j.rho, uint64(j.seed))
@@ -103,12 +103,15 @@ func runMNIST(dir string, c mnistConfig) error {
 		r.metric = 100 * tobj.Accuracy(w, testIdx)
 		return r
 	})
+	if err != nil {
+		return err
+	}
 	all := summarise(ms, res, mnB)
 	bst := best(all, false)
 	fix := at(all, ms, c.fixed)
-	printTable(os.Stdout, fmt.Sprintf("mnist: 784-%d-10 MLP, %d train / %d test, batch %d, %d epochs, %d seeds; best ρ ∈ %v per method",
-		c.hidden, obj.Len(), tobj.Len(), mnB, c.epochs, c.seeds, rhos), "test acc %", bst)
-	printTable(os.Stdout, fmt.Sprintf("mnist: same runs at fixed ρ = %g", c.fixed), "test acc %", fix)
+	printTable(os.Stdout, st.title(fmt.Sprintf("mnist: 784-%d-10 MLP, %d train / %d test, batch %d, %d epochs, %d seeds; best ρ ∈ %v per method",
+		c.hidden, obj.Len(), tobj.Len(), mnB, c.epochs, c.seeds, rhos)), "test acc %", bst)
+	printTable(os.Stdout, st.title(fmt.Sprintf("mnist: same runs at fixed ρ = %g", c.fixed)), "test acc %", fix)
 	if err := writeRuns(outPath(dir, "runs.csv"), res); err != nil {
 		return err
 	}
@@ -118,5 +121,8 @@ func runMNIST(dir string, c mnistConfig) error {
 	err = plotVsM(outPath(dir, "test_acc_vs_m.png"), "MNIST MLP: test accuracy (mean of seeds)", "test accuracy (%)", false,
 		map[string][]summary{"best ρ": bst, fmt.Sprintf("ρ=%g", c.fixed): fix}, []string{"best ρ", fmt.Sprintf("ρ=%g", c.fixed)}, []int{2, 8, 32, 128})
 	fmt.Printf("\nwrote %s/{runs.csv,summary.csv,test_acc_vs_m.png} in %.1fs\n", dir, time.Since(start).Seconds())
-	return err
+	if err != nil {
+		return err
+	}
+	return st.err
 }

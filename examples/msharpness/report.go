@@ -5,12 +5,14 @@ import (
 	"image/color"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+
+	"github.com/sdeml/sdeml/examples/internal/plotfile"
+	"github.com/sdeml/sdeml/internal/atomicfile"
 )
 
 // printTable writes one row per summary: method, ρ, mean ± sd of the metric, cost.
@@ -35,35 +37,34 @@ func dashes(n int) string {
 	return string(b)
 }
 
+// writeRuns writes one row per run. Wall times are not in it (they differ between runs and
+// shards): they are in timings.csv, written by the sweep.
 func writeRuns(path string, res []run) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(f, "method,rho,seed,test_metric,test_loss,train_loss,sample_passes,serial_passes,seconds,error")
-	for _, r := range res {
-		e := ""
-		if r.err != nil {
-			e = fmt.Sprintf("%q", r.err.Error())
+	return atomicfile.WriteFile(path, 0, func(f io.Writer) error {
+		fmt.Fprintln(f, "method,rho,seed,test_metric,test_loss,train_loss,sample_passes,serial_passes,error")
+		for _, r := range res {
+			e := ""
+			if r.err != nil {
+				e = fmt.Sprintf("%q", r.err.Error())
+			}
+			fmt.Fprintf(f, "%s,%g,%d,%.8g,%.8g,%.8g,%d,%d,%s\n", r.method, r.rho, r.seed, r.metric, r.loss, r.train,
+				r.cost.BackwardSamples, r.cost.Serial, e)
 		}
-		fmt.Fprintf(f, "%s,%g,%d,%.8g,%.8g,%.8g,%d,%d,%.3f,%s\n", r.method, r.rho, r.seed, r.metric, r.loss, r.train,
-			r.cost.BackwardSamples, r.cost.Serial, r.secs, e)
-	}
-	return f.Close()
+		return nil
+	})
 }
 
+// writeSummary writes the summary tables (wall times only on stdout and in timings.csv).
 func writeSummary(path string, groups map[string][]summary) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(f, "table,method,m,rho,mean,sd,runs,diverged,sample_passes_per_B,serial_passes,seconds_per_run")
-	for _, name := range []string{"all", "best", "fixed"} {
-		for _, s := range groups[name] {
-			fmt.Fprintf(f, "%s,%s,%d,%g,%.8g,%.4g,%d,%d,%.4g,%.0f,%.3f\n", name, s.method, s.m, s.rho, s.mean, s.sd, s.n, s.diverged, s.passes, s.serial, s.secs)
+	return atomicfile.WriteFile(path, 0, func(f io.Writer) error {
+		fmt.Fprintln(f, "table,method,m,rho,mean,sd,runs,diverged,sample_passes_per_B,serial_passes")
+		for _, name := range []string{"all", "best", "fixed"} {
+			for _, s := range groups[name] {
+				fmt.Fprintf(f, "%s,%s,%d,%g,%.8g,%.4g,%d,%d,%.4g,%.0f\n", name, s.method, s.m, s.rho, s.mean, s.sd, s.n, s.diverged, s.passes, s.serial)
+			}
 		}
-	}
-	return f.Close()
+		return nil
+	})
 }
 
 // plotVsM draws the m-SAM curve (metric against m, from the summaries with m > 0) and a
@@ -128,7 +129,7 @@ func plotVsM(path, title, ylabel string, logY bool, sets map[string][]summary, o
 	p.X.Min, p.X.Max = lo/1.2, hi*8
 	p.Legend.Top = true
 	p.Legend.TextStyle.Font.Size = vg.Points(9)
-	return p.Save(8*vg.Inch, 5.5*vg.Inch, path)
+	return plotfile.Save(p, 8*vg.Inch, 5.5*vg.Inch, path)
 }
 
 func sortXY(xy plotter.XYs) {

@@ -12,11 +12,14 @@ import (
 	"encoding/csv"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/sdeml/sdeml/internal/atomicfile"
 )
 
 // row is one line of the results table.
@@ -88,21 +91,15 @@ func writeCSV(path string, rows []row) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	w := csv.NewWriter(f)
-	w.Write([]string{"part", "quantity", "value", "reference"})
-	for _, r := range rows {
-		w.Write([]string{r.part, r.quantity, r.value, r.reference})
-	}
-	w.Flush()
-	if err := w.Error(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return atomicfile.WriteFile(path, 0, func(f io.Writer) error {
+		w := csv.NewWriter(f)
+		w.Write([]string{"part", "quantity", "value", "reference"})
+		for _, r := range rows {
+			w.Write([]string{r.part, r.quantity, r.value, r.reference})
+		}
+		w.Flush()
+		return w.Error()
+	})
 }
 
 func partNames() string {

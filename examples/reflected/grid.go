@@ -173,45 +173,48 @@ func (c *config) run(D, n, seed int, refs *references) (row, error) {
 	return r, nil
 }
 
-// grid runs every (D, n, seed), two at a time on the available cores, and prints a progress
-// line per finished run.
+// grid runs every (D, n, seed) as one sweep (internal/sweep: -shard, -merge, -resume;
+// units run two at a time on the available cores, each with its own training run) and
+// returns the rows that are done in (D, seed, n) order. The references of a (D, seed) are
+// computed once, when a run first needs them.
 func grid(c *config) ([]row, error) {
 	type job struct{ D, n, seed int }
+	type refOnce struct {
+		once sync.Once
+		r    *references
+		err  error
+	}
 	var jobs []job
-	refs := map[[2]int]*references{}
+	var keys []string
+	refs := map[[2]int]*refOnce{}
 	for _, D := range c.Ds {
-		target, err := c.target(D)
-		if err != nil {
-			return nil, err
-		}
 		for s := 1; s <= c.seeds; s++ {
-			if refs[[2]int{D, s}], err = c.references(target, s); err != nil {
-				return nil, err
-			}
+			refs[[2]int{D, s}] = new(refOnce)
 			for _, n := range c.ns {
 				jobs = append(jobs, job{D, n, s})
+				keys = append(keys, fmt.Sprintf("d=%d/D=%d/n=%d/seed=%d", c.d, D, n, s))
 			}
 		}
 	}
-	rows := make([]row, len(jobs))
-	errs := make([]error, len(jobs))
-	var mu sync.Mutex
-	done := 0
-	start := time.Now()
-	parallel.For(len(jobs), func(_, i int) {
+	return c.sweepRows(keys, func(i int) (row, error) {
 		j := jobs[i]
-		rows[i], errs[i] = c.run(j.D, j.n, j.seed, refs[[2]int{j.D, j.seed}])
-		mu.Lock()
-		done++
-		r := rows[i]
-		fmt.Printf("  [%2d/%d %6.1fs] D=%d n=%-5d seed=%d  W1 %.4f (floor %.4f)  on %.4f  memo %.4f  train %.1fs\n",
-			done, len(jobs), time.Since(start).Seconds(), j.D, j.n, j.seed, r.w1, r.floorMean, r.on, r.memo, r.trainS)
-		mu.Unlock()
-	})
-	for _, e := range errs {
-		if e != nil {
-			return nil, e
+		ro := refs[[2]int{j.D, j.seed}]
+		ro.once.Do(func() {
+			target, err := c.target(j.D)
+			if err != nil {
+				ro.err = err
+				return
+			}
+			ro.r, ro.err = c.references(target, j.seed)
+		})
+		if ro.err != nil {
+			return row{}, ro.err
 		}
-	}
-	return rows, nil
+		r, err := c.run(j.D, j.n, j.seed, ro.r)
+		if err == nil {
+			fmt.Printf("  D=%d n=%-5d seed=%d  W1 %.4f (floor %.4f)  on %.4f  memo %.4f  train %.1fs\n",
+				j.D, j.n, j.seed, r.w1, r.floorMean, r.on, r.memo, r.trainS)
+		}
+		return r, err
+	})
 }

@@ -10,6 +10,12 @@
 // iterates, -ema, default decay 0.999), and writes results.csv, preflight.csv, w1_vs_n.png and
 // samples_D2.png into -out.
 //
+// The (D, n, seed) training runs are the units of an internal/sweep sweep, stored in
+// -out/grid_d<d>/units: -shard i/n runs every n-th of them, -merge DIR,... builds the tables
+// and plots from the shards' -out folders, -resume skips finished runs, and SIGINT or
+// SIGTERM finishes the runs in progress, writes what exists (marked PARTIAL) and exits
+// non-zero (see docs/SCALING.md). Wall times are in grid_d<d>/timings.csv.
+//
 // Usage:
 //
 //	go run ./examples/reflected              # Experiment A, default grid, 2 seeds (< 10 min on 2 idle cores)
@@ -19,6 +25,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -26,6 +33,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sdeml/sdeml/internal/sweep"
 	"github.com/sdeml/sdeml/reflected"
 )
 
@@ -71,7 +79,11 @@ func main() {
 	flag.Float64Var(&cfg.c, "c", 0.5, "density ρ(z) ∝ 1 + c·cos 2πz per coordinate")
 	flag.BoolVar(&cfg.skipPre, "skip-preflight", false, "skip the oracle checks")
 	flag.StringVar(&cfg.out, "out", "out/reflected", "output directory")
+	sweepCfg.RegisterFlags(flag.CommandLine)
 	flag.Parse()
+	ctx, stop := sweep.NotifyContext(context.Background())
+	defer stop()
+	sweepCtx = ctx
 
 	var err error
 	switch cfg.exp {
@@ -138,6 +150,9 @@ func main() {
 		fail(err)
 	}
 	fmt.Printf("total time %.1fs; outputs in %s\n", time.Since(start).Seconds(), cfg.out)
+	if sweepErr != nil {
+		fail(sweepErr)
+	}
 }
 
 // target returns the experiment's data law in dimension D.

@@ -3,27 +3,29 @@ package main
 import (
 	"fmt"
 	"image/color"
-	"os"
+	"io"
 	"path/filepath"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/sdeml/sdeml/examples/internal/plotfile"
+	"github.com/sdeml/sdeml/internal/atomicfile"
 )
 
 // writeOutputs writes results.csv, w1_vs_n.png and (if D = 2 ran) samples_D2.png.
 func writeOutputs(c *config, rows []row) error {
-	f, err := os.Create(filepath.Join(c.out, "results.csv"))
+	err := atomicfile.WriteFile(filepath.Join(c.out, "results.csv"), 0, func(f io.Writer) error {
+		fmt.Fprintln(f, "exp,d,D,n,seed,m,steps,w1,floor_pair,floor_mean,w1_online,online_floor,memo_online,off_tweedie,off_none,w1_none,train_loss,ema,loss_last,loss_ema")
+		for _, r := range rows {
+			fmt.Fprintf(f, "%s,%d,%d,%d,%d,%d,%d,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%g,%.6g,%.6g\n",
+				c.exp, c.d, r.D, r.n, r.seed, c.m, c.steps, r.w1, r.floor, r.floorMean, r.on, r.onFloor, r.memo, r.offT, r.offN, r.w1None, r.loss, c.ema, r.lossLast, r.lossEMA)
+		}
+		return nil
+	})
 	if err != nil {
-		return err
-	}
-	fmt.Fprintln(f, "exp,d,D,n,seed,m,steps,w1,floor_pair,floor_mean,w1_online,online_floor,memo_online,off_tweedie,off_none,w1_none,train_loss,ema,loss_last,loss_ema,train_s,sample_s")
-	for _, r := range rows {
-		fmt.Fprintf(f, "%s,%d,%d,%d,%d,%d,%d,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%g,%.6g,%.6g,%.2f,%.2f\n",
-			c.exp, c.d, r.D, r.n, r.seed, c.m, c.steps, r.w1, r.floor, r.floorMean, r.on, r.onFloor, r.memo, r.offT, r.offN, r.w1None, r.loss, c.ema, r.lossLast, r.lossEMA, r.trainS, r.sampleS)
-	}
-	if err := f.Close(); err != nil {
 		return err
 	}
 	if err := plotW1(c, rows); err != nil {
@@ -83,7 +85,7 @@ func plotW1(c *config, rows []row) error {
 	if err := add("floor W1(ref,ref')", ns, fl, color.Gray{Y: 60}, []vg.Length{vg.Points(1), vg.Points(3)}); err != nil {
 		return err
 	}
-	return p.Save(7*vg.Inch, 5*vg.Inch, filepath.Join(c.out, "w1_vs_n.png"))
+	return plotfile.Save(p, 7*vg.Inch, 5*vg.Inch, filepath.Join(c.out, "w1_vs_n.png"))
 }
 
 // plotSamples draws, for D = 2 and the largest n of seed 1, the generated points and the
@@ -116,5 +118,5 @@ func plotSamples(c *config, rows []row) error {
 		s.Color = palette[1-k] // training red underneath, generated blue on top
 		p.Add(s)
 	}
-	return p.Save(6*vg.Inch, 6*vg.Inch, filepath.Join(c.out, "samples_D2.png"))
+	return plotfile.Save(p, 6*vg.Inch, 6*vg.Inch, filepath.Join(c.out, "samples_D2.png"))
 }

@@ -2,11 +2,12 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/sdeml/sdeml/internal/atomicfile"
 	"github.com/sdeml/sdeml/reflected"
 )
 
@@ -150,13 +151,11 @@ func verdict(ok bool) string {
 }
 
 func writePreflight(c *config, rows []preflightRow) error {
-	f, err := os.Create(filepath.Join(c.out, "preflight.csv"))
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(f, "check,d,D,m,w1,floor,other,pass")
-	for _, r := range rows {
-		fmt.Fprintf(f, "%s,%d,%d,%d,%.6g,%.6g,%.6g,%v\n", r.check, c.d, r.D, c.m, r.w1, r.floor, r.other, r.pass)
-	}
-	return f.Close()
+	return atomicfile.WriteFile(filepath.Join(c.out, "preflight.csv"), 0, func(f io.Writer) error {
+		fmt.Fprintln(f, "check,d,D,m,w1,floor,other,pass")
+		for _, r := range rows {
+			fmt.Fprintf(f, "%s,%d,%d,%d,%.6g,%.6g,%.6g,%v\n", r.check, c.d, r.D, c.m, r.w1, r.floor, r.other, r.pass)
+		}
+		return nil
+	})
 }

@@ -8,6 +8,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/csv"
 	"flag"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/sdeml/sdeml/internal/atomicfile"
 	"github.com/sdeml/sdeml/sde"
 )
 
@@ -73,11 +75,8 @@ func main() {
 	add(sde.NonlinearAdditiveProblem(), sde.ReversibleHeun{}, "")
 
 	steps := []int{8, 16, 32, 64, 128, 256}
-	f, err := os.Create(filepath.Join(*out, "strong.csv"))
-	if err != nil {
-		log.Fatal(err)
-	}
-	w := csv.NewWriter(f)
+	var table bytes.Buffer // strong.csv, written atomically once complete
+	w := csv.NewWriter(&table)
 	check(w.Write([]string{"problem", "method", "h", "rms_error", "rms_se", "fitted_order", "theory"}))
 	var ito, strat []curve
 	fmt.Printf("strong orders: %d paths, step sizes 2^-3 … 2^-8, seed %d\n\n", *paths, *seed)
@@ -107,7 +106,7 @@ func main() {
 	fmt.Fprintln(os.Stderr)
 	w.Flush()
 	check(w.Error())
-	check(f.Close())
+	check(atomicfile.WriteBytes(filepath.Join(*out, "strong.csv"), 0, table.Bytes()))
 
 	// Weak order of Euler–Maruyama on GBM with φ(x) = x, against the closed
 	// form of the Euler–Maruyama mean x0 (1 + αh)^{T/h}.

@@ -5,6 +5,8 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
+
+	"github.com/sdeml/sdeml/examples/internal/plotfile"
 )
 
 type curve struct {
@@ -48,5 +50,5 @@ func logLogPlot(file, title string, curves []curve) {
 	if xmin > 0 {
 		p.X.Min = xmin / 20
 	}
-	check(p.Save(9*vg.Inch, 6*vg.Inch, file))
+	check(plotfile.Save(p, 9*vg.Inch, 6*vg.Inch, file))
 }

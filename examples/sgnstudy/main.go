@@ -29,17 +29,25 @@
 // solution against the exact 3.45).
 //
 // Output: a table on stdout, results.csv, micro.csv, spectrum.csv, and the plots
-// regulariser_vs_m.png and spectrum.png in -out.
+// regulariser_vs_m.png and spectrum.png in -out; per-method results in -out/units and
+// wall times in -out/timings.csv. Each method is one unit of an internal/sweep sweep:
+// -shard i/3 trains one method per machine, -merge DIR,... builds the tables and plots from
+// the shards' folders, -resume skips finished methods, and SIGINT finishes the method in
+// progress, writes the partial outputs and exits non-zero (see docs/SCALING.md).
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/sdeml/sdeml/internal/atomicfile"
+	"github.com/sdeml/sdeml/internal/sweep"
 	"github.com/sdeml/sdeml/nn"
 	"github.com/sdeml/sdeml/sam"
 )
@@ -56,6 +64,8 @@ type config struct {
 	hvpDiff                     bool
 	hvpStep                     float64
 	act                         nn.Activation
+	sweep                       sweep.Config
+	ctx                         context.Context
 }
 
 func main() {
@@ -77,8 +87,12 @@ func main() {
 	flag.IntVar(&c.projections, "proj", 50, "random projections for the sliced Jarque–Bera test")
 	hvp := flag.String("hvp", "exact", "Hessian–vector products: exact (R-operator) or difference (central differences of gradients)")
 	flag.Float64Var(&c.hvpStep, "hvpstep", 0, "step of -hvp difference (0: nn.Hessian's default ε^{1/3}(1+‖w‖_∞))")
+	c.sweep.RegisterFlags(flag.CommandLine)
 	flag.Parse()
 	c.seed = *seed
+	ctx, stop := sweep.NotifyContext(context.Background())
+	defer stop()
+	c.ctx = ctx
 	switch *act {
 	case "relu":
 		c.act = nn.ReLU
@@ -153,8 +167,15 @@ func run(c config) error {
 	}
 	fmt.Fprintf(os.Stderr, "sgnstudy: %d train / %d test images, 784-%d-10 %v MLP (%d parameters), %d epochs, ρ = %g\n",
 		obj.Len(), tobj.Len(), c.hidden, c.act, net.NumParams(), c.epochs, c.rho)
-	var results []result
+	// One sweep unit per method (see internal/sweep): -shard, -merge, -resume and SIGINT.
+	keys := make([]string, len(methods))
 	for i, m := range methods {
+		keys[i] = m.name
+	}
+	sc := c.sweep
+	sc.Dir = c.out
+	res, err := sweep.Run(c.ctx, sc, sweep.Plan{ID: sweepID(c), Keys: keys}, func(_ context.Context, i int) (unitResult, error) {
+		m := methods[i]
 		w := make([]float64, net.NumParams())
 		net.Init(w, nn.He, rand.NewPCG(c.seed, 1))
 		base := &sam.SGD{LR: 0.05, Momentum: 0.9, WeightDecay: 5e-4, Schedule: sam.Cosine{Total: total}}
@@ -163,20 +184,38 @@ func run(c config) error {
 			Epochs: c.epochs, Batch: batch, Seed: c.seed, Progress: os.Stderr, Name: m.name + ": ",
 		})
 		if err != nil {
-			return fmt.Errorf("%s: %w", m.name, err)
+			return unitResult{}, fmt.Errorf("%s: %w", m.name, err)
 		}
 		trainTime := time.Since(t0)
 		path := filepath.Join(c.out, fmt.Sprintf("params_%d.bin", i))
 		if err := saveParams(path, net, w); err != nil {
-			return err
+			return unitResult{}, err
 		}
 		fmt.Fprintf(os.Stderr, "%s: trained in %.1fs, saved %s; measuring SGN …\n", m.name, trainTime.Seconds(), path)
 		r, err := measure(c, m.name, obj, tobj, w)
 		if err != nil {
-			return fmt.Errorf("%s: %w", m.name, err)
+			return unitResult{}, fmt.Errorf("%s: %w", m.name, err)
 		}
 		r.trainSecs = trainTime.Seconds()
-		results = append(results, r)
+		return toUnit(r), nil
+	})
+	if err != nil {
+		return err
+	}
+	var results []result
+	for i, u := range res.Values {
+		if res.Done[i] {
+			results = append(results, fromUnit(u))
+		}
+	}
+	if len(results) == 0 {
+		if err := res.Err(); err != nil {
+			return err
+		}
+		return fmt.Errorf("no method of this shard finished")
+	}
+	if !res.Complete() {
+		fmt.Printf("\nPARTIAL: %d of %d methods (missing %q)\n", len(results), len(methods), res.Missing())
 	}
 	printTable(os.Stdout, c, results)
 	if err := writeCSV(c.out, results); err != nil {
@@ -190,17 +229,9 @@ func run(c config) error {
 	}
 	fmt.Printf("\nwrote %s/{params_*.bin,results.csv,micro.csv,spectrum.csv,regulariser_vs_m.png,spectrum.png} in %.0fs\n",
 		c.out, time.Since(start).Seconds())
-	return nil
+	return res.Err()
 }
 
 func saveParams(path string, net *nn.MLP, w []float64) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := nn.Save(f, net, w); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return atomicfile.WriteFile(path, 0, func(f io.Writer) error { return nn.Save(f, net, w) })
 }

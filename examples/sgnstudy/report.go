@@ -5,13 +5,14 @@ import (
 	"image/color"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
+	"github.com/sdeml/sdeml/examples/internal/plotfile"
+	"github.com/sdeml/sdeml/internal/atomicfile"
 	"github.com/sdeml/sdeml/sgn"
 )
 
@@ -91,60 +92,58 @@ func maxMeanCheck(rs []result) float64 {
 	return m
 }
 
+// writeCSV writes results.csv, micro.csv and spectrum.csv (each atomically). Wall times
+// are not in them: they differ between runs (timings.csv, written by the sweep, has them).
 func writeCSV(dir string, rs []result) error {
-	f, err := os.Create(filepath.Join(dir, "results.csv"))
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(f, "method,train_loss,test_loss,test_acc,grad_sq,trace_sigma,lambda1,lambda2,lambda3,trace_h,trace_h_se,trace_h2,trace_h_sigma,trace_sigma_subset,frob_sigma_sq,isotropic_ratio,cosine,c_star,overlap3,powerlaw_exp,powerlaw_r2,participation_ratio,train_secs,measure_secs")
-	for _, r := range rs {
-		a := r.align
-		fmt.Fprintf(f, "%s,%.8g,%.8g,%.4f,%.8g,%.8g,%.8g,%.8g,%.8g,%.8g,%.4g,%.8g,%.8g,%.8g,%.8g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.1f,%.1f\n",
-			r.name, r.trainLoss, r.testLoss, r.testAcc, r.gradSq, r.traceSigma, r.lam[0], r.lam[1], r.lam[2],
-			a.TraceH, r.hutch.Trace.StdErr, a.TraceH2, a.TraceHSigma, a.TraceSigma, a.FrobSigmaSq, a.IsotropicRatio(), a.Cosine(), a.CStar(),
-			r.overlap, r.plExp, r.plR2, r.spectrum.ParticipationRatio(), r.trainSecs, r.measureSecs)
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	f, err = os.Create(filepath.Join(dir, "micro.csv"))
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(f, "method,m,c_m,mean_norm,mean_norm_se,mean_sq_norm,mean_sq_norm_se,sqrt_bound,reps")
-	for _, r := range rs {
-		for _, mr := range r.micro {
-			cm, _ := sgn.FinitePopulationFactor(r.n, mr.m)
-			fmt.Fprintf(f, "%s,%d,%.8g,%.8g,%.4g,%.8g,%.4g,%.8g,%d\n", r.name, mr.m, cm, mr.mc.MeanNorm, mr.mc.NormStdErr,
-				mr.mc.MeanSqNorm, mr.mc.SqNormStdErr, mr.bound, mr.mc.Reps)
+	err := atomicfile.WriteFile(filepath.Join(dir, "results.csv"), 0, func(f io.Writer) error {
+		fmt.Fprintln(f, "method,train_loss,test_loss,test_acc,grad_sq,trace_sigma,lambda1,lambda2,lambda3,trace_h,trace_h_se,trace_h2,trace_h_sigma,trace_sigma_subset,frob_sigma_sq,isotropic_ratio,cosine,c_star,overlap3,powerlaw_exp,powerlaw_r2,participation_ratio")
+		for _, r := range rs {
+			a := r.align
+			fmt.Fprintf(f, "%s,%.8g,%.8g,%.4f,%.8g,%.8g,%.8g,%.8g,%.8g,%.8g,%.4g,%.8g,%.8g,%.8g,%.8g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g\n",
+				r.name, r.trainLoss, r.testLoss, r.testAcc, r.gradSq, r.traceSigma, r.lam[0], r.lam[1], r.lam[2],
+				a.TraceH, r.hutch.Trace.StdErr, a.TraceH2, a.TraceHSigma, a.TraceSigma, a.FrobSigmaSq, a.IsotropicRatio(), a.Cosine(), a.CStar(),
+				r.overlap, r.plExp, r.plR2, r.spectrum.ParticipationRatio())
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	fmt.Fprintln(f)
-	fmt.Fprintln(f, "method,batch,noise,alpha_pooled,alpha_pooled_standardized,alpha_per_coordinate_median,jb_reject_5pct,ad_reject_5pct,jb_p_median")
-	for _, r := range rs {
-		for _, nr := range r.noise {
-			for _, s := range []struct {
-				kind string
-				s    noiseStats
-			}{{"sgn", nr.sgn}, {"gaussian_same_cov", nr.gauss}} {
-				fmt.Fprintf(f, "%s,%d,%s,%.6g,%.6g,%.6g,%.4g,%.4g,%.4g\n", r.name, nr.b, s.kind, s.s.tailPooled, s.s.tailStd, s.s.tailPerCoord, s.s.jbReject, s.s.adReject, s.s.jbMed)
+	err = atomicfile.WriteFile(filepath.Join(dir, "micro.csv"), 0, func(f io.Writer) error {
+		fmt.Fprintln(f, "method,m,c_m,mean_norm,mean_norm_se,mean_sq_norm,mean_sq_norm_se,sqrt_bound,reps")
+		for _, r := range rs {
+			for _, mr := range r.micro {
+				cm, _ := sgn.FinitePopulationFactor(r.n, mr.m)
+				fmt.Fprintf(f, "%s,%d,%.8g,%.8g,%.4g,%.8g,%.4g,%.8g,%d\n", r.name, mr.m, cm, mr.mc.MeanNorm, mr.mc.NormStdErr,
+					mr.mc.MeanSqNorm, mr.mc.SqNormStdErr, mr.bound, mr.mc.Reps)
 			}
 		}
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	f, err = os.Create(filepath.Join(dir, "spectrum.csv"))
+		fmt.Fprintln(f)
+		fmt.Fprintln(f, "method,batch,noise,alpha_pooled,alpha_pooled_standardized,alpha_per_coordinate_median,jb_reject_5pct,ad_reject_5pct,jb_p_median")
+		for _, r := range rs {
+			for _, nr := range r.noise {
+				for _, s := range []struct {
+					kind string
+					s    noiseStats
+				}{{"sgn", nr.sgn}, {"gaussian_same_cov", nr.gauss}} {
+					fmt.Fprintf(f, "%s,%d,%s,%.6g,%.6g,%.6g,%.4g,%.4g,%.4g\n", r.name, nr.b, s.kind, s.s.tailPooled, s.s.tailStd, s.s.tailPerCoord, s.s.jbReject, s.s.adReject, s.s.jbMed)
+				}
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(f, "method,rank,eigenvalue")
-	for _, r := range rs {
-		for k, v := range r.spectrum.Values {
-			fmt.Fprintf(f, "%s,%d,%.8g\n", r.name, k+1, v)
+	return atomicfile.WriteFile(filepath.Join(dir, "spectrum.csv"), 0, func(f io.Writer) error {
+		fmt.Fprintln(f, "method,rank,eigenvalue")
+		for _, r := range rs {
+			for k, v := range r.spectrum.Values {
+				fmt.Fprintf(f, "%s,%d,%.8g\n", r.name, k+1, v)
+			}
 		}
-	}
-	return f.Close()
+		return nil
+	})
 }
 
 var palette = []color.RGBA{{0, 0, 0, 255}, {200, 30, 30, 255}, {30, 90, 200, 255}, {30, 150, 60, 255}}
@@ -178,7 +177,7 @@ func plotRegulariser(path string, rho float64, rs []result) error {
 	p.Legend.Top = true
 	p.Legend.Left = false
 	p.Legend.XOffs = -vg.Points(10)
-	return p.Save(7*vg.Inch, 5*vg.Inch, path)
+	return plotfile.Save(p, 7*vg.Inch, 5*vg.Inch, path)
 }
 
 // plotSpectrum draws the eigenvalues of Σ against their rank (log–log).
@@ -206,5 +205,5 @@ func plotSpectrum(path string, rs []result) error {
 	}
 	p.Legend.Top = true
 	p.Legend.XOffs = -vg.Points(10)
-	return p.Save(7*vg.Inch, 5*vg.Inch, path)
+	return plotfile.Save(p, 7*vg.Inch, 5*vg.Inch, path)
 }
