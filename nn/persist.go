@@ -96,7 +96,9 @@ func Load(r io.Reader) (*MLP, []float64, error) {
 	if lr.err == nil && string(magic) != fileMagic {
 		return nil, nil, fmt.Errorf("nn: Load: bad magic %q, not an sdeml network file", magic)
 	}
-	if v := lr.u32(); lr.err == nil && v != fileVersion {
+	if v := lr.u32(); lr.err == nil && v == seqFileVersion {
+		return nil, nil, errors.New("nn: Load: file holds a Sequential network (version 2): use LoadSequential")
+	} else if lr.err == nil && v != fileVersion {
 		return nil, nil, fmt.Errorf("nn: Load: unsupported format version %d (want %d)", v, fileVersion)
 	}
 	nl := lr.u32()

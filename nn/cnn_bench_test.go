@@ -1,0 +1,78 @@
+package nn_test
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/sdeml/sdeml/nn"
+	"github.com/sdeml/sdeml/sam"
+)
+
+// cnnBench is the problem of docs/bench/cnn_peer.py: the study CNN (conv 1→16 3×3 pad 1,
+// ReLU, max pool 2; conv 16→32 3×3 pad 1, ReLU, max pool 2; linear 32·7·7→10) with
+// softmax cross-entropy on 1024 inputs uniform on [0,1)^784 with random labels.
+func cnnBench(b *testing.B) (*nn.SeqSupervised, []float64) {
+	const n = 1024
+	rng := rand.New(rand.NewPCG(0, 0))
+	x := make([]float64, n*784)
+	for i := range x {
+		x[i] = rng.Float64()
+	}
+	lab := make([]int, n)
+	for i := range lab {
+		lab[i] = rng.IntN(10)
+	}
+	net, err := nn.NewSequential(nn.Shape{C: 1, H: 28, W: 28},
+		nn.Conv2D{Out: 16, Kernel: 3, Stride: 1, Pad: 1, Act: nn.ReLU}, nn.MaxPool{Size: 2, Stride: 2},
+		nn.Conv2D{Out: 32, Kernel: 3, Stride: 1, Pad: 1, Act: nn.ReLU}, nn.MaxPool{Size: 2, Stride: 2},
+		nn.Flatten{}, nn.Dense{Out: 10})
+	if err != nil {
+		b.Fatal(err)
+	}
+	obj, err := nn.NewSeqSupervised(net, &nn.Dataset{X: mat.NewDense(n, 784, x), Labels: lab}, nn.SoftmaxCE{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := make([]float64, net.NumParams())
+	net.Init(w, nn.He, rand.NewPCG(1, 1))
+	return obj, w
+}
+
+// BenchmarkCNNStep times one optimizer step of the study CNN, batch 128, float64: SGD with
+// momentum 0.9 (lr 0.05), and SAM and m-SAM (m = 16) with ρ = 0.05 on that base, as in
+// cnn_peer.py.
+func BenchmarkCNNStep(b *testing.B) {
+	obj, w0 := cnnBench(b)
+	base := func() sam.Updater { return &sam.SGD{LR: 0.05, Momentum: 0.9} }
+	for _, c := range []struct {
+		name string
+		opt  sam.Optimizer
+	}{
+		{"sgd", &sam.SGD{LR: 0.05, Momentum: 0.9}},
+		{"sam", &sam.SAM{Base: base(), Rho: 0.05}},
+		{"msam16", &sam.SAM{Base: base(), Rho: 0.05, Micro: 16}},
+	} {
+		b.Run("opt="+c.name, func(b *testing.B) {
+			w := append([]float64(nil), w0...)
+			batches := make([][]int, obj.Len()/128)
+			for i := range batches {
+				for k := 0; k < 128; k++ {
+					batches[i] = append(batches[i], i*128+k)
+				}
+			}
+			if _, err := c.opt.Step(w, obj, batches[0]); err != nil {
+				b.Fatal(err)
+			}
+			i := 0
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := c.opt.Step(w, obj, batches[i%len(batches)]); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
+}
