@@ -181,9 +181,13 @@ func measure(c config, name string, obj, tobj *nn.Supervised, w []float64) (resu
 }
 
 // noiseSummary computes the tail index (pooled, pooled after standardisation, per-coordinate
-// median) and the sliced normality rejection rates of the noise rows x.
+// median) and the sliced normality rejection rates of the noise rows x. Coordinates that are
+// exactly 0 in every row (weights on pixels that are black in every image get no gradient)
+// carry no noise and are dropped first: they would be an atom at 0, which sgn rejects as
+// degenerate input for a tail index.
 func noiseSummary(x *mat.Dense, proj int, seed uint64) (noiseStats, error) {
 	var s noiseStats
+	x = activeColumns(x)
 	for _, t := range []struct {
 		set *sgn.TailSettings
 		dst *float64
@@ -210,4 +214,29 @@ func noiseSummary(x *mat.Dense, proj int, seed uint64) (noiseStats, error) {
 	slices.Sort(ps)
 	s.jbMed = ps[len(ps)/2]
 	return s, nil
+}
+
+// activeColumns returns x without the columns that are exactly 0 in every row (x itself if
+// there are none).
+func activeColumns(x *mat.Dense) *mat.Dense {
+	r, c := x.Dims()
+	var keep []int
+	for j := range c {
+		for i := range r {
+			if x.At(i, j) != 0 {
+				keep = append(keep, j)
+				break
+			}
+		}
+	}
+	if len(keep) == c || len(keep) == 0 {
+		return x
+	}
+	out := mat.NewDense(r, len(keep), nil)
+	for i := range r {
+		for k, j := range keep {
+			out.Set(i, k, x.At(i, j))
+		}
+	}
+	return out
 }
