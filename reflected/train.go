@@ -42,6 +42,9 @@ type TrainSettings struct {
 	// up to rounding), so the returned network is the EMA network. The optimizer trajectory
 	// (and After) is the same as without EMA.
 	EMA float64
+	// Process is the forward process the score is trained for: Reflected (the zero value) or
+	// Free, the unreflected baseline (see DSM.Process). Sample with the same Process.
+	Process Process
 	// After, if non-nil, is called after every step with the step number and the current
 	// iterate (not the average).
 	After func(step int, w []float64)
@@ -110,6 +113,8 @@ func Train(net *ScoreNet, data []float64, opt sam.Optimizer, s *TrainSettings) (
 		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.Bound = %v, need ≥ 0", c.Bound)
 	case !(c.EMA >= 0 && c.EMA < 1):
 		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.EMA = %v, need 0 ≤ EMA < 1", c.EMA)
+	case !c.Process.valid():
+		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.Process = %d, need Reflected or Free", int(c.Process))
 	case c.ProgressEvery < 1:
 		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.ProgressEvery = %d, need ≥ 1", c.ProgressEvery)
 	}
@@ -117,6 +122,7 @@ func Train(net *ScoreNet, data []float64, opt sam.Optimizer, s *TrainSettings) (
 	if err != nil {
 		return TrainResult{}, err
 	}
+	obj.Process = c.Process
 	start := time.Now()
 	rnd := rand.New(parallel.Stream(c.Seed, -1))
 	batch := make([]int, c.Batch)
