@@ -6,8 +6,8 @@ import (
 	"math/rand/v2"
 )
 
-// Cosine is the product density ρ(z) = Πₖ (1 + C·cos 2πzₖ) on [0,1]^d (research/reflected.md
-// §8.2): smooth, periodic, normalised (∫₀¹ cos 2πz dz = 0), and bounded below by (1 − |C|)^d.
+// Cosine is the product density ρ(z) = Πₖ (1 + C·cos 2πzₖ) on [0,1]^d (docs/derivations/reflected.md
+// §8): smooth, periodic, normalised (∫₀¹ cos 2πz dz = 0), and bounded below by (1 − |C|)^d.
 // C = 0 is the uniform law. |C| < 1 is required.
 type Cosine struct {
 	C float64

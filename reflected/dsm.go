@@ -9,7 +9,7 @@ import (
 )
 
 // DSM is the denoising score-matching risk of a ScoreNet's architecture, as an nn.Objective
-// over the training points (research/reflected.md §3.1 item 3):
+// over the training points (docs/derivations/reflected.md §5):
 //
 //	ℓᵢ(θ) = λ(t)·‖s_θ(X_t, t) − ∇ₓ log q_t(X_t | X₀ⁱ)‖²  with λ(t) = t, i.e.
 //	ℓᵢ(θ) = ‖f_θ(X_t, e(t)) − √t·∇ₓ log q_t(X_t | X₀ⁱ)‖²,
@@ -33,6 +33,9 @@ type DSM struct {
 	T0, T1 float64
 	// Seed and Round select the noise draws.
 	Seed, Round uint64
+	// Process is the forward process (Reflected, the zero value, or Free). With Free the
+	// noised point is X₀ + √t·Z, unfolded, and the target is −Z (the free Gaussian score).
+	Process Process
 }
 
 // NewDSM returns the DSM objective of net on data (n×D row-major, not copied) with times in
@@ -42,7 +45,7 @@ func NewDSM(net *ScoreNet, data []float64, t0, t1 float64, seed uint64) (*DSM, e
 	if net == nil {
 		return nil, fmt.Errorf("reflected: DSM.Net is nil")
 	}
-	if err := checkData(data, net.Dim()); err != nil {
+	if err := checkPoints("NewDSM", "data", data, net.Dim()); err != nil {
 		return nil, err
 	}
 	if !(t0 > 0) || !(t1 > t0) || math.IsInf(t1, 0) {
@@ -51,17 +54,22 @@ func NewDSM(net *ScoreNet, data []float64, t0, t1 float64, seed uint64) (*DSM, e
 	return &DSM{Net: net, Data: data, T0: t0, T1: t1, Seed: seed}, nil
 }
 
-// checkData returns an error unless data is a non-empty n×D set of points in [0,1]^D.
-func checkData(data []float64, D int) error {
+// checkPoints returns an error, prefixed "reflected: fn:", unless the slice called name is a
+// non-empty n×D set of points in [0,1]^D (NaN is outside). A length that is not a multiple
+// of D is reported as a dimension mismatch between the model (or caller) and the data.
+func checkPoints(fn, name string, data []float64, D int) error {
+	if D < 1 {
+		return fmt.Errorf("reflected: %s: D = %d, need ≥ 1", fn, D)
+	}
 	if len(data) == 0 {
-		return fmt.Errorf("reflected: data is empty")
+		return fmt.Errorf("reflected: %s: %s is empty (0 points)", fn, name)
 	}
 	if len(data)%D != 0 {
-		return fmt.Errorf("reflected: len(data) = %d is not a multiple of D = %d", len(data), D)
+		return fmt.Errorf("reflected: %s: len(%s) = %d is not a multiple of D = %d (dimension mismatch)", fn, name, len(data), D)
 	}
 	for i, v := range data {
 		if !(v >= 0 && v <= 1) {
-			return fmt.Errorf("reflected: data[%d] = %v (point %d, coordinate %d) outside [0,1]", i, v, i/D, i%D)
+			return fmt.Errorf("reflected: %s: %s[%d] = %v (point %d, coordinate %d) outside [0,1]", fn, name, i, v, i/D, i%D)
 		}
 	}
 	return nil
@@ -133,10 +141,18 @@ func (o *DSM) forward(w []float64, idx []int) *netScratch {
 		x0 := o.Data[i*D : i*D+D]
 		row := sc.inBuf[k*in : k*in+in]
 		tg := sc.target[k*D : k*D+D]
-		for j, y := range x0 {
-			x := Fold(y + st*rnd.NormFloat64())
-			row[j] = centre(x)
-			tg[j] = st * Score1D(x, y, t)
+		if o.Process == Free {
+			for j, y := range x0 {
+				z := rnd.NormFloat64()
+				row[j] = centre(y + st*z)
+				tg[j] = -z
+			}
+		} else {
+			for j, y := range x0 {
+				x := Fold(y + st*rnd.NormFloat64())
+				row[j] = centre(x)
+				tg[j] = st * Score1D(x, y, t)
+			}
 		}
 		o.Net.Embed.Embed(row[D:], t)
 	}

@@ -66,7 +66,7 @@ func (s *AxisAlignedScore) Score(dst, x, t []float64) {
 }
 
 // EmpiricalScore is the exact score of the empirical law (1/n)Σⱼ δ_{yⱼ} of a training set, the
-// "memorising" score (research/reflected.md §1.3): ∇ log pₜ(x) = Σⱼ wⱼ ∇ₓ log qₜ(x|yⱼ) with
+// "memorising" score (docs/derivations/reflected.md §3): ∇ log pₜ(x) = Σⱼ wⱼ ∇ₓ log qₜ(x|yⱼ) with
 // softmax weights wⱼ ∝ qₜ(x|yⱼ) computed by log-sum-exp. Its reverse-time sampler reproduces
 // the training set as t₀ → 0. Cost: 2·n·D kernel evaluations per point.
 type EmpiricalScore struct {

@@ -8,7 +8,7 @@ import (
 
 // SwitchTime is the time t* = 2/π (heat time 1/π) at which the automatic 1-D kernel
 // switches from the images series (t < t*) to the cosine series (t ≥ t*). At t* the
-// analytic tail bounds of both series decay at the same rate (research/reflected.md §2.1,
+// analytic tail bounds of both series decay at the same rate (docs/derivations/reflected.md §2,
 // Jacobi's imaginary transformation; Boost's jacobi_theta3 switches at the same point).
 const SwitchTime = 2 / math.Pi
 

@@ -5,14 +5,15 @@ import (
 	"testing"
 )
 
-// TestResearchNoteValues checks values quoted in research/reflected.md §1.2 and §2.2, computed
-// there independently (mpmath and Monte Carlo); heat time s there is t/2 here.
+// TestReferenceValues checks the reference values of docs/derivations/reflected.md §3,
+// computed independently of this package (high-precision quadrature and Monte Carlo) in heat
+// time s = t/2.
 //   - Mean: E[X | y] at (y, s) = (0.1, 0.01), (0.8, 0.2), (0.3, 1.0) is quoted as 0.13993,
 //     0.54555, 0.49999 (5 digits, so tolerance 5e-6 + 1e-6 for the rounding of the quote).
 //   - Lou & Ermon's 20-term cosine score just above their switch (s = 0.0101, x = 0.05,
 //     y = 1) is quoted as off by 0.040 absolute, and by 1.1e-3 at s = 0.012; we recompute
 //     that truncated series and compare with Score1D (accurate to 1e-12).
-func TestResearchNoteValues(t *testing.T) {
+func TestReferenceValues(t *testing.T) {
 	for _, c := range [][3]float64{{0.1, 0.01, 0.13993}, {0.8, 0.2, 0.54555}, {0.3, 1.0, 0.49999}} {
 		if got := Mean1D(c[0], 2*c[1]); math.Abs(got-c[2]) > 6e-6 {
 			t.Errorf("Mean1D(%v, t=%v) = %v, note %v", c[0], 2*c[1], got, c[2])

@@ -29,7 +29,7 @@ func ksStat(xs []float64, cdf func(float64) float64) float64 {
 const ksLambda = 2.6
 
 // TestSample1DKS compares 20 000 Sample1D draws with CDF1D by a one-sample KS test at the
-// (y, t) pairs of research/reflected.md §1.2 (heat times 0.002, 0.05, 0.3, 2 → t = 2s) plus
+// (y, t) pairs at heat times s = 0.002, 0.05, 0.3, 2 (t = 2s; docs/derivations/reflected.md §1) plus
 // tiny and huge t.
 func TestSample1DKS(t *testing.T) {
 	cases := [][2]float64{{0.1, 0.004}, {0.1, 0.1}, {0.9, 0.6}, {0.5, 4}, {0, 1e-6}, {1, 0.02}, {0.3, 1e4}}

@@ -1,6 +1,7 @@
 package reflected
 
 import (
+	"fmt"
 	"math/rand/v2"
 
 	"github.com/sdeml/sdeml/internal/ot"
@@ -9,11 +10,29 @@ import (
 // W1 returns the exact 1-Wasserstein distance min_π (1/m) Σᵢ ‖xᵢ − y_π(i)‖₂ between two samples
 // of m points each (row-major, D columns), by the shortest-augmenting-path assignment solver
 // of internal/ot (O(m³) time, m² memory: 32 MB at m = 2000). Report it next to the noise floor
-// W1(ref, ref′) of two independent reference samples of the same size (research/reflected.md
-// §7). It returns an error for D < 1, empty or ragged samples, unequal sizes or non-finite
-// coordinates.
+// W1(ref, ref′) of two independent reference samples of the same size (docs/derivations/reflected.md
+// §9). It returns an error naming the argument for D < 1, empty or ragged samples, unequal
+// sizes, or a coordinate outside [0,1] or NaN (the metrics are for data in [0,1]^D; use
+// internal/ot for points elsewhere).
 func W1(x, y []float64, D int) (float64, error) {
+	if err := checkPair("W1", x, y, D); err != nil {
+		return 0, err
+	}
 	return ot.W1(x, y, D, nil)
+}
+
+// checkPair validates the two samples of a metric: points in [0,1]^D, equal sizes.
+func checkPair(fn string, x, y []float64, D int) error {
+	if err := checkPoints(fn, "x", x, D); err != nil {
+		return err
+	}
+	if err := checkPoints(fn, "y", y, D); err != nil {
+		return err
+	}
+	if len(x) != len(y) {
+		return fmt.Errorf("reflected: %s: x has %d points, y has %d, need equal sizes", fn, len(x)/D, len(y)/D)
+	}
+	return nil
 }
 
 // SlicedW1 returns the sliced distance (1/L) Σ_l W1(⟨x, θ_l⟩, ⟨y, θ_l⟩) over L = nproj random
@@ -21,6 +40,12 @@ func W1(x, y []float64, D int) (float64, error) {
 // like 1/√D, so values are not comparable across ambient dimensions. Errors as for W1, and
 // for nproj < 1.
 func SlicedW1(x, y []float64, D, nproj int, src rand.Source) (float64, error) {
+	if err := checkPair("SlicedW1", x, y, D); err != nil {
+		return 0, err
+	}
+	if nproj < 1 {
+		return 0, fmt.Errorf("reflected: SlicedW1: nproj = %d, need ≥ 1", nproj)
+	}
 	return ot.SlicedW1(x, y, D, nproj, src, nil)
 }
 

@@ -10,7 +10,7 @@ const mixtureCut = -40
 // mixtureScore writes into dst (len D) the score at x of the mixture Σₖ e^{lwₖ} q_t(·|yₖ),
 // q_t the product reflected heat kernel, where yₖ is row k of ys (K×D row-major, K = len(lw)).
 // The weights are combined by log-sum-exp over log q_t(x|yₖ) = Σᵢ log pₜ(xᵢ, yₖᵢ), never by
-// multiplying raw densities (research/reflected.md §2.3):
+// multiplying raw densities (docs/derivations/reflected.md §3):
 //
 //	∇ log p_t(x) = Σₖ wₖ ∇ₓ log q_t(x|yₖ),  wₖ = softmaxₖ(lwₖ + log q_t(x|yₖ)).
 //

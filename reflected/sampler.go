@@ -9,7 +9,7 @@ import (
 	"github.com/sdeml/sdeml/sde"
 )
 
-// Final selects the last step of the reverse-time sampler (research/reflected.md §3.1, item 6).
+// Final selects the last step of the reverse-time sampler (docs/derivations/reflected.md §6).
 type Final int
 
 const (
@@ -37,7 +37,7 @@ func (f Final) String() string {
 }
 
 // Sampler runs the reflected reverse-time SDE from Uniform([0,1]^D) at time T down to t₀
-// (research/reflected.md §3.1). In the standard-RBM time of this package the reversal of
+// (docs/derivations/reflected.md §6). In the standard-RBM time of this package the reversal of
 // dX = dB + ν dL is dY = s(Y, t) dr + dW + ν dL̃ with t = T − r, discretised as
 //
 //	x ← fold(x + hₖ·s(x, tₖ) + √hₖ·Z),  hₖ = tₖ − tₖ₊₁,
@@ -66,12 +66,16 @@ type Sampler struct {
 	// sde.FoldBox{Lo: 0, Hi: 1} (reflection, the scheme above). sde.ClampBox{Lo: 0, Hi: 1}
 	// gives the thresholding scheme, which puts mass on the faces at finite step size.
 	Domain sde.Domain
+	// Process is the forward process the score model was trained for. Reflected (the zero
+	// value) is the scheme above. Free runs the unreflected reversal of plain Brownian motion:
+	// start from N(½, T·I), x ← x + hₖ·s(x, tₖ) + √hₖ·Z with no projection, and clamp into
+	// [0,1]^D after the last step (and after the Tweedie step); Domain must then be nil.
+	Process Process
 }
 
 // MixingTime returns T = 2·log(2D/ε)/π², the time after which reflected Brownian motion on
 // [0,1]^D started anywhere is within total variation ≈ ε of Uniform: per coordinate
-// ‖pₜ(x,·) − 1‖_∞ ≤ 2e^{−π²t/2}/(1 − e^{−3π²t/2}) (research/reflected.md §3.1 item 2, heat
-// time s = t/2).
+// ‖pₜ(x,·) − 1‖_∞ ≤ 2e^{−π²t/2}/(1 − e^{−3π²t/2}) (docs/derivations/reflected.md §6).
 func MixingTime(D int, eps float64) float64 {
 	return 2 * math.Log(2*float64(D)/eps) / (math.Pi * math.Pi)
 }
@@ -97,6 +101,9 @@ func (s *Sampler) settings(D int) (Sampler, error) {
 	if c.Domain == nil {
 		c.Domain = sde.FoldBox{Lo: 0, Hi: 1}
 	}
+	if c.Process == Free {
+		c.Domain = noProjection{}
+	}
 	switch {
 	case !(c.T0 > 0) || math.IsInf(c.T0, 0):
 		return c, fmt.Errorf("reflected: Sampler.T0 = %v, need 0 < T0 < ∞", c.T0)
@@ -108,6 +115,10 @@ func (s *Sampler) settings(D int) (Sampler, error) {
 		return c, fmt.Errorf("reflected: Sampler.Final = %d, need FinalNone, FinalMean or FinalTweedie", int(c.Final))
 	case c.Chunk < 1:
 		return c, fmt.Errorf("reflected: Sampler.Chunk = %d, need ≥ 1", c.Chunk)
+	case !c.Process.valid():
+		return c, fmt.Errorf("reflected: Sampler.Process = %d, need Reflected or Free", int(c.Process))
+	case c.Process == Free && s != nil && s.Domain != nil:
+		return c, fmt.Errorf("reflected: Sampler.Domain = %v with Process = Free, need nil (Free clamps once at the end)", s.Domain)
 	}
 	return c, nil
 }
@@ -165,7 +176,11 @@ func (c *Sampler) run(x []float64, model ScoreModel, grid []float64, seed uint64
 		rngs[i] = rand.New(parallel.Stream(seed, first+i))
 		row := x[i*D : i*D+D]
 		for j := range row {
-			row[j] = rngs[i].Float64()
+			if c.Process == Free {
+				row[j] = 0.5 + math.Sqrt(grid[0])*rngs[i].NormFloat64()
+			} else {
+				row[j] = rngs[i].Float64()
+			}
 		}
 	}
 	score := make([]float64, len(x))
@@ -212,5 +227,15 @@ func (c *Sampler) run(x []float64, model ScoreModel, grid []float64, seed uint64
 			c.Domain.Project(x[i*D : i*D+D])
 		}
 	}
+	if c.Process == Free {
+		for i := 0; i < n; i++ {
+			sde.ClampBox{Lo: 0, Hi: 1}.Project(x[i*D : i*D+D])
+		}
+	}
 	return nil
 }
+
+// noProjection is the identity Domain of the Free sampler's steps.
+type noProjection struct{}
+
+func (noProjection) Project([]float64) {}

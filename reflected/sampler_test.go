@@ -25,7 +25,7 @@ func ksUniform(u []float64) float64 {
 // λ = √(log(2e5)/2) ≈ 2.47; a correct sampler exceeds it with probability < 1e-5.
 const ksCritical = 2.47
 
-// TestSamplerExactAxisAligned runs research/reflected.md §8.8 check 12: with the exact score of
+// TestSamplerExactAxisAligned runs the check of docs/derivations/reflected.md §10: with the exact score of
 // Uniform[0,1] × δ_{0.5} in D = 2, the free coordinate stays exactly uniform (its score is 0,
 // so it is a reflected BM started from its stationary law), and the fixed coordinate ends at
 // distance E|x₂ − ½| = √t₀·√(2/π) (the law at t₀ is q_{t₀}(·|½), a Gaussian of variance t₀
@@ -59,7 +59,7 @@ func TestSamplerExactAxisAligned(t *testing.T) {
 	t.Logf("KS %.3f, E|x₂ − ½| = %.5f (theory %.5f)", ksUniform(u), dev, want)
 	// Tolerance 5%: the standard error of the mean of |N(0,t₀)| over m = 5000 is
 	// √t₀·√(1−2/π)/√m = 1.1% of want, so 5% is 4.7 SE (two-sided p ≈ 3e-6); the
-	// discretisation bias measured in research/reflected.md §3.1 (0.0356 vs 0.0357) is 0.3%.
+	// discretisation bias measured when this test was calibrated (0.0356 vs 0.0357) is 0.3%.
 	if math.Abs(dev-want) > 0.05*want {
 		t.Errorf("E|x₂ − ½| = %.5f, want %.5f ± 5%%", dev, want)
 	}

@@ -46,7 +46,7 @@ func (e TimeEmbedding) Embed(dst []float64, t float64) {
 // with f_θ an nn.MLP from R^{D+Features} to R^D in the class Φ(L, W, S, B) (nn.MLP.Mask for
 // sparsity) and e the TimeEmbedding. The 1/√t output scale matches the size of the true
 // score near the data (‖∇log q_t‖ ~ 1/√t per coordinate; Fishman et al.'s "std trick"), so
-// the network output stays O(1) at all t (research/reflected.md §3.1 item 3).
+// the network output stays O(1) at all t (docs/derivations/reflected.md §5).
 //
 // Score evaluates at the parameters W; the DSM objective evaluates at any w.
 type ScoreNet struct {

@@ -9,7 +9,7 @@ import (
 )
 
 // Subspace is a data law supported on a d-dimensional affine piece of [0,1]^D
-// (research/reflected.md §8.2): X = B + A·Z, where A is D×d with orthonormal columns,
+// (docs/derivations/reflected.md §8): X = B + A·Z, where A is D×d with orthonormal columns,
 // B ∈ R^D and Z ∈ [0,1]^d has the product cosine density of Density. Construct it with
 // NewSubspace, DiagonalSegment, CentredSquare or AxisAligned, which check that every
 // point B + A·z, z ∈ [0,1]^d, lies in the cube.
@@ -72,7 +72,7 @@ func NewSubspace(a *mat.Dense, b []float64, c float64) (*Subspace, error) {
 	return s, nil
 }
 
-// DiagonalSegment is Experiment A's target (research/reflected.md §9): the unit-length segment
+// DiagonalSegment is Experiment A's target (docs/derivations/reflected.md §8): the unit-length segment
 // through the cube centre along u = (1,…,1)/√D, X = ½·1 + (Z − ½)·u with Z ~ Cosine{C: c}.
 func DiagonalSegment(D int, c float64) (*Subspace, error) {
 	if D < 1 {
@@ -91,21 +91,42 @@ func DiagonalSegment(D int, c float64) (*Subspace, error) {
 // CentredSquare is Experiment B's target: the unit square through the cube centre spanned by
 // v₁ = indicator of the first D/2 coordinates and v₂ = indicator of the last D/2, each divided
 // by √(D/2); X = ½·1 + (Z₁ − ½)v₁ + (Z₂ − ½)v₂ with Z ~ Cosine{C: c} on [0,1]². D must be even.
+// It is CentredBox(D, 2, c).
 func CentredSquare(D int, c float64) (*Subspace, error) {
 	if D < 2 || D%2 != 0 {
 		return nil, fmt.Errorf("reflected: CentredSquare: D = %d, need an even D ≥ 2", D)
 	}
-	a := mat.NewDense(D, 2, nil)
+	return CentredBox(D, 2, c)
+}
+
+// CentredBox is the d-dimensional unit cube through the centre of [0,1]^D: the coordinates
+// are split into d contiguous blocks (sizes ⌈D/d⌉ first, then ⌊D/d⌋, as equal as possible),
+// vₖ is the indicator of block k divided by √(size of block k), and
+// X = ½·1 + Σₖ (Zₖ − ½)·vₖ with Z ~ Cosine{C: c} on [0,1]^d. The vₖ are orthonormal and
+// every point lies in [0,1]^D (a block of size 1 reaches the walls).
+func CentredBox(D, d int, c float64) (*Subspace, error) {
+	if d < 1 || D < d {
+		return nil, fmt.Errorf("reflected: CentredBox: D = %d, d = %d, need 1 ≤ d ≤ D", D, d)
+	}
+	a := mat.NewDense(D, d, nil)
 	b := make([]float64, D)
-	u := 1 / math.Sqrt(float64(D/2))
-	for i := range b {
-		a.Set(i, i/(D/2), u)
-		b[i] = 0.5 - 0.5*u
+	lo := 0
+	for k := 0; k < d; k++ {
+		size := D / d
+		if k < D%d {
+			size++
+		}
+		u := 1 / math.Sqrt(float64(size))
+		for i := lo; i < lo+size; i++ {
+			a.Set(i, k, u)
+			b[i] = 0.5 - 0.5*u
+		}
+		lo += size
 	}
 	return NewSubspace(a, b, c)
 }
 
-// AxisAligned is the target Uniform([0,1]^d) × δ_point (research/reflected.md §8.2): the first
+// AxisAligned is the target Uniform([0,1]^d) × δ_point (docs/derivations/reflected.md §8): the first
 // d = D − len(point) coordinates are uniform and the last len(point) are fixed at point. Its
 // score has the closed form of AxisAlignedScore.
 func AxisAligned(D int, point []float64) (*Subspace, error) {

@@ -240,3 +240,42 @@ func TestEmpiricalScoreFD(t *testing.T) {
 		t.Errorf("empirical score vs FD: worst %.3g", worst)
 	}
 }
+
+// TestCentredBox checks CentredBox: for d = 2 and even D it is CentredSquare bit for bit;
+// for d = 3 in D ∈ {4, 8, 16} (uneven blocks) its samples lie in the cube, on the subspace
+// (off-distance at rounding level), and their coordinates are the drawn Z in [0,1]^3.
+func TestCentredBox(t *testing.T) {
+	for _, D := range []int{4, 8, 16} {
+		sq, _ := CentredSquare(D, 0.5)
+		bx, err := CentredBox(D, 2, 0.5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !mat.Equal(sq.A, bx.A) || !slices.Equal(sq.B, bx.B) {
+			t.Errorf("D = %d: CentredBox(D, 2) differs from CentredSquare", D)
+		}
+		b3, err := CentredBox(D, 3, 0.5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := make([]float64, 500*D)
+		b3.Sample(x, rand.NewPCG(uint64(D), 3))
+		for i, v := range x {
+			if v < 0 || v > 1 {
+				t.Fatalf("D = %d: x[%d] = %v outside [0,1]", D, i, v)
+			}
+		}
+		// 1e-12: B + A·z then the projection, O(D) roundings of O(1) numbers.
+		if off := b3.MeanOffDistance(x); off > 1e-12 {
+			t.Errorf("D = %d: mean off-subspace distance %v", D, off)
+		}
+		for i, z := range b3.AllCoordinates(x) {
+			if z < -1e-12 || z > 1+1e-12 {
+				t.Fatalf("D = %d: coordinate %d = %v outside [0,1]", D, i, z)
+			}
+		}
+	}
+	if _, err := CentredBox(2, 3, 0); err == nil {
+		t.Error("d > D: no error")
+	}
+}

@@ -1,6 +1,7 @@
 package reflected
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -42,6 +43,17 @@ type TrainSettings struct {
 	// up to rounding), so the returned network is the EMA network. The optimizer trajectory
 	// (and After) is the same as without EMA.
 	EMA float64
+	// Process is the forward process the score is trained for: Reflected (the zero value) or
+	// Free, the unreflected baseline (see DSM.Process). Sample with the same Process.
+	Process Process
+	// Resume, if non-nil, continues the run recorded in a Checkpoint (from
+	// TrainResult.Checkpoint or LoadCheckpoint) instead of starting at step 0: the network's
+	// parameters and mask, the optimizer state, the average, the minibatch stream and the loss
+	// tail are restored, and the result is bit-identical to the uninterrupted run. The other
+	// settings, the data size and the network widths must match the checkpoint's (error
+	// otherwise); the optimizer must implement encoding.BinaryMarshaler and
+	// encoding.BinaryUnmarshaler.
+	Resume *Checkpoint
 	// After, if non-nil, is called after every step with the step number and the current
 	// iterate (not the average).
 	After func(step int, w []float64)
@@ -59,6 +71,10 @@ type TrainResult struct {
 	// the last iterate and of the averaged parameters, on one common noise draw (DSM Round =
 	// Steps, not used in training), so the two are directly comparable.
 	LastLoss, EMALoss float64
+	// Checkpoint is set when TrainContext stopped early because its context was done: the
+	// state after the last completed step, to pass as TrainSettings.Resume (nil if the
+	// optimizer cannot be checkpointed; the returned error says so).
+	Checkpoint *Checkpoint
 }
 
 // Train minimises the DSM risk of net on data (n×D row-major, points in [0,1]^D) with opt,
@@ -68,6 +84,15 @@ type TrainResult struct {
 // TrainSettings.EMA). It stops with an error on a non-finite loss or parameter, or on an optimizer
 // error, and returns an error naming the field for bad settings or data.
 func Train(net *ScoreNet, data []float64, opt sam.Optimizer, s *TrainSettings) (TrainResult, error) {
+	return TrainContext(context.Background(), net, data, opt, s)
+}
+
+// TrainContext is Train that also stops when ctx is done: it finishes the current step,
+// leaves the current iterate (not the average) in net.W, and returns the steps done, a
+// Checkpoint of the state in TrainResult.Checkpoint, and an error wrapping ctx.Err()
+// (errors.Is(err, context.Canceled) holds). Resuming from the checkpoint with the same
+// settings continues bit for bit.
+func TrainContext(ctx context.Context, net *ScoreNet, data []float64, opt sam.Optimizer, s *TrainSettings) (TrainResult, error) {
 	var c TrainSettings
 	if s != nil {
 		c = *s
@@ -77,6 +102,9 @@ func Train(net *ScoreNet, data []float64, opt sam.Optimizer, s *TrainSettings) (
 	}
 	if opt == nil {
 		return TrainResult{}, fmt.Errorf("reflected: Train: optimizer is nil")
+	}
+	if len(net.W) != net.Net.NumParams() {
+		return TrainResult{}, fmt.Errorf("reflected: Train: len(net.W) = %d, want %d parameters", len(net.W), net.Net.NumParams())
 	}
 	D := net.Dim()
 	if c.Steps == 0 {
@@ -110,6 +138,8 @@ func Train(net *ScoreNet, data []float64, opt sam.Optimizer, s *TrainSettings) (
 		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.Bound = %v, need ≥ 0", c.Bound)
 	case !(c.EMA >= 0 && c.EMA < 1):
 		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.EMA = %v, need 0 ≤ EMA < 1", c.EMA)
+	case !c.Process.valid():
+		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.Process = %d, need Reflected or Free", int(c.Process))
 	case c.ProgressEvery < 1:
 		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.ProgressEvery = %d, need ≥ 1", c.ProgressEvery)
 	}
@@ -117,20 +147,25 @@ func Train(net *ScoreNet, data []float64, opt sam.Optimizer, s *TrainSettings) (
 	if err != nil {
 		return TrainResult{}, err
 	}
+	obj.Process = c.Process
 	start := time.Now()
-	rnd := rand.New(parallel.Stream(c.Seed, -1))
+	st := &trainState{pcg: parallel.Stream(c.Seed, -1)}
+	st.rnd = rand.New(st.pcg)
 	batch := make([]int, c.Batch)
 	n := obj.Len()
 	tail := max(c.Steps/10, 1)
-	var tailSum float64
-	var tailN int
-	var avg *ema
 	if c.EMA > 0 {
-		avg = &ema{decay: c.EMA}
+		st.avg = &ema{decay: c.EMA}
 	}
-	for k := 0; k < c.Steps; k++ {
+	if c.Resume != nil {
+		if err := st.restore(c.Resume, &c, net, opt, n); err != nil {
+			return TrainResult{}, err
+		}
+	}
+	for ; st.k < c.Steps; st.k++ {
+		k := st.k
 		for i := range batch {
-			batch[i] = rnd.IntN(n)
+			batch[i] = st.rnd.IntN(n)
 		}
 		obj.Round = uint64(k)
 		loss, err := opt.Step(net.W, obj, batch)
@@ -150,23 +185,34 @@ func Train(net *ScoreNet, data []float64, opt sam.Optimizer, s *TrainSettings) (
 				return TrainResult{Steps: k, Elapsed: time.Since(start)}, err
 			}
 		}
-		if avg != nil {
+		if st.avg != nil {
 			if c.Sparsity > 0 && k == c.PruneAt {
-				avg.restart()
+				st.avg.restart()
 			}
-			avg.update(net.W, net.Net.Mask)
+			st.avg.update(net.W, net.Net.Mask)
 		}
 		if c.After != nil {
 			c.After(k, net.W)
 		}
 		if k >= c.Steps-tail {
-			tailSum += loss
-			tailN++
+			st.tailSum += loss
+			st.tailN++
 		}
 		if c.Progress != nil && ((k+1)%c.ProgressEvery == 0 || k == c.Steps-1) {
 			fmt.Fprintf(c.Progress, "reflected: DSM step %d/%d loss %.5g (%.1fs)\n", k+1, c.Steps, loss, time.Since(start).Seconds())
 		}
+		if ctx.Err() != nil && k+1 < c.Steps {
+			st.k = k + 1
+			res := TrainResult{Steps: st.k, Elapsed: time.Since(start)}
+			cp, err := st.checkpoint(&c, net, opt, n)
+			if err != nil {
+				return res, fmt.Errorf("%w (stopped after step %d: %w)", err, st.k, ctx.Err())
+			}
+			res.Checkpoint = cp
+			return res, fmt.Errorf("reflected: Train: stopped after step %d of %d: %w", st.k, c.Steps, ctx.Err())
+		}
 	}
+	tailSum, tailN, avg := st.tailSum, st.tailN, st.avg
 	for i, v := range net.W {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return TrainResult{Steps: c.Steps, Elapsed: time.Since(start)}, fmt.Errorf("reflected: Train: non-finite parameter W[%d] = %v", i, v)

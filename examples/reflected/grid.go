@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -14,22 +15,23 @@ import (
 
 // row is one (D, n, seed) training run and its evaluation.
 type row struct {
-	D, n, seed int
-	w1, floor  float64 // exact W1(gen, ref) and W1(ref′, ref), m points each
-	floorMean  float64 // mean floor over independent reference pairs
-	on         float64 // on-subspace W1 (d = 1: exact, against the law of Z; d = 2: LSAP vs ref)
-	onFloor    float64 // on-subspace floor (d = 1: mean exact W1 of m reference coordinates to the law)
-	memo       float64 // memorisation baseline: on-subspace W1 of the training set
-	offT       float64 // mean distance to the subspace, Final = Tweedie
-	offN       float64 // same with Final = None
-	w1None     float64 // exact W1(gen, ref) with Final = None
-	loss       float64 // DSM loss over the last 10% of steps
-	lossLast   float64 // DSM loss of the last iterate on all training points (EMA runs only)
-	lossEMA    float64 // same for the EMA parameters used for sampling (EMA runs only)
-	trainS     float64 // training seconds
-	sampleS    float64 // sampling seconds (both finals)
-	gen        []float64
-	train      []float64
+	d, D, n, seed int
+	w1, floor     float64 // exact W1(gen, ref) and W1(ref′, ref), m points each
+	floorMean     float64 // mean floor over independent reference pairs
+	floorN        float64 // W1 (LSAP) between the training set and an independent sample of the same size n
+	on            float64 // on-subspace W1 (d = 1: exact, against the law of Z; d = 2: LSAP vs ref)
+	onFloor       float64 // on-subspace floor (d = 1: mean exact W1 of m reference coordinates to the law)
+	memo          float64 // memorisation baseline: on-subspace W1 of the training set
+	offT          float64 // mean distance to the subspace, Final = Tweedie
+	offN          float64 // same with Final = None
+	w1None        float64 // exact W1(gen, ref) with Final = None
+	loss          float64 // DSM loss over the last 10% of steps
+	lossLast      float64 // DSM loss of the last iterate on all training points (EMA runs only)
+	lossEMA       float64 // same for the EMA parameters used for sampling (EMA runs only)
+	trainS        float64 // training seconds
+	sampleS       float64 // sampling seconds (both finals)
+	gen           []float64
+	train         []float64
 }
 
 // Random streams. Every draw comes from parallel.Stream(baseSeed, index) with a distinct
@@ -47,9 +49,15 @@ const (
 	kindSampler
 	kindMemo
 	kindFloor
+	kindFloorN
 )
 
 func streamIndex(kind, seed, D, n int) int { return ((kind*1009+seed)*1009+D)*100003 + n }
+
+// kind returns the stream kind k for the configuration's intrinsic dimension: k itself for
+// d = 1 (the streams of Experiment A), shifted by 100·(d − 1) otherwise, so that targets of
+// different d draw independent training sets and references.
+func (c *config) kind(k int) int { return k + 100*(c.d-1) }
 
 func stream(kind, seed, D, n int) rand.Source {
 	return parallel.Stream(baseSeed, streamIndex(kind, seed, D, n))
@@ -76,8 +84,8 @@ type references struct {
 func (c *config) references(target *reflected.Subspace, seed int) (*references, error) {
 	D := target.Dim()
 	r := &references{ref: make([]float64, c.m*D), ref2: make([]float64, c.m*D)}
-	target.Sample(r.ref, stream(kindRef, seed, 0, 0))
-	target.Sample(r.ref2, stream(kindRef2, seed, 0, 0))
+	target.Sample(r.ref, stream(c.kind(kindRef), seed, 0, 0))
+	target.Sample(r.ref2, stream(c.kind(kindRef2), seed, 0, 0))
 	var err error
 	if r.floor, err = reflected.W1(r.ref, r.ref2, D); err != nil {
 		return nil, err
@@ -89,8 +97,8 @@ func (c *config) references(target *reflected.Subspace, seed int) (*references, 
 	}
 	a, b := make([]float64, c.m*D), make([]float64, c.m*D)
 	for k := 0; k < pairs; k++ {
-		target.Sample(a, stream(kindFloor, seed, 2*k, 0))
-		target.Sample(b, stream(kindFloor, seed, 2*k+1, 0))
+		target.Sample(a, stream(c.kind(kindFloor), seed, 2*k, 0))
+		target.Sample(b, stream(c.kind(kindFloor), seed, 2*k+1, 0))
 		var f, on float64
 		if c.d == 1 {
 			za := target.AllCoordinates(a)
@@ -104,7 +112,7 @@ func (c *config) references(target *reflected.Subspace, seed int) (*references, 
 			if f, err = reflected.W1(a, b, D); err != nil {
 				return nil, err
 			}
-			if on, err = reflected.W1(target.AllCoordinates(a), target.AllCoordinates(b), c.d); err != nil {
+			if on, err = ot.W1(target.AllCoordinates(a), target.AllCoordinates(b), c.d, nil); err != nil {
 				return nil, err
 			}
 		}
@@ -122,7 +130,7 @@ func (c *config) onW1(target *reflected.Subspace, x []float64, refs *references)
 		return target.Density.W1ToLaw1D(z)
 	}
 	k := min(len(z), len(refs.refZ)) / c.d
-	return reflected.W1(z[:k*c.d], refs.refZ[:k*c.d], c.d)
+	return ot.W1(z[:k*c.d], refs.refZ[:k*c.d], c.d, nil)
 }
 
 // run trains and evaluates one (D, n, seed).
@@ -131,37 +139,51 @@ func (c *config) run(D, n, seed int, refs *references) (row, error) {
 	if err != nil {
 		return row{}, err
 	}
-	r := row{D: D, n: n, seed: seed, floor: refs.floor, floorMean: refs.floorMean, onFloor: refs.onRef}
+	r := row{d: c.d, D: D, n: n, seed: seed, floor: refs.floor, floorMean: refs.floorMean, onFloor: refs.onRef}
 	r.train = make([]float64, n*D)
-	target.Sample(r.train, stream(kindTrain, seed, 0, n))
-	net, err := reflected.NewScoreNet(D, c.hidden, reflected.TimeEmbedding{Freqs: c.freqs}, stream(kindInit, seed, D, n))
+	target.Sample(r.train, stream(c.kind(kindTrain), seed, 0, n))
+	net, err := reflected.NewScoreNet(D, c.hidden, reflected.TimeEmbedding{Freqs: c.freqs}, stream(c.kind(kindInit), seed, D, n))
 	if err != nil {
 		return r, err
 	}
 	t0 := time.Now()
 	opt := &sam.Adam{LR: c.lr, Schedule: sam.Cosine{Total: c.steps, Floor: 0.01}}
 	res, err := reflected.Train(net, r.train, opt, &reflected.TrainSettings{
-		Steps: c.steps, Batch: c.batch, T0: c.t0, EMA: c.ema, Seed: seedFor(kindDSM, seed, D, n)})
+		Steps: c.steps, Batch: c.batch, T0: c.t0, EMA: c.ema, Seed: seedFor(c.kind(kindDSM), seed, D, n)})
 	if err != nil {
 		return r, fmt.Errorf("D = %d, n = %d: %w", D, n, err)
 	}
 	r.loss, r.lossLast, r.lossEMA, r.trainS = res.Loss, res.LastLoss, res.EMALoss, time.Since(t0).Seconds()
 	t0 = time.Now()
-	sseed := seedFor(kindSampler, seed, D, n)
+	sseed := seedFor(c.kind(kindSampler), seed, D, n)
 	r.gen = make([]float64, c.m*D)
 	if err := c.sampler(reflected.FinalTweedie).Sample(r.gen, net, sseed); err != nil {
 		return r, err
 	}
-	none := make([]float64, c.m*D)
-	if err := c.sampler(reflected.FinalNone).Sample(none, net, sseed); err != nil {
-		return r, err
+	var none []float64
+	if c.noneCheck {
+		none = make([]float64, c.m*D)
+		if err := c.sampler(reflected.FinalNone).Sample(none, net, sseed); err != nil {
+			return r, err
+		}
 	}
 	r.sampleS = time.Since(t0).Seconds()
 	if r.w1, err = reflected.W1(r.gen, refs.ref, D); err != nil {
 		return r, err
 	}
-	if r.w1None, err = reflected.W1(none, refs.ref, D); err != nil {
-		return r, err
+	r.w1None, r.offN = math.NaN(), math.NaN()
+	if none != nil {
+		if r.w1None, err = reflected.W1(none, refs.ref, D); err != nil {
+			return r, err
+		}
+		r.offN = target.MeanOffDistance(none)
+	}
+	if c.exp == "study" {
+		indep := make([]float64, n*D)
+		target.Sample(indep, stream(c.kind(kindFloorN), seed, 0, n))
+		if r.floorN, err = reflected.W1(r.train, indep, D); err != nil {
+			return r, err
+		}
 	}
 	if r.on, err = c.onW1(target, r.gen, refs); err != nil {
 		return r, err
@@ -169,7 +191,7 @@ func (c *config) run(D, n, seed int, refs *references) (row, error) {
 	if r.memo, err = c.onW1(target, r.train, refs); err != nil {
 		return r, err
 	}
-	r.offT, r.offN = target.MeanOffDistance(r.gen), target.MeanOffDistance(none)
+	r.offT = target.MeanOffDistance(r.gen)
 	return r, nil
 }
 
@@ -212,8 +234,8 @@ func grid(c *config) ([]row, error) {
 		}
 		r, err := c.run(j.D, j.n, j.seed, ro.r)
 		if err == nil {
-			fmt.Printf("  D=%d n=%-5d seed=%d  W1 %.4f (floor %.4f)  on %.4f  memo %.4f  train %.1fs\n",
-				j.D, j.n, j.seed, r.w1, r.floorMean, r.on, r.memo, r.trainS)
+			fmt.Printf("  d=%d D=%-2d n=%-5d seed=%d  W1 %.4f (floor %.4f)  on %.4f  memo %.4f  train %.1fs\n",
+				c.d, j.D, j.n, j.seed, r.w1, r.floorMean, r.on, r.memo, r.trainS)
 		}
 		return r, err
 	})

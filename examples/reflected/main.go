@@ -1,4 +1,4 @@
-// Command reflected runs Experiment A of research/reflected.md §9 (and Experiment B behind
+// Command reflected runs the adaptation study of docs/derivations/reflected.md §9 (and Experiment B behind
 // -exp B): reflected diffusion models trained by denoising score matching on data lying on a
 // d-dimensional affine piece of [0,1]^D, evaluated by exact W1, to show that the error decay
 // in the sample size n does not depend on the ambient dimension D (Holk, Strauch, Trottner,
@@ -29,6 +29,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -37,7 +38,7 @@ import (
 	"github.com/sdeml/sdeml/reflected"
 )
 
-// config is the experiment's setting (research/reflected.md §9, times in the package's
+// config is the experiment's setting (docs/derivations/reflected.md §9, times in the package's
 // standard-RBM convention t = 2s).
 type config struct {
 	exp          string
@@ -57,14 +58,28 @@ type config struct {
 	skipPre      bool
 	out          string
 	noneCheck    bool
+	ds           []int // study: intrinsic dimensions
+	boot         int   // study: bootstrap resamples
 }
 
 func main() {
 	var cfg config
 	var Ds, ns, hidden string
+	var img imageConfig
+	var imgData, imgSides string
+	task := flag.String("task", "adapt", "adapt: the adaptation study on subspace targets; images: MNIST / Fashion-MNIST")
+	flag.StringVar(&imgData, "data", "mnist,fashion", "images: data sets (mnist, fashion)")
+	flag.StringVar(&imgSides, "sizes", "8,14", "images: downsampled sides (8 → D = 64, 14 → D = 196)")
+	flag.IntVar(&img.class, "class", -1, "images: keep one class (0–9), −1 = all")
+	flag.IntVar(&img.nTrain, "ntrain", 10000, "images: training images")
+	flag.IntVar(&img.nHeld, "nheld", 1000, "images: held-out (test-set) images, ≥ -m")
 	quick := flag.Bool("quick", false, "small grid: D ∈ {2,4}, n ∈ {100,300,1000}, 2000 steps, m = 500, 1 seed")
-	flag.StringVar(&cfg.exp, "exp", "A", "experiment: A (d = 1 segment) or B (d = 2 square)")
-	flag.StringVar(&Ds, "D", "", "ambient dimensions (default 2,4,8 for A; 4,8 for B)")
+	var dsFlag string
+	flag.StringVar(&cfg.exp, "exp", "study", "experiment: study (d ∈ -d, D ∈ -D with D > d, bootstrap slope tests), A (d = 1 segment) or B (d = 2 square)")
+	flag.StringVar(&dsFlag, "d", "1,2,3", "study: intrinsic dimensions (1: diagonal segment, d ≥ 2: CentredBox)")
+	flag.StringVar(&Ds, "D", "", "ambient dimensions (default 2,4,8,16 for the study; 2,4,8 for A; 4,8 for B)")
+	flag.BoolVar(&cfg.noneCheck, "none", false, "also sample with Final = None (no Tweedie step) and report its W1 and off-subspace distance")
+	flag.IntVar(&cfg.boot, "boot", 2000, "study: bootstrap resamples for the slope CIs")
 	flag.StringVar(&ns, "n", "100,300,1000,3000", "training-set sizes")
 	flag.IntVar(&cfg.seeds, "seeds", 2, "independent training sets (and references) per (D, n); W1 of one training set scatters widely")
 	flag.IntVar(&cfg.steps, "steps", 10000, "Adam steps per training run")
@@ -86,7 +101,38 @@ func main() {
 	sweepCtx = ctx
 
 	var err error
+	switch *task {
+	case "adapt":
+	case "images":
+		if err := imageSettings(&img, *quick, imgData, imgSides, hidden, &cfg); err != nil {
+			fail(err)
+		}
+		start := time.Now()
+		if err := runImages(&img); err != nil {
+			fail(err)
+		}
+		fmt.Printf("total time %.1fs; outputs in %s\n", time.Since(start).Seconds(), img.out)
+		return
+	default:
+		fail(fmt.Errorf("-task = %q, want adapt or images", *task))
+	}
 	switch cfg.exp {
+	case "study":
+		if Ds == "" {
+			Ds = "2,4,8,16"
+		}
+		if !flagSet("seeds") {
+			cfg.seeds = 5
+		}
+		if !flagSet("steps") {
+			cfg.steps = 6000
+		}
+		if !flagSet("m") {
+			cfg.m = 2000
+		}
+		if cfg.ds, err = ints("d", dsFlag); err != nil {
+			fail(err)
+		}
 	case "A":
 		cfg.d = 1
 		if Ds == "" {
@@ -97,11 +143,28 @@ func main() {
 		if Ds == "" {
 			Ds = "4,8"
 		}
+	}
+	if cfg.exp != "study" {
+		cfg.ds = []int{cfg.d}
+	}
+	switch cfg.exp {
+	case "study", "A", "B":
 	default:
-		fail(fmt.Errorf("-exp = %q, want A or B", cfg.exp))
+		fail(fmt.Errorf("-exp = %q, want study, A or B", cfg.exp))
+	}
+	if *quick && cfg.exp == "study" {
+		if !flagSet("d") {
+			cfg.ds = []int{1, 2}
+		}
+		if !flagSet("D") {
+			Ds = "2,4,8"
+		}
+		if !flagSet("steps") {
+			cfg.steps = 1500
+		}
 	}
 	if *quick {
-		if !flagSet("D") {
+		if !flagSet("D") && cfg.exp != "study" {
 			Ds = "2,4"
 		}
 		if !flagSet("n") {
@@ -115,6 +178,9 @@ func main() {
 		}
 		if !flagSet("seeds") {
 			cfg.seeds = 1
+			if cfg.exp == "study" {
+				cfg.seeds = 3 // the bootstrap needs more than one seed per cell
+			}
 		}
 	}
 	if cfg.Ds, err = ints("D", Ds); err != nil {
@@ -133,6 +199,13 @@ func main() {
 		fail(err)
 	}
 	start := time.Now()
+	if cfg.exp == "study" {
+		if err := study(&cfg); err != nil {
+			fail(err)
+		}
+		fmt.Printf("total time %.1fs; outputs in %s\n", time.Since(start).Seconds(), cfg.out)
+		return
+	}
 	fmt.Printf("reflected diffusion, Experiment %s: d = %d, D ∈ %v, n ∈ %v, %d seed(s)\n", cfg.exp, cfg.d, cfg.Ds, cfg.ns, cfg.seeds)
 	fmt.Printf("  ReLU net %v, embedding %d freqs; Adam lr %g (cosine), %d steps × batch %d, EMA %g; sampler %d steps, t₀ = %g, Tweedie; m = %d\n",
 		cfg.hidden, cfg.freqs, cfg.lr, cfg.steps, cfg.batch, cfg.ema, cfg.samplerSteps, cfg.t0, cfg.m)
@@ -160,13 +233,72 @@ func (c *config) target(D int) (*reflected.Subspace, error) {
 	if c.d == 1 {
 		return reflected.DiagonalSegment(D, c.c)
 	}
-	return reflected.CentredSquare(D, c.c)
+	return reflected.CentredBox(D, c.d, c.c)
 }
 
 // sampler returns the reverse-time sampler of §9 (geometric grid from MixingTime(D, 1e-3)
 // to t₀, fold at every step).
 func (c *config) sampler(final reflected.Final) *reflected.Sampler {
 	return &reflected.Sampler{T0: c.t0, Steps: c.samplerSteps, Final: final}
+}
+
+// imageSettings fills the image task's configuration from the flags, with the image task's
+// own defaults for the shared flags the user did not set.
+func imageSettings(c *imageConfig, quick bool, data, sides, hidden string, cfg *config) error {
+	c.data = strings.Split(data, ",")
+	var err error
+	if quick {
+		if !flagSet("data") {
+			c.data = []string{"mnist"}
+		}
+		if !flagSet("sizes") {
+			sides = "8"
+		}
+		if !flagSet("ntrain") {
+			c.nTrain = 3000
+		}
+		if !flagSet("nheld") {
+			c.nHeld = 500
+		}
+	}
+	if c.sides, err = ints("sizes", sides); err != nil {
+		return err
+	}
+	c.steps, c.samplerSteps, c.m, c.hidden = 10000, 200, 1000, []int{256, 256, 256}
+	if quick {
+		c.steps, c.samplerSteps, c.m, c.hidden = 800, 100, 500, []int{128, 128, 128}
+	}
+	if flagSet("steps") {
+		c.steps = cfg.steps
+	}
+	if flagSet("sampler-steps") {
+		c.samplerSteps = cfg.samplerSteps
+	}
+	if flagSet("m") {
+		c.m = cfg.m
+	}
+	if flagSet("hidden") {
+		if c.hidden, err = ints("hidden", hidden); err != nil {
+			return err
+		}
+	}
+	c.batch, c.t0, c.freqs, c.lr, c.ema = cfg.batch, cfg.t0, cfg.freqs, 1e-3, cfg.ema
+	if flagSet("lr") {
+		c.lr = cfg.lr
+	}
+	c.out = filepath.Join(cfg.out, "images")
+	if flagSet("out") {
+		c.out = cfg.out
+	}
+	switch {
+	case c.class < -1 || c.class > 9:
+		return fmt.Errorf("-class = %d, need −1 (all) or 0–9", c.class)
+	case c.m < 2 || c.nHeld < c.m || c.nTrain < c.m:
+		return fmt.Errorf("-m = %d, -nheld = %d, -ntrain = %d: need 2 ≤ m ≤ nheld and m ≤ ntrain", c.m, c.nHeld, c.nTrain)
+	case c.steps < 1 || c.samplerSteps < 1 || c.batch < 1 || !(c.t0 > 0) || !(c.ema >= 0 && c.ema < 1):
+		return fmt.Errorf("need -steps, -sampler-steps, -batch ≥ 1, -t0 > 0 and 0 ≤ -ema < 1")
+	}
+	return nil
 }
 
 func ints(name, s string) ([]int, error) {

@@ -25,7 +25,7 @@ type preflightRow struct {
 // training set can be replicated to m points for an exact W1 against the reference.
 const memoN = 100
 
-// preflight runs research/reflected.md §9's pre-flight checks for every D:
+// preflight runs the oracle checks of docs/derivations/reflected.md §10 for every D:
 //  1. the exact score in the sampler (see oracle) must give W1(gen, ref) ≤ 2·floor, which
 //     isolates the sampler's discretisation error;
 //  2. (smallest D only) the memorising score of n = 100 training points must reproduce them:
@@ -121,7 +121,7 @@ func preflight(c *config) error {
 // oracle returns the target, exact score and references of the exact-score check: for d = 1
 // the experiment's target with its QuadratureScore; for d = 2, where a tensor quadrature at
 // t₀ is too slow, the axis-aligned Uniform([0,1]²) × δ_{½} with its closed-form score
-// (research/reflected.md §9, pre-flight check 1, allows either).
+// (docs/derivations/reflected.md §10 allows either).
 func (c *config) oracle(D int, target *reflected.Subspace, refs *references) (*reflected.Subspace, reflected.ScoreModel, *references, error) {
 	if c.d == 1 {
 		q, err := reflected.NewQuadratureScore(target)

@@ -22,8 +22,9 @@ var (
 // field here (TestUnitRowCoversRow checks the count), so a merged or resumed run has
 // the same rows as one computed in place.
 type unitRow struct {
-	D, N, Seed                                  int
-	W1, Floor, FloorMean, On, OnFloor, Memo     sweep.Float
+	Intrinsic, D, N, Seed                       int // Intrinsic is d
+	W1, Floor, FloorMean, FloorN, On, OnFloor   sweep.Float
+	Memo                                        sweep.Float
 	OffT, OffN, W1None, Loss, LossLast, LossEMA sweep.Float
 	TrainS, SampleS                             float64
 	Gen, Train                                  []float64
@@ -31,14 +32,14 @@ type unitRow struct {
 
 func toUnit(r row) unitRow {
 	f := func(v float64) sweep.Float { return sweep.Float(v) }
-	return unitRow{D: r.D, N: r.n, Seed: r.seed, W1: f(r.w1), Floor: f(r.floor), FloorMean: f(r.floorMean),
+	return unitRow{Intrinsic: r.d, D: r.D, N: r.n, Seed: r.seed, W1: f(r.w1), Floor: f(r.floor), FloorMean: f(r.floorMean), FloorN: f(r.floorN),
 		On: f(r.on), OnFloor: f(r.onFloor), Memo: f(r.memo), OffT: f(r.offT), OffN: f(r.offN), W1None: f(r.w1None),
 		Loss: f(r.loss), LossLast: f(r.lossLast), LossEMA: f(r.lossEMA), TrainS: r.trainS, SampleS: r.sampleS,
 		Gen: r.gen, Train: r.train}
 }
 
 func fromUnit(u unitRow) row {
-	return row{D: u.D, n: u.N, seed: u.Seed, w1: float64(u.W1), floor: float64(u.Floor), floorMean: float64(u.FloorMean),
+	return row{d: u.Intrinsic, D: u.D, n: u.N, seed: u.Seed, w1: float64(u.W1), floor: float64(u.Floor), floorMean: float64(u.FloorMean), floorN: float64(u.FloorN),
 		on: float64(u.On), onFloor: float64(u.OnFloor), memo: float64(u.Memo), offT: float64(u.OffT), offN: float64(u.OffN),
 		w1None: float64(u.W1None), loss: float64(u.Loss), lossLast: float64(u.LossLast), lossEMA: float64(u.LossEMA),
 		trainS: u.TrainS, sampleS: u.SampleS, gen: u.Gen, train: u.Train}

@@ -7,6 +7,10 @@ and one reverse-sampler run (2000 particles, 400 geometric steps, fold, Tweedie)
 
 Run with the system Python:  /usr/bin/python3 examples/reflected/peers/torch_dsm.py [D ...]
 Prints ms per DSM step and samples/s, for float64 and float32 (THREADS=k sets torch threads, default 2).
+
+Image model (reflected.BenchmarkImageModel):  torch_dsm.py image
+D = 64 (8x8 images), hidden 256-256-256, one DSM epoch over n = 10000 points
+(79 Adam steps of batch 128) and one sampler run of 1000 particles x 200 steps, Tweedie.
 """
 import math
 import sys
@@ -40,24 +44,25 @@ def embed(t, F=8):
     return torch.stack(feats, dim=-1)
 
 
-def make_net(D, dtype):
+def make_net(D, dtype, W=128):
     return torch.nn.Sequential(
-        torch.nn.Linear(D + 17, 128), torch.nn.ReLU(),
-        torch.nn.Linear(128, 128), torch.nn.ReLU(),
-        torch.nn.Linear(128, 128), torch.nn.ReLU(),
-        torch.nn.Linear(128, D)).to(dtype)
+        torch.nn.Linear(D + 17, W), torch.nn.ReLU(),
+        torch.nn.Linear(W, W), torch.nn.ReLU(),
+        torch.nn.Linear(W, W), torch.nn.ReLU(),
+        torch.nn.Linear(W, D)).to(dtype)
 
 
-def bench(D, dtype):
+def bench(D, dtype, W=128, n_data=1000, epoch=None, m=2000, K=400):
+    """Returns (ms per DSM step or per epoch if epoch is set, sampler samples/s)."""
     torch.manual_seed(0)
-    net = make_net(D, dtype)
+    net = make_net(D, dtype, W)
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
-    data = torch.rand(1000, D, dtype=dtype)
+    data = torch.rand(n_data, D, dtype=dtype)
     T = 2 * math.log(2 * D / 1e-3) / math.pi ** 2
     t0 = 2e-4
 
     def step():
-        idx = torch.randint(0, 1000, (128,))
+        idx = torch.randint(0, n_data, (128,))
         x0 = data[idx]
         t = t0 * torch.exp(math.log(T / t0) * torch.rand(128, dtype=dtype))
         st = torch.sqrt(t).unsqueeze(-1)
@@ -71,13 +76,14 @@ def bench(D, dtype):
 
     for _ in range(20):
         step()
-    n = 200
+    n = epoch * 3 if epoch else 200
     s = time.perf_counter()
     for _ in range(n):
         step()
     dsm_ms = (time.perf_counter() - s) / n * 1e3
+    if epoch:
+        dsm_ms *= epoch
 
-    m, K = 2000, 400
     grid = [T * math.exp(math.log(t0 / T) * k / K) for k in range(K + 1)]
     with torch.no_grad():
         s = time.perf_counter()
@@ -94,6 +100,12 @@ def bench(D, dtype):
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["image"]:
+        print("torch", torch.__version__, "threads", torch.get_num_threads())
+        for dtype in (torch.float64, torch.float32):
+            ms, sps = bench(64, dtype, W=256, n_data=10000, epoch=79, m=1000, K=200)
+            print(f"{str(dtype):14s} image D=64 256x3: DSM epoch (79 steps x 128) {ms:.1f} ms, sampler (m=1000, 200 steps) {1000 / sps * 1e3:.1f} ms")
+        sys.exit(0)
     Ds = [int(a) for a in sys.argv[1:]] or [2, 8]
     print("torch", torch.__version__, "threads", torch.get_num_threads())
     for dtype in (torch.float64, torch.float32):

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"image/color"
+	"path/filepath"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+)
+
+// plotStudy writes w1_vs_n_d<d>.png per d: the seed-mean W1 against n on log-log axes, one
+// colour per D with its bootstrap 95% band, and the n-sample floor (grey, dashed) of the
+// largest D.
+func plotStudy(c *config, rows []row, fits []cellFit) error {
+	for _, d := range c.ds {
+		p := plot.New()
+		p.Title.Text = fmt.Sprintf("adaptation study, d = %d: W1(gen, ref) vs n, 95%% bootstrap bands", d)
+		p.X.Label.Text = "training-set size n"
+		p.Y.Label.Text = "W1"
+		p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
+		p.X.Tick.Marker, p.Y.Tick.Marker = plot.LogTicks{}, plot.LogTicks{}
+		p.Legend.Left = true
+		var last *cellFit
+		k := 0
+		for i := range fits {
+			f := &fits[i]
+			if f.d != d {
+				continue
+			}
+			col := palette[k%len(palette)]
+			k++
+			band := make(plotter.XYs, 0, 2*len(f.ns))
+			for j := range f.ns {
+				band = append(band, plotter.XY{X: f.ns[j], Y: f.lo[j]})
+			}
+			for j := len(f.ns) - 1; j >= 0; j-- {
+				band = append(band, plotter.XY{X: f.ns[j], Y: f.hi[j]})
+			}
+			poly, err := plotter.NewPolygon(band)
+			if err != nil {
+				return err
+			}
+			r, g, b, _ := col.RGBA()
+			poly.Color = color.RGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 60}
+			poly.LineStyle.Width = 0
+			p.Add(poly)
+			pts := make(plotter.XYs, len(f.ns))
+			for j := range f.ns {
+				pts[j] = plotter.XY{X: f.ns[j], Y: f.mean[j]}
+			}
+			l, s, err := plotter.NewLinePoints(pts)
+			if err != nil {
+				return err
+			}
+			l.Color, s.Color = col, col
+			p.Add(l, s)
+			p.Legend.Add(fmt.Sprintf("D=%d  slope %+.2f [%+.2f, %+.2f]", f.D, f.slope, f.ciLo, f.ciHi), l)
+			last = f
+		}
+		if last != nil {
+			pts := make(plotter.XYs, len(last.ns))
+			for j := range last.ns {
+				pts[j] = plotter.XY{X: last.ns[j], Y: last.floor[j]}
+			}
+			l, err := plotter.NewLine(pts)
+			if err != nil {
+				return err
+			}
+			l.Color, l.Dashes = color.Gray{Y: 110}, []vg.Length{vg.Points(4), vg.Points(3)}
+			p.Add(l)
+			p.Legend.Add(fmt.Sprintf("W1 of two n-samples (D=%d), slope %+.2f", last.D, last.floorSl), l)
+		}
+		w, err := p.WriterTo(7*vg.Inch, 5*vg.Inch, "png")
+		if err != nil {
+			return err
+		}
+		var buf bytes.Buffer
+		if _, err := w.WriteTo(&buf); err != nil {
+			return err
+		}
+		if err := writeFileAtomic(filepath.Join(c.out, fmt.Sprintf("w1_vs_n_d%d.png", d)), buf.Bytes()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
