@@ -80,41 +80,50 @@ func idxSize(t byte) int {
 // corrupt gzip stream. Memory grows with the bytes actually read, not with the declared
 // size.
 func ReadIDX(r io.Reader) (*IDX, error) {
+	x, err := readIDX(r)
+	if err != nil {
+		return nil, fmt.Errorf("nn: %w", err)
+	}
+	return x, nil
+}
+
+// readIDX is ReadIDX with errors not prefixed by the package name (callers add context).
+func readIDX(r io.Reader) (*IDX, error) {
 	br := bufio.NewReader(r)
 	if head, err := br.Peek(2); err == nil && head[0] == 0x1f && head[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, fmt.Errorf("nn: IDX gzip header: %w", err)
+			return nil, fmt.Errorf("IDX gzip header: %w", err)
 		}
 		defer zr.Close()
 		br = bufio.NewReader(zr)
 	}
 	var magic [4]byte
 	if _, err := io.ReadFull(br, magic[:]); err != nil {
-		return nil, fmt.Errorf("nn: IDX magic number: %w", truncated(err))
+		return nil, fmt.Errorf("IDX magic number: %w", truncated(err))
 	}
 	if magic[0] != 0 || magic[1] != 0 {
-		return nil, fmt.Errorf("nn: IDX magic number % x does not start with 00 00", magic)
+		return nil, fmt.Errorf("IDX magic number % x does not start with 00 00", magic)
 	}
 	size := idxSize(magic[2])
 	if size == 0 {
-		return nil, fmt.Errorf("nn: IDX element type 0x%02x is not one of 08 09 0b 0c 0d 0e", magic[2])
+		return nil, fmt.Errorf("IDX element type 0x%02x is not one of 08 09 0b 0c 0d 0e", magic[2])
 	}
 	nd := int(magic[3])
 	if nd == 0 {
-		return nil, fmt.Errorf("nn: IDX has 0 dimensions")
+		return nil, fmt.Errorf("IDX has 0 dimensions")
 	}
 	x := &IDX{Type: magic[2], Dims: make([]int, nd)}
 	total := int64(size)
 	for i := range x.Dims {
 		var b [4]byte
 		if _, err := io.ReadFull(br, b[:]); err != nil {
-			return nil, fmt.Errorf("nn: IDX dimension %d: %w", i, truncated(err))
+			return nil, fmt.Errorf("IDX dimension %d: %w", i, truncated(err))
 		}
 		d := int64(binary.BigEndian.Uint32(b[:]))
 		x.Dims[i] = int(d)
 		if d != 0 && total > maxIDXBytes/d {
-			return nil, fmt.Errorf("nn: IDX dimensions %v exceed %d bytes", x.Dims[:i+1], int64(maxIDXBytes))
+			return nil, fmt.Errorf("IDX dimensions %v exceed %d bytes", x.Dims[:i+1], int64(maxIDXBytes))
 		}
 		total *= d
 	}
@@ -122,13 +131,13 @@ func ReadIDX(r io.Reader) (*IDX, error) {
 	buf.Grow(int(min(total, 1<<20)))
 	n, err := io.CopyN(&buf, br, total)
 	if err != nil {
-		return nil, fmt.Errorf("nn: IDX data truncated: got %d of %d bytes (dims %v): %w", n, total, x.Dims, truncated(err))
+		return nil, fmt.Errorf("IDX data truncated: got %d of %d bytes (dims %v): %w", n, total, x.Dims, truncated(err))
 	}
 	var extra [1]byte
 	if k, err := br.Read(extra[:]); k > 0 {
-		return nil, fmt.Errorf("nn: IDX has trailing data after %d bytes of elements (dims %v)", total, x.Dims)
+		return nil, fmt.Errorf("IDX has trailing data after %d bytes of elements (dims %v)", total, x.Dims)
 	} else if err != nil && err != io.EOF {
-		return nil, fmt.Errorf("nn: IDX after data: %w", err)
+		return nil, fmt.Errorf("IDX after data: %w", err)
 	}
 	x.Data = buf.Bytes()
 	return x, nil
