@@ -7,6 +7,11 @@
 //	go run ./examples/msharpness -task mnist     # MLP on an MNIST subset, < 10 min
 //	go run ./examples/msharpness -task mnist -train 60000 -test 10000 -epochs 30 -seeds 5  # full run
 //	go run ./examples/msharpness -task mnist -only "SAM (m=128),m-SAM m=8" -rhos 0.1  # a subset
+//	go run ./examples/msharpness -task fmnist    # CNN on Fashion-MNIST, 5 seeds, ≈20–25 min on 2 idle cores
+//	go run ./examples/msharpness -task fmnist -quick  # the same study reduced, < 3 min
+//
+// The fmnist task runs its (method, ρ, seed) units through internal/sweep, so -shard i/n,
+// -merge and -resume split, combine and continue it, and SIGINT writes partial outputs.
 //
 // Each prints a table, writes runs.csv, summary.csv and a PNG (test metric against m, one
 // line per method) into -out/<task>, and one result file per run into -out/<task>/units.
@@ -33,7 +38,7 @@ import (
 )
 
 func main() {
-	task := flag.String("task", "diagnet", "diagnet or mnist")
+	task := flag.String("task", "diagnet", "diagnet, mnist or fmnist")
 	out := flag.String("out", "out/msharpness", "output folder")
 	seeds := flag.Int("seeds", 3, "number of seeds")
 	rhos := flag.String("rhos", "", "comma-separated ρ grid (default per task)")
@@ -43,12 +48,17 @@ func main() {
 	ntest := flag.Int("test", 5000, "mnist: test images")
 	fixed := flag.Float64("fixedrho", 0.1, "mnist: the fixed ρ column")
 	hidden := flag.Int("hidden", 128, "mnist: hidden width of the 784-h-10 MLP")
+	quick := flag.Bool("quick", false, "fmnist: the reduced study (< 3 min)")
+	fmTrain := flag.Int("fmtrain", 0, "fmnist: training images (first n of the 60k; 0: 2048, -quick 512)")
+	fmEpochs := flag.Int("fmepochs", 0, "fmnist: epochs (0: 6, -quick 3)")
 	only := flag.String("only", "", "run only the methods whose name contains one of these comma-separated strings")
 	sweepCfg.RegisterFlags(flag.CommandLine)
 	flag.Parse()
 	ctx, stop := sweep.NotifyContext(context.Background())
 	defer stop()
 	sweepCtx = ctx
+	seedsSet := new(bool)
+	flag.Visit(func(f *flag.Flag) { *seedsSet = *seedsSet || f.Name == "seeds" })
 	if err := os.MkdirAll(filepath.Join(*out, *task), 0o755); err != nil {
 		fail(err)
 	}
@@ -83,8 +93,35 @@ func main() {
 		}
 		err = runMNIST(dir, mnistConfig{seeds: *seeds, epochs: *epochs, train: *ntrain, test: *ntest,
 			rhos: grid, fixed: *fixed, hidden: *hidden})
+	case "fmnist":
+		c := fmnistConfig{seeds: []uint64{1, 2, 3, 4, 5}, epochs: 6, train: 2048, val: 1024, test: 5000, flat: 128,
+			rhos: []float64{0.03, 0.1, 0.3}, ctx: sweepCtx}
+		if *quick {
+			c.seeds, c.epochs, c.train, c.val, c.test, c.flat, c.rhos = []uint64{1, 2}, 3, 512, 256, 1000, 128, []float64{0.1}
+		}
+		if *seedsSet {
+			c.seeds = c.seeds[:0]
+			for s := range *seeds {
+				c.seeds = append(c.seeds, uint64(s+1))
+			}
+		}
+		if *fmTrain < 0 || *fmEpochs < 0 {
+			fail(fmt.Errorf("-fmtrain = %d, -fmepochs = %d must be >= 0", *fmTrain, *fmEpochs))
+		}
+		if *fmTrain > 0 {
+			c.train = *fmTrain
+		}
+		if *fmEpochs > 0 {
+			c.epochs = *fmEpochs
+		}
+		if grid != nil {
+			c.rhos = grid
+		}
+		c.sweep = sweepCfg
+		c.sweep.Progress = os.Stderr
+		err = runFMNIST(dir, c)
 	default:
-		err = fmt.Errorf("-task = %q: want diagnet or mnist", *task)
+		err = fmt.Errorf("-task = %q: want diagnet, mnist or fmnist", *task)
 	}
 	if err != nil {
 		fail(err)
