@@ -49,9 +49,13 @@ func BenchmarkOptimizerStep(b *testing.B) {
 		{"sam", func() Optimizer { return &SAM{Base: base(), Rho: 0.05} }},
 		{"msam16", func() Optimizer { return &SAM{Base: base(), Rho: 0.05, Micro: 16} }},
 		{"msam4", func() Optimizer { return &SAM{Base: base(), Rho: 0.05, Micro: 4} }},
-		{"rwsam", func() Optimizer { return &RWSAM{Base: base(), Rho: 0.05, Draws: 4} }},
-		{"rwsam-stale", func() Optimizer { return &RWSAM{Base: base(), Rho: 0.05, Draws: 4, Score: &Stale{}} }},
-		{"rwsam-fd", func() Optimizer { return &RWSAM{Base: base(), Rho: 0.05, Draws: 4, Score: &FiniteDiff{Dirs: 1}} }},
+		{"rwsam", func() Optimizer { return &RWSAM{Form: Corrections, Unit: 1, Base: base(), Rho: 0.05, Draws: 4} }},
+		{"rwsam-stale", func() Optimizer {
+			return &RWSAM{Form: Corrections, Unit: 1, Base: base(), Rho: 0.05, Draws: 4, Score: &Stale{}}
+		}},
+		{"rwsam-fd", func() Optimizer {
+			return &RWSAM{Form: Corrections, Unit: 1, Base: base(), Rho: 0.05, Draws: 4, Score: &FiniteDiff{Dirs: 1}}
+		}},
 	}
 	for _, c := range cases {
 		b.Run("opt="+c.name, func(b *testing.B) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"math"
 	"testing"
 
 	"github.com/sdeml/sdeml/nn"
@@ -11,7 +12,7 @@ import (
 
 // A run stopped by its context, checkpointed, saved to bytes, loaded and resumed ends with
 // the same parameters and history, bit for bit, as the uninterrupted run; for SGD with
-// momentum, Adam, SAM and m-SAM, with the stop in the middle of an epoch and at its end.
+// momentum, Adam, SAM, m-SAM, n-SAM and RW-SAM (both forms, random scorers and draws), with the stop in the middle of an epoch and at its end.
 func TestTrainResumeBitIdentical(t *testing.T) {
 	obj, w0 := smallTask(31, 40, 6)
 	cases := []struct {
@@ -22,6 +23,20 @@ func TestTrainResumeBitIdentical(t *testing.T) {
 		{"Adam", func() Optimizer { return &Adam{LR: 0.01} }},
 		{"SAM", func() Optimizer { return &SAM{Base: &SGD{LR: 0.05, Momentum: 0.9}, Rho: 0.05} }},
 		{"m-SAM", func() Optimizer { return &SAM{Base: &Adam{LR: 0.01}, Rho: 0.05, Micro: 2} }},
+		{"n-SAM", func() Optimizer {
+			return &NSAM{Base: &SGD{LR: 0.05, Momentum: 0.9}, Rho: 0.05, AscentBatch: 9, Seed: 3}
+		}},
+		{"RW-SAM Gibbs", func() Optimizer { return &RWSAM{Base: &Adam{LR: 0.01}, Rho: 0.05, Seed: 5} }},
+		{"RW-SAM Gibbs FD", func() Optimizer {
+			return &RWSAM{Base: &Adam{LR: 0.01}, Rho: 0.05, Score: &FiniteDiff{Seed: 2}, Seed: 5}
+		}},
+		{"RW-SAM Corrections Stale", func() Optimizer {
+			return &RWSAM{Form: Corrections, Unit: 1, Draws: 2, Base: &SGD{LR: 0.05, Momentum: 0.9}, Rho: 0.05, Score: &Stale{}, Seed: 6}
+		}},
+		{"RW-SAM Corrections uniform", func() Optimizer {
+			return &RWSAM{Form: Corrections, Unit: 2, Draws: 2, Temperature: math.Inf(1), WithoutReplacement: true,
+				Base: &SGD{LR: 0.05}, Rho: 0.05, Seed: 7}
+		}},
 	}
 	settings := func() *TrainSettings {
 		return &TrainSettings{Epochs: 3, Batch: 6, Seed: 4, KeepLast: true}

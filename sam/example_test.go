@@ -46,14 +46,31 @@ func ExampleSAM() {
 	// loss 0.3237 err <nil> cost {Forward:2 Backward:2 ForwardSamples:16 BackwardSamples:16 Serial:2 Depth:2}
 }
 
-// RW-SAM estimates the m = 1 SAM direction from k = 2 per-sample corrections drawn with
-// Gibbs weights on the exact per-sample gradient norms. The batch gradient and the norms
-// come from one pass over the 8 samples (DiagNet.LossGradNorms), then one batched ascent
-// pass and two descent passes over the 2 drawn samples: 4 backward passes, 12 samples.
+// RW-SAM's default form perturbs along the gradient of the Gibbs-reweighted batch loss
+// Σ p_i ℓ_i, p_i ∝ exp(‖∇ℓ_i‖/(T·mean)), and descends with the batch gradient at the
+// perturbed point. On DiagNet the exact norms come with the batch pass
+// (LossGradNorms); the reweighted gradient is the mean over a systematic resample of the
+// batch (DiagNet has no WeightedLossGrad); then the descent pass: 3 backward passes of 8.
 func ExampleRWSAM() {
 	task, _ := sam.NewDiagNetTask(rand.NewPCG(7, 8), 16, 1, 6, 2)
 	w := task.Init(0.5)
-	opt := &sam.RWSAM{Base: &sam.SGD{LR: 0.05}, Rho: 0.1, Draws: 2, Seed: 1}
+	opt := &sam.RWSAM{Base: &sam.SGD{LR: 0.05}, Rho: 0.1, Seed: 1}
+	_, err := opt.Step(w, task.Train, []int{0, 1, 2, 3, 4, 5, 6, 7})
+	c := opt.LastCost()
+	fmt.Println(err, c.Backward, c.BackwardSamples)
+	// Output:
+	// <nil> 3 24
+}
+
+// The Corrections form estimates the m = 1 SAM direction from k = 2 per-sample
+// corrections drawn with Gibbs weights on the exact per-sample gradient norms. The batch
+// gradient and the norms come from one pass over the 8 samples (DiagNet.LossGradNorms),
+// then one batched ascent pass and two descent passes over the 2 drawn samples: 4
+// backward passes, 12 samples.
+func ExampleRWSAM_corrections() {
+	task, _ := sam.NewDiagNetTask(rand.NewPCG(7, 8), 16, 1, 6, 2)
+	w := task.Init(0.5)
+	opt := &sam.RWSAM{Form: sam.Corrections, Unit: 1, Base: &sam.SGD{LR: 0.05}, Rho: 0.1, Draws: 2, Seed: 1}
 	_, err := opt.Step(w, task.Train, []int{0, 1, 2, 3, 4, 5, 6, 7})
 	c := opt.LastCost()
 	fmt.Println(err, c.Backward, c.BackwardSamples)

@@ -36,7 +36,7 @@ func TestRWSAMFusedExactScores(t *testing.T) {
 				run := func(o nn.Objective, procs int) ([]float64, float64, Cost) {
 					defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
 					rec := &recorder{}
-					opt := &RWSAM{Base: rec, Rho: 0.2, Draws: 3, Unit: unit, Seed: 6}
+					opt := &RWSAM{Form: Corrections, Base: rec, Rho: 0.2, Draws: 3, Unit: unit, Seed: 6}
 					if explicit {
 						opt.Score = &ExactNorm{}
 					}
@@ -72,11 +72,15 @@ func TestRWSAMFusedExactScores(t *testing.T) {
 	// the cost is that of the objective without LossGradNorms.
 	obj, w := smallTask(33, 16, 5)
 	for _, mk := range []func() *RWSAM{
-		func() *RWSAM { return &RWSAM{Base: &recorder{}, Rho: 0.2, Draws: 3, Score: &Stale{}, Seed: 1} },
 		func() *RWSAM {
-			return &RWSAM{Base: &recorder{}, Rho: 0.2, Draws: 3, Score: &FiniteDiff{Seed: 1}, Seed: 1}
+			return &RWSAM{Form: Corrections, Unit: 1, Base: &recorder{}, Rho: 0.2, Draws: 3, Score: &Stale{}, Seed: 1}
 		},
-		func() *RWSAM { return &RWSAM{Base: &recorder{}, Rho: 0.2, Draws: 3, Temperature: math.Inf(1), Seed: 1} },
+		func() *RWSAM {
+			return &RWSAM{Form: Corrections, Unit: 1, Base: &recorder{}, Rho: 0.2, Draws: 3, Score: &FiniteDiff{Seed: 1}, Seed: 1}
+		},
+		func() *RWSAM {
+			return &RWSAM{Form: Corrections, Unit: 1, Base: &recorder{}, Rho: 0.2, Draws: 3, Temperature: math.Inf(1), Seed: 1}
+		},
 	} {
 		a, b := mk(), mk()
 		if _, err := a.Step(w, obj, seq(16)); err != nil {
@@ -125,7 +129,7 @@ func TestRWSAMFusedSupervised(t *testing.T) {
 		net.Init(w, nn.He, rand.NewPCG(34, 2))
 		run := func(o nn.Objective) (*RWSAM, []float64) {
 			rec := &recorder{}
-			opt := &RWSAM{Base: rec, Rho: 0.1, Draws: 4, Unit: 2, Temperature: 0.5, Seed: 7}
+			opt := &RWSAM{Form: Corrections, Base: rec, Rho: 0.1, Draws: 4, Unit: 2, Temperature: 0.5, Seed: 7}
 			if _, err := opt.Step(w, o, seq(24)); err != nil {
 				t.Fatal(err)
 			}

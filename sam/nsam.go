@@ -2,7 +2,6 @@ package sam
 
 import (
 	"fmt"
-	"math/rand/v2"
 
 	"github.com/sdeml/sdeml/nn"
 )
@@ -46,7 +45,7 @@ type NSAM struct {
 	d    []float64
 	all  []int
 	perm []int
-	rng  *rand.Rand
+	rng  stream
 	cost Cost
 }
 
@@ -107,15 +106,13 @@ func (s *NSAM) LastCost() Cost { return s.cost }
 // sample returns AscentBatch distinct indices, uniform without replacement (partial
 // Fisher–Yates on a persistent permutation).
 func (s *NSAM) sample(n int) []int {
-	if s.rng == nil {
-		s.rng = rand.New(rand.NewPCG(s.Seed, 0x6e73616d))
-	}
+	rng := s.rng.get(s.Seed, 0x6e73616d)
 	if len(s.perm) != n {
 		s.perm = seqInts(s.perm, n)
 	}
 	a := s.AscentBatch
 	for i := range a {
-		j := i + s.rng.IntN(n-i)
+		j := i + rng.IntN(n-i)
 		s.perm[i], s.perm[j] = s.perm[j], s.perm[i]
 	}
 	return s.perm[:a]

@@ -3,7 +3,6 @@ package sam
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
@@ -74,6 +73,10 @@ const (
 // d_i = ((a_1 (v_1,i − g_1,i) + a_2 (v_2,i − g_2,i)) + …) + g_B,i with a_r = 1/(k K q_{j_r}),
 // whose last chunk pass also checks d for NaN/±Inf, so g_B is not scanned on its own.
 type RWSAM struct {
+	// Form selects GibbsAscent (the zero value: one perturbation along the gradient of the
+	// Gibbs-reweighted batch loss) or Corrections (the importance-sampled m-SAM corrections
+	// described above).
+	Form RWForm
 	// Base applies d at the unperturbed w.
 	Base Updater
 	// Rho is the radius ρ >= 0 of each unit's perturbation.
@@ -84,13 +87,17 @@ type RWSAM struct {
 	Eps    float64
 	// Temperature is T > 0 of the Gibbs distribution (0: 1; +Inf: uniform q).
 	Temperature float64
-	// Draws is k, the number of corrections per step (0: 4).
+	// Draws is k, the number of corrections per step (Corrections only; 0: 4).
 	Draws int
-	// Unit is the correction unit m (0 or 1: single samples); it must divide the batch.
+	// Unit is the correction unit m (Corrections only, where it must be set); it must
+	// divide the batch.
 	Unit int
-	// WithoutReplacement draws distinct units (uniform q only).
+	// WithoutReplacement draws distinct units (Corrections with uniform q only).
 	WithoutReplacement bool
-	// Score gives the per-sample scores (nil: ExactNorm).
+	// Score gives the per-sample scores. nil: the exact norms when the objective gives them
+	// in one batched pass (a LossGradNormer or PerSampleGradNormer, as nn.Supervised and
+	// nn.SeqSupervised are), else FiniteDiff with one direction (two forward passes). An
+	// explicit &ExactNorm{} on another objective costs one pass per sample.
 	Score Scorer
 	// Seed seeds the draws.
 	Seed uint64
@@ -106,14 +113,20 @@ type RWSAM struct {
 	perm   []int
 	norms  []float64
 	subs   [][]float64
-	rng    *rand.Rand
+	rng    stream
 	cost   Cost
 	exact  ExactNorm
-	w      []float64
-	obj    nn.Objective
-	batch  []int
-	m, k   int
-	force  []int // test hook: fixed draws
+	fd     FiniteDiff
+	gsc    scratch
+	losses []float64
+	// resampled is the systematic resample of the batch (GibbsAscent without a
+	// WeightedLossGrader).
+	resampled []int
+	w         []float64
+	obj       nn.Objective
+	batch     []int
+	m, k      int
+	force     []int // test hook: fixed draws
 
 	batched bool
 	observe bool
@@ -135,6 +148,8 @@ func (r *RWSAM) validate(b int) error {
 	}
 	t := r.temperature()
 	switch {
+	case r.Form != GibbsAscent && r.Form != Corrections:
+		return fmt.Errorf("sam: RWSAM.Form = %d is not GibbsAscent or Corrections", int(r.Form))
 	case math.IsNaN(t) || t < 0:
 		return fmt.Errorf("sam: RWSAM.Temperature = %v must be > 0 (+Inf: uniform)", r.Temperature)
 	case r.Draws < 0:
@@ -148,6 +163,13 @@ func (r *RWSAM) validate(b int) error {
 	case r.ClipNorm < 0 || !finite(r.ClipNorm):
 		return fmt.Errorf("sam: ClipNorm = %v must be finite and >= 0", r.ClipNorm)
 	}
+	if r.Form == GibbsAscent {
+		return r.validateGibbs()
+	}
+	if r.Unit == 0 {
+		return fmt.Errorf("sam: RWSAM.Unit = 0: Form = Corrections needs the unit size m set explicitly " +
+			"(1 suits the diagonal linear network; single-sample corrections are too noisy for an MNIST MLP, where 8 or more works)")
+	}
 	return nil
 }
 
@@ -159,6 +181,9 @@ func (r *RWSAM) Step(w []float64, obj nn.Objective, batch []int) (float64, error
 	}
 	if err := checkStep(r.Base, w, obj, batch); err != nil {
 		return 0, err
+	}
+	if r.Form == GibbsAscent {
+		return r.gibbsStep(w, obj, batch)
 	}
 	r.m = max(r.Unit, 1)
 	units := len(batch) / r.m
@@ -187,7 +212,7 @@ func (r *RWSAM) Step(w []float64, obj nn.Objective, batch []int) (float64, error
 		// the sum as NaN or ±Inf).
 		return loss, checkDirection(loss, nil, -1)
 	}
-	sc, err := r.gibbs(w, obj, batch, units, fused)
+	sc, err := r.unitGibbs(w, obj, batch, units, fused)
 	if err != nil {
 		return loss, err
 	}
@@ -199,7 +224,7 @@ func (r *RWSAM) Step(w []float64, obj nn.Objective, batch []int) (float64, error
 		r.subs = make([][]float64, r.k)
 	}
 	r.subs = r.subs[:r.k]
-	o, isObs := r.scorer().(observer)
+	o, isObs := r.defaultScorer(obj).(observer)
 	r.observe = isObs
 	cc, bad := r.eng.run(r.d, r.gB, r, r.k)
 	clear(r.subs)
@@ -227,13 +252,6 @@ func (r *RWSAM) Step(w []float64, obj nn.Objective, batch []int) (float64, error
 // LastCost returns the cost of the last Step.
 func (r *RWSAM) LastCost() Cost { return r.cost }
 
-func (r *RWSAM) scorer() Scorer {
-	if r.Score == nil {
-		return &r.exact
-	}
-	return r.Score
-}
-
 func (r *RWSAM) unitIdx(j int) []int { return r.batch[j*r.m : (j+1)*r.m] }
 
 // fusedScores reports whether the step takes g_B and the scores from one LossGradNorms
@@ -243,16 +261,16 @@ func (r *RWSAM) fusedScores(obj nn.Objective) bool {
 	if math.IsInf(r.temperature(), 1) {
 		return false
 	}
-	if _, ok := r.scorer().(*ExactNorm); !ok {
+	if _, ok := r.defaultScorer(obj).(*ExactNorm); !ok {
 		return false
 	}
 	_, ok := obj.(LossGradNormer)
 	return ok
 }
 
-// gibbs fills r.q with the Gibbs probabilities of the units. With scored set, r.s already
+// unitGibbs fills r.q with the Gibbs probabilities of the units. With scored set, r.s already
 // holds the per-sample scores (from the fused batch pass) and the scorer is not called.
-func (r *RWSAM) gibbs(w []float64, obj nn.Objective, batch []int, units int, scored bool) (Cost, error) {
+func (r *RWSAM) unitGibbs(w []float64, obj nn.Objective, batch []int, units int, scored bool) (Cost, error) {
 	r.q = resize(r.q, units)
 	t := r.temperature()
 	if math.IsInf(t, 1) {
@@ -265,37 +283,18 @@ func (r *RWSAM) gibbs(w []float64, obj nn.Objective, batch []int, units int, sco
 	if !scored {
 		r.s = resize(r.s, len(batch))
 		var err error
-		if c, err = r.scorer().Score(r.s, w, obj, batch); err != nil {
+		if c, err = r.defaultScorer(obj).Score(r.s, w, obj, batch); err != nil {
 			return c, err
 		}
 	}
-	var mean float64
 	for j := range units {
 		var ss float64
 		for _, v := range r.s[j*r.m : (j+1)*r.m] {
 			ss += v * v
 		}
 		r.q[j] = math.Sqrt(ss / float64(r.m))
-		if !finite(r.q[j]) {
-			return c, fmt.Errorf("sam: RWSAM score of unit %d = %v is not finite", j, r.q[j])
-		}
-		mean += r.q[j] / float64(units)
 	}
-	if mean == 0 {
-		mean = 1
-	}
-	hi := math.Inf(-1)
-	for j := range r.q {
-		r.q[j] /= t * mean
-		hi = max(hi, r.q[j])
-	}
-	var z float64
-	for j, v := range r.q {
-		r.q[j] = math.Exp(v - hi)
-		z += r.q[j]
-	}
-	scale(r.q, 1/z)
-	return c, nil
+	return c, gibbsProbs(r.q, r.q, t)
 }
 
 // sampleUnits draws r.k unit indices into r.draws.
@@ -308,15 +307,13 @@ func (r *RWSAM) sampleUnits(units int) {
 		copy(r.draws, r.force)
 		return
 	}
-	if r.rng == nil {
-		r.rng = rand.New(rand.NewPCG(r.Seed, 0x72772d73616d))
-	}
+	rng := r.rng.get(r.Seed, 0x72772d73616d)
 	if r.WithoutReplacement {
 		if len(r.perm) != units {
 			r.perm = seqInts(r.perm, units)
 		}
 		for i := range r.k {
-			j := i + r.rng.IntN(units-i)
+			j := i + rng.IntN(units-i)
 			r.perm[i], r.perm[j] = r.perm[j], r.perm[i]
 		}
 		copy(r.draws, r.perm[:r.k])
@@ -329,7 +326,7 @@ func (r *RWSAM) sampleUnits(units int) {
 		r.cdf[j] = acc
 	}
 	for i := range r.draws {
-		u := r.rng.Float64() * acc
+		u := rng.Float64() * acc
 		j := 0
 		for j < units-1 && u >= r.cdf[j] {
 			j++

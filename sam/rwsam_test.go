@@ -116,7 +116,7 @@ func TestRWSAMWithoutReplacementIsMSAM(t *testing.T) {
 		for _, m := range []int{1, 2, 4} {
 			for _, nm := range []Norm{Normalized, Unnormalized} {
 				a, b := &recorder{}, &recorder{}
-				rw := &RWSAM{Base: a, Rho: 0.3, Norm: nm, Temperature: math.Inf(1), WithoutReplacement: true,
+				rw := &RWSAM{Form: Corrections, Base: a, Rho: 0.3, Norm: nm, Temperature: math.Inf(1), WithoutReplacement: true,
 					Draws: len(batch) / m, Unit: m, Seed: 7}
 				if _, err := rw.Step(w, obj, batch); err != nil {
 					t.Fatal(err)
@@ -159,7 +159,7 @@ func TestRWSAMUnbiasedEnumeration(t *testing.T) {
 		rec = func(r int) {
 			if r == c.k {
 				rr := &recorder{}
-				opt := &RWSAM{Base: rr, Rho: 0.4, Temperature: c.temp, Draws: c.k, Unit: c.m, force: tuple}
+				opt := &RWSAM{Form: Corrections, Base: rr, Rho: 0.4, Temperature: c.temp, Draws: c.k, Unit: c.m, force: tuple}
 				if _, err := opt.Step(w, obj, batch); err != nil {
 					t.Fatal(err)
 				}
@@ -198,7 +198,7 @@ func TestRWSAMDeterministic(t *testing.T) {
 	run := func(procs int) []float64 {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
 		rec := &recorder{}
-		opt := &RWSAM{Base: rec, Rho: 0.2, Draws: 8, Seed: 3}
+		opt := &RWSAM{Form: Corrections, Unit: 1, Base: rec, Rho: 0.2, Draws: 8, Seed: 3}
 		if _, err := opt.Step(w, obj, seq(64)); err != nil {
 			t.Fatal(err)
 		}
@@ -271,7 +271,7 @@ func TestScorers(t *testing.T) {
 func TestStaleScorer(t *testing.T) {
 	obj, w := smallTask(26, 8, 4)
 	st := &Stale{}
-	opt := &RWSAM{Base: &recorder{}, Rho: 0.1, Draws: 3, Score: st, Seed: 2}
+	opt := &RWSAM{Form: Corrections, Unit: 1, Base: &recorder{}, Rho: 0.1, Draws: 3, Score: st, Seed: 2}
 	if _, err := opt.Step(w, obj, seq(8)); err != nil {
 		t.Fatal(err)
 	}
@@ -285,7 +285,7 @@ func TestStaleScorer(t *testing.T) {
 		t.Errorf("cost %+v, want 1 + 1 + k passes", c)
 	}
 	// Without PerSampleGrads each draw takes its own ascent pass: 1 + 2k.
-	opt = &RWSAM{Base: &recorder{}, Rho: 0.1, Draws: 3, Score: &Stale{}, Seed: 2}
+	opt = &RWSAM{Form: Corrections, Unit: 1, Base: &recorder{}, Rho: 0.1, Draws: 3, Score: &Stale{}, Seed: 2}
 	if _, err := opt.Step(w, noPSG{obj}, seq(8)); err != nil {
 		t.Fatal(err)
 	}
@@ -309,11 +309,17 @@ func TestRWSAMBadInput(t *testing.T) {
 		opt  *RWSAM
 		want string
 	}{
-		{&RWSAM{Base: &SGD{}, Rho: 0.1, WithoutReplacement: true}, "WithoutReplacement"},
-		{&RWSAM{Base: &SGD{}, Rho: 0.1, Unit: 3}, "Unit = 3"},
-		{&RWSAM{Base: &SGD{}, Rho: 0.1, Draws: -1}, "Draws = -1"},
+		{&RWSAM{Form: Corrections, Unit: 1, Base: &SGD{}, Rho: 0.1, WithoutReplacement: true}, "WithoutReplacement needs Temperature = +Inf"},
+		{&RWSAM{Form: Corrections, Base: &SGD{}, Rho: 0.1, Unit: 3}, "Unit = 3 does not divide"},
+		{&RWSAM{Form: Corrections, Base: &SGD{}, Rho: 0.1}, "Unit = 0: Form = Corrections needs the unit size"},
+		{&RWSAM{Form: Corrections, Unit: 1, Base: &SGD{}, Rho: 0.1, Draws: -1}, "Draws = -1"},
 		{&RWSAM{Base: &SGD{}, Rho: 0.1, Temperature: -2}, "Temperature = -2"},
-		{&RWSAM{Base: &SGD{}, Rho: 0.1, Temperature: math.Inf(1), WithoutReplacement: true, Draws: 9}, "Draws = 9"},
+		{&RWSAM{Form: Corrections, Unit: 1, Base: &SGD{}, Rho: 0.1, Temperature: math.Inf(1), WithoutReplacement: true, Draws: 9}, "Draws = 9"},
+		{&RWSAM{Form: 7, Base: &SGD{}, Rho: 0.1}, "Form = 7"},
+		{&RWSAM{Base: &SGD{}, Rho: 0.1, Draws: 4}, "Draws = 4 applies to Form = Corrections only"},
+		{&RWSAM{Base: &SGD{}, Rho: 0.1, Unit: 2}, "Unit = 2 applies to Form = Corrections only"},
+		{&RWSAM{Base: &SGD{}, Rho: 0.1, Temperature: math.Inf(1), WithoutReplacement: true}, "WithoutReplacement applies to Form = Corrections only"},
+		{&RWSAM{Base: &SGD{}, Rho: 0.1, Score: &Stale{}}, "*Stale needs Form = Corrections"},
 		{&RWSAM{Rho: 0.1}, "Base = nil"},
 		{&RWSAM{Base: &SGD{}, Rho: -0.1}, "Rho = -0.1"},
 	}
@@ -332,10 +338,10 @@ func TestRWSAMBatchedMatchesFallback(t *testing.T) {
 		obj, w := smallTask(29, 16, p)
 		for _, k := range []int{1, 3} {
 			a, b := &recorder{}, &recorder{}
-			if _, err := (&RWSAM{Base: a, Rho: 0.2, Draws: k, Seed: 4}).Step(w, obj, seq(16)); err != nil {
+			if _, err := (&RWSAM{Form: Corrections, Unit: 1, Base: a, Rho: 0.2, Draws: k, Seed: 4}).Step(w, obj, seq(16)); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := (&RWSAM{Base: b, Rho: 0.2, Draws: k, Seed: 4}).Step(w, noPSG{obj}, seq(16)); err != nil {
+			if _, err := (&RWSAM{Form: Corrections, Unit: 1, Base: b, Rho: 0.2, Draws: k, Seed: 4}).Step(w, noPSG{obj}, seq(16)); err != nil {
 				t.Fatal(err)
 			}
 			if !bitsEqual(a.g, b.g) {
@@ -378,7 +384,7 @@ func TestRWSAMNonFiniteBatchGradient(t *testing.T) {
 			}{bb, badBatchNoPSG{bb}} {
 				rec := &recorder{}
 				st := &Stale{}
-				_, err := (&RWSAM{Base: rec, Rho: 0.2, Draws: 3, Seed: 5, Score: st}).Step(w, o, seq(16))
+				_, err := (&RWSAM{Form: Corrections, Unit: 1, Base: rec, Rho: 0.2, Draws: 3, Seed: 5, Score: st}).Step(w, o, seq(16))
 				if err == nil || !strings.Contains(err.Error(), "gradient[3]") {
 					t.Errorf("p=%d v=%v %T: err = %v, want a non-finite gradient[3] error", p, v, o, err)
 				}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"gonum.org/v1/gonum/floats"
 	"math"
-	"math/rand/v2"
 
 	"github.com/sdeml/sdeml/internal/parallel"
 	"github.com/sdeml/sdeml/nn"
@@ -88,7 +87,7 @@ type FiniteDiff struct {
 	Dirs  int
 	Seed  uint64
 
-	rng         *rand.Rand
+	rng         stream
 	u, wu       []float64
 	base, shift []float64
 }
@@ -108,9 +107,7 @@ func (f *FiniteDiff) Score(dst, w []float64, obj nn.Objective, batch []int) (Cos
 	if r == 0 {
 		r = 2
 	}
-	if f.rng == nil {
-		f.rng = rand.New(rand.NewPCG(f.Seed, 0x66642d73636f7265))
-	}
+	rng := f.rng.get(f.Seed, 0x66642d73636f7265)
 	d, b := len(w), len(batch)
 	f.u, f.wu = resize(f.u, d), resize(f.wu, d)
 	f.base, f.shift = resize(f.base, b), resize(f.shift, b)
@@ -120,7 +117,7 @@ func (f *FiniteDiff) Score(dst, w []float64, obj nn.Objective, batch []int) (Cos
 	clear(dst[:b])
 	for range r {
 		for i := range f.u {
-			f.u[i] = f.rng.NormFloat64()
+			f.u[i] = rng.NormFloat64()
 		}
 		floats.AddScaledTo(f.wu, w, h/norm(f.u), f.u) // w + h·u/‖u‖, vectorized
 		obj.Losses(f.shift, f.wu, batch)

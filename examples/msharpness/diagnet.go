@@ -26,7 +26,7 @@ func diagMethods() []method {
 	}
 	rwu := func(k, unit int, temp float64, score func(uint64) sam.Scorer) func(float64, uint64) sam.Optimizer {
 		return func(rho float64, seed uint64) sam.Optimizer {
-			return &sam.RWSAM{Base: &sam.SGD{LR: dnLR}, Rho: rho, Norm: sam.Unnormalized, Temperature: temp,
+			return &sam.RWSAM{Form: sam.Corrections, Base: &sam.SGD{LR: dnLR}, Rho: rho, Norm: sam.Unnormalized, Temperature: temp,
 				Draws: k, Unit: unit, Score: score(seed), Seed: seed}
 		}
 	}

@@ -31,7 +31,7 @@ func mnistMethods(total, n int) []method {
 	}
 	rw := func(unit int, temp float64) func(float64, uint64) sam.Optimizer {
 		return func(rho float64, seed uint64) sam.Optimizer {
-			return &sam.RWSAM{Base: base(), Rho: rho, Draws: 4, Unit: unit, Temperature: temp, Seed: seed}
+			return &sam.RWSAM{Form: sam.Corrections, Base: base(), Rho: rho, Draws: 4, Unit: unit, Temperature: temp, Seed: seed}
 		}
 	}
 	return []method{

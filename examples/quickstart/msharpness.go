@@ -28,7 +28,7 @@ func runMSharpness(seed uint64) ([]row, error) {
 		{"SGD", &sam.SGD{LR: 0.1}},
 		{"SAM (m = 20)", &sam.SAM{Base: &sam.SGD{LR: 0.1}, Rho: 0.45, Norm: sam.Unnormalized}},
 		{"m-SAM (m = 2)", &sam.SAM{Base: &sam.SGD{LR: 0.1}, Rho: 0.45, Micro: 2, Norm: sam.Unnormalized}},
-		{"RW-SAM (k = 4 units of 2)", &sam.RWSAM{Base: &sam.SGD{LR: 0.1}, Rho: 0.45, Draws: 4, Unit: 2,
+		{"RW-SAM (k = 4 units of 2)", &sam.RWSAM{Form: sam.Corrections, Base: &sam.SGD{LR: 0.1}, Rho: 0.45, Draws: 4, Unit: 2,
 			Norm: sam.Unnormalized, Seed: seed}},
 	} {
 		w := task.Init(0.1)
