@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/sdeml/sdeml/internal/sweep"
 	"github.com/sdeml/sdeml/nn"
@@ -77,11 +78,12 @@ type fmUnit struct {
 	TestAcc   sweep.Float `json:"test_acc"` // test accuracy, %
 	TestLoss  sweep.Float `json:"test_loss"`
 	TrainLoss sweep.Float `json:"train_loss"`
-	LambdaMax sweep.Float `json:"lambda_max"` // λ_max of the training-loss Hessian at the end
+	LambdaMax sweep.Float `json:"lambda_max"` // the Hessian eigenvalue of largest magnitude at the end (λ_max at a minimum)
 	TraceH    sweep.Float `json:"trace_h"`    // tr H at the end (Hutchinson)
 	Passes    int         `json:"passes"`     // backward sample-passes of one step
 	Serial    int         `json:"serial"`     // serial gradient passes of one step
 	Steps     int         `json:"steps"`
+	TrainSec  float64     `json:"train_sec"` // seconds in sam.Train (the evaluation excluded)
 }
 
 func (u fmUnit) ok() bool { return u.Err == "" && !math.IsNaN(float64(u.TestAcc)) }
@@ -142,7 +144,7 @@ func runFMNIST(dir string, c fmnistConfig) error {
 			}
 		}
 	}
-	plan := sweep.Plan{ID: fmt.Sprintf("msharpness/fmnist/v1 train=%d val=%d test=%d epochs=%d flat=%d batch=%d",
+	plan := sweep.Plan{ID: fmt.Sprintf("msharpness/fmnist/v2 train=%d val=%d test=%d epochs=%d flat=%d batch=%d",
 		c.train, c.val, c.test, c.epochs, c.flat, fmB), Concurrent: true}
 	for _, k := range keys {
 		plan.Keys = append(plan.Keys, k.String())
@@ -172,7 +174,10 @@ func fmRun(ctx context.Context, k fmKey, net *nn.Sequential, obj, vobj, tobj *nn
 	u := fmUnit{Steps: epochs * (obj.Len() / fmB)}
 	nan := sweep.Float(math.NaN())
 	u.ValAcc, u.ValLoss, u.TestAcc, u.TestLoss, u.TrainLoss, u.LambdaMax, u.TraceH = nan, nan, nan, nan, nan, nan, nan
-	if _, err := sam.Train(w, obj, opt, &sam.TrainSettings{Epochs: epochs, Batch: fmB, Seed: k.seed}); err != nil {
+	t0 := time.Now()
+	_, err := sam.Train(w, obj, opt, &sam.TrainSettings{Epochs: epochs, Batch: fmB, Seed: k.seed})
+	u.TrainSec = time.Since(t0).Seconds()
+	if err != nil {
 		u.Err = err.Error()
 		return u
 	}
@@ -190,8 +195,9 @@ func fmRun(ctx context.Context, k fmKey, net *nn.Sequential, obj, vobj, tobj *nn
 	return u
 }
 
-// flatness returns λ_max and tr of the Hessian of the training loss over the samples idx
-// at w: λ_max by power iteration (sgn.TopEigen, 20 iterations, relative tolerance 1e-3)
+// flatness returns the eigenvalue of largest magnitude (λ_max when the Hessian is positive
+// semidefinite, as at a minimum; early in training it may be a negative one) and the trace
+// of the Hessian of the training loss over the samples idx at w: the eigenvalue by power iteration (sgn.TopEigen, 20 iterations, relative tolerance 1e-3)
 // and tr H by Hutchinson's estimator (sgn.Hutchinson, 16 Rademacher probes); the
 // Hessian-vector products are nn.HVP's (central differences of the exact gradient for the
 // CNN). Both are NaN if an estimate fails.

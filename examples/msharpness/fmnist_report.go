@@ -73,7 +73,7 @@ func (r *fmReport) stats() []fmStat {
 		}
 		s.passes = float64(u.Passes) / fmB
 		s.serial = float64(u.Serial)
-		s.secs += r.res.Seconds[k] / float64(u.Steps)
+		s.secs += u.TrainSec / float64(u.Steps)
 	}
 	for j := range out {
 		s := &out[j]
@@ -145,7 +145,7 @@ func pm(v [2]float64, prec int) string {
 // fmTable writes the chosen configurations as a Markdown table.
 func fmTable(w io.Writer, title string, ss []fmStat) {
 	fmt.Fprintf(w, "\n%s\n\n", title)
-	fmt.Fprintln(w, "| method | ρ | seeds | val acc % | test acc % | test loss | λ_max(H) | tr H | passes/step | serial/step | ms/step |")
+	fmt.Fprintln(w, "| method | ρ | seeds | val acc % | test acc % | test loss | top λ(H) | tr H | passes/step | serial/step | train ms/step |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, s := range ss {
 		fmt.Fprintf(w, "| %s | %g | %d | %s | %s | %s | %s | %s | %.3g | %.0f | %.0f |\n", s.m.name, s.rho, s.n,

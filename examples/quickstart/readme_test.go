@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -38,6 +39,11 @@ func readmeNNSAMSGN() {
 	opt := &sam.SAM{Base: &sam.SGD{LR: 0.05, Momentum: 0.9}, Rho: 0.05, Micro: 16}
 	hist, err := sam.Train(w, obj, opt, &sam.TrainSettings{Epochs: 2, Batch: 128, Seed: 1, Progress: os.Stderr})
 	_, _ = hist, err
+
+	rw := &sam.RWSAM{Base: &sam.SGD{LR: 0.05, Momentum: 0.9}, Rho: 0.1}
+	hist, err = sam.Train(w, obj, rw, &sam.TrainSettings{Epochs: 2, Batch: 128, Seed: 1})
+	corr := &sam.RWSAM{Form: sam.Corrections, Unit: 16, Draws: 4, Base: &sam.SGD{LR: 0.05, Momentum: 0.9}, Rho: 0.1}
+	fmt.Println(rw.LastCost().Backward, corr.Unit) // passes of the last step: 3 (SAM: 2)
 
 	all := make([]int, train.Len()) // every training sample
 	for i := range all {
