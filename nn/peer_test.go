@@ -7,11 +7,11 @@ import (
 	"testing"
 )
 
-var hvpPeer = flag.String("hvppeer", "", "prefix of JSON files for the PyTorch HVP cross-check (shared/bench/torch_hvp.py --check)")
+var hvpPeer = flag.String("hvppeer", "", "prefix of JSON files for the PyTorch HVP cross-check (docs/bench/peers/torch_hvp.py --check)")
 
 // TestHVPPeerDump writes, with -hvppeer PREFIX, PREFIX-<act>.json holding a network, data,
 // a point w, a direction v and HVP's result, for the independent double-backward check in
-// shared/bench/torch_hvp.py. It is skipped without the flag.
+// docs/bench/peers/torch_hvp.py. It is skipped without the flag.
 func TestHVPPeerDump(t *testing.T) {
 	if *hvpPeer == "" {
 		t.Skip("needs -hvppeer")

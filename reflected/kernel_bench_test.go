@@ -8,7 +8,7 @@ import (
 )
 
 // benchPoints returns n random (x, y, t) with x, y uniform on [0,1] and t log-uniform on
-// [tlo, thi], the workload of ../shared/bench/numpy_peers.py hk (its heat time s is t/2).
+// [tlo, thi], the workload of docs/bench/peers/numpy_peers.py hk (its heat time s is t/2).
 func benchPoints(n int, tlo, thi float64) (x, y, t []float64) {
 	rng := kernelRand(2024)
 	x, y, t = make([]float64, n), make([]float64, n), make([]float64, n)

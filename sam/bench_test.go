@@ -10,7 +10,7 @@ import (
 	"github.com/sdeml/sdeml/nn"
 )
 
-// mlpBench is the benchmark problem of ../shared/bench/torch_sam.py: MLP 784-256-256-10
+// mlpBench is the benchmark problem of docs/bench/peers/torch_sam.py: MLP 784-256-256-10
 // ReLU, softmax cross-entropy, 4096 inputs uniform on [0,1)^784 with random labels.
 func mlpBench(b *testing.B) (*nn.Supervised, []float64) {
 	const n = 4096

@@ -42,8 +42,11 @@
 // generalization benefits of m-SAM while remaining parallelizable", weighting samples by
 // their stochastic-gradient norms through a Gibbs distribution with a finite-difference
 // estimator. The paper body and the official code (github.com/RitianLuo/RW-SAM) could not
-// be retrieved, so RWSAM here is NOT the paper's verified algorithm: it is the derivation
-// of research/sam.md §12. m-SAM's direction equals g_γ + (1/K)Σ_j c_j with corrections
+// be retrieved, so RWSAM here is NOT the paper's verified algorithm but a reconstruction in
+// two forms (docs/derivations/sam.md §3–§4). The zero value, GibbsAscent, follows the
+// summaries: Gibbs weights p_i ∝ exp(s_i/(T·s̄)) over per-sample scores, one perturbation
+// along ∇Σ p_i ℓ_i, the batch gradient at the perturbed point (T = +Inf is SAM). The
+// Corrections form targets m-SAM's direction itself. m-SAM's direction equals g_γ + (1/K)Σ_j c_j with corrections
 // c_j = ∇f_{γ_j}(w+ε_j) − ∇f_{γ_j}(w); RWSAM estimates the correction sum from k units
 // drawn with Gibbs probabilities q_j ∝ exp(S_j/(T·S̄)) over sharpness scores S_j (exact
 // per-sample gradient norms, a forward-only finite-difference estimate, or stale norms),

@@ -37,7 +37,7 @@ func fdGrad(phi func([]float64) float64, x []float64, h float64) []float64 {
 	return g
 }
 
-// The first-order drift identities of research/sam.md §2.2, checked by enumerating every
+// The first-order drift identities of docs/derivations/sam.md §2, checked by enumerating every
 // size-m subset γ of a tiny diag-net problem (nonlinear, so the remainder is nonzero):
 //
 //	m-USAM: E_γ[∇f_γ(x + ρg_γ)] − ∇f − (ρ/2)∇(‖∇f‖² + c_m tr Σ) = O(ρ²),

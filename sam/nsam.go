@@ -17,7 +17,7 @@ import (
 // AscentBatch = a > 0 estimates it from a independent samples drawn uniformly without
 // replacement from 0..n-1 by a stream seeded with Seed (the approximation for large n).
 // Since ascent and descent samples are decoupled, n-SAM has no variance term in its drift
-// (research/sam.md §2.2): the "m = n" end of the m-sharpness curve.
+// (docs/derivations/sam.md §2): the "m = n" end of the m-sharpness curve.
 //
 // Step returns the mean loss at w on the ascent samples (the full training loss when
 // exact). With batch = 0..n-1 in order and AscentBatch = 0 it is SAM bit for bit.

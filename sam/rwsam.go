@@ -29,14 +29,16 @@ const (
 	maxBatchedWork = 1 << 17
 )
 
-// RWSAM is reweighted SAM in the form derived in research/sam.md §12. It is NOT verified
+// RWSAM is reweighted SAM, reconstructed (docs/derivations/sam.md §3–§4). It is NOT verified
 // to be the algorithm of Luo et al. (NeurIPS 2025): neither the paper body nor
 // github.com/RitianLuo/RW-SAM could be read. It implements the paper's stated idea —
 // sharpness-weighted sampling through a Gibbs distribution over per-sample gradient norms,
-// to get m-SAM's generalization while staying parallel — as an unbiased estimator of the
-// m-SAM direction.
+// to get m-SAM's generalization while staying parallel — in two forms selected by Form.
+// The zero value is GibbsAscent (see that constant): one perturbation along the gradient of
+// the Gibbs-reweighted batch loss, safe like SAM. Corrections, described below, is an
+// unbiased estimator of the m-SAM direction.
 //
-// Derivation. Split the batch γ (size B) into K = B/m units γ_1..γ_K of size m = Unit
+// Corrections form. Split the batch γ (size B) into K = B/m units γ_1..γ_K of size m = Unit
 // (default 1). Since g_B = ∇f_γ(w) = (1/K)Σ_j ∇f_{γ_j}(w), m-SAM's direction is
 //
 //	d_mSAM = (1/K)Σ_j ∇f_{γ_j}(w + ε_j) = g_B + (1/K)Σ_j c_j,   c_j = ∇f_{γ_j}(w + ε_j) − ∇f_{γ_j}(w),

@@ -50,7 +50,7 @@ func strongCases() []strongCase {
 		{NonlinearAdditiveProblem(), EulerMaruyama{}, 1, 0},
 		// SRA1 on the linear additive problems: the h^1.5 terms of its local
 		// error are proportional to f'' and vanish, leaving order 2
-		// (observed 2.00 in the research pilot, sde_sgn.md §A8).
+		// (this test measures 2.00).
 		{AdditiveProblem(1), SRA1{}, 2, 0},
 		{AdditiveProblem(4), SRA1{}, 2, 0},
 	}

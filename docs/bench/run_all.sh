@@ -8,7 +8,7 @@
 # The peers run with the system Python (/usr/bin/python3), which is where Debian installs them.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-shared=${SHARED:-../shared/bench}
+shared=${SHARED:-docs/bench/peers}
 py=/usr/bin/python3
 gobench() { go test -run '^$' -benchmem "$@" | grep -E '^(Benchmark|ok|FAIL)'; }
 section() { echo; echo "=== $* ($(date -u +%H:%M:%S), load $(cut -d' ' -f1-3 /proc/loadavg))"; }

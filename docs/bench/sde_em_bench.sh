@@ -1,6 +1,6 @@
 #!/bin/sh
 # Euler–Maruyama GBM, 10^4 paths × 10^3 steps: rounds of the numpy peer
-# (sde/testdata/em_cpu.py, the loop of ../shared/bench/numpy_peers.py em plus
+# (sde/testdata/em_cpu.py, the loop of docs/bench/peers/numpy_peers.py em plus
 # a CPU timer) back to back with the Go benchmark, per-path (fused) and batch
 # callbacks. Optional second argument: a test binary of an older commit, run
 # in the same rounds for a before/after comparison.

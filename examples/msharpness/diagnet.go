@@ -10,7 +10,7 @@ import (
 	"github.com/sdeml/sdeml/sam"
 )
 
-// Target A of research/sam.md §11: A&F's stochastic diagonal linear network, n = 40,
+// Target A of docs/derivations/sam.md §5: A&F's stochastic diagonal linear network, n = 40,
 // p = 100, sparsity 5, batch 20 drawn without replacement each step, SGD step 0.1,
 // u₀ = 0.1·1, v₀ = 0, USAM perturbations (ε = ρ g), test loss on 1000 fresh samples.
 const (

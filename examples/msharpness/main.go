@@ -1,7 +1,7 @@
 // Command msharpness reproduces the m-sharpness effect (Luo, Harandi, Phung & Le,
 // "Unveiling m-Sharpness Through the Structure of Stochastic Gradient Noise", NeurIPS 2025)
 // with the sam package: SGD, n-SAM, SAM, m-SAM for several micro-batch sizes m, and the
-// RW-SAM of research/sam.md §12, on two targets.
+// RW-SAM in both reconstructed forms (docs/derivations/sam.md), on three targets.
 //
 //	go run ./examples/msharpness -task diagnet   # stochastic diagonal linear net, ≈1 min
 //	go run ./examples/msharpness -task mnist     # MLP on an MNIST subset, < 10 min

@@ -11,7 +11,7 @@ import (
 	"github.com/sdeml/sdeml/sam"
 )
 
-// Target B of research/sam.md §11: a 784-h-10 ReLU MLP on the first `train` MNIST training
+// Target B of docs/derivations/sam.md §5: a 784-h-10 ReLU MLP on the first `train` MNIST training
 // images, batch 128, SGD momentum 0.9, lr 0.05 with cosine decay, weight decay 5e-4 in the
 // base step (not in the ascent), normalized (SAM-form) perturbations.
 type mnistConfig struct {

@@ -16,7 +16,7 @@ func uniformSample(rng *rand.Rand, m, dim int) []float64 {
 }
 
 // BenchmarkW1 times exact W1 (cost matrix + LSAP) between two uniform samples in 2-D, the
-// workload of ../shared/bench/numpy_peers.py lsap at m = 2000.
+// workload of docs/bench/peers/numpy_peers.py lsap at m = 2000.
 func BenchmarkW1(b *testing.B) {
 	for _, m := range []int{100, 500, 2000} {
 		b.Run(fmt.Sprintf("m=%d", m), func(b *testing.B) {

@@ -1,4 +1,4 @@
-"""CPU-time variant of ../shared/bench/numpy_peers.py hk (same scheme, same workload).
+"""CPU-time variant of docs/bench/peers/numpy_peers.py hk (same scheme, same workload).
 
 Reports the thread CPU time per evaluation of Lou & Ermon's heat-kernel score for 1e6 points,
 for the first full call (what numpy_peers.py times: fresh temporaries, page faults included)
@@ -7,7 +7,7 @@ and for a second call (warm allocator). Run with /usr/bin/python3 from the repos
 import sys, time
 import numpy as np
 
-src = open("../shared/bench/numpy_peers.py").read().split("what = sys.argv")[0]
+src = open("docs/bench/peers/numpy_peers.py").read().split("what = sys.argv")[0]
 exec(src)  # defines rng, score_lou, score_ref exactly as the shared peer
 N = 1_000_000
 x = rng.random(N); y = rng.random(N); s = np.exp(rng.uniform(np.log(1e-4), np.log(2), N))

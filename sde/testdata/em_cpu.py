@@ -1,4 +1,4 @@
-# The loop of /work/shared/bench/numpy_peers.py em (unchanged), timed by wall
+# The loop of docs/bench/peers/numpy_peers.py em (unchanged), timed by wall
 # clock and by process CPU time (the machine is shared, so CPU time is the
 # figure to compare). Run with /usr/bin/python3.
 import time, numpy as np

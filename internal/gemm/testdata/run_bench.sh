@@ -16,6 +16,6 @@ go test -run XXX -bench 'MLPGrad/batch=128' -benchtime=200x -count 3 -benchmem .
 go test -run XXX -bench 'OptimizerStep/opt=(sgd|sam)$' -benchtime=100x -count 3 -benchmem ./sam/
 for dt in float64 float32; do
 	echo "torch_sam.py --dtype $dt"
-	/usr/bin/python3 ../shared/bench/torch_sam.py --dtype $dt --threads 2 --steps 20
+	/usr/bin/python3 docs/bench/peers/torch_sam.py --dtype $dt --threads 2 --steps 20
 done
 uptime

@@ -1,4 +1,4 @@
-"""CPU-time variant of ../shared/bench/numpy_peers.py lsap: scipy.optimize.linear_sum_assignment
+"""CPU-time variant of docs/bench/peers/numpy_peers.py lsap: scipy.optimize.linear_sum_assignment
 on Euclidean costs between two uniform 2000-point samples in 2-D (cost matrix included), three
 repetitions, thread CPU time and wall time. Run with /usr/bin/python3."""
 import time
