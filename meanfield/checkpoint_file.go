@@ -1,17 +1,17 @@
 package meanfield
 
 import (
-	"bytes"
-	"encoding/binary"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"math"
+
+	"github.com/sdeml/sdeml/internal/binfmt"
 )
 
-// Checkpoint file format, version 1, in the family of the library's model files (magic,
-// version, little-endian fields, CRC-32 trailer); floats are stored as IEEE-754 bits, so a
-// round trip is exact:
+// Checkpoint file format, version 1, in the internal/binfmt container (magic, version,
+// little-endian fields, CRC-32 trailer); floats are stored as IEEE-754 bits, so a round trip
+// is exact. W, Weight and the stream states carry no count of their own: N, D, the weighted
+// flag and nstreams fix their lengths.
 //
 //	magic      "SDEMLMFC"                     8 bytes
 //	version    uint32 = 1
@@ -55,48 +55,31 @@ func (cp *Checkpoint) Save(w io.Writer) error {
 	if cp.Streams != nil && len(cp.Streams) != ps.N {
 		return fmt.Errorf("meanfield: Checkpoint.Save: %d Streams for %d particles", len(cp.Streams), ps.N)
 	}
-	var b bytes.Buffer
-	b.Grow(64 + 8*(len(ps.W)+len(ps.Weight)) + pcgStateLen*(1+len(cp.Streams)))
-	u64 := func(v uint64) { b.Write(binary.LittleEndian.AppendUint64(nil, v)) }
-	f64 := func(v float64) { u64(math.Float64bits(v)) }
-	flag := func(v bool) {
-		if v {
-			b.WriteByte(1)
-		} else {
-			b.WriteByte(0)
-		}
-	}
-	b.WriteString(checkpointMagic)
-	b.Write(binary.LittleEndian.AppendUint32(nil, checkpointVersion))
-	u64(uint64(int64(cp.Next)))
-	b.Write(binary.LittleEndian.AppendUint32(nil, uint32(cp.Method)))
-	f64(cp.Schedule.Gamma)
-	f64(cp.Schedule.Beta)
-	f64(cp.Schedule.Alpha)
-	u64(uint64(int64(cp.Schedule.N)))
-	u64(uint64(int64(cp.Batch)))
-	f64(cp.Penalty)
-	u64(cp.Seed)
-	flag(cp.ReferenceSystem)
-	u64(uint64(ps.N))
-	u64(uint64(ps.D))
-	flag(ps.Weight != nil)
-	for _, v := range ps.W {
-		f64(v)
-	}
-	for _, v := range ps.Weight {
-		f64(v)
-	}
-	b.Write(cp.Shared)
-	u64(uint64(len(cp.Streams)))
+	e := binfmt.NewEncoder(checkpointMagic, checkpointVersion)
+	e.Int(cp.Next)
+	e.U32(uint32(cp.Method))
+	e.F64(cp.Schedule.Gamma)
+	e.F64(cp.Schedule.Beta)
+	e.F64(cp.Schedule.Alpha)
+	e.Int(cp.Schedule.N)
+	e.Int(cp.Batch)
+	e.F64(cp.Penalty)
+	e.U64(cp.Seed)
+	e.Bool(cp.ReferenceSystem)
+	e.Int(ps.N)
+	e.Int(ps.D)
+	e.Bool(ps.Weight != nil)
+	e.FixedFloats(ps.W)
+	e.FixedFloats(ps.Weight)
+	e.Raw(cp.Shared)
+	e.Int(len(cp.Streams))
 	for k, s := range cp.Streams {
 		if len(s) != pcgStateLen {
 			return fmt.Errorf("meanfield: Checkpoint.Save: len(Streams[%d]) = %d, want %d", k, len(s), pcgStateLen)
 		}
-		b.Write(s)
+		e.Raw(s)
 	}
-	b.Write(binary.LittleEndian.AppendUint32(nil, crc32.ChecksumIEEE(b.Bytes())))
-	if _, err := w.Write(b.Bytes()); err != nil {
+	if _, err := e.WriteTo(w); err != nil {
 		return fmt.Errorf("meanfield: Checkpoint.Save: %w", err)
 	}
 	return nil
@@ -107,147 +90,64 @@ func (cp *Checkpoint) Save(w io.Writer) error {
 // input, non-finite particles) returns an error naming the problem, never a panic. The
 // random-stream states are checked when Trainer.Restore decodes them.
 func LoadCheckpoint(r io.Reader) (*Checkpoint, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxCheckpointBytes+1))
+	cp, err := loadCheckpoint(r)
 	if err != nil {
 		return nil, fmt.Errorf("meanfield: LoadCheckpoint: %w", err)
 	}
-	if len(data) > maxCheckpointBytes {
-		return nil, fmt.Errorf("meanfield: LoadCheckpoint: input exceeds %d bytes", int64(maxCheckpointBytes))
+	return cp, nil
+}
+
+func loadCheckpoint(r io.Reader) (*Checkpoint, error) {
+	d, err := binfmt.Open(r, checkpointMagic, checkpointVersion, maxCheckpointBytes)
+	if err != nil {
+		return nil, err
 	}
-	if len(data) < len(checkpointMagic)+4+4 {
-		return nil, fmt.Errorf("meanfield: LoadCheckpoint: %d bytes, too short for a checkpoint", len(data))
-	}
-	if m := string(data[:len(checkpointMagic)]); m != checkpointMagic {
-		return nil, fmt.Errorf("meanfield: LoadCheckpoint: bad magic %q, not an sdeml mean-field checkpoint", m)
-	}
-	body, tail := data[:len(data)-4], data[len(data)-4:]
-	if stored, sum := binary.LittleEndian.Uint32(tail), crc32.ChecksumIEEE(body); stored != sum {
-		return nil, fmt.Errorf("meanfield: LoadCheckpoint: checksum mismatch (stored %08x, computed %08x): file is corrupt or truncated", stored, sum)
-	}
-	rd := &ckReader{b: body[len(checkpointMagic):]}
-	if v := rd.u32("version"); rd.err == nil && v != checkpointVersion {
-		return nil, fmt.Errorf("meanfield: LoadCheckpoint: unsupported format version %d (want %d)", v, checkpointVersion)
-	}
+	const big = 1 << 62
 	cp := &Checkpoint{}
-	cp.Next = rd.count("next", 1<<62)
-	cp.Method = Method(rd.u32("method"))
-	cp.Schedule.Gamma = rd.f64("Schedule.Gamma")
-	cp.Schedule.Beta = rd.f64("Schedule.Beta")
-	cp.Schedule.Alpha = rd.f64("Schedule.Alpha")
-	cp.Schedule.N = rd.count("Schedule.N", 1<<62)
-	cp.Batch = rd.count("batch", 1<<62)
-	cp.Penalty = rd.f64("penalty")
-	cp.Seed = rd.u64("seed")
-	cp.ReferenceSystem = rd.flag("reference")
-	n := rd.count("N", maxCheckpointCoords)
-	d := rd.count("D", maxCheckpointCoords)
-	weighted := rd.flag("weighted")
-	if rd.err == nil && (n < 1 || d < 1 || n > maxCheckpointCoords/d) {
-		return nil, fmt.Errorf("meanfield: LoadCheckpoint: particles N = %d, D = %d (need N, D >= 1, N·D <= %d)", n, d, maxCheckpointCoords)
+	cp.Next = d.Int("next", 0, big)
+	cp.Method = Method(d.U32())
+	cp.Schedule.Gamma, cp.Schedule.Beta, cp.Schedule.Alpha = d.F64(), d.F64(), d.F64()
+	cp.Schedule.N = d.Int("Schedule.N", 0, big)
+	cp.Batch = d.Int("batch", 0, big)
+	cp.Penalty = d.F64()
+	cp.Seed = d.U64()
+	cp.ReferenceSystem = d.Bool("reference")
+	n := d.Int("N", 1, maxCheckpointCoords)
+	dim := d.Int("D", 1, maxCheckpointCoords)
+	weighted := d.Bool("weighted")
+	// After a failed read every value is 0, so the checks below pass and d.Err reports.
+	if dim > 0 && n > maxCheckpointCoords/dim {
+		return nil, fmt.Errorf("particles N = %d, D = %d (need N·D <= %d)", n, dim, maxCheckpointCoords)
 	}
-	if rd.err != nil {
-		return nil, rd.err
-	}
-	w := rd.floats("W", n*d)
+	w := d.FixedFloats("W", uint64(n*dim))
 	var wt []float64
 	if weighted {
-		wt = rd.floats("Weight", n)
+		wt = d.FixedFloats("Weight", uint64(n))
 	}
-	cp.Shared = rd.take(uint64(pcgStateLen), "shared stream")
-	ns := rd.count("nstreams", n)
-	if rd.err == nil && ns != 0 && ns != n {
-		return nil, fmt.Errorf("meanfield: LoadCheckpoint: nstreams = %d, want 0 or N = %d", ns, n)
+	cp.Shared = d.Raw("shared stream", uint64(pcgStateLen))
+	ns := d.Int("nstreams", 0, n)
+	if ns != 0 && ns != n {
+		return nil, fmt.Errorf("nstreams = %d, want 0 or N = %d", ns, n)
 	}
-	if rd.err == nil && ns > 0 {
-		all := rd.take(uint64(ns)*uint64(pcgStateLen), "particle streams")
-		if all != nil {
-			cp.Streams = make([][]byte, ns)
-			for k := range cp.Streams {
-				cp.Streams[k] = all[k*pcgStateLen : (k+1)*pcgStateLen : (k+1)*pcgStateLen]
-			}
+	if all := d.Raw("particle streams", uint64(ns)*uint64(pcgStateLen)); ns > 0 && all != nil {
+		cp.Streams = make([][]byte, ns)
+		for k := range cp.Streams {
+			cp.Streams[k] = all[k*pcgStateLen : (k+1)*pcgStateLen : (k+1)*pcgStateLen]
 		}
 	}
-	if rd.err != nil {
-		return nil, rd.err
-	}
-	if len(rd.b) != 0 {
-		return nil, fmt.Errorf("meanfield: LoadCheckpoint: %d unexpected bytes before the checksum", len(rd.b))
+	if err := d.Err(); err != nil {
+		return nil, err
 	}
 	for i, v := range w {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("meanfield: LoadCheckpoint: particle coordinate %d is %v", i, v)
+			return nil, fmt.Errorf("particle coordinate %d is %v", i, v)
 		}
 	}
 	for k, v := range wt {
 		if !(v >= 0) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("meanfield: LoadCheckpoint: weight %d is %v", k, v)
+			return nil, fmt.Errorf("weight %d is %v", k, v)
 		}
 	}
-	cp.Particles = &Particles{N: n, D: d, W: w, Weight: wt}
+	cp.Particles = &Particles{N: n, D: dim, W: w, Weight: wt}
 	return cp, nil
-}
-
-// ckReader takes fields off the front of a checkpoint body; the first failure sticks.
-type ckReader struct {
-	b   []byte
-	err error
-}
-
-func (r *ckReader) take(n uint64, what string) []byte {
-	if r.err != nil {
-		return nil
-	}
-	if n > uint64(len(r.b)) {
-		r.err = fmt.Errorf("meanfield: LoadCheckpoint: %s needs %d bytes, %d left: file truncated", what, n, len(r.b))
-		return nil
-	}
-	v := bytes.Clone(r.b[:n])
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *ckReader) u64(what string) uint64 {
-	if v := r.take(8, what); v != nil {
-		return binary.LittleEndian.Uint64(v)
-	}
-	return 0
-}
-
-func (r *ckReader) u32(what string) uint32 {
-	if v := r.take(4, what); v != nil {
-		return binary.LittleEndian.Uint32(v)
-	}
-	return 0
-}
-
-func (r *ckReader) f64(what string) float64 { return math.Float64frombits(r.u64(what)) }
-
-func (r *ckReader) flag(what string) bool {
-	v := r.take(1, what)
-	if v != nil && v[0] > 1 {
-		r.err = fmt.Errorf("meanfield: LoadCheckpoint: %s = %d, want 0 or 1", what, v[0])
-	}
-	return v != nil && v[0] == 1
-}
-
-// count reads an int64 that must lie in [0, limit].
-func (r *ckReader) count(what string, limit int) int {
-	v := int64(r.u64(what))
-	if r.err == nil && (v < 0 || v > int64(limit)) {
-		r.err = fmt.Errorf("meanfield: LoadCheckpoint: %s = %d outside [0, %d]", what, v, limit)
-	}
-	return int(v)
-}
-
-// floats reads n float64 values, after checking that the input holds them.
-func (r *ckReader) floats(what string, n int) []float64 {
-	raw := r.take(8*uint64(n), what)
-	if raw == nil {
-		return nil
-	}
-	out := make([]float64, n)
-	for i := range out {
-		out[i] = math.Float64frombits(binary.LittleEndian.Uint64(raw[8*i:]))
-	}
-	return out
 }

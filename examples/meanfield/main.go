@@ -21,14 +21,12 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"os"
 	"strings"
 	"time"
 
-	"github.com/sdeml/sdeml/internal/sweep"
 	"github.com/sdeml/sdeml/meanfield"
 )
 
@@ -48,11 +46,9 @@ func main() {
 	mnistN := flag.String("mnistN", "100,400,1600", "MNIST widths")
 	mnistRef := flag.Int("mnistRef", 6400, "MNIST reference width")
 	mnistT := flag.Float64("mnistT", 5, "MNIST horizon in mean-field time")
-	sweepCfg.RegisterFlags(flag.CommandLine)
+	prog.Config.RegisterFlags(flag.CommandLine)
 	flag.Parse()
-	ctx, stop := sweep.NotifyContext(context.Background())
-	defer stop()
-	sweepCtx = ctx
+	defer prog.Notify()()
 
 	var Ns []int
 	for n := *nmin; n <= *nmax; n *= 2 {
@@ -70,7 +66,7 @@ func main() {
 	check(os.MkdirAll(*out, 0o755))
 	start := time.Now()
 	run := func(name string) bool { return strings.Contains(","+*exps+",", ","+name+",") }
-	if (sweepCfg.Shards > 1 || len(sweepCfg.Merge) > 0) && (*exps != "A" || *bias || *mnist) {
+	if (prog.Config.Shards > 1 || len(prog.Config.Merge) > 0) && (*exps != "A" || *bias || *mnist) {
 		check(fmt.Errorf("-shard and -merge split Experiment A's widths: pass -exp A (got -exp %q, -bias %v, -mnist %v)", *exps, *bias, *mnist))
 	}
 	p, err := newProblem()
@@ -82,12 +78,12 @@ func main() {
 	if run("A") {
 		a = runA(p, ca, *out)
 	}
-	if sweepErr != nil { // interrupted: write what exists, skip the rest
+	if prog.Err != nil { // interrupted: write what exists, skip the rest
 		if a != nil && len(a.Ns) == 0 {
 			a = nil
 		}
 		writePlots(*out, a, nil, nil, nil, nil)
-		check(sweepErr)
+		check(prog.Err)
 	}
 	if a != nil && len(a.Ns) == 0 {
 		a = nil // no width of this shard finished: nothing to plot

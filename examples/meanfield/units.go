@@ -3,20 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/sdeml/sdeml/internal/sweep"
 )
 
-// sweepCfg holds the -shard, -merge and -resume flags; sweepCtx is cancelled by
-// SIGINT/SIGTERM; sweepErr records an interruption, so main writes what exists and exits
-// non-zero. All are set in main. The widths of Experiment A are the sweep's units.
-var (
-	sweepCfg sweep.Config
-	sweepCtx = context.Background()
-	sweepErr error
-)
+// prog holds the -shard, -merge and -resume flags, the context that SIGINT/SIGTERM cancels
+// and the first interruption of a sweep, so main writes what exists and exits non-zero. It
+// is set up in main. The widths of Experiment A are the sweep's units.
+var prog sweep.Program
 
 // unitA is Experiment A at one width N, one entry per replicate r, as stored in its unit file.
 type unitA struct {
@@ -33,20 +27,6 @@ func sweepA(out, id string, ns []int, fn func(N int) unitA) (*sweep.Result[unitA
 	for i, N := range ns {
 		keys[i] = fmt.Sprintf("N=%d", N)
 	}
-	c := sweepCfg
-	c.Dir = filepath.Join(out, "A")
-	c.Progress = os.Stderr
-	c.Merge = nil
-	for _, d := range sweepCfg.Merge {
-		c.Merge = append(c.Merge, filepath.Join(d, "A"))
-	}
-	r, err := sweep.Run(sweepCtx, c, sweep.Plan{ID: id, Keys: keys},
+	return sweep.RunIn(&prog, out, "A", sweep.Plan{ID: id, Keys: keys},
 		func(_ context.Context, k int) (unitA, error) { return fn(ns[k]), nil })
-	if err != nil {
-		return nil, err
-	}
-	if err := r.Err(); err != nil {
-		sweepErr = err
-	}
-	return r, nil
 }

@@ -30,7 +30,6 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -39,7 +38,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sdeml/sdeml/internal/sweep"
 	"github.com/sdeml/sdeml/reflected"
 )
 
@@ -99,11 +97,9 @@ func main() {
 	flag.Float64Var(&cfg.c, "c", 0.5, "density ρ(z) ∝ 1 + c·cos 2πz per coordinate")
 	flag.BoolVar(&cfg.skipPre, "skip-preflight", false, "skip the oracle checks")
 	flag.StringVar(&cfg.out, "out", "out/reflected", "output directory")
-	sweepCfg.RegisterFlags(flag.CommandLine)
+	prog.Config.RegisterFlags(flag.CommandLine)
 	flag.Parse()
-	ctx, stop := sweep.NotifyContext(context.Background())
-	defer stop()
-	sweepCtx = ctx
+	defer prog.Notify()()
 
 	var err error
 	switch *task {
@@ -233,8 +229,8 @@ func main() {
 		fail(err)
 	}
 	fmt.Printf("total time %.1fs; outputs in %s\n", time.Since(start).Seconds(), cfg.out)
-	if sweepErr != nil {
-		fail(sweepErr)
+	if prog.Err != nil {
+		fail(prog.Err)
 	}
 }
 

@@ -3,20 +3,15 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/sdeml/sdeml/internal/sweep"
 )
 
-// sweepCfg holds the -shard, -merge and -resume flags; sweepCtx is cancelled by
-// SIGINT/SIGTERM; sweepErr records an interruption, so main writes what exists and exits
-// non-zero. All are set in main. Every (d, D, n, seed) training run is one sweep unit.
-var (
-	sweepCfg sweep.Config
-	sweepCtx = context.Background()
-	sweepErr error
-)
+// prog holds the -shard, -merge and -resume flags, the context that SIGINT/SIGTERM cancels
+// and the first interruption of a sweep, so main writes what exists and exits non-zero. It
+// is set up in main. Every (d, D, n, seed) training run is one sweep unit.
+var prog sweep.Program
 
 // unitRow is the JSON form of a row, as stored in its unit file. Every field of row has a
 // field here (TestUnitRowCoversRow checks the count), so a merged or resumed run has
@@ -54,24 +49,14 @@ func (c *config) sweepID() string {
 // sweepRows runs the grid's jobs as one sweep in -out/grid_d<d> and returns the rows that
 // are done, in job order; run computes job k.
 func (c *config) sweepRows(keys []string, run func(k int) (row, error)) ([]row, error) {
-	sc := sweepCfg
 	sub := fmt.Sprintf("grid_d%d", c.d)
-	sc.Dir = filepath.Join(c.out, sub)
-	sc.Progress = os.Stderr
-	sc.Merge = nil
-	for _, d := range sweepCfg.Merge {
-		sc.Merge = append(sc.Merge, filepath.Join(d, sub))
-	}
-	res, err := sweep.Run(sweepCtx, sc, sweep.Plan{ID: c.sweepID(), Keys: keys, Concurrent: true},
+	res, err := sweep.RunIn(&prog, c.out, sub, sweep.Plan{ID: c.sweepID(), Keys: keys, Concurrent: true},
 		func(_ context.Context, k int) (unitRow, error) {
 			r, err := run(k)
 			return toUnit(r), err
 		})
 	if err != nil {
 		return nil, err
-	}
-	if err := res.Err(); err != nil {
-		sweepErr = err
 	}
 	var rows []row
 	for k, u := range res.Values {
@@ -81,7 +66,7 @@ func (c *config) sweepRows(keys []string, run func(k int) (row, error)) ([]row, 
 	}
 	if !res.Complete() {
 		fmt.Printf("\nPARTIAL: %d of %d runs (the others are in other shards or not run yet; see %s)\n",
-			len(rows), len(keys), filepath.Join(sc.Dir, "PARTIAL"))
+			len(rows), len(keys), filepath.Join(c.out, sub, "PARTIAL"))
 	}
 	return rows, nil
 }

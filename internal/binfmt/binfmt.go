@@ -62,6 +62,18 @@ func (e *Encoder) Floats(x []float64) {
 	}
 }
 
+// FixedFloats appends the bits of each element of x without a count, for a format that
+// fixes the count elsewhere (read it back with Decoder.FixedFloats).
+func (e *Encoder) FixedFloats(x []float64) {
+	for _, v := range x {
+		e.F64(v)
+	}
+}
+
+// Raw appends p without a length, for a format that fixes the length elsewhere (read it
+// back with Decoder.Raw).
+func (e *Encoder) Raw(p []byte) { e.b = append(e.b, p...) }
+
 // Blob appends len(p) and p.
 func (e *Encoder) Blob(p []byte) {
 	e.U64(uint64(len(p)))
@@ -176,12 +188,34 @@ func (d *Decoder) Floats(what string) []float64 {
 		d.err = fmt.Errorf("%w: %s claims %d values, %d bytes left", ErrFormat, what, n, len(d.b))
 		return nil
 	}
+	return d.FixedFloats(what, n)
+}
+
+// FixedFloats reads n float64 values written without a count (Encoder.FixedFloats); n is
+// checked against the bytes left before allocating.
+func (d *Decoder) FixedFloats(what string, n uint64) []float64 {
+	if d.err != nil {
+		return nil
+	}
+	if n > uint64(len(d.b))/8 {
+		d.err = fmt.Errorf("%w: %s needs %d values, %d bytes left", ErrFormat, what, n, len(d.b))
+		return nil
+	}
 	p := d.take(8*n, what)
 	x := make([]float64, n)
 	for i := range x {
 		x[i] = math.Float64frombits(binary.LittleEndian.Uint64(p[8*i:]))
 	}
 	return x
+}
+
+// Raw reads n bytes written without a length (Encoder.Raw), as a copy.
+func (d *Decoder) Raw(what string, n uint64) []byte {
+	p := d.take(n, what)
+	if p == nil {
+		return nil
+	}
+	return append([]byte(nil), p...)
 }
 
 // Blob reads a length-prefixed byte string (a copy).

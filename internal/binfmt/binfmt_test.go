@@ -103,3 +103,25 @@ func FuzzOpen(f *testing.F) {
 		decode(data)
 	})
 }
+
+// Fields whose length the format fixes elsewhere (FixedFloats, Raw) round-trip, and a count
+// beyond the bytes left is an error naming the field, not an allocation of that size.
+func TestFixedFields(t *testing.T) {
+	e := NewEncoder(magic, 3)
+	e.FixedFloats([]float64{2, math.Inf(1)})
+	e.Raw([]byte("pcg"))
+	var b bytes.Buffer
+	e.WriteTo(&b)
+	d, err := Open(bytes.NewReader(b.Bytes()), magic, 3, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, p := d.FixedFloats("x", 2), d.Raw("p", 3)
+	if err := d.Err(); err != nil || len(x) != 2 || x[0] != 2 || !math.IsInf(x[1], 1) || string(p) != "pcg" {
+		t.Fatalf("decoded %v %q, err %v", x, p, err)
+	}
+	d, _ = Open(bytes.NewReader(b.Bytes()), magic, 3, 1<<20)
+	if x := d.FixedFloats("W", 1<<61); x != nil || !errors.Is(d.Err(), ErrFormat) || !bytes.Contains([]byte(d.Err().Error()), []byte("W needs")) {
+		t.Fatalf("huge count: %d values, err = %v", len(x), d.Err())
+	}
+}

@@ -80,21 +80,8 @@ func TestRunPanicOnHelperCarriesStack(t *testing.T) {
 	old := runtime.GOMAXPROCS(2)
 	defer runtime.GOMAXPROCS(old)
 	for rep := 0; rep < 50; rep++ {
-		var started atomic.Bool
-		r := catch(func() {
-			For(2, func(w, i int) {
-				if w == 0 {
-					// The caller waits (bounded) for a helper to take the other item.
-					for k := 0; k < 1e8 && !started.Load(); k++ {
-						runtime.Gosched()
-					}
-					return
-				}
-				started.Store(true)
-				helperPanics()
-			})
-		})
-		if !started.Load() {
+		r, onHelper := catchOnHelper(helperPanics)
+		if !onHelper {
 			continue // the caller ran both items (helper busy); nothing on a helper
 		}
 		p, ok := r.(*Panic)
@@ -117,6 +104,27 @@ func TestRunPanicOnHelperCarriesStack(t *testing.T) {
 
 //go:noinline
 func helperPanics() { panic("helper says no") }
+
+// catchOnHelper runs For over two items with f as the helper's item: the caller's item
+// (worker 0) waits, bounded, until a helper has started the other one. It returns what
+// catch recovered and whether f ran on a helper at all (if the helpers were busy, the
+// caller runs both items and f does not run).
+func catchOnHelper(f func()) (recovered any, onHelper bool) {
+	var started atomic.Bool
+	r := catch(func() {
+		For(2, func(w, i int) {
+			if w == 0 {
+				for k := 0; k < 1e8 && !started.Load(); k++ {
+					runtime.Gosched()
+				}
+				return
+			}
+			started.Store(true)
+			f()
+		})
+	})
+	return r, started.Load()
+}
 
 // TestNestedRunPanic: a panic in an inner loop goes through the outer loop to the outer
 // caller, keeping the innermost value, and both levels stay usable.
@@ -156,20 +164,7 @@ func TestNestedRunPanic(t *testing.T) {
 func TestRunGoexitOnHelper(t *testing.T) {
 	old := runtime.GOMAXPROCS(2)
 	defer runtime.GOMAXPROCS(old)
-	var started atomic.Bool
-	r := catch(func() {
-		For(2, func(w, i int) {
-			if w == 0 {
-				for k := 0; k < 1e8 && !started.Load(); k++ {
-					runtime.Gosched()
-				}
-				return
-			}
-			started.Store(true)
-			runtime.Goexit()
-		})
-	})
-	if started.Load() {
+	if r, onHelper := catchOnHelper(runtime.Goexit); onHelper {
 		p, ok := r.(*Panic)
 		if !ok || !errors.Is(p, errGoexit) {
 			t.Fatalf("recovered %v, want a *Panic for Goexit", r)
