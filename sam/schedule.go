@@ -73,3 +73,33 @@ func factor(s Schedule, t int) float64 {
 	}
 	return s.Factor(t)
 }
+
+// PerEpoch states a schedule in epochs instead of updates: Factor(t) = Of.Factor(⌊t/Steps⌋),
+// with Steps the updates per epoch, so the rate changes at epoch boundaries (for example
+// PerEpoch{Steps: StepsPerEpoch(n, 128, false), Of: StepDecay{Gamma: 0.1, Every: 30}}
+// divides the rate by 10 every 30 epochs). Steps <= 0 means Of is evaluated at t itself.
+type PerEpoch struct {
+	Steps int
+	Of    Schedule
+}
+
+// Factor returns Of's factor at the epoch of update t.
+func (p PerEpoch) Factor(t int) float64 {
+	if p.Steps > 0 {
+		t /= p.Steps
+	}
+	return factor(p.Of, t)
+}
+
+// StepsPerEpoch is the number of updates Train takes per epoch over n samples in batches of
+// batch: ⌊n/batch⌋ when the last partial batch is dropped (Train's default), ⌈n/batch⌉ when
+// it is kept (TrainSettings.KeepLast). It returns 0 if n or batch is not positive.
+func StepsPerEpoch(n, batch int, keepPartial bool) int {
+	if n <= 0 || batch <= 0 {
+		return 0
+	}
+	if keepPartial {
+		return (n + batch - 1) / batch
+	}
+	return n / batch
+}
