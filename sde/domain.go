@@ -141,6 +141,24 @@ func (b KillBox) crossing(x0, x1, v []float64, h float64) (p float64, face int, 
 	return 1 - surv, face, level
 }
 
+// exited returns a face (coordinate, level) that x1 has reached or crossed, or face < 0
+// (NoBridge, or x1 inside); with several, the one crossed by the largest margin.
+func (b KillBox) exited(x1 []float64) (face int, level float64) {
+	if b.NoBridge {
+		return -1, 0
+	}
+	face, worst := -1, 0.0
+	for i, x := range x1 {
+		if d := b.Lo - x; d >= worst {
+			face, level, worst = i, b.Lo, d
+		}
+		if d := x - b.Hi; d >= worst {
+			face, level, worst = i, b.Hi, d
+		}
+	}
+	return face, level
+}
+
 // KillLevel is an absorbing level for Settings.Event: the path stops the
 // first time coordinate Index reaches Level, from whichever side it
 // starts, with the same Brownian-bridge correction as KillBox. Its event
@@ -171,6 +189,14 @@ func (l KillLevel) crossing(x0, x1, v []float64, h float64) (p float64, face int
 	}
 	i := l.Index
 	return bridgeCross(x0[i], x1[i], l.Level, v[i], h), i, l.Level
+}
+
+// exited returns (Index, Level) unless NoBridge.
+func (l KillLevel) exited([]float64) (face int, level float64) {
+	if l.NoBridge {
+		return -1, 0
+	}
+	return l.Index, l.Level
 }
 
 // bridgeCross is the probability that a Brownian bridge from a to b over

@@ -13,7 +13,9 @@ import (
 // the first step after which φ is zero or of the other sign (a path with
 // φ(t0, x0) = 0 stops at once). The stopping time τ is refined inside the
 // step by linear interpolation of φ: with φ_n, φ_{n+1} at t_n, t_{n+1},
-// θ = φ_n/(φ_n − φ_{n+1}), τ = t_n + θh and X_τ = X_n + θ(X_{n+1} − X_n).
+// θ = φ_n/(φ_n − φ_{n+1}), τ = t_n + θh and X_τ = X_n + θ(X_{n+1} − X_n)
+// (for KillBox and KillLevel θ is drawn instead from the hitting time of the
+// Brownian bridge between X_n and X_{n+1}, see below).
 // After τ the path keeps X_τ (it is absorbed): later output rows hold X_τ.
 //
 // KillBox and KillLevel (coordinate boundaries) add the Brownian-bridge
@@ -24,8 +26,10 @@ import (
 //	p = exp(−2 (X_n,i − b)(X_{n+1},i − b) / (v_i h)),   v_i = Σ_j g_ij(t_n, X_n)²,
 //
 // (one uniform draw per step; over the faces of a box the survival
-// probabilities multiply); then τ = t_n + h/2 and X_τ is the midpoint of the
-// step with coordinate i set to b. This removes the O(√h) bias of
+// probabilities multiply); then τ = t_n + θh with θ drawn from the bridge's
+// conditional hitting time (an inverse-Gaussian transform, exact for Brownian
+// motion with constant drift) and X_τ = X_n + θ(X_{n+1} − X_n) with
+// coordinate i set to b. This removes the O(√h) bias of
 // monitoring only at step times (exact for Brownian motion with constant
 // drift and one level). Use EventFunc for any other function (no bridge
 // correction). Derivation in docs/derivations/sde.md.
@@ -48,6 +52,9 @@ func (f EventFunc) Value(t float64, x []float64) float64 { return f(t, x) }
 // the most likely face (coordinate, level); face < 0 means p = 0.
 type bridgeEvent interface {
 	crossing(x0, x1, v []float64, h float64) (p float64, face int, level float64)
+	// exited returns the face x1 has reached or crossed (face < 0: none, or no
+	// bridge correction).
+	exited(x1 []float64) (face int, level float64)
 }
 
 // stopper holds the per-path event state of a solver.
@@ -124,11 +131,24 @@ func (s *stopper) check(sys *System, t0, t1 float64, x []float64) error {
 	if phi1 <= 0 {
 		phi0 := s.sign * s.ev.Value(t0, prev)
 		th := 1.0
-		if phi0 > 0 {
+		face, level := -1, 0.0
+		if s.bridge != nil && phi0 > 0 {
+			face, level = s.bridge.exited(x)
+		}
+		switch {
+		case face >= 0:
+			// The bridge surely hit the face: draw when (docs/derivations/sde.md §2).
+			sys.diffusion(s.f, s.g, t0, prev)
+			variances(sys, s.v, s.g)
+			th = bridgeHitFraction(prev[face], x[face], level, s.v[face], t1-t0, &s.pcg)
+		case phi0 > 0:
 			th = phi0 / (phi0 - phi1)
 		}
 		for i := range x {
 			x[i] = prev[i] + th*(x[i]-prev[i])
+		}
+		if face >= 0 {
+			x[face] = level
 		}
 		s.stopped, s.tau = true, t0+th*(t1-t0)
 		return nil
@@ -143,13 +163,48 @@ func (s *stopper) check(sys *System, t0, t1 float64, x []float64) error {
 		return nil
 	}
 	if u := float64(s.pcg.Uint64()>>11) * 0x1p-53; u < p {
+		th := bridgeHitFraction(prev[face], x[face], level, s.v[face], t1-t0, &s.pcg)
 		for i := range x {
-			x[i] = 0.5 * (prev[i] + x[i])
+			x[i] = prev[i] + th*(x[i]-prev[i])
 		}
 		x[face] = level
-		s.stopped, s.tau = true, t0+0.5*(t1-t0)
+		s.stopped, s.tau = true, t0+th*(t1-t0)
 	}
 	return nil
+}
+
+// bridgeHitFraction draws the first time the Brownian bridge from a (at 0) to
+// c (at h) with variance rate v hits the level l, as a fraction θ of h, given
+// that it does. The hitting density is proportional to the first-passage
+// density from a times the transition density from l to c,
+//
+//	s^{−3/2} e^{−α²/(2vs)} · (h − s)^{−1/2} e^{−γ²/(2v(h−s))},   α = |a − l|, γ = |c − l|,
+//
+// and the substitution U = s/(h − s) turns it into ∝ U^{−3/2} e^{−α²/(2vhU) − γ²U/(2vh)}:
+// U is inverse Gaussian with mean α/γ and shape α²/(vh), and θ = U/(1 + U)
+// (docs/derivations/sde.md §2). The formula holds whether c is on a's side
+// of l or beyond it. U is drawn by Michael, Schucany & Haas (1976) from one
+// normal and one uniform of src.
+func bridgeHitFraction(a, c, l, v, h float64, src *rand.PCG) float64 {
+	alpha, gamma := math.Abs(a-l), math.Abs(c-l)
+	switch {
+	case alpha == 0:
+		return 0
+	case gamma == 0 || !(v > 0):
+		return 1
+	}
+	mu, lam := alpha/gamma, alpha*alpha/(v*h)
+	r := rand.New(src)
+	y := r.NormFloat64()
+	y *= y
+	u := mu + mu*mu*y/(2*lam) - mu/(2*lam)*math.Sqrt(4*mu*lam*y+mu*mu*y*y)
+	if r.Float64() > mu/(mu+u) {
+		u = mu * mu / u
+	}
+	if math.IsInf(u, 1) {
+		return 1
+	}
+	return u / (1 + u)
 }
 
 // variances writes v_i = Σ_j g_ij² (the variance rate of coordinate i) for

@@ -97,9 +97,9 @@ func TestBridgeRemovesBias(t *testing.T) {
 // (X_0 = 0) to the level a > 0 is inverse Gaussian with mean m = a/μ and
 // shape λ = a²/σ², variance m³/λ. With μ = σ = a = 1 (m = λ = 1), h = 1e-3
 // and 10000 paths (KillLevel with the bridge correction, exact for this
-// process up to the h/2 placement of τ inside a step):
+// process, the hitting time inside a step drawn from the bridge's law):
 //   - Kolmogorov–Smirnov distance below 0.0225 (the α = 1e-4 critical
-//     value √(ln(2/α)/2)/√n = 0.0223, plus 2e-4 for the O(h) placement);
+//     value √(ln(2/α)/2)/√n = 0.0223, plus 2e-4 of margin);
 //   - mean within 5 SE of 1 (SE = √(m³/λ / n) = 0.01);
 //   - variance within 5 SE of 1 (SE ≈ σ²√((2 + κ)/n) = 0.041 with excess
 //     kurtosis κ = 15m/λ).
