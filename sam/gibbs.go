@@ -2,6 +2,7 @@ package sam
 
 import (
 	"fmt"
+	"gonum.org/v1/gonum/stat"
 	"math"
 
 	"github.com/sdeml/sdeml/nn"
@@ -132,14 +133,14 @@ func (r *RWSAM) gibbsWeights(w []float64, obj nn.Objective, batch []int) (float6
 			return 0, err
 		}
 		if sc == &r.fd {
-			loss, haveLoss = mean(r.fd.base[:b]), true
+			loss, haveLoss = stat.Mean(r.fd.base[:b], nil), true
 		}
 	}
 	if !haveLoss {
 		r.losses = resize(r.losses, b)
 		obj.Losses(r.losses, w, batch)
 		r.cost.loss(b)
-		loss = mean(r.losses)
+		loss = stat.Mean(r.losses, nil)
 	}
 	r.q = resize(r.q, b)
 	return loss, gibbsProbs(r.q, r.s, r.temperature())
@@ -207,12 +208,4 @@ func resample(dst, batch []int, p []float64) []int {
 		}
 	}
 	return dst
-}
-
-func mean(x []float64) float64 {
-	var s float64
-	for _, v := range x {
-		s += v
-	}
-	return s / float64(len(x))
 }

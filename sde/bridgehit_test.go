@@ -1,6 +1,7 @@
 package sde
 
 import (
+	"gonum.org/v1/gonum/stat"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -54,7 +55,7 @@ func TestBridgeHitFraction(t *testing.T) {
 		}
 		d := ks2(got, sim)
 		crit := 1.95*math.Sqrt(2.0/n) + 1.0/sub
-		t.Logf("a = %v, c = %v: mean θ sampled %.4f, simulated %.4f; KS %.4f (bound %.4f)", c.a, c.c, mean(got), mean(sim), d, crit)
+		t.Logf("a = %v, c = %v: mean θ sampled %.4f, simulated %.4f; KS %.4f (bound %.4f)", c.a, c.c, stat.Mean(got, nil), stat.Mean(sim, nil), d, crit)
 		if d > crit {
 			t.Errorf("a = %v, c = %v: KS distance %.4f > %.4f", c.a, c.c, d, crit)
 		}
@@ -86,12 +87,4 @@ func ks2(a, b []float64) float64 {
 		d = math.Max(d, math.Abs(float64(i)/float64(len(a))-float64(j)/float64(len(b))))
 	}
 	return d
-}
-
-func mean(x []float64) float64 {
-	var s float64
-	for _, v := range x {
-		s += v
-	}
-	return s / float64(len(x))
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"gonum.org/v1/gonum/stat"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -96,7 +97,7 @@ func fitAll(c *config, rows []row) []cellFit {
 				}
 				f.ns = append(f.ns, float64(n))
 				f.w = append(f.w, w)
-				f.mean = append(f.mean, mean(w))
+				f.mean = append(f.mean, stat.Mean(w, nil))
 				f.floor = append(f.floor, fl/float64(len(w)))
 				f.refFloor = rf / float64(len(w))
 			}
@@ -129,14 +130,6 @@ func fitAll(c *config, rows []row) []cellFit {
 		}
 	}
 	return fits
-}
-
-func mean(x []float64) float64 {
-	var s float64
-	for _, v := range x {
-		s += v
-	}
-	return s / float64(len(x))
 }
 
 // quantile returns the p-quantile of x (linear interpolation between order statistics).
