@@ -59,6 +59,29 @@ func (a Activation) apply(dst, z []float64) {
 	}
 }
 
+// applyBias adds the bias b to every row of z (rows of len(b) values), in place, and sets
+// dst = σ(z).
+func (a Activation) applyBias(dst, z, b []float64) {
+	n := len(b)
+	if a == ReLU {
+		for r := 0; r+n <= len(z); r += n {
+			zr, dr := z[r:r+n], dst[r:r+n]
+			for j, bj := range b {
+				v := zr[j] + bj
+				zr[j], dr[j] = v, max(v, 0)
+			}
+		}
+		return
+	}
+	for r := 0; r+n <= len(z); r += n {
+		zr := z[r : r+n]
+		for j, bj := range b {
+			zr[j] += bj
+		}
+	}
+	a.apply(dst, z)
+}
+
 // scaleByDerivative sets d[i] *= σ'(z[i]), where s[i] = σ(z[i]) is the stored output.
 func (a Activation) scaleByDerivative(d, z, s []float64) {
 	switch a {

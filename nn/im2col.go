@@ -5,7 +5,14 @@ package nn
 // (i, j, c) order, with zeros where the kernel overhangs the padded border. Then the
 // convolution of the sample is the matrix product cols·Wᵀ (see docs/derivations/conv.md).
 // x is the sample's input (H×W×C, channels last).
+//
+// Each kernel row is a run of kw·C values contiguous in x, moved by one copy; short
+// runs go column by column instead (im2colByColumn).
 func (st *stage) im2col(cols, x []float64) {
+	if st.kw*st.in.C < shortRun {
+		st.im2colByColumn(cols, x)
+		return
+	}
 	C, H, W := st.in.C, st.in.H, st.in.W
 	row := st.kw * C
 	p := 0
@@ -23,12 +30,63 @@ func (st *stage) im2col(cols, x []float64) {
 					continue
 				}
 				clear(seg[:lo*C])
-				copy(seg[lo*C:hi*C], x[(ih*W+iw0+lo)*C:(ih*W+iw0+hi)*C])
+				copy(seg[lo*C:hi*C], x[(ih*W+iw0+lo)*C:])
 				clear(seg[hi*C:])
 			}
 		}
 	}
 }
+
+// im2colByColumn is im2col for short kernel rows (kw·C < shortRun values, e.g. a
+// one-channel image), where a copy call per row would cost more than the values it moves:
+// it fills cols one column t = (i, j, c) and one output row oh at a time, a strided loop
+// over the output positions whose input lies inside the image (zeros elsewhere).
+func (st *stage) im2colByColumn(cols, x []float64) {
+	C, H, W := st.in.C, st.in.H, st.in.W
+	k, S, oW := st.k, st.stride, st.out.W
+	for i := 0; i < st.kh; i++ {
+		for j := 0; j < st.kw; j++ {
+			// Output columns ow with 0 <= ow·S − pad + j < W.
+			owLo := min(oW, max(0, ceilDiv(st.pad-j, S)))
+			owHi := max(owLo, min(oW, ceilDiv(W+st.pad-j, S)))
+			for c := 0; c < C; c++ {
+				t := (i*st.kw+j)*C + c
+				for oh := 0; oh < st.out.H; oh++ {
+					row := cols[oh*oW*k+t:]
+					ih := oh*S - st.pad + i
+					if ih < 0 || ih >= H {
+						for ow := 0; ow < oW; ow++ {
+							row[ow*k] = 0
+						}
+						continue
+					}
+					for ow := 0; ow < owLo; ow++ {
+						row[ow*k] = 0
+					}
+					src := x[(ih*W+owLo*S-st.pad+j)*C+c:]
+					for ow := owLo; ow < owHi; ow++ {
+						row[ow*k] = src[(ow-owLo)*S*C]
+					}
+					for ow := owHi; ow < oW; ow++ {
+						row[ow*k] = 0
+					}
+				}
+			}
+		}
+	}
+}
+
+// ceilDiv is ⌈a/b⌉ for b > 0 (a of any sign).
+func ceilDiv(a, b int) int {
+	if a <= 0 {
+		return -(-a / b)
+	}
+	return (a + b - 1) / b
+}
+
+// shortRun is the kernel-row length (kw·C values) below which im2col fills columns
+// instead of copying rows.
+const shortRun = 16
 
 // col2im is the adjoint of im2col: it sets dx (H×W×C) to the sum, over output positions
 // and kernel offsets, of the entries of dcols (npos×k) at the input values they were
@@ -53,8 +111,9 @@ func (st *stage) col2im(dx, dcols []float64) {
 				if ih < 0 || ih >= H {
 					continue
 				}
-				d := dx[(ih*W+iw0+lo)*C : (ih*W+iw0+hi)*C]
 				s := src[i*row+lo*C : i*row+hi*C]
+				d := dx[(ih*W+iw0+lo)*C:]
+				d = d[:len(s)]
 				for q, v := range s {
 					d[q] += v
 				}

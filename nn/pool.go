@@ -1,44 +1,112 @@
 package nn
 
+import (
+	"math"
+
+	"github.com/sdeml/sdeml/internal/maxpool"
+)
+
 // maxPool writes the window maxima of one sample x (H×W×C) into y (outH×outW×C) and the
-// index in x of each maximum (the first one in window order) into arg.
+// index in x of each maximum (the first one in window order) into arg. A NaN in a window
+// makes its maximum NaN (its first NaN, as arg).
 func (st *stage) maxPool(y []float64, arg []int32, x []float64) {
 	C, W := st.in.C, st.in.W
 	p := 0
 	for oh := 0; oh < st.out.H; oh++ {
 		for ow := 0; ow < st.out.W; ow++ {
+			base := (oh*st.stride*W + ow*st.stride) * C
 			yo, ao := y[p*C:(p+1)*C], arg[p*C:(p+1)*C]
 			p++
-			first := true
-			for i := 0; i < st.kh; i++ {
-				for j := 0; j < st.kw; j++ {
-					base := ((oh*st.stride+i)*W + ow*st.stride + j) * C
-					xs := x[base : base+C]
-					if first {
-						copy(yo, xs)
-						for c := range ao {
-							ao[c] = int32(base + c)
-						}
-						first = false
-						continue
-					}
-					for c, v := range xs {
-						if v > yo[c] {
-							yo[c] = v
-							ao[c] = int32(base + c)
+			for c := range yo {
+				m, at := x[base+c], base+c
+				for i := 0; i < st.kh && m == m; i++ {
+					for q := base + i*W*C + c; q < base+(i*W+st.kw)*C; q += C {
+						if v := x[q]; v > m || v != v {
+							m, at = v, q
+							if v != v {
+								break
+							}
 						}
 					}
 				}
+				yo[c], ao[c] = m, int32(at)
 			}
 		}
 	}
 }
 
+// maxPoolReLU is maxPool of the activations max(z + b[c], 0) of a fused ReLU convolution
+// (stage.fused), computed on the fly from the sample's pre-activations without the bias
+// z (H×W×C), with the bits of maxPool applied to those activations (NaN aside, whose
+// payload is not kept): the sum z + b is rounded as the convolution's own bias addition
+// is, and a NaN in a window is its maximum. The backward pass (maxPoolBack with relu set)
+// applies ReLU' at the maxima.
+//
+// The activations are compared on their bits (maxpool.ReLUBits), which order as the values
+// do: the compiler turns the comparisons into conditional moves, where the comparison of
+// pre-activations is too unpredictable for a branch.
+func (st *stage) maxPoolReLU(y []float64, arg []int32, z, b []float64) {
+	if st.kh == 2 && st.kw == 2 {
+		st.maxPoolReLU2(y, arg, z, b)
+		return
+	}
+	C, W := st.in.C, st.in.W
+	b = b[:C]
+	p := 0
+	for oh := 0; oh < st.out.H; oh++ {
+		for ow := 0; ow < st.out.W; ow++ {
+			base := (oh*st.stride*W + ow*st.stride) * C
+			yo, ao := y[p*C:(p+1)*C], arg[p*C:(p+1)*C]
+			p++
+			yo, ao = yo[:len(b)], ao[:len(b)]
+			for c, bc := range b {
+				best, at := uint64(0), base+c // all activations +0: the first entry
+				for i := 0; i < st.kh; i++ {
+					for q := base + i*W*C + c; q < base+(i*W+st.kw)*C; q += C {
+						if u := maxpool.ReLUBits(z[q] + bc); u > best {
+							best, at = u, q
+						}
+					}
+				}
+				yo[c], ao[c] = math.Float64frombits(best), int32(at)
+			}
+		}
+	}
+}
+
+// maxPoolReLU2 is maxPoolReLU for 2×2 windows (any stride), one output row at a time
+// through internal/maxpool (AVX-512 where available, the same bits everywhere).
+func (st *stage) maxPoolReLU2(y []float64, arg []int32, z, b []float64) {
+	C, W, oW := st.in.C, st.in.W, st.out.W
+	for oh := 0; oh < st.out.H; oh++ {
+		base := oh * st.stride * W * C
+		maxpool.ReLUMax2x2(y[oh*oW*C:], arg[oh*oW*C:], z[base:], b,
+			maxpool.Row{N: oW, C: C, RowStride: W * C, Step: st.stride * C, Index: base})
+	}
+}
+
 // maxPoolBack sets dx to the gradient of one sample's max pool: dy[q] is added at arg[q].
-func (st *stage) maxPoolBack(dx, dy []float64, arg []int32) {
+// With relu set (the pool of a fused ReLU convolution, y its output), dx is the gradient
+// with respect to the convolution's pre-activations: the windows whose maximum y[q] is
+// not positive send nothing (ReLU' = 0 there, as in scaleByDerivative). Windows that share
+// an argmax share its value, so they agree on that.
+func (st *stage) maxPoolBack(dx, dy, y []float64, arg []int32, relu bool) {
 	clear(dx[:st.in.Size()])
-	for q, v := range dy[:st.out.Size()] {
-		dx[arg[q]] += v
+	dy = dy[:st.out.Size()]
+	arg = arg[:len(dy)]
+	if !relu {
+		for q, v := range dy {
+			dx[arg[q]] += v
+		}
+		return
+	}
+	y = y[:len(dy)]
+	for q, v := range dy {
+		var keep uint64
+		if u := math.Float64bits(y[q]); u-1 < 0x7FF0000000000000 { // 0 < y[q] <= +Inf
+			keep = ^uint64(0)
+		}
+		dx[arg[q]] += math.Float64frombits(math.Float64bits(v) & keep)
 	}
 }
 

@@ -22,7 +22,8 @@ type SeqSupervised struct {
 	Data *Dataset
 	Loss Loss
 
-	pool sync.Pool
+	pool sync.Pool // *seqState
+	runs sync.Pool // *seqRun
 }
 
 // seqState is the scratch of one call.
@@ -101,21 +102,11 @@ func (s *SeqSupervised) LossGrad(grad, w []float64, idx []int) float64 {
 	if len(idx) == 0 {
 		panic("nn: LossGrad with empty idx")
 	}
-	st := s.get()
-	defer s.put(st)
+	r := s.getRun()
+	defer s.putRun(r)
 	inv := 1 / float64(len(idx))
-	total := 0.0
-	for start := 0; start < len(idx); start += seqChunk {
-		sub := idx[start:min(start+seqChunk, len(idx))]
-		s.pass(st, w, sub, grad != nil, inv)
-		for _, v := range st.losses[:len(sub)] {
-			total += v
-		}
-		if grad != nil {
-			s.Net.backward(grad, start > 0, w, st.ws)
-		}
-	}
-	return total * inv
+	r.w, r.idx, r.scale, r.wantGrad = w, idx, inv, grad != nil
+	return r.exec(grad) * inv
 }
 
 // Losses writes ℓ_{idx[k]}(w) into dst[k].
@@ -123,13 +114,10 @@ func (s *SeqSupervised) Losses(dst, w []float64, idx []int) {
 	if len(dst) != len(idx) {
 		panic(fmt.Sprintf("nn: len(dst) = %d, want len(idx) = %d", len(dst), len(idx)))
 	}
-	st := s.get()
-	defer s.put(st)
-	for start := 0; start < len(idx); start += seqChunk {
-		sub := idx[start:min(start+seqChunk, len(idx))]
-		s.pass(st, w, sub, false, 1)
-		copy(dst[start:], st.losses[:len(sub)])
-	}
+	r := s.getRun()
+	defer s.putRun(r)
+	r.w, r.idx, r.forward, r.losses = w, idx, true, dst
+	r.exec(nil)
 }
 
 // Accuracy returns the fraction of samples idx whose largest output is at the index of
@@ -141,20 +129,10 @@ func (s *SeqSupervised) Accuracy(w []float64, idx []int) float64 {
 	if len(idx) == 0 {
 		panic("nn: Accuracy with empty idx")
 	}
-	st := s.get()
-	defer s.put(st)
-	K := s.Net.OutDim()
-	correct := 0
-	for start := 0; start < len(idx); start += seqChunk {
-		sub := idx[start:min(start+seqChunk, len(idx))]
-		out := s.pass(st, w, sub, false, 1)
-		for r, i := range sub {
-			if argmax(out[r*K:(r+1)*K]) == s.Data.Labels[i] {
-				correct++
-			}
-		}
-	}
-	return float64(correct) / float64(len(idx))
+	r := s.getRun()
+	defer s.putRun(r)
+	r.w, r.idx, r.forward, r.correct = w, idx, true, true
+	return r.exec(nil) / float64(len(idx))
 }
 
 // Predict writes the network outputs f_w(x_{idx[k]}) into row k of dst (len(idx)×OutDim).
@@ -163,13 +141,8 @@ func (s *SeqSupervised) Predict(dst *mat.Dense, w []float64, idx []int) {
 	if r, c := dst.Dims(); r != len(idx) || c != K {
 		panic(fmt.Sprintf("nn: Predict dst is %d×%d, want %d×%d", r, c, len(idx), K))
 	}
-	st := s.get()
-	defer s.put(st)
-	for start := 0; start < len(idx); start += seqChunk {
-		sub := idx[start:min(start+seqChunk, len(idx))]
-		out := s.pass(st, w, sub, false, 1)
-		for k := range sub {
-			copy(dst.RawRowView(start+k), out[k*K:(k+1)*K])
-		}
-	}
+	r := s.getRun()
+	defer s.putRun(r)
+	r.w, r.idx, r.forward, r.pred = w, idx, true, dst.RawMatrix()
+	r.exec(nil)
 }

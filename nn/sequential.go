@@ -76,10 +76,21 @@ type stage struct {
 	off         int  // offset of W in the parameters (conv)
 	k           int  // kh·kw·in.C, the columns of the unfolded input (conv)
 	direct      bool // the unfolded input is the input itself (no im2col needed)
+	// fused marks a ReLU convolution followed by a max pool: the pool computes the
+	// activations of its windows on the fly from the pre-activations z (maxPoolReLU) and
+	// its backward pass applies ReLU' at the maxima (maxPoolBack), so the convolution's
+	// full-size output a and its derivative pass are never formed; the bits are those of
+	// the unfused pair (TestFusedConvPoolBits).
+	fused bool
 }
 
 // npos is the number of output positions H·W of the stage.
 func (st *stage) npos() int { return st.out.H * st.out.W }
+
+// bias returns the bias b (out.C values) of a convolution stage within the parameters w.
+func (st *stage) bias(w []float64) []float64 {
+	return w[st.off+st.out.C*st.k : st.off+st.nparams()]
+}
 
 // nparams is the parameter count of the stage: Out·(k + 1) for a convolution, else 0.
 func (st *stage) nparams() int {
@@ -131,6 +142,12 @@ func NewSequential(in Shape, layers ...Layer) (*Sequential, error) {
 	}
 	if len(s.stages) == 0 {
 		return nil, fmt.Errorf("nn: Sequential has only Flatten layers")
+	}
+	for i := 1; i < len(s.stages); i++ {
+		prev := &s.stages[i-1]
+		if s.stages[i].kind == stageMax && prev.kind == stageConv && prev.act == ReLU {
+			prev.fused = true
+		}
 	}
 	s.out = cur
 	return s, nil

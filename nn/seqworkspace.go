@@ -3,10 +3,12 @@ package nn
 import "github.com/sdeml/sdeml/internal/parallel"
 
 // seqChunk bounds the samples of one batched pass of a Sequential; larger index sets are
-// processed in chunks of this size (a small CNN on 28×28 images keeps about 0.7 MB of
-// activations and unfolded inputs per sample; 32 samples keep the working set near the
-// cache and measured fastest on the benchmark CNN among 8, 16, 32, 64 and 128).
-const seqChunk = 32
+// processed in chunks of this size, several chunks at once (seqRound). A small CNN on
+// 28×28 images keeps about 0.4 MB of activations, unfolded inputs and errors per sample,
+// so 8 samples keep a core's working set within its share of the cache: on the benchmark
+// CNN (BenchmarkCNNStep) chunks of 8 measured fastest among 4, 8, 16 and 32 (SGD step
+// 13.0 ms against 13.8, 15.0 and 16.7 ms).
+const seqChunk = 8
 
 // seqWorkspace is the scratch memory of one forward/backward pass of a Sequential on up
 // to cap samples: per stage the pre-activations z, outputs a and errors d (∂/∂a, turned
@@ -20,6 +22,7 @@ type seqWorkspace struct {
 	cols       [][]float64
 	arg        [][]int32
 	dcols      []float64 // ∂/∂cols of the stage being back-propagated
+	gradT      []float64 // transposed weight gradient of one stage (weightGrad)
 	task       seqTask
 }
 
@@ -27,6 +30,9 @@ func (n *Sequential) newWorkspace(rows int) *seqWorkspace {
 	S := len(n.stages)
 	ws := &seqWorkspace{net: n, z: make([][]float64, S), a: make([][]float64, S), d: make([][]float64, S),
 		cols: make([][]float64, S), arg: make([][]int32, S)}
+	for s := range n.stages {
+		ws.gradT = make([]float64, max(len(ws.gradT), n.stages[s].nparams()))
+	}
 	ws.task.ws = ws
 	ws.ensure(max(rows, 1))
 	return ws
@@ -92,6 +98,7 @@ const (
 // seqTask is the parallel.Task of a per-sample operation on stage s.
 type seqTask struct {
 	ws    *seqWorkspace
+	w     []float64 // parameters of the current pass
 	op, s int
 }
 
@@ -115,15 +122,19 @@ func (t *seqTask) Do(_, i int) {
 		st.col2im(ws.d[t.s-1][i*ni:(i+1)*ni], ws.dcols[i*m:(i+1)*m])
 	case opPool:
 		y := ws.a[t.s][i*no : (i+1)*no]
-		if st.kind == stageMax {
-			st.maxPool(y, ws.arg[t.s][i*no:(i+1)*no], x)
-		} else {
+		switch {
+		case st.kind == stageAvg:
 			st.avgPool(y, x)
+		case t.s > 0 && ws.net.stages[t.s-1].fused:
+			prev := &ws.net.stages[t.s-1]
+			st.maxPoolReLU(y, ws.arg[t.s][i*no:(i+1)*no], ws.z[t.s-1][i*ni:(i+1)*ni], prev.bias(t.w))
+		default:
+			st.maxPool(y, ws.arg[t.s][i*no:(i+1)*no], x)
 		}
 	case opPoolBack:
 		dx, dy := ws.d[t.s-1][i*ni:(i+1)*ni], ws.d[t.s][i*no:(i+1)*no]
 		if st.kind == stageMax {
-			st.maxPoolBack(dx, dy, ws.arg[t.s][i*no:(i+1)*no])
+			st.maxPoolBack(dx, dy, ws.a[t.s][i*no:(i+1)*no], ws.arg[t.s][i*no:(i+1)*no], ws.net.stages[t.s-1].fused)
 		} else {
 			st.avgPoolBack(dx, dy)
 		}

@@ -30,23 +30,10 @@ func (s *Supervised) WeightedLossGrad(grad, p, w []float64, idx []int) float64 {
 // WeightedLossGrad is Supervised.WeightedLossGrad for a Sequential network.
 func (s *SeqSupervised) WeightedLossGrad(grad, p, w []float64, idx []int) float64 {
 	checkWeights(p, idx)
-	st := s.get()
-	defer s.put(st)
-	total := 0.0
-	K := s.Net.OutDim()
-	for start := 0; start < len(idx); start += seqChunk {
-		sub := idx[start:min(start+seqChunk, len(idx))]
-		s.pass(st, w, sub, grad != nil, 1)
-		var dOut blas64.General
-		if grad != nil {
-			dOut = general(len(sub), K, st.ws.d[len(st.ws.d)-1])
-		}
-		total += weightRows(dOut, st.losses[:len(sub)], p[start:start+len(sub)])
-		if grad != nil {
-			s.Net.backward(grad, start > 0, w, st.ws)
-		}
-	}
-	return total
+	r := s.getRun()
+	defer s.putRun(r)
+	r.w, r.idx, r.scale, r.p, r.wantGrad = w, idx, 1, p, grad != nil
+	return r.exec(grad)
 }
 
 func checkWeights(p []float64, idx []int) {

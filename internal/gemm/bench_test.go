@@ -79,7 +79,7 @@ func BenchmarkDgemm(b *testing.B) {
 // BenchmarkKernel times one microkernel call per kernel on a full tile with kc = 256,
 // in GFLOP/s of a single core (the packed panels stay in L1/L2).
 func BenchmarkKernel(b *testing.B) {
-	for _, kern := range kernels {
+	for _, kern := range allKernels() {
 		a := make([]float64, kc*kern.mr)
 		bp := make([]float64, kc*kern.nr)
 		c := make([]float64, kern.mr*kern.nr)

@@ -57,6 +57,7 @@ var (
 // packed B or of C, and its result does not depend on which goroutine runs it, so the
 // output is the same for any number of workers.
 func run(kern kernel, transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	kern = *kern.forWidth(n)
 	pr := problemPool.Get().(*problem)
 	*pr = problem{kern: kern, transA: transA, transB: transB, m: m, n: n, k: k,
 		alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc}

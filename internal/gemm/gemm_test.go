@@ -65,14 +65,27 @@ func randomCases(rng *rand.Rand, count int) []gemmCase {
 	return cs
 }
 
-// TestKernelsMatchReference checks every kernel available on this machine bit for bit
-// against refGemm, the slow statement of the rounding order, including the NaN padding
-// between rows (never read) and every transpose combination.
+// allKernels lists the kernels available on this machine and their narrow variants (a
+// narrow kernel passed to dgemm is used for every width, having no narrow variant itself).
+func allKernels() []kernel {
+	var all []kernel
+	for _, k := range kernels {
+		all = append(all, k)
+		if k.narrow != nil {
+			all = append(all, *k.narrow)
+		}
+	}
+	return all
+}
+
+// TestKernelsMatchReference checks every kernel available on this machine, and its narrow
+// variant, bit for bit against refGemm, the slow statement of the rounding order,
+// including the NaN padding between rows (never read) and every transpose combination.
 func TestKernelsMatchReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	cases := randomCases(rng, 150)
 	defer func() { packAll = false }()
-	for _, kern := range kernels {
+	for _, kern := range allKernels() {
 		for ci, g := range cases {
 			packAll = ci%2 == 1 // both the in-place and the packed reading of op(A)
 			a, lda, b, ldb, c, ldc := g.operands(rng)
@@ -167,7 +180,7 @@ func TestDeterministicAcrossProcs(t *testing.T) {
 // is ignored), β = 1 with α = 0 leaves C unchanged bit for bit.
 func TestSpecialScalars(t *testing.T) {
 	nan := math.NaN()
-	for _, kern := range kernels {
+	for _, kern := range allKernels() {
 		m, n, k := 9, 26, 5
 		a := make([]float64, m*k)
 		b := make([]float64, k*n)
@@ -239,7 +252,7 @@ func TestNonFinitePropagation(t *testing.T) {
 		return 3
 	}
 	specials := []float64{math.NaN(), math.Inf(1), math.Inf(-1), 0}
-	for _, kern := range kernels {
+	for _, kern := range allKernels() {
 		for trial := 0; trial < 40; trial++ {
 			g := gemmCase{transA: trial%2 == 1, transB: trial%4 >= 2, m: 1 + rng.IntN(30), n: 1 + rng.IntN(40),
 				k: 1 + rng.IntN(20), alpha: 1.5, beta: []float64{0, 1, 2}[trial%3]}

@@ -25,7 +25,7 @@ type spec struct {
 	reg      string // "Z" or "Y"
 	zero     string // zeroing instruction
 	bcast    []int  // registers used for broadcasts
-	bregs    []int  // registers holding the B row
+	bregs    []int  // registers holding the B row (at least 3: the third is the store's scratch)
 	unroll   int
 	// rowStrided selects the A layout a[i*rs+p] (suffix N: A read in place from a
 	// row-major op(A)); otherwise a[p*ps+i] (suffix T: packed panels, ps = MR, or
@@ -39,6 +39,11 @@ func main() {
 	for _, rowStrided := range []bool{false, true} {
 		gen(&sb, spec{name: "kern8x24avx512", mr: 8, vecs: 3, lanes: 8, reg: "Z", zero: "VPXORQ", bcast: []int{27, 28, 29, 30, 31}, bregs: []int{24, 25, 26}, unroll: 4, rowStrided: rowStrided})
 		gen(&sb, spec{name: "kern4x12avx2", mr: 4, vecs: 3, lanes: 4, reg: "Y", zero: "VXORPD", bcast: []int{15}, bregs: []int{12, 13, 14}, unroll: 4, rowStrided: rowStrided})
+		// Narrow variants for products with n = 16, 32, … (AVX-512) or 8, 16, … (AVX2),
+		// where the wide tiles would leave a third of their columns empty. The third B
+		// register is only the scratch of the store.
+		gen(&sb, spec{name: "kern8x16avx512", mr: 8, vecs: 2, lanes: 8, reg: "Z", zero: "VPXORQ", bcast: []int{27, 28, 29, 30, 31}, bregs: []int{24, 25, 26}, unroll: 4, rowStrided: rowStrided})
+		gen(&sb, spec{name: "kern4x8avx2", mr: 4, vecs: 2, lanes: 4, reg: "Y", zero: "VXORPD", bcast: []int{15}, bregs: []int{12, 13, 14}, unroll: 4, rowStrided: rowStrided})
 	}
 	if err := os.WriteFile("kernel_amd64.s", []byte(sb.String()), 0o644); err != nil {
 		panic(err)

@@ -26,6 +26,21 @@ type kernel struct {
 	// pure-Go loops of that path).
 	smallNT, smallNN, smallTN int
 	small                     *smallKernels
+
+	// narrow is a kernel of the same instruction set with a narrower tile (nil if none),
+	// used by the packed driver for the products whose n it pads less (forWidth).
+	narrow *kernel
+}
+
+// forWidth returns the kernel the packed driver uses for a product with n columns: k, or
+// its narrow variant when that leaves fewer padding columns in the last panel (n = 16 or
+// 32 on AVX-512, where 24-wide tiles would leave 8 or 16 of their columns empty). Every
+// kernel rounds alike, so the choice changes the speed only.
+func (k *kernel) forWidth(n int) *kernel {
+	if k.narrow == nil || ceilDiv(n, k.narrow.nr)*k.narrow.nr >= ceilDiv(n, k.nr)*k.nr {
+		return k
+	}
+	return k.narrow
 }
 
 // kernels lists the kernels usable on this machine, fastest first; the pure-Go kernel is

@@ -26,12 +26,30 @@ func kern4x12avx2T(kc int, a []float64, ps int, b, c []float64, ldc int, alpha, 
 //go:noescape
 func kern4x12avx2N(kc int, a []float64, rs int, b, c []float64, ldc int, alpha, beta float64)
 
+// kern8x16avx512T/N and kern4x8avx2T/N are the narrow variants of the two kernels above
+// (8×16 and 4×8 tiles), for products whose n the wide tiles would pad more (see
+// kernel.forWidth).
+//
+//go:noescape
+func kern8x16avx512T(kc int, a []float64, ps int, b, c []float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func kern8x16avx512N(kc int, a []float64, rs int, b, c []float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func kern4x8avx2T(kc int, a []float64, ps int, b, c []float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func kern4x8avx2N(kc int, a []float64, rs int, b, c []float64, ldc int, alpha, beta float64)
+
 func init() {
 	if cpu.AVX2FMA {
-		kernels = append([]kernel{{name: "avx2", mr: 4, nr: 12, fnT: kern4x12avx2T, fnN: kern4x12avx2N, smallNT: avx2SmallNT, smallNN: avx2SmallNN, smallTN: avx2SmallTN, small: avx2Small}}, kernels...)
+		narrow := &kernel{name: "avx2-narrow", mr: 4, nr: 8, fnT: kern4x8avx2T, fnN: kern4x8avx2N}
+		kernels = append([]kernel{{name: "avx2", mr: 4, nr: 12, fnT: kern4x12avx2T, fnN: kern4x12avx2N, smallNT: avx2SmallNT, smallNN: avx2SmallNN, smallTN: avx2SmallTN, small: avx2Small, narrow: narrow}}, kernels...)
 	}
 	if cpu.AVX512 {
-		kernels = append([]kernel{{name: "avx512", mr: 8, nr: 24, fnT: kern8x24avx512T, fnN: kern8x24avx512N, smallNT: avx512SmallNT, smallNN: avx512SmallNN, smallTN: avx512SmallTN, small: avx512Small}}, kernels...)
+		narrow := &kernel{name: "avx512-narrow", mr: 8, nr: 16, fnT: kern8x16avx512T, fnN: kern8x16avx512N}
+		kernels = append([]kernel{{name: "avx512", mr: 8, nr: 24, fnT: kern8x24avx512T, fnN: kern8x24avx512N, smallNT: avx512SmallNT, smallNN: avx512SmallNN, smallTN: avx512SmallTN, small: avx512Small, narrow: narrow}}, kernels...)
 	}
 	active = kernels[0]
 }

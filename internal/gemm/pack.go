@@ -9,12 +9,17 @@ func packA(dst []float64, transA bool, a []float64, lda, i0, mc, p0, kc, mr int)
 		rows := min(mr, mc-q*mr)
 		r0 := i0 + q*mr
 		if transA {
-			// op(A)[i, p] = a[p*lda+i]: each p gives mr contiguous values.
+			// op(A)[i, p] = a[p*lda+i]: each p gives mr contiguous values (at most 8, so a
+			// loop: a copy call would cost more than the values).
 			for p := 0; p < kc; p++ {
 				src := a[(p0+p)*lda+r0 : (p0+p)*lda+r0+rows]
 				d := panel[p*mr : p*mr+mr]
-				copy(d, src)
-				clear(d[rows:])
+				for i, v := range src {
+					d[i] = v
+				}
+				for i := rows; i < mr; i++ {
+					d[i] = 0
+				}
 			}
 			continue
 		}
@@ -70,10 +75,21 @@ func packB(dst []float64, transB bool, b []float64, ldb, n, j0, p0, kc, nr int) 
 		}
 		return
 	}
-	// op(B)[p, j] = b[p*ldb+j]: each row is contiguous in j.
+	// op(B)[p, j] = b[p*ldb+j]: each row is contiguous in j. Rows shorter than 16 values
+	// are moved by a loop: copy and clear calls would cost more than the values.
 	for p := 0; p < kc; p++ {
 		d := dst[p*nr : p*nr+nr]
-		copy(d, b[(p0+p)*ldb+j0:(p0+p)*ldb+j0+cols])
-		clear(d[cols:])
+		src := b[(p0+p)*ldb+j0 : (p0+p)*ldb+j0+cols]
+		if cols >= 16 {
+			copy(d, src)
+			clear(d[cols:])
+			continue
+		}
+		for j, v := range src {
+			d[j] = v
+		}
+		for j := cols; j < nr; j++ {
+			d[j] = 0
+		}
 	}
 }

@@ -1,0 +1,13 @@
+//go:build amd64 && !purego
+
+package maxpool
+
+import "github.com/sdeml/sdeml/internal/cpu"
+
+var useAVX512 = cpu.AVX512
+
+// reluMax2x2AVX512 is ReLUMax2x2 for C a multiple of 8 with AVX-512F (arguments checked
+// by the caller; rs and step in elements).
+//
+//go:noescape
+func reluMax2x2AVX512(z, b, y []float64, arg []int32, n, c, rs, step, idx int)

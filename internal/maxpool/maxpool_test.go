@@ -1,0 +1,135 @@
+package maxpool
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// refWindow is the maximum of one window from the definition, without bit tricks: the
+// activations a_e = z_e + b if that is positive, NaN if it is NaN, else +0; with a NaN the
+// first NaN entry (and the canonical NaN), else the largest value and the first entry
+// equal to it.
+func refWindow(zs [4]float64, b float64) (uint64, int) {
+	var a [4]float64
+	for e, v := range zs {
+		if s := v + b; s > 0 || s != s {
+			a[e] = s
+		}
+	}
+	for e := range a {
+		if a[e] != a[e] {
+			return NaN, e
+		}
+	}
+	best := 0
+	for e := 1; e < 4; e++ {
+		if a[e] > a[best] {
+			best = e
+		}
+	}
+	return math.Float64bits(a[best]), best
+}
+
+// draw returns a value that is often negative, zero of either sign, tied with others,
+// infinite or NaN of either sign.
+func draw(rng *rand.Rand) float64 {
+	switch rng.IntN(12) {
+	case 0:
+		return math.Copysign(0, -1)
+	case 1:
+		return 0
+	case 2:
+		return math.Inf(1 - 2*rng.IntN(2))
+	case 3:
+		return math.Float64frombits(0x7FF8000000000000 | rng.Uint64()&0xFFFF) // +NaN
+	case 4:
+		return math.Float64frombits(0xFFF8000000000000 | rng.Uint64()&0xFFFF) // -NaN
+	case 5, 6:
+		return float64(rng.IntN(3)) // ties
+	}
+	return rng.NormFloat64()
+}
+
+func TestReLUMax2x2(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for trial := 0; trial < 400; trial++ {
+		C := []int{1, 3, 8, 16, 24, 32}[trial%6]
+		W := 2 + rng.IntN(6)
+		step := C * (1 + rng.IntN(2)) // stride 1 or 2
+		n := 1 + (W*C-2*C)/step       // pixels whose window fits in the two rows
+		r := Row{N: n, C: C, RowStride: W * C, Step: step, Index: rng.IntN(1000)}
+		z := make([]float64, 2*W*C)
+		for i := range z {
+			z[i] = draw(rng)
+		}
+		b := make([]float64, C)
+		for i := range b {
+			b[i] = draw(rng)
+			if i%3 == 0 {
+				b[i] = 0
+			}
+		}
+		y := make([]float64, n*C)
+		arg := make([]int32, n*C)
+		ReLUMax2x2(y, arg, z, b, r)
+		y2 := make([]float64, n*C)
+		arg2 := make([]int32, n*C)
+		reluMax2x2(y2, arg2, z, b, r)
+		offs := [4]int{0, C, W * C, W*C + C}
+		for k := 0; k < n; k++ {
+			for c := 0; c < C; c++ {
+				var zs [4]float64
+				for e, o := range offs {
+					zs[e] = z[k*step+o+c]
+				}
+				want, e := refWindow(zs, b[c])
+				wantArg := int32(r.Index + k*step + offs[e] + c)
+				q := k*C + c
+				if math.Float64bits(y[q]) != want || arg[q] != wantArg {
+					t.Fatalf("trial %d %+v pixel %d channel %d: got (%#x, %d), want (%#x, %d); window %v + %v",
+						trial, r, k, c, math.Float64bits(y[q]), arg[q], want, wantArg, zs, b[c])
+				}
+				if math.Float64bits(y2[q]) != want || arg2[q] != wantArg {
+					t.Fatalf("portable loop, trial %d pixel %d channel %d: got (%#x, %d), want (%#x, %d)", trial, k, c, math.Float64bits(y2[q]), arg2[q], want, wantArg)
+				}
+			}
+		}
+	}
+}
+
+func TestReLUMax2x2Panics(t *testing.T) {
+	z, b, y, arg := make([]float64, 64), make([]float64, 8), make([]float64, 16), make([]int32, 16)
+	for _, r := range []Row{
+		{N: 0, C: 8, RowStride: 16, Step: 16},
+		{N: 2, C: 8, RowStride: 32, Step: 16}, // needs 16+32+16 = 64: fits
+		{N: 3, C: 8, RowStride: 32, Step: 16}, // needs 80
+		{N: 1, C: 8, RowStride: 8, Step: 16},  // row stride below 2C
+	} {
+		func() {
+			defer func() {
+				if recover() == nil && r.N != 2 {
+					t.Errorf("%+v: no panic", r)
+				}
+			}()
+			ReLUMax2x2(y, arg, z, b, r)
+		}()
+	}
+}
+
+func BenchmarkReLUMax2x2(b *testing.B) {
+	const C, W = 16, 28
+	z := make([]float64, W*W*C)
+	rng := rand.New(rand.NewPCG(1, 1))
+	for i := range z {
+		z[i] = rng.NormFloat64()
+	}
+	bias := make([]float64, C)
+	y := make([]float64, W/2*C)
+	arg := make([]int32, W/2*C)
+	for b.Loop() { // one 28×28×16 sample: 14 output rows
+		for oh := 0; oh < W/2; oh++ {
+			ReLUMax2x2(y, arg, z[2*oh*W*C:], bias, Row{N: W / 2, C: C, RowStride: W * C, Step: 2 * C, Index: 2 * oh * W * C})
+		}
+	}
+}

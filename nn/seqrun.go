@@ -1,0 +1,158 @@
+package nn
+
+import (
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/floats"
+
+	"github.com/sdeml/sdeml/internal/parallel"
+)
+
+// seqRound is the number of chunks of seqChunk samples that one round of a SeqSupervised
+// method runs concurrently, each on one goroutine with its own scratch. The gradients of a
+// round's chunks go to separate buffers and are added to the result in chunk order, as are
+// the loss sums, so every method returns the same bits for any GOMAXPROCS (the chunk
+// boundaries depend only on the index set). Running whole chunks in parallel keeps each
+// core's working set to one chunk and needs no barrier between the layers of a pass:
+// on the benchmark CNN it measured faster than splitting each layer of a 32-sample
+// chunk over the cores (docs/PERFORMANCE.md).
+const seqRound = 8
+
+// seqRun is one call of a SeqSupervised method cut into chunks: it is the parallel.Task
+// of a round. Mode selection: with forward set the chunk only runs the network (Losses,
+// Accuracy, Predict); otherwise it runs forward and backward, the gradient going to the
+// chunk's buffer when wantGrad is set, the output errors weighted by p when p is not nil
+// (WeightedLossGrad), and per-sample norms or gradients taken when norms or psg are set.
+type seqRun struct {
+	s     *SeqSupervised
+	w     []float64
+	idx   []int
+	first int // first chunk of the current round
+
+	forward  bool
+	wantGrad bool
+	scale    float64        // output-error scale of the pass (1/|idx| for a mean)
+	p        []float64      // per-sample loss weights (WeightedLossGrad)
+	norms    []float64      // per-sample gradient norms, times normScale
+	normC    float64        // normScale
+	psg      blas64.General // per-sample gradients, one row per index
+	losses   []float64      // per-sample losses (Losses)
+	pred     blas64.General // network outputs, one row per index (Predict)
+	correct  bool           // count argmax hits (Accuracy)
+
+	sums  [seqRound]float64   // per-chunk loss sum (or hit count)
+	grads [seqRound][]float64 // per-chunk gradient
+}
+
+func (s *SeqSupervised) getRun() *seqRun {
+	if r, ok := s.runs.Get().(*seqRun); ok {
+		return r
+	}
+	return &seqRun{s: s}
+}
+
+// putRun clears the references of r and returns it to the pool.
+func (s *SeqSupervised) putRun(r *seqRun) {
+	grads := r.grads
+	*r = seqRun{s: s, grads: grads}
+	s.runs.Put(r)
+}
+
+// exec runs r over all its chunks and returns the sum of the chunk sums; with wantGrad it
+// writes the sum of the chunk gradients into grad.
+func (r *seqRun) exec(grad []float64) float64 {
+	n := len(r.idx)
+	chunks := (n + seqChunk - 1) / seqChunk
+	if r.wantGrad {
+		for c := range min(seqRound, chunks) {
+			if len(r.grads[c]) != len(grad) {
+				r.grads[c] = make([]float64, len(grad))
+			}
+		}
+	}
+	total := 0.0
+	for first := 0; first < chunks; first += seqRound {
+		k := min(seqRound, chunks-first)
+		r.first = first
+		if k == 1 {
+			r.Do(0, 0)
+		} else {
+			parallel.Run(k, r)
+		}
+		for c := range k {
+			total += r.sums[c]
+			if !r.wantGrad {
+				continue
+			}
+			if first == 0 && c == 0 {
+				copy(grad, r.grads[0])
+			} else {
+				floats.Add(grad, r.grads[c])
+			}
+		}
+	}
+	return total
+}
+
+// Do runs chunk first+c.
+func (r *seqRun) Do(_, c int) {
+	s := r.s
+	lo := (r.first + c) * seqChunk
+	hi := min(lo+seqChunk, len(r.idx))
+	sub := r.idx[lo:hi]
+	st := s.get()
+	defer s.put(st)
+	if r.forward {
+		out := s.pass(st, r.w, sub, false, 1)
+		r.sums[c] = r.forwardResults(st, out, lo, hi)
+		return
+	}
+	back := r.wantGrad || r.norms != nil || r.psg.Data != nil
+	s.pass(st, r.w, sub, back, r.scale)
+	var g []float64
+	if r.wantGrad {
+		g = r.grads[c]
+	}
+	if r.p != nil {
+		var dOut blas64.General
+		if g != nil {
+			dOut = general(len(sub), s.Net.OutDim(), st.ws.d[len(st.ws.d)-1])
+		}
+		r.sums[c] = weightRows(dOut, st.losses[:len(sub)], r.p[lo:hi])
+	} else {
+		r.sums[c] = floats.Sum(st.losses[:len(sub)])
+	}
+	if !back {
+		return
+	}
+	s.Net.backward(g, r.w, st.ws)
+	switch {
+	case r.norms != nil:
+		st.norm.run(r.norms[lo:hi], r.normC, blas64.General{})
+	case r.psg.Data != nil:
+		G := r.psg
+		st.norm.run(nil, 1, blas64.General{Rows: len(sub), Cols: G.Cols, Stride: G.Stride, Data: G.Data[lo*G.Stride:]})
+	}
+}
+
+// forwardResults stores what a forward-only method wants from the outputs of samples
+// idx[lo:hi] and returns the chunk's count of argmax hits (Accuracy) or 0.
+func (r *seqRun) forwardResults(st *seqState, out []float64, lo, hi int) float64 {
+	K := r.s.Net.OutDim()
+	if r.losses != nil {
+		copy(r.losses[lo:hi], st.losses[:hi-lo])
+	}
+	if r.pred.Data != nil {
+		for k := lo; k < hi; k++ {
+			copy(r.pred.Data[k*r.pred.Stride:k*r.pred.Stride+K], out[(k-lo)*K:(k-lo+1)*K])
+		}
+	}
+	hits := 0
+	if r.correct {
+		for k, i := range r.idx[lo:hi] {
+			if argmax(out[k*K:(k+1)*K]) == r.s.Data.Labels[i] {
+				hits++
+			}
+		}
+	}
+	return float64(hits)
+}
