@@ -1,5 +1,7 @@
 package nn
 
+import "gonum.org/v1/gonum/floats"
+
 // im2col writes the unfolded input of one sample for a convolution stage: row p = (oh, ow)
 // of cols (npos×k) holds the input values under the kernel at output position p, in
 // (i, j, c) order, with zeros where the kernel overhangs the padded border. Then the
@@ -39,36 +41,35 @@ func (st *stage) im2col(cols, x []float64) {
 
 // im2colByColumn is im2col for short kernel rows (kw·C < shortRun values, e.g. a
 // one-channel image), where a copy call per row would cost more than the values it moves:
-// it fills cols one column t = (i, j, c) and one output row oh at a time, a strided loop
-// over the output positions whose input lies inside the image (zeros elsewhere).
+// for each output row it fills the columns t = (i, j, c) of that row's block of cols in
+// turn, a strided loop over the output positions whose input lies inside the image (zeros
+// elsewhere). The block (out.W·k values) stays in the L1 cache across its columns.
 func (st *stage) im2colByColumn(cols, x []float64) {
 	C, H, W := st.in.C, st.in.H, st.in.W
 	k, S, oW := st.k, st.stride, st.out.W
-	for i := 0; i < st.kh; i++ {
-		for j := 0; j < st.kw; j++ {
-			// Output columns ow with 0 <= ow·S − pad + j < W.
-			owLo := min(oW, max(0, ceilDiv(st.pad-j, S)))
-			owHi := max(owLo, min(oW, ceilDiv(W+st.pad-j, S)))
-			for c := 0; c < C; c++ {
-				t := (i*st.kw+j)*C + c
-				for oh := 0; oh < st.out.H; oh++ {
-					row := cols[oh*oW*k+t:]
-					ih := oh*S - st.pad + i
-					if ih < 0 || ih >= H {
-						for ow := 0; ow < oW; ow++ {
-							row[ow*k] = 0
-						}
-						continue
+	for oh := 0; oh < st.out.H; oh++ {
+		block := cols[oh*oW*k : (oh+1)*oW*k]
+		for i := 0; i < st.kh; i++ {
+			ih := oh*S - st.pad + i
+			for j := 0; j < st.kw; j++ {
+				// Output columns ow with 0 <= ow·S − pad + j < W.
+				owLo := min(oW, max(0, ceilDiv(st.pad-j, S)))
+				owHi := max(owLo, min(oW, ceilDiv(W+st.pad-j, S)))
+				if ih < 0 || ih >= H {
+					owLo, owHi = oW, oW
+				}
+				for c := 0; c < C; c++ {
+					row := block[(i*st.kw+j)*C+c:]
+					for q := 0; q < owLo*k; q += k {
+						row[q] = 0
 					}
-					for ow := 0; ow < owLo; ow++ {
-						row[ow*k] = 0
+					s := (ih*W+owLo*S-st.pad+j)*C + c
+					for q := owLo * k; q < owHi*k; q += k {
+						row[q] = x[s]
+						s += S * C
 					}
-					src := x[(ih*W+owLo*S-st.pad+j)*C+c:]
-					for ow := owLo; ow < owHi; ow++ {
-						row[ow*k] = src[(ow-owLo)*S*C]
-					}
-					for ow := owHi; ow < oW; ow++ {
-						row[ow*k] = 0
+					for q := owHi * k; q < len(row); q += k {
+						row[q] = 0
 					}
 				}
 			}
@@ -114,6 +115,10 @@ func (st *stage) col2im(dx, dcols []float64) {
 				s := src[i*row+lo*C : i*row+hi*C]
 				d := dx[(ih*W+iw0+lo)*C:]
 				d = d[:len(s)]
+				if len(s) >= shortRun {
+					floats.Add(d, s)
+					continue
+				}
 				for q, v := range s {
 					d[q] += v
 				}

@@ -89,8 +89,13 @@ func (st *stage) maxPoolReLU2(y []float64, arg []int32, z, b []float64) {
 // With relu set (the pool of a fused ReLU convolution, y its output), dx is the gradient
 // with respect to the convolution's pre-activations: the windows whose maximum y[q] is
 // not positive send nothing (ReLU' = 0 there, as in scaleByDerivative). Windows that share
-// an argmax share its value, so they agree on that.
+// an argmax share its value, so they agree on that. Non-overlapping 2×2 windows go through
+// internal/maxpool (AVX-512 where available, the same bits).
 func (st *stage) maxPoolBack(dx, dy, y []float64, arg []int32, relu bool) {
+	if relu && st.kh == 2 && st.kw == 2 && st.stride == 2 {
+		st.maxPoolReLU2Back(dx, dy, y, arg)
+		return
+	}
 	clear(dx[:st.in.Size()])
 	dy = dy[:st.out.Size()]
 	arg = arg[:len(dy)]
@@ -107,6 +112,21 @@ func (st *stage) maxPoolBack(dx, dy, y []float64, arg []int32, relu bool) {
 			keep = ^uint64(0)
 		}
 		dx[arg[q]] += math.Float64frombits(math.Float64bits(v) & keep)
+	}
+}
+
+// maxPoolReLU2Back is maxPoolBack with relu for 2×2 windows with stride 2, one output row
+// at a time: the windows are written whole, so only an odd last row or column of the
+// input, which no window covers, needs clearing.
+func (st *stage) maxPoolReLU2Back(dx, dy, y []float64, arg []int32) {
+	C, W, oW := st.in.C, st.in.W, st.out.W
+	if st.in.H != 2*st.out.H || W != 2*oW {
+		clear(dx[:st.in.Size()])
+	}
+	for oh := 0; oh < st.out.H; oh++ {
+		base := 2 * oh * W * C
+		maxpool.ReLUMax2x2Back(dx[base:], dy[oh*oW*C:], y[oh*oW*C:], arg[oh*oW*C:],
+			maxpool.Row{N: oW, C: C, RowStride: W * C, Step: 2 * C, Index: base})
 	}
 }
 

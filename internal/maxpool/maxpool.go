@@ -90,3 +90,45 @@ func ReLUBits(v float64) uint64 {
 	}
 	return u
 }
+
+// ReLUMax2x2Back is the backward pass of ReLUMax2x2 for a row whose windows do not
+// overlap (Step = 2C): it sets every entry of every window of the row in dx (indexed like
+// z) to 0, except that entry arg[k·C+c] − Index of pixel k receives 0 + dy[k·C+c] when
+// the window's maximum y[k·C+c] is positive (0 < y ≤ +Inf; ReLU' = 0 at +0, and nothing
+// is sent back from a NaN): the bits of clearing the windows and adding dy at the argmax. dx entries outside the windows are not touched. It panics if a
+// slice is too short for r, a size is not positive or Step ≠ 2C.
+func ReLUMax2x2Back(dx, dy, y []float64, arg []int32, r Row) {
+	if r.N < 1 || r.C < 1 || r.RowStride < 2*r.C || r.Step != 2*r.C {
+		panic(fmt.Sprintf("maxpool: bad row %+v for the backward pass", r))
+	}
+	if need := (r.N-1)*r.Step + r.RowStride + 2*r.C; len(dx) < need {
+		panic(fmt.Sprintf("maxpool: len(dx) = %d, row %+v needs %d", len(dx), r, need))
+	}
+	if len(dy) < r.N*r.C || len(y) < r.N*r.C || len(arg) < r.N*r.C {
+		panic(fmt.Sprintf("maxpool: short dy, y or arg (%d, %d, %d) for row %+v", len(dy), len(y), len(arg), r))
+	}
+	if useAVX512 && r.C%8 == 0 {
+		reluMax2x2BackAVX512(dx, dy, y, arg, r.N, r.C, r.RowStride, r.Index)
+		return
+	}
+	reluMax2x2Back(dx, dy, y, arg, r)
+}
+
+// reluMax2x2Back is the portable ReLUMax2x2Back (arguments checked by the caller).
+func reluMax2x2Back(dx, dy, y []float64, arg []int32, r Row) {
+	C := r.C
+	for k := 0; k < r.N; k++ {
+		base := k * r.Step
+		for _, o := range [4]int{0, C, r.RowStride, r.RowStride + C} {
+			d := dx[base+o:][:C]
+			for c := range d {
+				q := k*C + c
+				v := 0.0 // +0 + dy, as a scatter-add onto a cleared dx gives (−0 becomes +0)
+				if u := math.Float64bits(y[q]); u-1 < infBits && int(arg[q]) == r.Index+base+o+c {
+					v += dy[q]
+				}
+				d[c] = v
+			}
+		}
+	}
+}

@@ -11,3 +11,9 @@ var useAVX512 = cpu.AVX512
 //
 //go:noescape
 func reluMax2x2AVX512(z, b, y []float64, arg []int32, n, c, rs, step, idx int)
+
+// reluMax2x2BackAVX512 is ReLUMax2x2Back for C a multiple of 8 with AVX-512F (arguments
+// checked by the caller; rs in elements, the pixel step is 2c).
+//
+//go:noescape
+func reluMax2x2BackAVX512(dx, dy, y []float64, arg []int32, n, c, rs, idx int)

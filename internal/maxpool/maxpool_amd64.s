@@ -113,3 +113,91 @@ block:
 
 	VZEROUPPER
 	RET
+
+// func reluMax2x2BackAVX512(dx, dy, y []float64, arg []int32, n, c, rs, idx int)
+//
+// Eight channels at a time: g = dy where 0 < y <= +Inf (y - 1 < +Inf as unsigned), else 0;
+// each of the four window entries gets g where arg equals its index, else 0.
+//
+// Registers: SI window start of the pixel in dx, R12/R13/R14 entries (0,1)/(1,0)/(1,1),
+// R11 channel offset in bytes, DX = 8c, CX pixels left, BX dy, DI y, R8 arg.
+// Z31 = 1, Z30 = +Inf, Z29 = +0, Z28/Z27/Z26 = offsets c, rs, rs+c, Z25 = indices of entry (0,0)
+// of the eight lanes, Z24 = 8, Z23 = c (step 2c minus the c covered by the blocks).
+TEXT ·reluMax2x2BackAVX512(SB), NOSPLIT, $0-128
+	MOVQ dx_base+0(FP), SI
+	MOVQ dy_base+24(FP), BX
+	MOVQ y_base+48(FP), DI
+	MOVQ arg_base+72(FP), R8
+	MOVQ n+96(FP), CX
+	MOVQ c+104(FP), DX
+	MOVQ rs+112(FP), R9
+
+	MOVQ $1, AX
+	VPBROADCASTQ AX, Z31
+	MOVQ $0x7FF0000000000000, AX
+	VPBROADCASTQ AX, Z30
+	VPXORQ Z29, Z29, Z29
+	VPBROADCASTQ DX, Z28
+	VPBROADCASTQ R9, Z27
+	MOVQ R9, AX
+	ADDQ DX, AX
+	VPBROADCASTQ AX, Z26
+	MOVQ $8, AX
+	VPBROADCASTQ AX, Z24
+	VPBROADCASTQ DX, Z23
+	MOVQ idx+120(FP), AX
+	VPBROADCASTQ AX, Z25
+	MOVQ $0x0706050403020100, AX
+	VMOVQ AX, X0
+	VPMOVZXBQ X0, Z0
+	VPADDQ Z0, Z25, Z25
+
+	SHLQ $3, DX
+	SHLQ $3, R9
+
+bpixel:
+	LEAQ (SI)(DX*1), R12
+	LEAQ (SI)(R9*1), R13
+	LEAQ (R13)(DX*1), R14
+	XORQ R11, R11
+
+bblock:
+	VPMOVSXDQ (R8), Z1
+	VMOVUPD (BX), Z2
+	VMOVDQU64 (DI), Z3
+	VPSUBQ Z31, Z3, Z3
+	VPCMPUQ $1, Z30, Z3, K1
+	VMOVDQA64.Z Z2, K1, Z2
+	VADDPD Z29, Z2, Z2 // +0 + g: -0 becomes +0, as in a scatter-add onto zeros
+
+	VPCMPEQQ Z25, Z1, K2
+	VMOVDQA64.Z Z2, K2, Z4
+	VMOVUPD Z4, (SI)(R11*1)
+	VPADDQ Z28, Z25, Z5
+	VPCMPEQQ Z5, Z1, K2
+	VMOVDQA64.Z Z2, K2, Z4
+	VMOVUPD Z4, (R12)(R11*1)
+	VPADDQ Z27, Z25, Z5
+	VPCMPEQQ Z5, Z1, K2
+	VMOVDQA64.Z Z2, K2, Z4
+	VMOVUPD Z4, (R13)(R11*1)
+	VPADDQ Z26, Z25, Z5
+	VPCMPEQQ Z5, Z1, K2
+	VMOVDQA64.Z Z2, K2, Z4
+	VMOVUPD Z4, (R14)(R11*1)
+
+	VPADDQ Z24, Z25, Z25
+	ADDQ $64, R11
+	ADDQ $64, BX
+	ADDQ $64, DI
+	ADDQ $32, R8
+	CMPQ R11, DX
+	JLT bblock
+
+	VPADDQ Z23, Z25, Z25
+	LEAQ (SI)(DX*2), SI
+	DECQ CX
+	JNZ bpixel
+
+	VZEROUPPER
+	RET

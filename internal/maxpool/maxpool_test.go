@@ -133,3 +133,62 @@ func BenchmarkReLUMax2x2(b *testing.B) {
 		}
 	}
 }
+
+// TestReLUMax2x2Back checks the backward pass against a scatter from its definition (clear
+// the windows, then send dy to the argmax of every window whose maximum is positive), on
+// maxima and argmaxes made by ReLUMax2x2 from data with ties, zeros, infinities and NaNs.
+func TestReLUMax2x2Back(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for trial := 0; trial < 300; trial++ {
+		C := []int{1, 3, 8, 16, 24, 32}[trial%6]
+		n := 1 + rng.IntN(6)
+		W := 2*n + rng.IntN(2)
+		r := Row{N: n, C: C, RowStride: W * C, Step: 2 * C, Index: rng.IntN(1000)}
+		z := make([]float64, 2*W*C)
+		for i := range z {
+			z[i] = draw(rng)
+		}
+		b := make([]float64, C)
+		y := make([]float64, n*C)
+		arg := make([]int32, n*C)
+		ReLUMax2x2(y, arg, z, b, r)
+		dy := make([]float64, n*C)
+		for i := range dy {
+			dy[i] = rng.NormFloat64()
+			if i%5 == 0 {
+				dy[i] = math.Copysign(0, -1)
+			}
+		}
+		want := make([]float64, len(z))
+		for i := range want {
+			want[i] = 7 // outside the windows: untouched
+		}
+		for k := 0; k < n; k++ {
+			for _, o := range []int{0, C, W * C, W*C + C} {
+				for c := 0; c < C; c++ {
+					want[k*2*C+o+c] = 0
+				}
+			}
+		}
+		for q := range dy {
+			if y[q] > 0 && !math.IsNaN(y[q]) {
+				want[int(arg[q])-r.Index] += dy[q]
+			}
+		}
+		for _, f := range []func([]float64){
+			func(dx []float64) { ReLUMax2x2Back(dx, dy, y, arg, r) },
+			func(dx []float64) { reluMax2x2Back(dx, dy, y, arg, r) },
+		} {
+			dx := make([]float64, len(z))
+			for i := range dx {
+				dx[i] = 7
+			}
+			f(dx)
+			for i := range dx {
+				if math.Float64bits(dx[i]) != math.Float64bits(want[i]) {
+					t.Fatalf("trial %d %+v: dx[%d] = %v, want %v", trial, r, i, dx[i], want[i])
+				}
+			}
+		}
+	}
+}
