@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"iter"
 	"math"
 
 	"github.com/sdeml/sdeml/internal/maxpool"
@@ -11,25 +12,36 @@ import (
 // makes its maximum NaN (its first NaN, as arg).
 func (st *stage) maxPool(y []float64, arg []int32, x []float64) {
 	C, W := st.in.C, st.in.W
-	p := 0
-	for oh := 0; oh < st.out.H; oh++ {
-		for ow := 0; ow < st.out.W; ow++ {
-			base := (oh*st.stride*W + ow*st.stride) * C
-			yo, ao := y[p*C:(p+1)*C], arg[p*C:(p+1)*C]
-			p++
-			for c := range yo {
-				m, at := x[base+c], base+c
-				for i := 0; i < st.kh && m == m; i++ {
-					for q := base + i*W*C + c; q < base+(i*W+st.kw)*C; q += C {
-						if v := x[q]; v > m || v != v {
-							m, at = v, q
-							if v != v {
-								break
-							}
+	for p, base := range st.windows() {
+		yo, ao := y[p*C:(p+1)*C], arg[p*C:(p+1)*C]
+		for c := range yo {
+			m, at := x[base+c], base+c
+			for i := 0; i < st.kh && m == m; i++ {
+				for q := base + i*W*C + c; q < base+(i*W+st.kw)*C; q += C {
+					if v := x[q]; v > m || v != v {
+						m, at = v, q
+						if v != v {
+							break
 						}
 					}
 				}
-				yo[c], ao[c] = m, int32(at)
+			}
+			yo[c], ao[c] = m, int32(at)
+		}
+	}
+}
+
+// windows yields, for every output position p of a pooling stage in order, the index in
+// the input (H×W×C) of the first entry of its window.
+func (st *stage) windows() iter.Seq2[int, int] {
+	return func(yield func(p, base int) bool) {
+		p := 0
+		for oh := 0; oh < st.out.H; oh++ {
+			for ow := 0; ow < st.out.W; ow++ {
+				if !yield(p, (oh*st.stride*st.in.W+ow*st.stride)*st.in.C) {
+					return
+				}
+				p++
 			}
 		}
 	}
@@ -52,24 +64,19 @@ func (st *stage) maxPoolReLU(y []float64, arg []int32, z, b []float64) {
 	}
 	C, W := st.in.C, st.in.W
 	b = b[:C]
-	p := 0
-	for oh := 0; oh < st.out.H; oh++ {
-		for ow := 0; ow < st.out.W; ow++ {
-			base := (oh*st.stride*W + ow*st.stride) * C
-			yo, ao := y[p*C:(p+1)*C], arg[p*C:(p+1)*C]
-			p++
-			yo, ao = yo[:len(b)], ao[:len(b)]
-			for c, bc := range b {
-				best, at := uint64(0), base+c // all activations +0: the first entry
-				for i := 0; i < st.kh; i++ {
-					for q := base + i*W*C + c; q < base+(i*W+st.kw)*C; q += C {
-						if u := maxpool.ReLUBits(z[q] + bc); u > best {
-							best, at = u, q
-						}
+	for p, base := range st.windows() {
+		yo, ao := y[p*C:(p+1)*C], arg[p*C:(p+1)*C]
+		yo, ao = yo[:len(b)], ao[:len(b)]
+		for c, bc := range b {
+			best, at := uint64(0), base+c // all activations +0: the first entry
+			for i := 0; i < st.kh; i++ {
+				for q := base + i*W*C + c; q < base+(i*W+st.kw)*C; q += C {
+					if u := maxpool.ReLUBits(z[q] + bc); u > best {
+						best, at = u, q
 					}
 				}
-				yo[c], ao[c] = math.Float64frombits(best), int32(at)
 			}
+			yo[c], ao[c] = math.Float64frombits(best), int32(at)
 		}
 	}
 }
@@ -134,21 +141,16 @@ func (st *stage) maxPoolReLU2Back(dx, dy, y []float64, arg []int32) {
 func (st *stage) avgPool(y, x []float64) {
 	C, W := st.in.C, st.in.W
 	inv := 1 / float64(st.kh*st.kw)
-	p := 0
-	for oh := 0; oh < st.out.H; oh++ {
-		for ow := 0; ow < st.out.W; ow++ {
-			yo := y[p*C : (p+1)*C]
-			p++
-			clear(yo)
-			for i := 0; i < st.kh; i++ {
-				base := ((oh*st.stride+i)*W + ow*st.stride) * C
-				for q, v := range x[base : base+st.kw*C] {
-					yo[q%C] += v
-				}
+	for p, base := range st.windows() {
+		yo := y[p*C : (p+1)*C]
+		clear(yo)
+		for i := 0; i < st.kh; i++ {
+			for q, v := range x[base+i*W*C : base+(i*W+st.kw)*C] {
+				yo[q%C] += v
 			}
-			for c := range yo {
-				yo[c] *= inv
-			}
+		}
+		for c := range yo {
+			yo[c] *= inv
 		}
 	}
 }
@@ -159,17 +161,12 @@ func (st *stage) avgPoolBack(dx, dy []float64) {
 	C, W := st.in.C, st.in.W
 	clear(dx[:st.in.Size()])
 	inv := 1 / float64(st.kh*st.kw)
-	p := 0
-	for oh := 0; oh < st.out.H; oh++ {
-		for ow := 0; ow < st.out.W; ow++ {
-			g := dy[p*C : (p+1)*C]
-			p++
-			for i := 0; i < st.kh; i++ {
-				base := ((oh*st.stride+i)*W + ow*st.stride) * C
-				d := dx[base : base+st.kw*C]
-				for q := range d {
-					d[q] += g[q%C] * inv
-				}
+	for p, base := range st.windows() {
+		g := dy[p*C : (p+1)*C]
+		for i := 0; i < st.kh; i++ {
+			d := dx[base+i*W*C : base+(i*W+st.kw)*C]
+			for q := range d {
+				d[q] += g[q%C] * inv
 			}
 		}
 	}

@@ -2,6 +2,34 @@
 
 #include "textflag.h"
 
+// WINDOW_SETUP sets the constants both kernels use, from AX = idx, DX = c and R9 = rs (in
+// elements): Z25 = idx + (0, 1, ..., 7), the indices of entry (0,0) in the eight lanes of
+// the first block, Z28/Z27/Z26 = the offsets c, rs and rs+c of the window entries (0,1),
+// (1,0) and (1,1), and Z24 = 8; then scales DX and R9 to bytes. It uses AX, X0 and Z0.
+#define WINDOW_SETUP \
+	VPBROADCASTQ AX, Z25; \
+	VPBROADCASTQ DX, Z28; \
+	VPBROADCASTQ R9, Z27; \
+	MOVQ R9, AX; \
+	ADDQ DX, AX; \
+	VPBROADCASTQ AX, Z26; \
+	MOVQ $8, AX; \
+	VPBROADCASTQ AX, Z24; \
+	MOVQ $0x0706050403020100, AX; \
+	VMOVQ AX, X0; \
+	VPMOVZXBQ X0, Z0; \
+	VPADDQ Z0, Z25, Z25; \
+	SHLQ $3, DX; \
+	SHLQ $3, R9
+
+// PIXEL_ENTRIES points R12, R13, R14 at the window entries (0,1), (1,0), (1,1) of the pixel
+// whose entry (0,0) is at SI (DX = 8c, R9 = 8rs) and zeroes the channel offset R11.
+#define PIXEL_ENTRIES \
+	LEAQ (SI)(DX*1), R12; \
+	LEAQ (SI)(R9*1), R13; \
+	LEAQ (R13)(DX*1), R14; \
+	XORQ R11, R11
+
 // func reluMax2x2AVX512(z, b, y []float64, arg []int32, n, c, rs, step, idx int)
 //
 // Eight channels at a time: the four window entries plus the bias, each turned into the
@@ -30,33 +58,15 @@ TEXT ·reluMax2x2AVX512(SB), NOSPLIT, $0-136
 	MOVQ $0x7FF8000000000000, AX
 	VPBROADCASTQ AX, Z22
 	VPXORQ Z29, Z29, Z29
-	VPBROADCASTQ DX, Z28
-	VPBROADCASTQ R9, Z27
-	MOVQ R9, AX
-	ADDQ DX, AX
-	VPBROADCASTQ AX, Z26
-	MOVQ $8, AX
-	VPBROADCASTQ AX, Z24
 	MOVQ R10, AX
 	SUBQ DX, AX
 	VPBROADCASTQ AX, Z23
-	// Z25 = idx + (0, 1, ..., 7)
 	MOVQ idx+128(FP), AX
-	VPBROADCASTQ AX, Z25
-	MOVQ $0x0706050403020100, AX
-	VMOVQ AX, X0
-	VPMOVZXBQ X0, Z0
-	VPADDQ Z0, Z25, Z25
-
-	SHLQ $3, DX
-	SHLQ $3, R9
+	WINDOW_SETUP
 	SHLQ $3, R10
 
 pixel:
-	LEAQ (SI)(DX*1), R12
-	LEAQ (SI)(R9*1), R13
-	LEAQ (R13)(DX*1), R14
-	XORQ R11, R11
+	PIXEL_ENTRIES
 
 block:
 	VMOVUPD (BX)(R11*1), Z0
@@ -137,29 +147,12 @@ TEXT ·reluMax2x2BackAVX512(SB), NOSPLIT, $0-128
 	MOVQ $0x7FF0000000000000, AX
 	VPBROADCASTQ AX, Z30
 	VPXORQ Z29, Z29, Z29
-	VPBROADCASTQ DX, Z28
-	VPBROADCASTQ R9, Z27
-	MOVQ R9, AX
-	ADDQ DX, AX
-	VPBROADCASTQ AX, Z26
-	MOVQ $8, AX
-	VPBROADCASTQ AX, Z24
 	VPBROADCASTQ DX, Z23
 	MOVQ idx+120(FP), AX
-	VPBROADCASTQ AX, Z25
-	MOVQ $0x0706050403020100, AX
-	VMOVQ AX, X0
-	VPMOVZXBQ X0, Z0
-	VPADDQ Z0, Z25, Z25
-
-	SHLQ $3, DX
-	SHLQ $3, R9
+	WINDOW_SETUP
 
 bpixel:
-	LEAQ (SI)(DX*1), R12
-	LEAQ (SI)(R9*1), R13
-	LEAQ (R13)(DX*1), R14
-	XORQ R11, R11
+	PIXEL_ENTRIES
 
 bblock:
 	VPMOVSXDQ (R8), Z1
