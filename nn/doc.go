@@ -1,7 +1,8 @@
-// Package nn is the model layer of sdeml: multilayer perceptrons whose parameters are one
-// flat []float64 owned by the caller, losses, the Objective contract between models and
-// optimizers, per-sample gradients, Hessian-vector products, sparse ReLU networks and
-// data handling (datasets, IDX/MNIST files, synthetic generators, persistence).
+// Package nn is the model layer of sdeml: multilayer perceptrons and convolutional networks
+// whose parameters are one flat []float64 owned by the caller, losses, the Objective
+// contract between models and optimizers, per-sample gradients, Hessian-vector products,
+// sparse ReLU networks and data handling (datasets, IDX files of MNIST and Fashion-MNIST,
+// synthetic generators, persistence).
 //
 // # Networks
 //
@@ -15,6 +16,22 @@
 // backward pass is the reverse-mode recursion δ_L = ∂ℓ/∂a_L ⊙ σ'(z_L),
 // δ_{l-1} = (δ_l W_l) ⊙ σ'(z_{l-1}), ∂/∂W_l = δ_lᵀA_{l-1}, ∂/∂b_l = δ_lᵀ1 — again matrix
 // products, never a loop over samples.
+//
+// # Convolutional networks
+//
+// Sequential composes Conv2D, MaxPool, AvgPool, Flatten and Dense layers over inputs of a
+// Shape (C×H×W, stored channels-last), with the same flat parameters (each Conv2D's and
+// Dense's W then b, in layer order) and the same initialisers. A convolution is one matrix
+// product per batch on the unfolded input (im2col): Z = cols·Wᵀ + 1bᵀ; its gradients are
+// ∂/∂W = δᵀ·cols, ∂/∂b = δᵀ1 and the input gradient δ·W folded back (col2im).
+// SeqSupervised is its empirical risk, an Objective with exact per-sample gradient norms
+// (‖δᵢᵀAᵢ‖² = ⟨δᵢδᵢᵀ, AᵢAᵢᵀ⟩ per sample, without forming the gradients). Passes run in
+// chunks of 8 samples, several at once, and a ReLU convolution followed by a max pool is
+// fused (the pool reads the pre-activations); the results are the same bits for any
+// GOMAXPROCS and as the unfused network (NaN payloads aside). docs/derivations/conv.md
+// derives all of it.
+// LoadFashionMNIST reads Fashion-MNIST (gzip or plain IDX files, by default Debian's
+// dataset-fashion-mnist under /usr/share/datasets/fashion-mnist).
 //
 // # Objectives and per-sample quantities
 //

@@ -36,6 +36,16 @@ func readmeNNSAMSGN() {
 	obj.PerSampleGradNorms(norms, w, []int{0, 1, 2, 3}) // ‖∇ℓᵢ‖ without forming the gradients
 	_, _ = test, loss
 
+	cnn, _ := nn.NewSequential(nn.Shape{C: 1, H: 28, W: 28},
+		nn.Conv2D{Out: 16, Kernel: 3, Stride: 1, Pad: 1, Act: nn.ReLU}, nn.MaxPool{Size: 2, Stride: 2},
+		nn.Conv2D{Out: 32, Kernel: 3, Stride: 1, Pad: 1, Act: nn.ReLU}, nn.MaxPool{Size: 2, Stride: 2},
+		nn.Flatten{}, nn.Dense{Out: 10})
+	fashion, _, _ := nn.LoadFashionMNIST("") // Debian's dataset-fashion-mnist
+	cobj, _ := nn.NewSeqSupervised(cnn, fashion, nn.SoftmaxCE{})
+	cw := make([]float64, cnn.NumParams())
+	cnn.Init(cw, nn.He, rand.NewPCG(1, 1))
+	_ = cobj
+
 	opt := &sam.SAM{Base: &sam.SGD{LR: 0.05, Momentum: 0.9}, Rho: 0.05, Micro: 16}
 	hist, err := sam.Train(w, obj, opt, &sam.TrainSettings{Epochs: 2, Batch: 128, Seed: 1, Progress: os.Stderr})
 	_, _ = hist, err
