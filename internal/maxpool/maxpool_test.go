@@ -70,29 +70,36 @@ func TestReLUMax2x2(t *testing.T) {
 				b[i] = 0
 			}
 		}
-		y := make([]float64, n*C)
-		arg := make([]int32, n*C)
-		ReLUMax2x2(y, arg, z, b, r)
-		y2 := make([]float64, n*C)
-		arg2 := make([]int32, n*C)
-		reluMax2x2(y2, arg2, z, b, r)
-		offs := [4]int{0, C, W * C, W*C + C}
-		for k := 0; k < n; k++ {
-			for c := 0; c < C; c++ {
-				var zs [4]float64
-				for e, o := range offs {
-					zs[e] = z[k*step+o+c]
-				}
-				want, e := refWindow(zs, b[c])
-				wantArg := int32(r.Index + k*step + offs[e] + c)
-				q := k*C + c
-				if math.Float64bits(y[q]) != want || arg[q] != wantArg {
-					t.Fatalf("trial %d %+v pixel %d channel %d: got (%#x, %d), want (%#x, %d); window %v + %v",
-						trial, r, k, c, math.Float64bits(y[q]), arg[q], want, wantArg, zs, b[c])
-				}
-				if math.Float64bits(y2[q]) != want || arg2[q] != wantArg {
-					t.Fatalf("portable loop, trial %d pixel %d channel %d: got (%#x, %d), want (%#x, %d)", trial, k, c, math.Float64bits(y2[q]), arg2[q], want, wantArg)
-				}
+		checkForward(t, z, b, r)
+	}
+}
+
+// checkForward runs ReLUMax2x2 and the portable loop on (z, b, r) and compares both with
+// refWindow, window by window.
+func checkForward(t *testing.T, z, b []float64, r Row) {
+	t.Helper()
+	n, C := r.N, r.C
+	y, arg := make([]float64, n*C), make([]int32, n*C)
+	ReLUMax2x2(y, arg, z, b, r)
+	y2, arg2 := make([]float64, n*C), make([]int32, n*C)
+	reluMax2x2(y2, arg2, z, b, r)
+	offs := [4]int{0, C, r.RowStride, r.RowStride + C}
+	for k := 0; k < n; k++ {
+		for c := 0; c < C; c++ {
+			var zs [4]float64
+			for e, o := range offs {
+				zs[e] = z[k*r.Step+o+c]
+			}
+			want, e := refWindow(zs, b[c])
+			wantArg := int32(r.Index + k*r.Step + offs[e] + c)
+			q := k*C + c
+			if math.Float64bits(y[q]) != want || arg[q] != wantArg {
+				t.Fatalf("%+v pixel %d channel %d: got (%#x, %d), want (%#x, %d); window %v + %v",
+					r, k, c, math.Float64bits(y[q]), arg[q], want, wantArg, zs, b[c])
+			}
+			if math.Float64bits(y2[q]) != want || arg2[q] != wantArg {
+				t.Fatalf("portable loop, %+v pixel %d channel %d: got (%#x, %d), want (%#x, %d)",
+					r, k, c, math.Float64bits(y2[q]), arg2[q], want, wantArg)
 			}
 		}
 	}
@@ -148,10 +155,6 @@ func TestReLUMax2x2Back(t *testing.T) {
 		for i := range z {
 			z[i] = draw(rng)
 		}
-		b := make([]float64, C)
-		y := make([]float64, n*C)
-		arg := make([]int32, n*C)
-		ReLUMax2x2(y, arg, z, b, r)
 		dy := make([]float64, n*C)
 		for i := range dy {
 			dy[i] = rng.NormFloat64()
@@ -159,36 +162,87 @@ func TestReLUMax2x2Back(t *testing.T) {
 				dy[i] = math.Copysign(0, -1)
 			}
 		}
-		want := make([]float64, len(z))
-		for i := range want {
-			want[i] = 7 // outside the windows: untouched
-		}
-		for k := 0; k < n; k++ {
-			for _, o := range []int{0, C, W * C, W*C + C} {
-				for c := 0; c < C; c++ {
-					want[k*2*C+o+c] = 0
-				}
-			}
-		}
-		for q := range dy {
-			if y[q] > 0 && !math.IsNaN(y[q]) {
-				want[int(arg[q])-r.Index] += dy[q]
-			}
-		}
-		for _, f := range []func([]float64){
-			func(dx []float64) { ReLUMax2x2Back(dx, dy, y, arg, r) },
-			func(dx []float64) { reluMax2x2Back(dx, dy, y, arg, r) },
-		} {
-			dx := make([]float64, len(z))
-			for i := range dx {
-				dx[i] = 7
-			}
-			f(dx)
-			for i := range dx {
-				if math.Float64bits(dx[i]) != math.Float64bits(want[i]) {
-					t.Fatalf("trial %d %+v: dx[%d] = %v, want %v", trial, r, i, dx[i], want[i])
-				}
+		checkBackward(t, z, make([]float64, C), dy, r)
+	}
+}
+
+// checkBackward makes maxima and argmaxes with ReLUMax2x2 from (z, b, r) and checks
+// ReLUMax2x2Back and the portable loop against a scatter from the definition: clear the
+// windows, then add dy at the argmax of every window whose maximum is positive.
+func checkBackward(t *testing.T, z, b, dy []float64, r Row) {
+	t.Helper()
+	n, C := r.N, r.C
+	y, arg := make([]float64, n*C), make([]int32, n*C)
+	ReLUMax2x2(y, arg, z, b, r)
+	want := make([]float64, len(z))
+	for i := range want {
+		want[i] = 7 // outside the windows: untouched
+	}
+	for k := 0; k < n; k++ {
+		for _, o := range []int{0, C, r.RowStride, r.RowStride + C} {
+			for c := 0; c < C; c++ {
+				want[k*r.Step+o+c] = 0
 			}
 		}
 	}
+	for q := range dy[:n*C] {
+		if y[q] > 0 && !math.IsNaN(y[q]) {
+			want[int(arg[q])-r.Index] += dy[q]
+		}
+	}
+	for _, f := range []func([]float64){
+		func(dx []float64) { ReLUMax2x2Back(dx, dy, y, arg, r) },
+		func(dx []float64) { reluMax2x2Back(dx, dy, y, arg, r) },
+	} {
+		dx := make([]float64, len(z))
+		for i := range dx {
+			dx[i] = 7
+		}
+		f(dx)
+		for i := range dx {
+			if math.Float64bits(dx[i]) != math.Float64bits(want[i]) {
+				t.Fatalf("%+v: dx[%d] = %v, want %v", r, i, dx[i], want[i])
+			}
+		}
+	}
+}
+
+// FuzzReLUMax2x2 checks both passes, assembly and portable, against the definitions on
+// windows whose values (and biases and errors) are arbitrary bit patterns: every NaN,
+// infinity, signed zero and subnormal the fuzzer finds.
+func FuzzReLUMax2x2(f *testing.F) {
+	f.Add(uint8(0), uint8(1), []byte{0x7f, 0xf8, 0, 0, 0, 0, 0, 1, 0x80})
+	f.Add(uint8(1), uint8(3), []byte{0xff, 0xf0, 0, 0, 0, 0, 0, 0, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, shape, pixels uint8, data []byte) {
+		C := []int{8, 16, 3}[int(shape)%3]
+		n := 1 + int(pixels)%4
+		W := 2*n + int(shape/3)%2
+		r := Row{N: n, C: C, RowStride: W * C, Step: 2 * C, Index: int(shape)}
+		value := func(i int) float64 { // the i-th float64 of data, cycled, zero-padded
+			var u uint64
+			for j := range 8 {
+				if len(data) > 0 {
+					u = u<<8 | uint64(data[(8*i+j)%len(data)])
+				}
+			}
+			return math.Float64frombits(u)
+		}
+		z := make([]float64, 2*W*C)
+		for i := range z {
+			z[i] = value(i)
+		}
+		b, dy := make([]float64, C), make([]float64, n*C)
+		for i := range b {
+			b[i] = value(len(z) + i)
+		}
+		for i := range dy {
+			dy[i] = value(len(z) + C + i)
+		}
+		checkForward(t, z, b, r)
+		checkBackward(t, z, b, dy, r)
+		if shape%2 == 1 { // overlapping windows (stride 1), forward only
+			r.Step, r.N = C, 2*n-1
+			checkForward(t, z, b, r)
+		}
+	})
 }
