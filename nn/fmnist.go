@@ -1,11 +1,8 @@
 package nn
 
 import (
-	"errors"
 	"fmt"
 	"os"
-
-	"gonum.org/v1/gonum/mat"
 )
 
 // fashionDefaultDir is where Debian's dataset-fashion-mnist package installs the files.
@@ -89,30 +86,5 @@ func readImageFiles(images, labels string, limit int) (*Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	if im.Type != IDXUint8 || len(im.Dims) != 3 {
-		return nil, fmt.Errorf("nn: %s has type 0x%02x dims %v, want uint8 n×rows×cols images", images, im.Type, im.Dims)
-	}
-	if lb.Type != IDXUint8 || len(lb.Dims) != 1 {
-		return nil, fmt.Errorf("nn: %s has type 0x%02x dims %v, want uint8 n labels", labels, lb.Type, lb.Dims)
-	}
-	n, p := im.Dims[0], im.Dims[1]*im.Dims[2]
-	if lb.Dims[0] != n {
-		return nil, fmt.Errorf("nn: %s has %d images but %s has %d labels", images, n, labels, lb.Dims[0])
-	}
-	if n == 0 || p == 0 {
-		return nil, errors.New("nn: " + images + " holds no pixels")
-	}
-	if limit > 0 && limit < n {
-		n = limit
-	}
-	X := mat.NewDense(n, p, nil)
-	data := X.RawMatrix().Data
-	for i := range data {
-		data[i] = float64(im.Data[i]) / 255
-	}
-	y := make([]int, n)
-	for i := range y {
-		y[i] = int(lb.Data[i])
-	}
-	return &Dataset{X: X, Labels: y}, nil
+	return imageDataset(im, lb, images, labels, limit)
 }

@@ -40,28 +40,33 @@ func (m *MLP) Init(w []float64, init Init, src rand.Source) {
 	off := 0
 	for l := 0; l < m.NumLayers(); l++ {
 		in, out := m.Sizes[l], m.Sizes[l+1]
-		W := w[off : off+out*in]
-		b := w[off+out*in : off+out*(in+1)]
-		switch init {
-		case He:
-			sd := math.Sqrt(2 / float64(in))
-			for i := range W {
-				W[i] = sd * rng.NormFloat64()
-			}
-			clear(b)
-		case Glorot:
-			uniform(rng, W, math.Sqrt(6/float64(in+out)))
-			clear(b)
-		case TorchDefault:
-			r := 1 / math.Sqrt(float64(in))
-			uniform(rng, W, r)
-			uniform(rng, b, r)
-		default:
-			panic("nn: unknown " + init.String())
-		}
+		initLayer(rng, init, w[off:off+out*in], w[off+out*in:off+out*(in+1)], in, out)
 		off += out * (in + 1)
 	}
 	m.ApplyMask(w)
+}
+
+// initLayer draws the weights W and biases b of one layer with the given fan-in and
+// fan-out: He N(0, 2/fanIn) and Glorot U(±√(6/(fanIn+fanOut))) with b = 0, TorchDefault
+// U(±1/√fanIn) for both. It panics on an unknown init.
+func initLayer(rng *rand.Rand, init Init, W, b []float64, fanIn, fanOut int) {
+	switch init {
+	case He:
+		sd := math.Sqrt(2 / float64(fanIn))
+		for i := range W {
+			W[i] = sd * rng.NormFloat64()
+		}
+		clear(b)
+	case Glorot:
+		uniform(rng, W, math.Sqrt(6/float64(fanIn+fanOut)))
+		clear(b)
+	case TorchDefault:
+		r := 1 / math.Sqrt(float64(fanIn))
+		uniform(rng, W, r)
+		uniform(rng, b, r)
+	default:
+		panic("nn: unknown " + init.String())
+	}
 }
 
 // uniform fills v with U(−r, r) draws.

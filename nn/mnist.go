@@ -2,7 +2,6 @@ package nn
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -199,18 +198,25 @@ func ReadMNIST(images, labels io.Reader, limit int) (*Dataset, error) {
 	if err != nil {
 		return nil, fmt.Errorf("nn: MNIST labels: %w", err)
 	}
+	return imageDataset(im, lb, "MNIST images", "MNIST labels", limit)
+}
+
+// imageDataset builds a Dataset from IDX images (uint8, n×rows×cols; pixels scaled to
+// [0, 1]) and labels (uint8, n), keeping the first limit samples (all if limit <= 0). The
+// errors for wrong types, shapes or counts name the two sources.
+func imageDataset(im, lb *IDX, imName, lbName string, limit int) (*Dataset, error) {
 	if im.Type != IDXUint8 || len(im.Dims) != 3 {
-		return nil, fmt.Errorf("nn: MNIST images have type 0x%02x dims %v, want uint8 n×rows×cols", im.Type, im.Dims)
+		return nil, fmt.Errorf("nn: %s: type 0x%02x dims %v, want uint8 n×rows×cols images", imName, im.Type, im.Dims)
 	}
 	if lb.Type != IDXUint8 || len(lb.Dims) != 1 {
-		return nil, fmt.Errorf("nn: MNIST labels have type 0x%02x dims %v, want uint8 n", lb.Type, lb.Dims)
+		return nil, fmt.Errorf("nn: %s: type 0x%02x dims %v, want uint8 n labels", lbName, lb.Type, lb.Dims)
 	}
 	n, p := im.Dims[0], im.Dims[1]*im.Dims[2]
 	if lb.Dims[0] != n {
-		return nil, fmt.Errorf("nn: MNIST has %d images but %d labels", n, lb.Dims[0])
+		return nil, fmt.Errorf("nn: %s has %d images but %s has %d labels", imName, n, lbName, lb.Dims[0])
 	}
 	if n == 0 || p == 0 {
-		return nil, errors.New("nn: MNIST file is empty")
+		return nil, fmt.Errorf("nn: %s holds no pixels", imName)
 	}
 	if limit > 0 && limit < n {
 		n = limit

@@ -2,7 +2,6 @@ package nn
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 )
 
@@ -258,25 +257,6 @@ func (s *Sequential) Init(w []float64, init Init, src rand.Source) {
 		if st.kind != stageConv {
 			continue
 		}
-		fanIn, fanOut := st.k, st.kh*st.kw*st.out.C
-		W := w[st.off : st.off+st.out.C*st.k]
-		b := w[st.off+st.out.C*st.k : st.off+st.nparams()]
-		switch init {
-		case He:
-			sd := math.Sqrt(2 / float64(fanIn))
-			for i := range W {
-				W[i] = sd * rng.NormFloat64()
-			}
-			clear(b)
-		case Glorot:
-			uniform(rng, W, math.Sqrt(6/float64(fanIn+fanOut)))
-			clear(b)
-		case TorchDefault:
-			r := 1 / math.Sqrt(float64(fanIn))
-			uniform(rng, W, r)
-			uniform(rng, b, r)
-		default:
-			panic("nn: unknown " + init.String())
-		}
+		initLayer(rng, init, w[st.off:st.off+st.out.C*st.k], st.bias(w), st.k, st.kh*st.kw*st.out.C)
 	}
 }
