@@ -76,3 +76,35 @@ func BenchmarkCNNStep(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCNNHVP times one Hessian-vector product of the study CNN over a batch of 128:
+// the exact R-operator (SeqSupervised.HVP) and central differences of two gradients (the
+// fallback, and the path HVP took before the R-operator existed).
+func BenchmarkCNNHVP(b *testing.B) {
+	obj, w := cnnBench(b)
+	v := make([]float64, len(w))
+	rng := rand.New(rand.NewPCG(2, 2))
+	for i := range v {
+		v[i] = rng.NormFloat64()
+	}
+	idx := make([]int, 128)
+	for i := range idx {
+		idx[i] = i
+	}
+	hv := make([]float64, len(w))
+	for _, c := range []struct {
+		name string
+		f    func()
+	}{
+		{"exact", func() { obj.HVP(hv, w, v, idx) }},
+		{"differences", func() { (&nn.Hessian{Obj: obj, Difference: true}).MulVec(hv, w, v, idx) }},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			c.f()
+			b.ReportAllocs()
+			for b.Loop() {
+				c.f()
+			}
+		})
+	}
+}

@@ -60,7 +60,8 @@
 // back to for objectives without an exact product, straddle kinks whenever a pre-activation
 // lies within the step of 0 and then add jumps of the gradient divided by the step: on
 // ReLU networks they are not a usable Hessian. nn.HVP and Hessian.MulVec use the exact
-// product whenever the objective is a HessianVectorProducer.
+// product whenever the objective is a HessianVectorProducer; SeqSupervised.HVP is the same
+// R-operator through convolutions and pools (docs/derivations/conv.md).
 //
 // # Sparse networks
 //

@@ -92,6 +92,22 @@ func (st *stage) maxPoolReLU2(y []float64, arg []int32, z, b []float64) {
 	}
 }
 
+// maxPoolR is the R-operator of a max pool, linear through the argmax of the forward
+// pass: ry[q] = rx[arg[q]], with rx the direction of the pool's input; with y set (the
+// pool of a fused ReLU convolution, rx = R{z}), ry[q] = 0 where the maximum y[q] is not
+// positive (ReLU' = 0 there).
+func (st *stage) maxPoolR(ry, rx, y []float64, arg []int32) {
+	ry = ry[:st.out.Size()]
+	arg = arg[:len(ry)]
+	for q, a := range arg {
+		v := rx[a]
+		if y != nil && !(y[q] > 0) {
+			v = 0
+		}
+		ry[q] = v
+	}
+}
+
 // maxPoolBack sets dx to the gradient of one sample's max pool: dy[q] is added at arg[q].
 // With relu set (the pool of a fused ReLU convolution, y its output), dx is the gradient
 // with respect to the convolution's pre-activations: the windows whose maximum y[q] is

@@ -303,8 +303,8 @@ func TestSeqNoAllocs(t *testing.T) {
 	}
 }
 
-// TestSeqHessian checks Hessian-vector products (central differences of LossGrad, the
-// path Hessian takes for SeqSupervised) against gonum's fd.Hessian of the loss values.
+// TestSeqHessian checks Hessian-vector products (the exact R-operator that HVP takes for
+// SeqSupervised) against gonum's fd.Hessian of the loss values.
 func TestSeqHessian(t *testing.T) {
 	c := seqCase{"tiny", Shape{1, 4, 4}, []Layer{Conv2D{Out: 2, Kernel: 3, Stride: 1, Pad: 1, Act: Tanh}, AvgPool{2, 2}, Flatten{}, Dense{Out: 2}}}
 	obj, w := seqObjective(t, c, 4, SoftmaxCE{}, 40)
@@ -321,7 +321,7 @@ func TestSeqHessian(t *testing.T) {
 	got := make([]float64, len(w))
 	HVP(got, obj, w, v, idx)
 	// As in TestHVPMatchesFDHessian: fd.Hessian errs by ~1e-8 per entry (truncation and
-	// rounding at step 1e-4), the gradient differences by ≲ 1e-9 relative: 1e-5 bound.
+	// rounding at step 1e-4), the R-operator only by rounding: 1e-5 bound.
 	if e := testutil.RelErr(got, want.RawVector().Data); e > 1e-5 {
 		t.Errorf("relative error %.3g", e)
 	}

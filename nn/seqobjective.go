@@ -15,8 +15,8 @@ import (
 // for concurrent use (each call takes scratch space from an internal pool) and do not
 // allocate in steady state. Net, Data and Loss must not change after construction.
 //
-// Hessian-vector products come from the Hessian type's central differences of LossGrad
-// (SeqSupervised has no exact R-operator yet).
+// HVP computes exact Hessian-vector products by the R-operator (a HessianVectorProducer,
+// so nn.HVP and Hessian.MulVec use it).
 type SeqSupervised struct {
 	Net  *Sequential
 	Data *Dataset

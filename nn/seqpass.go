@@ -60,7 +60,7 @@ func (n *Sequential) backward(grad []float64, w []float64, ws *seqWorkspace) {
 		}
 		D := general(rows, co, d)
 		if grad != nil {
-			ws.weightGrad(grad[st.off:st.off+co*st.k], D, general(rows, st.k, ws.unfolded(s)))
+			ws.weightGrad(grad[st.off:st.off+co*st.k], D, general(rows, st.k, ws.unfolded(s)), false)
 			columnSums(grad[st.off+co*st.k:st.off+st.nparams()], D)
 		}
 		if s == 0 {
@@ -77,19 +77,27 @@ func (n *Sequential) backward(grad []float64, w []float64, ws *seqWorkspace) {
 }
 
 // weightGrad sets g (Out × k, row-major) to δᵀ·A for the errors D (rows × Out) and the
-// unfolded inputs A (rows × k). The packed product packs its second operand whole, so
-// when D is the narrower of the two (Out < k) it forms (δᵀA)ᵀ = Aᵀδ into scratch and
-// transposes it: the same sums in the same order, so the same bits, with less packing.
-func (ws *seqWorkspace) weightGrad(g []float64, D, A blas64.General) {
+// unfolded inputs A (rows × k), or adds it to g if accumulate is set. The packed product
+// packs its second operand whole, so when D is the narrower of the two (Out < k) it forms
+// (δᵀA)ᵀ = Aᵀδ into scratch and transposes it: the same sums in the same order, so the
+// same bits, with less packing.
+func (ws *seqWorkspace) weightGrad(g []float64, D, A blas64.General, accumulate bool) {
 	co, k := D.Cols, A.Cols
 	if co >= k {
-		gemm(blas.Trans, blas.NoTrans, 1, D, A, 0, general(co, k, g))
+		beta := 0.0
+		if accumulate {
+			beta = 1
+		}
+		gemm(blas.Trans, blas.NoTrans, 1, D, A, beta, general(co, k, g))
 		return
 	}
 	t := ws.gradT[:k*co]
 	gemm(blas.Trans, blas.NoTrans, 1, A, D, 0, general(k, co, t))
 	for j := 0; j < k; j++ {
 		for o, v := range t[j*co : (j+1)*co] {
+			if accumulate {
+				v += g[o*k+j]
+			}
 			g[o*k+j] = v
 		}
 	}

@@ -30,14 +30,16 @@ type seqRun struct {
 
 	forward  bool
 	wantGrad bool
-	scale    float64        // output-error scale of the pass (1/|idx| for a mean)
-	p        []float64      // per-sample loss weights (WeightedLossGrad)
-	norms    []float64      // per-sample gradient norms, times normScale
-	normC    float64        // normScale
-	psg      blas64.General // per-sample gradients, one row per index
-	losses   []float64      // per-sample losses (Losses)
-	pred     blas64.General // network outputs, one row per index (Predict)
-	correct  bool           // count argmax hits (Accuracy)
+	scale    float64         // output-error scale of the pass (1/|idx| for a mean)
+	p        []float64       // per-sample loss weights (WeightedLossGrad)
+	norms    []float64       // per-sample gradient norms, times normScale
+	normC    float64         // normScale
+	psg      blas64.General  // per-sample gradients, one row per index
+	losses   []float64       // per-sample losses (Losses)
+	pred     blas64.General  // network outputs, one row per index (Predict)
+	correct  bool            // count argmax hits (Accuracy)
+	v        []float64       // direction of an HVP: the chunk "gradient" is then H·v
+	second   SecondOrderLoss // the loss of an HVP
 
 	sums  [seqRound]float64   // per-chunk loss sum (or hit count)
 	grads [seqRound][]float64 // per-chunk gradient
@@ -104,6 +106,10 @@ func (r *seqRun) Do(_, c int) {
 	if r.forward {
 		out := s.pass(st, r.w, sub, false, 1)
 		r.sums[c] = r.forwardResults(st, out, lo, hi)
+		return
+	}
+	if r.v != nil {
+		s.rop(st, r.second, r.grads[c], r.w, r.v, sub, r.scale)
 		return
 	}
 	back := r.wantGrad || r.norms != nil || r.psg.Data != nil

@@ -11,25 +11,33 @@ import "github.com/sdeml/sdeml/internal/parallel"
 const seqChunk = 8
 
 // seqWorkspace is the scratch memory of one forward/backward pass of a Sequential on up
-// to cap samples: per stage the pre-activations z, outputs a and errors d (∂/∂a, turned
-// into ∂/∂z in place by the backward pass of a convolution), the unfolded inputs cols of
-// convolutions that need im2col, and the argmax indices of max pools.
+// to cap samples (passBufs), the argmax indices of max pools, and, once an HVP has run on
+// it, the buffers of the R-operator pass (r).
 type seqWorkspace struct {
+	passBufs
 	net        *Sequential
 	cap, batch int
-	x          []float64 // gathered input rows
-	z, a, d    [][]float64
-	cols       [][]float64
 	arg        [][]int32
-	dcols      []float64 // ∂/∂cols of the stage being back-propagated
 	gradT      []float64 // transposed weight gradient of one stage (weightGrad)
+	r          *passBufs // R{·} of every buffer (x stays zero), allocated by ensureR
 	task       seqTask
 }
 
+// passBufs are the per-stage buffers of a pass: the gathered input rows x, the
+// pre-activations z of convolutions (without the bias for a fused stage), outputs a,
+// errors d (∂/∂a, turned into ∂/∂z in place by the backward pass of a convolution), the
+// unfolded inputs cols of convolutions that need im2col, and ∂/∂cols of the stage being
+// back-propagated. The R-operator pass has a second set holding the directional
+// derivatives R{·} of the same quantities (R{z} with the bias direction included).
+type passBufs struct {
+	x       []float64
+	z, a, d [][]float64
+	cols    [][]float64
+	dcols   []float64
+}
+
 func (n *Sequential) newWorkspace(rows int) *seqWorkspace {
-	S := len(n.stages)
-	ws := &seqWorkspace{net: n, z: make([][]float64, S), a: make([][]float64, S), d: make([][]float64, S),
-		cols: make([][]float64, S), arg: make([][]int32, S)}
+	ws := &seqWorkspace{net: n, arg: make([][]int32, len(n.stages))}
 	for s := range n.stages {
 		ws.gradT = make([]float64, max(len(ws.gradT), n.stages[s].nparams()))
 	}
@@ -43,46 +51,72 @@ func (ws *seqWorkspace) ensure(rows int) {
 	if rows <= ws.cap {
 		return
 	}
-	n := ws.net
-	ws.x = make([]float64, rows*n.InDim())
+	ws.passBufs = ws.net.newPassBufs(rows)
+	for s, st := range ws.net.stages {
+		if st.kind == stageMax {
+			ws.arg[s] = make([]int32, rows*st.out.Size())
+		}
+	}
+	if ws.r != nil {
+		*ws.r = ws.net.newPassBufs(rows)
+	}
+	ws.cap = rows
+}
+
+// ensureR allocates the R-operator buffers (an HVP's first use of the workspace).
+func (ws *seqWorkspace) ensureR() {
+	if ws.r == nil {
+		ws.r = new(passBufs)
+		*ws.r = ws.net.newPassBufs(ws.cap)
+	}
+}
+
+// newPassBufs allocates the buffers of a pass on rows samples.
+func (n *Sequential) newPassBufs(rows int) passBufs {
+	S := len(n.stages)
+	b := passBufs{x: make([]float64, rows*n.InDim()), z: make([][]float64, S), a: make([][]float64, S),
+		d: make([][]float64, S), cols: make([][]float64, S)}
 	dc := 0
 	for s := range n.stages {
 		st := &n.stages[s]
 		size := rows * st.out.Size()
-		ws.a[s] = make([]float64, size)
-		ws.d[s] = make([]float64, size)
-		switch st.kind {
-		case stageConv:
-			ws.z[s] = make([]float64, size)
+		b.a[s] = make([]float64, size)
+		b.d[s] = make([]float64, size)
+		if st.kind == stageConv {
+			b.z[s] = make([]float64, size)
 			if !st.direct {
-				ws.cols[s] = make([]float64, rows*st.npos()*st.k)
+				b.cols[s] = make([]float64, rows*st.npos()*st.k)
 				dc = max(dc, rows*st.npos()*st.k)
 			}
-		case stageMax:
-			ws.arg[s] = make([]int32, size)
 		}
 	}
-	ws.dcols = make([]float64, dc)
-	ws.cap = rows
+	b.dcols = make([]float64, dc)
+	return b
 }
 
 // input returns the input of stage s for the current batch: the gathered rows for s = 0,
 // else the output of stage s−1.
-func (ws *seqWorkspace) input(s int) []float64 {
-	if s == 0 {
-		return ws.x[:ws.batch*ws.net.InDim()]
-	}
-	return ws.a[s-1][:ws.batch*ws.net.stages[s].in.Size()]
-}
+func (ws *seqWorkspace) input(s int) []float64 { return ws.passBufs.input(ws, s) }
 
 // unfolded returns the im2col matrix (B·npos × k) of convolution stage s of the last
 // forward: the input itself for a direct stage.
-func (ws *seqWorkspace) unfolded(s int) []float64 {
+func (ws *seqWorkspace) unfolded(s int) []float64 { return ws.passBufs.unfolded(ws, s) }
+
+// input is seqWorkspace.input on the buffers b.
+func (b *passBufs) input(ws *seqWorkspace, s int) []float64 {
+	if s == 0 {
+		return b.x[:ws.batch*ws.net.InDim()]
+	}
+	return b.a[s-1][:ws.batch*ws.net.stages[s].in.Size()]
+}
+
+// unfolded is seqWorkspace.unfolded on the buffers b.
+func (b *passBufs) unfolded(ws *seqWorkspace, s int) []float64 {
 	st := &ws.net.stages[s]
 	if st.direct {
-		return ws.input(s)
+		return b.input(ws, s)
 	}
-	return ws.cols[s][:ws.batch*st.npos()*st.k]
+	return b.cols[s][:ws.batch*st.npos()*st.k]
 }
 
 // Per-sample operations run in parallel over the samples of the batch; each sample's
@@ -95,46 +129,61 @@ const (
 	opPoolBack
 )
 
-// seqTask is the parallel.Task of a per-sample operation on stage s.
+// seqTask is the parallel.Task of a per-sample operation on stage s, on the pass buffers
+// or, with r set, on the R-operator buffers.
 type seqTask struct {
 	ws    *seqWorkspace
 	w     []float64 // parameters of the current pass
 	op, s int
+	r     bool
 }
 
-func (t *seqTask) run(op, s int) {
-	t.op, t.s = op, s
+func (t *seqTask) run(op, s int) { t.runOn(op, s, false) }
+
+func (t *seqTask) runOn(op, s int, r bool) {
+	t.op, t.s, t.r = op, s, r
 	parallel.Run(t.ws.batch, t)
 }
 
 // Do applies the operation to sample i.
 func (t *seqTask) Do(_, i int) {
 	ws := t.ws
+	b := &ws.passBufs
+	if t.r {
+		b = ws.r
+	}
 	st := &ws.net.stages[t.s]
 	ni, no := st.in.Size(), st.out.Size()
-	x := ws.input(t.s)[i*ni : (i+1)*ni]
+	x := b.input(ws, t.s)[i*ni : (i+1)*ni]
+	fusedIn := t.s > 0 && ws.net.stages[t.s-1].fused
 	switch t.op {
 	case opIm2col:
 		m := st.npos() * st.k
-		st.im2col(ws.cols[t.s][i*m:(i+1)*m], x)
+		st.im2col(b.cols[t.s][i*m:(i+1)*m], x)
 	case opCol2im:
 		m := st.npos() * st.k
-		st.col2im(ws.d[t.s-1][i*ni:(i+1)*ni], ws.dcols[i*m:(i+1)*m])
+		st.col2im(b.d[t.s-1][i*ni:(i+1)*ni], b.dcols[i*m:(i+1)*m])
 	case opPool:
-		y := ws.a[t.s][i*no : (i+1)*no]
-		switch {
-		case st.kind == stageAvg:
+		y := b.a[t.s][i*no : (i+1)*no]
+		if st.kind == stageAvg {
 			st.avgPool(y, x)
-		case t.s > 0 && ws.net.stages[t.s-1].fused:
-			prev := &ws.net.stages[t.s-1]
-			st.maxPoolReLU(y, ws.arg[t.s][i*no:(i+1)*no], ws.z[t.s-1][i*ni:(i+1)*ni], prev.bias(t.w))
+			break
+		}
+		arg := ws.arg[t.s][i*no : (i+1)*no]
+		switch {
+		case t.r && fusedIn: // R{max(z + b, 0)} at the argmax: R{z} there where the maximum is positive
+			st.maxPoolR(y, b.z[t.s-1][i*ni:(i+1)*ni], ws.a[t.s][i*no:(i+1)*no], arg)
+		case t.r:
+			st.maxPoolR(y, x, nil, arg)
+		case fusedIn:
+			st.maxPoolReLU(y, arg, ws.z[t.s-1][i*ni:(i+1)*ni], ws.net.stages[t.s-1].bias(t.w))
 		default:
-			st.maxPool(y, ws.arg[t.s][i*no:(i+1)*no], x)
+			st.maxPool(y, arg, x)
 		}
 	case opPoolBack:
-		dx, dy := ws.d[t.s-1][i*ni:(i+1)*ni], ws.d[t.s][i*no:(i+1)*no]
+		dx, dy := b.d[t.s-1][i*ni:(i+1)*ni], b.d[t.s][i*no:(i+1)*no]
 		if st.kind == stageMax {
-			st.maxPoolBack(dx, dy, ws.a[t.s][i*no:(i+1)*no], ws.arg[t.s][i*no:(i+1)*no], ws.net.stages[t.s-1].fused)
+			st.maxPoolBack(dx, dy, ws.a[t.s][i*no:(i+1)*no], ws.arg[t.s][i*no:(i+1)*no], fusedIn)
 		} else {
 			st.avgPoolBack(dx, dy)
 		}

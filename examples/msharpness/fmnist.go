@@ -197,10 +197,11 @@ func fmRun(ctx context.Context, k fmKey, net *nn.Sequential, obj, vobj, tobj *nn
 
 // flatness returns the eigenvalue of largest magnitude (λ_max when the Hessian is positive
 // semidefinite, as at a minimum; early in training it may be a negative one) and the trace
-// of the Hessian of the training loss over the samples idx at w: the eigenvalue by power iteration (sgn.TopEigen, 20 iterations, relative tolerance 1e-3)
-// and tr H by Hutchinson's estimator (sgn.Hutchinson, 16 Rademacher probes); the
-// Hessian-vector products are nn.HVP's (central differences of the exact gradient for the
-// CNN). Both are NaN if an estimate fails.
+// of the Hessian of the training loss over the samples idx at w: the eigenvalue by power
+// iteration (sgn.TopEigen, 20 iterations, relative tolerance 1e-3) and tr H by Hutchinson's
+// estimator (sgn.Hutchinson, 16 Rademacher probes); the Hessian-vector products are
+// nn.HVP's (the exact R-operator of the CNN, SeqSupervised.HVP). Both are NaN if an
+// estimate fails.
 func flatness(obj nn.Objective, w []float64, idx []int, seed uint64) (lmax, tr sweep.Float) {
 	hvp := func(dst, v []float64) { nn.HVP(dst, obj, w, v, idx) }
 	lmax, tr = sweep.Float(math.NaN()), sweep.Float(math.NaN())
