@@ -290,13 +290,17 @@ func TestSeqNoAllocs(t *testing.T) {
 	w := make([]float64, net.NumParams())
 	net.Init(w, He, rand.NewPCG(1, 1))
 	idx := seq(32)
-	g, nrm := make([]float64, len(w)), make([]float64, len(idx))
+	g, nrm, v := make([]float64, len(w)), make([]float64, len(idx)), randomDirection(len(w), 1)
 	for name, f := range map[string]func(){
 		"LossGrad":           func() { obj.LossGrad(g, w, idx) },
 		"LossGradNorms":      func() { obj.LossGradNorms(g, nrm, w, idx) },
 		"PerSampleGradNorms": func() { obj.PerSampleGradNorms(nrm, w, idx) },
+		"HVP":                func() { obj.HVP(g, w, v, idx) },
 	} {
 		f()
+		// Two collections would empty a sync.Pool; the scratch must survive them (freeList).
+		runtime.GC()
+		runtime.GC()
 		if a := testing.AllocsPerRun(5, f); a != 0 {
 			t.Errorf("%s: %v allocs/op, want 0", name, a)
 		}

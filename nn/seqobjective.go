@@ -2,7 +2,6 @@ package nn
 
 import (
 	"fmt"
-	"sync"
 
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
@@ -12,8 +11,9 @@ import (
 // network on a data set whose rows are the samples in the HWC layout of Net.In, the
 // counterpart of Supervised for convolutional networks. It implements Objective and, like
 // Supervised, PerSampleGradNorms, LossGradNorms and PerSampleGrads. Its methods are safe
-// for concurrent use (each call takes scratch space from an internal pool) and do not
-// allocate in steady state. Net, Data and Loss must not change after construction.
+// for concurrent use (each chunk of a call takes scratch space from an internal free list,
+// which keeps it across calls) and do not allocate in steady state. Net, Data and Loss
+// must not change after construction.
 //
 // HVP computes exact Hessian-vector products by the R-operator (a HessianVectorProducer,
 // so nn.HVP and Hessian.MulVec use it).
@@ -22,8 +22,8 @@ type SeqSupervised struct {
 	Data *Dataset
 	Loss Loss
 
-	pool sync.Pool // *seqState
-	runs sync.Pool // *seqRun
+	states freeList[seqState]
+	runs   freeList[seqRun]
 }
 
 // seqState is the scratch of one call.
@@ -61,7 +61,7 @@ func (s *SeqSupervised) Dim() int { return s.Net.NumParams() }
 func (s *SeqSupervised) Len() int { return s.Data.Len() }
 
 func (s *SeqSupervised) get() *seqState {
-	if st, ok := s.pool.Get().(*seqState); ok {
+	if st := s.states.get(); st != nil {
 		return st
 	}
 	st := &seqState{ws: s.Net.newWorkspace(seqChunk), losses: make([]float64, seqChunk)}
@@ -69,7 +69,7 @@ func (s *SeqSupervised) get() *seqState {
 	return st
 }
 
-func (s *SeqSupervised) put(st *seqState) { s.pool.Put(st) }
+func (s *SeqSupervised) put(st *seqState) { s.states.put(st) }
 
 // pass gathers the rows idx (len <= seqChunk), runs the forward pass and the loss: the
 // per-sample losses go to st.losses and, if wantGrad, scale·∂ℓ/∂out to the output errors

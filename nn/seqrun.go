@@ -46,7 +46,7 @@ type seqRun struct {
 }
 
 func (s *SeqSupervised) getRun() *seqRun {
-	if r, ok := s.runs.Get().(*seqRun); ok {
+	if r := s.runs.get(); r != nil {
 		return r
 	}
 	return &seqRun{s: s}
@@ -56,7 +56,7 @@ func (s *SeqSupervised) getRun() *seqRun {
 func (s *SeqSupervised) putRun(r *seqRun) {
 	grads := r.grads
 	*r = seqRun{s: s, grads: grads}
-	s.runs.Put(r)
+	s.runs.put(r)
 }
 
 // exec runs r over all its chunks and returns the sum of the chunk sums; with wantGrad it

@@ -1,7 +1,8 @@
 """Peer timing: one optimizer step of the study CNN with PyTorch on CPU (nn's BenchmarkCNNStep).
 
 Usage: /usr/bin/python3 docs/bench/cnn_peer.py [--dtype float32|float64] [--threads 2] [--steps 20]
-Prints one line per optimizer: name ms_per_step (median over --reps timed blocks of --steps).
+Prints one line per optimizer, and one for a Hessian-vector product by double backward:
+name ms_per_step (median over --reps timed blocks of --steps).
 Network: conv 1->16 3x3 pad 1, ReLU, max pool 2; conv 16->32 3x3 pad 1, ReLU, max pool 2;
 linear 32*7*7 -> 10; softmax cross-entropy; batch 128 of 1024 inputs uniform on [0,1)^(1x28x28).
 SGD lr 0.05 momentum 0.9. SAM: ascent on the batch gradient normalised to rho = 0.05, descent
@@ -73,8 +74,18 @@ def msam(m):
     return f
 
 
+V = [torch.randn_like(q) for q in params]
+
+
+def hvp(i):
+    # one Hessian-vector product of the batch loss by double backward (nn's BenchmarkCNNHVP)
+    x, y = batch(i)
+    g = torch.autograd.grad(lossf(net(x), y), params, create_graph=True)
+    torch.autograd.grad(sum((gi * vi).sum() for gi, vi in zip(g, V)), params)
+
+
 print(f"# torch {torch.__version__} {a.dtype} threads {torch.get_num_threads()}")
-for name, fn in [("sgd", sgd), ("sam", sam), ("msam16", msam(16))]:
+for name, fn in [("sgd", sgd), ("sam", sam), ("msam16", msam(16)), ("hvp", hvp)]:
     for i in range(3): fn(i)
     times = []
     for r in range(a.reps):
