@@ -115,9 +115,25 @@ func (r *fmReport) write(dir string) error {
 	if !r.res.Complete() {
 		title += fmt.Sprintf("\nPARTIAL: %d of %d runs missing (see PARTIAL)", len(r.res.Missing()), len(r.keys))
 	}
-	fmTable(os.Stdout, title, best)
-	if err := atomicfile.WriteFile(outPath(dir, "table.md"), 0, func(w io.Writer) error { fmTable(w, title, best); return nil }); err != nil {
+	sgd, samB, haveRefs := references(best)
+	var vsSGD, vsSAM []fmPaired
+	if haveRefs {
+		vsSGD, vsSAM = r.paired(best, sgd), r.paired(best, samB)
+	}
+	tables := func(w io.Writer) {
+		fmTable(w, title, best)
+		if haveRefs {
+			fmPairedTable(w, vsSGD, vsSAM, sgd, samB)
+		}
+	}
+	tables(os.Stdout)
+	if err := atomicfile.WriteFile(outPath(dir, "table.md"), 0, func(w io.Writer) error { tables(w); return nil }); err != nil {
 		return err
+	}
+	if haveRefs {
+		if err := writePaired(outPath(dir, "paired.csv"), vsSGD, vsSAM); err != nil {
+			return err
+		}
 	}
 	if err := r.writeRuns(outPath(dir, "runs.csv")); err != nil {
 		return err
@@ -131,7 +147,7 @@ func (r *fmReport) write(dir string) error {
 	if err := plotAccCost(outPath(dir, "test_acc_vs_cost.png"), best); err != nil {
 		return err
 	}
-	fmt.Printf("\nwrote %s/{table.md,runs.csv,summary.csv,test_acc_vs_m.png,test_acc_vs_cost.png} (%d runs computed here)\n", dir, r.res.Computed)
+	fmt.Printf("\nwrote %s/{table.md,runs.csv,summary.csv,paired.csv,test_acc_vs_m.png,test_acc_vs_cost.png} (%d runs computed here)\n", dir, r.res.Computed)
 	return nil
 }
 
