@@ -30,7 +30,7 @@ func TestPairedHand(t *testing.T) {
 		add(m, 0.1, seed, map[uint64]float64{1: 80, 2: 81, 3: 79}[seed]+d, 4, true, "")
 	}
 	add(m, 0.1, 4, 0, 0, true, "diverged") // failed
-	add(m, 0.1, 5, 90, 4, true, "")         // its reference is missing
+	add(m, 0.1, 5, 90, 4, true, "")        // its reference is missing
 	got := r.paired([]fmStat{{m: m, rho: 0.1}}, fmStat{m: ref, rho: 0})[0]
 	wantHalf := 4.302652729749464 / math.Sqrt(3)
 	if got.n != 3 || got.acc[0] != 2 || math.Abs(got.acc[1]-wantHalf) > 1e-12 {
