@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
+	"github.com/sdeml/sdeml/examples/internal/plotfile"
 	"github.com/sdeml/sdeml/internal/atomicfile"
 	"github.com/sdeml/sdeml/internal/sweep"
 )
@@ -134,6 +135,9 @@ func (r *fmReport) write(dir string) error {
 		if err := writePaired(outPath(dir, "paired.csv"), vsSGD, vsSAM); err != nil {
 			return err
 		}
+		if err := plotPairedM(outPath(dir, "paired_vs_m.png"), best, vsSAM, samB); err != nil {
+			return err
+		}
 	}
 	if err := r.writeRuns(outPath(dir, "runs.csv")); err != nil {
 		return err
@@ -147,7 +151,7 @@ func (r *fmReport) write(dir string) error {
 	if err := plotAccCost(outPath(dir, "test_acc_vs_cost.png"), best); err != nil {
 		return err
 	}
-	fmt.Printf("\nwrote %s/{table.md,runs.csv,summary.csv,paired.csv,test_acc_vs_m.png,test_acc_vs_cost.png} (%d runs computed here)\n", dir, r.res.Computed)
+	fmt.Printf("\nwrote %s/{table.md,runs.csv,summary.csv,paired.csv,test_acc_vs_m.png,test_acc_vs_cost.png,paired_vs_m.png} (%d runs computed here)\n", dir, r.res.Computed)
 	return nil
 }
 
@@ -246,7 +250,7 @@ func plotAccM(path string, best []fmStat) error {
 	p.Title.Text = "Fashion-MNIST CNN: test accuracy at the validation-chosen ρ (95% t-CI over seeds)"
 	p.X.Label.Text = "micro-batch size m (log scale; SAM = 128)"
 	p.Y.Label.Text = "test accuracy (%)"
-	p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, plot.LogTicks{}
+	p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, mTicks
 	var xy plotter.XYs
 	var half []float64
 	ci := 1
@@ -292,7 +296,7 @@ func plotAccM(path string, best []fmStat) error {
 	p.X.Min, p.X.Max = lo, hi*6
 	p.Legend.Top = true
 	p.Legend.TextStyle.Font.Size = vg.Points(8)
-	return p.Save(8*vg.Inch, 5.5*vg.Inch, path)
+	return plotfile.Save(p, 8*vg.Inch, 5.5*vg.Inch, path)
 }
 
 // plotAccCost draws every chosen method's test accuracy (95% CI bars) against its measured
@@ -314,7 +318,7 @@ func plotAccCost(path string, best []fmStat) error {
 		names = append(names, strings.TrimSpace(s.m.name))
 	}
 	if len(xy) == 0 {
-		return p.Save(8*vg.Inch, 5.5*vg.Inch, path)
+		return plotfile.Save(p, 8*vg.Inch, 5.5*vg.Inch, path)
 	}
 	if _, err := addErrPoints(p, xy, half, color.RGBA{30, 90, 200, 255}, false); err != nil {
 		return err
@@ -328,7 +332,7 @@ func plotAccCost(path string, best []fmStat) error {
 	}
 	lb.Offset = vg.Point{X: vg.Points(4), Y: vg.Points(2)}
 	p.Add(lb)
-	return p.Save(8*vg.Inch, 5.5*vg.Inch, path)
+	return plotfile.Save(p, 8*vg.Inch, 5.5*vg.Inch, path)
 }
 
 // sortXYWith sorts xy by X, permuting half alongside.
