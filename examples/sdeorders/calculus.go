@@ -1,12 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"encoding/csv"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 
+	"github.com/sdeml/sdeml/internal/atomicfile"
 	"github.com/sdeml/sdeml/internal/parallel"
 	"github.com/sdeml/sdeml/sde"
 )
@@ -19,9 +20,8 @@ import (
 // solve across tolerances with the default Brownian tree and with a
 // BrownianPath (query-order dependent).
 func calculusStudy(out string, paths int, seed uint64) {
-	f, err := os.Create(filepath.Join(out, "calculus.csv"))
-	check(err)
-	w := csv.NewWriter(f)
+	var table bytes.Buffer // calculus.csv, written atomically once complete
+	w := csv.NewWriter(&table)
 	check(w.Write([]string{"study", "case", "value", "reference", "note"}))
 
 	fmt.Printf("\nItô ↔ Stratonovich: the Itô GBM converted with sde.Convert, strong order against the Itô closed form (%d paths)\n", paths)
@@ -39,6 +39,7 @@ func calculusStudy(out string, paths int, seed uint64) {
 		if !c.deriv {
 			p.Sys.DiffusionDeriv = nil
 		}
+		var err error
 		p.Sys, err = sde.Convert(p.Sys, sde.Stratonovich)
 		check(err)
 		r, err := sde.ConvergenceStudy(p, c.m, &sde.ConvergenceSettings{Steps: []int{8, 16, 32, 64, 128, 256}, Paths: paths, Seed: seed})
@@ -100,5 +101,5 @@ func calculusStudy(out string, paths int, seed uint64) {
 	}
 	w.Flush()
 	check(w.Error())
-	check(f.Close())
+	check(atomicfile.WriteBytes(filepath.Join(out, "calculus.csv"), 0, table.Bytes()))
 }

@@ -1,14 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"encoding/csv"
 	"fmt"
 	"log"
 	"math"
-	"os"
 	"path/filepath"
 	"sort"
 
+	"github.com/sdeml/sdeml/internal/atomicfile"
 	"github.com/sdeml/sdeml/sde"
 )
 
@@ -79,9 +80,8 @@ func implicitReport(out string, paths, weakPaths int, seed uint64) {
 // with the ensemble's mean square and median |X_T| (X0 = 1).
 func stabilityTable(out string, seed uint64) {
 	const h, n, paths, mu = 0.05, 20, 10000, 1.0
-	f, err := os.Create(filepath.Join(out, "stiff.csv"))
-	check(err)
-	w := csv.NewWriter(f)
+	var table bytes.Buffer // stiff.csv, written atomically once complete
+	w := csv.NewWriter(&table)
 	check(w.Write([]string{"lambda", "method", "lambda_h", "mu2_h", "R", "Rn", "mean_square", "median_abs"}))
 	fmt.Printf("\nmean-square stability on dX = λX dt + X dW, h = %g, %d steps, %d paths (R: closed-form amplification of E X², stable iff R < 1)\n\n", h, n, paths)
 	fmt.Printf("%7s %-20s %9s %11s %12s %12s %8s\n", "λ", "method", "R", "R^n", "E X_T² (MC)", "median|X_T|", "stable")
@@ -122,5 +122,5 @@ func stabilityTable(out string, seed uint64) {
 	}
 	w.Flush()
 	check(w.Error())
-	check(f.Close())
+	check(atomicfile.WriteBytes(filepath.Join(out, "stiff.csv"), 0, table.Bytes()))
 }

@@ -1,15 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"encoding/csv"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 
 	"gonum.org/v1/gonum/stat/distuv"
 
+	"github.com/sdeml/sdeml/internal/atomicfile"
 	"github.com/sdeml/sdeml/sde"
 )
 
@@ -20,9 +21,8 @@ import (
 // Kolmogorov–Smirnov distance of the first-passage time of μt + σW to the
 // level 1 from its inverse Gaussian law (μ = σ = 1).
 func stoppingStudy(out string, paths int, seed uint64) {
-	f, err := os.Create(filepath.Join(out, "stopping.csv"))
-	check(err)
-	w := csv.NewWriter(f)
+	var table bytes.Buffer // stopping.csv, written atomically once complete
+	w := csv.NewWriter(&table)
 	check(w.Write([]string{"study", "h", "bridge", "value", "std_error", "reference"}))
 	bm := func(mu float64) *sde.System {
 		return &sde.System{Dim: 1, Noise: sde.Additive,
@@ -75,7 +75,7 @@ func stoppingStudy(out string, paths int, seed uint64) {
 	fmt.Printf("(KS critical value at 5%%: %.4f)\n", 1.36/math.Sqrt(float64(paths)))
 	w.Flush()
 	check(w.Error())
-	check(f.Close())
+	check(atomicfile.WriteBytes(filepath.Join(out, "stopping.csv"), 0, table.Bytes()))
 }
 
 // meanSE returns the sample mean of x and its standard error.
