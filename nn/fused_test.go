@@ -94,13 +94,7 @@ func TestFusedConvPoolBits(t *testing.T) {
 // TestFusedNaN checks that a NaN activation reaches the output through a fused pool (a
 // NaN weight of the convolution makes every pre-activation NaN).
 func TestFusedNaN(t *testing.T) {
-	net := studyNet(t)
-	obj, err := NewSeqSupervised(net, randomData(7, 4, 784, 10), SoftmaxCE{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := make([]float64, net.NumParams())
-	net.Init(w, He, rand.NewPCG(1, 1))
+	obj, w := studyObjective(t, 4, 7, 1)
 	w[0] = math.NaN()
 	if l := obj.LossGrad(nil, w, seq(4)); !math.IsNaN(l) {
 		t.Fatalf("loss %v with a NaN convolution weight, want NaN", l)

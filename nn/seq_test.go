@@ -255,14 +255,22 @@ func studyNet(t testing.TB) *Sequential {
 	return net
 }
 
-func TestSeqDeterministicAcrossProcs(t *testing.T) {
+// studyObjective is the study CNN on n random samples (data seed dataSeed, softmax
+// cross-entropy) with He-initialised parameters drawn from PCG(initSeed, initSeed).
+func studyObjective(t testing.TB, n int, dataSeed, initSeed uint64) (*SeqSupervised, []float64) {
+	t.Helper()
 	net := studyNet(t)
-	obj, err := NewSeqSupervised(net, randomData(7, 200, 784, 10), SoftmaxCE{})
+	obj, err := NewSeqSupervised(net, randomData(dataSeed, n, 784, 10), SoftmaxCE{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	w := make([]float64, net.NumParams())
-	net.Init(w, He, rand.NewPCG(1, 1))
+	net.Init(w, He, rand.NewPCG(initSeed, initSeed))
+	return obj, w
+}
+
+func TestSeqDeterministicAcrossProcs(t *testing.T) {
+	obj, w := studyObjective(t, 200, 7, 1)
 	idx := seq(150) // two chunks
 	run := func() ([]float64, []float64) {
 		g, nrm := make([]float64, len(w)), make([]float64, len(idx))
@@ -285,10 +293,7 @@ func TestSeqNoAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts are not meaningful under -race (sync.Pool drops items on purpose)")
 	}
-	net := studyNet(t)
-	obj, _ := NewSeqSupervised(net, randomData(7, 64, 784, 10), SoftmaxCE{})
-	w := make([]float64, net.NumParams())
-	net.Init(w, He, rand.NewPCG(1, 1))
+	obj, w := studyObjective(t, 64, 7, 1)
 	idx := seq(32)
 	g, nrm, v := make([]float64, len(w)), make([]float64, len(idx)), randomDirection(len(w), 1)
 	for name, f := range map[string]func(){

@@ -57,13 +57,8 @@ func TestSeqHVPMatchesDifferences(t *testing.T) {
 // steps small enough that no pre-activation crosses zero and no window changes its
 // maximum (two steps that agree with each other).
 func TestSeqHVPReLU(t *testing.T) {
-	net := studyNet(t)
-	obj, err := NewSeqSupervised(net, randomData(9, 20, 784, 10), SoftmaxCE{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := make([]float64, net.NumParams())
-	net.Init(w, He, rand.NewPCG(2, 2))
+	obj, w := studyObjective(t, 20, 9, 2)
+	net := obj.Net
 	idx := seq(20)
 	u, v := randomDirection(len(w), 1), randomDirection(len(w), 2)
 	hu, hv := make([]float64, len(w)), make([]float64, len(w))
@@ -114,10 +109,7 @@ func TestSeqHVPReLU(t *testing.T) {
 // TestSeqHVPDeterministic checks the same bits for GOMAXPROCS 1, 2, 3 and 8 over three
 // rounds of chunks, and no allocation in steady state.
 func TestSeqHVPDeterministic(t *testing.T) {
-	net := studyNet(t)
-	obj, _ := NewSeqSupervised(net, randomData(7, 200, 784, 10), SoftmaxCE{})
-	w := make([]float64, net.NumParams())
-	net.Init(w, He, rand.NewPCG(1, 1))
+	obj, w := studyObjective(t, 200, 7, 1)
 	v := randomDirection(len(w), 5)
 	idx := seq(150)
 	hv := make([]float64, len(w))
