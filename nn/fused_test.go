@@ -100,3 +100,78 @@ func TestFusedNaN(t *testing.T) {
 		t.Fatalf("loss %v with a NaN convolution weight, want NaN", l)
 	}
 }
+
+// FuzzFusedArchitectures builds small networks from the fuzzer's bytes (input shape, then
+// up to five layers: convolutions with any activation, max and average pools, Flatten and
+// Dense), and checks, for every network NewSequential accepts, that the fused network
+// (ReLU convolutions with their max pools) gives the unfused network's bits for outputs,
+// loss, gradient and Hessian-vector product, on integer data where ties are common.
+func FuzzFusedArchitectures(f *testing.F) {
+	f.Add([]byte{1, 6, 6, 0, 3, 3, 1, 1, 1, 2, 2, 2, 3, 4, 2})
+	f.Add([]byte{2, 7, 5, 0, 4, 2, 2, 0, 1, 1, 3, 1, 0, 8, 1, 1, 1, 2, 2, 3, 3, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		at := 0
+		next := func() int {
+			if at >= len(b) {
+				return 0
+			}
+			at++
+			return int(b[at-1])
+		}
+		in := Shape{C: 1 + next()%3, H: 1 + next()%9, W: 1 + next()%9}
+		var layers []Layer
+		for range 5 {
+			switch next() % 5 {
+			case 0:
+				layers = append(layers, Conv2D{Out: 1 + next()%9, Kernel: 1 + next()%3, Stride: 1 + next()%2, Pad: next() % 2, Act: Activation(next() % 5)})
+			case 1:
+				layers = append(layers, MaxPool{Size: 1 + next()%3, Stride: 1 + next()%2})
+			case 2:
+				layers = append(layers, AvgPool{Size: 1 + next()%2, Stride: 1 + next()%2})
+			case 3:
+				layers = append(layers, Flatten{}, Dense{Out: 1 + next()%4, Act: Activation(next() % 5)})
+			}
+		}
+		layers = append(layers, Flatten{}, Dense{Out: 3})
+		net, err := NewSequential(in, layers...)
+		if err != nil || net.NumParams() > 5000 {
+			return
+		}
+		plain := *net
+		plain.stages = append([]stage(nil), net.stages...)
+		for i := range plain.stages {
+			plain.stages[i].fused = false
+		}
+		rng := rand.New(rand.NewPCG(uint64(len(b)), 1))
+		const n = 3
+		X := mat.NewDense(n, in.Size(), nil)
+		for i := range n {
+			for j := range in.Size() {
+				X.Set(i, j, float64(rng.IntN(3)-1))
+			}
+		}
+		data := &Dataset{X: X, Labels: []int{0, 1, 2}}
+		w, v := make([]float64, net.NumParams()), make([]float64, net.NumParams())
+		for i := range w {
+			w[i], v[i] = float64(rng.IntN(3)-1)/2, float64(rng.IntN(5)-2)
+		}
+		var out [2][]float64
+		for r, nw := range []*Sequential{net, &plain} {
+			obj, err := NewSeqSupervised(nw, data, SoftmaxCE{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			g, hv := make([]float64, len(w)), make([]float64, len(w))
+			l := obj.LossGrad(g, w, seq(n))
+			obj.HVP(hv, w, v, seq(n))
+			P := mat.NewDense(n, 3, nil)
+			obj.Predict(P, w, seq(n))
+			out[r] = append(append(append([]float64{l}, g...), hv...), P.RawMatrix().Data...)
+		}
+		for i := range out[0] {
+			if a, c := out[0][i], out[1][i]; math.Float64bits(a) != math.Float64bits(c) && !(math.IsNaN(a) && math.IsNaN(c)) {
+				t.Fatalf("%v %v: value %d fused %v, unfused %v", in, layers, i, a, c)
+			}
+		}
+	})
+}
