@@ -100,7 +100,7 @@ func writePaired(path string, vsSGD, vsSAM []fmPaired) error {
 		fmt.Fprintln(w, "method,seeds,d_test_acc_vs_sgd,d_test_acc_vs_sgd_ci95,d_test_acc_vs_sam,d_test_acc_vs_sam_ci95,d_lambda_max_vs_sam,d_lambda_max_vs_sam_ci95,d_trace_h_vs_sam,d_trace_h_vs_sam_ci95")
 		for i, a := range vsSGD {
 			b := vsSAM[i]
-			fmt.Fprintf(w, "%s,%d,%.4g,%.4g,%.4g,%.4g,%.4g,%.4g,%.4g,%.4g\n", a.name, min(a.n, b.n),
+			fmt.Fprintf(w, "%s,%d,%.4g,%.4g,%.4g,%.4g,%.4g,%.4g,%.4g,%.4g\n", csvField(a.name), min(a.n, b.n),
 				a.acc[0], a.acc[1], b.acc[0], b.acc[1], b.lmax[0], b.lmax[1], b.trace[0], b.trace[1])
 		}
 		return nil

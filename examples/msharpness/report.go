@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -45,9 +46,9 @@ func writeRuns(path string, res []run) error {
 		for _, r := range res {
 			e := ""
 			if r.err != nil {
-				e = fmt.Sprintf("%q", r.err.Error())
+				e = csvField(r.err.Error())
 			}
-			fmt.Fprintf(f, "%s,%g,%d,%.8g,%.8g,%.8g,%d,%d,%s\n", r.method, r.rho, r.seed, r.metric, r.loss, r.train,
+			fmt.Fprintf(f, "%s,%g,%d,%.8g,%.8g,%.8g,%d,%d,%s\n", csvField(r.method), r.rho, r.seed, r.metric, r.loss, r.train,
 				r.cost.BackwardSamples, r.cost.Serial, e)
 		}
 		return nil
@@ -60,7 +61,7 @@ func writeSummary(path string, groups map[string][]summary) error {
 		fmt.Fprintln(f, "table,method,m,rho,mean,sd,runs,diverged,sample_passes_per_B,serial_passes")
 		for _, name := range []string{"all", "best", "fixed"} {
 			for _, s := range groups[name] {
-				fmt.Fprintf(f, "%s,%s,%d,%g,%.8g,%.4g,%d,%d,%.4g,%.0f\n", name, s.method, s.m, s.rho, s.mean, s.sd, s.n, s.diverged, s.passes, s.serial)
+				fmt.Fprintf(f, "%s,%s,%d,%g,%.8g,%.4g,%d,%d,%.4g,%.0f\n", name, csvField(s.method), s.m, s.rho, s.mean, s.sd, s.n, s.diverged, s.passes, s.serial)
 			}
 		}
 		return nil
@@ -141,3 +142,12 @@ func sortXY(xy plotter.XYs) {
 }
 
 func outPath(dir, name string) string { return filepath.Join(dir, name) }
+
+// csvField returns s as one CSV field (RFC 4180): quoted, with quotes doubled, when it holds
+// a comma, a quote or a line break (method names such as "RW-SAM (IS, k=4, u=16)" do).
+func csvField(s string) string {
+	if !strings.ContainsAny(s, ",\"\r\n") {
+		return s
+	}
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}

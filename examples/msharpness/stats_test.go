@@ -1,7 +1,9 @@
 package main
 
 import (
+	"encoding/csv"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -27,5 +29,15 @@ func TestCI95Hand(t *testing.T) {
 	}
 	if m, _ := ci95(nil); !math.IsNaN(m) {
 		t.Fatalf("no values: mean %v, want NaN", m)
+	}
+}
+
+// TestCSVField checks the RFC 4180 quoting of csvField with encoding/csv as the reader.
+func TestCSVField(t *testing.T) {
+	for _, s := range []string{"SGD", "RW-SAM (IS, k=4, u=16)", `loss "NaN" at step 3`, "two\nlines", ""} {
+		rec, err := csv.NewReader(strings.NewReader(csvField(s) + ",x\n")).Read()
+		if err != nil || len(rec) != 2 || rec[0] != s {
+			t.Errorf("csvField(%q) = %q reads back as %q (%v)", s, csvField(s), rec, err)
+		}
 	}
 }
