@@ -144,7 +144,9 @@ func runFMNIST(dir string, c fmnistConfig) error {
 			}
 		}
 	}
-	plan := sweep.Plan{ID: fmt.Sprintf("msharpness/fmnist/v2 train=%d val=%d test=%d epochs=%d flat=%d batch=%d",
+	// v3: the curvature columns come from exact Hessian-vector products (v2 units hold
+	// central differences), so resuming or merging v2 units is refused.
+	plan := sweep.Plan{ID: fmt.Sprintf("msharpness/fmnist/v3 train=%d val=%d test=%d epochs=%d flat=%d batch=%d",
 		c.train, c.val, c.test, c.epochs, c.flat, fmB), Concurrent: true}
 	for _, k := range keys {
 		plan.Keys = append(plan.Keys, k.String())

@@ -47,7 +47,7 @@ func TestFMNISTStudy(t *testing.T) {
 			t.Errorf("paired table has no row for %s over 2 seeds:\n%s", m.name, paired)
 		}
 	}
-	if !strings.Contains(paired, "| SGD | 2 | — |") || !strings.Contains(paired, "| SAM (m=128) | 2 | ") {
+	if !strings.Contains(paired, "| SGD | 2 | — | — |") || !strings.Contains(paired, "| SAM (m=128) | 2 | ") {
 		t.Errorf("reference rows not marked:\n%s", paired)
 	}
 }
