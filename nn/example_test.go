@@ -165,3 +165,34 @@ func ExampleLoadMNIST() {
 	}
 	fmt.Println(train.Len(), test.Len(), train.Dim())
 }
+
+// The study CNN of docs/REPRODUCTION.md: two convolution + max-pool blocks and a linear head,
+// its parameter count and output shape.
+func ExampleNewSequential() {
+	net, err := nn.NewSequential(nn.Shape{C: 1, H: 28, W: 28},
+		nn.Conv2D{Out: 16, Kernel: 3, Stride: 1, Pad: 1, Act: nn.ReLU}, nn.MaxPool{Size: 2, Stride: 2},
+		nn.Conv2D{Out: 32, Kernel: 3, Stride: 1, Pad: 1, Act: nn.ReLU}, nn.MaxPool{Size: 2, Stride: 2},
+		nn.Flatten{}, nn.Dense{Out: 10})
+	if err != nil {
+		panic(err)
+	}
+	// 16·(9+1) + 32·(144+1) + 10·(1568+1) parameters.
+	fmt.Println(net.NumParams(), net.OutShape())
+	// Output:
+	// 20490 10×1×1 (C×H×W)
+}
+
+// The network of ExampleSupervised_HVP written as a Sequential: a 1×1 convolution on a
+// one-pixel image is the first dense layer, so SeqSupervised.HVP gives the same exact
+// product H·e_u = (9, 9, 12, 3) (parameters in the order conv W, b, dense W, b).
+func ExampleSeqSupervised_HVP() {
+	net, _ := nn.NewSequential(nn.Shape{C: 1, H: 1, W: 1}, nn.Conv2D{Out: 1, Kernel: 1, Stride: 1, Act: nn.ReLU},
+		nn.Flatten{}, nn.Dense{Out: 1})
+	data := &nn.Dataset{X: mat.NewDense(1, 1, []float64{1}), Y: mat.NewDense(1, 1, []float64{0})}
+	obj, _ := nn.NewSeqSupervised(net, data, nn.MSE{})
+	hv := make([]float64, 4)
+	obj.HVP(hv, []float64{2, 0, 3, 0}, []float64{1, 0, 0, 0}, []int{0})
+	fmt.Printf("%.6f\n", hv)
+	// Output:
+	// [9.000000 9.000000 12.000000 3.000000]
+}
