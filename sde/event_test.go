@@ -88,8 +88,8 @@ func TestBridgeRemovesBias(t *testing.T) {
 		}
 		plain = append(plain, bp)
 	}
-	if slope, _ := FitOrder(hs, plain); math.Abs(slope-0.5) > 0.1 {
-		t.Errorf("uncorrected bias %v fits h^%.3f, want h^(½ ± 0.1)", plain, slope)
+	if slope, _, err := FitOrder(hs, plain); err != nil || math.Abs(slope-0.5) > 0.1 {
+		t.Errorf("uncorrected bias %v fits h^%.3f (%v), want h^(½ ± 0.1)", plain, slope, err)
 	}
 }
 

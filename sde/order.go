@@ -63,17 +63,39 @@ type Convergence struct {
 }
 
 // FitOrder returns the least-squares slope and intercept of log(err) on
-// log(h): err ≈ exp(intercept)·h^slope.
-func FitOrder(h, err []float64) (slope, intercept float64) {
+// log(h): err ≈ exp(intercept)·h^slope. It returns NaN and an error naming
+// the entry if an h or an error is not positive and finite (an error of
+// exactly 0, an exact level, has no logarithm and so no order), or if all h
+// are equal. It panics if len(h) ≠ len(err) or len(h) < 2.
+func FitOrder(h, err []float64) (slope, intercept float64, e error) {
 	if len(h) != len(err) || len(h) < 2 {
 		panic(fmt.Sprintf("sde: FitOrder: len(h) = %d, len(err) = %d, want equal and ≥ 2", len(h), len(err)))
 	}
 	lx, ly := make([]float64, len(h)), make([]float64, len(h))
 	for i := range h {
+		switch {
+		case !(h[i] > 0) || math.IsInf(h[i], 0):
+			return math.NaN(), math.NaN(), fmt.Errorf("sde: FitOrder: h[%d] = %v, want positive and finite", i, h[i])
+		case !(err[i] > 0) || math.IsInf(err[i], 0):
+			return math.NaN(), math.NaN(), fmt.Errorf("sde: FitOrder: err[%d] = %v, want positive and finite (a log-log fit has no slope through an error of 0)", i, err[i])
+		}
 		lx[i], ly[i] = math.Log(h[i]), math.Log(err[i])
 	}
+	if allEqual(lx) {
+		return math.NaN(), math.NaN(), fmt.Errorf("sde: FitOrder: all h = %v, want at least two distinct step sizes", h[0])
+	}
 	intercept, slope = stat.LinearRegression(lx, ly, nil, false)
-	return slope, intercept
+	return slope, intercept, nil
+}
+
+// allEqual reports whether every entry of x equals x[0].
+func allEqual(x []float64) bool {
+	for _, v := range x {
+		if v != x[0] {
+			return false
+		}
+	}
+	return true
 }
 
 // replay is a Brownian that hands out stored increments in order.
@@ -283,9 +305,9 @@ func ConvergenceStudy(p *Problem, m Method, c *ConvergenceSettings) (*Convergenc
 			res.WeakSE[l] = sd / math.Sqrt(float64(c.Paths))
 		}
 	}
-	res.StrongOrder, _ = FitOrder(res.H, res.Strong)
+	res.StrongOrder, _, _ = FitOrder(res.H, res.Strong) // NaN if a level's error is 0
 	if c.Phi != nil {
-		res.WeakOrder, _ = FitOrder(res.H, res.Weak)
+		res.WeakOrder, _, _ = FitOrder(res.H, res.Weak)
 	}
 	return res, nil
 }
