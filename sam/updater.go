@@ -45,7 +45,8 @@ type SGD struct {
 }
 
 // Validate reports a negative or non-finite LR, Momentum outside [0, 1), a negative
-// weight decay, or Nesterov without momentum.
+// weight decay, Nesterov without momentum, or a bad Schedule (its Validate fails or its
+// factor for the coming update is negative or not finite).
 func (s *SGD) Validate() error {
 	switch {
 	case s.LR < 0 || !finite(s.LR):
@@ -59,7 +60,7 @@ func (s *SGD) Validate() error {
 	case s.Nesterov && s.Momentum == 0:
 		return fmt.Errorf("sam: SGD.Nesterov = true needs Momentum > 0 (Momentum = 0)")
 	}
-	return nil
+	return checkSchedule("SGD.Schedule", s.Schedule, s.t)
 }
 
 // Update applies one SGD update to w with gradient grad.
@@ -129,7 +130,9 @@ type Adam struct {
 	step plain
 }
 
-// Validate reports a negative or non-finite LR, Eps or weight decay, or betas outside [0, 1).
+// Validate reports a negative or non-finite LR, Eps or weight decay, betas outside [0, 1),
+// or a bad Schedule (its Validate fails or its factor for the coming update is negative or
+// not finite).
 func (a *Adam) Validate() error {
 	switch {
 	case a.LR < 0 || !finite(a.LR):
@@ -145,7 +148,7 @@ func (a *Adam) Validate() error {
 	case a.DecoupledWD < 0 || !finite(a.DecoupledWD):
 		return fmt.Errorf("sam: Adam.DecoupledWD = %v must be finite and >= 0", a.DecoupledWD)
 	}
-	return nil
+	return checkSchedule("Adam.Schedule", a.Schedule, a.t)
 }
 
 // Update applies one Adam update to w with gradient grad.
