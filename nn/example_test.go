@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 
 	"github.com/sdeml/sdeml/nn"
 	"gonum.org/v1/gonum/floats"
@@ -132,9 +134,17 @@ func ExampleMLP_Prune() {
 	net.Project(w, 0.3)
 	fmt.Println("after pruning:", net.NonZero(w))
 
-	var file bytes.Buffer
-	nn.Save(&file, net, w)
-	net2, w2, err := nn.Load(&file)
+	dir, _ := os.MkdirTemp("", "nn")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "pruned.nn")
+	// SaveFile replaces the file atomically: a kill mid-write leaves the previous one.
+	if err := nn.SaveFile(path, net, w); err != nil {
+		fmt.Println(err)
+		return
+	}
+	file, _ := os.Open(path)
+	defer file.Close()
+	net2, w2, err := nn.Load(file)
 	fmt.Println("loaded:", net2.Sizes, net2.NonZero(w2), err)
 	// Output:
 	// parameters: 49 nonzero: 49

@@ -33,7 +33,8 @@ const (
 )
 
 // Save writes the architecture of net (widths, activations, mask) and the parameters
-// params (len NumParams) to w in a versioned, checksummed binary format read by Load.
+// params (len NumParams) to w in a versioned, checksummed binary format read by Load
+// (SaveFile writes a file atomically).
 func Save(w io.Writer, net *MLP, params []float64) error {
 	if err := net.Validate(); err != nil {
 		return err

@@ -40,7 +40,8 @@ const (
 )
 
 // SaveSequential writes the architecture of net and the parameters params (len
-// NumParams) to w, read back by LoadSequential.
+// NumParams) to w, read back by LoadSequential (SaveSequentialFile writes a file
+// atomically).
 func SaveSequential(w io.Writer, net *Sequential, params []float64) error {
 	if net == nil || len(net.stages) == 0 {
 		return errors.New("nn: SaveSequential: net is nil or not built by NewSequential")

@@ -46,8 +46,19 @@ const (
 	maxCheckpoint     = 1 << 36
 )
 
-// Save writes cp to w in one Write (see internal/atomicfile for replacing a file atomically).
+// Save writes cp to w in one Write. It returns an error, writing nothing, for a checkpoint
+// that LoadCheckpoint would refuse (Batch or Len < 1, negative Epoch or Step, or a number
+// of epoch losses other than Epoch). To write a file, use SaveFile, which replaces it
+// atomically.
 func (cp *Checkpoint) Save(w io.Writer) error {
+	switch {
+	case cp.Batch < 1 || cp.Len < 1:
+		return fmt.Errorf("sam: Checkpoint.Save: Batch = %d, Len = %d, want both >= 1", cp.Batch, cp.Len)
+	case cp.Epoch < 0 || cp.Step < 0:
+		return fmt.Errorf("sam: Checkpoint.Save: Epoch = %d, Step = %d, want both >= 0", cp.Epoch, cp.Step)
+	case len(cp.History.TrainLoss) != cp.Epoch:
+		return fmt.Errorf("sam: Checkpoint.Save: %d epoch losses in History at Epoch = %d", len(cp.History.TrainLoss), cp.Epoch)
+	}
 	e := binfmt.NewEncoder(checkpointMagic, checkpointVersion)
 	e.Int(cp.Epoch)
 	e.Int(cp.Step)
