@@ -97,6 +97,9 @@ func Train(w []float64, obj nn.Objective, opt Optimizer, s *TrainSettings) (*His
 	if st.Batch == 0 {
 		st.Batch = min(128, n)
 	}
+	if err := checkBatches(opt, n, st.Batch, st.KeepLast); err != nil {
+		return nil, err
+	}
 	ctx := st.Context
 	if ctx == nil {
 		ctx = context.Background()
