@@ -1,7 +1,6 @@
 package nn_test
 
 import (
-	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"os"
