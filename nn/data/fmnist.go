@@ -38,7 +38,8 @@ func LoadFashionMNIST(dir string) (train, test *nn.Dataset, err error) {
 }
 
 // LoadFashionMNISTSubset is LoadFashionMNIST keeping only the first nTrain training and
-// nTest test images (0 means all; negative counts are an error). Errors name the file.
+// nTest test images (0 means all; negative counts, or more images than a file holds, are
+// an error). Errors name the file.
 func LoadFashionMNISTSubset(dir string, nTrain, nTest int) (train, test *nn.Dataset, err error) {
 	if nTrain < 0 || nTest < 0 {
 		return nil, nil, fmt.Errorf("data: LoadFashionMNISTSubset nTrain = %d, nTest = %d: counts must be >= 0", nTrain, nTest)

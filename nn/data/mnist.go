@@ -150,7 +150,7 @@ func LoadMNIST(dir string) (train, test *nn.Dataset, err error) {
 }
 
 // LoadMNISTSubset is LoadMNIST keeping only the first nTrain training and nTest test
-// images (0 means all).
+// images (0 means all; asking for more than a file holds is an error naming it).
 func LoadMNISTSubset(dir string, nTrain, nTest int) (train, test *nn.Dataset, err error) {
 	if dir == "" {
 		if dir, err = MNISTDir(); err != nil {
@@ -190,7 +190,8 @@ func readMNISTFiles(images, labels string, limit int) (*nn.Dataset, error) {
 
 // ReadMNIST builds a Dataset from an IDX image file (uint8, n×rows×cols) and an IDX label
 // file (uint8, n), keeping the first limit samples (all if limit <= 0). Pixels are scaled
-// to [0, 1]. It returns an error for wrong types, shapes or label counts.
+// to [0, 1]. It returns an error for wrong types, shapes or label counts, or a limit above
+// the number of samples.
 func ReadMNIST(images, labels io.Reader, limit int) (*nn.Dataset, error) {
 	im, err := ReadIDX(images)
 	if err != nil {
@@ -204,8 +205,8 @@ func ReadMNIST(images, labels io.Reader, limit int) (*nn.Dataset, error) {
 }
 
 // imageDataset builds a Dataset from IDX images (uint8, n×rows×cols; pixels scaled to
-// [0, 1]) and labels (uint8, n), keeping the first limit samples (all if limit <= 0). The
-// errors for wrong types, shapes or counts name the two sources.
+// [0, 1]) and labels (uint8, n), keeping the first limit samples (all if limit <= 0; more
+// than n is an error). The errors for wrong types, shapes or counts name the two sources.
 func imageDataset(im, lb *IDX, imName, lbName string, limit int) (*nn.Dataset, error) {
 	if im.Type != IDXUint8 || len(im.Dims) != 3 {
 		return nil, fmt.Errorf("data: %s: type 0x%02x dims %v, want uint8 n×rows×cols images", imName, im.Type, im.Dims)
@@ -220,7 +221,10 @@ func imageDataset(im, lb *IDX, imName, lbName string, limit int) (*nn.Dataset, e
 	if n == 0 || p == 0 {
 		return nil, fmt.Errorf("data: %s holds no pixels", imName)
 	}
-	if limit > 0 && limit < n {
+	if limit > n {
+		return nil, fmt.Errorf("data: %s holds %d samples, %d requested", imName, n, limit)
+	}
+	if limit > 0 {
 		n = limit
 	}
 	X := mat.NewDense(n, p, nil)
