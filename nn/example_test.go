@@ -163,8 +163,17 @@ func ExampleNewSequential() {
 	}
 	// 16·(9+1) + 32·(144+1) + 10·(1568+1) parameters.
 	fmt.Println(net.NumParams(), net.OutShape())
+	fmt.Println(net) // the summary: one row per layer
 	// Output:
 	// 20490 10×1×1 (C×H×W)
+	// Sequential: input 1×28×28 (C×H×W), 20490 parameters
+	// #  layer                                            output    parameters
+	// 0  Conv2D(out 16, kernel 3, stride 1, pad 1, ReLU)  16×28×28  160
+	// 1  MaxPool(size 2, stride 2)                        16×14×14  0
+	// 2  Conv2D(out 32, kernel 3, stride 1, pad 1, ReLU)  32×14×14  4640
+	// 3  MaxPool(size 2, stride 2)                        32×7×7    0
+	// 4  Flatten                                          1568×1×1  0
+	// 5  Dense(out 10, Identity)                          10×1×1    15690
 }
 
 // The network of ExampleSupervised_HVP written as a Sequential: a 1×1 convolution on a
