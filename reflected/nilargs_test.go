@@ -12,7 +12,9 @@ func TestNilArgumentsAreErrors(t *testing.T) {
 		t.Errorf("NewScoreNet with a nil source: error %v, want one naming src", err)
 	}
 	dst := make([]float64, 4)
-	if err := (&Sampler{}).Sample(dst, nil, 1); err == nil || !strings.Contains(err.Error(), "model is nil") {
-		t.Errorf("Sample with a nil model: error %v, want one naming the model", err)
+	for _, m := range []ScoreModel{nil, (*ScoreNet)(nil), &ScoreNet{}} {
+		if err := (&Sampler{}).Sample(dst, m, 1); err == nil || !strings.Contains(err.Error(), "model is nil") {
+			t.Errorf("Sample with model %#v: error %v, want one naming the model", m, err)
+		}
 	}
 }

@@ -143,7 +143,7 @@ func (s *Sampler) Grid(D int) ([]float64, error) {
 // It returns an error for a nil model, bad settings, a dst whose length is not a positive
 // multiple of D, or a non-finite score.
 func (s *Sampler) Sample(dst []float64, model ScoreModel, seed uint64) error {
-	if model == nil {
+	if sn, ok := model.(*ScoreNet); model == nil || ok && (sn == nil || sn.Net == nil) {
 		return fmt.Errorf("reflected: Sampler.Sample: model is nil")
 	}
 	D := model.Dim()
