@@ -69,8 +69,7 @@
 // pruning and weight projection, an optional exponential moving average of the parameters
 // (TrainSettings.EMA, left in the network at the end), a progress line, and stops on a
 // non-finite loss;
-// ScoreNet.Save and LoadScoreNet persist the result (ScoreNet.SaveFile and
-// Checkpoint.SaveFile replace a file atomically).
+// ScoreNet.Save and LoadScoreNet persist the result.
 //
 // Sampler runs the reflected reverse-time SDE dY = s(Y, t) dr + dW + ν dL̃ (t = T − r) from
 // Uniform([0,1]^D) by Euler–Maruyama on a geometric time grid, folding into the cube after

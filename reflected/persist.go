@@ -21,7 +21,7 @@ const (
 )
 
 // Save writes the network architecture, sparsity mask, time embedding and parameters to w;
-// Load reads them back bit for bit. SaveFile replaces a file atomically.
+// Load reads them back bit for bit.
 func (n *ScoreNet) Save(w io.Writer) error {
 	var hdr [16]byte
 	copy(hdr[:8], scoreNetMagic)
