@@ -8,7 +8,7 @@ import (
 // TestEnsembleStopTimesOnly: an ensemble whose only output is the stopping
 // times (Settings.Event, no Store, Moments or Observe) returns them. For
 // dX = dW from x = 0.3, the exit time τ from (0, 1) has E τ = x(1 − x) =
-// 0.21 and E τ² = x(1 − x)(1 + x − x²)/3 = 0.08470 (from ½u” = −1 and
+// 0.21 and E τ² = x(1 − x)(1 + x − x²)/3 = 0.08470 (from ½u″ = −1 and
 // ½u” = −2x(1 − x) with zero boundary values), so sd τ = 0.2015 and the
 // mean of 1000 paths has standard error 0.0064; 5 standard errors (0.032)
 // cover it and the bridge-corrected kill's bias at h = 0.01 (about 1e-4).
