@@ -13,7 +13,7 @@ func (s *emStepper) fresh(x []float64, a, b, dt float64, ns int, inc *Increments
 	n := len(x)
 	gen := &inc.gen
 	fg := sys.DriftDiffusion
-	if n == 1 && fg != nil && dom == nil && gen.pcg != nil {
+	if n == 1 && dom == nil && gen.pcg != nil {
 		return s.fresh1(x, a, b, dt, ns, gen)
 	}
 	f, g := s.f[:n], s.g[:n]
@@ -64,12 +64,13 @@ func (s *emStepper) fresh(x []float64, a, b, dt float64, ns int, inc *Increments
 	return ns, true
 }
 
-// fresh1 is fresh for one-dimensional systems with a DriftDiffusion
-// callback, no Domain and a PCG source: the same arithmetic in the same
-// order, with the state, drift and diffusion as scalars and the PCG called
-// directly, so that the loop around the callback is as short as it can be.
+// fresh1 is fresh for one-dimensional systems (any callback form), no
+// Domain and a PCG source: the same arithmetic in the same order, with the
+// state, drift and diffusion as scalars, the callbacks chosen once
+// (System.pointwise) and the PCG called directly, so that the loop around
+// the callback is as short as it can be.
 func (s *emStepper) fresh1(x []float64, a, b, dt float64, ns int, gen *normalGen) (int, bool) {
-	fg := s.sys.DriftDiffusion
+	fg, dr, df := s.sys.pointwise()
 	pcg := gen.pcg
 	f, g, xs := s.f[:1], s.g[:1], x[:1]
 	t0 := a
@@ -83,7 +84,12 @@ func (s *emStepper) fresh1(x []float64, a, b, dt float64, ns int, gen *normalGen
 		if h != hPrev {
 			hPrev, sq = h, math.Sqrt(h)
 		}
-		fg(f, g, t0, xs)
+		if fg != nil {
+			fg(f, g, t0, xs)
+		} else {
+			dr(f, t0, xs)
+			df(g, t0, xs)
+		}
 		u := pcg.Uint64()
 		z, ok := zigFast(u)
 		if !ok {

@@ -9,8 +9,9 @@ import (
 )
 
 // emPair integrates two ensemble paths at once with Euler–Maruyama on a
-// one-dimensional system with a per-path DriftDiffusion callback (no
-// batch callback, no Domain, fixed step). One path's steps form a serial
+// one-dimensional system with per-path callbacks, fused (DriftDiffusion) or
+// separate (Drift and Diffusion), and no batch callback (no Domain, fixed
+// step). One path's steps form a serial
 // chain (state → callback → update → state) whose latency, not its
 // arithmetic, bounds the speed; interleaving two independent chains lets
 // the processor overlap them. Each path still draws only from its own
@@ -39,7 +40,7 @@ func emPairable(sv *solver) bool {
 	st, ok := sv.st.(*emStepper)
 	s := sv.sys
 	return ok && st != nil && sv.ad == nil && sv.stop == nil && sv.set.Domain == nil && s.Dim == 1 &&
-		s.DriftDiffusion != nil && s.BatchDriftDiffusion == nil &&
+		(s.DriftDiffusion != nil || s.Drift != nil && s.Diffusion != nil) && s.BatchDriftDiffusion == nil &&
 		(s.Noise == Diagonal || s.Noise == Additive)
 }
 
@@ -175,14 +176,21 @@ func (p *emPair) pair1(a, b, dt float64, ns int) bool {
 
 // block runs the steps of tab on both lanes.
 func (p *emPair) block(tab []stepTime) bool {
-	fg := p.st.sys.DriftDiffusion
+	fg, dr, df := p.st.sys.pointwise()
 	pa, pb := &p.pcg[0], &p.pcg[1]
 	fa, gA, fb, gB := p.buf[0:1], p.buf[1:2], p.buf[2:3], p.buf[3:4]
 	xa, xb := p.x[0][:1], p.x[1][:1]
 	for k := range tab {
 		e := &tab[k]
-		fg(fa, gA, e.t0, xa)
-		fg(fb, gB, e.t0, xb)
+		if fg != nil {
+			fg(fa, gA, e.t0, xa)
+			fg(fb, gB, e.t0, xb)
+		} else {
+			dr(fa, e.t0, xa)
+			df(gA, e.t0, xa)
+			dr(fb, e.t0, xb)
+			df(gB, e.t0, xb)
+		}
 		u := pa.Uint64()
 		z, ok := zigFast(u)
 		if !ok {
