@@ -58,6 +58,7 @@ func TestImplicitLinearStep(t *testing.T) {
 // (1 + (1−θ)λh)² + μ²h < (1 − θλh)²; Euler–Maruyama unstable at points
 // where θ = 1 is stable.
 func TestMSStabilityRegion(t *testing.T) {
+	skipStatisticalUnderRace(t)
 	const paths, n, h = 40000, 3, 0.1
 	emOnlyUnstable := 0
 	for _, z := range []float64{-30, -8, -2.5, -1, -0.3, 0.4} {
@@ -144,6 +145,7 @@ func TestImplicitStiffBlowUp(t *testing.T) {
 // while Euler–Maruyama, whose fast component is multiplied by 1 − λh per
 // step, exceeds 1e6 (the solution is O(1)) on every path at h = 2⁻⁸.
 func TestImplicitStrongOrderStiff(t *testing.T) {
+	skipStatisticalUnderRace(t)
 	p := StiffManifoldProblem(1000)
 	steps := []int{8, 16, 32, 64, 128, 256}
 	for _, c := range []struct {
