@@ -180,7 +180,7 @@ func TestOverheadHandLoop(t *testing.T) {
 	}
 }
 
-// BenchmarkOverhead: Solve (one path, 10⁴ steps) and SolveEnsemble (1000
+// BenchmarkOverhead: Solve (one path, 10⁶ steps) and SolveEnsemble (1000
 // paths × 1000 steps) against the hand loops, per callback form, d = 1 and
 // 10. Reports CPU ns per path-step (all threads), the figure to compare on
 // a shared machine; the ensemble runs on all cores, the hand loop on one.
@@ -193,7 +193,7 @@ func BenchmarkOverhead(b *testing.B) {
 		}
 		for _, form := range callbackForms {
 			sys := overheadSys(d, form)
-			const ns = 10000
+			const ns = 1000000
 			b.Run(fmt.Sprintf("solve/d=%d/%s/hand", d, form), func(b *testing.B) {
 				x, f, g := make([]float64, d), make([]float64, d), make([]float64, d)
 				gens := make([]normalGen, 1)
