@@ -157,6 +157,7 @@ func TestWeak2Noise(t *testing.T) {
 // explicit methods' order tests) on LinearProblem and on the 2-D
 // scalar-noise StiffManifoldProblem with a mild λ = 2.
 func TestWeak2StrongOrder(t *testing.T) {
+	skipStatisticalUnderRace(t)
 	for _, p := range []*Problem{LinearProblem(false), StiffManifoldProblem(2)} {
 		cv, err := ConvergenceStudy(p, Weak2{}, &ConvergenceSettings{Steps: []int{8, 16, 32, 64, 128, 256}, Paths: 4000, Seed: 2})
 		if err != nil {
