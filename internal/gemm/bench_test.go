@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/sdeml/sdeml/internal/cpu"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 )
@@ -35,6 +36,7 @@ var benchShapes = []struct {
 // BenchmarkDgemm times Dgemm and gonum's blas64.Gemm on the MLP shapes and reports GFLOP/s
 // (2·m·n·k flops per product).
 func BenchmarkDgemm(b *testing.B) {
+	b.Logf("%s, kernel %s", cpu.Describe(), active.name)
 	rng := rand.New(rand.NewPCG(1, 1))
 	tr := map[bool]blas.Transpose{false: blas.NoTrans, true: blas.Trans}
 	for _, s := range benchShapes {
