@@ -10,12 +10,15 @@ import (
 	"github.com/sdeml/sdeml/internal/testutil"
 )
 
-var cpuTime = flag.Bool("gemm.cputime", false, "run TestCPUTime: single-thread GFLOP/s measured in thread CPU time")
+var (
+	cpuTime  = flag.Bool("gemm.cputime", false, "run TestCPUTime: single-thread GFLOP/s measured in thread CPU time")
+	cpuFlops = flag.Float64("gemm.cpuflops", 4e9, "flops per timed batch of TestCPUTime")
+)
 
 // TestCPUTime measures Dgemm on one thread (GOMAXPROCS = 1, goroutine locked to its thread)
 // in CPU time of that thread, which, unlike wall-clock time, does not count the time the
 // thread waits for a core on a loaded machine. Each figure is the best of 5 batches of about
-// 4·10⁹ flops. Compare with testdata/torch_matmul.py --threads 1 --cpu-time. Run with
+// 4·10⁹ flops (-gemm.cpuflops). Compare with testdata/torch_matmul.py --threads 1 --cpu-time. Run with
 //
 //	go test -run TestCPUTime -v ./internal/gemm/ -args -gemm.cputime
 func TestCPUTime(t *testing.T) {
@@ -30,7 +33,7 @@ func TestCPUTime(t *testing.T) {
 		g := gemmCase{transA: s.transA, transB: s.transB, m: s.m, n: s.n, k: s.k, alpha: 1}
 		a, lda, bb, ldb, c, ldc := g.operands(rng)
 		flops := 2 * float64(s.m*s.n*s.k)
-		reps := int(4e9/flops) + 1
+		reps := int(*cpuFlops/flops) + 1
 		best := time.Hour
 		for batch := 0; batch < 5; batch++ {
 			t0 := testutil.ThreadCPU()

@@ -44,6 +44,7 @@ def main():
     ap.add_argument("--reps", type=int, default=200)
     ap.add_argument("--cpu-time", action="store_true")
     ap.add_argument("--dtypes", default="float64,float32")
+    ap.add_argument("--flops", type=float, default=4e9, help="flops per timed batch with --cpu-time")
     args = ap.parse_args()
     # OpenBLAS keeps its own thread pool, which torch.set_num_threads does not size: without
     # this, --threads 1 --cpu-time counts only the calling thread's share of the work.
@@ -65,7 +66,7 @@ def main():
             for _ in range(20):
                 torch.matmul(opa, opb, out=out)
             best = float("inf")
-            reps = max(args.reps, int(4e9 / (2 * m * n * k))) if args.cpu_time else args.reps
+            reps = max(args.reps, int(args.flops / (2 * m * n * k))) if args.cpu_time else args.reps
             for _ in range(5):  # best of 5 batches of reps, like picking a quiet run
                 t0 = clock()
                 for _ in range(reps):
