@@ -34,9 +34,10 @@ for r in $(seq "$rounds"); do
 		SDEML_CPU=$lvl /tmp/sdeml_cpu.test -test.run TestActiveFlags -test.v | grep 'kernel level'
 		echo "--- gemm, one thread, thread CPU time"
 		SDEML_CPU=$lvl /tmp/sdeml_gemm.test -test.run 'TestCPUTime$' -test.v -gemm.cputime -gemm.cpuflops 1e9 | grep GFLOP
-		env $peerenv $one $py internal/gemm/testdata/torch_matmul.py --threads 1 --cpu-time --flops 1e9 --dtypes float64
+		env $peerenv $one $py internal/gemm/testdata/torch_matmul.py --threads 1 --cpu-time --reps 1 --flops 1e9 --dtypes float64
 		echo "--- gemm, two threads, wall clock (load $(cut -d' ' -f1 /proc/loadavg))"
 		SDEML_CPU=$lvl /tmp/sdeml_gemm.test -test.run XXX -test.bench 'Dgemm/.*/.*/impl=gemm$' -test.benchtime=100x | grep Bench
+		SDEML_CPU=$lvl /tmp/sdeml_gemm.test -test.run XXX -test.bench 'Dgemm/cnn/.*/.*/impl=gemm$' -test.benchtime=100x | grep Bench
 		env $peerenv $py internal/gemm/testdata/torch_matmul.py --threads 2 --reps 100 --dtypes float64
 		echo "--- MLP step, one thread, process CPU time"
 		SDEML_CPU=$lvl /tmp/sdeml_sam.test -test.run XXX -test.bench 'OptimizerStep/opt=(sgd|sam|msam16|msam4)$' -test.benchtime=20x -test.cpu 1 | grep Bench
