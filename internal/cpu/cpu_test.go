@@ -1,6 +1,11 @@
 package cpu
 
-import "testing"
+import (
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
 
 // TestChoose checks the SDEML_CPU rules: lowering is honoured, raising falls back to the
 // detected level with a notice, unknown values are reported and ignored.
@@ -54,5 +59,34 @@ func TestActiveFlags(t *testing.T) {
 	}
 	if _, err := ParseLevel("avx"); err == nil || err.Error() != `cpu: SDEML_CPU = "avx": must be portable, avx2, avx512 or auto` {
 		t.Errorf("ParseLevel(avx) error %v", err)
+	}
+}
+
+// TestEnvFallback runs this test binary again with SDEML_CPU set to an unknown value and to
+// a level above the detected one (when there is one): the process starts, prints one notice
+// line on stderr and runs at the detected level.
+func TestEnvFallback(t *testing.T) {
+	if os.Getenv("SDEML_CPU_CHILD") != "" {
+		t.Skip("child process")
+	}
+	envs := []string{"sse9"}
+	if Detected() < LevelAVX512 {
+		envs = append(envs, "avx512")
+	}
+	for _, env := range envs {
+		cmd := exec.Command(os.Args[0], "-test.run", "^TestActiveFlags$", "-test.v")
+		cmd.Env = append(os.Environ(), EnvVar+"="+env, "SDEML_CPU_CHILD=1")
+		var stderr, stdout strings.Builder
+		cmd.Stderr, cmd.Stdout = &stderr, &stdout
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("%s=%s: %v\n%s%s", EnvVar, env, err, stdout.String(), stderr.String())
+		}
+		lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+		if len(lines) != 1 || !strings.HasPrefix(lines[0], "sdeml: ") || !strings.HasSuffix(lines[0], "using "+Detected().String()) {
+			t.Errorf("%s=%s: stderr %q, want one notice ending in %q", EnvVar, env, stderr.String(), "using "+Detected().String())
+		}
+		if want := "kernel level " + Detected().String(); !strings.Contains(stdout.String(), want) {
+			t.Errorf("%s=%s: child output lacks %q:\n%s", EnvVar, env, want, stdout.String())
+		}
 	}
 }
