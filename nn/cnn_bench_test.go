@@ -6,6 +6,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/sdeml/sdeml/internal/testutil"
 	"github.com/sdeml/sdeml/nn"
 	"github.com/sdeml/sdeml/sam"
 )
@@ -67,11 +68,15 @@ func BenchmarkCNNStep(b *testing.B) {
 			}
 			i := 0
 			b.ReportAllocs()
+			cpu0 := testutil.ProcessCPU()
 			for b.Loop() {
 				if _, err := c.opt.Step(w, obj, batches[i%len(batches)]); err != nil {
 					b.Fatal(err)
 				}
 				i++
+			}
+			if cpu := testutil.ProcessCPU() - cpu0; cpu > 0 { // process CPU time (Linux)
+				b.ReportMetric(float64(cpu.Microseconds())/1e3/float64(max(i, 1)), "cpu-ms/op")
 			}
 		})
 	}

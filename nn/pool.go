@@ -82,7 +82,7 @@ func (st *stage) maxPoolReLU(y []float64, arg []int32, z, b []float64) {
 }
 
 // maxPoolReLU2 is maxPoolReLU for 2×2 windows (any stride), one output row at a time
-// through internal/maxpool (AVX-512 where available, the same bits everywhere).
+// through internal/maxpool (AVX-512 or AVX2 where available, the same bits everywhere).
 func (st *stage) maxPoolReLU2(y []float64, arg []int32, z, b []float64) {
 	C, W, oW := st.in.C, st.in.W, st.out.W
 	for oh := 0; oh < st.out.H; oh++ {
@@ -113,7 +113,7 @@ func (st *stage) maxPoolR(ry, rx, y []float64, arg []int32) {
 // with respect to the convolution's pre-activations: the windows whose maximum y[q] is
 // not positive send nothing (ReLU' = 0 there, as in scaleByDerivative). Windows that share
 // an argmax share its value, so they agree on that. Non-overlapping 2×2 windows go through
-// internal/maxpool (AVX-512 where available, the same bits).
+// internal/maxpool (AVX-512 or AVX2 where available, the same bits).
 func (st *stage) maxPoolBack(dx, dy, y []float64, arg []int32, relu bool) {
 	if relu && st.kh == 2 && st.kw == 2 && st.stride == 2 {
 		st.maxPoolReLU2Back(dx, dy, y, arg)

@@ -8,7 +8,17 @@ func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 // xgetbv reads the extended control register XCR0 (which register states the OS saves).
 func xgetbv() (eax, edx uint32)
 
-func init() { AVX2FMA, AVX512 = detect() }
+func init() {
+	avx2, avx512 := detect()
+	switch {
+	case avx512:
+		setLevel(LevelAVX512)
+	case avx2:
+		setLevel(LevelAVX2)
+	default:
+		setLevel(LevelPortable)
+	}
+}
 
 // detect reports whether the CPU and the operating system support AVX2 with FMA3, and
 // AVX-512F. The OS must save the YMM state (XCR0 bits 1-2) for AVX, and additionally the

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/sdeml/sdeml/internal/cpu"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 )
@@ -30,25 +31,35 @@ var benchShapes = []struct {
 	{"dW/256x16x784", true, false, 256, 784, 16},
 	{"fwd/4x784x256", false, true, 4, 256, 784},
 	{"dW/256x4x784", true, false, 256, 784, 4},
+	// the study CNN (nn's BenchmarkCNNStep), one chunk of 8 samples: conv 1→16 (784 pixels
+	// per sample, 9 taps), conv 16→32 (196 pixels, 144 taps), dense 1568→10
+	{"cnn/conv1-fwd/6272x9x16", false, true, 6272, 16, 9},
+	{"cnn/conv1-dW/16x6272x9", true, false, 16, 9, 6272},
+	{"cnn/conv2-fwd/1568x144x32", false, true, 1568, 32, 144},
+	{"cnn/conv2-dW/144x1568x32", true, false, 144, 32, 1568},
+	{"cnn/conv2-dX/1568x32x144", false, false, 1568, 144, 32},
+	{"cnn/dense-dW/1568x8x10", true, false, 1568, 10, 8},
 }
 
 // BenchmarkDgemm times Dgemm and gonum's blas64.Gemm on the MLP shapes and reports GFLOP/s
-// (2·m·n·k flops per product).
+// (2·m·n·k flops per product). The kernel level (internal/cpu, SDEML_CPU) ends the names of
+// the sdeml rows.
 func BenchmarkDgemm(b *testing.B) {
+	level := "level=" + cpu.Active().String()
 	rng := rand.New(rand.NewPCG(1, 1))
 	tr := map[bool]blas.Transpose{false: blas.NoTrans, true: blas.Trans}
 	for _, s := range benchShapes {
 		g := gemmCase{transA: s.transA, transB: s.transB, m: s.m, n: s.n, k: s.k, alpha: 1}
 		a, lda, bb, ldb, c, ldc := g.operands(rng)
 		flops := 2 * float64(s.m*s.n*s.k)
-		b.Run(s.name+"/impl=gemm", func(b *testing.B) {
+		b.Run(s.name+"/impl=gemm/"+level, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				Dgemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, ldc)
 			}
 			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
-		b.Run(s.name+"/impl=gemm-packall", func(b *testing.B) {
+		b.Run(s.name+"/impl=gemm-packall/"+level, func(b *testing.B) {
 			packAll = true
 			defer func() { packAll = false }()
 			for b.Loop() {

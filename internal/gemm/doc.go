@@ -21,10 +21,13 @@
 // Kernels: on amd64, an 8×24 AVX-512F kernel (24 zmm accumulators) when the CPU and the OS
 // support it (checked with CPUID and XGETBV in assembly), else a 4×12 AVX2+FMA kernel (12 ymm
 // accumulators), else, and on every other architecture or with the build tag purego, a
-// portable 4×4 Go kernel using math.FMA. The two assembly kernels have narrow variants (8×16
-// and 4×8) that the packed driver takes for products whose n the wide tile would pad more
-// (n = 16 or 32 on AVX-512: the output channels of small convolutions, where 24-wide tiles
-// would leave a third of their lanes empty). Every kernel performs the same operations in
+// portable 4×4 Go kernel using math.FMA. The two assembly kernels have narrow variants (8×16,
+// and 6×8 with 12 ymm accumulators) that the packed driver takes for products whose n the
+// wide tile would pad more (n = 16 or 32: the output channels of small convolutions, where
+// 24-wide tiles would leave a third of their lanes empty, 12-wide ones a quarter). With
+// AVX, op(B) is packed by vector moves and 4×4 register transposes (pack_amd64.s); the
+// environment variable SDEML_CPU (internal/cpu) can force the AVX2 or portable level on a
+// faster CPU. Every kernel performs the same operations in
 // the same order with single rounding per FMA, so all of them return the same bits; tests
 // check this, for every kernel and its narrow variant, against a slow reference that
 // states the order directly.

@@ -43,7 +43,7 @@ func main() {
 		// where the wide tiles would leave a third of their columns empty. The third B
 		// register is only the scratch of the store.
 		gen(&sb, spec{name: "kern8x16avx512", mr: 8, vecs: 2, lanes: 8, reg: "Z", zero: "VPXORQ", bcast: []int{27, 28, 29, 30, 31}, bregs: []int{24, 25, 26}, unroll: 4, rowStrided: rowStrided})
-		gen(&sb, spec{name: "kern4x8avx2", mr: 4, vecs: 2, lanes: 4, reg: "Y", zero: "VXORPD", bcast: []int{15}, bregs: []int{12, 13, 14}, unroll: 4, rowStrided: rowStrided})
+		gen(&sb, spec{name: "kern6x8avx2", mr: 6, vecs: 2, lanes: 4, reg: "Y", zero: "VXORPD", bcast: []int{15}, bregs: []int{12, 13, 14}, unroll: 4, rowStrided: rowStrided})
 	}
 	if err := os.WriteFile("kernel_amd64.s", []byte(sb.String()), 0o644); err != nil {
 		panic(err)

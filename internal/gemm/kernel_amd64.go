@@ -26,9 +26,9 @@ func kern4x12avx2T(kc int, a []float64, ps int, b, c []float64, ldc int, alpha, 
 //go:noescape
 func kern4x12avx2N(kc int, a []float64, rs int, b, c []float64, ldc int, alpha, beta float64)
 
-// kern8x16avx512T/N and kern4x8avx2T/N are the narrow variants of the two kernels above
-// (8×16 and 4×8 tiles), for products whose n the wide tiles would pad more (see
-// kernel.forWidth).
+// kern8x16avx512T/N and kern6x8avx2T/N are the narrow variants of the two kernels above
+// (8×16 and 6×8 tiles, 16 zmm and 12 ymm accumulators), for products whose n the wide
+// tiles would pad more (see kernel.forWidth).
 //
 //go:noescape
 func kern8x16avx512T(kc int, a []float64, ps int, b, c []float64, ldc int, alpha, beta float64)
@@ -37,14 +37,14 @@ func kern8x16avx512T(kc int, a []float64, ps int, b, c []float64, ldc int, alpha
 func kern8x16avx512N(kc int, a []float64, rs int, b, c []float64, ldc int, alpha, beta float64)
 
 //go:noescape
-func kern4x8avx2T(kc int, a []float64, ps int, b, c []float64, ldc int, alpha, beta float64)
+func kern6x8avx2T(kc int, a []float64, ps int, b, c []float64, ldc int, alpha, beta float64)
 
 //go:noescape
-func kern4x8avx2N(kc int, a []float64, rs int, b, c []float64, ldc int, alpha, beta float64)
+func kern6x8avx2N(kc int, a []float64, rs int, b, c []float64, ldc int, alpha, beta float64)
 
 func init() {
 	if cpu.AVX2FMA {
-		narrow := &kernel{name: "avx2-narrow", mr: 4, nr: 8, fnT: kern4x8avx2T, fnN: kern4x8avx2N}
+		narrow := &kernel{name: "avx2-narrow", mr: 6, nr: 8, fnT: kern6x8avx2T, fnN: kern6x8avx2N}
 		kernels = append([]kernel{{name: "avx2", mr: 4, nr: 12, fnT: kern4x12avx2T, fnN: kern4x12avx2N, smallNT: avx2SmallNT, smallNN: avx2SmallNN, smallTN: avx2SmallTN, small: avx2Small, narrow: narrow}}, kernels...)
 	}
 	if cpu.AVX512 {

@@ -43,9 +43,27 @@ func packA(dst []float64, transA bool, a []float64, lda, i0, mc, p0, kc, mr int)
 func packB(dst []float64, transB bool, b []float64, ldb, n, j0, p0, kc, nr int) {
 	cols := min(nr, n-j0)
 	if transB {
-		// op(B)[p, j] = b[j*ldb+p]: each column is contiguous in p. Eight columns at a
-		// time, so each p writes eight adjacent values (one cache line).
-		j := 0
+		// op(B)[p, j] = b[j*ldb+p]: each column is contiguous in p. With AVX, groups of
+		// four columns and four p are transposed in registers; the p and columns left
+		// over take the loops below.
+		j, pDone := 0, 0
+		if packAVX && nr%4 == 0 && cols >= 4 && kc >= 4 {
+			groups, kc4 := cols/4, kc/4
+			src := b[j0*ldb+p0:]
+			if len(src) < (4*groups-1)*ldb+4*kc4 || len(dst) < kc*nr {
+				panic("gemm: packB: short slice")
+			}
+			packBTAVX(dst, src, ldb, kc4, nr, groups)
+			j, pDone = 4*groups, 4*kc4
+			for jj := 0; jj < j; jj++ {
+				col := b[(j0+jj)*ldb+p0 : (j0+jj)*ldb+p0+kc]
+				for p := pDone; p < kc; p++ {
+					dst[p*nr+jj] = col[p]
+				}
+			}
+		}
+		// Eight columns at a time, so each p writes eight adjacent values (one cache
+		// line).
 		for ; j+8 <= cols; j += 8 {
 			r := (j0+j)*ldb + p0
 			s0 := b[r : r+kc]
@@ -75,8 +93,17 @@ func packB(dst []float64, transB bool, b []float64, ldb, n, j0, p0, kc, nr int) 
 		}
 		return
 	}
-	// op(B)[p, j] = b[p*ldb+j]: each row is contiguous in j. Rows shorter than 16 values
-	// are moved by a loop: copy and clear calls would cost more than the values.
+	// op(B)[p, j] = b[p*ldb+j]: each row is contiguous in j.
+	if packAVX && nr%4 == 0 && kc > 0 {
+		src := b[p0*ldb+j0:]
+		if len(src) < (kc-1)*ldb+cols || len(dst) < kc*nr {
+			panic("gemm: packB: short slice")
+		}
+		packBNAVX(dst, src, ldb, kc, cols, nr)
+		return
+	}
+	// Rows shorter than 16 values are moved by a loop: copy and clear calls would cost
+	// more than the values.
 	for p := 0; p < kc; p++ {
 		d := dst[p*nr : p*nr+nr]
 		src := b[(p0+p)*ldb+j0 : (p0+p)*ldb+j0+cols]

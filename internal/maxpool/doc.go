@@ -5,7 +5,9 @@
 // The activations are +0, positive or NaN (one bit pattern for every NaN), whose IEEE 754
 // bit patterns order as unsigned integers do (NaN above +Inf), so the maximum is taken on
 // the bits: a NaN in a window is its maximum, and the result is the same bits as a scalar
-// loop over the window in order with a strict comparison. On amd64 with AVX-512F the kernel runs
-// eight channels per instruction; elsewhere, with the build tag purego, or for channel
-// counts that are not a multiple of eight, a portable loop gives the same bits.
+// loop over the window in order with a strict comparison. On amd64 the kernel runs eight
+// channels per instruction with AVX-512F (channel counts that are multiples of eight) or four
+// with AVX2 (multiples of four; internal/cpu's SDEML_CPU can force this level); elsewhere,
+// with the build tag purego, or for other channel counts, a portable loop gives the same
+// bits.
 package maxpool

@@ -35,8 +35,12 @@ func ReLUMax2x2(y []float64, arg []int32, z, b []float64, r Row) {
 	if last := r.Index + (r.N-1)*r.Step + r.RowStride + 2*r.C; last > math.MaxInt32 {
 		panic(fmt.Sprintf("maxpool: index %d overflows int32", last))
 	}
-	if useAVX512 && r.C%8 == 0 {
+	switch {
+	case useAVX512 && r.C%8 == 0:
 		reluMax2x2AVX512(z, b, y, arg, r.N, r.C, r.RowStride, r.Step, r.Index)
+		return
+	case useAVX2 && r.C%4 == 0:
+		reluMax2x2AVX2(z, b, y, arg, r.N, r.C, r.RowStride, r.Step, r.Index)
 		return
 	}
 	reluMax2x2(y, arg, z, b, r)
@@ -107,8 +111,12 @@ func ReLUMax2x2Back(dx, dy, y []float64, arg []int32, r Row) {
 	if len(dy) < r.N*r.C || len(y) < r.N*r.C || len(arg) < r.N*r.C {
 		panic(fmt.Sprintf("maxpool: short dy, y or arg (%d, %d, %d) for row %+v", len(dy), len(y), len(arg), r))
 	}
-	if useAVX512 && r.C%8 == 0 {
+	switch {
+	case useAVX512 && r.C%8 == 0:
 		reluMax2x2BackAVX512(dx, dy, y, arg, r.N, r.C, r.RowStride, r.Index)
+		return
+	case useAVX2 && r.C%4 == 0:
+		reluMax2x2BackAVX2(dx, dy, y, arg, r.N, r.C, r.RowStride, r.Index)
 		return
 	}
 	reluMax2x2Back(dx, dy, y, arg, r)

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/sdeml/sdeml/internal/cpu"
 )
 
 // refWindow is the maximum of one window from the definition, without bit tricks: the
@@ -51,10 +53,38 @@ func draw(rng *rand.Rand) float64 {
 	return rng.NormFloat64()
 }
 
-func TestReLUMax2x2(t *testing.T) {
+// forEachLevel runs f with the kernels of each level this CPU and build support (AVX-512,
+// AVX2, portable), whatever SDEML_CPU selected, and restores the selection.
+func forEachLevel(t *testing.T, f func(t *testing.T)) {
+	t.Helper()
+	have512, have2 := useAVX512, useAVX2
+	defer func() { useAVX512, useAVX2 = have512, have2 }()
+	for _, l := range []struct {
+		name             string
+		ok, avx512, avx2 bool
+	}{
+		{"avx512", have512, true, true},
+		{"avx2", have2, false, true},
+		{"portable", true, false, false},
+	} {
+		if !l.ok {
+			continue
+		}
+		useAVX512, useAVX2 = l.avx512, l.avx2
+		t.Run(l.name, f)
+	}
+}
+
+// channelCounts are the C of the tests: multiples of 8 (every kernel), of 4 only (AVX2 and
+// portable) and others (portable).
+var channelCounts = []int{1, 3, 4, 8, 12, 16, 20, 24, 32}
+
+func TestReLUMax2x2(t *testing.T) { forEachLevel(t, testReLUMax2x2) }
+
+func testReLUMax2x2(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	for trial := 0; trial < 400; trial++ {
-		C := []int{1, 3, 8, 16, 24, 32}[trial%6]
+	for trial := 0; trial < 450; trial++ {
+		C := channelCounts[trial%len(channelCounts)]
 		W := 2 + rng.IntN(6)
 		step := C * (1 + rng.IntN(2)) // stride 1 or 2
 		n := 1 + (W*C-2*C)/step       // pixels whose window fits in the two rows
@@ -124,7 +154,13 @@ func TestReLUMax2x2Panics(t *testing.T) {
 	}
 }
 
+// BenchmarkReLUMax2x2 times the forward pass on one sample; the kernel level
+// (internal/cpu, SDEML_CPU) ends the name.
 func BenchmarkReLUMax2x2(b *testing.B) {
+	b.Run("level="+cpu.Active().String(), benchReLUMax2x2)
+}
+
+func benchReLUMax2x2(b *testing.B) {
 	const C, W = 16, 28
 	z := make([]float64, W*W*C)
 	rng := rand.New(rand.NewPCG(1, 1))
@@ -144,10 +180,12 @@ func BenchmarkReLUMax2x2(b *testing.B) {
 // TestReLUMax2x2Back checks the backward pass against a scatter from its definition (clear
 // the windows, then send dy to the argmax of every window whose maximum is positive), on
 // maxima and argmaxes made by ReLUMax2x2 from data with ties, zeros, infinities and NaNs.
-func TestReLUMax2x2Back(t *testing.T) {
+func TestReLUMax2x2Back(t *testing.T) { forEachLevel(t, testReLUMax2x2Back) }
+
+func testReLUMax2x2Back(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	for trial := 0; trial < 300; trial++ {
-		C := []int{1, 3, 8, 16, 24, 32}[trial%6]
+	for trial := 0; trial < 360; trial++ {
+		C := channelCounts[trial%len(channelCounts)]
 		n := 1 + rng.IntN(6)
 		W := 2*n + rng.IntN(2)
 		r := Row{N: n, C: C, RowStride: W * C, Step: 2 * C, Index: rng.IntN(1000)}
@@ -207,16 +245,16 @@ func checkBackward(t *testing.T, z, b, dy []float64, r Row) {
 	}
 }
 
-// FuzzReLUMax2x2 checks both passes, assembly and portable, against the definitions on
+// FuzzReLUMax2x2 checks both passes, assembly (each level) and portable, against the definitions on
 // windows whose values (and biases and errors) are arbitrary bit patterns: every NaN,
 // infinity, signed zero and subnormal the fuzzer finds.
 func FuzzReLUMax2x2(f *testing.F) {
 	f.Add(uint8(0), uint8(1), []byte{0x7f, 0xf8, 0, 0, 0, 0, 0, 1, 0x80})
 	f.Add(uint8(1), uint8(3), []byte{0xff, 0xf0, 0, 0, 0, 0, 0, 0, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0})
 	f.Fuzz(func(t *testing.T, shape, pixels uint8, data []byte) {
-		C := []int{8, 16, 3}[int(shape)%3]
+		C := []int{8, 16, 3, 4, 12}[int(shape)%5]
 		n := 1 + int(pixels)%4
-		W := 2*n + int(shape/3)%2
+		W := 2*n + int(shape/5)%2
 		r := Row{N: n, C: C, RowStride: W * C, Step: 2 * C, Index: int(shape)}
 		value := func(i int) float64 { // the i-th float64 of data, cycled, zero-padded
 			var u uint64
@@ -238,11 +276,14 @@ func FuzzReLUMax2x2(f *testing.F) {
 		for i := range dy {
 			dy[i] = value(len(z) + C + i)
 		}
-		checkForward(t, z, b, r)
-		checkBackward(t, z, b, dy, r)
-		if shape%2 == 1 { // overlapping windows (stride 1), forward only
-			r.Step, r.N = C, 2*n-1
+		forEachLevel(t, func(t *testing.T) {
+			r := r
 			checkForward(t, z, b, r)
-		}
+			checkBackward(t, z, b, dy, r)
+			if shape%2 == 1 { // overlapping windows (stride 1), forward only
+				r.Step, r.N = C, 2*n-1
+				checkForward(t, z, b, r)
+			}
+		})
 	})
 }

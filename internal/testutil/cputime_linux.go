@@ -18,3 +18,14 @@ func ThreadCPU() time.Duration {
 	}
 	return time.Duration(ts.Nano())
 }
+
+// ProcessCPU returns the CPU time used by all threads of the process, from
+// clock_gettime(CLOCK_PROCESS_CPUTIME_ID = 2): with GOMAXPROCS = 1, the CPU time of a
+// benchmark's work (and of the collector) whatever the load on the machine.
+func ProcessCPU() time.Duration {
+	var ts syscall.Timespec
+	if _, _, errno := syscall.Syscall(syscall.SYS_CLOCK_GETTIME, 2, uintptr(unsafe.Pointer(&ts)), 0); errno != 0 {
+		panic(errno)
+	}
+	return time.Duration(ts.Nano())
+}
