@@ -57,6 +57,8 @@ func (s *GSAM) alpha() float64 { return orDefaultPos(s.Alpha, 0.4) }
 func (s *GSAM) validate() error {
 	fmax := orDefaultPos(s.FactorMax, 1)
 	switch {
+	case s.Rho < 0 || !finite(s.Rho):
+		return fmt.Errorf("sam: GSAM.Rho = %v must be finite and >= 0", s.Rho)
 	case math.IsNaN(s.Alpha) || s.Alpha < 0 || s.Alpha > 1:
 		return fmt.Errorf("sam: GSAM.Alpha = %v must be in [0, 1]", s.Alpha)
 	case math.IsNaN(s.RhoMin) || s.RhoMin < 0 || s.RhoMin > s.Rho:
