@@ -72,8 +72,8 @@ func (r *fmReport) stats() []fmStat {
 		for q, x := range []sweep.Float{u.ValAcc, u.TestAcc, u.TestLoss, u.LambdaMax, u.TraceH} {
 			v[q] = append(v[q], float64(x))
 		}
-		s.passes = float64(u.Passes) / fmB
-		s.serial = float64(u.Serial)
+		s.passes = u.Passes / fmB
+		s.serial = u.Serial
 		s.secs += u.TrainSec / float64(u.Steps)
 	}
 	for j := range out {
@@ -168,7 +168,7 @@ func fmTable(w io.Writer, title string, ss []fmStat) {
 	fmt.Fprintln(w, "| method | ρ | seeds | val acc % | test acc % | test loss | top λ(H) | tr H | passes/step | serial/step | train ms/step |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, s := range ss {
-		fmt.Fprintf(w, "| %s | %g | %d | %s | %s | %s | %s | %s | %.3g | %.0f | %.0f |\n", s.m.name, s.rho, s.n,
+		fmt.Fprintf(w, "| %s | %g | %d | %s | %s | %s | %s | %s | %.3g | %.3g | %.0f |\n", s.m.name, s.rho, s.n,
 			pm(s.val, 2), pm(s.acc, 2), pm(s.loss, 4), pm(s.lmax, 2), pm(s.trace, 1), s.passes, s.serial, 1000*s.secs)
 	}
 }
@@ -181,7 +181,7 @@ func (r *fmReport) writeRuns(path string) error {
 				continue
 			}
 			u := r.res.Values[k]
-			fmt.Fprintf(w, "%s,%g,%d,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%d,%d,%d,%.2f,%s\n", csvField(key.m.name), key.rho, key.seed,
+			fmt.Fprintf(w, "%s,%g,%d,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.4g,%.4g,%d,%.2f,%s\n", csvField(key.m.name), key.rho, key.seed,
 				u.ValAcc, u.ValLoss, u.TestAcc, u.TestLoss, u.TrainLoss, u.LambdaMax, u.TraceH, u.Passes, u.Serial, u.Steps, r.res.Seconds[k], csvField(u.Err))
 		}
 		return nil
