@@ -15,10 +15,11 @@ import (
 //	d  = g_p − α g⊥,
 //	w ← Base.Update(w, clip(d)).
 //
-// Descending along −g⊥ moves, to first order, along ∇h of the surrogate gap
-// h = f_p − f restricted to the directions that leave f_p unchanged: f_p is minimised as in
-// SAM while the gap shrinks. α = 0 would be SAM; the direction never increases f_p to first
-// order (⟨d, g_p⟩ = ‖g_p‖²). A zero g_p gives g⊥ = g.
+// With the surrogate gap h = f_p − f (∇h = g_p − g), the component of ∇h orthogonal to g_p
+// is −g⊥, so d = g_p + α(∇h)⊥: the step descends f_p as SAM does and, within the directions
+// orthogonal to g_p (which leave f_p unchanged to first order), descends the gap, i.e. moves
+// towards flatter points. α = 0 would be SAM; ⟨d, g_p⟩ = ‖g_p‖², so the correction never
+// slows the descent of f_p to first order. A zero g_p gives g⊥ = g.
 //
 // The radius follows the learning rate, as in the paper:
 //

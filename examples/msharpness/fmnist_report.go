@@ -138,6 +138,9 @@ func (r *fmReport) write(dir string) error {
 		if err := plotPairedM(outPath(dir, "paired_vs_m.png"), best, vsSAM, samB); err != nil {
 			return err
 		}
+		if err := plotPairedForest(outPath(dir, "paired_methods.png"), vsSAM, samB); err != nil {
+			return err
+		}
 	}
 	if err := r.writeRuns(outPath(dir, "runs.csv")); err != nil {
 		return err
@@ -151,7 +154,7 @@ func (r *fmReport) write(dir string) error {
 	if err := plotAccCost(outPath(dir, "test_acc_vs_cost.png"), best); err != nil {
 		return err
 	}
-	fmt.Printf("\nwrote %s/{table.md,runs.csv,summary.csv,paired.csv,test_acc_vs_m.png,test_acc_vs_cost.png,paired_vs_m.png} (%d runs computed here)\n", dir, r.res.Computed)
+	fmt.Printf("\nwrote %s/{table.md,runs.csv,summary.csv,paired.csv,test_acc_vs_m.png,test_acc_vs_cost.png,paired_vs_m.png,paired_methods.png} (%d runs computed here)\n", dir, r.res.Computed)
 	return nil
 }
 
