@@ -15,15 +15,17 @@ import (
 
 // fmnistVariants lists the SAM variants of the fmnist study, each with its paper's
 // defaults and ρ from the study's grid (GSAM: ρ_max, with ρ_min = 0 and the base's cosine
-// schedule, so ρ_t ∝ lr_t); base makes the study's base updater, total is the number of
+// schedule, so ρ_t ∝ lr_t; WSAM: ρ/9, see below); base makes the study's base updater, total is the number of
 // steps of its cosine schedule. m = 0: drawn as horizontal lines against m.
 func fmnistVariants(base func() sam.Updater, total int) []method {
 	return []method{
 		{"GSAM (α=0.4)", 0, true, func(rho float64, _ uint64) sam.Optimizer {
 			return &sam.GSAM{Base: base(), Rho: rho, Schedule: sam.Cosine{Total: total}}
 		}},
-		{"WSAM (γ=0.9)", 0, true, func(rho float64, _ uint64) sam.Optimizer {
-			return &sam.WSAM{Base: base(), Rho: rho}
+		// WSAM's direction is g + (γ/(1−γ))(g_p − g), SAM's at radius γρ/(1−γ) to first
+		// order: the grid's ρ is that radius, so WSAM runs at ρ(1−γ)/γ = ρ/9.
+		{"WSAM (γ=0.9, ρ_W=ρ/9)", 0, true, func(rho float64, _ uint64) sam.Optimizer {
+			return &sam.WSAM{Base: base(), Rho: rho / 9}
 		}},
 		{"ESAM (β=0.6, κ=0.5)", 0, true, func(rho float64, seed uint64) sam.Optimizer {
 			return &sam.ESAM{Base: base(), Rho: rho, Seed: seed}
