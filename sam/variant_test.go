@@ -148,3 +148,24 @@ func TestVariantsDivergence(t *testing.T) {
 		}
 	}
 }
+
+// A steady-state step of every variant allocates nothing (on an objective that allocates
+// nothing itself; ESAM with its masks and selection on).
+func TestVariantsNoAlloc(t *testing.T) {
+	obj := &quads{a: []float64{1, 2, 3}, c: [][]float64{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {1, 1, 1}}}
+	for _, c := range variants(func() Updater { return &SGD{LR: 0.01, Momentum: 0.9} }) {
+		opt := c.opt()
+		w := []float64{0.3, -0.2, 0.5}
+		batch := []int{0, 1, 2, 3}
+		if _, err := opt.Step(w, obj, batch); err != nil { // sizes the buffers
+			t.Fatal(err)
+		}
+		if a := testing.AllocsPerRun(20, func() {
+			if _, err := opt.Step(w, obj, batch); err != nil {
+				t.Fatal(err)
+			}
+		}); a != 0 {
+			t.Errorf("%s: %v allocations per step", c.name, a)
+		}
+	}
+}
