@@ -31,8 +31,9 @@ import (
 // forward pass over B at w and one at w + ε (only if Keep < 1), and a gradient pass over
 // the k selected samples at w + ε (Coster reports it); it is not faster than SAM here.
 // The official code masks whole parameter tensors and normalises over the kept ones;
-// parameters here are one flat vector, so the masks are per coordinate as in the paper's
-// formula. The masks come from a PCG stream seeded with Seed (state: Stateful).
+// parameters here are one flat vector, so each coordinate is kept with probability β and
+// ‖g‖ is the whole gradient's, which makes ε unbiased for SAM's. The masks come from a PCG
+// stream seeded with Seed (state: Stateful).
 //
 // Defaults: β = 0.6 (Beta = 0) and κ = 0.5 (Keep = 0), the authors' ResNet-18 setting.
 // If ε = 0 (ρ = 0, g = 0) the step is d = g with one pass.
