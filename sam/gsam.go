@@ -30,8 +30,7 @@ import (
 // and 0: a cosine decay to zero, or a step decay, gives ρ_t ∝ lr_t for ρ_min = 0). t counts
 // this optimizer's steps from 0 and is part of its state. A nil Schedule means ρ_t = Rho.
 //
-// Defaults: α = 0.4 (Alpha = 0), the value of the public PyTorch implementations;
-// ρ_min = 0. The zero-gradient guard of SAM applies: if ε = 0 the step is one pass with
+// Defaults: α = 0.4 (Alpha = 0), pytorch_optimizer's default; ρ_min = 0. The zero-gradient guard of SAM applies: if ε = 0 the step is one pass with
 // d = g. Step costs 2 passes over the batch (Coster).
 type GSAM struct {
 	// Base applies d at the unperturbed w.

@@ -7,14 +7,14 @@ import (
 )
 
 // IntervalSAM takes a SAM step every k-th step and a plain gradient step otherwise (the
-// "SAM-k" baseline of the LookSAM paper; Composer's SAM `interval`). With t the step count
+// periodic SAM that LookSAM improves on; Composer's SAM `interval` option). With t the step count
 // (from 0) and g = ∇f_γ(w),
 //
 //	t ≡ 0 (mod k):  d = ∇f_γ(w + ρ g/(‖g‖ + eps)),     otherwise  d = g,
 //	w ← Base.Update(w, clip(d)).
 //
 // k = 1 is SAM. Average cost (k+1)/k passes per step. t is state (Stateful).
-// Default k = 5 (Every = 0), the SAM-5 of the LookSAM comparison.
+// Default k = 5 (Every = 0), LookSAM's default interval, so the two compare at equal cost.
 type IntervalSAM struct {
 	// Base applies d at the unperturbed w.
 	Base Updater

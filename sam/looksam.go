@@ -21,8 +21,8 @@ import (
 // keeps its relative weight as ‖g‖ changes. A SAM step costs 2 passes, the others 1: on
 // average (k+1)/k passes per step. g_v and t are state (Stateful).
 //
-// Defaults: k = 5 (K = 0) and α = 0.7 (Alpha = 0), the values of the paper's ViT runs as
-// public reimplementations give them (pytorch_optimizer uses k = 10).
+// Defaults: k = 5 (K = 0) and α = 0.7 (Alpha = 0), the values of public reimplementations'
+// examples (pytorch_optimizer's default k is 10).
 type LookSAM struct {
 	// Base applies d at the unperturbed w.
 	Base Updater

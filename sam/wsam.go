@@ -15,8 +15,8 @@ import (
 //	w ← Base.Update(w, clip(d)).
 //
 // γ = 1/2 is SAM (d = g_p); γ → 0 is the base optimizer alone. The default γ = 0.9 (Gamma
-// = 0) is the paper's and pytorch_optimizer's, so the sharpness gradient g_p − g enters
-// with weight 9.
+// = 0) is pytorch_optimizer's, so the sharpness gradient g_p − g enters with weight 9 (to
+// first order WSAM at ρ is SAM at 9ρ; docs/derivations/sam-variants.md).
 //
 // This is the coupled form: one direction handed to Base. The reference implementations
 // default to a decoupled form that lets Base step with g and then subtracts
