@@ -200,7 +200,7 @@ func fmSummary(path string, ss, best []fmStat) error {
 		fmt.Fprintln(w, "method,m,rho,chosen,seeds,failed,missing,val_acc,val_acc_ci95,test_acc,test_acc_ci95,test_loss,test_loss_ci95,lambda_max,lambda_max_ci95,trace_h,trace_h_ci95,sample_passes_per_B,serial_per_step,seconds_per_step")
 		for _, s := range ss {
 			r, ok := isBest[s.m.name]
-			fmt.Fprintf(w, "%s,%d,%g,%t,%d,%d,%d,%.6g,%.4g,%.6g,%.4g,%.6g,%.4g,%.6g,%.4g,%.6g,%.4g,%.4g,%.0f,%.4f\n", csvField(s.m.name), s.m.m, s.rho, ok && r == s.rho,
+			fmt.Fprintf(w, "%s,%d,%g,%t,%d,%d,%d,%.6g,%.4g,%.6g,%.4g,%.6g,%.4g,%.6g,%.4g,%.6g,%.4g,%.4g,%.4g,%.4f\n", csvField(s.m.name), s.m.m, s.rho, ok && r == s.rho,
 				s.n, s.failed, s.missing, s.val[0], s.val[1], s.acc[0], s.acc[1], s.loss[0], s.loss[1], s.lmax[0], s.lmax[1], s.trace[0], s.trace[1], s.passes, s.serial, s.secs)
 		}
 		return nil
