@@ -52,6 +52,23 @@
 // per-sample gradient norms, a forward-only finite-difference estimate, or stale norms),
 // with importance weights 1/(K q_j), so that E[d] is exactly the m-SAM direction. See RWSAM.
 //
+// # Other SAM variants
+//
+// Each is an Optimizer with its paper's defaults, a Coster and (where it keeps state) a
+// Stateful; g = ∇f_γ(w), ε = ρ u/‖u‖ along an ascent direction u, g_p = ∇f_γ(w + ε):
+//
+//	GSAM:        d = g_p − α g⊥, g⊥ = g − (⟨g, g_p⟩/‖g_p‖²) g_p; ρ_t follows the lr schedule
+//	WSAM:        d = g + (γ/(1−γ))(g_p − g)                 (weighted sharpness regulariser)
+//	ESAM:        ε masked per coordinate with probability β (scaled 1/β); d on the κB
+//	             samples with the largest loss increase
+//	LookSAM:     g_p every k steps, its part g_v ⊥ g reused as d = g + α(‖g‖/‖g_v‖) g_v
+//	FriendlySAM: u = g − σ m, m an EMA of past batch gradients
+//	IntervalSAM: SAM every k steps, d = g in between
+//
+// Every optimizer of the family can clip the Euclidean norm of its final direction
+// (ClipNorm) and of its ascent gradient (AscentClipNorm); both rescale whole vectors, never
+// single coordinates, so the direction is kept.
+//
 // # Cost
 //
 // Every optimizer reports the work of its last step (Coster): forward and backward passes,

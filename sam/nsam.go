@@ -11,7 +11,9 @@ import (
 //
 //	g = ∇f(w) = (1/n)Σᵢ∇ℓᵢ(w),  ε = ρ·s(‖g‖)·g  (s as in SAM.Norm),
 //	d = ∇f_γ(w + ε)   (descent on the batch γ; on all n samples if FullDescent),
-//	w ← Base.Update(w, clip(d)).
+//	w ← Base.Update(w, clip(d)),
+//
+// with clip the Euclidean-norm clip of ClipNorm (AscentClipNorm clips g likewise).
 //
 // AscentBatch = 0 uses the exact full gradient (one pass over all n samples per step);
 // AscentBatch = a > 0 estimates it from a independent samples drawn uniformly without
@@ -39,6 +41,8 @@ type NSAM struct {
 	Seed uint64
 	// ClipNorm > 0 clips the descent direction to this norm.
 	ClipNorm float64
+	// AscentClipNorm > 0 clips the norm of the ascent gradient g before it forms ε.
+	AscentClipNorm float64
 
 	p    perturbation
 	sc   scratch
@@ -51,7 +55,7 @@ type NSAM struct {
 
 // Step takes one n-SAM step; see NSAM.
 func (s *NSAM) Step(w []float64, obj nn.Objective, batch []int) (float64, error) {
-	s.p = perturbation{Rho: s.Rho, Norm: s.Norm, Lambda: s.Lambda, Eps: s.Eps}
+	s.p = perturbation{Rho: s.Rho, Norm: s.Norm, Lambda: s.Lambda, Eps: s.Eps, AscentClip: s.AscentClipNorm}
 	if err := s.p.Validate(); err != nil {
 		return 0, err
 	}

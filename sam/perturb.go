@@ -35,6 +35,11 @@ const (
 // re-evaluates the gradient at w + ε on the same samples and adds AscentStepSize (default ρ)
 // times the scaled direction; for the Normalized form ε is then projected back onto the ball
 // ‖T⁻¹ε‖ ≤ ρ. Each extra step costs one more pass.
+//
+// AscentClip > 0 clips the Euclidean norm of u before it is scaled: u ← u·min(1, C/‖u‖)
+// with C = AscentClip, the whole vector at once (never per coordinate, so the direction of
+// u is kept). The Normalized form divides by ‖Tu‖ and so does not change with the clip
+// (up to rounding); USAM and the Unified form do.
 type perturbation struct {
 	Rho            float64
 	Norm           Norm
@@ -45,6 +50,7 @@ type perturbation struct {
 	AscentSteps    int
 	AscentStepSize float64
 	AscentWD       float64
+	AscentClip     float64
 	// Eps is added to the norm in the Normalized and Unified forms: 0 means the common
 	// 1e-12 (davda54, Keras, Composer), a negative value means none (google-research).
 	Eps float64
@@ -69,6 +75,8 @@ func (p *perturbation) Validate() error {
 		return fmt.Errorf("sam: AscentWD = %v must be finite and >= 0", p.AscentWD)
 	case math.IsNaN(p.Eps) || math.IsInf(p.Eps, 0):
 		return fmt.Errorf("sam: Eps = %v must be finite", p.Eps)
+	case p.AscentClip < 0 || !finite(p.AscentClip):
+		return fmt.Errorf("sam: AscentClipNorm = %v must be finite and >= 0", p.AscentClip)
 	}
 	return nil
 }
@@ -207,8 +215,26 @@ func (p *perturbation) coef(rho float64, g, x, w0, t []float64, nrm *float64) (f
 	if n == 0 {
 		return 0, false
 	}
+	c := p.clipFactor(n, g, x, t)
+	n *= c // ‖T u_c‖ of the clipped u_c = c·u
 	l := p.lambda()
-	return rho * (1 - l + l/(n+p.eps())), true
+	return rho * (1 - l + l/(n+p.eps())) * c, true
+}
+
+// clipFactor returns min(1, AscentClip/‖u‖) for u = g + AscentWD·x (1 without a clip); tn
+// is ‖Tu‖, which is ‖u‖ when T = I.
+func (p *perturbation) clipFactor(tn float64, g, x, t []float64) float64 {
+	if p.AscentClip <= 0 {
+		return 1
+	}
+	un := tn
+	if t != nil {
+		un = math.Sqrt(p.sqNorm(g, x, nil))
+	}
+	if un > p.AscentClip {
+		return p.AscentClip / un
+	}
+	return 1
 }
 
 // sqNorm returns ‖T(g + AscentWD·x)‖².

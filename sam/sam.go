@@ -41,7 +41,10 @@ const (
 // micro-batch with step AscentStepSize (default ρ), projecting the Normalized form back onto
 // ‖T⁻¹ε‖ <= ρ. AscentWD > 0 makes weight decay enter the ascent (google-research/sam);
 // by default it does not (davda54/sam). ClipNorm > 0 clips d (the descent gradient only) to
-// that Euclidean norm. Eps 0 means 1e-12, negative means no epsilon.
+// that Euclidean norm; AscentClipNorm > 0 clips each ascent gradient u_j to that norm before
+// it forms ε_j. Both rescale the whole vector, never single coordinates, so the direction is
+// kept (per-coordinate clipping would turn the step; google-research/sam's documentation
+// warns against it). Eps 0 means 1e-12, negative means no epsilon.
 //
 // The micro-batches are independent and run in parallel on all cores; the d_j are reduced
 // in index order, so the step is bit-identical to the serial loop for any GOMAXPROCS.
@@ -80,6 +83,9 @@ type SAM struct {
 	Eps float64
 	// ClipNorm > 0 clips the descent direction d to this Euclidean norm.
 	ClipNorm float64
+	// AscentClipNorm > 0 clips the Euclidean norm of each ascent gradient u_j (before it is
+	// scaled into ε_j); see the perturbation rules above.
+	AscentClipNorm float64
 
 	p     perturbation
 	d, t  []float64
@@ -95,7 +101,7 @@ type SAM struct {
 func (s *SAM) perturbation() perturbation {
 	return perturbation{Rho: s.Rho, Norm: s.Norm, Lambda: s.Lambda, Adaptive: s.Adaptive,
 		Eta: s.Eta, AdaptiveMask: s.AdaptiveMask, AscentSteps: s.AscentSteps,
-		AscentStepSize: s.AscentStepSize, AscentWD: s.AscentWD, Eps: s.Eps}
+		AscentStepSize: s.AscentStepSize, AscentWD: s.AscentWD, Eps: s.Eps, AscentClip: s.AscentClipNorm}
 }
 
 // Step takes one (m-)SAM step on batch and returns the batch loss at the unperturbed w.

@@ -17,7 +17,8 @@ import (
 )
 
 // The Fashion-MNIST study (task fmnist): a small CNN trained with SGD, n-SAM, SAM and m-SAM
-// for m ∈ {64, 32, 16, 8, 4} and RW-SAM, over fixed seeds and a ρ grid. Data: the first
+// for m ∈ {64, 32, 16, 8, 4}, the SAM variants GSAM, WSAM, ESAM, LookSAM, F-SAM and SAM
+// every 5 steps (fmnist_variants.go), and RW-SAM, over fixed seeds and a ρ grid. Data: the first
 // `train` images of the Fashion-MNIST training file for training, the next `val` for the
 // validation split on which ρ is chosen per method, the first `test` images of the test
 // file for the reported numbers. Every run uses batch 128, SGD momentum 0.9, lr 0.05 with
@@ -63,6 +64,7 @@ func fmnistMethods(total, n int) []method {
 	for _, m := range []int{64, 32, 16, 8, 4} {
 		ms = append(ms, method{fmt.Sprintf("m-SAM m=%d", m), m, true, msam(m)})
 	}
+	ms = append(ms, fmnistVariants(base, total)...)
 	ms = append(ms, method{"RW-SAM (Gibbs)", 0, true, func(rho float64, seed uint64) sam.Optimizer {
 		return &sam.RWSAM{Base: base(), Rho: rho, Seed: seed}
 	}}, method{"RW-SAM (IS, k=4, u=16)", 0, true, func(rho float64, seed uint64) sam.Optimizer {
@@ -81,8 +83,8 @@ type fmUnit struct {
 	TrainLoss sweep.Float `json:"train_loss"`
 	LambdaMax sweep.Float `json:"lambda_max"` // the Hessian eigenvalue of largest magnitude at the end (λ_max at a minimum)
 	TraceH    sweep.Float `json:"trace_h"`    // tr H at the end (Hutchinson)
-	Passes    int         `json:"passes"`     // backward sample-passes of one step
-	Serial    int         `json:"serial"`     // serial gradient passes of one step
+	Passes    float64     `json:"passes"`     // backward sample-passes per step (mean over the run: LookSAM and IntervalSAM vary)
+	Serial    float64     `json:"serial"`     // serial gradient passes per step (mean over the run)
 	Steps     int         `json:"steps"`
 	TrainSec  float64     `json:"train_sec"` // seconds in sam.Train (the evaluation excluded)
 }
@@ -178,15 +180,14 @@ func fmRun(ctx context.Context, k fmKey, net *nn.Sequential, obj, vobj, tobj *nn
 	nan := sweep.Float(math.NaN())
 	u.ValAcc, u.ValLoss, u.TestAcc, u.TestLoss, u.TrainLoss, u.LambdaMax, u.TraceH = nan, nan, nan, nan, nan, nan, nan
 	t0 := time.Now()
-	_, err := sam.Train(w, obj, opt, &sam.TrainSettings{Epochs: epochs, Batch: fmB, Seed: k.seed})
+	h, err := sam.Train(w, obj, opt, &sam.TrainSettings{Epochs: epochs, Batch: fmB, Seed: k.seed})
 	u.TrainSec = time.Since(t0).Seconds()
 	if err != nil {
 		u.Err = err.Error()
 		return u
 	}
-	if cs, ok := opt.(sam.Coster); ok {
-		c := cs.LastCost()
-		u.Passes, u.Serial = c.BackwardSamples, c.Serial
+	if _, ok := opt.(sam.Coster); ok && h.Steps > 0 {
+		u.Passes, u.Serial = float64(h.Cost.BackwardSamples)/float64(h.Steps), float64(h.Cost.Serial)/float64(h.Steps)
 	} else { // a plain Updater step: one gradient over the batch
 		u.Passes, u.Serial = fmB, 1
 	}

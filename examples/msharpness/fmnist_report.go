@@ -72,8 +72,8 @@ func (r *fmReport) stats() []fmStat {
 		for q, x := range []sweep.Float{u.ValAcc, u.TestAcc, u.TestLoss, u.LambdaMax, u.TraceH} {
 			v[q] = append(v[q], float64(x))
 		}
-		s.passes = float64(u.Passes) / fmB
-		s.serial = float64(u.Serial)
+		s.passes = u.Passes / fmB
+		s.serial = u.Serial
 		s.secs += u.TrainSec / float64(u.Steps)
 	}
 	for j := range out {
@@ -138,6 +138,9 @@ func (r *fmReport) write(dir string) error {
 		if err := plotPairedM(outPath(dir, "paired_vs_m.png"), best, vsSAM, samB); err != nil {
 			return err
 		}
+		if err := plotPairedForest(outPath(dir, "paired_methods.png"), vsSAM, samB); err != nil {
+			return err
+		}
 	}
 	if err := r.writeRuns(outPath(dir, "runs.csv")); err != nil {
 		return err
@@ -151,7 +154,7 @@ func (r *fmReport) write(dir string) error {
 	if err := plotAccCost(outPath(dir, "test_acc_vs_cost.png"), best); err != nil {
 		return err
 	}
-	fmt.Printf("\nwrote %s/{table.md,runs.csv,summary.csv,paired.csv,test_acc_vs_m.png,test_acc_vs_cost.png,paired_vs_m.png} (%d runs computed here)\n", dir, r.res.Computed)
+	fmt.Printf("\nwrote %s/{table.md,runs.csv,summary.csv,paired.csv,test_acc_vs_m.png,test_acc_vs_cost.png,paired_vs_m.png,paired_methods.png} (%d runs computed here)\n", dir, r.res.Computed)
 	return nil
 }
 
@@ -168,7 +171,7 @@ func fmTable(w io.Writer, title string, ss []fmStat) {
 	fmt.Fprintln(w, "| method | ρ | seeds | val acc % | test acc % | test loss | top λ(H) | tr H | passes/step | serial/step | train ms/step |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, s := range ss {
-		fmt.Fprintf(w, "| %s | %g | %d | %s | %s | %s | %s | %s | %.3g | %.0f | %.0f |\n", s.m.name, s.rho, s.n,
+		fmt.Fprintf(w, "| %s | %g | %d | %s | %s | %s | %s | %s | %.3g | %.3g | %.0f |\n", s.m.name, s.rho, s.n,
 			pm(s.val, 2), pm(s.acc, 2), pm(s.loss, 4), pm(s.lmax, 2), pm(s.trace, 1), s.passes, s.serial, 1000*s.secs)
 	}
 }
@@ -181,7 +184,7 @@ func (r *fmReport) writeRuns(path string) error {
 				continue
 			}
 			u := r.res.Values[k]
-			fmt.Fprintf(w, "%s,%g,%d,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%d,%d,%d,%.2f,%s\n", csvField(key.m.name), key.rho, key.seed,
+			fmt.Fprintf(w, "%s,%g,%d,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.4g,%.4g,%d,%.2f,%s\n", csvField(key.m.name), key.rho, key.seed,
 				u.ValAcc, u.ValLoss, u.TestAcc, u.TestLoss, u.TrainLoss, u.LambdaMax, u.TraceH, u.Passes, u.Serial, u.Steps, r.res.Seconds[k], csvField(u.Err))
 		}
 		return nil
@@ -197,7 +200,7 @@ func fmSummary(path string, ss, best []fmStat) error {
 		fmt.Fprintln(w, "method,m,rho,chosen,seeds,failed,missing,val_acc,val_acc_ci95,test_acc,test_acc_ci95,test_loss,test_loss_ci95,lambda_max,lambda_max_ci95,trace_h,trace_h_ci95,sample_passes_per_B,serial_per_step,seconds_per_step")
 		for _, s := range ss {
 			r, ok := isBest[s.m.name]
-			fmt.Fprintf(w, "%s,%d,%g,%t,%d,%d,%d,%.6g,%.4g,%.6g,%.4g,%.6g,%.4g,%.6g,%.4g,%.6g,%.4g,%.4g,%.0f,%.4f\n", csvField(s.m.name), s.m.m, s.rho, ok && r == s.rho,
+			fmt.Fprintf(w, "%s,%d,%g,%t,%d,%d,%d,%.6g,%.4g,%.6g,%.4g,%.6g,%.4g,%.6g,%.4g,%.6g,%.4g,%.4g,%.4g,%.4f\n", csvField(s.m.name), s.m.m, s.rho, ok && r == s.rho,
 				s.n, s.failed, s.missing, s.val[0], s.val[1], s.acc[0], s.acc[1], s.loss[0], s.loss[1], s.lmax[0], s.lmax[1], s.trace[0], s.trace[1], s.passes, s.serial, s.secs)
 		}
 		return nil

@@ -24,7 +24,7 @@ func TestFMNISTStudy(t *testing.T) {
 	if _, err := data.FashionMNISTDir(); err != nil {
 		t.Skipf("Fashion-MNIST not installed: %v", err)
 	}
-	outputs := []string{"paired.csv", "test_acc_vs_m.png", "paired_vs_m.png"}
+	outputs := []string{"paired.csv", "test_acc_vs_m.png", "paired_vs_m.png", "paired_methods.png"}
 	d := sweeptest.ShardedMatchesUnsharded(t, 3, outputs, func(dir string, c sweep.Config) {
 		t.Helper()
 		c.Dir = dir
