@@ -17,17 +17,28 @@ type Solver struct {
 	col4row  []int
 	row4col  []int
 	free     []int     // columns not yet finalised by the current search (by position)
+	colK     []int32   // columns not yet finalised by the current search (by position)
 	vK       []float64 // v, spc and path of those columns, by position
 	spcK     []float64
-	pathK    []int
+	pathK    []int32
 	rowsSeen []int // rows scanned by the current search, in order
-	// SolveSparse state: candidate columns of each row, heaps, visit marks.
-	adj      [][]int32
-	knn      maxHeap
-	pq       distHeap
-	done     []bool
-	touched  []int
 	colsSeen []int // columns finalised by the current search, in order
+	// SolveSparse state (lazy.go).
+	adj          [][]int32   // candidate columns of each row
+	adjCost      [][]float64 // their costs, contiguous (the matrix row is not read)
+	bound        []float64   // lower bound of c_ij − v_j over each row's other columns
+	kRow         []int       // candidate list length of each row
+	wbuf, sbuf   []float64   // scratch of refreshRow
+	lheap        lheap       // Dijkstra heap of a search
+	done         []bool      // columns finalised by the current search
+	expanded     []bool      // rows scanned in full by the current search
+	expandedRows []int
+	rowDist      []float64 // distance at which each row of rowsSeen was reached
+	touched      []int     // columns with a finite tentative distance in the current search
+	lazyCost     float64   // cost estimate of the current lazy search
+	work         int       // reduced costs evaluated (diagnostics for tests and benchmarks)
+	impr         int
+	nExp, nRows  int
 }
 
 // errInfeasible reports a cost matrix with no finite assignment.
@@ -45,7 +56,8 @@ func (s *Solver) resize(m int) {
 		s.free = make([]int, m)
 		s.vK = make([]float64, m)
 		s.spcK = make([]float64, m)
-		s.pathK = make([]int, m)
+		s.pathK = make([]int32, m)
+		s.colK = make([]int32, m)
 		s.rowsSeen = make([]int, 0, m)
 		s.colsSeen = make([]int, 0, m)
 	}
@@ -218,9 +230,9 @@ func (s *Solver) augmentingRowReduction(cost []float64, m int) {
 // [0, nFree) of the position-indexed arrays colK, vK, spcK, pathK, so the inner loop reads
 // them sequentially; only the cost row is gathered.
 func (s *Solver) augment(cost []float64, m int, start int) error {
-	colK, vK, spcK, pathK := s.free[:m], s.vK[:m], s.spcK[:m], s.pathK[:m]
+	colK, vK, spcK, pathK := s.colK[:m], s.vK[:m], s.spcK[:m], s.pathK[:m]
 	for k := 0; k < m; k++ {
-		colK[k] = k
+		colK[k] = int32(k)
 		vK[k] = s.v[k]
 		spcK[k] = math.Inf(1)
 	}
@@ -236,26 +248,31 @@ func (s *Solver) augment(cost []float64, m int, start int) error {
 		base := minVal - s.u[i]
 		lowest := math.Inf(1)
 		index := -1
-		cols, vv, sp, pp := colK[:nFree], vK[:nFree], spcK[:nFree], pathK[:nFree]
+		cols := colK[:nFree]
+		vv, sp, pp := vK[:len(cols)], spcK[:len(cols)], pathK[:len(cols)]
+		s.work += nFree
+		i32 := int32(i)
 		for k, j := range cols {
 			d := sp[k]
 			if r := base + row[j] - vv[k]; r < d {
 				d = r
 				sp[k] = r
-				pp[k] = i
+				pp[k] = i32
 			}
-			if d < lowest || (d == lowest && s.row4col[j] < 0) {
-				lowest = d
-				index = k
+			if d <= lowest {
+				if d < lowest || s.row4col[j] < 0 {
+					lowest = d
+					index = k
+				}
 			}
 		}
 		if index < 0 || math.IsInf(lowest, 1) {
 			return errInfeasible
 		}
 		minVal = lowest
-		j := cols[index]
+		j := int(cols[index])
 		s.spc[j] = sp[index]
-		s.path[j] = pp[index]
+		s.path[j] = int(pp[index])
 		s.colsSeen = append(s.colsSeen, j)
 		nFree--
 		cols[index], vv[index], sp[index], pp[index] = cols[nFree], vv[nFree], sp[nFree], pp[nFree]
