@@ -26,7 +26,8 @@ type Solver struct {
 	adj          [][]int32   // candidate columns of each row
 	adjCost      [][]float64 // their costs, contiguous (the matrix row is not read)
 	bound        []float64   // lower bound of c_ij − v_j over each row's other columns
-	kRow         []int       // candidate list length of each row
+	kRow         []int       // candidate list length of each row (0: not built yet)
+	k0           int         // initial list length
 	wbuf, sbuf   []float64   // scratch of refreshRow
 	lheap        lheap       // Dijkstra heap of a search
 	done         []bool      // columns finalised by the current search
