@@ -17,6 +17,7 @@ type Solver struct {
 	col4row  []int
 	row4col  []int
 	free     []int     // scratch list of free rows
+	live     []int32   // columns still open in a dense search, increasing
 	vK       []float64 // working copies of v, spc and path in a dense search
 	spcK     []float64
 	pathK    []int32
@@ -57,6 +58,7 @@ func (s *Solver) resize(m int) {
 		s.vK = make([]float64, m)
 		s.spcK = make([]float64, m)
 		s.pathK = make([]int32, m)
+		s.live = make([]int32, m)
 		s.rowsSeen = make([]int, 0, m)
 		s.colsSeen = make([]int, 0, m)
 	}
@@ -225,16 +227,21 @@ func (s *Solver) augmentingRowReduction(cost []float64, m int) {
 // augment grows the matching by one, from the free row start: a Dijkstra search over
 // reduced costs finds the nearest free column (the sink), the duals are updated so that
 // every reduced cost stays ≥ 0 and tree edges become tight, and the alternating path is
-// flipped. Each scanned row is read sequentially in full, which measured about 5% faster
-// than gathering only the open columns from a compacted list. A finalised column is
-// switched off by setting its working copy of v to −Inf and its tentative distance to +Inf,
-// so that no path through it can improve or win again, without a branch.
+// flipped. Each scanned row is read along an increasing list of the columns still open, so
+// that the reads of the cost row, v and the distances run forward through memory. A
+// finalised column is switched off at once by setting its working copy of v to −Inf and its
+// tentative distance to +Inf (no path through it can improve or win again), and the list is
+// filtered when more than 1/16 of it is switched off: that measured 10–20% faster than
+// either a scrambled compacted list (swap-remove) or scanning all m columns.
 func (s *Solver) augment(cost []float64, m int, start int) error {
 	vK, spcK, pathK := s.vK[:m], s.spcK[:m], s.pathK[:m]
 	copy(vK, s.v)
+	live := s.live[:m]
 	for j := range spcK {
 		spcK[j] = math.Inf(1)
+		live[j] = int32(j)
 	}
+	dead := 0
 	r4c := s.row4col[:m]
 	s.rowsSeen = s.rowsSeen[:0]
 	s.colsSeen = s.colsSeen[:0]
@@ -248,11 +255,11 @@ func (s *Solver) augment(cost []float64, m int, start int) error {
 		base := minVal - s.u[i]
 		lowest := math.Inf(1)
 		index := -1
-		s.work += m
+		s.work += len(live)
 		i32 := int32(i)
-		for j, c := range row {
+		for _, j := range live {
 			d := spcK[j]
-			if r := base + c - vK[j]; r < d {
+			if r := base + row[j] - vK[j]; r < d {
 				d = r
 				spcK[j] = r
 				pathK[j] = i32
@@ -260,7 +267,7 @@ func (s *Solver) augment(cost []float64, m int, start int) error {
 			if d <= lowest {
 				if d < lowest || r4c[j] < 0 {
 					lowest = d
-					index = j
+					index = int(j)
 				}
 			}
 		}
@@ -273,6 +280,16 @@ func (s *Solver) augment(cost []float64, m int, start int) error {
 		s.path[j] = int(pathK[j])
 		vK[j], spcK[j] = math.Inf(-1), math.Inf(1)
 		s.colsSeen = append(s.colsSeen, j)
+		if dead++; dead*16 > len(live) {
+			k := 0
+			for _, c := range live {
+				if !math.IsInf(vK[c], -1) {
+					live[k] = c
+					k++
+				}
+			}
+			live, dead = live[:k], 0
+		}
 		if r4c[j] < 0 {
 			sink = j
 		} else {
