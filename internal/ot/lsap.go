@@ -16,13 +16,11 @@ type Solver struct {
 	path     []int     // predecessor row of each column on the shortest-path tree
 	col4row  []int
 	row4col  []int
-	free     []int     // scratch list of free rows
-	live     []int32   // columns still open in a dense search, increasing
-	vK       []float64 // working copies of v, spc and path in a dense search
-	spcK     []float64
-	pathK    []int32
-	rowsSeen []int // rows scanned by the current search, in order
-	colsSeen []int // columns finalised by the current search, in order
+	free     []int      // scratch list of free rows
+	live     []int32    // columns still open in a dense search, increasing
+	cs       []colState // per-column state of a dense search
+	rowsSeen []int      // rows scanned by the current search, in order
+	colsSeen []int      // columns finalised by the current search, in order
 	// SolveSparse state (lazy.go).
 	adj          [][]int32   // candidate columns of each row
 	adjCost      [][]float64 // their costs, contiguous (the matrix row is not read)
@@ -55,9 +53,7 @@ func (s *Solver) resize(m int) {
 		s.col4row = make([]int, m)
 		s.row4col = make([]int, m)
 		s.free = make([]int, m)
-		s.vK = make([]float64, m)
-		s.spcK = make([]float64, m)
-		s.pathK = make([]int32, m)
+		s.cs = make([]colState, m)
 		s.live = make([]int32, m)
 		s.rowsSeen = make([]int, 0, m)
 		s.colsSeen = make([]int, 0, m)
@@ -234,11 +230,10 @@ func (s *Solver) augmentingRowReduction(cost []float64, m int) {
 // filtered when more than 1/16 of it is switched off: that measured 10–20% faster than
 // either a scrambled compacted list (swap-remove) or scanning all m columns.
 func (s *Solver) augment(cost []float64, m int, start int) error {
-	vK, spcK, pathK := s.vK[:m], s.spcK[:m], s.pathK[:m]
-	copy(vK, s.v)
+	cs := s.cs[:m]
 	live := s.live[:m]
-	for j := range spcK {
-		spcK[j] = math.Inf(1)
+	for j := range cs {
+		cs[j] = colState{v: s.v[j], spc: math.Inf(1)}
 		live[j] = int32(j)
 	}
 	dead := 0
@@ -251,18 +246,19 @@ func (s *Solver) augment(cost []float64, m int, start int) error {
 	for sink < 0 {
 		s.rowsSeen = append(s.rowsSeen, i)
 		row := cost[i*m : (i+1)*m]
-		row = row[:len(vK)]
+		row = row[:len(cs)]
 		base := minVal - s.u[i]
 		lowest := math.Inf(1)
 		index := -1
 		s.work += len(live)
 		i32 := int32(i)
 		for _, j := range live {
-			d := spcK[j]
-			if r := base + row[j] - vK[j]; r < d {
+			c := &cs[j]
+			d := c.spc
+			if r := base + row[j] - c.v; r < d {
 				d = r
-				spcK[j] = r
-				pathK[j] = i32
+				c.spc = r
+				c.path = i32
 			}
 			if d <= lowest {
 				if d < lowest || r4c[j] < 0 {
@@ -277,13 +273,13 @@ func (s *Solver) augment(cost []float64, m int, start int) error {
 		minVal = lowest
 		j := index
 		s.spc[j] = lowest
-		s.path[j] = int(pathK[j])
-		vK[j], spcK[j] = math.Inf(-1), math.Inf(1)
+		s.path[j] = int(cs[j].path)
+		cs[j].v, cs[j].spc = math.Inf(-1), math.Inf(1)
 		s.colsSeen = append(s.colsSeen, j)
 		if dead++; dead*16 > len(live) {
 			k := 0
 			for _, c := range live {
-				if !math.IsInf(vK[c], -1) {
+				if !math.IsInf(cs[c].v, -1) {
 					live[k] = c
 					k++
 				}
@@ -298,6 +294,13 @@ func (s *Solver) augment(cost []float64, m int, start int) error {
 	}
 	s.finishPath(start, sink, minVal)
 	return nil
+}
+
+// colState is the working state of one column in a dense search: a copy of its dual v (−Inf
+// once finalised), its tentative distance and the row it was last improved from.
+type colState struct {
+	v, spc float64
+	path   int32
 }
 
 // finishPath finishes one shortest-augmenting-path search from row start that reached the free
