@@ -37,14 +37,11 @@ func (s *Solver) SolveSparse(perm []int, cost []float64, m, k int) (float64, err
 	if m <= 4*k {
 		return s.Solve(perm, cost, m)
 	}
-	for idx, c := range cost {
-		if math.IsNaN(c) || math.IsInf(c, -1) {
-			return math.NaN(), fmt.Errorf("ot: SolveSparse: cost[%d] = %v", idx, c)
-		}
-	}
 	s.resize(m)
 	s.resizeLazy(m)
-	s.columnReduction(cost, m)
+	if idx := s.columnReduction(cost, m); idx >= 0 {
+		return math.NaN(), fmt.Errorf("ot: SolveSparse: cost[%d] = %v", idx, cost[idx])
+	}
 	for i := range s.kRow {
 		s.kRow[i] = 0 // list built when a lazy search first scans the row
 	}

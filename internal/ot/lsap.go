@@ -71,16 +71,13 @@ func (s *Solver) Solve(perm []int, cost []float64, m int) (float64, error) {
 	if m < 0 || len(cost) != m*m || len(perm) != m {
 		panic(fmt.Sprintf("ot: Solve: need len(cost) = m² and len(perm) = m, have m = %d, len(cost) = %d, len(perm) = %d", m, len(cost), len(perm)))
 	}
-	for k, c := range cost {
-		if math.IsNaN(c) || math.IsInf(c, -1) {
-			return math.NaN(), fmt.Errorf("ot: Solve: cost[%d] = %v", k, c)
-		}
-	}
 	if m == 0 {
 		return 0, nil
 	}
 	s.resize(m)
-	s.columnReduction(cost, m)
+	if k := s.columnReduction(cost, m); k >= 0 {
+		return math.NaN(), fmt.Errorf("ot: Solve: cost[%d] = %v", k, cost[k])
+	}
 	s.augmentingRowReduction(cost, m)
 	for i := 0; i < m; i++ {
 		if s.col4row[i] >= 0 {
@@ -100,8 +97,10 @@ func (s *Solver) Solve(perm []int, cost []float64, m int) (float64, error) {
 
 // columnReduction sets v_j = min_i c_ij and u = 0 (dual feasible) and assigns each column
 // to its minimising row when that row is still free, scanning columns from last to first
-// as in Jonker–Volgenant. Assigned pairs then have zero reduced cost.
-func (s *Solver) columnReduction(cost []float64, m int) {
+// as in Jonker–Volgenant. Assigned pairs then have zero reduced cost. It returns the index
+// of the first NaN or −Inf entry of cost (checked in the same pass), or −1; the state is
+// then unspecified.
+func (s *Solver) columnReduction(cost []float64, m int) int {
 	for i := 0; i < m; i++ {
 		s.u[i] = 0
 		s.col4row[i] = -1
@@ -113,12 +112,22 @@ func (s *Solver) columnReduction(cost []float64, m int) {
 	for j := range argmin {
 		argmin[j] = 0
 	}
-	for i := 1; i < m; i++ {
+	negInf := math.Inf(-1)
+	for i := 0; i < m; i++ {
 		row := cost[i*m : (i+1)*m]
+		bad := false
 		for j, c := range row {
 			if c < s.v[j] {
 				s.v[j] = c
 				argmin[j] = i
+			}
+			bad = bad || !(c > negInf) // NaN or −Inf
+		}
+		if bad {
+			for j, c := range row {
+				if !(c > negInf) {
+					return i*m + j
+				}
 			}
 		}
 	}
@@ -132,6 +141,7 @@ func (s *Solver) columnReduction(cost []float64, m int) {
 			s.row4col[j] = i
 		}
 	}
+	return -1
 }
 
 // augmentingRowReduction is Jonker–Volgenant's augmenting row reduction (two passes over
