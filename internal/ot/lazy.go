@@ -37,6 +37,11 @@ func (s *Solver) SolveSparse(perm []int, cost []float64, m, k int) (float64, err
 	if m <= 4*k {
 		return s.Solve(perm, cost, m)
 	}
+	return s.solveLazy(perm, cost, m, k)
+}
+
+// solveLazy is SolveSparse without the dense shortcut for small m (tests call it directly).
+func (s *Solver) solveLazy(perm []int, cost []float64, m, k int) (float64, error) {
 	s.resize(m)
 	s.resizeLazy(m)
 	if idx := s.columnReduction(cost, m); idx >= 0 {
@@ -218,7 +223,6 @@ func (s *Solver) augmentLazy(cost []float64, m, start int) error {
 	minVal := 0.0
 	sink := -1
 	for sink < 0 {
-		s.nRows++
 		s.rowsSeen = append(s.rowsSeen, i)
 		s.rowDist = append(s.rowDist[:len(s.rowsSeen)-1], di)
 		if s.kRow[i] == 0 {
@@ -253,7 +257,7 @@ func (s *Solver) augmentLazy(cost []float64, m, start int) error {
 				}
 				s.work += m
 				s.lazyCost += costExpand * float64(m)
-				s.nExp++
+				s.expansions++
 				continue
 			}
 			if c := int(e.id); !s.done[c] && e.val == s.spc[c] {
@@ -313,7 +317,6 @@ func (s *Solver) relax(j int, d float64, i int) {
 		}
 		s.lheap.push(lentry{val: d, id: int32(j), pri: pri})
 		s.lazyCost += costPush
-		s.impr++
 	}
 }
 

@@ -36,8 +36,7 @@ type Solver struct {
 	touched      []int     // columns with a finite tentative distance in the current search
 	lazyCost     float64   // cost estimate of the current lazy search
 	work         int       // reduced costs evaluated (diagnostics for tests and benchmarks)
-	impr         int
-	nExp, nRows  int
+	expansions   int       // rows scanned in full by lazy searches (diagnostics)
 }
 
 // errInfeasible reports a cost matrix with no finite assignment.
