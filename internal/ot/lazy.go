@@ -47,15 +47,18 @@ func (s *Solver) solveLazy(perm []int, cost []float64, m, k int) (float64, error
 	if idx := s.columnReduction(cost, m); idx >= 0 {
 		return math.NaN(), fmt.Errorf("ot: SolveSparse: cost[%d] = %v", idx, cost[idx])
 	}
-	for i := range s.kRow {
-		s.kRow[i] = 0 // list built when a lazy search first scans the row
-	}
-	s.k0 = k
 	for j := 0; j < m; j++ {
 		s.done[j] = false
 		s.spc[j] = math.Inf(1)
 	}
 	s.touched = s.touched[:0]
+	s.k0 = k
+	if !s.optimisticPhase(cost, m, k) {
+		s.columnReduction(cost, m) // abandoned: start the exact phases from column reduction
+	}
+	for i := range s.kRow {
+		s.kRow[i] = 0 // lists rebuilt from the current duals when a lazy search first scans a row
+	}
 	// Searches grow longer as the matching fills up. A lazy search costs about costPush per
 	// heap entry plus its candidate and expansion scans, a dense one (augment) one unit per
 	// column still open in the search for each scanned row; once the recent lazy searches
@@ -136,8 +139,7 @@ func (s *Solver) refreshRow(cost []float64, m, i int, setU bool) {
 	for j, c := range row {
 		w[j] = c - s.v[j]
 	}
-	sel := append(s.sbuf[:0], w...)
-	t := quickselect(sel, k-1)
+	t := s.kthSmallest(w, k)
 	b, u := math.Inf(1), math.Inf(1)
 	for j, wj := range w {
 		if wj <= t {
@@ -148,12 +150,39 @@ func (s *Solver) refreshRow(cost []float64, m, i int, setU bool) {
 			b = wj
 		}
 	}
-	s.sbuf = sel
 	s.bound[i] = b
 	s.adj[i], s.adjCost[i] = adj, ac
 	if setU && !math.IsInf(u, 1) {
 		s.u[i] = u
 	}
+}
+
+// kthSmallest returns the k-th smallest value of a (k is clamped to [1, len(a)]); a is not
+// modified. The
+// k-th smallest of every 8th entry is an upper bound T₀ on it (a subset's order statistics
+// are not smaller), so it is also the k-th smallest of the entries ≤ T₀, usually about 8k of
+// them; selecting there costs one comparison per entry plus two small selections.
+func (s *Solver) kthSmallest(a []float64, k int) float64 {
+	n := len(a)
+	k = max(1, min(k, n))
+	if k >= n/8 || n < 64 {
+		sel := append(s.sbuf[:0], a...)
+		s.sbuf = sel
+		return quickselect(sel, k-1)
+	}
+	sel := s.sbuf[:0]
+	for j := 0; j < n; j += 8 {
+		sel = append(sel, a[j])
+	}
+	t0 := quickselect(sel, k-1)
+	sel = sel[:0]
+	for _, x := range a {
+		if x <= t0 {
+			sel = append(sel, x)
+		}
+	}
+	s.sbuf = sel
+	return quickselect(sel, k-1)
 }
 
 // quickselect reorders a so that a[n] is the value of rank n (0-based) in sorted order, and
