@@ -113,7 +113,8 @@ func TestSolveIntegerExact(t *testing.T) {
 	}
 }
 
-// TestSolveSparseCases runs SolveSparse on every benchmark family at m = 300 with the W1
+// TestSolveSparseCases runs the lazy solver (SolveSparse's path for m ≥ minSparse on
+// data that is not low-dimensional) on every benchmark family at m = 300 with the W1
 // candidate count and with 4 candidates, against the dense Solve, with the certificate check.
 // Tolerance 1e-12·m·max|c| as in TestSolveSparseMatchesDense.
 func TestSolveSparseCases(t *testing.T) {
@@ -128,7 +129,7 @@ func TestSolveSparseCases(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, k := range []int{4, candidates} {
-			got, err := sparse.SolveSparse(p2, cost, m, k)
+			got, err := sparse.solveLazy(p2, cost, m, k)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -140,8 +141,8 @@ func TestSolveSparseCases(t *testing.T) {
 	}
 }
 
-// TestSolveSparseErrors checks the lazy path's errors at a size where it is used (m = 200 >
-// 4·candidates): NaN and −Inf entries are named by index, and a row of +Inf is infeasible.
+// TestSolveSparseErrors checks the lazy solver's errors: NaN and −Inf entries are named by
+// index, and a row of +Inf is infeasible.
 func TestSolveSparseErrors(t *testing.T) {
 	const m = 200
 	rng := rand.New(rand.NewPCG(5, 5))
@@ -150,7 +151,7 @@ func TestSolveSparseErrors(t *testing.T) {
 	for _, bad := range []float64{math.NaN(), math.Inf(-1)} {
 		cost := randomCost(rng, m, 0)
 		cost[37*m+5] = bad
-		if _, err := s.SolveSparse(perm, cost, m, candidates); err == nil || !strings.Contains(err.Error(), "cost[7405]") {
+		if _, err := s.solveLazy(perm, cost, m, candidates); err == nil || !strings.Contains(err.Error(), "cost[7405]") {
 			t.Errorf("entry %v: err = %v, want one naming cost[7405]", bad, err)
 		}
 	}
@@ -158,7 +159,7 @@ func TestSolveSparseErrors(t *testing.T) {
 	for j := 0; j < m; j++ {
 		cost[9*m+j] = math.Inf(1)
 	}
-	if _, err := s.SolveSparse(perm, cost, m, candidates); err != errInfeasible {
+	if _, err := s.solveLazy(perm, cost, m, candidates); err != errInfeasible {
 		t.Errorf("row of +Inf: err = %v, want %v", err, errInfeasible)
 	}
 	// +Inf on many entries but a finite perfect matching (the diagonal band): solvable, and
@@ -175,7 +176,7 @@ func TestSolveSparseErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.SolveSparse(perm, cost, m, candidates)
+	got, err := s.solveLazy(perm, cost, m, candidates)
 	if err != nil || math.Abs(got-want) > 1e-9 {
 		t.Errorf("banded +Inf: sparse %v (err %v), dense %v", got, err, want)
 	}

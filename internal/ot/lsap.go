@@ -77,7 +77,6 @@ func (s *Solver) Solve(perm []int, cost []float64, m int) (float64, error) {
 	if k := s.columnReduction(cost, m); k >= 0 {
 		return math.NaN(), fmt.Errorf("ot: Solve: cost[%d] = %v", k, cost[k])
 	}
-	s.augmentingRowReduction(cost, m)
 	for i := 0; i < m; i++ {
 		if s.col4row[i] >= 0 {
 			continue
@@ -141,92 +140,6 @@ func (s *Solver) columnReduction(cost []float64, m int) int {
 		}
 	}
 	return -1
-}
-
-// augmentingRowReduction is Jonker–Volgenant's augmenting row reduction (two passes over
-// the free rows), then sets the row duals. For a free row i with smallest and second
-// smallest reduced costs c_ij − v_j at columns j1 and j2 (values u1 ≤ u2), it lowers v_j1
-// by u2 − u1 and takes j1, evicting j1's previous row (processed next); on a tie it takes
-// j2 instead. Lowering v_j only raises other rows' reduced costs c_kj − v_j, so every
-// assigned row keeps its column as a row minimum of c − v. Hence u_i = min_j (c_ij − v_j)
-// with v is dual feasible and tight on the assignment, as augment requires. The passes are
-// capped at 4m row steps in total; rows still free are left to augment.
-func (s *Solver) augmentingRowReduction(cost []float64, m int) {
-	free := s.free[:0] // scratch: the free rows
-	for i := 0; i < m; i++ {
-		if s.col4row[i] < 0 {
-			free = append(free, i)
-		}
-	}
-	steps := 0
-	for pass := 0; pass < 2 && len(free) > 0; pass++ {
-		nPrev := len(free)
-		nNext := 0
-		k := 0
-		for k < nPrev && steps < 4*m {
-			steps++
-			i := free[k]
-			k++
-			row := cost[i*m : (i+1)*m]
-			u1, u2 := math.Inf(1), math.Inf(1)
-			j1, j2 := -1, -1
-			for j, c := range row {
-				h := c - s.v[j]
-				if h < u2 {
-					if h >= u1 {
-						u2, j2 = h, j
-					} else {
-						u2, j2 = u1, j1
-						u1, j1 = h, j
-					}
-				}
-			}
-			if j1 < 0 {
-				continue // no finite entry in this row; augment reports infeasibility
-			}
-			i0 := s.row4col[j1]
-			lowered := u1 < u2 && !math.IsInf(u2, 1)
-			if lowered {
-				s.v[j1] -= u2 - u1
-			} else if i0 >= 0 && j2 >= 0 {
-				j1 = j2
-				i0 = s.row4col[j1]
-			}
-			if i0 >= 0 {
-				s.col4row[i0] = -1
-				if lowered {
-					k--
-					free[k] = i0
-				} else {
-					free[nNext] = i0
-					nNext++
-				}
-			}
-			s.col4row[i] = j1
-			s.row4col[j1] = i
-		}
-		// Rows not reached because of the step cap stay free for augment.
-		for ; k < nPrev; k++ {
-			free[nNext] = free[k]
-			nNext++
-		}
-		free = free[:nNext]
-	}
-	for i := 0; i < m; i++ {
-		row := cost[i*m : (i+1)*m]
-		if j := s.col4row[i]; j >= 0 {
-			s.u[i] = row[j] - s.v[j]
-			continue
-		}
-		u := math.Inf(1)
-		for j, c := range row {
-			u = math.Min(u, c-s.v[j])
-		}
-		if math.IsInf(u, 1) {
-			u = 0
-		}
-		s.u[i] = u
-	}
 }
 
 // augment grows the matching by one, from the free row start: a Dijkstra search over
