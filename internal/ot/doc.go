@@ -12,16 +12,18 @@
 // then for each free row a Dijkstra search over reduced costs c_ij − u_i − v_j, dual updates
 // and an augmentation. It is O(m³) in the worst case, keeps the duals (u, v) as an
 // optimality certificate, and allocates nothing once its workspace is sized. Solve scans
-// whole rows (with Jonker–Volgenant's augmenting row reduction first). SolveSparse, which W1
-// uses, scans only each row's cheapest columns under the current duals and reads the rest of
-// a row only when a lower bound on it is reached, which keeps every search exact without a
-// verification pass; when its searches grow long it finishes with the dense search.
+// whole rows. SolveSparse, which W1 uses, first matches over each row's cheapest pairs and
+// repairs the certificate in one pass, then scans only each row's cheapest columns under the
+// current duals and reads the rest of a row only when a lower bound on it is reached (every
+// such search is exact), and finishes with the dense search when searches grow long. Below
+// m = 1000, and on data that looks one-dimensional or has many duplicate points, it calls
+// Solve.
 //
 // Samples near curves, segments and other low-dimensional sets are the hard inputs for
 // W1: the optimal duals are a 1-Lipschitz potential, every pair of points along one of its
 // transport rays has zero reduced cost, and a search must finalise every column of such a
 // block before it reaches a free one. On those the solver runs at the dense rate (about
-// scipy's); on samples spread over a region the lazy searches make it several times faster.
+// scipy's); on samples spread over a region the sparse phases make it about 3× faster.
 // docs/derivations/ot-assignment.md gives the derivation and the measurements.
 //
 // W1 and W2 wrap the solver with Euclidean and squared-Euclidean costs; W1Sorted1D is the
