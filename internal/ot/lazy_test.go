@@ -181,3 +181,24 @@ func TestSolveSparseErrors(t *testing.T) {
 		t.Errorf("banded +Inf: sparse %v (err %v), dense %v", got, err, want)
 	}
 }
+
+// TestLowDimensional checks the dispatch of SolveSparse at m = 1000: samples on a curve, a
+// segment, a line in ℝ⁸ and a 5×5 grid (duplicates) are low-dimensional (nearest-column
+// distance ratio d₃₂/d₈ ≈ 4 or d₈ = 0), uniform samples in the square and in ℝ⁸ and a plane
+// in ℝ⁸ are not (ratio ≈ 4^{1/d} ≤ 2).
+func TestLowDimensional(t *testing.T) {
+	const m = 1000
+	want := map[string]bool{"curve": true, "segment2": true, "line8": true, "grid5": true,
+		"uniform2": false, "uniform8": false, "plane8": false, "cube3in10": false}
+	var s Solver
+	for idx, c := range otCases {
+		w, ok := want[c.name]
+		if !ok {
+			continue
+		}
+		x, y := caseSamples(c, idx, m)
+		if got := lowDimensional(&s, costMatrix(x, y, c.dim), m); got != w {
+			t.Errorf("%s: lowDimensional = %v, want %v", c.name, got, w)
+		}
+	}
+}
