@@ -5,28 +5,29 @@ import (
 	"math"
 )
 
-// SolveSparse returns an optimal assignment like Solve, by shortest augmenting paths that
-// scan only a short candidate list per row and read the rest of the row lazily. Row i keeps
-// the kᵢ columns with the smallest c_ij − v_j (kᵢ starts at k) and the bound
-// Bᵢ = min over its other columns of c_ij − v_j, taken when the list was built. Column duals
-// v only decrease during the algorithm, so Bᵢ stays a lower bound on c_ij − v_j for every
-// non-candidate column j, and the reduced costs c_ij − u_i − v_j of those columns are at
-// least Bᵢ − u_i ≥ 0 (invariant u_i ≤ Bᵢ).
+// SolveSparse returns an optimal assignment like Solve (same certificate, Duals), usually
+// faster for large m when optimal pairs are among each row's cheapest entries, e.g.
+// Euclidean costs between samples spread over a region. Below m = 1000 (minSparse), for
+// m ≤ 4k, and on rows that look like points near a curve or with many duplicates
+// (lowDimensional), it calls Solve. Otherwise it runs three phases that all keep reduced
+// costs c_ij − u_i − v_j ≥ 0 and matched pairs tight between them:
 //
-// Each search is Dijkstra's algorithm over reduced costs with a binary heap. Scanning row i
-// at distance dᵢ relaxes its candidates and pushes an expansion event with key
-// dᵢ + Bᵢ − uᵢ, a lower bound on the distance of every non-candidate column through row i.
-// If the event is popped before a free column is reached, the row is scanned in full for
-// this search, and after the dual update its list is rebuilt with 2kᵢ columns from the new
-// duals (which restores uᵢ ≤ Bᵢ). Otherwise the sink distance is below the bound, so the
-// dual update keeps every skipped reduced cost ≥ 0. Hence every search is an exact
-// shortest-path search on the full matrix and the result is optimal, with the same
-// certificate (Duals) as Solve; no verification pass is needed. Ties in distance go to free
-// columns first, then to assigned columns, then to expansion events.
+//  1. optimistic (optimisticPhase): shortest augmenting paths over each row's k cheapest
+//     pairs and each column's cheapest pair only, then one pass over all m² entries that
+//     lowers u_i of every violated row to min_j (c_ij − v_j) and unmatches it (or, when most
+//     matched rows are violated, a restart from column reduction);
+//  2. lazy: Dijkstra searches with a binary heap over a candidate list per row — the kᵢ
+//     columns with the smallest c_ij − v_j (kᵢ starts at k) — and the bound
+//     Bᵢ = min over the row's other columns of c_ij − v_j when the list was built. Column
+//     duals only decrease, so Bᵢ stays a lower bound there; scanning row i at distance dᵢ
+//     pushes an expansion event with key dᵢ + Bᵢ − uᵢ, and if it is popped before a free
+//     column the row is scanned in full and its list rebuilt with 2kᵢ columns after the
+//     search. Every lazy search is thereby an exact shortest-path search on the full matrix;
+//  3. dense: once lazy searches cost more than dense ones would (heap entries are about 25
+//     dense column scans), the remaining rows use Solve's search.
 //
-// The start is column reduction (v_j = min_i c_ij, each column to its cheapest row when
-// that row is free) and row duals uᵢ = min_j (c_ij − v_j). k < 1 means 1. For m ≤ 4k the
-// dense Solve is used. Errors and panics are those of Solve.
+// Ties in distance go to free columns first. k < 1 means 1. Errors and panics are those of
+// Solve. docs/derivations/ot-assignment.md gives the proofs and measurements.
 func (s *Solver) SolveSparse(perm []int, cost []float64, m, k int) (float64, error) {
 	if m < 0 || len(cost) != m*m || len(perm) != m {
 		panic(fmt.Sprintf("ot: SolveSparse: need len(cost) = m² and len(perm) = m, have m = %d, len(cost) = %d, len(perm) = %d", m, len(cost), len(perm)))
@@ -287,7 +288,6 @@ func (s *Solver) augmentLazy(cost []float64, m, start int) error {
 		for p, jj := range s.adj[i] {
 			s.relax(int(jj), base+ac[p]-s.v[jj], i)
 		}
-		s.work += len(s.adj[i])
 		s.lazyCost += float64(len(s.adj[i]))
 		if b := s.bound[i]; !math.IsInf(b, 1) {
 			pq.push(lentry{val: di + b - s.u[i], id: int32(-1 - (len(s.rowsSeen) - 1)), pri: priEvent})
@@ -308,7 +308,6 @@ func (s *Solver) augmentLazy(cost []float64, m, start int) error {
 						s.relax(c, rbase+cv-s.v[c], r)
 					}
 				}
-				s.work += m
 				s.lazyCost += costExpand * float64(m)
 				s.expansions++
 				continue
@@ -354,7 +353,7 @@ const (
 )
 
 // kGrow multiplies the candidate list length of a row each time a search scans it in full.
-var kGrow = 2
+const kGrow = 2
 
 // relax lowers the tentative distance of column j to d through row i, if that is shorter.
 func (s *Solver) relax(j int, d float64, i int) {

@@ -16,7 +16,6 @@ type Solver struct {
 	path     []int     // predecessor row of each column on the shortest-path tree
 	col4row  []int
 	row4col  []int
-	free     []int      // scratch list of free rows
 	live     []int32    // columns still open in a dense search, increasing
 	cs       []colState // per-column state of a dense search
 	rowsSeen []int      // rows scanned by the current search, in order
@@ -35,7 +34,6 @@ type Solver struct {
 	rowDist      []float64 // distance at which each row of rowsSeen was reached
 	touched      []int     // columns with a finite tentative distance in the current search
 	lazyCost     float64   // cost estimate of the current lazy search
-	work         int       // reduced costs evaluated (diagnostics for tests and benchmarks)
 	expansions   int       // rows scanned in full by lazy searches (diagnostics)
 }
 
@@ -51,14 +49,13 @@ func (s *Solver) resize(m int) {
 		s.path = make([]int, m)
 		s.col4row = make([]int, m)
 		s.row4col = make([]int, m)
-		s.free = make([]int, m)
 		s.cs = make([]colState, m)
 		s.live = make([]int32, m)
 		s.rowsSeen = make([]int, 0, m)
 		s.colsSeen = make([]int, 0, m)
 	}
 	s.u, s.v, s.spc = s.u[:m], s.v[:m], s.spc[:m]
-	s.path, s.col4row, s.row4col, s.free = s.path[:m], s.col4row[:m], s.row4col[:m], s.free[:m]
+	s.path, s.col4row, s.row4col = s.path[:m], s.col4row[:m], s.row4col[:m]
 }
 
 // Solve finds a permutation π minimising Σᵢ cost[i·m + π(i)] for the row-major m×m matrix
@@ -172,7 +169,6 @@ func (s *Solver) augment(cost []float64, m int, start int) error {
 		base := minVal - s.u[i]
 		lowest := math.Inf(1)
 		index := -1
-		s.work += len(live)
 		i32 := int32(i)
 		for _, j := range live {
 			c := &cs[j]
