@@ -202,3 +202,31 @@ func TestLowDimensional(t *testing.T) {
 		}
 	}
 }
+
+// TestSolveSparseDispatch runs the public SolveSparse at m = 1000, where it takes the lazy
+// phases on uniform samples and Solve on a curve, against Solve, with the certificate check
+// (tolerance as in TestSolveSparseCases).
+func TestSolveSparseDispatch(t *testing.T) {
+	const m = 1000
+	var dense, sparse Solver
+	for idx, c := range otCases {
+		if c.name != "uniform2" && c.name != "curve" {
+			continue
+		}
+		x, y := caseSamples(c, idx, m)
+		cost := costMatrix(x, y, c.dim)
+		p1, p2 := make([]int, m), make([]int, m)
+		want, err := dense.Solve(p1, cost, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := sparse.SolveSparse(p2, cost, m, candidates)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(got-want) > 1e-12*m*2 {
+			t.Errorf("%s: SolveSparse %v, Solve %v", c.name, got, want)
+		}
+		checkCertificate(t, &sparse, p2, cost, m, got)
+	}
+}
