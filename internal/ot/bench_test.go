@@ -63,3 +63,28 @@ func BenchmarkSolve(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkW1Cases times exact W1 (cost matrix + solver) on the families of cases_test.go:
+// uniform samples, curves, segments, low-dimensional pieces of ℝ^D and grids with
+// duplicate points, at m = 500 and 2000 (docs/bench/ot_bench.sh runs the scipy peer on the
+// same instances). The metric W1 is the computed distance.
+func BenchmarkW1Cases(b *testing.B) {
+	for _, m := range []int{500, 2000} {
+		for idx, c := range otCases {
+			b.Run(fmt.Sprintf("%s/m=%d", c.name, m), func(b *testing.B) {
+				x, y := caseSamples(c, idx, m)
+				var ws Workspace
+				w, err := W1(x, y, c.dim, &ws)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for b.Loop() {
+					if _, err := W1(x, y, c.dim, &ws); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(w, "W1")
+			})
+		}
+	}
+}

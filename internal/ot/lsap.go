@@ -16,18 +16,25 @@ type Solver struct {
 	path     []int     // predecessor row of each column on the shortest-path tree
 	col4row  []int
 	row4col  []int
-	free     []int     // columns not yet finalised by the current search (by position)
-	vK       []float64 // v, spc and path of those columns, by position
-	spcK     []float64
-	pathK    []int
-	rowsSeen []int // rows scanned by the current search, in order
-	// SolveSparse state: candidate columns of each row, heaps, visit marks.
-	adj      [][]int32
-	knn      maxHeap
-	pq       distHeap
-	done     []bool
-	touched  []int
-	colsSeen []int // columns finalised by the current search, in order
+	live     []int32    // columns still open in a dense search, increasing
+	cs       []colState // per-column state of a dense search
+	rowsSeen []int      // rows scanned by the current search, in order
+	colsSeen []int      // columns finalised by the current search, in order
+	// SolveSparse state (lazy.go).
+	adj          [][]int32   // candidate columns of each row
+	adjCost      [][]float64 // their costs, contiguous (the matrix row is not read)
+	bound        []float64   // lower bound of c_ij − v_j over each row's other columns
+	kRow         []int       // candidate list length of each row (0: not built yet)
+	k0           int         // initial list length
+	wbuf, sbuf   []float64   // scratch of refreshRow
+	lheap        lheap       // Dijkstra heap of a search
+	done         []bool      // columns finalised by the current search
+	expanded     []bool      // rows scanned in full by the current search
+	expandedRows []int
+	rowDist      []float64 // distance at which each row of rowsSeen was reached
+	touched      []int     // columns with a finite tentative distance in the current search
+	lazyCost     float64   // cost estimate of the current lazy search
+	expansions   int       // rows scanned in full by lazy searches (diagnostics)
 }
 
 // errInfeasible reports a cost matrix with no finite assignment.
@@ -42,15 +49,13 @@ func (s *Solver) resize(m int) {
 		s.path = make([]int, m)
 		s.col4row = make([]int, m)
 		s.row4col = make([]int, m)
-		s.free = make([]int, m)
-		s.vK = make([]float64, m)
-		s.spcK = make([]float64, m)
-		s.pathK = make([]int, m)
+		s.cs = make([]colState, m)
+		s.live = make([]int32, m)
 		s.rowsSeen = make([]int, 0, m)
 		s.colsSeen = make([]int, 0, m)
 	}
 	s.u, s.v, s.spc = s.u[:m], s.v[:m], s.spc[:m]
-	s.path, s.col4row, s.row4col, s.free = s.path[:m], s.col4row[:m], s.row4col[:m], s.free[:m]
+	s.path, s.col4row, s.row4col = s.path[:m], s.col4row[:m], s.row4col[:m]
 }
 
 // Solve finds a permutation π minimising Σᵢ cost[i·m + π(i)] for the row-major m×m matrix
@@ -62,17 +67,13 @@ func (s *Solver) Solve(perm []int, cost []float64, m int) (float64, error) {
 	if m < 0 || len(cost) != m*m || len(perm) != m {
 		panic(fmt.Sprintf("ot: Solve: need len(cost) = m² and len(perm) = m, have m = %d, len(cost) = %d, len(perm) = %d", m, len(cost), len(perm)))
 	}
-	for k, c := range cost {
-		if math.IsNaN(c) || math.IsInf(c, -1) {
-			return math.NaN(), fmt.Errorf("ot: Solve: cost[%d] = %v", k, c)
-		}
-	}
 	if m == 0 {
 		return 0, nil
 	}
 	s.resize(m)
-	s.columnReduction(cost, m)
-	s.augmentingRowReduction(cost, m)
+	if k := s.columnReduction(cost, m); k >= 0 {
+		return math.NaN(), fmt.Errorf("ot: Solve: cost[%d] = %v", k, cost[k])
+	}
 	for i := 0; i < m; i++ {
 		if s.col4row[i] >= 0 {
 			continue
@@ -91,8 +92,10 @@ func (s *Solver) Solve(perm []int, cost []float64, m int) (float64, error) {
 
 // columnReduction sets v_j = min_i c_ij and u = 0 (dual feasible) and assigns each column
 // to its minimising row when that row is still free, scanning columns from last to first
-// as in Jonker–Volgenant. Assigned pairs then have zero reduced cost.
-func (s *Solver) columnReduction(cost []float64, m int) {
+// as in Jonker–Volgenant. Assigned pairs then have zero reduced cost. It returns the index
+// of the first NaN or −Inf entry of cost (checked in the same pass), or −1; the state is
+// then unspecified.
+func (s *Solver) columnReduction(cost []float64, m int) int {
 	for i := 0; i < m; i++ {
 		s.u[i] = 0
 		s.col4row[i] = -1
@@ -104,12 +107,22 @@ func (s *Solver) columnReduction(cost []float64, m int) {
 	for j := range argmin {
 		argmin[j] = 0
 	}
-	for i := 1; i < m; i++ {
+	negInf := math.Inf(-1)
+	for i := 0; i < m; i++ {
 		row := cost[i*m : (i+1)*m]
+		bad := false
 		for j, c := range row {
 			if c < s.v[j] {
 				s.v[j] = c
 				argmin[j] = i
+			}
+			bad = bad || !(c > negInf) // NaN or −Inf
+		}
+		if bad {
+			for j, c := range row {
+				if !(c > negInf) {
+					return i*m + j
+				}
 			}
 		}
 	}
@@ -123,108 +136,27 @@ func (s *Solver) columnReduction(cost []float64, m int) {
 			s.row4col[j] = i
 		}
 	}
-}
-
-// augmentingRowReduction is Jonker–Volgenant's augmenting row reduction (two passes over
-// the free rows), then sets the row duals. For a free row i with smallest and second
-// smallest reduced costs c_ij − v_j at columns j1 and j2 (values u1 ≤ u2), it lowers v_j1
-// by u2 − u1 and takes j1, evicting j1's previous row (processed next); on a tie it takes
-// j2 instead. Lowering v_j only raises other rows' reduced costs c_kj − v_j, so every
-// assigned row keeps its column as a row minimum of c − v. Hence u_i = min_j (c_ij − v_j)
-// with v is dual feasible and tight on the assignment, as augment requires. The passes are
-// capped at 4m row steps in total; rows still free are left to augment.
-func (s *Solver) augmentingRowReduction(cost []float64, m int) {
-	free := s.free[:0] // scratch: the free rows
-	for i := 0; i < m; i++ {
-		if s.col4row[i] < 0 {
-			free = append(free, i)
-		}
-	}
-	steps := 0
-	for pass := 0; pass < 2 && len(free) > 0; pass++ {
-		nPrev := len(free)
-		nNext := 0
-		k := 0
-		for k < nPrev && steps < 4*m {
-			steps++
-			i := free[k]
-			k++
-			row := cost[i*m : (i+1)*m]
-			u1, u2 := math.Inf(1), math.Inf(1)
-			j1, j2 := -1, -1
-			for j, c := range row {
-				h := c - s.v[j]
-				if h < u2 {
-					if h >= u1 {
-						u2, j2 = h, j
-					} else {
-						u2, j2 = u1, j1
-						u1, j1 = h, j
-					}
-				}
-			}
-			if j1 < 0 {
-				continue // no finite entry in this row; augment reports infeasibility
-			}
-			i0 := s.row4col[j1]
-			lowered := u1 < u2 && !math.IsInf(u2, 1)
-			if lowered {
-				s.v[j1] -= u2 - u1
-			} else if i0 >= 0 && j2 >= 0 {
-				j1 = j2
-				i0 = s.row4col[j1]
-			}
-			if i0 >= 0 {
-				s.col4row[i0] = -1
-				if lowered {
-					k--
-					free[k] = i0
-				} else {
-					free[nNext] = i0
-					nNext++
-				}
-			}
-			s.col4row[i] = j1
-			s.row4col[j1] = i
-		}
-		// Rows not reached because of the step cap stay free for augment.
-		for ; k < nPrev; k++ {
-			free[nNext] = free[k]
-			nNext++
-		}
-		free = free[:nNext]
-	}
-	for i := 0; i < m; i++ {
-		row := cost[i*m : (i+1)*m]
-		if j := s.col4row[i]; j >= 0 {
-			s.u[i] = row[j] - s.v[j]
-			continue
-		}
-		u := math.Inf(1)
-		for j, c := range row {
-			u = math.Min(u, c-s.v[j])
-		}
-		if math.IsInf(u, 1) {
-			u = 0
-		}
-		s.u[i] = u
-	}
+	return -1
 }
 
 // augment grows the matching by one, from the free row start: a Dijkstra search over
 // reduced costs finds the nearest free column (the sink), the duals are updated so that
 // every reduced cost stays ≥ 0 and tree edges become tight, and the alternating path is
-// flipped. Columns not yet finalised by the search are kept compactly at positions
-// [0, nFree) of the position-indexed arrays colK, vK, spcK, pathK, so the inner loop reads
-// them sequentially; only the cost row is gathered.
+// flipped. Each scanned row is read along an increasing list of the columns still open, so
+// that the reads of the cost row, v and the distances run forward through memory. A
+// finalised column is switched off at once by setting its working copy of v to −Inf and its
+// tentative distance to +Inf (no path through it can improve or win again), and the list is
+// filtered when more than 1/16 of it is switched off: that measured 10–20% faster than
+// either a scrambled compacted list (swap-remove) or scanning all m columns.
 func (s *Solver) augment(cost []float64, m int, start int) error {
-	colK, vK, spcK, pathK := s.free[:m], s.vK[:m], s.spcK[:m], s.pathK[:m]
-	for k := 0; k < m; k++ {
-		colK[k] = k
-		vK[k] = s.v[k]
-		spcK[k] = math.Inf(1)
+	cs := s.cs[:m]
+	live := s.live[:m]
+	for j := range cs {
+		cs[j] = colState{v: s.v[j], spc: math.Inf(1)}
+		live[j] = int32(j)
 	}
-	nFree := m
+	dead := 0
+	r4c := s.row4col[:m]
 	s.rowsSeen = s.rowsSeen[:0]
 	s.colsSeen = s.colsSeen[:0]
 	i := start
@@ -233,40 +165,60 @@ func (s *Solver) augment(cost []float64, m int, start int) error {
 	for sink < 0 {
 		s.rowsSeen = append(s.rowsSeen, i)
 		row := cost[i*m : (i+1)*m]
+		row = row[:len(cs)]
 		base := minVal - s.u[i]
 		lowest := math.Inf(1)
 		index := -1
-		cols, vv, sp, pp := colK[:nFree], vK[:nFree], spcK[:nFree], pathK[:nFree]
-		for k, j := range cols {
-			d := sp[k]
-			if r := base + row[j] - vv[k]; r < d {
+		i32 := int32(i)
+		for _, j := range live {
+			c := &cs[j]
+			d := c.spc
+			if r := base + row[j] - c.v; r < d {
 				d = r
-				sp[k] = r
-				pp[k] = i
+				c.spc = r
+				c.path = i32
 			}
-			if d < lowest || (d == lowest && s.row4col[j] < 0) {
-				lowest = d
-				index = k
+			if d <= lowest {
+				if d < lowest || r4c[j] < 0 {
+					lowest = d
+					index = int(j)
+				}
 			}
 		}
 		if index < 0 || math.IsInf(lowest, 1) {
 			return errInfeasible
 		}
 		minVal = lowest
-		j := cols[index]
-		s.spc[j] = sp[index]
-		s.path[j] = pp[index]
+		j := index
+		s.spc[j] = lowest
+		s.path[j] = int(cs[j].path)
+		cs[j].v, cs[j].spc = math.Inf(-1), math.Inf(1)
 		s.colsSeen = append(s.colsSeen, j)
-		nFree--
-		cols[index], vv[index], sp[index], pp[index] = cols[nFree], vv[nFree], sp[nFree], pp[nFree]
-		if s.row4col[j] < 0 {
+		if dead++; dead*16 > len(live) {
+			k := 0
+			for _, c := range live {
+				if !math.IsInf(cs[c].v, -1) {
+					live[k] = c
+					k++
+				}
+			}
+			live, dead = live[:k], 0
+		}
+		if r4c[j] < 0 {
 			sink = j
 		} else {
-			i = s.row4col[j]
+			i = r4c[j]
 		}
 	}
 	s.finishPath(start, sink, minVal)
 	return nil
+}
+
+// colState is the working state of one column in a dense search: a copy of its dual v (−Inf
+// once finalised), its tentative distance and the row it was last improved from.
+type colState struct {
+	v, spc float64
+	path   int32
 }
 
 // finishPath finishes one shortest-augmenting-path search from row start that reached the free
