@@ -86,6 +86,15 @@
 //   - BrownianTree: a virtual Brownian tree: W(t) for any t in [t0, t1] is a
 //     deterministic function of the seed, whatever the order of queries.
 //
+// # α-stable drivers
+//
+// Settings.Driver replaces Brownian motion by another noise source built per
+// path from the path's stream; Stable{Alpha: α} is symmetric α-stable Lévy
+// motion, whose increments over h are h^{1/α} S with E exp(iλS) =
+// exp(−|λ|^α) (α = 2 gives √2 W), drawn by the Chambers–Mallows–Stuck
+// transformation (StableVariate). Euler–Maruyama with a fixed step steps
+// dX = f dt + g dL^α in Solve and SolveEnsemble.
+//
 // # Solving
 //
 // Solve(sys, method, x0, ts, settings) returns the state at every time of ts.

@@ -227,6 +227,15 @@ func (wk *ensembleWorker) run(e *Ensemble, i int, ts []float64, store []*mat.Den
 	} else {
 		copy(wk.x0, e.X0)
 	}
+	if d := wk.sv.set.Driver; d != nil {
+		bm, err := d.NewDriver(&wk.pcg, wk.sv.sys.M())
+		if err == nil {
+			err = wk.sv.bind(bm)
+		}
+		if err != nil {
+			return withContext("Settings.Driver", err)
+		}
+	}
 	return wk.sv.run(wk.x0, ts, func(k int, x []float64) {
 		if store != nil {
 			store[k].SetRow(i, x)

@@ -45,6 +45,12 @@ type Settings struct {
 	// interval must contain the output times. Adaptive needs a Path; give a
 	// BrownianPath only if its query-order dependence is acceptable.
 	Brownian Brownian
+	// Driver, if not nil, replaces Brownian motion by another noise source
+	// built per path from the path's stream (Stable for α-stable Lévy
+	// motion): Solve uses Driver.NewDriver(parallel.Stream(Seed, 0), m) and
+	// path i of SolveEnsemble the stream of path i. Only Euler–Maruyama
+	// with a fixed step and no Event accepts a non-Brownian driver.
+	Driver Driver
 	// Domain, if not nil, is applied to the state after every accepted step.
 	Domain Domain
 	// Event, if not nil, stops the path at a stopping time (a level
@@ -124,6 +130,12 @@ func Solve(sys *System, m Method, x0, ts []float64, s *Settings) (*Solution, err
 	}
 	bm := set.Brownian
 	switch {
+	case bm != nil && set.Driver != nil:
+		return nil, fmt.Errorf("sde: Settings.Brownian and Settings.Driver are both set; give one")
+	case set.Driver != nil:
+		if bm, err = set.Driver.NewDriver(parallel.Stream(set.Seed, 0), sys.M()); err != nil {
+			return nil, withContext("Settings.Driver", err)
+		}
 	case bm != nil:
 		if err := checkBrownianRange(bm, ts); err != nil {
 			return nil, err
@@ -213,6 +225,17 @@ func newSolver(sys *System, m Method, ts []float64, set *Settings) (*solver, err
 			return nil, withContext("Settings.Domain", err)
 		}
 	}
+	if v, ok := set.Driver.(interface{ Validate() error }); ok {
+		if err := v.Validate(); err != nil {
+			return nil, withContext("Settings.Driver", err)
+		}
+	}
+	if _, em := m.(EulerMaruyama); set.Driver != nil && !em {
+		return nil, fmt.Errorf("sde: Settings.Driver (%T) with method %s: only EulerMaruyama steps non-Brownian noise", set.Driver, m.Name())
+	}
+	if set.Driver != nil && (set.Adaptive || set.Event != nil) {
+		return nil, fmt.Errorf("sde: Settings.Driver (%T) with Settings.Adaptive or Settings.Event: not supported (both assume Brownian paths)", set.Driver)
+	}
 	var stop *stopper
 	if set.Event != nil {
 		var err error
@@ -289,6 +312,9 @@ func checkBrownianRange(bm Brownian, ts []float64) error {
 func (sv *solver) bind(bm Brownian) error {
 	if bm.Dim() != sv.sys.M() {
 		return fmt.Errorf("sde: Settings.Brownian.Dim() = %d, want System.NoiseDim = %d", bm.Dim(), sv.sys.M())
+	}
+	if err := gaussianOnly(sv.m, bm); err != nil {
+		return err
 	}
 	if sv.u != nil && !bm.HasLevyArea() {
 		return fmt.Errorf("sde: method %s needs the Lévy area, which the Brownian %T does not provide", sv.m.Name(), bm)
