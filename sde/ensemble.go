@@ -222,6 +222,9 @@ func (wk *ensembleWorker) run(e *Ensemble, i int, ts []float64, store []*mat.Den
 	if wk.sv.stop != nil {
 		wk.sv.stop.reset(e.Seed, i)
 	}
+	if wk.sv.jump != nil {
+		wk.sv.jump.reset(e.Seed, i, ts[0])
+	}
 	if e.Init != nil {
 		e.Init(wk.x0, i, &wk.pcg)
 	} else {

@@ -3,6 +3,7 @@ package sde
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -51,6 +52,9 @@ type Settings struct {
 	// path i of SolveEnsemble the stream of path i. Only Euler–Maruyama
 	// with a fixed step and no Event accepts a non-Brownian driver.
 	Driver Driver
+	// Jumps, if not nil, adds compound-Poisson jumps with exact jump times
+	// (see Jumps). Fixed-step solves only.
+	Jumps *Jumps
 	// Domain, if not nil, is applied to the state after every accepted step.
 	Domain Domain
 	// Event, if not nil, stops the path at a stopping time (a level
@@ -156,6 +160,9 @@ func Solve(sys *System, m Method, x0, ts []float64, s *Settings) (*Solution, err
 	if sv.stop != nil {
 		sv.stop.reset(set.Seed, 0)
 	}
+	if sv.jump != nil {
+		sv.jump.reset(set.Seed, 0, ts[0])
+	}
 	err = sv.run(x0, ts, func(k int, x []float64) {
 		sol.X.SetRow(k, x)
 		if set.Save != nil {
@@ -186,6 +193,7 @@ type solver struct {
 	rejected int
 	ad       *adaptive
 	stop     *stopper // Settings.Event, nil without one
+	jump     *jumper  // Settings.Jumps, nil without them
 }
 
 // newSolver validates the configuration and allocates the buffers.
@@ -233,6 +241,14 @@ func newSolver(sys *System, m Method, ts []float64, set *Settings) (*solver, err
 	if _, em := m.(EulerMaruyama); set.Driver != nil && !em {
 		return nil, fmt.Errorf("sde: Settings.Driver (%T) with method %s: only EulerMaruyama steps non-Brownian noise", set.Driver, m.Name())
 	}
+	if set.Jumps != nil {
+		if err := set.Jumps.Validate(); err != nil {
+			return nil, fmt.Errorf("sde: Settings.%s", strings.TrimPrefix(err.Error(), "sde: "))
+		}
+		if _, ok := m.(ReversibleHeun); ok || set.Adaptive || set.Event != nil {
+			return nil, fmt.Errorf("sde: Settings.Jumps with Settings.Adaptive, Settings.Event or the stateful method ReversibleHeun: not supported")
+		}
+	}
 	if set.Driver != nil && (set.Adaptive || set.Event != nil) {
 		return nil, fmt.Errorf("sde: Settings.Driver (%T) with Settings.Adaptive or Settings.Event: not supported (both assume Brownian paths)", set.Driver)
 	}
@@ -254,6 +270,9 @@ func newSolver(sys *System, m Method, ts []float64, set *Settings) (*solver, err
 	}
 	if m.LevyArea() {
 		sv.u = padded(mdim)
+	}
+	if set.Jumps != nil {
+		sv.jump = newJumper(set.Jumps, sys.Dim)
 	}
 	if set.Adaptive {
 		if m.LevyArea() {
@@ -345,6 +364,9 @@ func (sv *solver) run(x0, ts []float64, out func(k int, x []float64)) error {
 	}
 	if sv.ad != nil {
 		return sv.runAdaptive(ts, out)
+	}
+	if sv.jump != nil {
+		return sv.runJumps(ts, out)
 	}
 	// Fast path: Euler–Maruyama with fresh increments on diagonal noise.
 	var fast *emStepper
