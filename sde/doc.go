@@ -33,6 +33,7 @@
 //	method          calculus       additive  diagonal  scalar  general  weak
 //	EulerMaruyama   Itô            1.0       0.5       0.5     0.5      1
 //	Milstein        Itô or Strat.  1.0       1.0       1.0     –        1
+//	MilsteinGeneral Itô            –         –         –       1.0      1
 //	SRA1            Itô            1.5       –         –       –        2
 //	SRID2           Itô            1.5       1.5       1.5     –        1.5
 //	Heun            Stratonovich   1.0       1.0       1.0     0.5      1
@@ -82,6 +83,11 @@
 //   - Increments: fresh N(0, h) increments per step, plus the space-time Lévy
 //     area U = ∫(W_s − W_t)ds = h(ΔW/2 + √(h/12)ξ) for SRA1 and SRID2 (the
 //     fast path);
+//     and, as an AreaBrownian, the Lévy areas A_ij = ½∫(W^i dW^j − W^j dW^i)
+//     by the Kloeden–Platen–Wright series with Wiktorsson's Gaussian tail
+//     (LevyTerms terms), for MilsteinGeneral on non-commuting General
+//     noise; CombineAreas joins areas of adjacent intervals exactly (Chen),
+//     which ConvergenceStudy uses for coarse levels;
 //   - BrownianPath: a stored path refined on demand by the Brownian bridge;
 //   - BrownianTree: a virtual Brownian tree: W(t) for any t in [t0, t1] is a
 //     deterministic function of the seed, whatever the order of queries.

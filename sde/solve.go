@@ -187,7 +187,10 @@ type solver struct {
 	bm       Brownian
 	path     Path // bm as a Path, for adaptive stepping
 	x, dw, u []float64
-	h        float64 // fixed (or initial) step
+	a        []float64    // pair Lévy areas, for methods with PairAreas
+	ast      areaStepper  // st as an areaStepper when a != nil
+	abm      AreaBrownian // bm as an AreaBrownian when a != nil
+	h        float64      // fixed (or initial) step
 	maxSteps int
 	steps    int
 	rejected int
@@ -274,6 +277,16 @@ func newSolver(sys *System, m Method, ts []float64, set *Settings) (*solver, err
 	if set.Jumps != nil {
 		sv.jump = newJumper(set.Jumps, sys.Dim)
 	}
+	if needsPairAreas(m) {
+		if set.Adaptive || set.Event != nil || set.Jumps != nil || set.Driver != nil {
+			return nil, fmt.Errorf("sde: method %s (Lévy areas) with Settings.Adaptive, Event, Jumps or Driver: not supported", m.Name())
+		}
+		as, ok := st.(areaStepper)
+		if !ok {
+			return nil, fmt.Errorf("sde: method %s needs Lévy areas but its stepper %T cannot take them", m.Name(), st)
+		}
+		sv.a, sv.ast = padded(mdim*(mdim-1)/2), as
+	}
 	if set.Adaptive {
 		if m.LevyArea() {
 			return nil, fmt.Errorf("sde: Settings.Adaptive with method %s, which needs the Lévy area: not supported", m.Name())
@@ -335,6 +348,13 @@ func (sv *solver) bind(bm Brownian) error {
 	if err := gaussianOnly(sv.m, bm); err != nil {
 		return err
 	}
+	if sv.a != nil {
+		ab, ok := bm.(AreaBrownian)
+		if !ok {
+			return fmt.Errorf("sde: method %s needs the Lévy areas A_ij, which the Brownian %T does not provide (it is not an AreaBrownian)", sv.m.Name(), bm)
+		}
+		sv.abm = ab
+	}
 	if sv.u != nil && !bm.HasLevyArea() {
 		return fmt.Errorf("sde: method %s needs the Lévy area, which the Brownian %T does not provide", sv.m.Name(), bm)
 	}
@@ -395,8 +415,13 @@ func (sv *solver) run(x0, ts []float64, out func(k int, x []float64)) error {
 			if j == ns {
 				t1 = b
 			}
-			sv.bm.Increment(sv.dw, sv.u, t0, t1)
-			sv.st.Step(x, t0, t1-t0, x, sv.dw, sv.u)
+			if sv.a != nil {
+				sv.abm.IncrementArea(sv.dw, sv.a, t0, t1)
+				sv.ast.StepArea(x, t0, t1-t0, x, sv.dw, sv.a)
+			} else {
+				sv.bm.Increment(sv.dw, sv.u, t0, t1)
+				sv.st.Step(x, t0, t1-t0, x, sv.dw, sv.u)
+			}
 			if sv.set.Domain != nil {
 				sv.set.Domain.Project(x)
 			}
