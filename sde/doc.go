@@ -34,6 +34,7 @@
 //	EulerMaruyama   Itô            1.0       0.5       0.5     0.5      1
 //	Milstein        Itô or Strat.  1.0       1.0       1.0     –        1
 //	MilsteinGeneral Itô            –         –         –       1.0      1
+//	SROCK           Itô            0.5       0.5       0.5     0.5      1
 //	SRA1            Itô            1.5       –         –       –        2
 //	SRID2           Itô            1.5       1.5       1.5     –        1.5
 //	Heun            Stratonovich   1.0       1.0       1.0     0.5      1
@@ -73,6 +74,11 @@
 // stable on dX = λX dt + μX dW whenever the equation is (2λ + μ² < 0), for
 // every step; MSAmplification gives the θ-method's amplification factor.
 // Weak2 is Platen's explicit weak order 2.0 scheme for one Brownian motion.
+// SROCK (Abdulle–Cirilli) is explicit and stabilised: s Chebyshev stages,
+// with s chosen per step from a spectral-radius bound (the user's, or power
+// iteration on finite-difference Jacobian–vector products), make it
+// mean-square stable on the linear test equation for 0 ≤ q ≤ −p,
+// p ∈ [−0.3 s², 0] (p = λh, q = μ²h), without a Jacobian or a linear solve.
 // Derivations: docs/derivations/sde-implicit.md.
 //
 // # Brownian motion
