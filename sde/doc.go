@@ -115,6 +115,15 @@
 // the jump times do not depend on the step size. Merton's jump diffusion
 // is checked against its closed-form mean, variance and call price series.
 //
+// # Pathwise sensitivities
+//
+// TangentSystem augments a System with the forward sensitivity (tangent)
+// equations for Y = ∂X/∂(x0, θ) on the same Brownian path, with the
+// parameter Jacobians from Sensitivity and the state Jacobians from
+// System.DriftJacobian and Sensitivity.DiffusionJVP or forward differences;
+// E[∇φ(X_T)ᵀ Y_T] estimates ∂E φ(X_T)/∂(x0, θ) (checked on the GBM delta
+// and vega and on an Ornstein–Uhlenbeck second moment).
+//
 // # Solving
 //
 // Solve(sys, method, x0, ts, settings) returns the state at every time of ts.
