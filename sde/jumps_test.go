@@ -3,6 +3,7 @@ package sde
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -66,6 +67,7 @@ func blackScholes(s, k, T, r, sigma float64) float64 {
 // the mean and O(h) ≈ 1e-4 in the second moment at h = 10⁻³, far below
 // the standard errors (≈ 0.2 % and 2 %).
 func TestMertonJumpDiffusion(t *testing.T) {
+	skipStatisticalUnderRace(t)
 	p := merton{s0: 100, mu: 0.05, sigma: 0.2, lambda: 1, m: -0.1, delta: 0.15, T: 1}
 	sys, j := p.system()
 	const n, strike = 20000, 100.0
@@ -109,6 +111,7 @@ func TestMertonJumpDiffusion(t *testing.T) {
 // variance of N_T are λT (5 SE), and the count does not depend on the
 // step (the jump times are exact, not rounded to the grid).
 func TestJumpTimesExact(t *testing.T) {
+	skipStatisticalUnderRace(t)
 	sys := &System{Dim: 1, Noise: Additive,
 		Drift:     func(dst []float64, _ float64, _ []float64) { dst[0] = 0 },
 		Diffusion: func(dst []float64, _ float64, _ []float64) { dst[0] = 0 }}
@@ -158,5 +161,29 @@ func TestJumpsBadInput(t *testing.T) {
 	}
 	if _, err := Solve(sys, EulerMaruyama{}, []float64{1}, []float64{0, 1}, &Settings{Jumps: &Jumps{Rate: 1}}); err == nil || !strings.Contains(err.Error(), "Jumps.Size") {
 		t.Errorf("nil Size: err = %v", err)
+	}
+}
+
+// TestJumpsDriverGOMAXPROCS: ensembles with jumps and with an α-stable
+// driver give the same paths bit for bit at GOMAXPROCS 1 and 2 (each path
+// owns its streams). Small, for the race detector.
+func TestJumpsDriverGOMAXPROCS(t *testing.T) {
+	sys, j := merton{s0: 1, mu: 0.05, sigma: 0.2, lambda: 2, m: -0.1, delta: 0.15, T: 1}.system()
+	for _, set := range []*Settings{{Step: 0.05, Jumps: j}, {Step: 0.05, Driver: Stable{Alpha: 1.7}}} {
+		run := func(procs int) *EnsembleSolution {
+			old := runtime.GOMAXPROCS(procs)
+			defer runtime.GOMAXPROCS(old)
+			ens, err := SolveEnsemble(sys, EulerMaruyama{}, &Ensemble{Paths: 300, X0: []float64{1}, Seed: 2, Store: true}, []float64{0, 1}, set)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ens
+		}
+		a, b := run(1), run(2)
+		for i := range 300 {
+			if a.X[1].At(i, 0) != b.X[1].At(i, 0) {
+				t.Fatalf("path %d: %v at GOMAXPROCS 1, %v at 2", i, a.X[1].At(i, 0), b.X[1].At(i, 0))
+			}
+		}
 	}
 }

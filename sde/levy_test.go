@@ -45,6 +45,7 @@ func areaSample(n, m int, h float64, terms int, tail bool, seed uint64) (a01, a0
 // (E A_01 A_02 = 0 by the symmetry W_1 → −W_1), within 5 SE (Var(A_01 A_02)
 // = E A_01² A_02² ≤ √(E A⁴ E A⁴) = 5h⁴/16).
 func TestLevyAreaLaw(t *testing.T) {
+	skipStatisticalUnderRace(t)
 	const n = 100000
 	for ci, c := range []struct {
 		m int
@@ -92,6 +93,7 @@ func TestLevyAreaLaw(t *testing.T) {
 // 0.25, far outside the tolerance of TestLevyAreaLaw, so that test can
 // fail.
 func TestLevyAreaNoTail(t *testing.T) {
+	skipStatisticalUnderRace(t)
 	const n = 100000
 	a, _ := areaSample(n, 2, 1, 1, false, 40)
 	var s2 float64

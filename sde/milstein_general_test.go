@@ -33,6 +33,7 @@ func nonCommuting() *Problem {
 // the Milstein terms. Measured (loaded host): errors 0.0171, 0.0091,
 // 0.0046, 0.0022, order 0.981; Euler–Maruyama 0.494.
 func TestMilsteinGeneralOrder(t *testing.T) {
+	skipStatisticalUnderRace(t)
 	p := nonCommuting()
 	c := &ConvergenceSettings{Steps: []int{16, 32, 64, 128}, FineSteps: 2048, Paths: 400, Seed: 3, Reference: MilsteinGeneral{}}
 	for _, tc := range []struct {
@@ -57,6 +58,7 @@ func TestMilsteinGeneralOrder(t *testing.T) {
 // dX2 = −0.5 X2 dt + …, so E X2 = 0.5 e^{−T/2} and E X1 = e^{−T/2}(1 + 0.05 T))
 // within 5 standard errors plus the O(h) weak bias (h = 0.01: < 1e-3).
 func TestMilsteinGeneralSolve(t *testing.T) {
+	skipStatisticalUnderRace(t)
 	p := nonCommuting()
 	ts := []float64{0, 1}
 	set := &Settings{Step: 0.01, Seed: 4}

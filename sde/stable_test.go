@@ -15,6 +15,7 @@ import (
 // 5√(v/n) with probability 5.7e-7 per comparison; with 18 comparisons the
 // test fails by chance with probability < 1.1e-5.
 func TestStableCharFunc(t *testing.T) {
+	skipStatisticalUnderRace(t)
 	const n, h = 100000, 0.25
 	for ai, alpha := range []float64{0.5, 1, 1.2, 1.5, 1.8, 2} {
 		b, err := NewStableIncrements(parallel.Stream(7, ai), 1, alpha)
@@ -47,6 +48,7 @@ func TestStableCharFunc(t *testing.T) {
 // (α = 2, q_p = 2 erf⁻¹(2p − 1)): the count is Binomial(n, p), so
 // |p̂ − p| > 5√(p(1−p)/n) has probability < 6e-7 per comparison.
 func TestStableQuantiles(t *testing.T) {
+	skipStatisticalUnderRace(t)
 	const n = 100000
 	for _, c := range []struct {
 		alpha float64

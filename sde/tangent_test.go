@@ -27,6 +27,7 @@ func meanSE(n int, v func(i int) float64) (float64, float64) {
 // The user Jacobians and the finite-difference fallback must agree to
 // 1e-5 relative on every path of the first 300.
 func TestTangentGBM(t *testing.T) {
+	skipStatisticalUnderRace(t)
 	const s0, k, r, sig, T = 100.0, 100.0, 0.05, 0.2, 1.0
 	sys := &System{Dim: 1,
 		Drift:         func(dst []float64, _ float64, x []float64) { dst[0] = r * x[0] },
@@ -97,6 +98,7 @@ func TestTangentGBM(t *testing.T) {
 // The pathwise estimator is 2 X_T Y_T. Tolerance 5 SE plus 0.5 % for the
 // O(h) bias of Euler–Maruyama at h = 2·10⁻³ (relative ≈ θh = 0.2 %).
 func TestTangentOU(t *testing.T) {
+	skipStatisticalUnderRace(t)
 	const x0, th, sig, T = 1.0, 1.0, 0.5, 1.0
 	sys := &System{Dim: 1, Noise: Additive,
 		Drift:     func(dst []float64, _ float64, x []float64) { dst[0] = -th * x[0] },
