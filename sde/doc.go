@@ -96,7 +96,10 @@
 //     which ConvergenceStudy uses for coarse levels;
 //   - BrownianPath: a stored path refined on demand by the Brownian bridge;
 //   - BrownianTree: a virtual Brownian tree: W(t) for any t in [t0, t1] is a
-//     deterministic function of the seed, whatever the order of queries.
+//     deterministic function of the seed, whatever the order of queries; as
+//     an AreaBrownian it also serves Lévy areas defined at its leaf
+//     resolution, joined across leaves by Chen's relation, so coarse and
+//     fine MilsteinGeneral solves on one tree see the same areas.
 //
 // # α-stable drivers
 //

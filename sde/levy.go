@@ -12,8 +12,10 @@ import (
 // which methods of strong order 1 need on non-commuting General noise
 // (the iterated Itô integral is I_(i,j) = ½ ΔW_i ΔW_j + A_ij for i ≠ j).
 // Increments implements it by the Kloeden–Platen–Wright Fourier series with
-// Wiktorsson's tail correction (LevyArea); ConvergenceStudy combines fine
-// areas exactly into coarse ones (CombineAreas).
+// Wiktorsson's tail correction (fresh areas per step), BrownianTree at its
+// leaf resolution, consistently under refinement (Chen's relation across
+// leaves), and ConvergenceStudy combines fine areas exactly into coarse
+// ones (CombineAreas). BrownianPath does not provide areas.
 type AreaBrownian interface {
 	Brownian
 	// IncrementArea writes ΔW = W(t1) − W(t0) into dw (len m) and the

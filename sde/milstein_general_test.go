@@ -4,6 +4,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/sdeml/sdeml/internal/parallel"
 )
 
 // nonCommuting is dX = f dt + g dW in R² with two Brownian motions and
@@ -103,8 +105,12 @@ func TestMilsteinGeneralBadInput(t *testing.T) {
 		t.Error("diagonal noise: no error")
 	}
 	p := nonCommuting()
-	tree, _ := NewBrownianTree(1, 2, 0, 1, 1e-6)
-	if _, err := Solve(p.Sys, MilsteinGeneral{}, p.X0, []float64{0, 1}, &Settings{Brownian: tree}); err == nil || !strings.Contains(err.Error(), "AreaBrownian") {
-		t.Errorf("tree without areas: err = %v", err)
+	path := NewBrownianPath(parallel.Stream(1, 0), 2, 0)
+	if _, err := Solve(p.Sys, MilsteinGeneral{}, p.X0, []float64{0, 1}, &Settings{Brownian: path}); err == nil || !strings.Contains(err.Error(), "AreaBrownian") {
+		t.Errorf("BrownianPath (no areas): err = %v", err)
+	}
+	tree, _ := NewBrownianTree(1, 2, 0, 1, 1e-12)
+	if _, err := Solve(p.Sys, MilsteinGeneral{}, p.X0, []float64{0, 1}, &Settings{Brownian: tree, Step: 0.01}); err == nil || !strings.Contains(err.Error(), "larger Tol") {
+		t.Errorf("tree with 1e-12 leaves: err = %v", err)
 	}
 }
