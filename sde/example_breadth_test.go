@@ -49,3 +49,33 @@ func ExampleJumps() {
 	// h = 0.001: X(2) = 5
 	// sde: Settings.Jumps.Rate = -1, want finite and >= 0
 }
+
+// S-ROCK's mean-square amplification on dX = λX dt + μX dW with p = λh =
+// −20 and q = μ²h = 20: below 1 with 10 stages (stable), while
+// Euler–Maruyama's (1 + p)² + q = 381.
+func ExampleSROCK_MSAmplification() {
+	a := sde.SROCK{}.MSAmplification(10, -20, 20)
+	fmt.Println(a < 1, (1-20.0)*(1-20.0)+20)
+	// Output: true 381
+}
+
+// The tangent of geometric Brownian motion with respect to its initial
+// value is X_T/x0 on every path.
+func ExampleTangentSystem() {
+	sys := &sde.System{Dim: 1,
+		Drift:     func(dst []float64, _ float64, x []float64) { dst[0] = 0.05 * x[0] },
+		Diffusion: func(dst []float64, _ float64, x []float64) { dst[0] = 0.2 * x[0] }}
+	aug, err := sde.TangentSystem(sys, &sde.Sensitivity{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	sol, err := sde.Solve(aug, sde.EulerMaruyama{}, sde.TangentX0([]float64{2}, 0), []float64{0, 1}, &sde.Settings{Seed: 3})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	x, y := sol.X.At(1, 0), sol.X.At(1, 1)
+	fmt.Printf("%.6f\n", y-x/2)
+	// Output: 0.000000
+}
