@@ -43,6 +43,7 @@ type Path interface {
 type Increments struct {
 	m   int
 	gen normalGen
+	ag  areaGen // Lévy-area scratch (IncrementArea)
 }
 
 // NewIncrements returns an m-dimensional fresh-increment source drawing from

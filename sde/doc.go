@@ -33,6 +33,8 @@
 //	method          calculus       additive  diagonal  scalar  general  weak
 //	EulerMaruyama   Itô            1.0       0.5       0.5     0.5      1
 //	Milstein        Itô or Strat.  1.0       1.0       1.0     –        1
+//	MilsteinGeneral Itô            –         –         –       1.0      1
+//	SROCK           Itô            0.5       0.5       0.5     0.5      1
 //	SRA1            Itô            1.5       –         –       –        2
 //	SRID2           Itô            1.5       1.5       1.5     –        1.5
 //	Heun            Stratonovich   1.0       1.0       1.0     0.5      1
@@ -72,6 +74,11 @@
 // stable on dX = λX dt + μX dW whenever the equation is (2λ + μ² < 0), for
 // every step; MSAmplification gives the θ-method's amplification factor.
 // Weak2 is Platen's explicit weak order 2.0 scheme for one Brownian motion.
+// SROCK (Abdulle–Cirilli) is explicit and stabilised: s Chebyshev stages,
+// with s chosen per step from a spectral-radius bound (the user's, or power
+// iteration on finite-difference Jacobian–vector products), make it
+// mean-square stable on the linear test equation for 0 ≤ q ≤ −p,
+// p ∈ [−0.3 s², 0] (p = λh, q = μ²h), without a Jacobian or a linear solve.
 // Derivations: docs/derivations/sde-implicit.md.
 //
 // # Brownian motion
@@ -82,9 +89,43 @@
 //   - Increments: fresh N(0, h) increments per step, plus the space-time Lévy
 //     area U = ∫(W_s − W_t)ds = h(ΔW/2 + √(h/12)ξ) for SRA1 and SRID2 (the
 //     fast path);
+//     and, as an AreaBrownian, the Lévy areas A_ij = ½∫(W^i dW^j − W^j dW^i)
+//     by the Kloeden–Platen–Wright series with Wiktorsson's Gaussian tail
+//     (LevyTerms terms), for MilsteinGeneral on non-commuting General
+//     noise; CombineAreas joins areas of adjacent intervals exactly (Chen),
+//     which ConvergenceStudy uses for coarse levels;
 //   - BrownianPath: a stored path refined on demand by the Brownian bridge;
 //   - BrownianTree: a virtual Brownian tree: W(t) for any t in [t0, t1] is a
-//     deterministic function of the seed, whatever the order of queries.
+//     deterministic function of the seed, whatever the order of queries; as
+//     an AreaBrownian it also serves Lévy areas defined at its leaf
+//     resolution, joined across leaves by Chen's relation, so coarse and
+//     fine MilsteinGeneral solves on one tree see the same areas.
+//
+// # α-stable drivers
+//
+// Settings.Driver replaces Brownian motion by another noise source built per
+// path from the path's stream; Stable{Alpha: α} is symmetric α-stable Lévy
+// motion, whose increments over h are h^{1/α} S with E exp(iλS) =
+// exp(−|λ|^α) (α = 2 gives √2 W), drawn by the Chambers–Mallows–Stuck
+// transformation (StableVariate). Euler–Maruyama with a fixed step steps
+// dX = f dt + g dL^α in Solve and SolveEnsemble.
+//
+// # Jumps
+//
+// Settings.Jumps adds compound-Poisson jumps of state-dependent size,
+// X(τ) = X(τ−) + c(τ, X(τ−), Z), at the exact times τ of a Poisson clock of
+// intensity Jumps.Rate: a step containing jump times is split at them, so
+// the jump times do not depend on the step size. Merton's jump diffusion
+// is checked against its closed-form mean, variance and call price series.
+//
+// # Pathwise sensitivities
+//
+// TangentSystem augments a System with the forward sensitivity (tangent)
+// equations for Y = ∂X/∂(x0, θ) on the same Brownian path, with the
+// parameter Jacobians from Sensitivity and the state Jacobians from
+// System.DriftJacobian and Sensitivity.DiffusionJVP or forward differences;
+// E[∇φ(X_T)ᵀ Y_T] estimates ∂E φ(X_T)/∂(x0, θ) (checked on the GBM delta
+// and vega and on an Ornstein–Uhlenbeck second moment).
 //
 // # Solving
 //

@@ -222,10 +222,22 @@ func (wk *ensembleWorker) run(e *Ensemble, i int, ts []float64, store []*mat.Den
 	if wk.sv.stop != nil {
 		wk.sv.stop.reset(e.Seed, i)
 	}
+	if wk.sv.jump != nil {
+		wk.sv.jump.reset(e.Seed, i, ts[0])
+	}
 	if e.Init != nil {
 		e.Init(wk.x0, i, &wk.pcg)
 	} else {
 		copy(wk.x0, e.X0)
+	}
+	if d := wk.sv.set.Driver; d != nil {
+		bm, err := d.NewDriver(&wk.pcg, wk.sv.sys.M())
+		if err == nil {
+			err = wk.sv.bind(bm)
+		}
+		if err != nil {
+			return withContext("Settings.Driver", err)
+		}
 	}
 	return wk.sv.run(wk.x0, ts, func(k int, x []float64) {
 		if store != nil {

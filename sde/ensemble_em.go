@@ -43,7 +43,7 @@ func newEMBlock(sys *System, sv *solver) *emBlock {
 // DriftDiffusion callback run two paths at a time instead (emPair).
 func emBlockable(sv *solver) bool {
 	_, ok := sv.st.(*emStepper)
-	return ok && sv.ad == nil && sv.sys.BatchDriftDiffusion != nil &&
+	return ok && sv.ad == nil && sv.set.Driver == nil && sv.jump == nil && sv.sys.BatchDriftDiffusion != nil &&
 		(sv.sys.Noise == Diagonal || sv.sys.Noise == Additive)
 }
 

@@ -39,7 +39,7 @@ type emPair struct {
 func emPairable(sv *solver) bool {
 	st, ok := sv.st.(*emStepper)
 	s := sv.sys
-	return ok && st != nil && sv.ad == nil && sv.stop == nil && sv.set.Domain == nil && s.Dim == 1 &&
+	return ok && st != nil && sv.ad == nil && sv.stop == nil && sv.set.Driver == nil && sv.jump == nil && sv.set.Domain == nil && s.Dim == 1 &&
 		(s.DriftDiffusion != nil || s.Drift != nil && s.Diffusion != nil) && s.BatchDriftDiffusion == nil &&
 		(s.Noise == Diagonal || s.Noise == Additive)
 }

@@ -121,9 +121,17 @@ func allEqual(x []float64) bool {
 
 // replay is a Brownian that hands out stored increments in order.
 type replay struct {
-	m     int
-	dw, u []float64
-	k     int
+	m        int
+	dw, u, a []float64 // a: packed pair areas, m(m−1)/2 per step
+	k        int
+}
+
+// IncrementArea hands out the next stored increment and pair areas.
+func (r *replay) IncrementArea(dw, a []float64, _, _ float64) {
+	ma := len(a)
+	copy(dw, r.dw[r.k*r.m:(r.k+1)*r.m])
+	copy(a, r.a[r.k*ma:(r.k+1)*ma])
+	r.k++
 }
 
 func (r *replay) Dim() int          { return r.m }
@@ -181,6 +189,8 @@ func ConvergenceStudy(p *Problem, m Method, c *ConvergenceSettings) (*Convergenc
 	}
 	d, mdim, nl := p.Sys.Dim, p.Sys.M(), len(c.Steps)
 	levy := m.LevyArea() || (p.Exact == nil && c.Reference.LevyArea())
+	pair := needsPairAreas(m) || (p.Exact == nil && needsPairAreas(c.Reference))
+	ma := mdim * (mdim - 1) / 2
 	ts := []float64{0, p.T}
 	// One worker state per goroutine: solvers per level, fine and coarse
 	// increment buffers, reference state.
@@ -201,6 +211,10 @@ func ConvergenceStudy(p *Problem, m Method, c *ConvergenceSettings) (*Convergenc
 		if levy {
 			wk.fine.u = make([]float64, fine*mdim)
 			wk.level.u = make([]float64, fine*mdim)
+		}
+		if pair {
+			wk.fine.a = make([]float64, fine*ma)
+			wk.level.a = make([]float64, fine*ma)
 		}
 		for _, n := range c.Steps {
 			sv, err := newSolver(p.Sys, m, ts, &Settings{Step: p.T / float64(n)})
@@ -231,6 +245,10 @@ func ConvergenceStudy(p *Problem, m Method, c *ConvergenceSettings) (*Convergenc
 			var u []float64
 			if levy {
 				u = wk.fine.u[k*mdim : (k+1)*mdim]
+			}
+			if pair {
+				inc.IncrementArea(wk.fine.dw[k*mdim:(k+1)*mdim], wk.fine.a[k*ma:(k+1)*ma], 0, hf)
+				continue
 			}
 			inc.Increment(wk.fine.dw[k*mdim:(k+1)*mdim], u, 0, hf)
 		}
@@ -266,6 +284,14 @@ func ConvergenceStudy(p *Problem, m Method, c *ConvergenceSettings) (*Convergenc
 				copy(dst, wk.fine.dw[k*r*mdim:(k*r+1)*mdim])
 				if levy {
 					copy(du, wk.fine.u[k*r*mdim:(k*r+1)*mdim])
+				}
+				if pair {
+					da := lv.a[k*ma : (k+1)*ma]
+					copy(da, wk.fine.a[k*r*ma:(k*r+1)*ma])
+					for q := k*r + 1; q < (k+1)*r; q++ {
+						CombineAreas(dst, da, dst, da, wk.fine.dw[q*mdim:(q+1)*mdim], wk.fine.a[q*ma:(q+1)*ma])
+					}
+					continue
 				}
 				for q := k*r + 1; q < (k+1)*r; q++ {
 					var fu []float64

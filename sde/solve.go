@@ -3,6 +3,7 @@ package sde
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -45,6 +46,15 @@ type Settings struct {
 	// interval must contain the output times. Adaptive needs a Path; give a
 	// BrownianPath only if its query-order dependence is acceptable.
 	Brownian Brownian
+	// Driver, if not nil, replaces Brownian motion by another noise source
+	// built per path from the path's stream (Stable for α-stable Lévy
+	// motion): Solve uses Driver.NewDriver(parallel.Stream(Seed, 0), m) and
+	// path i of SolveEnsemble the stream of path i. Only Euler–Maruyama
+	// with a fixed step and no Event accepts a non-Brownian driver.
+	Driver Driver
+	// Jumps, if not nil, adds compound-Poisson jumps with exact jump times
+	// (see Jumps). Fixed-step solves only.
+	Jumps *Jumps
 	// Domain, if not nil, is applied to the state after every accepted step.
 	Domain Domain
 	// Event, if not nil, stops the path at a stopping time (a level
@@ -124,6 +134,12 @@ func Solve(sys *System, m Method, x0, ts []float64, s *Settings) (*Solution, err
 	}
 	bm := set.Brownian
 	switch {
+	case bm != nil && set.Driver != nil:
+		return nil, fmt.Errorf("sde: Settings.Brownian and Settings.Driver are both set; give one")
+	case set.Driver != nil:
+		if bm, err = set.Driver.NewDriver(parallel.Stream(set.Seed, 0), sys.M()); err != nil {
+			return nil, withContext("Settings.Driver", err)
+		}
 	case bm != nil:
 		if err := checkBrownianRange(bm, ts); err != nil {
 			return nil, err
@@ -143,6 +159,9 @@ func Solve(sys *System, m Method, x0, ts []float64, s *Settings) (*Solution, err
 	}
 	if sv.stop != nil {
 		sv.stop.reset(set.Seed, 0)
+	}
+	if sv.jump != nil {
+		sv.jump.reset(set.Seed, 0, ts[0])
 	}
 	err = sv.run(x0, ts, func(k int, x []float64) {
 		sol.X.SetRow(k, x)
@@ -168,12 +187,16 @@ type solver struct {
 	bm       Brownian
 	path     Path // bm as a Path, for adaptive stepping
 	x, dw, u []float64
-	h        float64 // fixed (or initial) step
+	a        []float64    // pair Lévy areas, for methods with PairAreas
+	ast      areaStepper  // st as an areaStepper when a != nil
+	abm      AreaBrownian // bm as an AreaBrownian when a != nil
+	h        float64      // fixed (or initial) step
 	maxSteps int
 	steps    int
 	rejected int
 	ad       *adaptive
 	stop     *stopper // Settings.Event, nil without one
+	jump     *jumper  // Settings.Jumps, nil without them
 }
 
 // newSolver validates the configuration and allocates the buffers.
@@ -213,6 +236,25 @@ func newSolver(sys *System, m Method, ts []float64, set *Settings) (*solver, err
 			return nil, withContext("Settings.Domain", err)
 		}
 	}
+	if v, ok := set.Driver.(interface{ Validate() error }); ok {
+		if err := v.Validate(); err != nil {
+			return nil, withContext("Settings.Driver", err)
+		}
+	}
+	if _, em := m.(EulerMaruyama); set.Driver != nil && !em {
+		return nil, fmt.Errorf("sde: Settings.Driver (%T) with method %s: only EulerMaruyama steps non-Brownian noise", set.Driver, m.Name())
+	}
+	if set.Jumps != nil {
+		if err := set.Jumps.Validate(); err != nil {
+			return nil, fmt.Errorf("sde: Settings.%s", strings.TrimPrefix(err.Error(), "sde: "))
+		}
+		if _, ok := m.(ReversibleHeun); ok || set.Adaptive || set.Event != nil {
+			return nil, fmt.Errorf("sde: Settings.Jumps with Settings.Adaptive, Settings.Event or the stateful method ReversibleHeun: not supported")
+		}
+	}
+	if set.Driver != nil && (set.Adaptive || set.Event != nil) {
+		return nil, fmt.Errorf("sde: Settings.Driver (%T) with Settings.Adaptive or Settings.Event: not supported (both assume Brownian paths)", set.Driver)
+	}
 	var stop *stopper
 	if set.Event != nil {
 		var err error
@@ -231,6 +273,19 @@ func newSolver(sys *System, m Method, ts []float64, set *Settings) (*solver, err
 	}
 	if m.LevyArea() {
 		sv.u = padded(mdim)
+	}
+	if set.Jumps != nil {
+		sv.jump = newJumper(set.Jumps, sys.Dim)
+	}
+	if needsPairAreas(m) {
+		if set.Adaptive || set.Event != nil || set.Jumps != nil || set.Driver != nil {
+			return nil, fmt.Errorf("sde: method %s (Lévy areas) with Settings.Adaptive, Event, Jumps or Driver: not supported", m.Name())
+		}
+		as, ok := st.(areaStepper)
+		if !ok {
+			return nil, fmt.Errorf("sde: method %s needs Lévy areas but its stepper %T cannot take them", m.Name(), st)
+		}
+		sv.a, sv.ast = padded(mdim*(mdim-1)/2), as
 	}
 	if set.Adaptive {
 		if m.LevyArea() {
@@ -290,6 +345,21 @@ func (sv *solver) bind(bm Brownian) error {
 	if bm.Dim() != sv.sys.M() {
 		return fmt.Errorf("sde: Settings.Brownian.Dim() = %d, want System.NoiseDim = %d", bm.Dim(), sv.sys.M())
 	}
+	if err := gaussianOnly(sv.m, bm); err != nil {
+		return err
+	}
+	if sv.a != nil {
+		ab, ok := bm.(AreaBrownian)
+		if !ok {
+			return fmt.Errorf("sde: method %s needs the Lévy areas A_ij, which the Brownian %T does not provide (it is not an AreaBrownian)", sv.m.Name(), bm)
+		}
+		sv.abm = ab
+		if tr, ok := bm.(*BrownianTree); ok {
+			if leaf := (tr.t1 - tr.t0) / math.Ldexp(1, tr.depth); sv.h/leaf > maxAreaLeaves {
+				return fmt.Errorf("sde: Settings.Brownian is a BrownianTree with leaves of %v, and a step of %v would draw the Lévy areas of %.3g leaves (at most %d): build it with a larger Tol", leaf, sv.h, sv.h/leaf, maxAreaLeaves)
+			}
+		}
+	}
 	if sv.u != nil && !bm.HasLevyArea() {
 		return fmt.Errorf("sde: method %s needs the Lévy area, which the Brownian %T does not provide", sv.m.Name(), bm)
 	}
@@ -320,6 +390,9 @@ func (sv *solver) run(x0, ts []float64, out func(k int, x []float64)) error {
 	if sv.ad != nil {
 		return sv.runAdaptive(ts, out)
 	}
+	if sv.jump != nil {
+		return sv.runJumps(ts, out)
+	}
 	// Fast path: Euler–Maruyama with fresh increments on diagonal noise.
 	var fast *emStepper
 	inc, _ := sv.bm.(*Increments)
@@ -347,8 +420,13 @@ func (sv *solver) run(x0, ts []float64, out func(k int, x []float64)) error {
 			if j == ns {
 				t1 = b
 			}
-			sv.bm.Increment(sv.dw, sv.u, t0, t1)
-			sv.st.Step(x, t0, t1-t0, x, sv.dw, sv.u)
+			if sv.a != nil {
+				sv.abm.IncrementArea(sv.dw, sv.a, t0, t1)
+				sv.ast.StepArea(x, t0, t1-t0, x, sv.dw, sv.a)
+			} else {
+				sv.bm.Increment(sv.dw, sv.u, t0, t1)
+				sv.st.Step(x, t0, t1-t0, x, sv.dw, sv.u)
+			}
 			if sv.set.Domain != nil {
 				sv.set.Domain.Project(x)
 			}

@@ -45,6 +45,7 @@ type BrownianTree struct {
 	levLo, levHi   []float64 // node interval per level
 	levW           []float64 // (depth+1)·2·m: W at lo then hi per level
 	scratch, other []float64
+	area           treeArea // IncrementArea scratch, allocated on first use
 }
 
 // NewBrownianTree returns an m-dimensional virtual Brownian tree on [t0, t1]

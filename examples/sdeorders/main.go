@@ -2,7 +2,8 @@
 // sde package's integrators on the SDEProblemLibrary test problems, prints
 // the fitted orders next to the theoretical ones, and writes the errors as
 // CSV and log-log PNG plots. It then reports the Itô ↔ Stratonovich
-// conversion (calculus.go) and the stopping-time results (stopping.go).
+// conversion (calculus.go), the stopping-time results (stopping.go) and
+// the general-noise, S-ROCK and α-stable results (breadth.go).
 //
 //	go run ./examples/sdeorders -paths 2000 -seed 1 -out out/sdeorders
 package main
@@ -133,6 +134,7 @@ func main() {
 	fmt.Printf("\nwrote %s/{strong.csv,strong_ito.png,strong_stratonovich.png,weak_em.png}\n", *out)
 	calculusStudy(*out, *paths, *seed)
 	stoppingStudy(*out, *stopPaths, *seed)
+	breadthStudy(min(*paths, 400), *seed)
 	fmt.Printf("\nwrote %s/{calculus.csv,stopping.csv,exit_bias.png}\n", *out)
 }
 
