@@ -2,8 +2,8 @@ package meanfield
 
 import (
 	"bytes"
+	"io"
 	"math/rand/v2"
-	"os"
 	"testing"
 
 	"github.com/sdeml/sdeml/internal/testutil"
@@ -26,13 +26,8 @@ func TestCheckpointSaveFile(t *testing.T) {
 	if err := cp.Save(&buf); err != nil {
 		t.Fatal(err)
 	}
-	testutil.CheckSaveFile(t, buf.Bytes(), cp.SaveFile, (&Checkpoint{}).SaveFile, func(p string) error {
-		f, err := os.Open(p)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		_, err = LoadCheckpoint(f)
+	testutil.CheckSaveFile(t, buf.Bytes(), cp.SaveFile, (&Checkpoint{}).SaveFile, func(r io.Reader) error {
+		_, err := LoadCheckpoint(r)
 		return err
 	})
 }

@@ -2,8 +2,8 @@ package nn
 
 import (
 	"bytes"
+	"io"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"testing"
 
@@ -26,13 +26,8 @@ func TestSaveFile(t *testing.T) {
 	testutil.CheckSaveFile(t, buf.Bytes(),
 		func(p string) error { return SaveFile(p, mlp, w) },
 		func(p string) error { return SaveFile(p, mlp, w[1:]) },
-		func(p string) error {
-			f, err := os.Open(p)
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			_, got, err := Load(f)
+		func(r io.Reader) error {
+			_, got, err := Load(r)
 			if err == nil && !slices.Equal(got, w) {
 				t.Error("loaded MLP parameters differ")
 			}
@@ -52,13 +47,8 @@ func TestSaveFile(t *testing.T) {
 	testutil.CheckSaveFile(t, buf.Bytes(),
 		func(p string) error { return SaveSequentialFile(p, seq, ws) },
 		func(p string) error { return SaveSequentialFile(p, seq, ws[:3]) },
-		func(p string) error {
-			f, err := os.Open(p)
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			_, _, err = LoadSequential(f)
+		func(r io.Reader) error {
+			_, _, err := LoadSequential(r)
 			return err
 		})
 }

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"os"
+	"io"
 	"testing"
 
 	"github.com/sdeml/sdeml/internal/testutil"
@@ -27,28 +27,18 @@ func TestSaveFile(t *testing.T) {
 	if !errors.Is(err, context.Canceled) || res.Checkpoint == nil {
 		t.Fatalf("err %v, checkpoint %v", err, res.Checkpoint != nil)
 	}
-	load := func(read func(f *os.File) error) func(string) error {
-		return func(p string) error {
-			f, err := os.Open(p)
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			return read(f)
-		}
-	}
 	var buf bytes.Buffer
 	if err := net.Save(&buf); err != nil {
 		t.Fatal(err)
 	}
 	broken := &ScoreNet{Net: net.Net, Embed: net.Embed, W: net.W[1:]}
 	testutil.CheckSaveFile(t, buf.Bytes(), net.SaveFile, broken.SaveFile,
-		load(func(f *os.File) error { _, err := LoadScoreNet(f); return err }))
+		func(f io.Reader) error { _, err := LoadScoreNet(f); return err })
 
 	buf.Reset()
 	if err := res.Checkpoint.Save(&buf); err != nil {
 		t.Fatal(err)
 	}
 	testutil.CheckSaveFile(t, buf.Bytes(), res.Checkpoint.SaveFile, (&Checkpoint{}).SaveFile,
-		load(func(f *os.File) error { _, err := LoadCheckpoint(f); return err }))
+		func(f io.Reader) error { _, err := LoadCheckpoint(f); return err })
 }

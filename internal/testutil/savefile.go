@@ -2,16 +2,17 @@ package testutil
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
 )
 
 // CheckSaveFile tests an atomic SaveFile: save(path) must write a file that load reads back
-// and that equals what the in-memory Save writes (want); a second, failing save (bad, which
+// (opened and passed to load) and that equals what the in-memory Save writes (want); a second, failing save (bad, which
 // must return an error, possibly after writing part of its output) must leave the first
 // file byte-for-byte unchanged and no temporary file behind.
-func CheckSaveFile(t *testing.T, want []byte, save, bad func(path string) error, load func(path string) error) {
+func CheckSaveFile(t *testing.T, want []byte, save, bad func(path string) error, load func(r io.Reader) error) {
 	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "saved.bin")
@@ -25,7 +26,13 @@ func CheckSaveFile(t *testing.T, want []byte, save, bad func(path string) error,
 	if !bytes.Equal(got, want) {
 		t.Fatalf("SaveFile wrote %d bytes that differ from Save's %d", len(got), len(want))
 	}
-	if err := load(path); err != nil {
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = load(f)
+	f.Close()
+	if err != nil {
 		t.Fatalf("loading the saved file: %v", err)
 	}
 	if err := bad(path); err == nil {
