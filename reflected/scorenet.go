@@ -56,6 +56,10 @@ type ScoreNet struct {
 	Embed TimeEmbedding
 	// W holds the parameters θ (len Net.NumParams()).
 	W []float64
+	// Pre, if non-nil, is the preconditioning s = skip + c_out·f_θ(c_in·(x − μ), e(t)) of
+	// Precond; nil is the plain parametrisation s = f_θ(2x − 1, e(t))/√t above. Train sets it
+	// (TrainSettings.Param) when it is nil.
+	Pre *Precond
 
 	pool  sync.Pool                  // *netScratch
 	cache atomic.Pointer[netScratch] // one scratch kept across GCs (sync.Pool drops its items)
@@ -137,8 +141,16 @@ func (n *ScoreNet) Score(dst, x, t []float64) {
 	n.fillInput(sc, x, t)
 	n.Net.Forward(sc.out, n.W, sc.in, sc.ws)
 	for r, tr := range t {
-		inv := 1 / math.Sqrt(tr)
 		o := sc.outBuf[r*D : r*D+D]
+		if p := n.Pre; p != nil {
+			c := p.COut(tr)
+			xr := x[r*D : r*D+D]
+			for i, v := range o {
+				dst[r*D+i] = p.skip1(xr[i], i, tr) + c*v
+			}
+			continue
+		}
+		inv := 1 / math.Sqrt(tr)
 		for i, v := range o {
 			dst[r*D+i] = v * inv
 		}
@@ -183,8 +195,12 @@ func (n *ScoreNet) fillInput(sc *netScratch, x, t []float64) {
 	D, in := n.Dim(), n.Net.InDim()
 	for r, tr := range t {
 		row := sc.inBuf[r*in : r*in+in]
-		for j, v := range x[r*D : r*D+D] {
-			row[j] = centre(v)
+		if n.Pre != nil {
+			n.Pre.input(row[:D], x[r*D:r*D+D], tr)
+		} else {
+			for j, v := range x[r*D : r*D+D] {
+				row[j] = centre(v)
+			}
 		}
 		n.Embed.Embed(row[D:], tr)
 	}
