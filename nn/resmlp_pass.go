@@ -25,6 +25,9 @@ type ResWorkspace struct {
 	dnf                         []float64
 }
 
+// Rows returns the largest batch the workspace holds.
+func (ws *ResWorkspace) Rows() int { return ws.rows }
+
 // NewWorkspace returns a workspace for batches of at most rows rows.
 func (m *ResMLP) NewWorkspace(rows int) *ResWorkspace {
 	W, B := m.Width, rows

@@ -62,6 +62,9 @@ type trainState struct {
 
 // checkpoint captures s after step s.k for settings c on n data points.
 func (s *trainState) checkpoint(c *TrainSettings, net *ScoreNet, opt any, n int) (*Checkpoint, error) {
+	if net.Net == nil {
+		return nil, fmt.Errorf("reflected: Train: checkpoints hold MLP networks only (net.Res is set)")
+	}
 	cp := &Checkpoint{Step: s.k, TailSum: s.tailSum, TailN: s.tailN, N: n}
 	cp.fill(c)
 	w := slices.Clone(net.W)

@@ -121,7 +121,7 @@ func checkPoints(fn, name string, data []float64, D int) error {
 }
 
 // Dim returns the number of network parameters.
-func (o *DSM) Dim() int { return o.Net.Net.NumParams() }
+func (o *DSM) Dim() int { return o.Net.NumParams() }
 
 // Len returns the number n of training points.
 func (o *DSM) Len() int { return len(o.Data) / o.Net.Dim() }
@@ -140,7 +140,7 @@ func (o *DSM) LossGrad(grad, w []float64, idx []int) float64 {
 		sc.dOutBuf[k] = scale * wr * r
 	}
 	if grad != nil {
-		o.Net.Net.Backward(grad, w, sc.dOut, sc.ws)
+		o.Net.backward(grad, w, sc)
 	}
 	o.Net.release(sc)
 	return loss / float64(len(idx))
@@ -168,7 +168,7 @@ func (o *DSM) Losses(dst, w []float64, idx []int) {
 // idx, and runs the network at w.
 func (o *DSM) forward(w []float64, idx []int) *netScratch {
 	D := o.Net.Dim()
-	in := o.Net.Net.InDim()
+	in := o.Net.inDim()
 	n := o.Len()
 	sc := o.Net.scratch(len(idx))
 	base := int(o.Round) * n
@@ -246,6 +246,6 @@ func (o *DSM) forward(w []float64, idx []int) *netScratch {
 		}
 		o.Net.Embed.Embed(row[D:], t)
 	}
-	o.Net.Net.Forward(sc.out, w, sc.in, sc.ws)
+	o.Net.forward(sc, w)
 	return sc
 }

@@ -30,8 +30,12 @@ const (
 )
 
 // Save writes the network architecture, sparsity mask, time embedding, preconditioning and
-// parameters to w; LoadScoreNet reads them back bit for bit.
+// parameters to w; LoadScoreNet reads them back bit for bit. Networks with a ResMLP body
+// (NewResScoreNet) are not supported yet (error).
 func (n *ScoreNet) Save(w io.Writer) error {
+	if n.Net == nil {
+		return fmt.Errorf("reflected: ScoreNet.Save: only MLP networks can be saved (Res is set)")
+	}
 	var hdr [24]byte
 	copy(hdr[:8], scoreNetMagic)
 	binary.LittleEndian.PutUint32(hdr[8:], scoreNetVersion)

@@ -20,7 +20,7 @@ import (
 )
 
 func main() {
-	task := flag.String("task", "ablation", "ablation")
+	task := flag.String("task", "ablation", "ablation or samplers")
 	var a ablationConfig
 	var hidden string
 	flag.IntVar(&a.D, "D", 16, "ambient dimension")
@@ -34,6 +34,13 @@ func main() {
 	flag.Float64Var(&a.lr, "lr", 2e-3, "Adam learning rate")
 	flag.StringVar(&hidden, "hidden", "128,128,128", "hidden widths")
 	flag.StringVar(&a.only, "only", "", "run only the variant with this name")
+	var sc samplerConfig
+	var stepsFlag string
+	flag.IntVar(&sc.n, "curve-n", 1000, "samplers: training points on the 2-D segment")
+	flag.IntVar(&sc.trainSteps, "curve-train", 3000, "samplers: training steps")
+	flag.IntVar(&sc.seeds, "curve-seeds", 3, "samplers: sampler seeds (and references) per point")
+	flag.StringVar(&stepsFlag, "curve-steps", "10,25,50,100,200,400,800", "samplers: step counts")
+	flag.BoolVar(&sc.exact, "exact", true, "samplers: also drive the samplers with the exact (quadrature) score")
 	flag.Parse()
 	for _, f := range strings.Split(hidden, ",") {
 		w, err := strconv.Atoi(f)
@@ -42,13 +49,25 @@ func main() {
 		}
 		a.hidden = append(a.hidden, w)
 	}
+	for _, f := range strings.Split(stepsFlag, ",") {
+		k, err := strconv.Atoi(f)
+		if err != nil {
+			fail(fmt.Errorf("-curve-steps: %v", err))
+		}
+		sc.steps = append(sc.steps, k)
+	}
+	sc.D, sc.m, sc.hidden = 2, a.m, a.hidden
 	switch *task {
+	case "samplers":
+		if _, err := samplerCurves(&sc); err != nil {
+			fail(err)
+		}
 	case "ablation":
 		if _, err := ablation(&a); err != nil {
 			fail(err)
 		}
 	default:
-		fail(fmt.Errorf("-task = %q, want ablation", *task))
+		fail(fmt.Errorf("-task = %q, want ablation or samplers", *task))
 	}
 }
 
