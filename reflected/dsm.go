@@ -16,10 +16,10 @@ import (
 // where t is drawn from Times on [T0, T1], X_t = fold(X₀ⁱ + √t·Z) is an exact reflected-BM
 // draw from the training point X₀ⁱ, and the target is the product-kernel score Score1D per
 // coordinate. Its expectation over (t, Z) equals the explicit score-matching risk up to a
-// constant (Vincent 2011; Lou & Ermon 2023 for bounded domains). The weight is λ(t) =
-// 1/c_out(t)² (WeightUnit, with c_out from Net.Pre or, for a network without
-// preconditioning, from Pre), which gives every noise level the same share of the loss, or
-// λ(t) = t (WeightT). The loss is computed in the network's output space: with s = skip +
+// constant (Vincent 2011; Lou & Ermon 2023 for bounded domains). The weight is λ(t) = t
+// (WeightT, the default) or λ(t) = 1/c_out(t)² (WeightUnit, with c_out from Net.Pre or, for
+// a network without preconditioning, from Pre), which gives every noise level the same
+// share of the loss. The loss is computed in the network's output space: with s = skip +
 // a(t)·f (a = c_out with Net.Pre, 1/√t without), ℓ = λa²‖f − (∇log q − skip)/a‖², so with
 // Net.Pre and WeightUnit it is ‖f − target‖² with a target of unit mean square; without
 // preconditioning and with WeightT it is ‖f − √t·∇ₓ log q_t‖², the earlier default.
@@ -38,10 +38,10 @@ type DSM struct {
 	T0, T1 float64
 	// Times is the law of t on [T0, T1]; nil means LogUniform.
 	Times TimeDist
-	// Weighting selects λ(t): WeightUnit (the zero value) or WeightT.
+	// Weighting selects λ(t): WeightT (the zero value) or WeightUnit.
 	Weighting Weighting
-	// Pre supplies c_out for WeightUnit when Net.Pre is nil (NewDSM fits it to the data);
-	// when Net.Pre is set, Net.Pre is used.
+	// Pre supplies c_out for WeightUnit when Net.Pre is nil (NewPrecond on the same data,
+	// times and Process; Train sets it); when Net.Pre is set, Net.Pre is used.
 	Pre *Precond
 	// Seed and Round select the noise draws.
 	Seed, Round uint64
@@ -63,27 +63,24 @@ func NewDSM(net *ScoreNet, data []float64, t0, t1 float64, seed uint64) (*DSM, e
 	if !(t0 > 0) || !(t1 > t0) || math.IsInf(t1, 0) {
 		return nil, fmt.Errorf("reflected: DSM times T0 = %v, T1 = %v, need 0 < T0 < T1 < ∞", t0, t1)
 	}
-	o := &DSM{Net: net, Data: data, T0: t0, T1: t1, Seed: seed}
-	if net.Pre == nil {
-		p, err := NewPrecond(data, net.Dim(), t0, t1, Reflected, seed^precondSeed)
-		if err != nil {
-			return nil, err
-		}
-		o.Pre = p
-	}
-	return o, nil
+	return &DSM{Net: net, Data: data, T0: t0, T1: t1, Seed: seed}, nil
 }
 
 // Weighting selects the DSM loss weight λ(t).
 type Weighting int
 
 const (
-	// WeightUnit is λ(t) = 1/c_out(t)², which makes the regression target of unit mean
-	// square at every t, so every noise level counts equally (Karras et al. 2022).
-	WeightUnit Weighting = iota
-	// WeightT is λ(t) = t, the weight that makes the plain parametrisation's target
-	// √t·∇ₓ log q_t of order one near the data (the earlier default).
-	WeightT
+	// WeightT is λ(t) = t (the default): with the preconditioned network the loss is
+	// t·c_out(t)²·‖f − target‖², with the plain one ‖f − √t·∇ₓ log q_t‖². Measured best
+	// (docs/REPRODUCTION.md, "reflected: training recipe").
+	WeightT Weighting = iota
+	// WeightUnit is λ(t) = 1/c_out(t)², EDM's choice, which makes the regression target of
+	// unit mean square at every t so that every noise level counts equally. For the
+	// reflected kernel c_out(t) → 0 exponentially as t approaches mixing (the conditional
+	// score vanishes), so this weight puts up to ~10⁸ times more weight on the last times
+	// than on the first; with the plain parametrisation that ruins training, with Precond it
+	// is about neutral (docs/derivations/reflected.md §5.1).
+	WeightUnit
 )
 
 // String returns "unit" or "t".
@@ -182,7 +179,7 @@ func (o *DSM) forward(w []float64, idx []int) *netScratch {
 		weightPre = o.Pre
 	}
 	if o.Weighting == WeightUnit && weightPre == nil {
-		panic("reflected: DSM: Weighting = WeightUnit needs Net.Pre or DSM.Pre (use NewDSM)")
+		panic("reflected: DSM: Weighting = WeightUnit needs Net.Pre or DSM.Pre (see NewPrecond)")
 	}
 	if sc.rnd == nil {
 		sc.pcg = new(rand.PCG)

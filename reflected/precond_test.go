@@ -231,8 +231,8 @@ func TestTrainDefaultsUsed(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := mk()
-	explicit := &TrainSettings{Steps: steps, Batch: 128, T0: 2e-4, T1: MixingTime(D, 1e-3), Times: LogNormal{Mean: -4, Std: 2.4},
-		Weighting: WeightUnit, Param: ParamPrecond, EMA: DefaultEMA(steps)}
+	explicit := &TrainSettings{Steps: steps, Batch: 128, T0: 2e-4, T1: MixingTime(D, 1e-3), Times: LogUniform{},
+		Weighting: WeightT, Param: ParamPrecond, EMA: DefaultEMA(steps)}
 	if _, err := Train(b, data, DefaultOptimizer(steps), explicit); err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +244,7 @@ func TestTrainDefaultsUsed(t *testing.T) {
 	}
 	// The plain earlier recipe is a different run.
 	c := mk()
-	if _, err := Train(c, data, DefaultOptimizer(steps), &TrainSettings{Steps: steps, Param: ParamPlain, Weighting: WeightT, Times: LogUniform{}, EMA: EMAOff}); err != nil {
+	if _, err := Train(c, data, DefaultOptimizer(steps), &TrainSettings{Steps: steps, Param: ParamPlain, EMA: EMAOff}); err != nil {
 		t.Fatal(err)
 	}
 	if c.Pre != nil || slices.Equal(a.W, c.W) {

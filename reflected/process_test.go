@@ -41,7 +41,7 @@ func TestDSMTargetsByProcess(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		obj.Process, obj.Round, obj.Weighting = p, 3, WeightT
+		obj.Process, obj.Round = p, 3
 		idx := []int{0, 5, 19}
 		got := make([]float64, len(idx))
 		obj.Losses(got, net.W, idx)

@@ -6,7 +6,7 @@ import (
 )
 
 // TimeDist is the law of the training times t of the DSM objective. Implementations are
-// LogNormal (the default of Train) and LogUniform (the earlier default). A TimeDist maps one
+// LogUniform (the default of Train) and LogNormal (EDM's law). A TimeDist maps one
 // uniform draw u ∈ [0, 1) to a time, so every sample uses exactly one uniform from its stream
 // whichever law is chosen.
 type TimeDist interface {

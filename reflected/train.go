@@ -13,10 +13,11 @@ import (
 )
 
 // TrainSettings configures Train. The zero value (or nil) means the defaults, which are the
-// training recipe measured best in docs/REPRODUCTION.md ("reflected: the training recipe"):
-// preconditioning (Param), the unit loss weight (Weighting), log-normal training times
-// (Times), an EMA of the parameters (EMA) and, with a nil optimizer, Adam with a learning-rate
-// warm-up and cosine decay (DefaultOptimizer).
+// training recipe measured best in docs/REPRODUCTION.md ("reflected: training recipe and
+// samplers"): preconditioning (Param), the loss weight λ(t) = t (Weighting), log-uniform
+// training times (Times), an EMA of the parameters (EMA) and, with a nil optimizer, Adam with
+// a learning-rate warm-up and cosine decay (DefaultOptimizer). The EDM ingredients that lost
+// in the ablation (WeightUnit, LogNormal) are options.
 type TrainSettings struct {
 	// Steps is the number of optimizer steps; 0 means 3000.
 	Steps int
@@ -24,11 +25,11 @@ type TrainSettings struct {
 	Batch int
 	// T0 and T1 bound the training times; 0 means 2e-4 and MixingTime(D, 1e-3).
 	T0, T1 float64
-	// Times is the law of the training times on [T0, T1]; nil means LogNormal{} (log t
-	// normal, mean −4, standard deviation 2.4, truncated). LogUniform{} is the earlier default.
+	// Times is the law of the training times on [T0, T1]; nil means LogUniform{}. LogNormal
+	// (EDM's law) concentrates on middle times and measured worse near the data.
 	Times TimeDist
-	// Weighting is the DSM loss weight: WeightUnit (the zero value, every noise level counts
-	// equally) or WeightT (λ(t) = t, the earlier default). See DSM.
+	// Weighting is the DSM loss weight: WeightT (the zero value, λ(t) = t) or WeightUnit
+	// (λ = 1/c_out², every noise level counts equally). See DSM.
 	Weighting Weighting
 	// Param selects the score parametrisation when net.Pre is nil: ParamPrecond (the zero
 	// value) fits a Precond to the data (NewPrecond over [T0, T1]) and stores it in net.Pre
@@ -177,7 +178,7 @@ func TrainContext(ctx context.Context, net *ScoreNet, data []float64, opt sam.Op
 		c.T1 = MixingTime(D, 1e-3)
 	}
 	if c.Times == nil {
-		c.Times = LogNormal{}
+		c.Times = LogUniform{}
 	}
 	if c.EMA == 0 {
 		c.EMA = DefaultEMA(c.Steps)
@@ -242,9 +243,9 @@ func TrainContext(ctx context.Context, net *ScoreNet, data []float64, opt sam.Op
 		return TrainResult{}, err
 	}
 	obj.Process, obj.Times, obj.Weighting = c.Process, c.Times, c.Weighting
-	if obj.Pre != nil && c.Process == Free {
-		// the weight calibration of a plain network must be for the Free process too
-		if obj.Pre, err = NewPrecond(data, D, c.T0, c.T1, Free, c.Seed^precondSeed); err != nil {
+	if c.Weighting == WeightUnit && net.Pre == nil {
+		// a plain network trained with the unit weight: c_out from a calibration
+		if obj.Pre, err = NewPrecond(data, D, c.T0, c.T1, c.Process, c.Seed^precondSeed); err != nil {
 			return TrainResult{}, err
 		}
 	}

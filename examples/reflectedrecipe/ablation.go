@@ -56,6 +56,8 @@ func variants() []variant {
 	drop("log-normal t", func(x *variant) { x.times = reflected.LogUniform{} })
 	drop("EMA", func(x *variant) { x.ema = reflected.EMAOff })
 	drop("warm-up", func(x *variant) { x.warmup = false })
+	v = append(v, variant{name: "default (precond, λ = t, log-uniform, EMA, warm-up)", param: reflected.ParamPrecond,
+		weight: reflected.WeightT, times: reflected.LogUniform{}, ema: 0, warmup: true})
 	return v
 }
 
