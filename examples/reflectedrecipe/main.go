@@ -34,6 +34,7 @@ func main() {
 	flag.Float64Var(&a.lr, "lr", 2e-3, "Adam learning rate")
 	flag.StringVar(&hidden, "hidden", "128,128,128", "hidden widths")
 	flag.StringVar(&a.only, "only", "", "run only the variant with this name")
+	out := flag.String("out", "out/reflectedrecipe", "output directory (CSV, PNG)")
 	var sc samplerConfig
 	var stepsFlag string
 	flag.IntVar(&sc.n, "curve-n", 1000, "samplers: training points on the 2-D segment")
@@ -59,11 +60,19 @@ func main() {
 	sc.D, sc.m, sc.hidden = 2, a.m, a.hidden
 	switch *task {
 	case "samplers":
-		if _, err := samplerCurves(&sc); err != nil {
+		rows, err := samplerCurves(&sc)
+		if err != nil {
+			fail(err)
+		}
+		if err := writeSamplers(*out, rows); err != nil {
 			fail(err)
 		}
 	case "ablation":
-		if _, err := ablation(&a); err != nil {
+		rows, err := ablation(&a)
+		if err != nil {
+			fail(err)
+		}
+		if err := writeAblation(*out, rows); err != nil {
 			fail(err)
 		}
 	default:

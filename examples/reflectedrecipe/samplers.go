@@ -52,7 +52,7 @@ func samplerCurves(c *samplerConfig) ([]samplerRow, error) {
 		name  string
 		model reflected.ScoreModel
 	}{}
-	for _, v := range []variant{recipe, baseline} {
+	for _, v := range []variant{defaultRecipe, baseline} {
 		net, err := reflected.NewScoreNet(c.D, c.hidden, reflected.TimeEmbedding{Freqs: 8}, parallel.Stream(11, 2))
 		if err != nil {
 			return nil, err
@@ -81,8 +81,8 @@ func samplerCurves(c *samplerConfig) ([]samplerRow, error) {
 	for _, md := range models {
 		for _, sc := range samplerSchemes {
 			for _, k := range c.steps {
-				if md.name == "exact score" && k > 400 {
-					continue
+				if (md.name == "exact score" || sc.name != "em") && k > 400 {
+					continue // the long grids only for EM with the trained models
 				}
 				s := &reflected.Sampler{Steps: k, Scheme: sc.scheme, Corrector: sc.corr, Final: reflected.FinalTweedie}
 				r := samplerRow{model: md.name, scheme: sc.name, steps: k}
