@@ -6,9 +6,16 @@
 // parameter EMA, learning-rate warm-up) added alone to the earlier default and removed alone
 // from the full recipe, and reports the held-out DSM risk and the W1 of the samples.
 //
+// -task samplers trains the default-recipe and the earlier-default models on the 2-D diagonal
+// segment and measures W1 against the number of score evaluations for every sampler scheme,
+// also with the exact (quadrature) score. -task speed times the residual score network
+// (compare docs/bench/reflected_res_peer.py).
+//
 // Usage:
 //
 //	go run ./examples/reflectedrecipe -task ablation          # D = 16, d = 2, 3 seeds
+//	go run ./examples/reflectedrecipe -task samplers          # sampler curves on the 2-D segment
+//	docs/bench/reflected_res_bench.sh                         # speed, Go and PyTorch in one run
 package main
 
 import (
@@ -20,7 +27,7 @@ import (
 )
 
 func main() {
-	task := flag.String("task", "ablation", "ablation or samplers")
+	task := flag.String("task", "ablation", "ablation, samplers or speed")
 	var a ablationConfig
 	var hidden string
 	flag.IntVar(&a.D, "D", 16, "ambient dimension")
@@ -59,6 +66,10 @@ func main() {
 	}
 	sc.D, sc.m, sc.hidden = 2, a.m, a.hidden
 	switch *task {
+	case "speed":
+		if err := speed(200, 3); err != nil {
+			fail(err)
+		}
 	case "samplers":
 		rows, err := samplerCurves(&sc)
 		if err != nil {
@@ -76,7 +87,7 @@ func main() {
 			fail(err)
 		}
 	default:
-		fail(fmt.Errorf("-task = %q, want ablation or samplers", *task))
+		fail(fmt.Errorf("-task = %q, want ablation, samplers or speed", *task))
 	}
 }
 
