@@ -19,6 +19,7 @@ type variant struct {
 	times  reflected.TimeDist
 	ema    float64
 	warmup bool
+	res    bool // the residual adaptive-LayerNorm network (NewResScoreNet, width 128, 3 blocks)
 }
 
 // baseline is the earlier default: plain parametrisation, λ(t) = t, log-uniform times, no
@@ -61,6 +62,9 @@ func variants() []variant {
 	drop("EMA", func(x *variant) { x.ema = reflected.EMAOff })
 	drop("warm-up", func(x *variant) { x.warmup = false })
 	v = append(v, defaultRecipe)
+	res := defaultRecipe
+	res.name, res.res = "default, residual net 128×3", true
+	v = append(v, res)
 	return v
 }
 
@@ -166,7 +170,12 @@ func ablation(c *ablationConfig) ([]ablationRow, error) {
 			if c.only != "" && c.only != v.name {
 				continue
 			}
-			net, err := reflected.NewScoreNet(c.D, c.hidden, reflected.TimeEmbedding{Freqs: 8}, parallel.Stream(uint64(seed), 5))
+			var net *reflected.ScoreNet
+			if v.res {
+				net, err = reflected.NewResScoreNet(c.D, c.hidden[0], len(c.hidden), reflected.TimeEmbedding{Freqs: 8}, parallel.Stream(uint64(seed), 5))
+			} else {
+				net, err = reflected.NewScoreNet(c.D, c.hidden, reflected.TimeEmbedding{Freqs: 8}, parallel.Stream(uint64(seed), 5))
+			}
 			if err != nil {
 				return nil, err
 			}
