@@ -77,8 +77,8 @@ func (m *ResMLP) layers() (in, cond linear, blocks [][3]linear, out linear, tota
 
 // NumParams returns the number of parameters.
 func (m *ResMLP) NumParams() int {
-	_, _, _, _, n := m.layers()
-	return n
+	_, _, out := m.ends()
+	return out.off + out.size()
 }
 
 // Init fills w with a random draw from src: He-scaled normal weights N(0, 1/fan_in) for the
@@ -110,6 +110,29 @@ func (m *ResMLP) Init(w []float64, src rand.Source, outScale float64) {
 func (m *ResMLP) layersNoTotal() (linear, linear, [][3]linear, linear) {
 	in, cond, blocks, out, _ := m.layers()
 	return in, cond, blocks, out
+}
+
+// ends returns the input, conditioning and output layers without allocating.
+func (m *ResMLP) ends() (in, cond, out linear) {
+	W := m.Width
+	in = linear{off: 0, in: m.In, out: W}
+	cond = linear{off: in.size(), in: m.Cond, out: W}
+	blk := (&linear{in: W, out: 2 * W}).size() + 2*(&linear{in: W, out: W}).size()
+	out = linear{off: cond.off + cond.size() + m.Blocks*blk, in: W, out: m.Out}
+	return
+}
+
+// block returns the layers (mod, fc1, fc2) of block k without allocating.
+func (m *ResMLP) block(k int) [3]linear {
+	W := m.Width
+	_, cond, _ := m.ends()
+	mod := linear{in: W, out: 2 * W}
+	fc := linear{in: W, out: W}
+	off := cond.off + cond.size() + k*(mod.size()+2*fc.size())
+	mod.off = off
+	fc1 := linear{off: off + mod.size(), in: W, out: W}
+	fc2 := linear{off: fc1.off + fc1.size(), in: W, out: W}
+	return [3]linear{mod, fc1, fc2}
 }
 
 // silu returns x·σ(x) and its derivative σ(x)(1 + x(1 − σ(x))).

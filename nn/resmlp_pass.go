@@ -91,7 +91,7 @@ func (m *ResMLP) Forward(out, w []float64, x blas64.General, ws *ResWorkspace) {
 	}
 	W, B := m.Width, x.Rows
 	ws.batch, ws.x = B, x
-	in, cond, blocks, outL := m.layersNoTotal()
+	in, cond, outL := m.ends()
 	xin := blas64.General{Rows: B, Cols: m.In, Stride: x.Stride, Data: x.Data}
 	affine(ws.h[0][:B*W], xin, in, w)
 	var c blas64.General
@@ -105,7 +105,8 @@ func (m *ResMLP) Forward(out, w []float64, x blas64.General, ws *ResWorkspace) {
 		ws.e[i], _ = silu(v)
 	}
 	e := general(B, W, ws.e)
-	for k, bl := range blocks {
+	for k := 0; k < m.Blocks; k++ {
+		bl := m.block(k)
 		h, n, u, a, v, gb := ws.h[k][:B*W], ws.n[k][:B*W], ws.u[k][:B*W], ws.a[k][:B*W], ws.v[k][:B*W], ws.gb[k][:2*B*W]
 		LayerNorm(n, ws.inv[k][:B], h, W)
 		affine(gb, e, bl[0], w)
@@ -141,7 +142,7 @@ func (m *ResMLP) Backward(grad, w, dOut []float64, ws *ResWorkspace) {
 		panic(fmt.Sprintf("nn: ResMLP.Backward: len(grad) = %d (want %d), len(dOut) = %d (want %d)", len(grad), m.NumParams(), len(dOut), B*m.Out))
 	}
 	clear(grad)
-	in, cond, blocks, outL := m.layersNoTotal()
+	in, cond, outL := m.ends()
 	dnf := ws.dnf[:B*W]
 	affineBack(grad, dOut, general(B, W, ws.nf), outL, w, dnf, 0)
 	dh := ws.dh[:B*W]
@@ -150,7 +151,7 @@ func (m *ResMLP) Backward(grad, w, dOut []float64, ws *ResWorkspace) {
 	clear(de)
 	e := general(B, W, ws.e)
 	for k := m.Blocks - 1; k >= 0; k-- {
-		bl := blocks[k]
+		bl := m.block(k)
 		n, u, a, v, gb := ws.n[k][:B*W], ws.u[k][:B*W], ws.a[k][:B*W], ws.v[k][:B*W], ws.gb[k][:2*B*W]
 		dv, da, du, dn, dgb := ws.dv[:B*W], ws.da[:B*W], ws.du[:B*W], ws.dn[:B*W], ws.dgb[:2*B*W]
 		affineBack(grad, dh, general(B, W, v), bl[2], w, dv, 0)

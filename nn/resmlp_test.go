@@ -101,3 +101,47 @@ func TestResMLPInitIdentityBlocks(t *testing.T) {
 		}
 	}
 }
+
+// TestResMLPLayoutAllocFree checks that the allocation-free layer offsets agree with the
+// flat layout, and that a forward and backward pass allocate nothing.
+func TestResMLPLayoutAllocFree(t *testing.T) {
+	m := ResMLP{In: 3, Cond: 4, Width: 6, Blocks: 3, Out: 2}
+	in, cond, blocks, out := m.layersNoTotal()
+	i2, c2, o2 := m.ends()
+	if _, _, _, _, total := m.layers(); total != m.NumParams() {
+		t.Fatalf("NumParams %d, layout total %d", m.NumParams(), total)
+	}
+	if in != i2 || cond != c2 || out != o2 {
+		t.Fatalf("ends %v %v %v, layers %v %v %v", i2, c2, o2, in, cond, out)
+	}
+	for k := range blocks {
+		if m.block(k) != blocks[k] {
+			t.Fatalf("block %d: %v, layers %v", k, m.block(k), blocks[k])
+		}
+	}
+	w := make([]float64, m.NumParams())
+	m.Init(w, rand.NewPCG(1, 1), 1)
+	ws := m.NewWorkspace(4)
+	x := blas64.General{Rows: 4, Cols: 7, Stride: 7, Data: make([]float64, 28)}
+	outb, grad, dOut := make([]float64, 8), make([]float64, len(w)), make([]float64, 8)
+	if n := testing.AllocsPerRun(10, func() {
+		m.Forward(outb, w, x, ws)
+		m.Backward(grad, w, dOut, ws)
+	}); n != 0 {
+		t.Errorf("%v allocations per forward and backward pass, want 0", n)
+	}
+}
+
+func BenchmarkResMLPPass(b *testing.B) {
+	m := ResMLP{In: 16, Cond: 17, Width: 128, Blocks: 3, Out: 16}
+	w := make([]float64, m.NumParams())
+	m.Init(w, rand.NewPCG(1, 1), 1)
+	ws := m.NewWorkspace(128)
+	x := blas64.General{Rows: 128, Cols: 33, Stride: 33, Data: make([]float64, 128*33)}
+	out, grad, dOut := make([]float64, 128*16), make([]float64, len(w)), make([]float64, 128*16)
+	b.ReportAllocs()
+	for b.Loop() {
+		m.Forward(out, w, x, ws)
+		m.Backward(grad, w, dOut, ws)
+	}
+}
