@@ -8,16 +8,20 @@ width 128, 3 blocks, 8 time frequencies), float32, 2 threads.
   heat kernel's, which is cheaper than the Go side's exact kernel scores.
 - Sampler: 200 reflected Euler-Maruyama steps on a geometric grid + a Tweedie step, 1000
   particles.
-Wall and CPU (time.process_time) per operation are printed.
+Wall and CPU (time.process_time) per operation are printed. Arguments: [threads [dsm]]
+(default 2 threads; "dsm" skips the sampler).
 """
 import math
+import sys
 import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-torch.set_num_threads(2)
+THREADS = int(sys.argv[1]) if len(sys.argv) > 1 else 2
+DSM_ONLY = len(sys.argv) > 2 and sys.argv[2] == "dsm"
+torch.set_num_threads(THREADS)
 torch.manual_seed(0)
 D, W, B, FREQS = 16, 128, 3, 8
 COND = 1 + 2 * FREQS
@@ -113,5 +117,7 @@ for k in range(5):
     dsm_step(k)
 w, c = timeit(dsm_step, 200)
 print(f"torch: DSM Adam step, batch 128: wall {1e3 * w:.2f} ms, CPU {1e3 * c:.2f} ms per step (200 steps)")
+if DSM_ONLY:
+    sys.exit(0)
 w, c = timeit(lambda k: sample(), 3)
 print(f"torch: sampler 200 EM steps + Tweedie, 1000 particles: wall {w:.3f} s, CPU {c:.3f} s per run (3 runs)")
