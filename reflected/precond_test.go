@@ -309,3 +309,43 @@ func TestScoreNetPrecondPersist(t *testing.T) {
 		t.Error("corrupted preconditioning: no error")
 	}
 }
+
+// TestPrecondFreePointMass checks the Free process's preconditioning: for data at one point
+// y the Gaussian skip −(x − y)/t is the exact free score, so a zero-output network is exact,
+// and every scheme of the Free sampler driven by it ends near y.
+func TestPrecondFreePointMass(t *testing.T) {
+	const D = 2
+	y := []float64{0.3, 0.6}
+	data := slices.Concat(y, y)
+	p, err := NewPrecond(data, D, 1e-3, 2, Free, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	net := zeroNet(t, D)
+	net.Pre = p
+	x := []float64{0.1, 0.9}
+	got := make([]float64, D)
+	net.Score(got, x, []float64{0.05})
+	for i := range got {
+		// mean of two equal values: exact up to an ulp, 1e-12 relative.
+		if want := -(x[i] - y[i]) / 0.05; math.Abs(got[i]-want) > 1e-12*math.Abs(want) {
+			t.Errorf("coordinate %d: score %v, free exact %v", i, got[i], want)
+		}
+	}
+	for _, sc := range []Scheme{SchemeEM, SchemeHeun, SchemeODE} {
+		gen := make([]float64, 200*D)
+		s := &Sampler{T0: 1e-3, T: 2, Steps: 100, Scheme: sc, Process: Free, Final: FinalTweedie}
+		if err := s.Sample(gen, net, 3); err != nil {
+			t.Fatal(err)
+		}
+		var worst float64
+		for i, v := range gen {
+			worst = max(worst, math.Abs(v-y[i%D]))
+		}
+		// Tweedie's step for a point mass lands exactly on y up to rounding (Free: no
+		// images), whatever the discretisation left at t₀: 1e-9.
+		if worst > 1e-9 {
+			t.Errorf("%v: max |x − y| = %g after Tweedie", sc, worst)
+		}
+	}
+}
