@@ -18,23 +18,30 @@ import (
 //	pre     uint64 length L, then L bytes (L = 0: no preconditioning): an internal/binfmt
 //	        file "SDEMLRPC" version 1 with free (bool), Mean, Var, LogT, LogCOut (float
 //	        lists), CRC-32 checked
-//	net     nn.Save      architecture, mask and parameters (checksummed by nn)
+//	body    uint32       0: an nn.MLP follows, 1: an nn.ResMLP follows
+//	net     body 0: nn.Save (architecture, mask and parameters, checksummed by nn);
+//	        body 1: an internal/binfmt file "SDEMLRES" version 1 with In, Cond, Width,
+//	        Blocks, Out (int64) and the parameters (float list), CRC-32 checked
 //
-// Version 1 is version 2 without the pre section; LoadScoreNet reads both.
+// Version 1 is version 2 without the pre and body fields (always an MLP); LoadScoreNet reads
+// both.
 const (
 	scoreNetMagic   = "SDEMLRSN"
 	scoreNetVersion = 2
 	maxFreqs        = 1 << 16
 	precondMagic    = "SDEMLRPC"
 	maxPrecondBytes = 1 << 30
+	resMagic        = "SDEMLRES"
+	maxResBytes     = 1 << 34
+	maxResSize      = 1 << 24
 )
 
 // Save writes the network architecture, sparsity mask, time embedding, preconditioning and
-// parameters to w; LoadScoreNet reads them back bit for bit. Networks with a ResMLP body
-// (NewResScoreNet) are not supported yet (error).
+// parameters to w; LoadScoreNet reads them back bit for bit. Both network bodies (nn.MLP
+// and nn.ResMLP) are supported.
 func (n *ScoreNet) Save(w io.Writer) error {
-	if n.Net == nil {
-		return fmt.Errorf("reflected: ScoreNet.Save: only MLP networks can be saved (Res is set)")
+	if (n.Net == nil) == (n.Res == nil) {
+		return fmt.Errorf("reflected: ScoreNet.Save: need exactly one of Net and Res")
 	}
 	var hdr [24]byte
 	copy(hdr[:8], scoreNetMagic)
@@ -58,7 +65,28 @@ func (n *ScoreNet) Save(w io.Writer) error {
 	if _, err := w.Write(pre.Bytes()); err != nil {
 		return fmt.Errorf("reflected: ScoreNet.Save: %w", err)
 	}
-	return nn.Save(w, n.Net, n.W)
+	var kind [4]byte
+	if n.Res != nil {
+		binary.LittleEndian.PutUint32(kind[:], 1)
+	}
+	if _, err := w.Write(kind[:]); err != nil {
+		return fmt.Errorf("reflected: ScoreNet.Save: %w", err)
+	}
+	if n.Res == nil {
+		return nn.Save(w, n.Net, n.W)
+	}
+	if len(n.W) != n.Res.NumParams() {
+		return fmt.Errorf("reflected: ScoreNet.Save: len(W) = %d, want %d", len(n.W), n.Res.NumParams())
+	}
+	e := binfmt.NewEncoder(resMagic, 1)
+	for _, v := range []int{n.Res.In, n.Res.Cond, n.Res.Width, n.Res.Blocks, n.Res.Out} {
+		e.Int(v)
+	}
+	e.Floats(n.W)
+	if _, err := e.WriteTo(w); err != nil {
+		return fmt.Errorf("reflected: ScoreNet.Save: %w", err)
+	}
+	return nil
 }
 
 // LoadScoreNet reads a ScoreNet written by Save (format version 1 or 2). Malformed input
@@ -99,13 +127,31 @@ func LoadScoreNet(r io.Reader) (*ScoreNet, error) {
 			}
 		}
 	}
-	net, w, err := nn.Load(r)
-	if err != nil {
-		return nil, err
+	var body uint32
+	if v == 2 {
+		var kb [4]byte
+		if _, err := io.ReadFull(r, kb[:]); err != nil {
+			return nil, fmt.Errorf("reflected: LoadScoreNet: reading body kind: %w", err)
+		}
+		body = binary.LittleEndian.Uint32(kb[:])
 	}
-	sn, err := NewScoreNetFrom(net, TimeEmbedding{Freqs: int(freqs)}, w)
-	if err != nil {
-		return nil, err
+	var sn *ScoreNet
+	switch body {
+	case 0:
+		net, w, err := nn.Load(r)
+		if err != nil {
+			return nil, err
+		}
+		if sn, err = NewScoreNetFrom(net, TimeEmbedding{Freqs: int(freqs)}, w); err != nil {
+			return nil, err
+		}
+	case 1:
+		var err error
+		if sn, err = loadRes(r, TimeEmbedding{Freqs: int(freqs)}); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("reflected: LoadScoreNet: body kind %d, want 0 (MLP) or 1 (ResMLP)", body)
 	}
 	if pre != nil {
 		if err := pre.validate(sn.Dim()); err != nil {
@@ -128,4 +174,33 @@ func decodePrecond(raw []byte) (*Precond, error) {
 		return nil, fmt.Errorf("reflected: LoadScoreNet: preconditioning: %w", err)
 	}
 	return p, nil
+}
+
+// loadRes reads the ResMLP body of a version-2 ScoreNet file.
+func loadRes(r io.Reader, embed TimeEmbedding) (*ScoreNet, error) {
+	d, err := binfmt.Open(r, resMagic, 1, maxResBytes)
+	if err != nil {
+		return nil, fmt.Errorf("reflected: LoadScoreNet: residual network: %w", err)
+	}
+	m := &nn.ResMLP{}
+	for _, f := range []struct {
+		p    *int
+		name string
+	}{{&m.In, "in"}, {&m.Cond, "cond"}, {&m.Width, "width"}, {&m.Blocks, "blocks"}, {&m.Out, "out"}} {
+		*f.p = d.Int(f.name, 0, maxResSize)
+	}
+	w := d.Floats("parameters")
+	if err := d.Err(); err != nil {
+		return nil, fmt.Errorf("reflected: LoadScoreNet: residual network: %w", err)
+	}
+	if err := m.Validate(); err != nil {
+		return nil, fmt.Errorf("reflected: LoadScoreNet: %w", err)
+	}
+	switch {
+	case m.In != m.Out || m.Cond != embed.Features():
+		return nil, fmt.Errorf("reflected: LoadScoreNet: ResMLP In = %d, Out = %d, Cond = %d, want In = Out and Cond = %d", m.In, m.Out, m.Cond, embed.Features())
+	case len(w) != m.NumParams():
+		return nil, fmt.Errorf("reflected: LoadScoreNet: %d parameters, ResMLP needs %d", len(w), m.NumParams())
+	}
+	return &ScoreNet{Res: m, Embed: embed, W: w}, nil
 }

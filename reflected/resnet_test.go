@@ -79,8 +79,23 @@ func TestResScoreNetTrains(t *testing.T) {
 		t.Errorf("trained %v, initial %v, exact %v: less than half of the reducible risk removed", trained, start, best)
 	}
 	var buf bytes.Buffer
-	if err := net.Save(&buf); err == nil || !strings.Contains(err.Error(), "Res") {
-		t.Errorf("Save of a residual net: %v, want an error", err)
+	if err := net.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	raw := slices.Clone(buf.Bytes())
+	back, err := LoadScoreNet(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Res == nil || *back.Res != *net.Res || !slices.Equal(back.W, net.W) || back.Pre == nil {
+		t.Errorf("loaded residual net differs: %+v", back.Res)
+	}
+	if got := heldDSM(back, held, D); got != trained {
+		t.Errorf("loaded net's risk %v, saved %v: want bit-identical scores", got, trained)
+	}
+	raw[len(raw)-10] ^= 1 // inside the parameters: the CRC must catch it
+	if _, err := LoadScoreNet(bytes.NewReader(raw)); err == nil {
+		t.Error("corrupted residual net: no error")
 	}
 	if _, err := Train(net, data, &sam.Adam{}, &TrainSettings{Steps: 1, Sparsity: 10}); err == nil || !strings.Contains(err.Error(), "Sparsity = 10") {
 		t.Errorf("sparse residual net: %v", err)
