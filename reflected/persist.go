@@ -196,6 +196,11 @@ func loadRes(r io.Reader, embed TimeEmbedding) (*ScoreNet, error) {
 	if err := m.Validate(); err != nil {
 		return nil, fmt.Errorf("reflected: LoadScoreNet: %w", err)
 	}
+	// An upper bound on the parameter count in floating point, so that sizes from a
+	// malformed file cannot overflow NumParams.
+	if bound := float64(m.Width+1) * float64(m.Width+m.In+m.Cond+m.Out+1) * float64(3*m.Blocks+3); bound > float64(len(w))+1e6 && bound > 1e12 {
+		return nil, fmt.Errorf("reflected: LoadScoreNet: ResMLP sizes %+v too large for %d parameters", *m, len(w))
+	}
 	switch {
 	case m.In != m.Out || m.Cond != embed.Features():
 		return nil, fmt.Errorf("reflected: LoadScoreNet: ResMLP In = %d, Out = %d, Cond = %d, want In = Out and Cond = %d", m.In, m.Out, m.Cond, embed.Features())

@@ -126,3 +126,20 @@ func heldDSM(m ScoreModel, data []float64, D int) float64 {
 	}
 	return l / float64(n)
 }
+
+// FuzzLoadScoreNetRes feeds corrupted residual-net files to LoadScoreNet: errors, never
+// panics.
+func FuzzLoadScoreNetRes(f *testing.F) {
+	net, _ := NewResScoreNet(2, 4, 1, TimeEmbedding{Freqs: 1}, rand.NewPCG(1, 1))
+	var buf bytes.Buffer
+	if err := net.Save(&buf); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.Bytes())
+	f.Add(buf.Bytes()[:30])
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if n, err := LoadScoreNet(bytes.NewReader(b)); err == nil && n.Res != nil && len(n.W) != n.Res.NumParams() {
+			t.Errorf("loaded %d parameters for %d", len(n.W), n.Res.NumParams())
+		}
+	})
+}
