@@ -42,8 +42,8 @@ const (
 )
 
 // Save writes cp to w in the checkpoint format (see LoadCheckpoint). The bytes are built
-// in memory and written with one Write, so w sees either the whole file or an error; write
-// to a temporary file and rename it for an atomic replacement on disk.
+// in memory and written with one Write, so w sees either the whole file or an error; use
+// SaveFile to replace a file on disk atomically.
 func (cp *Checkpoint) Save(w io.Writer) error {
 	ps := cp.Particles
 	if ps == nil || ps.N < 1 || ps.D < 1 || len(ps.W) != ps.N*ps.D || (ps.Weight != nil && len(ps.Weight) != ps.N) {

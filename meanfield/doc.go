@@ -79,7 +79,7 @@
 // Trainer.RunContext stops at the end of the current step when its context is done.
 // Trainer.Checkpoint captures the state between steps (particles, step index, random-stream
 // positions, configuration), Checkpoint.Save and LoadCheckpoint encode it in a versioned,
-// CRC-checked format, and Trainer.Restore resumes it bit-identically.
+// CRC-checked format (Checkpoint.SaveFile replaces a file atomically), and Trainer.Restore resumes it bit-identically.
 //
 // # Performance
 //

@@ -1,11 +1,12 @@
 package meanfield_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
 
 	"github.com/sdeml/sdeml/meanfield"
@@ -111,10 +112,18 @@ func ExampleTrainer_Checkpoint() {
 	})
 	fmt.Println(next, err)
 	cp, _ := tr.Checkpoint(ps, next)
-	var file bytes.Buffer
-	cp.Save(&file)
+	dir, _ := os.MkdirTemp("", "meanfield")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "run.ckpt")
+	// SaveFile replaces the file atomically: a kill mid-write leaves the previous one.
+	if err := cp.SaveFile(path); err != nil {
+		fmt.Println(err)
+		return
+	}
 
-	loaded, _ := meanfield.LoadCheckpoint(&file)
+	file, _ := os.Open(path)
+	loaded, _ := meanfield.LoadCheckpoint(file)
+	file.Close()
 	again := newTrainer()
 	resumed, _ := again.Restore(loaded)
 	again.Run(resumed, loaded.Next, 50-loaded.Next, nil)

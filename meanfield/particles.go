@@ -109,7 +109,9 @@ func (p *Particles) InitTorchDefault(u ReLUUnit, src rand.Source) error {
 // GaussHermiteParticles returns the tensor Gauss–Hermite quadrature of the product law
 // ⊗_j N(mean[j], std[j]²) with m nodes per coordinate: m^d weighted particles with
 // Σ_k ω_k g(W^k) = ∫ g dλ_0 exactly for polynomials of degree ≤ 2m−1 in each coordinate.
-// It is the weighted particle system behind the deterministic mean-field limit.
+// It is the weighted particle system behind the deterministic mean-field limit. It returns
+// an error for m < 1, lengths that differ, a non-finite mean or a std that is negative or
+// not finite (std = 0 puts every node of that coordinate at the mean).
 func GaussHermiteParticles(m int, mean, std []float64) (*Particles, error) {
 	d := len(mean)
 	if d < 1 || len(std) != d {
@@ -117,6 +119,14 @@ func GaussHermiteParticles(m int, mean, std []float64) (*Particles, error) {
 	}
 	if m < 1 {
 		return nil, fmt.Errorf("meanfield: GaussHermiteParticles m = %d, want >= 1", m)
+	}
+	for j := range d {
+		if math.IsNaN(mean[j]) || math.IsInf(mean[j], 0) {
+			return nil, fmt.Errorf("meanfield: GaussHermiteParticles mean[%d] = %v, want finite", j, mean[j])
+		}
+		if !(std[j] >= 0) || math.IsInf(std[j], 0) {
+			return nil, fmt.Errorf("meanfield: GaussHermiteParticles std[%d] = %v, want finite >= 0", j, std[j])
+		}
 	}
 	n := 1
 	for range d {

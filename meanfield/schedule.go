@@ -94,10 +94,19 @@ func (s Schedule) TorchLR(n int) float64 {
 func (s Schedule) Time(n int) float64 { return float64(n) * s.G() }
 
 // Iterations returns the paper's iteration count for horizon T in mean-field time,
-// int(T/g_N) (run.py: T·(N/lr)^{1/(1−α)}, truncated).
+// int(T/g_N) (run.py: T·(N/lr)^{1/(1−α)}, truncated). It returns −1 if the schedule is
+// invalid (Validate says why), T is negative, NaN or infinite, or the count does not fit
+// in an int; Trainer.Run refuses a negative step count with an error naming the cause.
 func (s Schedule) Iterations(T float64) int {
+	if s.Validate() != nil || !(T >= 0) || math.IsInf(T, 0) {
+		return -1
+	}
 	lr := s.Gamma * math.Pow(float64(s.N), s.Beta)
-	return int(T * math.Pow(float64(s.N)/lr, 1/(1-s.Alpha)))
+	it := T * math.Pow(float64(s.N)/lr, 1/(1-s.Alpha))
+	if !(it < math.MaxInt64) {
+		return -1
+	}
+	return int(it)
 }
 
 // PerNeuronExponent returns 1 − β: for α = 0 the per-neuron step is γ N^{−(1−β)}.

@@ -358,7 +358,9 @@ func (tr *Trainer) Step(ps *Particles, n int) (float64, error) {
 }
 
 // Run performs steps iterations n = first, …, first+steps−1, calling hook (if non-nil)
-// after each with the iteration index and risk; a hook error stops the run.
+// after each with the iteration index and risk; a hook error stops the run. It returns an
+// error for first < 0 or steps < 0 (naming the schedule's problem when the count came
+// from Schedule.Iterations of an invalid schedule).
 func (tr *Trainer) Run(ps *Particles, first, steps int, hook func(n int, risk float64) error) error {
 	_, err := tr.RunContext(context.Background(), ps, first, steps, hook)
 	return err
@@ -370,6 +372,17 @@ func (tr *Trainer) Run(ps *Particles, first, steps int, hook func(n int, risk fl
 // resumes bit-identically. It returns the index of the next step to run (first+steps when
 // the run completes) and, when stopped by ctx, an error wrapping ctx.Err().
 func (tr *Trainer) RunContext(ctx context.Context, ps *Particles, first, steps int, hook func(n int, risk float64) error) (next int, err error) {
+	switch {
+	case first < 0:
+		return first, fmt.Errorf("meanfield: Trainer.Run: first = %d, want >= 0", first)
+	case steps < 0:
+		if err := tr.Schedule.Validate(); err != nil {
+			return first, fmt.Errorf("meanfield: Trainer.Run: steps = %d (from an invalid schedule?): %w", steps, err)
+		}
+		return first, fmt.Errorf("meanfield: Trainer.Run: steps = %d, want >= 0", steps)
+	case steps > math.MaxInt-first:
+		return first, fmt.Errorf("meanfield: Trainer.Run: first + steps = %d + %d overflows int", first, steps)
+	}
 	for n := first; n < first+steps; n++ {
 		if err := ctx.Err(); err != nil {
 			return n, fmt.Errorf("meanfield: run stopped before step %d: %w", n, err)

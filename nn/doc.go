@@ -1,8 +1,9 @@
 // Package nn is the model layer of sdeml: multilayer perceptrons and convolutional networks
 // whose parameters are one flat []float64 owned by the caller, losses, the Objective
 // contract between models and optimizers, per-sample gradients, Hessian-vector products,
-// sparse ReLU networks and data handling (datasets, IDX files of MNIST and Fashion-MNIST,
-// synthetic generators, persistence).
+// sparse ReLU networks and in-memory data handling (datasets, splits, batches, synthetic
+// generators, persistence). Data sets on disk (IDX files, MNIST, Fashion-MNIST) are read by
+// the subpackage nn/data, so that importing nn never pulls in the MNIST module.
 //
 // # Networks
 //
@@ -30,8 +31,6 @@
 // fused (the pool reads the pre-activations); the results are the same bits for any
 // GOMAXPROCS and as the unfused network (NaN payloads aside). docs/derivations/conv.md
 // derives all of it.
-// LoadFashionMNIST reads Fashion-MNIST (gzip or plain IDX files, by default Debian's
-// dataset-fashion-mnist under /usr/share/datasets/fashion-mnist).
 //
 // # Objectives and per-sample quantities
 //

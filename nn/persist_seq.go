@@ -9,6 +9,8 @@ import (
 	"io"
 	"math"
 	"strings"
+
+	"github.com/sdeml/sdeml/internal/binfmt"
 )
 
 // File format of SaveSequential/LoadSequential: the family of Save (same magic, CRC-32
@@ -38,7 +40,8 @@ const (
 )
 
 // SaveSequential writes the architecture of net and the parameters params (len
-// NumParams) to w, read back by LoadSequential.
+// NumParams) to w, read back by LoadSequential (SaveSequentialFile writes a file
+// atomically).
 func SaveSequential(w io.Writer, net *Sequential, params []float64) error {
 	if net == nil || len(net.stages) == 0 {
 		return errors.New("nn: SaveSequential: net is nil or not built by NewSequential")
@@ -145,7 +148,7 @@ func LoadSequential(r io.Reader) (*Sequential, []float64, error) {
 	}
 	np := lr.u64()
 	if lr.err != nil {
-		return nil, nil, fmt.Errorf("nn: LoadSequential: file truncated: %w", truncated(lr.err))
+		return nil, nil, fmt.Errorf("nn: LoadSequential: file truncated: %w", binfmt.Truncated(lr.err))
 	}
 	net, err := NewSequential(in, layers...)
 	if err != nil {
@@ -172,7 +175,7 @@ func LoadSequential(r io.Reader) (*Sequential, []float64, error) {
 	sum := crc.Sum32()
 	stored := lr.u32()
 	if lr.err != nil {
-		return nil, nil, fmt.Errorf("nn: LoadSequential: file truncated: %w", truncated(lr.err))
+		return nil, nil, fmt.Errorf("nn: LoadSequential: file truncated: %w", binfmt.Truncated(lr.err))
 	}
 	if stored != sum {
 		return nil, nil, fmt.Errorf("nn: LoadSequential: checksum mismatch (stored %08x, computed %08x): file is corrupt", stored, sum)

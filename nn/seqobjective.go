@@ -121,7 +121,8 @@ func (s *SeqSupervised) Losses(dst, w []float64, idx []int) {
 }
 
 // Accuracy returns the fraction of samples idx whose largest output is at the index of
-// their label (ties go to the smallest index). It needs Data.Labels.
+// their label (ties go to the smallest index). It needs Data.Labels. It returns NaN if an
+// output is NaN (for example at NaN parameters), where no class is largest.
 func (s *SeqSupervised) Accuracy(w []float64, idx []int) float64 {
 	if s.Data.Labels == nil {
 		panic("nn: Accuracy needs Dataset.Labels")

@@ -1,6 +1,8 @@
 package nn
 
 import (
+	"math"
+
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/floats"
 
@@ -155,7 +157,10 @@ func (r *seqRun) forwardResults(st *seqState, out []float64, lo, hi int) float64
 	hits := 0
 	if r.correct {
 		for k, i := range r.idx[lo:hi] {
-			if argmax(out[k*K:(k+1)*K]) == r.s.Data.Labels[i] {
+			switch argmax(out[k*K : (k+1)*K]) {
+			case -1:
+				return math.NaN() // a NaN output: the sum, and so Accuracy, is NaN
+			case r.s.Data.Labels[i]:
 				hits++
 			}
 		}

@@ -16,6 +16,12 @@ func (s Shape) Size() int { return s.C * s.H * s.W }
 func (s Shape) String() string { return fmt.Sprintf("%d×%d×%d (C×H×W)", s.C, s.H, s.W) }
 
 // Layer is one layer of a Sequential: Conv2D, MaxPool, AvgPool, Flatten or Dense.
+//
+// The interface is sealed: its method is unexported, so no type outside this package can
+// implement it. NewSequential compiles each layer into kernels with hand-derived backward,
+// per-sample and Hessian-vector passes, which a layer defined elsewhere could not take part
+// in. For a model these layers cannot express, implement Objective (Dim, Len, LossGrad,
+// Losses) directly; the optimizers and statistics of sam and sgn take any Objective.
 type Layer interface{ layerName() string }
 
 // Conv2D is a 2-D convolution (cross-correlation, as in PyTorch) with zero padding and a

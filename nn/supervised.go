@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"math"
 	"sync"
 
 	"gonum.org/v1/gonum/blas/blas64"
@@ -137,7 +138,8 @@ func (s *Supervised) Losses(dst, w []float64, idx []int) {
 
 // Accuracy returns the fraction of samples idx whose largest output is at the index of
 // their label, (1/|idx|) Σ [argmax_k f_k(xᵢ) = yᵢ] (ties go to the smallest k). It needs
-// Data.Labels.
+// Data.Labels. It returns NaN if an output is NaN (for example at NaN parameters), where
+// no class is largest.
 func (s *Supervised) Accuracy(w []float64, idx []int) float64 {
 	if s.Data.Labels == nil {
 		panic("nn: Accuracy needs Dataset.Labels")
@@ -152,7 +154,10 @@ func (s *Supervised) Accuracy(w []float64, idx []int) float64 {
 		sub := idx[start:min(start+chunkRows, len(idx))]
 		out := s.outputs(st, w, sub)
 		for r, i := range sub {
-			if argmax(out.Data[r*out.Stride:r*out.Stride+out.Cols]) == s.Data.Labels[i] {
+			switch argmax(out.Data[r*out.Stride : r*out.Stride+out.Cols]) {
+			case -1:
+				return math.NaN()
+			case s.Data.Labels[i]:
 				correct++
 			}
 		}
@@ -173,9 +178,14 @@ func (s *Supervised) outputs(st *supState, w []float64, idx []int) blas64.Genera
 	return s.Net.forward(st.ws, w, x)
 }
 
+// argmax returns the index of the largest entry of v (ties go to the smallest index), or
+// −1 if v holds a NaN, which has no place in the order.
 func argmax(v []float64) int {
 	best := 0
 	for k, x := range v {
+		if math.IsNaN(x) {
+			return -1
+		}
 		if x > v[best] {
 			best = k
 		}

@@ -34,7 +34,7 @@ const (
 	maxCheckpointBytes = 1 << 34
 )
 
-// Save writes the checkpoint to w in one Write.
+// Save writes the checkpoint to w in one Write (SaveFile replaces a file atomically).
 func (cp *Checkpoint) Save(w io.Writer) error {
 	if cp.Net == nil {
 		return fmt.Errorf("reflected: Checkpoint.Save: Net is nil")

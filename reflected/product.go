@@ -75,25 +75,17 @@ func Sample(dst []float64, src rand.Source, y []float64, t float64) {
 // coordinates in [0,1]) forward to time t: row i of dst becomes an exact draw from
 // qₜ(· | data row i). Row i uses its own random stream parallel.Stream(seed, i), so the
 // result is identical for any GOMAXPROCS. It returns an error if t is not a positive finite
-// number, dim < 1, data is empty or not a multiple of dim, len(dst) ≠ len(data), or data
-// holds a NaN or Inf.
+// number, dim < 1, data is empty or not a multiple of dim, len(dst) ≠ len(data), or a
+// coordinate of data lies outside [0,1] or is NaN (the same check as NewDSM and W1).
 func NoiseDataset(dst, data []float64, dim int, t float64, seed uint64) error {
 	if !(t > 0) || math.IsInf(t, 1) {
 		return fmt.Errorf("reflected: NoiseDataset: t = %v, want a positive finite time", t)
 	}
-	if dim < 1 {
-		return fmt.Errorf("reflected: NoiseDataset: dim = %d, want ≥ 1", dim)
-	}
-	if len(data) == 0 || len(data)%dim != 0 {
-		return fmt.Errorf("reflected: NoiseDataset: len(data) = %d, want a positive multiple of dim = %d", len(data), dim)
+	if err := checkPoints("NoiseDataset", "data", data, dim); err != nil {
+		return err
 	}
 	if len(dst) != len(data) {
 		return fmt.Errorf("reflected: NoiseDataset: len(dst) = %d, want len(data) = %d", len(dst), len(data))
-	}
-	for i, v := range data {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("reflected: NoiseDataset: data[%d] = %v", i, v)
-		}
 	}
 	n := len(data) / dim
 	pcgs := make([]rand.PCG, parallel.Workers(n)) // one generator per worker, reseeded per row

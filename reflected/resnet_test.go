@@ -78,6 +78,10 @@ func TestResScoreNetTrains(t *testing.T) {
 	if !(trained-best < (start-best)/2) {
 		t.Errorf("trained %v, initial %v, exact %v: less than half of the reducible risk removed", trained, start, best)
 	}
+	gen := make([]float64, 50*D)
+	if err := (&Sampler{Steps: 20}).Sample(gen, net, 1); err != nil {
+		t.Errorf("Sample with a residual net: %v", err)
+	}
 	var buf bytes.Buffer
 	if err := net.Save(&buf); err != nil {
 		t.Fatal(err)

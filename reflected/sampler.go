@@ -158,9 +158,12 @@ func (s *Sampler) Grid(D int) ([]float64, error) {
 }
 
 // Sample fills dst (m rows of D = model.Dim(), m = len(dst)/D) with reverse-time samples.
-// It returns an error for bad settings, a dst whose length is not a positive multiple of D,
-// or a non-finite score.
+// It returns an error for a nil model, bad settings, a dst whose length is not a positive
+// multiple of D, or a non-finite score.
 func (s *Sampler) Sample(dst []float64, model ScoreModel, seed uint64) error {
+	if sn, ok := model.(*ScoreNet); model == nil || ok && (sn == nil || sn.Net == nil && sn.Res == nil) {
+		return fmt.Errorf("reflected: Sampler.Sample: model is nil")
+	}
 	D := model.Dim()
 	c, err := s.settings(D)
 	if err != nil {

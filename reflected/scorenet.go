@@ -90,7 +90,8 @@ type netScratch struct {
 // NewScoreNet returns a dense ReLU ScoreNet for dimension D with the given hidden widths and
 // embedding, its parameters drawn by He initialisation from src, except the last layer,
 // which is scaled by 1e-2 so that the initial score is close to 0. It returns an error for
-// D < 1, an empty or non-positive width, or Freqs < 0.
+// D < 1, an empty or non-positive width, Freqs < 0, or a nil src (there is no default
+// source: pass e.g. rand.NewPCG(seed, 0) so the initial network is reproducible).
 func NewScoreNet(D int, hidden []int, embed TimeEmbedding, src rand.Source) (*ScoreNet, error) {
 	if D < 1 {
 		return nil, fmt.Errorf("reflected: NewScoreNet: D = %d, need ≥ 1", D)
@@ -100,6 +101,9 @@ func NewScoreNet(D int, hidden []int, embed TimeEmbedding, src rand.Source) (*Sc
 	}
 	if len(hidden) == 0 {
 		return nil, fmt.Errorf("reflected: NewScoreNet: hidden widths are empty")
+	}
+	if src == nil {
+		return nil, fmt.Errorf("reflected: NewScoreNet: src is nil, need a rand.Source (e.g. rand.NewPCG(seed, 0))")
 	}
 	sizes := append([]int{D + embed.Features()}, hidden...)
 	sizes = append(sizes, D)

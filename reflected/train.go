@@ -38,6 +38,12 @@ type TrainSettings struct {
 	Param Param
 	// Seed selects the minibatches and the DSM noise draws.
 	Seed uint64
+	// DataDim, if nonzero, is the number of coordinates of each data point; Train returns
+	// an error unless it equals the network's D. The flat data slice carries no column
+	// count, so without DataDim a set of 100 points in 3-D (length 300) given to a D = 2
+	// network would be read as 150 points in 2-D; set it whenever the data come from
+	// elsewhere. 0 checks only that len(data) is a multiple of D.
+	DataDim int
 	// Progress, if non-nil, receives a progress line every ProgressEvery steps (0 means
 	// Steps/10) and at the end.
 	Progress      io.Writer
@@ -140,7 +146,8 @@ type TrainResult struct {
 // uses the minibatch drawn from parallel.Stream(Seed, −1) and DSM Round k, so runs are
 // reproducible. With EMA > 0 it leaves the averaged parameters in net.W (see
 // TrainSettings.EMA). It stops with an error on a non-finite loss or parameter, or on an optimizer
-// error, and returns an error naming the field for bad settings or data.
+// error, and returns an error naming the field for bad settings or data: a length of data
+// that is not a multiple of D, a coordinate outside [0,1], or TrainSettings.DataDim ≠ D.
 func Train(net *ScoreNet, data []float64, opt sam.Optimizer, s *TrainSettings) (TrainResult, error) {
 	return TrainContext(context.Background(), net, data, opt, s)
 }
@@ -216,6 +223,8 @@ func TrainContext(ctx context.Context, net *ScoreNet, data []float64, opt sam.Op
 		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.Process = %d, need Reflected or Free", int(c.Process))
 	case c.ProgressEvery < 1:
 		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.ProgressEvery = %d, need ≥ 1", c.ProgressEvery)
+	case c.DataDim != 0 && c.DataDim != D:
+		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.DataDim = %d, but the network has D = %d (dimension mismatch)", c.DataDim, D)
 	}
 	if err := c.Times.Validate(); err != nil {
 		return TrainResult{}, fmt.Errorf("%w (TrainSettings.Times)", err)

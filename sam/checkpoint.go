@@ -1,8 +1,11 @@
 package sam
 
 import (
+	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io"
+	"unicode/utf8"
 
 	"github.com/sdeml/sdeml/internal/binfmt"
 )
@@ -25,29 +28,49 @@ type Checkpoint struct {
 	Params []float64
 	// Optimizer is the optimizer's MarshalState.
 	Optimizer []byte
+	// OptimizerKind names the optimizer that wrote Optimizer, e.g. "SAM(SGD)", "Adam",
+	// "RWSAM(Adam)"; Train refuses to resume with an optimizer of another kind. It is empty,
+	// and not checked, for optimizers (or bases) from outside this package, which may
+	// forward another's state, and in files of format version 1.
+	OptimizerKind string
 	// History is what Train recorded so far; EpochLoss is the sum of the step losses of the
 	// current, unfinished epoch.
 	History   History
 	EpochLoss float64
 }
 
-// Checkpoint file format, version 1 (internal/binfmt container: magic, version,
+// Checkpoint file format, version 2 (internal/binfmt container: magic, version,
 // little-endian fields, CRC-32 trailer):
 //
-//	magic "SDEMLSCK", version uint32 = 1
+//	magic "SDEMLSCK", version uint32 = 2
 //	epoch, step int64; seed uint64; batch, len int64; keepLast uint8
 //	params    uint64 count + float64 × count
 //	optimizer uint64 length + bytes
+//	kind      uint64 length + UTF-8 bytes (OptimizerKind)
 //	steps int64; trainLoss, eval (count + float64s); cost 6 × int64; epochLoss float64
 //	crc uint32
+//
+// Version 1 is the same without kind; LoadCheckpoint reads both.
 const (
 	checkpointMagic   = "SDEMLSCK"
-	checkpointVersion = 1
+	checkpointVersion = 2
 	maxCheckpoint     = 1 << 36
+	maxKind           = 1 << 12
 )
 
-// Save writes cp to w in one Write (see internal/atomicfile for replacing a file atomically).
+// Save writes cp to w in one Write. It returns an error, writing nothing, for a checkpoint
+// that LoadCheckpoint would refuse (Batch or Len < 1, negative Epoch or Step, or a number
+// of epoch losses other than Epoch). To write a file, use SaveFile, which replaces it
+// atomically.
 func (cp *Checkpoint) Save(w io.Writer) error {
+	switch {
+	case cp.Batch < 1 || cp.Len < 1:
+		return fmt.Errorf("sam: Checkpoint.Save: Batch = %d, Len = %d, want both >= 1", cp.Batch, cp.Len)
+	case cp.Epoch < 0 || cp.Step < 0:
+		return fmt.Errorf("sam: Checkpoint.Save: Epoch = %d, Step = %d, want both >= 0", cp.Epoch, cp.Step)
+	case len(cp.History.TrainLoss) != cp.Epoch:
+		return fmt.Errorf("sam: Checkpoint.Save: %d epoch losses in History at Epoch = %d", len(cp.History.TrainLoss), cp.Epoch)
+	}
 	e := binfmt.NewEncoder(checkpointMagic, checkpointVersion)
 	e.Int(cp.Epoch)
 	e.Int(cp.Step)
@@ -57,6 +80,7 @@ func (cp *Checkpoint) Save(w io.Writer) error {
 	e.Bool(cp.KeepLast)
 	e.Floats(cp.Params)
 	e.Blob(cp.Optimizer)
+	e.Blob([]byte(cp.OptimizerKind))
 	h := &cp.History
 	e.Int(h.Steps)
 	e.Floats(h.TrainLoss)
@@ -75,7 +99,15 @@ func (cp *Checkpoint) Save(w io.Writer) error {
 // version, checksum mismatch, truncation, counts beyond the input, trailing bytes) returns an
 // error; LoadCheckpoint never panics and allocates no more than the input holds.
 func LoadCheckpoint(r io.Reader) (*Checkpoint, error) {
-	d, err := binfmt.Open(r, checkpointMagic, checkpointVersion, maxCheckpoint)
+	data, err := io.ReadAll(io.LimitReader(r, maxCheckpoint+1))
+	if err != nil {
+		return nil, fmt.Errorf("sam: LoadCheckpoint: %w", err)
+	}
+	version := uint32(checkpointVersion)
+	if len(data) >= len(checkpointMagic)+4 && binary.LittleEndian.Uint32(data[len(checkpointMagic):]) == 1 {
+		version = 1
+	}
+	d, err := binfmt.Open(bytes.NewReader(data), checkpointMagic, version, maxCheckpoint)
 	if err != nil {
 		return nil, fmt.Errorf("sam: LoadCheckpoint: %w", err)
 	}
@@ -89,6 +121,13 @@ func LoadCheckpoint(r io.Reader) (*Checkpoint, error) {
 	cp.KeepLast = d.Bool("keepLast")
 	cp.Params = d.Floats("params")
 	cp.Optimizer = d.Blob("optimizer")
+	if version >= 2 {
+		kind := d.Blob("optimizer kind")
+		if len(kind) > maxKind || !utf8.Valid(kind) {
+			return nil, fmt.Errorf("sam: LoadCheckpoint: optimizer kind of %d bytes is not a short UTF-8 name", len(kind))
+		}
+		cp.OptimizerKind = string(kind)
+	}
 	h := &cp.History
 	h.Steps = d.Int("steps", 0, big)
 	h.TrainLoss = d.Floats("train loss")
@@ -120,7 +159,8 @@ func newCheckpoint(st *TrainSettings, w []float64, n int, opt Optimizer, h *Hist
 		return nil, err
 	}
 	return &Checkpoint{Epoch: e, Step: steps, Seed: st.Seed, Batch: st.Batch, Len: n, KeepLast: st.KeepLast,
-		Params: append([]float64(nil), w...), Optimizer: state, History: cloneHistory(*h), EpochLoss: sum}, nil
+		Params: append([]float64(nil), w...), Optimizer: state, OptimizerKind: kindOf(opt),
+		History: cloneHistory(*h), EpochLoss: sum}, nil
 }
 
 // checkResume checks that cp belongs to a run with these settings and restores opt's state.
@@ -140,6 +180,8 @@ func (st *TrainSettings) checkResume(cp *Checkpoint, w []float64, n int, opt Opt
 		return fmt.Errorf("sam: Train: Resume.Epoch = %d is past Epochs = %d", cp.Epoch, st.Epochs)
 	case len(cp.History.TrainLoss) != cp.Epoch:
 		return fmt.Errorf("sam: Train: Resume.History has %d epoch losses at epoch %d", len(cp.History.TrainLoss), cp.Epoch)
+	case cp.OptimizerKind != "" && kindOf(opt) != "" && cp.OptimizerKind != kindOf(opt):
+		return fmt.Errorf("sam: Train: Resume.OptimizerKind = %q, but the optimizer is %s: resume with the optimizer that wrote the checkpoint", cp.OptimizerKind, kindOf(opt))
 	}
 	sf, ok := opt.(Stateful)
 	if !ok {

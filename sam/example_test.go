@@ -1,8 +1,14 @@
 package sam_test
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/sdeml/sdeml/nn"
 
 	"github.com/sdeml/sdeml/sam"
 )
@@ -88,4 +94,56 @@ func ExampleTrain() {
 	fmt.Printf("%v first %.3f last < 1e-4: %v steps %d\n", err, h.TrainLoss[0], h.TrainLoss[199] < 1e-4, h.Steps)
 	// Output:
 	// <nil> first 0.423 last < 1e-4: true steps 1000
+}
+
+// Checkpoints written to disk during training with Checkpoint.SaveFile, which replaces the
+// file atomically (a kill mid-write leaves the previous checkpoint), and a run resumed from
+// the file that ends with the same parameters as the uninterrupted run.
+func ExampleCheckpoint_SaveFile() {
+	dir, _ := os.MkdirTemp("", "sam")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "run.ckpt")
+	task, _ := sam.NewDiagNetTask(rand.NewPCG(9, 10), 40, 1, 20, 3)
+	settings := func() *sam.TrainSettings {
+		return &sam.TrainSettings{Epochs: 4, Batch: 8, Seed: 1}
+	}
+
+	full := task.Init(0.1)
+	sam.Train(full, task.Train, &sam.SAM{Base: &sam.SGD{LR: 0.05}, Rho: 0.05}, settings())
+
+	// A run that saves every 7 steps and is stopped (here by an error) after step 12.
+	w := task.Init(0.1)
+	s := settings()
+	s.CheckpointEvery = 7
+	s.SaveCheckpoint = func(cp *sam.Checkpoint) error { return cp.SaveFile(path) }
+	crash := &stopAfter{SAM: &sam.SAM{Base: &sam.SGD{LR: 0.05}, Rho: 0.05}, steps: 12}
+	_, err := sam.Train(w, task.Train, crash, s)
+	fmt.Println(err)
+
+	file, _ := os.Open(path)
+	cp, err := sam.LoadCheckpoint(file)
+	file.Close()
+	fmt.Println("checkpoint at epoch", cp.Epoch, "step", cp.Step, err)
+	s = settings()
+	s.Resume = cp
+	sam.Train(w, task.Train, &sam.SAM{Base: &sam.SGD{LR: 0.05}, Rho: 0.05}, s)
+	fmt.Println("same parameters:", slices.Equal(w, full))
+	// Output:
+	// sam: Train: epoch 2, step 2: crash
+	// checkpoint at epoch 1 step 2 <nil>
+	// same parameters: true
+}
+
+// stopAfter fails every step after the first steps, like a process killed mid-run.
+type stopAfter struct {
+	*sam.SAM
+	steps int
+}
+
+func (s *stopAfter) Step(w []float64, obj nn.Objective, batch []int) (float64, error) {
+	if s.steps == 0 {
+		return 0, errors.New("crash")
+	}
+	s.steps--
+	return s.SAM.Step(w, obj, batch)
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/sdeml/sdeml/nn"
+	"github.com/sdeml/sdeml/nn/data"
 )
 
 var long = flag.Bool("long", false, "run the full-size studies (go test ./sam -run Long -long -v)")
@@ -15,7 +16,7 @@ var long = flag.Bool("long", false, "run the full-size studies (go test ./sam -r
 // on the first nTest test images.
 func mnistRun(t *testing.T, nTrain, nTest, epochs int, opt Optimizer) ([]float64, float64) {
 	t.Helper()
-	train, test, err := nn.LoadMNISTSubset("", nTrain, nTest)
+	train, test, err := data.LoadMNISTSubset("", nTrain, nTest)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,6 +24,11 @@ type TrainSettings struct {
 	// KeepLast keeps the last incomplete batch of each epoch (m-SAM may then need
 	// RemainderPartial); by default it is dropped.
 	KeepLast bool
+	// BeforeEpoch, if non-nil, is called at the start of every epoch e (also of the epoch a
+	// Resume continues) before its first step; an error stops training. It is where epoch-wise
+	// data preparation goes, e.g. a data.Augment redrawing the objective's inputs for epoch e:
+	// since that depends only on e, a resumed run sees the same data as an uninterrupted one.
+	BeforeEpoch func(epoch int) error
 	// Eval, if non-nil, is called after every epoch with the current parameters; its value
 	// is recorded in History.Eval and printed, and an error stops training.
 	Eval func(epoch int, w []float64) (float64, error)
@@ -92,6 +97,9 @@ func Train(w []float64, obj nn.Objective, opt Optimizer, s *TrainSettings) (*His
 	if st.Batch == 0 {
 		st.Batch = min(128, n)
 	}
+	if err := checkBatches(opt, n, st.Batch, st.KeepLast); err != nil {
+		return nil, err
+	}
 	ctx := st.Context
 	if ctx == nil {
 		ctx = context.Background()
@@ -127,6 +135,11 @@ func Train(w []float64, obj nn.Objective, opt Optimizer, s *TrainSettings) (*His
 	}
 	start := time.Now()
 	for e := e0; e < st.Epochs; e++ {
+		if st.BeforeEpoch != nil {
+			if err := st.BeforeEpoch(e); err != nil {
+				return h, fmt.Errorf("sam: Train: BeforeEpoch(%d): %w", e, err)
+			}
+		}
 		for i := range perm {
 			perm[i] = i
 		}

@@ -28,7 +28,10 @@ type validator interface {
 //	v ← μ v + g'                     (v starts at 0)
 //	w ← w − η_t (g' + μ v)           (Nesterov)   or   w ← w − η_t v   (heavy ball)
 //
-// The zero value is plain SGD with LR 0.01 (LR 0 means the default 0.01).
+// The zero value is plain SGD with LR 0.01 (LR 0 means the default 0.01). ClipNorm = c > 0
+// first replaces g by g·min(1, c/‖g‖), the whole gradient scaled to Euclidean norm at most c
+// with its direction kept (PyTorch's clip_grad_norm_ before the step; weight decay is not
+// clipped).
 //
 // SGD is also an Optimizer: Step takes one plain gradient step on a batch.
 type SGD struct {
@@ -38,6 +41,7 @@ type SGD struct {
 	WeightDecay float64
 	DecoupledWD float64
 	Schedule    Schedule
+	ClipNorm    float64
 
 	v    []float64
 	t    int
@@ -45,7 +49,8 @@ type SGD struct {
 }
 
 // Validate reports a negative or non-finite LR, Momentum outside [0, 1), a negative
-// weight decay, or Nesterov without momentum.
+// weight decay, Nesterov without momentum, or a bad Schedule (its Validate fails or its
+// factor for the coming update is negative or not finite).
 func (s *SGD) Validate() error {
 	switch {
 	case s.LR < 0 || !finite(s.LR):
@@ -58,8 +63,10 @@ func (s *SGD) Validate() error {
 		return fmt.Errorf("sam: SGD.DecoupledWD = %v must be finite and >= 0", s.DecoupledWD)
 	case s.Nesterov && s.Momentum == 0:
 		return fmt.Errorf("sam: SGD.Nesterov = true needs Momentum > 0 (Momentum = 0)")
+	case s.ClipNorm < 0 || !finite(s.ClipNorm):
+		return fmt.Errorf("sam: SGD.ClipNorm = %v must be finite and >= 0", s.ClipNorm)
 	}
-	return nil
+	return checkSchedule("SGD.Schedule", s.Schedule, s.t)
 }
 
 // Update applies one SGD update to w with gradient grad.
@@ -74,12 +81,13 @@ func (s *SGD) Update(w, grad []float64) {
 	lr *= factor(s.Schedule, s.t)
 	s.t++
 	mu, l2 := s.Momentum, s.WeightDecay
+	cf := clipFactor(grad, s.ClipNorm) // exactly 1 without clipping, so g·cf = g bit for bit
 	if s.DecoupledWD != 0 {
 		scale(w, 1-lr*s.DecoupledWD)
 	}
 	if mu == 0 {
 		for i, g := range grad {
-			w[i] -= lr * (g + l2*w[i])
+			w[i] -= lr * (g*cf + l2*w[i])
 		}
 		return
 	}
@@ -92,14 +100,14 @@ func (s *SGD) Update(w, grad []float64) {
 	v := s.v[:len(w)]
 	if s.Nesterov {
 		for i, g := range grad {
-			gi := g + l2*w[i]
+			gi := g*cf + l2*w[i]
 			v[i] = mu*v[i] + gi
 			w[i] -= lr * (gi + mu*v[i])
 		}
 		return
 	}
 	for i, g := range grad {
-		v[i] = mu*v[i] + g + l2*w[i]
+		v[i] = mu*v[i] + g*cf + l2*w[i]
 		w[i] -= lr * v[i]
 	}
 }
@@ -116,6 +124,7 @@ func (s *SGD) Reset() { s.v, s.t = nil, 0 }
 //	w ← w − η_t (m/(1−β₁ᵏ)) / (sqrt(v/(1−β₂ᵏ)) + Eps).
 //
 // Zero fields take the defaults LR = 1e-3, Beta1 = 0.9, Beta2 = 0.999, Eps = 1e-8.
+// ClipNorm = c > 0 first replaces g by g·min(1, c/‖g‖), as for SGD.
 //
 // Adam is also an Optimizer: Step takes one plain gradient step on a batch.
 type Adam struct {
@@ -123,13 +132,16 @@ type Adam struct {
 	WeightDecay           float64
 	DecoupledWD           float64
 	Schedule              Schedule
+	ClipNorm              float64
 
 	m, v []float64
 	t    int
 	step plain
 }
 
-// Validate reports a negative or non-finite LR, Eps or weight decay, or betas outside [0, 1).
+// Validate reports a negative or non-finite LR, Eps or weight decay, betas outside [0, 1),
+// or a bad Schedule (its Validate fails or its factor for the coming update is negative or
+// not finite).
 func (a *Adam) Validate() error {
 	switch {
 	case a.LR < 0 || !finite(a.LR):
@@ -144,8 +156,10 @@ func (a *Adam) Validate() error {
 		return fmt.Errorf("sam: Adam.WeightDecay = %v must be finite and >= 0", a.WeightDecay)
 	case a.DecoupledWD < 0 || !finite(a.DecoupledWD):
 		return fmt.Errorf("sam: Adam.DecoupledWD = %v must be finite and >= 0", a.DecoupledWD)
+	case a.ClipNorm < 0 || !finite(a.ClipNorm):
+		return fmt.Errorf("sam: Adam.ClipNorm = %v must be finite and >= 0", a.ClipNorm)
 	}
-	return nil
+	return checkSchedule("Adam.Schedule", a.Schedule, a.t)
 }
 
 // Update applies one Adam update to w with gradient grad.
@@ -168,9 +182,10 @@ func (a *Adam) Update(w, grad []float64) {
 	c1 := 1 - math.Pow(b1, float64(a.t))
 	c2 := 1 - math.Pow(b2, float64(a.t))
 	l2 := a.WeightDecay
+	cf := clipFactor(grad, a.ClipNorm) // exactly 1 without clipping
 	m, v := a.m[:len(w)], a.v[:len(w)]
 	for i, g := range grad {
-		g += l2 * w[i]
+		g = g*cf + l2*w[i]
 		m[i] = b1*m[i] + (1-b1)*g
 		v[i] = b2*v[i] + (1-b2)*g*g
 		w[i] -= lr * (m[i] / c1) / (math.Sqrt(v[i]/c2) + eps)
@@ -185,4 +200,16 @@ func orDefault(x, def float64) float64 {
 		return def
 	}
 	return x
+}
+
+// clipFactor returns min(1, c/‖g‖) for c > 0 and 1 for c = 0: the factor that scales the
+// whole gradient g to Euclidean norm at most c, keeping its direction.
+func clipFactor(g []float64, c float64) float64 {
+	if c <= 0 {
+		return 1
+	}
+	if n := norm(g); n > c {
+		return c / n
+	}
+	return 1
 }

@@ -14,6 +14,7 @@ import (
 // the controller maps tolerance to h only roughly, so only a clear decrease
 // is required).
 func TestAdaptiveToleranceSweep(t *testing.T) {
+	skipStatisticalUnderRace(t)
 	t.Parallel()
 	for _, c := range []struct {
 		p    *Problem

@@ -57,40 +57,21 @@ func BenchmarkNormal(b *testing.B) {
 }
 
 // gbmBench is the GBM of the numpy peer (numpy_peers.py em):
-// dX = aX dt + bX dW, a = 1.01, b = 0.87, X0 = 0.5, with a fused
-// drift-and-diffusion callback (batch: the BatchDriftDiffusion form only).
-func gbmBench(batch bool) *System {
-	const mu, sigma = 1.01, 0.87
-	if batch {
-		return &System{
-			Dim: 1,
-			BatchDriftDiffusion: func(f, g []float64, _ float64, x []float64) {
-				f, g = f[:len(x)], g[:len(x)]
-				for i, v := range x {
-					f[i] = mu * v
-					g[i] = sigma * v
-				}
-			},
-		}
-	}
-	return &System{
-		Dim: 1,
-		DriftDiffusion: func(f, g []float64, _ float64, x []float64) {
-			f[0] = mu * x[0]
-			g[0] = sigma * x[0]
-		},
-	}
-}
+// dX = aX dt + bX dW, a = 1.01, b = 0.87, X0 = 0.5, in one callback form:
+// separate Drift and Diffusion, fused DriftDiffusion, or batch
+// BatchDriftDiffusion only (overheadSys).
+func gbmBench(form string) *System { return overheadSys(1, form) }
 
 // BenchmarkEulerMaruyamaGBM: paths × 1000 Euler–Maruyama steps of GBM,
-// all cores, storing the final state of every path, with the per-path
-// callback (fused) and with the batch callback (batch). Reports ns per
-// path-step (wall time / (paths·steps)) and CPU ns per path-step.
+// all cores, storing the final state of every path, with separate per-path
+// Drift and Diffusion callbacks (separate), the per-path fused callback
+// (fused) and the batch callback (batch). Reports ns per path-step (wall
+// time / (paths·steps)) and CPU ns per path-step.
 func BenchmarkEulerMaruyamaGBM(b *testing.B) {
-	for _, form := range []string{"fused", "batch"} {
+	for _, form := range callbackForms {
 		for _, paths := range []int{1, 1000, 10000} {
 			b.Run(fmt.Sprintf("%s/paths=%d", form, paths), func(b *testing.B) {
-				sys := gbmBench(form == "batch")
+				sys := gbmBench(form)
 				const steps = 1000
 				e := &Ensemble{Paths: paths, Seed: 1, X0: []float64{0.5}, Store: true}
 				set := &Settings{Step: 1.0 / steps}

@@ -17,6 +17,7 @@ import (
 // Bound: two-sample Kolmogorov–Smirnov distance below the α = 10⁻³ critical value
 // 1.95·√((n₁ + n₂)/(n₁n₂)), plus 1/4000 for the placement.
 func TestBridgeHitFraction(t *testing.T) {
+	skipStatisticalUnderRace(t)
 	const sub, n = 4000, 4000
 	for _, c := range []struct{ a, c, l, v, h float64 }{
 		{0.3, 0.2, 0, 1, 0.1},   // same side: p = e^{−1.2} = 0.30

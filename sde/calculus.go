@@ -54,8 +54,9 @@ func convertSign(from Calculus) string {
 // assumption the Stratonovich methods already make (g_i depends on x through
 // x_i only). It costs two extra diffusion evaluations per drift evaluation.
 //
-// The converted system evaluates its drift through DriftDiffusion (drift and
-// diffusion of sys, then the correction); it keeps sys.Diffusion and
+// The converted system has Drift (the converted drift), Diffusion (sys's,
+// or one read off sys's fused callback if sys has none) and DriftDiffusion
+// (both in one call), all consistent with each other; it keeps
 // DiffusionDeriv, drops BatchDriftDiffusion, and is safe for concurrent use
 // if sys is. The derivation is in docs/derivations/sde.md.
 func Convert(sys *System, to Calculus) (*System, error) {
@@ -79,8 +80,11 @@ func Convert(sys *System, to Calculus) (*System, error) {
 		cv.sign = 0.5
 	}
 	d := sys.Dim
-	cv.pool.New = func() any { b := make([]float64, 5*d); return &b }
-	c.Drift = nil
+	cv.pool.New = func() any { b := make([]float64, 6*d); return &b }
+	c.Drift = cv.drift
+	if c.Diffusion == nil {
+		c.Diffusion = cv.diffusion
+	}
 	c.BatchDriftDiffusion = nil
 	c.DriftDiffusion = cv.driftDiffusion
 	return &c, nil
@@ -90,16 +94,40 @@ func Convert(sys *System, to Calculus) (*System, error) {
 type converter struct {
 	sys  *System
 	sign float64
-	pool sync.Pool // *[]float64 scratch of length 5·Dim, one per concurrent caller
+	pool sync.Pool // *[]float64 scratch of length 6·Dim, one per concurrent caller
+}
+
+// drift writes the converted drift into f.
+func (cv *converter) drift(f []float64, t float64, x []float64) {
+	bp := cv.pool.Get().(*[]float64)
+	buf := *bp
+	d := cv.sys.Dim
+	cv.sys.fused(f, buf[5*d:6*d], t, x)
+	cv.correct(f, buf[5*d:6*d], buf, t, x)
+	cv.pool.Put(bp)
+}
+
+// diffusion writes g(t, x) into g, for a sys without Diffusion.
+func (cv *converter) diffusion(g []float64, t float64, x []float64) {
+	bp := cv.pool.Get().(*[]float64)
+	buf := *bp
+	cv.sys.fused(buf[:cv.sys.Dim], g, t, x)
+	cv.pool.Put(bp)
 }
 
 // driftDiffusion writes the converted drift into f and g(t, x) into g.
 func (cv *converter) driftDiffusion(f, g []float64, t float64, x []float64) {
+	cv.sys.fused(f, g, t, x)
+	bp := cv.pool.Get().(*[]float64)
+	cv.correct(f, g, *bp, t, x)
+	cv.pool.Put(bp)
+}
+
+// correct adds sign·c to the drift f of sys at (t, x), where g holds
+// g(t, x), using buf (len 5·Dim) as scratch.
+func (cv *converter) correct(f, g, buf []float64, t float64, x []float64) {
 	sys := cv.sys
 	d := sys.Dim
-	sys.fused(f, g, t, x)
-	bp := cv.pool.Get().(*[]float64)
-	buf := *bp
 	c := buf[:d]
 	if sys.DiffusionDeriv != nil {
 		sys.DiffusionDeriv(c, t, x)
@@ -109,7 +137,6 @@ func (cv *converter) driftDiffusion(f, g []float64, t float64, x []float64) {
 	for i := range f[:d] {
 		f[i] += cv.sign * c[i]
 	}
-	cv.pool.Put(bp)
 }
 
 // directional writes the central difference of g along v = g into c (see

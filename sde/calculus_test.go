@@ -80,6 +80,7 @@ func TestHeunRefusesItoSystem(t *testing.T) {
 // third of the 0.027 gap to the wrong answer (measured 0.5083 for Heun on
 // the unconverted equation).
 func TestConvertCIRMean(t *testing.T) {
+	skipStatisticalUnderRace(t)
 	const T, x0 = 1.0, 1.0
 	exact := 0.4 + (x0-0.4)*math.Exp(-2*T)
 	wrong := 0.4 + 0.25/8 + (x0-0.4-0.25/8)*math.Exp(-2*T)

@@ -64,8 +64,11 @@
 // drift implicitly, θ f(t_{n+1}, X_{n+1}) + (1−θ) f(t_n, X_n), and the
 // noise explicitly; each step solves the stage equation by Newton
 // iterations with a dense LU (System.DriftJacobian or forward differences,
-// tolerance and iteration cap in Newton), and a stage that does not
-// converge stops the solve with an error. With θ = 1 they are mean-square
+// tolerance and iteration cap in Newton), continued in the implicit weight
+// from the explicit part so that the root is the consistent one (the one
+// that tends to X_n as h → 0, never one with det(I − θh ∂f/∂x) ≤ 0); a
+// step where no consistent root exists stops the solve with an error that
+// names the step. With θ = 1 they are mean-square
 // stable on dX = λX dt + μX dW whenever the equation is (2λ + μ² < 0), for
 // every step; MSAmplification gives the θ-method's amplification factor.
 // Weak2 is Platen's explicit weak order 2.0 scheme for one Brownian motion.
@@ -103,7 +106,10 @@
 // fixed order, so results are bit-identical for any GOMAXPROCS. With
 // Euler–Maruyama on diagonal or additive noise and a BatchDriftDiffusion
 // callback, each worker advances 64 paths together, one batch call per step,
-// with the same values as path by path. It can store
+// with the same values as path by path; one-dimensional systems with
+// per-path callbacks (DriftDiffusion, or Drift and Diffusion) run two paths
+// at a time. The callback form changes the speed by at most one function
+// call per step, never the values. It can store
 // every path (one paths×d *mat.Dense per output time) or only stream the mean
 // and covariance at each output time.
 //

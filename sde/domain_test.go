@@ -53,6 +53,7 @@ func reflectedCDF(x, y, t float64) float64 {
 // t = 2, near uniform) from y = 0.2 passes a KS test against the analytic
 // Neumann heat-kernel CDF with 20000 paths.
 func TestReflectedBrownian(t *testing.T) {
+	skipStatisticalUnderRace(t)
 	t.Parallel()
 	sys := &System{
 		Dim: 1, Noise: Additive,

@@ -55,6 +55,8 @@ type EnsembleSolution struct {
 	Steps, Rejected int
 	// StopTime[i] is the stopping time of path i under Settings.Event (+Inf
 	// if it did not stop by the last output time); nil without an event.
+	// It is an output of its own: an ensemble with an Event needs none of
+	// Store, Moments and Observe (e.g. exit times from a KillBox).
 	StopTime []float64
 }
 
@@ -64,7 +66,8 @@ type EnsembleSolution struct {
 // with Settings.Seed = e.Seed), and the moments are merged chunk by chunk in
 // path order (Chan, Golub and LeVeque's pairwise update), so the result is
 // bit-identical for any GOMAXPROCS. Settings.Brownian and Settings.Save must
-// be nil. If some paths fail, the error of the lowest-indexed failing path
+// be nil. At least one output must be asked for: Ensemble.Store, Moments or
+// Observe, or Settings.Event (whose stopping times are an output). If some paths fail, the error of the lowest-indexed failing path
 // is returned with the partial solution.
 func SolveEnsemble(sys *System, m Method, e *Ensemble, ts []float64, s *Settings) (*EnsembleSolution, error) {
 	var set Settings
@@ -89,8 +92,8 @@ func SolveEnsemble(sys *System, m Method, e *Ensemble, ts []float64, s *Settings
 	if e.Init == nil && len(e.X0) != sys.Dim {
 		return nil, fmt.Errorf("sde: len(Ensemble.X0) = %d, want System.Dim = %d (or set Ensemble.Init)", len(e.X0), sys.Dim)
 	}
-	if !e.Store && !e.Moments && e.Observe == nil {
-		return nil, fmt.Errorf("sde: Ensemble has none of Store, Moments and Observe set, so the %d paths would be computed and discarded", e.Paths)
+	if !e.Store && !e.Moments && e.Observe == nil && set.Event == nil {
+		return nil, fmt.Errorf("sde: Ensemble has none of Store, Moments and Observe set and Settings.Event is nil (no stopping times), so the %d paths would be computed and discarded", e.Paths)
 	}
 	nChunks := (e.Paths + ensembleChunk - 1) / ensembleChunk
 	p := parallel.Workers(nChunks)

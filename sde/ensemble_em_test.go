@@ -182,7 +182,7 @@ func TestEnsembleEMBlock1D(t *testing.T) {
 	run := func(procs int) *EnsembleSolution {
 		old := runtime.GOMAXPROCS(procs)
 		defer runtime.GOMAXPROCS(old)
-		sol, err := SolveEnsemble(gbmBench(true), EulerMaruyama{}, &Ensemble{Paths: 100, Seed: 5, X0: []float64{0.5}, Store: true}, ts, &Settings{Step: 0.01})
+		sol, err := SolveEnsemble(gbmBench("batch"), EulerMaruyama{}, &Ensemble{Paths: 100, Seed: 5, X0: []float64{0.5}, Store: true}, ts, &Settings{Step: 0.01})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -190,7 +190,7 @@ func TestEnsembleEMBlock1D(t *testing.T) {
 	}
 	a, b := run(1), run(2)
 	for _, i := range []int{0, 5, 63, 64, 99} {
-		one, err := Solve(gbmBench(false), EulerMaruyama{}, []float64{0.5}, ts,
+		one, err := Solve(gbmBench("fused"), EulerMaruyama{}, []float64{0.5}, ts,
 			&Settings{Step: 0.01, Brownian: NewIncrements(parallel.Stream(5, i), 1)})
 		if err != nil {
 			t.Fatal(err)

@@ -11,7 +11,7 @@ import (
 )
 
 // TestEnsemblePair: SolveEnsemble's two-paths-at-a-time Euler–Maruyama loop
-// (1-D system, fused callback) gives, bit for bit, the states, step counts
+// (1-D system, fused or separate callbacks) gives, bit for bit, the states, step counts
 // and errors of Solve path by path on the generic loop (Increments behind
 // a wrapper) with the same streams, for 67 paths (pairs, and an odd path
 // at the end of the second chunk), an Init that draws from the path's
@@ -20,9 +20,19 @@ import (
 func TestEnsemblePair(t *testing.T) {
 	// x' = 30 x² (1 + W noise): from x0 ≥ 1 the Euler iterates overflow
 	// within the first interval; from x0 ≈ 0.01 they stay finite.
-	sys := &System{Dim: 1, DriftDiffusion: func(f, g []float64, _ float64, x []float64) {
+	fused := &System{Dim: 1, DriftDiffusion: func(f, g []float64, _ float64, x []float64) {
 		f[0], g[0] = 30*x[0]*x[0], 0.3*x[0]
 	}}
+	separate := &System{Dim: 1,
+		Drift:     func(f []float64, _ float64, x []float64) { f[0] = 30 * x[0] * x[0] },
+		Diffusion: func(g []float64, _ float64, x []float64) { g[0] = 0.3 * x[0] },
+	}
+	for _, sys := range []*System{fused, separate} {
+		testEnsemblePair(t, sys)
+	}
+}
+
+func testEnsemblePair(t *testing.T, sys *System) {
 	init := func(dst []float64, path int, src rand.Source) {
 		dst[0] = 0.01 * (1 + float64(src.Uint64()>>11)/(1<<53))
 		if path == 6 || path == 41 || path == 66 {
@@ -87,7 +97,7 @@ func TestEnsemblePair(t *testing.T) {
 // step-time table holds (pairTableMax) is run block by block with the same
 // step times: bit-identical to Solve path by path.
 func TestEnsemblePairLongInterval(t *testing.T) {
-	sys := gbmBench(false)
+	sys := gbmBench("fused")
 	ts := []float64{0, 0.2}
 	set := &Settings{Step: 0.2 / (pairTableMax + 777)}
 	sol, err := SolveEnsemble(sys, EulerMaruyama{}, &Ensemble{Paths: 4, Seed: 3, X0: []float64{0.5}, Store: true}, ts, set)

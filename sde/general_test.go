@@ -41,6 +41,7 @@ func generalGBM() *Problem {
 // slope 0.518 ± 0.018 (range 0.484 … 0.556), 7.2 SD inside the band, so a
 // correct implementation fails with probability far below 1e-6.
 func TestStrongOrderGeneral(t *testing.T) {
+	skipStatisticalUnderRace(t)
 	t.Parallel()
 	p := generalGBM()
 	if s, _ := (EulerMaruyama{}).Order(General); s != 0.5 {

@@ -41,6 +41,10 @@ type ImplicitEuler struct {
 // (Diagonal, Scalar, Additive); General noise is not supported. On the
 // linear test equation its mean-square amplification is
 // ((1 + (1−θ)λh)² + μ²h + μ⁴h²/2) / (1 − θλh)².
+//
+// Large steps: as for ImplicitEuler, the stage returns the consistent root
+// (the branch from θh = 0; det(I − θh ∂f/∂x) > 0) or an error naming the
+// step where none exists.
 type ImplicitMilstein struct {
 	// Theta is the implicitness θ in [0, 1]; the zero value means θ = 1.
 	Theta float64
@@ -151,8 +155,8 @@ func (m ImplicitMilstein) NewStepper(sys *System) (Stepper, error) {
 //
 // by one step of the explicit base scheme (EulerMaruyama or Milstein) on
 // the System whose drift is scaled by 1−θ (explicitPart), and solves
-// y − θh f(t_{n+1}, y) = c for X_{n+1} = y by Newton, starting from
-// y = X_n (the noise can put c far from the root on a nonlinear drift).
+// y − θh f(t_{n+1}, y) = c for X_{n+1} = y by Newton with continuation from
+// y = c (newtonStage.solve), which picks the consistent root.
 // Computing c directly, rather than as the full explicit step minus
 // θh f(t_n, X_n), avoids a cancellation of relative size |λh|·ε on stiff
 // problems. If the stage fails Step writes NaN into dst (which the solver
@@ -210,7 +214,7 @@ func (s *implicitStepper) Step(dst []float64, t, h float64, x, dw, u []float64) 
 	if !finite(c) {
 		return // a non-finite explicit part: the solver reports the state
 	}
-	if err := s.stage.solve(dst, t+h, s.theta*h, c); err != nil {
+	if err := s.stage.solve(dst, t+h, h, s.theta*h, c); err != nil {
 		if s.err == nil {
 			s.err = err
 		}

@@ -66,3 +66,19 @@ func luSolve(a []float64, n int, piv []int, b []float64) {
 		b[i] = s / a[i*n+i]
 	}
 }
+
+// luDetSign returns the sign (±1) of det A from the factors of luFactor:
+// the product of the signs of U's diagonal, negated once per row
+// interchange.
+func luDetSign(a []float64, n int, piv []int) float64 {
+	s := 1.0
+	for k := range n {
+		if a[k*n+k] < 0 {
+			s = -s
+		}
+		if piv[k] != k {
+			s = -s
+		}
+	}
+	return s
+}

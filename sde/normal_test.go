@@ -19,6 +19,7 @@ type wrapped struct{ rand.Source }
 // middle layers) likewise, and the interface path gives the same bits as the
 // direct PCG path.
 func TestZiggurat(t *testing.T) {
+	skipStatisticalUnderRace(t)
 	const n = 1000000
 	g := newNormalGen(rand.NewPCG(10, 20))
 	h := newNormalGen(wrapped{rand.NewPCG(10, 20)})

@@ -44,6 +44,15 @@ type ConvergenceSettings struct {
 	// |E φ(X_h(T)) − E φ(X(T))|, estimated on the same paths as
 	// mean(φ(X_h(T)) − φ(X(T))) (a control variate).
 	Phi func(x []float64) float64
+	// CountFailures selects what a failed solve does (a non-finite state, an
+	// implicit stage without a consistent root, MaxSteps). False, the
+	// default, is strict: the first failure ends the study with an error
+	// naming the path and level. True counts it: a path that fails at a
+	// level is left out of that level's averages and counted in
+	// Convergence.Failed[l] (a path whose reference solve fails is left out
+	// of every level and counted in Convergence.ReferenceFailed), so a study
+	// of where a method blows up keeps its table.
+	CountFailures bool
 }
 
 // Convergence is the result of ConvergenceStudy.
@@ -58,22 +67,56 @@ type Convergence struct {
 	// error (nil without Phi).
 	Weak, WeakSE []float64
 	// StrongOrder and WeakOrder are the least-squares slopes of log error
-	// against log h (WeakOrder is NaN without Phi).
+	// against log h over the levels whose error is finite and positive
+	// (WeakOrder is NaN without Phi; either is NaN with fewer than two such
+	// levels).
 	StrongOrder, WeakOrder float64
+	// Failed[l] is the number of paths whose solve failed at level l (with
+	// ConvergenceSettings.CountFailures; all zero otherwise), and
+	// FirstFailure[l] the error of the lowest-indexed of them (nil if none).
+	// The averages of level l are over the other Paths − Failed[l] −
+	// ReferenceFailed paths; with none left they are NaN.
+	Failed       []int
+	FirstFailure []error
+	// ReferenceFailed counts the paths whose reference solve failed (left
+	// out of every level).
+	ReferenceFailed int
 }
 
 // FitOrder returns the least-squares slope and intercept of log(err) on
-// log(h): err ≈ exp(intercept)·h^slope.
-func FitOrder(h, err []float64) (slope, intercept float64) {
+// log(h): err ≈ exp(intercept)·h^slope. It returns NaN and an error naming
+// the entry if an h or an error is not positive and finite (an error of
+// exactly 0, an exact level, has no logarithm and so no order), or if all h
+// are equal. It panics if len(h) ≠ len(err) or len(h) < 2.
+func FitOrder(h, err []float64) (slope, intercept float64, e error) {
 	if len(h) != len(err) || len(h) < 2 {
 		panic(fmt.Sprintf("sde: FitOrder: len(h) = %d, len(err) = %d, want equal and ≥ 2", len(h), len(err)))
 	}
 	lx, ly := make([]float64, len(h)), make([]float64, len(h))
 	for i := range h {
+		switch {
+		case !(h[i] > 0) || math.IsInf(h[i], 0):
+			return math.NaN(), math.NaN(), fmt.Errorf("sde: FitOrder: h[%d] = %v, want positive and finite", i, h[i])
+		case !(err[i] > 0) || math.IsInf(err[i], 0):
+			return math.NaN(), math.NaN(), fmt.Errorf("sde: FitOrder: err[%d] = %v, want positive and finite (a log-log fit has no slope through an error of 0)", i, err[i])
+		}
 		lx[i], ly[i] = math.Log(h[i]), math.Log(err[i])
 	}
+	if allEqual(lx) {
+		return math.NaN(), math.NaN(), fmt.Errorf("sde: FitOrder: all h = %v, want at least two distinct step sizes", h[0])
+	}
 	intercept, slope = stat.LinearRegression(lx, ly, nil, false)
-	return slope, intercept
+	return slope, intercept, nil
+}
+
+// allEqual reports whether every entry of x equals x[0].
+func allEqual(x []float64) bool {
+	for _, v := range x {
+		if v != x[0] {
+			return false
+		}
+	}
+	return true
 }
 
 // replay is a Brownian that hands out stored increments in order.
@@ -176,9 +219,10 @@ func ConvergenceStudy(p *Problem, m Method, c *ConvergenceSettings) (*Convergenc
 		}
 		ws[i] = wk
 	}
-	sq := make([]float64, c.Paths*nl)   // squared strong errors
-	dphi := make([]float64, c.Paths*nl) // φ differences
-	errs := make([]error, c.Paths)
+	sq := make([]float64, c.Paths*nl)      // squared strong errors
+	dphi := make([]float64, c.Paths*nl)    // φ differences
+	errs := make([]error, c.Paths)         // strict: the path's error; counting: its reference's
+	levelErrs := make([]error, c.Paths*nl) // counting: the error of path i at level l
 	hf := p.T / float64(fine)
 	parallel.For(c.Paths, func(w, i int) {
 		wk := ws[w]
@@ -249,43 +293,83 @@ func ConvergenceStudy(p *Problem, m Method, c *ConvergenceSettings) (*Convergenc
 					}
 				}
 			}); err != nil {
-				errs[i] = withContext(fmt.Sprintf("level %d", l), err)
-				return
+				err = withContext(fmt.Sprintf("level %d", l), err)
+				if !c.CountFailures {
+					errs[i] = err
+					return
+				}
+				levelErrs[i*nl+l] = err
+				continue
 			}
 			sq[i*nl+l], dphi[i*nl+l] = e2, ph
 		}
 	})
+	res := &Convergence{H: make([]float64, nl), Strong: make([]float64, nl), StrongSE: make([]float64, nl), WeakOrder: math.NaN(),
+		Failed: make([]int, nl), FirstFailure: make([]error, nl)}
 	for i, err := range errs {
-		if err != nil {
+		if err == nil {
+			continue
+		}
+		if !c.CountFailures {
 			return nil, withContext(fmt.Sprintf("ConvergenceStudy path %d", i), err)
 		}
+		res.ReferenceFailed++
 	}
-	res := &Convergence{H: make([]float64, nl), Strong: make([]float64, nl), StrongSE: make([]float64, nl), WeakOrder: math.NaN()}
 	if c.Phi != nil {
 		res.Weak, res.WeakSE = make([]float64, nl), make([]float64, nl)
 	}
-	col := make([]float64, c.Paths)
+	col := make([]float64, 0, c.Paths)
 	for l, n := range c.Steps {
 		res.H[l] = p.T / float64(n)
-		for i := range col {
-			col[i] = sq[i*nl+l]
+		for i := range c.Paths {
+			if err := levelErrs[i*nl+l]; err != nil {
+				if res.Failed[l] == 0 {
+					res.FirstFailure[l] = withContext(fmt.Sprintf("ConvergenceStudy path %d", i), err)
+				}
+				res.Failed[l]++
+			}
+		}
+		col = col[:0]
+		for i := range c.Paths {
+			if errs[i] == nil && levelErrs[i*nl+l] == nil {
+				col = append(col, sq[i*nl+l])
+			}
 		}
 		mse, sd := stat.MeanStdDev(col, nil)
 		res.Strong[l] = math.Sqrt(mse)
 		// d sqrt(m) = dm / (2 sqrt(m)).
-		res.StrongSE[l] = sd / math.Sqrt(float64(c.Paths)) / (2 * res.Strong[l])
+		res.StrongSE[l] = sd / math.Sqrt(float64(len(col))) / (2 * res.Strong[l])
 		if c.Phi != nil {
-			for i := range col {
-				col[i] = dphi[i*nl+l]
+			col = col[:0]
+			for i := range c.Paths {
+				if errs[i] == nil && levelErrs[i*nl+l] == nil {
+					col = append(col, dphi[i*nl+l])
+				}
 			}
 			mu, sd := stat.MeanStdDev(col, nil)
 			res.Weak[l] = math.Abs(mu)
-			res.WeakSE[l] = sd / math.Sqrt(float64(c.Paths))
+			res.WeakSE[l] = sd / math.Sqrt(float64(len(col)))
 		}
 	}
-	res.StrongOrder, _ = FitOrder(res.H, res.Strong)
+	res.StrongOrder = fitFinite(res.H, res.Strong)
 	if c.Phi != nil {
-		res.WeakOrder, _ = FitOrder(res.H, res.Weak)
+		res.WeakOrder = fitFinite(res.H, res.Weak)
 	}
 	return res, nil
+}
+
+// fitFinite is FitOrder's slope over the levels whose error is finite and
+// positive, or NaN if there are fewer than two.
+func fitFinite(h, e []float64) float64 {
+	var hs, es []float64
+	for l, v := range e {
+		if v > 0 && !math.IsInf(v, 0) {
+			hs, es = append(hs, h[l]), append(es, v)
+		}
+	}
+	if len(hs) < 2 {
+		return math.NaN()
+	}
+	slope, _, _ := FitOrder(hs, es)
+	return slope
 }

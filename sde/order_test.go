@@ -67,6 +67,7 @@ func strongCases() []strongCase {
 // band; every other case is ≥ 6 SD inside, so a correct implementation fails
 // a case with probability below 1e-6.
 func TestStrongOrder(t *testing.T) {
+	skipStatisticalUnderRace(t)
 	t.Parallel()
 	for _, c := range strongCases() {
 		if !strings.Contains(c.p.Name+" / "+c.m.Name(), *orderCase) {
@@ -99,6 +100,7 @@ func TestStrongOrder(t *testing.T) {
 // (two-sided normal tail 7e-6 per level, < 1e-4 over the 5 levels), and the
 // fitted weak order must be 1 ± 0.3.
 func TestWeakOrderEM(t *testing.T) {
+	skipStatisticalUnderRace(t)
 	t.Parallel()
 	p := LinearProblem(false)
 	r, err := ConvergenceStudy(p, EulerMaruyama{}, &ConvergenceSettings{

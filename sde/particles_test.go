@@ -78,6 +78,7 @@ func t5VarExact(n int, t float64) float64 {
 // continuous closed form (an O(h) = O(0.01) difference), and N·Var(D_T) is
 // constant, i.e. E|D_T| ∝ N^{−1/2}.
 func TestParticlesMeanField(t *testing.T) {
+	skipStatisticalUnderRace(t)
 	t.Parallel()
 	const reps, steps, T = 2000, 100, 1.0
 	h := T / steps

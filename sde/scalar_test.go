@@ -59,6 +59,7 @@ func scalarGBM(stratonovich bool) *Problem {
 // is 7.4 SD (EM), so a correct implementation fails a row with
 // probability far below 1e-6.
 func TestStrongOrderScalar(t *testing.T) {
+	skipStatisticalUnderRace(t)
 	t.Parallel()
 	for _, c := range []struct {
 		p     *Problem

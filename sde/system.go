@@ -206,6 +206,23 @@ func (s *System) both(f, g []float64, t float64, x []float64) {
 	s.Diffusion(g, t, x)
 }
 
+// pointwise returns the callbacks that both uses at one state: fg, if
+// DriftDiffusion is set or if only BatchDriftDiffusion can give both (on
+// one state, the same call), else drift and diff (Drift and Diffusion,
+// called one after the other). The fast Euler–Maruyama loops pick them once
+// per solve instead of once per step; they compute what both computes.
+func (s *System) pointwise() (fg func(f, g []float64, t float64, x []float64), drift, diff Func) {
+	switch {
+	case s.DriftDiffusion != nil:
+		return s.DriftDiffusion, nil, nil
+	case s.Drift != nil && s.Diffusion != nil:
+		return nil, s.Drift, s.Diffusion
+	case s.BatchDriftDiffusion != nil:
+		return s.BatchDriftDiffusion, nil, nil
+	}
+	return s.fused, nil, nil // one of Drift and Diffusion, completed by fused
+}
+
 // fused writes f(t, x) and g(t, x) with DriftDiffusion, or with
 // BatchDriftDiffusion on one state, or with Drift and Diffusion.
 func (s *System) fused(f, g []float64, t float64, x []float64) {

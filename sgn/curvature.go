@@ -26,7 +26,8 @@ type Estimate struct {
 type HutchinsonSettings struct {
 	// MaxProbes caps the number of probes (default 100, PyHessian's maxIter).
 	MaxProbes int
-	// MinProbes is the number of probes before the stopping rule is checked (default 10).
+	// MinProbes is the number of probes before the stopping rule is checked (default 10,
+	// or MaxProbes if that is smaller). A MinProbes set above MaxProbes is an error.
 	MinProbes int
 	// Tol stops the loop once StdErr <= Tol·|Value| (default 1e-3; negative: never stop
 	// early).
@@ -51,6 +52,9 @@ func (s *HutchinsonSettings) resolve() (maxP, minP int, tol float64, err error) 
 	}
 	if maxP < 2 {
 		return 0, 0, 0, fmt.Errorf("sgn: HutchinsonSettings: MaxProbes = %d, need at least 2", maxP)
+	}
+	if s != nil && s.MinProbes > maxP {
+		return 0, 0, 0, fmt.Errorf("sgn: HutchinsonSettings: MinProbes = %d exceeds MaxProbes = %d", s.MinProbes, maxP)
 	}
 	minP = max(2, min(minP, maxP))
 	return maxP, minP, tol, nil

@@ -22,10 +22,17 @@ type PowerSettings struct {
 // matrix. Each pair is found by power iteration on the deflated operator
 // v ↦ Hv − Σⱼ λⱼ uⱼ(uⱼᵀv), started from a Gaussian vector drawn from src and kept
 // orthogonal to the earlier uⱼ (PyHessian's eigenvalues()). For a Hessian at a minimum the
-// first value is λ_max(H). converged[i] reports whether pair i met the tolerance.
+// first value is λ_max(H). converged[i] reports whether pair i met the tolerance. A nil src
+// is an error: there is no default stream (pass e.g. rand.NewPCG(seed, 0)).
 func TopEigen(hvp HVPFunc, dim, k int, s *PowerSettings, src rand.Source) (values []float64, vectors *mat.Dense, converged []bool, err error) {
 	if dim < 1 || k < 1 || k > dim {
 		return nil, nil, nil, fmt.Errorf("sgn: TopEigen: need 1 <= k <= dim, got k = %d, dim = %d", k, dim)
+	}
+	if src == nil {
+		return nil, nil, nil, fmt.Errorf("sgn: TopEigen: src is nil, need a rand.Source (e.g. rand.NewPCG(seed, 0))")
+	}
+	if hvp == nil {
+		return nil, nil, nil, fmt.Errorf("sgn: TopEigen: hvp is nil")
 	}
 	maxIter, tol := 200, 1e-6
 	if s != nil {

@@ -5,7 +5,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/sdeml/sdeml/meanfield"
-	"github.com/sdeml/sdeml/nn"
+	"github.com/sdeml/sdeml/nn/data"
 )
 
 // runMNIST is the optional real-data run after the paper's code (fonfonx/MeanFieldSGD):
@@ -15,9 +15,9 @@ import (
 // (pixel `pixel` across neurons, the paper's weight[:, 0]) with that of a wide reference
 // run at the same β and M, by the 1-D W1 distance.
 func runMNIST(nTrain int, Ns []int, nRef int, betas []float64, T float64, pixel int, seed uint64, out string) {
-	dir, err := nn.MNISTDir()
+	dir, err := data.MNISTDir()
 	check(err)
-	train, _, err := nn.LoadMNISTSubset(dir, nTrain, 1)
+	train, _, err := data.LoadMNISTSubset(dir, nTrain, 1)
 	check(err)
 	const p, K, M = 784, 10, 100
 	n := train.Len()

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sdeml/sdeml/internal/sweep"
 	"github.com/sdeml/sdeml/nn"
+	"github.com/sdeml/sdeml/nn/data"
 	"github.com/sdeml/sdeml/sam"
 	"github.com/sdeml/sdeml/sgn"
 )
@@ -114,7 +115,7 @@ func runFMNIST(dir string, c fmnistConfig) error {
 	if c.train+c.val > 60000 || c.test > 10000 {
 		return fmt.Errorf("-train + -val = %d must be <= 60000 and -test = %d <= 10000", c.train+c.val, c.test)
 	}
-	all, test, err := nn.LoadFashionMNISTSubset("", c.train+c.val, c.test)
+	all, test, err := data.LoadFashionMNISTSubset("", c.train+c.val, c.test)
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/sdeml/sdeml/internal/sweep"
 	"github.com/sdeml/sdeml/internal/sweep/sweeptest"
-	"github.com/sdeml/sdeml/nn"
+	"github.com/sdeml/sdeml/nn/data"
 )
 
 // TestFMNISTStudy runs the Fashion-MNIST study end to end at a tiny size (one step per run,
@@ -21,7 +21,7 @@ import (
 // against the method's own reference. It needs Debian's dataset-fashion-mnist (installed by
 // .ci/run).
 func TestFMNISTStudy(t *testing.T) {
-	if _, err := nn.FashionMNISTDir(); err != nil {
+	if _, err := data.FashionMNISTDir(); err != nil {
 		t.Skipf("Fashion-MNIST not installed: %v", err)
 	}
 	outputs := []string{"paired.csv", "test_acc_vs_m.png", "paired_vs_m.png"}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sdeml/sdeml/nn"
+	"github.com/sdeml/sdeml/nn/data"
 	"github.com/sdeml/sdeml/sam"
 )
 
@@ -54,7 +55,7 @@ func mnistMethods(total, n int) []method {
 
 func runMNIST(dir string, c mnistConfig) error {
 	start := time.Now()
-	train, test, err := nn.LoadMNISTSubset("", c.train, c.test)
+	train, test, err := data.LoadMNISTSubset("", c.train, c.test)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sdeml/sdeml/nn"
+	"github.com/sdeml/sdeml/nn/data"
 	"github.com/sdeml/sdeml/sam"
 )
 
@@ -14,7 +15,7 @@ import (
 // (ρ = 0.05, micro-batches of m = 16, run in parallel), from the same initialisation, and
 // reports accuracy on the 10 000 test images and the time per step.
 func runMNIST(seed uint64) ([]row, error) {
-	train, test, err := nn.LoadMNIST("")
+	train, test, err := data.LoadMNIST("")
 	if err != nil {
 		return nil, err
 	}

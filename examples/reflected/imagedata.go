@@ -4,10 +4,11 @@ import (
 	"fmt"
 
 	"github.com/sdeml/sdeml/nn"
+	"github.com/sdeml/sdeml/nn/data"
 )
 
 // fashionDir is where Debian's dataset-fashion-mnist package puts the gzip IDX files; they
-// have the MNIST file names, so nn.LoadMNISTSubset reads them.
+// have the MNIST file names, so data.LoadMNISTSubset reads them.
 const fashionDir = "/usr/share/datasets/fashion-mnist"
 
 // imageSet is one data set downsampled to side×side pixels in [0,1], row-major per image.
@@ -32,7 +33,7 @@ func loadImages(name string, side, class, nTrain, nHeld int) (*imageSet, error) 
 	if side < 1 || side > 28 {
 		return nil, fmt.Errorf("-sizes: side %d, need 1 ≤ side ≤ 28", side)
 	}
-	tr, te, err := nn.LoadMNIST(dir)
+	tr, te, err := data.LoadMNIST(dir)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}

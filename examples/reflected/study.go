@@ -2,11 +2,12 @@ package main
 
 import (
 	"fmt"
-	"gonum.org/v1/gonum/stat"
 	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
+
+	"gonum.org/v1/gonum/stat"
 
 	"github.com/sdeml/sdeml/internal/parallel"
 )

@@ -64,7 +64,7 @@ func implicitReport(out string, paths, weakPaths int, seed uint64) {
 			exact[l] = g.X0[0] * math.Abs(math.Exp(alpha*g.T)-math.Pow(q, g.T/h))
 			fmt.Printf("%-14s %10.5f %14.5f %12.5f %14.5f\n", m.Name(), h, r.Weak[l], r.WeakSE[l], exact[l])
 		}
-		so, _ := sde.FitOrder(r.H, exact)
+		so, _, _ := sde.FitOrder(r.H, exact) // NaN (printed as such) if an error is 0
 		fmt.Printf("%-14s fitted weak order: Monte Carlo %.3f, closed form %.3f\n", m.Name(), r.WeakOrder, so)
 		wc = append(wc, curve{name: fmt.Sprintf("%s Monte Carlo (%.2f)", m.Name(), r.WeakOrder), x: r.H, y: r.Weak},
 			curve{name: fmt.Sprintf("%s closed form (%.2f)", m.Name(), so), x: r.H, y: exact})

@@ -55,7 +55,7 @@ func stoppingStudy(out string, paths int, seed uint64) {
 		}
 		fmt.Printf("%8.4f %22s %22s\n", h, row[0], row[1])
 	}
-	slope, _ := sde.FitOrder(hs, plain)
+	slope, _, _ := sde.FitOrder(hs, plain) // NaN (printed as such) if a bias is 0
 	fmt.Printf("uncorrected bias ∝ h^%.2f (theory ½)\n", slope)
 	logLogPlot(filepath.Join(out, "exit_bias.png"), "|bias| of the mean exit time of BM from (0, 1)",
 		[]curve{{name: fmt.Sprintf("step times only (h^%.2f)", slope), x: hs, y: plain}, {name: "bridge correction", x: hs, y: bridged}})

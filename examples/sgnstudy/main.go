@@ -49,6 +49,7 @@ import (
 	"github.com/sdeml/sdeml/internal/atomicfile"
 	"github.com/sdeml/sdeml/internal/sweep"
 	"github.com/sdeml/sdeml/nn"
+	"github.com/sdeml/sdeml/nn/data"
 	"github.com/sdeml/sdeml/sam"
 )
 
@@ -143,7 +144,7 @@ func run(c config) error {
 		return err
 	}
 	start := time.Now()
-	train, test, err := nn.LoadMNISTSubset("", c.train, c.test)
+	train, test, err := data.LoadMNISTSubset("", c.train, c.test)
 	if err != nil {
 		return err
 	}

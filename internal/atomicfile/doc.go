@@ -9,5 +9,7 @@
 // temporary file is removed and the old file (if any) is left byte-for-byte intact.
 //
 // Every file sdeml's examples write (models, CSV tables, PNG plots, per-unit sweep results)
-// goes through this package; library packages only take an io.Writer.
+// goes through this package. Library packages take an io.Writer in Save and offer SaveFile
+// (nn.SaveFile, nn.SaveSequentialFile, sam/reflected/meanfield Checkpoint.SaveFile,
+// reflected.ScoreNet.SaveFile), built on WriteFile, for users outside this module.
 package atomicfile

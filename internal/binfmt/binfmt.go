@@ -244,3 +244,12 @@ func (e *Encoder) Bytes() []byte { return e.b }
 
 // NewDecoder reads the fields of a headerless blob made by NewBody.
 func NewDecoder(b []byte) *Decoder { return &Decoder{b: b} }
+
+// Truncated turns an io.EOF from io.ReadFull into io.ErrUnexpectedEOF, so that a stream that
+// ends before a field reads as truncated rather than as a clean end of input.
+func Truncated(err error) error {
+	if errors.Is(err, io.EOF) {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}

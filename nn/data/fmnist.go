@@ -1,6 +1,8 @@
-package nn
+package data
 
 import (
+	"github.com/sdeml/sdeml/nn"
+
 	"fmt"
 	"os"
 )
@@ -20,7 +22,7 @@ func FashionMNISTDir() (string, error) {
 		dir = d
 	}
 	if err := hasMNIST(dir); err != nil {
-		return "", fmt.Errorf("nn: Fashion-MNIST files not found in %s (%s): %v", dir, fashionInstall, err)
+		return "", fmt.Errorf("data: Fashion-MNIST files not found in %s (%s): %v", dir, fashionInstall, err)
 	}
 	return dir, nil
 }
@@ -31,15 +33,16 @@ func FashionMNISTDir() (string, error) {
 // image, row-major, scaled to [0, 1] by 1/255 (the HWC layout of Shape{1, 28, 28});
 // Labels are the classes 0..9 (T-shirt/top, Trouser, Pullover, Dress, Coat, Sandal,
 // Shirt, Sneaker, Bag, Ankle boot).
-func LoadFashionMNIST(dir string) (train, test *Dataset, err error) {
+func LoadFashionMNIST(dir string) (train, test *nn.Dataset, err error) {
 	return LoadFashionMNISTSubset(dir, 0, 0)
 }
 
 // LoadFashionMNISTSubset is LoadFashionMNIST keeping only the first nTrain training and
-// nTest test images (0 means all; negative counts are an error). Errors name the file.
-func LoadFashionMNISTSubset(dir string, nTrain, nTest int) (train, test *Dataset, err error) {
+// nTest test images (0 means all; negative counts, or more images than a file holds, are
+// an error). Errors name the file.
+func LoadFashionMNISTSubset(dir string, nTrain, nTest int) (train, test *nn.Dataset, err error) {
 	if nTrain < 0 || nTest < 0 {
-		return nil, nil, fmt.Errorf("nn: LoadFashionMNISTSubset nTrain = %d, nTest = %d: counts must be >= 0", nTrain, nTest)
+		return nil, nil, fmt.Errorf("data: LoadFashionMNISTSubset nTrain = %d, nTest = %d: counts must be >= 0", nTrain, nTest)
 	}
 	if dir == "" {
 		if dir, err = FashionMNISTDir(); err != nil {
@@ -49,7 +52,7 @@ func LoadFashionMNISTSubset(dir string, nTrain, nTest int) (train, test *Dataset
 	var paths [4]string
 	for i, f := range mnistFiles {
 		if paths[i], err = mnistFile(dir, f); err != nil {
-			return nil, nil, fmt.Errorf("nn: Fashion-MNIST: %v (%s)", err, fashionInstall)
+			return nil, nil, fmt.Errorf("data: Fashion-MNIST: %v (%s)", err, fashionInstall)
 		}
 	}
 	if train, err = readImageFiles(paths[0], paths[1], nTrain); err != nil {
@@ -65,19 +68,19 @@ func LoadFashionMNISTSubset(dir string, nTrain, nTest int) (train, test *Dataset
 func readIDXFile(path string) (*IDX, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("nn: %w", err)
+		return nil, fmt.Errorf("data: %w", err)
 	}
 	defer f.Close()
 	x, err := readIDX(f)
 	if err != nil {
-		return nil, fmt.Errorf("nn: %s: %w", path, err)
+		return nil, fmt.Errorf("data: %s: %w", path, err)
 	}
 	return x, nil
 }
 
 // readImageFiles builds a Dataset from an IDX image file (uint8, n×rows×cols) and an IDX
 // label file (uint8, n) in MNIST's format, keeping the first limit samples (all if 0).
-func readImageFiles(images, labels string, limit int) (*Dataset, error) {
+func readImageFiles(images, labels string, limit int) (*nn.Dataset, error) {
 	im, err := readIDXFile(images)
 	if err != nil {
 		return nil, err

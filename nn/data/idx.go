@@ -1,14 +1,15 @@
-package nn
+package data
 
 import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"math"
+
+	"github.com/sdeml/sdeml/internal/binfmt"
 )
 
 // IDX element types (the third byte of an IDX file's magic number).
@@ -82,7 +83,7 @@ func idxSize(t byte) int {
 func ReadIDX(r io.Reader) (*IDX, error) {
 	x, err := readIDX(r)
 	if err != nil {
-		return nil, fmt.Errorf("nn: %w", err)
+		return nil, fmt.Errorf("data: %w", err)
 	}
 	return x, nil
 }
@@ -100,7 +101,7 @@ func readIDX(r io.Reader) (*IDX, error) {
 	}
 	var magic [4]byte
 	if _, err := io.ReadFull(br, magic[:]); err != nil {
-		return nil, fmt.Errorf("IDX magic number: %w", truncated(err))
+		return nil, fmt.Errorf("IDX magic number: %w", binfmt.Truncated(err))
 	}
 	if magic[0] != 0 || magic[1] != 0 {
 		return nil, fmt.Errorf("IDX magic number % x does not start with 00 00", magic)
@@ -118,7 +119,7 @@ func readIDX(r io.Reader) (*IDX, error) {
 	for i := range x.Dims {
 		var b [4]byte
 		if _, err := io.ReadFull(br, b[:]); err != nil {
-			return nil, fmt.Errorf("IDX dimension %d: %w", i, truncated(err))
+			return nil, fmt.Errorf("IDX dimension %d: %w", i, binfmt.Truncated(err))
 		}
 		d := int64(binary.BigEndian.Uint32(b[:]))
 		x.Dims[i] = int(d)
@@ -131,7 +132,7 @@ func readIDX(r io.Reader) (*IDX, error) {
 	buf.Grow(int(min(total, 1<<20)))
 	n, err := io.CopyN(&buf, br, total)
 	if err != nil {
-		return nil, fmt.Errorf("IDX data truncated: got %d of %d bytes (dims %v): %w", n, total, x.Dims, truncated(err))
+		return nil, fmt.Errorf("IDX data truncated: got %d of %d bytes (dims %v): %w", n, total, x.Dims, binfmt.Truncated(err))
 	}
 	var extra [1]byte
 	if k, err := br.Read(extra[:]); k > 0 {
@@ -141,12 +142,4 @@ func readIDX(r io.Reader) (*IDX, error) {
 	}
 	x.Data = buf.Bytes()
 	return x, nil
-}
-
-// truncated turns an io.EOF from ReadFull into io.ErrUnexpectedEOF.
-func truncated(err error) error {
-	if errors.Is(err, io.EOF) {
-		return io.ErrUnexpectedEOF
-	}
-	return err
 }
