@@ -13,8 +13,10 @@
 //
 // Usage:
 //
-//	go run ./examples/reflectedrecipe -task ablation          # D = 16, d = 2, 3 seeds
-//	go run ./examples/reflectedrecipe -task samplers          # sampler curves on the 2-D segment
+//	go run ./examples/reflectedrecipe -task ablation          # D = 16, d = 2, 3 seeds, 14 recipes (≈ 15 min on 2 idle cores)
+//	go run ./examples/reflectedrecipe -task ablation -seeds 1 -only "default (precond, λ = t, log-uniform, EMA, warm-up)"   # one run, < 1 min
+//	go run ./examples/reflectedrecipe -task samplers          # sampler curves on the 2-D segment (≈ 20–40 min; the exact score is slow)
+//	go run ./examples/reflectedrecipe -task samplers -exact=false -curve-steps 25,100   # a few minutes
 //	docs/bench/reflected_res_bench.sh                         # speed, Go and PyTorch in one run
 package main
 
