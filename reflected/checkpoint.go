@@ -36,6 +36,11 @@ type Checkpoint struct {
 	T0, T1, Bound, EMADecay         float64
 	Process                         Process
 	N                               int
+	// Weighting, Times and Param are the recipe settings (Times nil = LogUniform is never
+	// stored: Train fills in its default first).
+	Weighting Weighting
+	Times     TimeDist
+	Param     Param
 }
 
 // checkpointer is the optimizer side of a checkpoint: sam optimizers that expose their state
@@ -57,6 +62,9 @@ type trainState struct {
 
 // checkpoint captures s after step s.k for settings c on n data points.
 func (s *trainState) checkpoint(c *TrainSettings, net *ScoreNet, opt any, n int) (*Checkpoint, error) {
+	if net.Net == nil {
+		return nil, fmt.Errorf("reflected: Train: checkpoints hold MLP networks only (net.Res is set)")
+	}
 	cp := &Checkpoint{Step: s.k, TailSum: s.tailSum, TailN: s.tailN, N: n}
 	cp.fill(c)
 	w := slices.Clone(net.W)
@@ -70,6 +78,7 @@ func (s *trainState) checkpoint(c *TrainSettings, net *ScoreNet, opt any, n int)
 	if cp.Net, err = NewScoreNetFrom(&m, net.Embed, w); err != nil {
 		return nil, err
 	}
+	cp.Net.Pre = net.Pre
 	if cp.RNG, err = s.pcg.MarshalBinary(); err != nil {
 		return nil, fmt.Errorf("reflected: Train: checkpoint: %v", err)
 	}
@@ -90,6 +99,18 @@ func (s *trainState) checkpoint(c *TrainSettings, net *ScoreNet, opt any, n int)
 func (cp *Checkpoint) fill(c *TrainSettings) {
 	cp.Steps, cp.Batch, cp.PruneAt, cp.Sparsity = c.Steps, c.Batch, c.PruneAt, c.Sparsity
 	cp.Seed, cp.T0, cp.T1, cp.Bound, cp.EMADecay, cp.Process = c.Seed, c.T0, c.T1, c.Bound, c.EMA, c.Process
+	cp.Weighting, cp.Times, cp.Param = c.Weighting, c.Times, c.Param
+}
+
+// sameTimes reports whether two training-time laws are equal (false for laws whose dynamic
+// type is not comparable).
+func sameTimes(a, b TimeDist) (eq bool) {
+	defer func() {
+		if recover() != nil {
+			eq = false
+		}
+	}()
+	return a == b
 }
 
 // restore validates cp against settings c, net, opt and n data points and loads it into
@@ -106,6 +127,11 @@ func (s *trainState) restore(cp *Checkpoint, c *TrainSettings, net *ScoreNet, op
 		return fmt.Errorf("reflected: TrainSettings.Resume: checkpoint settings (Steps %d, Batch %d, PruneAt %d, Sparsity %d, Seed %d, T0 %v, T1 %v, Bound %v, EMA %v, Process %v) differ from these (Steps %d, Batch %d, PruneAt %d, Sparsity %d, Seed %d, T0 %v, T1 %v, Bound %v, EMA %v, Process %v)",
 			cp.Steps, cp.Batch, cp.PruneAt, cp.Sparsity, cp.Seed, cp.T0, cp.T1, cp.Bound, cp.EMADecay, cp.Process,
 			want.Steps, want.Batch, want.PruneAt, want.Sparsity, want.Seed, want.T0, want.T1, want.Bound, want.EMADecay, want.Process)
+	case cp.Weighting != want.Weighting || cp.Param != want.Param || !sameTimes(cp.Times, want.Times):
+		return fmt.Errorf("reflected: TrainSettings.Resume: checkpoint recipe (Weighting %v, Times %v, Param %v) differs from these settings (Weighting %v, Times %v, Param %v)",
+			cp.Weighting, cp.Times, cp.Param, want.Weighting, want.Times, want.Param)
+	case (cp.Net.Pre != nil) != (c.Param == ParamPrecond):
+		return fmt.Errorf("reflected: TrainSettings.Resume: checkpoint network preconditioned = %v, Param = %v", cp.Net.Pre != nil, c.Param)
 	case cp.N != n:
 		return fmt.Errorf("reflected: TrainSettings.Resume: checkpoint of %d data points, data has %d", cp.N, n)
 	case cp.Step < 0 || cp.Step > cp.Steps:
@@ -130,6 +156,7 @@ func (s *trainState) restore(cp *Checkpoint, c *TrainSettings, net *ScoreNet, op
 		return fmt.Errorf("reflected: TrainSettings.Resume.RNG: %v", err)
 	}
 	copy(net.W, cp.Net.W)
+	net.Pre = cp.Net.Pre
 	net.Net.Mask = nil
 	if cp.Net.Net.Mask != nil {
 		net.Net.Mask = slices.Clone(cp.Net.Net.Mask)

@@ -8,7 +8,7 @@ import (
 	"github.com/sdeml/sdeml/internal/binfmt"
 )
 
-// Checkpoint file format, version 1, in the internal/binfmt container (magic, version,
+// Checkpoint file format, version 2, in the internal/binfmt container (magic, version,
 // little-endian fields, CRC-32 trailer; floats as IEEE-754 bits):
 //
 //	magic    "SDEMLRCK"  8 bytes
@@ -22,13 +22,15 @@ import (
 //	rng      uint64 length + bytes
 //	emaK     int64; ema uint64 count + float64 × count (count 0: no average)
 //	tailSum  float64; tailN int64
+//	weighting, param  2 × uint32
+//	times    uint32 kind (0 LogUniform, 1 LogNormal) + 2 × float64 (Mean, Std)
 //	crc      uint32       CRC-32 (IEEE) of every preceding byte
 //
 // The whole file is read (at most maxCheckpointBytes) before it is parsed, so a length field
 // can never make the decoder allocate more than the input holds.
 const (
 	checkpointMagic    = "SDEMLRCK"
-	checkpointVersion  = 1
+	checkpointVersion  = 2
 	maxCheckpointBytes = 1 << 34
 )
 
@@ -57,6 +59,20 @@ func (cp *Checkpoint) Save(w io.Writer) error {
 	e.Floats(cp.EMA)
 	e.F64(cp.TailSum)
 	e.Int(cp.TailN)
+	e.U32(uint32(cp.Weighting))
+	e.U32(uint32(cp.Param))
+	switch tt := cp.Times.(type) {
+	case LogUniform:
+		e.U32(0)
+		e.F64(0)
+		e.F64(0)
+	case LogNormal:
+		e.U32(1)
+		e.F64(tt.Mean)
+		e.F64(tt.Std)
+	default:
+		return fmt.Errorf("reflected: Checkpoint.Save: Times %T cannot be saved (LogUniform or LogNormal only)", cp.Times)
+	}
 	if _, err := e.WriteTo(w); err != nil {
 		return fmt.Errorf("reflected: Checkpoint.Save: %w", err)
 	}
@@ -87,11 +103,28 @@ func LoadCheckpoint(r io.Reader) (*Checkpoint, error) {
 	cp.EMAK = d.Int("ema count", 0, big)
 	cp.EMA = d.Floats("ema")
 	cp.TailSum, cp.TailN = d.F64(), d.Int("tail count", 0, big)
+	cp.Weighting, cp.Param = Weighting(d.U32()), Param(d.U32())
+	kind, m, sd := d.U32(), d.F64(), d.F64()
 	if err := d.Err(); err != nil {
 		return nil, fmt.Errorf("reflected: LoadCheckpoint: %w", err)
 	}
 	if !cp.Process.valid() {
 		return nil, fmt.Errorf("reflected: LoadCheckpoint: process %d", int(cp.Process))
+	}
+	if !cp.Weighting.valid() || (cp.Param != ParamPrecond && cp.Param != ParamPlain) {
+		return nil, fmt.Errorf("reflected: LoadCheckpoint: weighting %d, param %d", int(cp.Weighting), int(cp.Param))
+	}
+	switch kind {
+	case 0:
+		cp.Times = LogUniform{}
+	case 1:
+		ln := LogNormal{Mean: m, Std: sd}
+		if err := ln.Validate(); err != nil {
+			return nil, fmt.Errorf("reflected: LoadCheckpoint: %w", err)
+		}
+		cp.Times = ln
+	default:
+		return nil, fmt.Errorf("reflected: LoadCheckpoint: times kind %d, want 0 or 1", kind)
 	}
 	if len(cp.EMA) == 0 {
 		cp.EMA = nil // count 0: no average

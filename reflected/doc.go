@@ -63,19 +63,31 @@
 // two are mixtures Σₖ wₖ qₜ(·|yₖ), whose score Σₖ softmaxₖ(log wₖ + log qₜ(x|yₖ)) ∇ₓ log qₜ(x|yₖ)
 // is computed by log-sum-exp.
 //
+// ScoreNet's network is an nn.MLP (the theory's class) or, with NewResScoreNet, an
+// nn.ResMLP: residual blocks with LayerNorm whose scale and shift come from the time
+// embedding. Train by default wraps either in the preconditioning Precond, EDM's skip /
+// output / input scalings adapted to the reflected kernel: the skip term is the exact score
+// of the data's per-coordinate folded-Gaussian approximation, ∂ log p_{t+σᵢ²}(xᵢ, μᵢ), and
+// c_out is calibrated so that the network's regression target has unit mean square at every
+// t (docs/derivations/reflected.md §5.1).
+//
 // DSM is the denoising score-matching risk as an nn.Objective, so any sam.Optimizer trains it:
-// t log-uniform on [T0, T1], Xₜ = Fold(X₀ + √t Z) drawn exactly, target ∇ₓ log qₜ(Xₜ|X₀) from
-// the kernel, weight λ(t) = t. Train runs the loop with fresh draws every step, optional
-// pruning and weight projection, an optional exponential moving average of the parameters
+// t drawn from a TimeDist on [T0, T1] (LogUniform by default, or LogNormal), Xₜ = Fold(X₀ + √t Z)
+// drawn exactly, target ∇ₓ log qₜ(Xₜ|X₀) from the kernel, weight λ(t) = t (WeightT) or
+// 1/c_out(t)² (WeightUnit). Train runs the loop with fresh draws every step, optional
+// pruning and weight projection, an exponential moving average of the parameters
 // (TrainSettings.EMA, left in the network at the end), a progress line, and stops on a
-// non-finite loss;
-// ScoreNet.Save and LoadScoreNet persist the result.
+// non-finite loss; its zero settings and a nil optimizer give the recipe measured best in
+// docs/REPRODUCTION.md. ScoreNet.Save and LoadScoreNet persist the result (either body).
 //
 // Sampler runs the reflected reverse-time SDE dY = s(Y, t) dr + dW + ν dL̃ (t = T − r) from
-// Uniform([0,1]^D) by Euler–Maruyama on a geometric time grid, folding into the cube after
-// every step (an sde.Domain), with a final step FinalNone, FinalMean or FinalTweedie
+// Uniform([0,1]^D) on a geometric time grid, folding into the cube after every step (an
+// sde.Domain), by Euler–Maruyama (the default), a stochastic Heun step or the
+// probability-flow ODE (Sampler.Scheme), optionally with Langevin corrector steps
+// (Sampler.Corrector), and a final step FinalNone, FinalMean or FinalTweedie
 // (x̂₀ = x + t₀ s(x, t₀)). Particles run in parallel, each on its own random stream, so the
-// output depends only on the seed.
+// output depends only on the seed. docs/derivations/reflected.md §6.1 explains how to choose
+// the step count.
 //
 // Subspace targets (DiagonalSegment, CentredSquare, AxisAligned, NewSubspace) put data on a
 // d-dimensional affine piece of the cube with the smooth, bounded-below density Cosine, and

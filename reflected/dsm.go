@@ -11,13 +11,18 @@ import (
 // DSM is the denoising score-matching risk of a ScoreNet's architecture, as an nn.Objective
 // over the training points (docs/derivations/reflected.md §5):
 //
-//	ℓᵢ(θ) = λ(t)·‖s_θ(X_t, t) − ∇ₓ log q_t(X_t | X₀ⁱ)‖²  with λ(t) = t, i.e.
-//	ℓᵢ(θ) = ‖f_θ(X_t, e(t)) − √t·∇ₓ log q_t(X_t | X₀ⁱ)‖²,
+//	ℓᵢ(θ) = λ(t)·‖s_θ(X_t, t) − ∇ₓ log q_t(X_t | X₀ⁱ)‖²,
 //
-// where t is log-uniform on [T0, T1], X_t = fold(X₀ⁱ + √t·Z) is an exact reflected-BM draw
-// from the training point X₀ⁱ, and the target is the product-kernel score Score1D per
+// where t is drawn from Times on [T0, T1], X_t = fold(X₀ⁱ + √t·Z) is an exact reflected-BM
+// draw from the training point X₀ⁱ, and the target is the product-kernel score Score1D per
 // coordinate. Its expectation over (t, Z) equals the explicit score-matching risk up to a
-// constant (Vincent 2011; Lou & Ermon 2023 for bounded domains).
+// constant (Vincent 2011; Lou & Ermon 2023 for bounded domains). The weight is λ(t) = t
+// (WeightT, the default) or λ(t) = 1/c_out(t)² (WeightUnit, with c_out from Net.Pre or, for
+// a network without preconditioning, from Pre), which gives every noise level the same
+// share of the loss. The loss is computed in the network's output space: with s = skip +
+// a(t)·f (a = c_out with Net.Pre, 1/√t without), ℓ = λa²‖f − (∇log q − skip)/a‖², so with
+// Net.Pre and WeightUnit it is ‖f − target‖² with a target of unit mean square; without
+// preconditioning and with WeightT it is ‖f − √t·∇ₓ log q_t‖², the earlier default.
 //
 // The draw (t, Z) of sample i depends only on (Seed, Round, i) through the stream
 // parallel.Stream(Seed, Round·n + i), a distinct stream for every (round, sample), so every LossGrad call
@@ -31,6 +36,13 @@ type DSM struct {
 	Data []float64
 	// T0 < T1 bound the training times.
 	T0, T1 float64
+	// Times is the law of t on [T0, T1]; nil means LogUniform.
+	Times TimeDist
+	// Weighting selects λ(t): WeightT (the zero value) or WeightUnit.
+	Weighting Weighting
+	// Pre supplies c_out for WeightUnit when Net.Pre is nil (NewPrecond on the same data,
+	// times and Process; Train sets it); when Net.Pre is set, Net.Pre is used.
+	Pre *Precond
 	// Seed and Round select the noise draws.
 	Seed, Round uint64
 	// Process is the forward process (Reflected, the zero value, or Free). With Free the
@@ -54,6 +66,36 @@ func NewDSM(net *ScoreNet, data []float64, t0, t1 float64, seed uint64) (*DSM, e
 	return &DSM{Net: net, Data: data, T0: t0, T1: t1, Seed: seed}, nil
 }
 
+// Weighting selects the DSM loss weight λ(t).
+type Weighting int
+
+const (
+	// WeightT is λ(t) = t (the default): with the preconditioned network the loss is
+	// t·c_out(t)²·‖f − target‖², with the plain one ‖f − √t·∇ₓ log q_t‖². Measured best
+	// (docs/REPRODUCTION.md, "reflected: training recipe").
+	WeightT Weighting = iota
+	// WeightUnit is λ(t) = 1/c_out(t)², EDM's choice, which makes the regression target of
+	// unit mean square at every t so that every noise level counts equally. For the
+	// reflected kernel c_out(t) → 0 exponentially as t approaches mixing (the conditional
+	// score vanishes), so this weight puts up to ~10⁸ times more weight on the last times
+	// than on the first; with the plain parametrisation that ruins training, with Precond it
+	// is about neutral (docs/derivations/reflected.md §5.1).
+	WeightUnit
+)
+
+// String returns "unit" or "t".
+func (w Weighting) String() string {
+	switch w {
+	case WeightUnit:
+		return "unit"
+	case WeightT:
+		return "t"
+	}
+	return fmt.Sprintf("Weighting(%d)", int(w))
+}
+
+func (w Weighting) valid() bool { return w == WeightUnit || w == WeightT }
+
 // checkPoints returns an error, prefixed "reflected: fn:", unless the slice called name is a
 // non-empty n×D set of points in [0,1]^D (NaN is outside). A length that is not a multiple
 // of D is reported as a dimension mismatch between the model (or caller) and the data.
@@ -76,7 +118,7 @@ func checkPoints(fn, name string, data []float64, D int) error {
 }
 
 // Dim returns the number of network parameters.
-func (o *DSM) Dim() int { return o.Net.Net.NumParams() }
+func (o *DSM) Dim() int { return o.Net.NumParams() }
 
 // Len returns the number n of training points.
 func (o *DSM) Len() int { return len(o.Data) / o.Net.Dim() }
@@ -89,12 +131,13 @@ func (o *DSM) LossGrad(grad, w []float64, idx []int) float64 {
 	var loss float64
 	scale := 2 / float64(len(idx))
 	for k, v := range sc.outBuf[:len(idx)*D] {
+		wr := sc.rowScales[k/D]
 		r := v - sc.target[k]
-		loss += r * r
-		sc.dOutBuf[k] = scale * r
+		loss += wr * r * r
+		sc.dOutBuf[k] = scale * wr * r
 	}
 	if grad != nil {
-		o.Net.Net.Backward(grad, w, sc.dOut, sc.ws)
+		o.Net.backward(grad, w, sc)
 	}
 	o.Net.release(sc)
 	return loss / float64(len(idx))
@@ -113,19 +156,31 @@ func (o *DSM) Losses(dst, w []float64, idx []int) {
 			r := sc.outBuf[i] - sc.target[i]
 			l += r * r
 		}
-		dst[k] = l
+		dst[k] = sc.rowScales[k] * l
 	}
 	o.Net.release(sc)
 }
 
-// forward draws the noised inputs and scaled targets for idx and runs the network at w.
+// forward draws the noised inputs, the targets in output space and the row weights λa² for
+// idx, and runs the network at w.
 func (o *DSM) forward(w []float64, idx []int) *netScratch {
 	D := o.Net.Dim()
-	in := o.Net.Net.InDim()
+	in := o.Net.inDim()
 	n := o.Len()
 	sc := o.Net.scratch(len(idx))
 	base := int(o.Round) * n
-	logSpan := math.Log(o.T1 / o.T0)
+	times := o.Times
+	if times == nil {
+		times = LogUniform{}
+	}
+	pre := o.Net.Pre
+	weightPre := pre
+	if weightPre == nil {
+		weightPre = o.Pre
+	}
+	if o.Weighting == WeightUnit && weightPre == nil {
+		panic("reflected: DSM: Weighting = WeightUnit needs Net.Pre or DSM.Pre (see NewPrecond)")
+	}
 	if sc.rnd == nil {
 		sc.pcg = new(rand.PCG)
 		sc.rnd = rand.New(sc.pcg)
@@ -136,26 +191,58 @@ func (o *DSM) forward(w []float64, idx []int) *netScratch {
 			panic(fmt.Sprintf("reflected: DSM: sample index %d out of range [0, %d)", i, n))
 		}
 		*sc.pcg = *parallel.Stream(o.Seed, base+i)
-		t := o.T0 * math.Exp(logSpan*rnd.Float64())
+		t := times.Quantile(rnd.Float64(), o.T0, o.T1)
 		st := math.Sqrt(t)
 		x0 := o.Data[i*D : i*D+D]
 		row := sc.inBuf[k*in : k*in+in]
 		tg := sc.target[k*D : k*D+D]
-		if o.Process == Free {
+		// a2 is a(t)², the square of the output scale: s = skip + a·f.
+		var a2 float64
+		switch {
+		case pre == nil && o.Process == Free:
 			for j, y := range x0 {
 				z := rnd.NormFloat64()
 				row[j] = centre(y + st*z)
 				tg[j] = -z
 			}
-		} else {
+			a2 = 1 / t
+		case pre == nil:
 			for j, y := range x0 {
 				x := Fold(y + st*rnd.NormFloat64())
 				row[j] = centre(x)
 				tg[j] = st * Score1D(x, y, t)
 			}
+			a2 = 1 / t
+		default:
+			c := pre.COut(t)
+			inv := 1 / c
+			for j, y := range x0 {
+				z := rnd.NormFloat64()
+				var x, s float64
+				if o.Process == Free {
+					x, s = y+st*z, -z/st
+				} else {
+					x = Fold(y + st*z)
+					s = Score1D(x, y, t)
+				}
+				row[j] = pre.cIn(j, t) * (x - pre.Mean[j])
+				tg[j] = (s - pre.skip1(x, j, t)) * inv
+			}
+			a2 = c * c
+		}
+		switch {
+		case o.Weighting == WeightT && pre == nil:
+			sc.rowScales[k] = 1 // t·(1/t), exactly the earlier loss
+		case o.Weighting == WeightT:
+			sc.rowScales[k] = t * a2
+		case pre != nil:
+			sc.rowScales[k] = 1 // λa² = a²/c_out² with a = c_out
+		default:
+			c := weightPre.COut(t)
+			sc.rowScales[k] = a2 / (c * c)
 		}
 		o.Net.Embed.Embed(row[D:], t)
 	}
-	o.Net.Net.Forward(sc.out, w, sc.in, sc.ws)
+	o.Net.forward(sc, w)
 	return sc
 }

@@ -69,10 +69,10 @@ func emaRun(t *testing.T, s TrainSettings) (w []float64, iters [][]float64, res 
 // TestTrainEMA checks Train's average against the weights written out directly,
 // avg_K = Σⱼ (1 − βⱼ) Πᵢ₌ⱼ₊₁..K βᵢ · w_j, computed from the recorded iterates, and that
 // averaging does not change the optimizer trajectory: the last iterate of an EMA run equals
-// the result of the same run with EMA = 0 bit for bit, and so do the tail losses.
+// the result of the same run with EMA = EMAOff bit for bit, and so do the tail losses.
 func TestTrainEMA(t *testing.T) {
 	const steps, decay = 60, 0.9
-	base := TrainSettings{Steps: steps, Batch: 32, Seed: 3}
+	base := TrainSettings{Steps: steps, Batch: 32, Seed: 3, EMA: EMAOff}
 	plain, _, res0, _ := emaRun(t, base)
 	withEMA := base
 	withEMA.EMA = decay

@@ -1,41 +1,97 @@
 package reflected
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"io"
 
+	"github.com/sdeml/sdeml/internal/binfmt"
 	"github.com/sdeml/sdeml/nn"
 )
 
-// ScoreNet file format, version 1 (integers little-endian):
+// ScoreNet file format, version 2 (integers little-endian):
 //
 //	magic   "SDEMLRSN"   8 bytes
-//	version uint32 = 1
+//	version uint32 = 2
 //	freqs   uint32       TimeEmbedding.Freqs, ≤ maxFreqs
-//	net     nn.Save      architecture, mask and parameters (checksummed by nn)
+//	pre     uint64 length L, then L bytes (L = 0: no preconditioning): an internal/binfmt
+//	        file "SDEMLRPC" version 1 with free (bool), Mean, Var, LogT, LogCOut (float
+//	        lists), CRC-32 checked
+//	body    uint32       0: an nn.MLP follows, 1: an nn.ResMLP follows
+//	net     body 0: nn.Save (architecture, mask and parameters, checksummed by nn);
+//	        body 1: an internal/binfmt file "SDEMLRES" version 1 with In, Cond, Width,
+//	        Blocks, Out (int64) and the parameters (float list), CRC-32 checked
+//
+// Version 1 is version 2 without the pre and body fields (always an MLP); LoadScoreNet reads
+// both.
 const (
 	scoreNetMagic   = "SDEMLRSN"
-	scoreNetVersion = 1
+	scoreNetVersion = 2
 	maxFreqs        = 1 << 16
+	precondMagic    = "SDEMLRPC"
+	maxPrecondBytes = 1 << 30
+	resMagic        = "SDEMLRES"
+	maxResBytes     = 1 << 34
+	maxResSize      = 1 << 24
 )
 
-// Save writes the network architecture, sparsity mask, time embedding and parameters to w;
-// Load reads them back bit for bit.
+// Save writes the network architecture, sparsity mask, time embedding, preconditioning and
+// parameters to w; LoadScoreNet reads them back bit for bit. Both network bodies (nn.MLP
+// and nn.ResMLP) are supported.
 func (n *ScoreNet) Save(w io.Writer) error {
-	var hdr [16]byte
+	if (n.Net == nil) == (n.Res == nil) {
+		return fmt.Errorf("reflected: ScoreNet.Save: need exactly one of Net and Res")
+	}
+	var hdr [24]byte
 	copy(hdr[:8], scoreNetMagic)
 	binary.LittleEndian.PutUint32(hdr[8:], scoreNetVersion)
 	binary.LittleEndian.PutUint32(hdr[12:], uint32(n.Embed.Freqs))
+	var pre bytes.Buffer
+	if p := n.Pre; p != nil {
+		e := binfmt.NewEncoder(precondMagic, 1)
+		e.Bool(p.Free)
+		for _, f := range [][]float64{p.Mean, p.Var, p.LogT, p.LogCOut} {
+			e.Floats(f)
+		}
+		if _, err := e.WriteTo(&pre); err != nil {
+			return fmt.Errorf("reflected: ScoreNet.Save: %w", err)
+		}
+	}
+	binary.LittleEndian.PutUint64(hdr[16:], uint64(pre.Len()))
 	if _, err := w.Write(hdr[:]); err != nil {
 		return fmt.Errorf("reflected: ScoreNet.Save: %w", err)
 	}
-	return nn.Save(w, n.Net, n.W)
+	if _, err := w.Write(pre.Bytes()); err != nil {
+		return fmt.Errorf("reflected: ScoreNet.Save: %w", err)
+	}
+	var kind [4]byte
+	if n.Res != nil {
+		binary.LittleEndian.PutUint32(kind[:], 1)
+	}
+	if _, err := w.Write(kind[:]); err != nil {
+		return fmt.Errorf("reflected: ScoreNet.Save: %w", err)
+	}
+	if n.Res == nil {
+		return nn.Save(w, n.Net, n.W)
+	}
+	if len(n.W) != n.Res.NumParams() {
+		return fmt.Errorf("reflected: ScoreNet.Save: len(W) = %d, want %d", len(n.W), n.Res.NumParams())
+	}
+	e := binfmt.NewEncoder(resMagic, 1)
+	for _, v := range []int{n.Res.In, n.Res.Cond, n.Res.Width, n.Res.Blocks, n.Res.Out} {
+		e.Int(v)
+	}
+	e.Floats(n.W)
+	if _, err := e.WriteTo(w); err != nil {
+		return fmt.Errorf("reflected: ScoreNet.Save: %w", err)
+	}
+	return nil
 }
 
-// LoadScoreNet reads a ScoreNet written by Save. Malformed input (bad magic or version, an
-// embedding that does not fit the network widths, or any error reported by nn.Load) returns
-// an error, never a panic.
+// LoadScoreNet reads a ScoreNet written by Save (format version 1 or 2). Malformed input
+// (bad magic or version, an embedding or preconditioning that does not fit the network
+// widths, or any error reported by nn.Load) returns an error, never a panic.
 func LoadScoreNet(r io.Reader) (*ScoreNet, error) {
 	var hdr [16]byte
 	if _, err := io.ReadFull(r, hdr[:]); err != nil {
@@ -44,16 +100,112 @@ func LoadScoreNet(r io.Reader) (*ScoreNet, error) {
 	if string(hdr[:8]) != scoreNetMagic {
 		return nil, fmt.Errorf("reflected: LoadScoreNet: bad magic %q", hdr[:8])
 	}
-	if v := binary.LittleEndian.Uint32(hdr[8:]); v != scoreNetVersion {
-		return nil, fmt.Errorf("reflected: LoadScoreNet: version %d, want %d", v, scoreNetVersion)
+	v := binary.LittleEndian.Uint32(hdr[8:])
+	if v != 1 && v != scoreNetVersion {
+		return nil, fmt.Errorf("reflected: LoadScoreNet: version %d, want 1 or %d", v, scoreNetVersion)
 	}
 	freqs := binary.LittleEndian.Uint32(hdr[12:])
 	if freqs > maxFreqs {
 		return nil, fmt.Errorf("reflected: LoadScoreNet: TimeEmbedding.Freqs = %d > %d", freqs, maxFreqs)
 	}
-	net, w, err := nn.Load(r)
-	if err != nil {
-		return nil, err
+	var pre *Precond
+	if v == 2 {
+		var lb [8]byte
+		if _, err := io.ReadFull(r, lb[:]); err != nil {
+			return nil, fmt.Errorf("reflected: LoadScoreNet: reading preconditioning length: %w", err)
+		}
+		if l := binary.LittleEndian.Uint64(lb[:]); l > 0 {
+			if l > maxPrecondBytes {
+				return nil, fmt.Errorf("reflected: LoadScoreNet: preconditioning of %d bytes > %d", l, maxPrecondBytes)
+			}
+			raw, err := io.ReadAll(io.LimitReader(r, int64(l)))
+			if err != nil || uint64(len(raw)) != l {
+				return nil, fmt.Errorf("reflected: LoadScoreNet: preconditioning truncated (%d of %d bytes, %v)", len(raw), l, err)
+			}
+			if pre, err = decodePrecond(raw); err != nil {
+				return nil, err
+			}
+		}
 	}
-	return NewScoreNetFrom(net, TimeEmbedding{Freqs: int(freqs)}, w)
+	var body uint32
+	if v == 2 {
+		var kb [4]byte
+		if _, err := io.ReadFull(r, kb[:]); err != nil {
+			return nil, fmt.Errorf("reflected: LoadScoreNet: reading body kind: %w", err)
+		}
+		body = binary.LittleEndian.Uint32(kb[:])
+	}
+	var sn *ScoreNet
+	switch body {
+	case 0:
+		net, w, err := nn.Load(r)
+		if err != nil {
+			return nil, err
+		}
+		if sn, err = NewScoreNetFrom(net, TimeEmbedding{Freqs: int(freqs)}, w); err != nil {
+			return nil, err
+		}
+	case 1:
+		var err error
+		if sn, err = loadRes(r, TimeEmbedding{Freqs: int(freqs)}); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("reflected: LoadScoreNet: body kind %d, want 0 (MLP) or 1 (ResMLP)", body)
+	}
+	if pre != nil {
+		if err := pre.validate(sn.Dim()); err != nil {
+			return nil, fmt.Errorf("reflected: LoadScoreNet: %w", err)
+		}
+		sn.Pre = pre
+	}
+	return sn, nil
+}
+
+// decodePrecond parses the pre section of a version-2 ScoreNet file.
+func decodePrecond(raw []byte) (*Precond, error) {
+	d, err := binfmt.Open(bytes.NewReader(raw), precondMagic, 1, maxPrecondBytes)
+	if err != nil {
+		return nil, fmt.Errorf("reflected: LoadScoreNet: preconditioning: %w", err)
+	}
+	p := &Precond{Free: d.Bool("free")}
+	p.Mean, p.Var, p.LogT, p.LogCOut = d.Floats("mean"), d.Floats("var"), d.Floats("logT"), d.Floats("logCOut")
+	if err := d.Err(); err != nil {
+		return nil, fmt.Errorf("reflected: LoadScoreNet: preconditioning: %w", err)
+	}
+	return p, nil
+}
+
+// loadRes reads the ResMLP body of a version-2 ScoreNet file.
+func loadRes(r io.Reader, embed TimeEmbedding) (*ScoreNet, error) {
+	d, err := binfmt.Open(r, resMagic, 1, maxResBytes)
+	if err != nil {
+		return nil, fmt.Errorf("reflected: LoadScoreNet: residual network: %w", err)
+	}
+	m := &nn.ResMLP{}
+	for _, f := range []struct {
+		p    *int
+		name string
+	}{{&m.In, "in"}, {&m.Cond, "cond"}, {&m.Width, "width"}, {&m.Blocks, "blocks"}, {&m.Out, "out"}} {
+		*f.p = d.Int(f.name, 0, maxResSize)
+	}
+	w := d.Floats("parameters")
+	if err := d.Err(); err != nil {
+		return nil, fmt.Errorf("reflected: LoadScoreNet: residual network: %w", err)
+	}
+	if err := m.Validate(); err != nil {
+		return nil, fmt.Errorf("reflected: LoadScoreNet: %w", err)
+	}
+	// An upper bound on the parameter count in floating point, so that sizes from a
+	// malformed file cannot overflow NumParams.
+	if bound := float64(m.Width+1) * float64(m.Width+m.In+m.Cond+m.Out+1) * float64(3*m.Blocks+3); bound > float64(len(w))+1e6 && bound > 1e12 {
+		return nil, fmt.Errorf("reflected: LoadScoreNet: ResMLP sizes %+v too large for %d parameters", *m, len(w))
+	}
+	switch {
+	case m.In != m.Out || m.Cond != embed.Features():
+		return nil, fmt.Errorf("reflected: LoadScoreNet: ResMLP In = %d, Out = %d, Cond = %d, want In = Out and Cond = %d", m.In, m.Out, m.Cond, embed.Features())
+	case len(w) != m.NumParams():
+		return nil, fmt.Errorf("reflected: LoadScoreNet: %d parameters, ResMLP needs %d", len(w), m.NumParams())
+	}
+	return &ScoreNet{Res: m, Embed: embed, W: w}, nil
 }

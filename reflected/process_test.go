@@ -26,7 +26,7 @@ func zeroNet(t *testing.T, D int) *ScoreNet {
 // recomputation of the documented draw: with a network whose output is 0 the per-sample
 // loss is ‖target‖², where sample i of round r draws U, then Z₁…Z_D from
 // parallel.Stream(Seed, r·n + i), t = T0·(T1/T0)^U, and the target is √t·Score1D(fold(y +
-// √t·Z), y, t) (Reflected) or −Z (Free).
+// √t·Z), y, t) (Reflected) or −Z (Free), with the plain parametrisation and λ(t) = t.
 func TestDSMTargetsByProcess(t *testing.T) {
 	const D, n = 3, 20
 	data := make([]float64, n*D)

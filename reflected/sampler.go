@@ -66,6 +66,15 @@ type Sampler struct {
 	// sde.FoldBox{Lo: 0, Hi: 1} (reflection, the scheme above). sde.ClampBox{Lo: 0, Hi: 1}
 	// gives the thresholding scheme, which puts mass on the faces at finite step size.
 	Domain sde.Domain
+	// Scheme is the reverse step: SchemeEM (the zero value, the scheme above), SchemeHeun
+	// (second order in the drift, two score evaluations per step) or SchemeODE (the
+	// probability-flow ODE by Heun's method, deterministic after the start); see schemes.go.
+	Scheme Scheme
+	// Corrector is the number M ≥ 0 of Langevin corrector steps after every reverse step
+	// (a predictor–corrector sampler); 0 means none.
+	Corrector int
+	// SNR is the corrector's signal-to-noise ratio r > 0 (step ε = 2(r‖Z‖/‖s‖)²); 0 means 0.16.
+	SNR float64
 	// Process is the forward process the score model was trained for. Reflected (the zero
 	// value) is the scheme above. Free runs the unreflected reversal of plain Brownian motion:
 	// start from N(½, T·I), x ← x + hₖ·s(x, tₖ) + √hₖ·Z with no projection, and clamp into
@@ -98,6 +107,9 @@ func (s *Sampler) settings(D int) (Sampler, error) {
 	if c.Chunk == 0 {
 		c.Chunk = 64
 	}
+	if c.SNR == 0 {
+		c.SNR = 0.16
+	}
 	if c.Domain == nil {
 		c.Domain = sde.FoldBox{Lo: 0, Hi: 1}
 	}
@@ -113,6 +125,12 @@ func (s *Sampler) settings(D int) (Sampler, error) {
 		return c, fmt.Errorf("reflected: Sampler.Steps = %d, need ≥ 1", c.Steps)
 	case c.Final < FinalNone || c.Final > FinalTweedie:
 		return c, fmt.Errorf("reflected: Sampler.Final = %d, need FinalNone, FinalMean or FinalTweedie", int(c.Final))
+	case !c.Scheme.valid():
+		return c, fmt.Errorf("reflected: Sampler.Scheme = %d, need SchemeEM, SchemeHeun or SchemeODE", int(c.Scheme))
+	case c.Corrector < 0:
+		return c, fmt.Errorf("reflected: Sampler.Corrector = %d, need ≥ 0", c.Corrector)
+	case !(c.SNR > 0) || math.IsInf(c.SNR, 0):
+		return c, fmt.Errorf("reflected: Sampler.SNR = %v, need 0 < SNR < ∞", c.SNR)
 	case c.Chunk < 1:
 		return c, fmt.Errorf("reflected: Sampler.Chunk = %d, need ≥ 1", c.Chunk)
 	case !c.Process.valid():
@@ -143,7 +161,7 @@ func (s *Sampler) Grid(D int) ([]float64, error) {
 // It returns an error for a nil model, bad settings, a dst whose length is not a positive
 // multiple of D, or a non-finite score.
 func (s *Sampler) Sample(dst []float64, model ScoreModel, seed uint64) error {
-	if sn, ok := model.(*ScoreNet); model == nil || ok && (sn == nil || sn.Net == nil) {
+	if sn, ok := model.(*ScoreNet); model == nil || ok && (sn == nil || sn.Net == nil && sn.Res == nil) {
 		return fmt.Errorf("reflected: Sampler.Sample: model is nil")
 	}
 	D := model.Dim()
@@ -174,17 +192,9 @@ func (s *Sampler) Sample(dst []float64, model ScoreModel, seed uint64) error {
 func (c *Sampler) run(x []float64, model ScoreModel, grid []float64, seed uint64, first int) error {
 	D := model.Dim()
 	n := len(x) / D
-	rngs := make([]*rand.Rand, n)
-	for i := range rngs {
-		rngs[i] = rand.New(parallel.Stream(seed, first+i))
-		row := x[i*D : i*D+D]
-		for j := range row {
-			if c.Process == Free {
-				row[j] = 0.5 + math.Sqrt(grid[0])*rngs[i].NormFloat64()
-			} else {
-				row[j] = rngs[i].Float64()
-			}
-		}
+	rngs := c.start(x, D, grid[0], seed, first)
+	if c.Scheme != SchemeEM || c.Corrector > 0 {
+		return c.runScheme(x, model, grid, rngs, first)
 	}
 	score := make([]float64, len(x))
 	ts := make([]float64, n)
@@ -214,8 +224,32 @@ func (c *Sampler) run(x []float64, model ScoreModel, grid []float64, seed uint64
 			c.Domain.Project(row)
 		}
 	}
+	return c.finish(x, score, ts, model, grid[steps], first)
+}
+
+// start draws the initial particles into x (Uniform([0,1]^D), or N(½, T·I) for Free) and
+// returns their random streams.
+func (c *Sampler) start(x []float64, D int, T float64, seed uint64, first int) []*rand.Rand {
+	rngs := make([]*rand.Rand, len(x)/D)
+	for i := range rngs {
+		rngs[i] = rand.New(parallel.Stream(seed, first+i))
+		row := x[i*D : i*D+D]
+		for j := range row {
+			if c.Process == Free {
+				row[j] = 0.5 + math.Sqrt(T)*rngs[i].NormFloat64()
+			} else {
+				row[j] = rngs[i].Float64()
+			}
+		}
+	}
+	return rngs
+}
+
+// finish applies the Tweedie step (if chosen) at t0 and the Free process's final clamp.
+func (c *Sampler) finish(x, score, ts []float64, model ScoreModel, t0 float64, first int) error {
+	D := model.Dim()
+	n := len(x) / D
 	if c.Final == FinalTweedie {
-		t0 := grid[steps]
 		for i := range ts {
 			ts[i] = t0
 		}

@@ -50,12 +50,21 @@ func (e TimeEmbedding) Embed(dst []float64, t float64) {
 //
 // Score evaluates at the parameters W; the DSM objective evaluates at any w.
 type ScoreNet struct {
-	// Net is the MLP f_θ; Net.InDim() = D + Embed.Features(), Net.OutDim() = D.
+	// Net is the MLP f_θ; Net.InDim() = D + Embed.Features(), Net.OutDim() = D. It is nil
+	// when Res is the network.
 	Net *nn.MLP
+	// Res, if non-nil, is the network instead of Net: a residual MLP with adaptive
+	// LayerNorm conditioned on the time embedding (NewResScoreNet); Res.In = Res.Out = D,
+	// Res.Cond = Embed.Features().
+	Res *nn.ResMLP
 	// Embed is the time embedding.
 	Embed TimeEmbedding
 	// W holds the parameters θ (len Net.NumParams()).
 	W []float64
+	// Pre, if non-nil, is the preconditioning s = skip + c_out·f_θ(c_in·(x − μ), e(t)) of
+	// Precond; nil is the plain parametrisation s = f_θ(2x − 1, e(t))/√t above. Train sets it
+	// (TrainSettings.Param) when it is nil.
+	Pre *Precond
 
 	pool  sync.Pool                  // *netScratch
 	cache atomic.Pointer[netScratch] // one scratch kept across GCs (sync.Pool drops its items)
@@ -64,6 +73,7 @@ type ScoreNet struct {
 // netScratch is one goroutine's buffers for a batched forward/backward pass.
 type netScratch struct {
 	ws        *nn.Workspace
+	rws       *nn.ResWorkspace
 	in, out   *mat.Dense
 	dOut      *mat.Dense
 	rows      int
@@ -131,7 +141,54 @@ func NewScoreNetFrom(net *nn.MLP, embed TimeEmbedding, w []float64) (*ScoreNet, 
 func centre(x float64) float64 { return 2*x - 1 }
 
 // Dim returns D.
-func (n *ScoreNet) Dim() int { return n.Net.OutDim() }
+func (n *ScoreNet) Dim() int {
+	if n.Res != nil {
+		return n.Res.Out
+	}
+	return n.Net.OutDim()
+}
+
+// inDim returns the network's input width D + Embed.Features().
+func (n *ScoreNet) inDim() int {
+	if n.Res != nil {
+		return n.Res.InDim()
+	}
+	return n.Net.InDim()
+}
+
+// NumParams returns the number of network parameters.
+func (n *ScoreNet) NumParams() int {
+	if n.Res != nil {
+		return n.Res.NumParams()
+	}
+	return n.Net.NumParams()
+}
+
+// forward runs the network at w on sc.in into sc.out.
+func (n *ScoreNet) forward(sc *netScratch, w []float64) {
+	if n.Res != nil {
+		n.Res.Forward(sc.outBuf, w, sc.in.RawMatrix(), sc.rws)
+		return
+	}
+	n.Net.Forward(sc.out, w, sc.in, sc.ws)
+}
+
+// backward writes the gradient of Σ sc.dOut ⊙ output into grad (after forward on sc).
+func (n *ScoreNet) backward(grad, w []float64, sc *netScratch) {
+	if n.Res != nil {
+		n.Res.Backward(grad, w, sc.dOutBuf, sc.rws)
+		return
+	}
+	n.Net.Backward(grad, w, sc.dOut, sc.ws)
+}
+
+// mask returns the sparsity mask (nil for a dense or residual network).
+func (n *ScoreNet) mask() []bool {
+	if n.Net == nil {
+		return nil
+	}
+	return n.Net.Mask
+}
 
 // Score implements ScoreModel at the parameters n.W.
 func (n *ScoreNet) Score(dst, x, t []float64) {
@@ -139,10 +196,18 @@ func (n *ScoreNet) Score(dst, x, t []float64) {
 	checkScoreArgs(dst, x, t, D)
 	sc := n.scratch(len(t))
 	n.fillInput(sc, x, t)
-	n.Net.Forward(sc.out, n.W, sc.in, sc.ws)
+	n.forward(sc, n.W)
 	for r, tr := range t {
-		inv := 1 / math.Sqrt(tr)
 		o := sc.outBuf[r*D : r*D+D]
+		if p := n.Pre; p != nil {
+			c := p.COut(tr)
+			xr := x[r*D : r*D+D]
+			for i, v := range o {
+				dst[r*D+i] = p.skip1(xr[i], i, tr) + c*v
+			}
+			continue
+		}
+		inv := 1 / math.Sqrt(tr)
 		for i, v := range o {
 			dst[r*D+i] = v * inv
 		}
@@ -165,10 +230,16 @@ func (n *ScoreNet) scratch(rows int) *netScratch {
 		sc, _ = n.pool.Get().(*netScratch)
 	}
 	if sc == nil {
-		sc = &netScratch{ws: n.Net.NewWorkspace(rows)}
+		sc = &netScratch{}
+		if n.Res == nil {
+			sc.ws = n.Net.NewWorkspace(rows)
+		}
+	}
+	if n.Res != nil && (sc.rws == nil || sc.rws.Rows() < rows) {
+		sc.rws = n.Res.NewWorkspace(rows)
 	}
 	if sc.rows != rows {
-		in, D := n.Net.InDim(), n.Dim()
+		in, D := n.inDim(), n.Dim()
 		sc.inBuf = grow(sc.inBuf, rows*in)
 		sc.outBuf = grow(sc.outBuf, rows*D)
 		sc.dOutBuf = grow(sc.dOutBuf, rows*D)
@@ -184,12 +255,39 @@ func (n *ScoreNet) scratch(rows int) *netScratch {
 
 // fillInput writes the network inputs (xᵣ, e(tᵣ)) into sc.in.
 func (n *ScoreNet) fillInput(sc *netScratch, x, t []float64) {
-	D, in := n.Dim(), n.Net.InDim()
+	D, in := n.Dim(), n.inDim()
 	for r, tr := range t {
 		row := sc.inBuf[r*in : r*in+in]
-		for j, v := range x[r*D : r*D+D] {
-			row[j] = centre(v)
+		if n.Pre != nil {
+			n.Pre.input(row[:D], x[r*D:r*D+D], tr)
+		} else {
+			for j, v := range x[r*D : r*D+D] {
+				row[j] = centre(v)
+			}
 		}
 		n.Embed.Embed(row[D:], tr)
 	}
+}
+
+// NewResScoreNet returns a ScoreNet whose network is an nn.ResMLP with the given width and
+// number of residual blocks, conditioned on the time embedding through adaptive LayerNorm,
+// initialised by ResMLP.Init from src with the output layer scaled by 1e-2. It returns an
+// error for D < 1, width < 1, blocks < 0, Freqs < 0 or a nil src.
+func NewResScoreNet(D, width, blocks int, embed TimeEmbedding, src rand.Source) (*ScoreNet, error) {
+	if D < 1 {
+		return nil, fmt.Errorf("reflected: NewResScoreNet: D = %d, need ≥ 1", D)
+	}
+	if embed.Freqs < 0 {
+		return nil, fmt.Errorf("reflected: TimeEmbedding.Freqs = %d, need ≥ 0", embed.Freqs)
+	}
+	if src == nil {
+		return nil, fmt.Errorf("reflected: NewResScoreNet: src is nil")
+	}
+	m := &nn.ResMLP{In: D, Cond: embed.Features(), Width: width, Blocks: blocks, Out: D}
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	w := make([]float64, m.NumParams())
+	m.Init(w, src, 1e-2)
+	return &ScoreNet{Res: m, Embed: embed, W: w}, nil
 }

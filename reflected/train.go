@@ -12,14 +12,30 @@ import (
 	"github.com/sdeml/sdeml/sam"
 )
 
-// TrainSettings configures Train. The zero value (or nil) means the defaults.
+// TrainSettings configures Train. The zero value (or nil) means the defaults, which are the
+// training recipe measured best in docs/REPRODUCTION.md ("reflected: training recipe and
+// samplers"): preconditioning (Param), the loss weight λ(t) = t (Weighting), log-uniform
+// training times (Times), an EMA of the parameters (EMA) and, with a nil optimizer, Adam with
+// a learning-rate warm-up and cosine decay (DefaultOptimizer). The EDM ingredients that lost
+// in the ablation (WeightUnit, LogNormal) are options.
 type TrainSettings struct {
 	// Steps is the number of optimizer steps; 0 means 3000.
 	Steps int
 	// Batch is the minibatch size (indices drawn uniformly with replacement); 0 means 128.
 	Batch int
-	// T0 and T1 bound the log-uniform training times; 0 means 2e-4 and MixingTime(D, 1e-3).
+	// T0 and T1 bound the training times; 0 means 2e-4 and MixingTime(D, 1e-3).
 	T0, T1 float64
+	// Times is the law of the training times on [T0, T1]; nil means LogUniform{}. LogNormal
+	// (EDM's law) concentrates on middle times and measured worse near the data.
+	Times TimeDist
+	// Weighting is the DSM loss weight: WeightT (the zero value, λ(t) = t) or WeightUnit
+	// (λ = 1/c_out², every noise level counts equally). See DSM.
+	Weighting Weighting
+	// Param selects the score parametrisation when net.Pre is nil: ParamPrecond (the zero
+	// value) fits a Precond to the data (NewPrecond over [T0, T1]) and stores it in net.Pre
+	// before training; ParamPlain keeps s = f_θ(2x − 1, e(t))/√t and requires net.Pre = nil.
+	// A network that already has a Pre keeps it.
+	Param Param
 	// Seed selects the minibatches and the DSM noise draws.
 	Seed uint64
 	// DataDim, if nonzero, is the number of coordinates of each data point; Train returns
@@ -38,8 +54,8 @@ type TrainSettings struct {
 	Sparsity, PruneAt int
 	// Bound B > 0 projects every parameter into [−B, B] after each step (nn.MLP.Project).
 	Bound float64
-	// EMA in [0, 1) is the decay β of an exponential moving average of the parameters
-	// (0 = off). After every step (after pruning and projection) the average is updated as
+	// EMA in (0, 1) is the decay β of an exponential moving average of the parameters; 0
+	// means DefaultEMA(Steps) and EMAOff (−1) turns the average off. After every step (after pruning and projection) the average is updated as
 	// avg ← βₖ·avg + (1 − βₖ)·w with βₖ = min(β, k/(k+1)), k the number of iterates already
 	// averaged: a running mean of the iterates during the first 1/(1 − β) steps (so no bias
 	// correction is needed), then an exponential average over the last ≈ 1/(1 − β) steps.
@@ -65,6 +81,47 @@ type TrainSettings struct {
 	After func(step int, w []float64)
 }
 
+// EMAOff is the TrainSettings.EMA value that turns the parameter average off.
+const EMAOff = -1
+
+// Param selects the score parametrisation Train uses for a network without one.
+type Param int
+
+const (
+	// ParamPrecond is the preconditioned score of Precond (skip + c_out·f(c_in·(x − μ), e(t))).
+	ParamPrecond Param = iota
+	// ParamPlain is s = f_θ(2x − 1, e(t))/√t, the class of the paper's theorem (and the
+	// earlier default).
+	ParamPlain
+)
+
+// String returns "precond" or "plain".
+func (p Param) String() string {
+	switch p {
+	case ParamPrecond:
+		return "precond"
+	case ParamPlain:
+		return "plain"
+	}
+	return fmt.Sprintf("Param(%d)", int(p))
+}
+
+// DefaultEMA returns the EMA decay Train uses for EMA = 0 in a run of steps steps:
+// β = 1 − 10/steps clamped to [0.9, 0.9999], an average over about the last 10% of the steps
+// (a fixed β = 0.999 averages over the last 1000 steps, which in a short run reaches back to
+// the early, poor iterates).
+func DefaultEMA(steps int) float64 {
+	return min(max(1-10/float64(max(steps, 1)), 0.9), 0.9999)
+}
+
+// DefaultOptimizer returns the optimizer Train uses when it is given nil, for a run of steps
+// steps: Adam with learning rate 2·10⁻³, a linear warm-up over the first steps/20 updates
+// (at most 500), then cosine decay to 1% over the rest.
+func DefaultOptimizer(steps int) *sam.Adam {
+	warm := min(max(steps/20, 1), 500)
+	return &sam.Adam{LR: 2e-3, Schedule: sam.Warmup{Steps: warm, Then: sam.Cosine{Total: max(steps-warm, 1), Floor: 0.01}}}
+}
+
 // TrainResult summarises a Train run.
 type TrainResult struct {
 	// Loss is the mean DSM loss of the last 10% of steps (at least one step).
@@ -84,7 +141,8 @@ type TrainResult struct {
 }
 
 // Train minimises the DSM risk of net on data (n×D row-major, points in [0,1]^D) with opt,
-// any sam.Optimizer (e.g. &sam.Adam{} or a SAM variant), updating net.W in place. Step k
+// any sam.Optimizer (e.g. &sam.Adam{} or a SAM variant; nil means DefaultOptimizer(Steps)),
+// updating net.W in place (and setting net.Pre, see TrainSettings.Param). Step k
 // uses the minibatch drawn from parallel.Stream(Seed, −1) and DSM Round k, so runs are
 // reproducible. With EMA > 0 it leaves the averaged parameters in net.W (see
 // TrainSettings.EMA). It stops with an error on a non-finite loss or parameter, or on an optimizer
@@ -107,11 +165,11 @@ func TrainContext(ctx context.Context, net *ScoreNet, data []float64, opt sam.Op
 	if net == nil {
 		return TrainResult{}, fmt.Errorf("reflected: Train: net is nil")
 	}
-	if opt == nil {
-		return TrainResult{}, fmt.Errorf("reflected: Train: optimizer is nil")
+	if (net.Net == nil) == (net.Res == nil) {
+		return TrainResult{}, fmt.Errorf("reflected: Train: net needs exactly one of Net and Res (Net nil: %v, Res nil: %v)", net.Net == nil, net.Res == nil)
 	}
-	if len(net.W) != net.Net.NumParams() {
-		return TrainResult{}, fmt.Errorf("reflected: Train: len(net.W) = %d, want %d parameters", len(net.W), net.Net.NumParams())
+	if len(net.W) != net.NumParams() {
+		return TrainResult{}, fmt.Errorf("reflected: Train: len(net.W) = %d, want %d parameters", len(net.W), net.NumParams())
 	}
 	D := net.Dim()
 	if c.Steps == 0 {
@@ -126,6 +184,12 @@ func TrainContext(ctx context.Context, net *ScoreNet, data []float64, opt sam.Op
 	if c.T1 == 0 {
 		c.T1 = MixingTime(D, 1e-3)
 	}
+	if c.Times == nil {
+		c.Times = LogUniform{}
+	}
+	if c.EMA == 0 {
+		c.EMA = DefaultEMA(c.Steps)
+	}
 	if c.PruneAt == 0 {
 		c.PruneAt = c.Steps / 2
 	}
@@ -137,14 +201,24 @@ func TrainContext(ctx context.Context, net *ScoreNet, data []float64, opt sam.Op
 		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.Steps = %d, need ≥ 0", c.Steps)
 	case c.Batch < 1:
 		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.Batch = %d, need ≥ 1", c.Batch)
-	case c.Sparsity < 0 || c.Sparsity > net.Net.NumParams():
-		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.Sparsity = %d, need 0 ≤ S ≤ %d parameters", c.Sparsity, net.Net.NumParams())
+	case c.Sparsity < 0 || c.Sparsity > net.NumParams():
+		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.Sparsity = %d, need 0 ≤ S ≤ %d parameters", c.Sparsity, net.NumParams())
+	case net.Res != nil && (c.Sparsity > 0 || c.Bound > 0):
+		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.Sparsity = %d, Bound = %v: the sparse class Φ(L, W, S, B) needs an MLP network (net.Res is set)", c.Sparsity, c.Bound)
+	case net.Res != nil && c.Resume != nil:
+		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.Resume: checkpoints hold MLP networks only (net.Res is set)")
 	case c.PruneAt < 0:
 		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.PruneAt = %d, need ≥ 0", c.PruneAt)
 	case c.Bound < 0 || math.IsNaN(c.Bound):
 		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.Bound = %v, need ≥ 0", c.Bound)
-	case !(c.EMA >= 0 && c.EMA < 1):
-		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.EMA = %v, need 0 ≤ EMA < 1", c.EMA)
+	case !(c.EMA > 0 && c.EMA < 1) && c.EMA != EMAOff:
+		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.EMA = %v, need 0 < EMA < 1, 0 (default 0.999) or EMAOff (−1)", c.EMA)
+	case !c.Weighting.valid():
+		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.Weighting = %d, need WeightUnit or WeightT", int(c.Weighting))
+	case c.Param != ParamPrecond && c.Param != ParamPlain:
+		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.Param = %d, need ParamPrecond or ParamPlain", int(c.Param))
+	case c.Param == ParamPlain && net.Pre != nil:
+		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.Param = plain, but net.Pre is set (a preconditioned network)")
 	case !c.Process.valid():
 		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.Process = %d, need Reflected or Free", int(c.Process))
 	case c.ProgressEvery < 1:
@@ -152,11 +226,38 @@ func TrainContext(ctx context.Context, net *ScoreNet, data []float64, opt sam.Op
 	case c.DataDim != 0 && c.DataDim != D:
 		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.DataDim = %d, but the network has D = %d (dimension mismatch)", c.DataDim, D)
 	}
+	if err := c.Times.Validate(); err != nil {
+		return TrainResult{}, fmt.Errorf("%w (TrainSettings.Times)", err)
+	}
+	if net.Pre != nil {
+		if err := net.Pre.validate(D); err != nil {
+			return TrainResult{}, err
+		}
+		if net.Pre.Free != (c.Process == Free) {
+			return TrainResult{}, fmt.Errorf("reflected: Train: net.Pre.Free = %v, but TrainSettings.Process = %v", net.Pre.Free, c.Process)
+		}
+	}
+	if opt == nil {
+		opt = DefaultOptimizer(c.Steps)
+	}
+	if c.Param == ParamPrecond && net.Pre == nil && c.Resume == nil {
+		pre, err := NewPrecond(data, D, c.T0, c.T1, c.Process, c.Seed^precondSeed)
+		if err != nil {
+			return TrainResult{}, err
+		}
+		net.Pre = pre
+	}
 	obj, err := NewDSM(net, data, c.T0, c.T1, c.Seed)
 	if err != nil {
 		return TrainResult{}, err
 	}
-	obj.Process = c.Process
+	obj.Process, obj.Times, obj.Weighting = c.Process, c.Times, c.Weighting
+	if c.Weighting == WeightUnit && net.Pre == nil {
+		// a plain network trained with the unit weight: c_out from a calibration
+		if obj.Pre, err = NewPrecond(data, D, c.T0, c.T1, c.Process, c.Seed^precondSeed); err != nil {
+			return TrainResult{}, err
+		}
+	}
 	start := time.Now()
 	st := &trainState{pcg: parallel.Stream(c.Seed, -1)}
 	st.rnd = rand.New(st.pcg)
@@ -198,7 +299,7 @@ func TrainContext(ctx context.Context, net *ScoreNet, data []float64, opt sam.Op
 			if c.Sparsity > 0 && k == c.PruneAt {
 				st.avg.restart()
 			}
-			st.avg.update(net.W, net.Net.Mask)
+			st.avg.update(net.W, net.mask())
 		}
 		if c.After != nil {
 			c.After(k, net.W)
@@ -253,6 +354,10 @@ func TrainContext(ctx context.Context, net *ScoreNet, data []float64, opt sam.Op
 	res.Elapsed = time.Since(start)
 	return res, nil
 }
+
+// precondSeed separates the calibration streams of NewPrecond from the DSM noise streams of
+// the same Seed.
+const precondSeed = 0x5052454344 // "PRECD"
 
 // evalLoss returns the mean DSM loss of w over all training points of obj, in chunks of
 // batch points.

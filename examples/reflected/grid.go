@@ -149,7 +149,7 @@ func (c *config) run(D, n, seed int, refs *references) (row, error) {
 	t0 := time.Now()
 	opt := &sam.Adam{LR: c.lr, Schedule: sam.Cosine{Total: c.steps, Floor: 0.01}}
 	res, err := reflected.Train(net, r.train, opt, &reflected.TrainSettings{
-		Steps: c.steps, Batch: c.batch, T0: c.t0, EMA: c.ema, Seed: seedFor(c.kind(kindDSM), seed, D, n)})
+		Steps: c.steps, Batch: c.batch, T0: c.t0, EMA: emaSetting(c.ema), Seed: seedFor(c.kind(kindDSM), seed, D, n)})
 	if err != nil {
 		return r, fmt.Errorf("D = %d, n = %d: %w", D, n, err)
 	}
@@ -239,4 +239,13 @@ func grid(c *config) ([]row, error) {
 		}
 		return r, err
 	})
+}
+
+// emaSetting maps the -ema flag to TrainSettings.EMA: 0 means the last iterate (EMAOff),
+// since TrainSettings.EMA = 0 now selects the default average.
+func emaSetting(e float64) float64 {
+	if e == 0 {
+		return reflected.EMAOff
+	}
+	return e
 }

@@ -119,7 +119,7 @@ func (c *imageConfig) train(set *imageSet, p reflected.Process) (imageRun, error
 	start := time.Now()
 	opt := &sam.Adam{LR: c.lr, Schedule: sam.Cosine{Total: c.steps, Floor: 0.01}}
 	res, err := reflected.Train(net, set.train, opt, &reflected.TrainSettings{
-		Steps: c.steps, Batch: c.batch, T0: c.t0, EMA: c.ema, Process: p, Seed: seedFor(kindDSM, 0, D, len(set.train)/D)})
+		Steps: c.steps, Batch: c.batch, T0: c.t0, EMA: emaSetting(c.ema), Process: p, Seed: seedFor(kindDSM, 0, D, len(set.train)/D)})
 	if err != nil {
 		return r, fmt.Errorf("%s %dx%d %s: %w", set.name, set.side, set.side, p, err)
 	}
