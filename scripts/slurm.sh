@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # slurm.sh up|down|status: a one-node Slurm cluster from Debian's packages, for the tests of
-# docs/SCALING.md's job-array recipe (cmd/../internal/slurmtest, run by .ci/run).
+# docs/SCALING.md's job-array recipe (scripts/slurm_test.go, run by .ci/run).
 #
 #   scripts/slurm.sh up      # install if missing, write the config, start munged, slurmctld,
 #                            # slurmd, wait until the node is idle; prints the SLURM_CONF line
@@ -116,7 +116,7 @@ up() {
 		--log-file="$DIR/munge/munged.log" --seed-file="$DIR/munge/munged.seed"
 	wait_for "munged" 20 test -S "$DIR/munge/munge.socket"
 	export SLURM_CONF=$CONF
-	start slurmctld /usr/sbin/slurmctld -D -i -f "$CONF"
+	start slurmctld /usr/sbin/slurmctld -D -c -f "$CONF" # -c: no jobs from an earlier run
 	start slurmd /usr/sbin/slurmd -D -f "$CONF"
 	wait_for "the node to be idle" 60 node_idle
 	echo "slurm.sh: up ($(sinfo -V)); export SLURM_CONF=$CONF"
