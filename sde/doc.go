@@ -103,7 +103,11 @@
 // fixed order, so results are bit-identical for any GOMAXPROCS. With
 // Euler–Maruyama on diagonal or additive noise and a BatchDriftDiffusion
 // callback, each worker advances 64 paths together, one batch call per step,
-// with the same values as path by path. It can store
+// with the same values as path by path. These promises hold within one build;
+// where Go fuses x*y+z into one FMA (arm64, amd64 with GOAMD64=v3) the bits
+// differ from a default amd64 build, and two callbacks (split, fused, batch)
+// give the same values only if the compiler fuses them alike: write their
+// products as float64(x*y) when the forms must agree bit for bit. It can store
 // every path (one paths×d *mat.Dense per output time) or only stream the mean
 // and covariance at each output time.
 //
