@@ -21,7 +21,9 @@
 //
 // m = B is SAM and m = 1 is per-sample SAM. The m micro-batch steps are independent, so
 // SAM runs them in parallel on all cores and reduces them in index order: the result is
-// bit-identical to the serial loop for any GOMAXPROCS.
+// bit-identical to the serial loop for any GOMAXPROCS, on every architecture (the last bits
+// differ between builds where Go fuses x*y+z into an FMA, arm64, and where it does not,
+// default amd64).
 //
 // # Why m matters (Luo, Harandi, Phung & Le, NeurIPS 2025, arXiv 2509.18001)
 //

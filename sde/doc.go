@@ -150,7 +150,11 @@
 // with the same values as path by path; one-dimensional systems with
 // per-path callbacks (DriftDiffusion, or Drift and Diffusion) run two paths
 // at a time. The callback form changes the speed by at most one function
-// call per step, never the values. It can store
+// call per step, never the values. These promises hold within one build;
+// where Go fuses x*y+z into one FMA (arm64, amd64 with GOAMD64=v3) the bits
+// differ from a default amd64 build, and two callbacks (split, fused, batch)
+// give the same values only if the compiler fuses them alike: write their
+// products as float64(x*y) when the forms must agree bit for bit. It can store
 // every path (one paths×d *mat.Dense per output time) or only stream the mean
 // and covariance at each output time.
 //

@@ -57,8 +57,13 @@ func ParseShard(v string) (i, n int, err error) {
 	a, b, ok := strings.Cut(v, "/")
 	i, err1 := strconv.Atoi(strings.TrimSpace(a))
 	n, err2 := strconv.Atoi(strings.TrimSpace(b))
-	if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
-		return 0, 0, fmt.Errorf("shard %q: want i/n with integers 0 <= i < n", v)
+	switch {
+	case !ok || err1 != nil || err2 != nil:
+		return 0, 0, fmt.Errorf("-shard %q: want i/n with integers 0 <= i < n", v)
+	case n < 1:
+		return 0, 0, fmt.Errorf("-shard %q: n = %d must be >= 1", v, n)
+	case i < 0 || i >= n:
+		return 0, 0, fmt.Errorf("-shard %q: i = %d must be in [0, %d) (shards are numbered from 0)", v, i, n)
 	}
 	return i, n, nil
 }
