@@ -45,7 +45,17 @@ func (d *DiagNet) residual(w []float64, i int) float64 {
 
 // LossGrad returns (1/|idx|)Σ ½r_i² and writes ∇_u = mean r_i x_i ⊙ v, ∇_v = mean r_i x_i ⊙ u.
 func (d *DiagNet) LossGrad(grad, w []float64, idx []int) float64 {
-	return d.lossGrad(grad, nil, w, idx)
+	return d.lossGrad(grad, nil, nil, w, idx)
+}
+
+// WeightedLossGrad returns Σ_k p[k]·½r_{idx[k]}² and writes its gradient into grad (unless
+// nil): LossGrad with the per-sample factor 1/|idx| replaced by p[k] (RW-SAM's reweighted
+// passes). It panics if len(p) != len(idx).
+func (d *DiagNet) WeightedLossGrad(grad, p, w []float64, idx []int) float64 {
+	if len(p) != len(idx) {
+		panic(fmt.Sprintf("sam: DiagNet: len(p) = %d, want len(idx) = %d", len(p), len(idx)))
+	}
+	return d.lossGrad(grad, nil, p, w, idx)
 }
 
 // LossGradNorms is LossGrad that also writes the per-sample gradient norms
@@ -55,11 +65,12 @@ func (d *DiagNet) LossGradNorms(grad, norms, w []float64, idx []int) float64 {
 	if len(norms) != len(idx) {
 		panic(fmt.Sprintf("sam: DiagNet: len(norms) = %d, want len(idx) = %d", len(norms), len(idx)))
 	}
-	return d.lossGrad(grad, norms, w, idx)
+	return d.lossGrad(grad, norms, nil, w, idx)
 }
 
-// lossGrad is LossGrad, and LossGradNorms if norms is not nil.
-func (d *DiagNet) lossGrad(grad, norms, w []float64, idx []int) float64 {
+// lossGrad is LossGrad, LossGradNorms if norms is not nil, and WeightedLossGrad if p is
+// not nil.
+func (d *DiagNet) lossGrad(grad, norms, pw, w []float64, idx []int) float64 {
 	d.check(w)
 	p := d.P
 	if grad != nil {
@@ -73,7 +84,13 @@ func (d *DiagNet) lossGrad(grad, norms, w []float64, idx []int) float64 {
 	u, v := w[:p], w[p:]
 	for k, i := range idx {
 		r := d.residual(w, i)
-		loss += 0.5 * r * r
+		wk := inv
+		if pw != nil {
+			wk = pw[k]
+			loss += wk * 0.5 * r * r
+		} else {
+			loss += 0.5 * r * r
+		}
 		if norms != nil {
 			norms[k] = math.Abs(r) * d.normFactor(w, i)
 		}
@@ -81,11 +98,14 @@ func (d *DiagNet) lossGrad(grad, norms, w []float64, idx []int) float64 {
 			x := d.X[i*p : (i+1)*p]
 			gu, gv := grad[:p], grad[p:]
 			for j, xj := range x {
-				c := inv * r * xj
+				c := wk * r * xj
 				gu[j] += c * v[j]
 				gv[j] += c * u[j]
 			}
 		}
+	}
+	if pw != nil {
+		return loss
 	}
 	return loss * inv
 }

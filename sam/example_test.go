@@ -46,11 +46,12 @@ func ExampleSAM() {
 	// loss 0.3237 err <nil> cost {Forward:2 Backward:2 ForwardSamples:16 BackwardSamples:16 Serial:2 Depth:2}
 }
 
-// RW-SAM's default form perturbs along the gradient of the Gibbs-reweighted batch loss
-// Σ p_i ℓ_i, p_i ∝ exp(‖∇ℓ_i‖/(T·mean)), and descends with the batch gradient at the
-// perturbed point. On DiagNet the exact norms come with the batch pass
-// (LossGradNorms); the reweighted gradient is the mean over a systematic resample of the
-// batch (DiagNet has no WeightedLossGrad); then the descent pass: 3 backward passes of 8.
+// RW-SAM's default form (VirtualMicro) reweights the batch as one random "virtual
+// micro-batch": the 8 samples form K = 2 units of m = 4 (the default m is 8 or the largest
+// divisor of the batch below it that leaves two units), unit j gets the weight
+// (1 + b s_j)/8 with zero-sum signs s_j and b = √(K−1), and the step is
+// g_B + ∇f_p(w + ε) − g_p with ε along g_p. On DiagNet (a WeightedLossGrader) that is three
+// passes over the whole batch: 3 backward passes, 24 samples.
 func ExampleRWSAM() {
 	task, _ := sam.NewDiagNetTask(rand.NewPCG(7, 8), 16, 1, 6, 2)
 	w := task.Init(0.5)

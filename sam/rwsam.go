@@ -103,6 +103,12 @@ type RWSAM struct {
 	Score Scorer
 	// Seed seeds the draws.
 	Seed uint64
+	// EquivM is the equivalent micro-batch size m of the VirtualMicro form (0: 8 when it
+	// divides the batch, else the largest divisor of the batch below 8 that leaves two
+	// units); it must divide the batch.
+	EquivM int
+	// ScreenNoCV (temporary, design screening only) drops the control variate g_B − g_p.
+	ScreenNoCV bool
 	// ClipNorm > 0 clips d to this norm.
 	ClipNorm float64
 
@@ -129,6 +135,10 @@ type RWSAM struct {
 	batch     []int
 	m, k      int
 	force     []int // test hook: fixed draws
+	// VirtualMicro: the reweighted gradient g_p, a group gradient, the unit signs and a
+	// test hook fixing them.
+	gp, gtmp, signs []float64
+	forceSigns      []float64
 
 	batched bool
 	observe bool
@@ -150,8 +160,8 @@ func (r *RWSAM) validate(b int) error {
 	}
 	t := r.temperature()
 	switch {
-	case r.Form != GibbsAscent && r.Form != Corrections:
-		return fmt.Errorf("sam: RWSAM.Form = %d is not GibbsAscent or Corrections", int(r.Form))
+	case r.Form != VirtualMicro && r.Form != GibbsAscent && r.Form != Corrections:
+		return fmt.Errorf("sam: RWSAM.Form = %d is not VirtualMicro, GibbsAscent or Corrections", int(r.Form))
 	case math.IsNaN(t) || t < 0:
 		return fmt.Errorf("sam: RWSAM.Temperature = %v must be > 0 (+Inf: uniform)", r.Temperature)
 	case r.Draws < 0:
@@ -165,7 +175,10 @@ func (r *RWSAM) validate(b int) error {
 	case r.ClipNorm < 0 || !finite(r.ClipNorm):
 		return fmt.Errorf("sam: ClipNorm = %v must be finite and >= 0", r.ClipNorm)
 	}
-	if r.Form == GibbsAscent {
+	switch r.Form {
+	case VirtualMicro:
+		return r.validateVirtual(b)
+	case GibbsAscent:
 		return r.validateGibbs()
 	}
 	if r.Unit == 0 {
@@ -184,7 +197,10 @@ func (r *RWSAM) Step(w []float64, obj nn.Objective, batch []int) (float64, error
 	if err := checkStep(r.Base, w, obj, batch); err != nil {
 		return 0, err
 	}
-	if r.Form == GibbsAscent {
+	switch r.Form {
+	case VirtualMicro:
+		return r.virtualStep(w, obj, batch)
+	case GibbsAscent:
 		return r.gibbsStep(w, obj, batch)
 	}
 	r.m = max(r.Unit, 1)
