@@ -81,14 +81,23 @@ func (r *RWSAM) drawSigns(k int) float64 {
 	return math.Sqrt(float64(k-1) / v)
 }
 
+// DualGrader is the optional objective method that returns the mean loss over idx and
+// writes both its gradient (into grad) and the weighted gradient Σ_k p[k]·∇ℓ_{idx[k]}(w)
+// (into pgrad) from one forward and backward pass (nn.SeqSupervised has it). The
+// VirtualMicro form uses it for g_B and g_p, so that a step takes two passes over the batch
+// (the first with one more weight-gradient product per layer) instead of three.
+type DualGrader interface {
+	LossGradWeighted(grad, pgrad, p, w []float64, idx []int) float64
+}
+
 // virtualStep is Step in the VirtualMicro form:
 //
 //	p_i = (1 + b s_{u(i)})/B,   g_p = Σ_i p_i ∇ℓ_i(w),   ε = perturbation of g_p,
 //	d = g_B + ∇f_p(w + ε) − g_p,   f_p = Σ_i p_i ℓ_i,
 //
-// with g_B, g_p and ∇f_p(w + ε) each one pass over the whole batch when the objective is a
-// WeightedLossGrader (else two or three LossGrad passes over the sign groups, see
-// groupGrads).
+// with g_B and g_p from one pass (DualGrader) or two, and ∇f_p(w + ε) from one more, each
+// over the whole batch, when the objective is a WeightedLossGrader (else two or three
+// LossGrad passes over the sign groups per point, see groupGrads).
 func (r *RWSAM) virtualStep(w []float64, obj nn.Objective, batch []int) (float64, error) {
 	n, b := len(w), len(batch)
 	m := r.equivM(b)
@@ -102,15 +111,20 @@ func (r *RWSAM) virtualStep(w []float64, obj nn.Objective, batch []int) (float64
 		r.q[i] = (1 + amp*r.signs[i/m]) / float64(b)
 	}
 	wg, weighted := obj.(WeightedLossGrader)
+	dg, dual := obj.(DualGrader)
 	var loss float64
-	if weighted {
+	switch {
+	case dual && weighted:
+		loss = dg.LossGradWeighted(r.gB, r.gp, r.q, w, batch)
+		r.cost.grad(b)
+	case weighted:
 		loss = obj.LossGrad(r.gB, w, batch)
 		r.cost.grad(b)
 		if finite(loss) {
 			wg.WeightedLossGrad(r.gp, r.q, w, batch)
 			r.cost.grad(b)
 		}
-	} else {
+	default:
 		loss = r.groupGrads(r.gB, r.gp, w, obj, batch, m, amp)
 	}
 	if !finite(loss) {
