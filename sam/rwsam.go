@@ -29,14 +29,16 @@ const (
 	maxBatchedWork = 1 << 17
 )
 
-// RWSAM is reweighted SAM, reconstructed (docs/derivations/sam.md §3–§4). It is NOT verified
-// to be the algorithm of Luo et al. (NeurIPS 2025): neither the paper body nor
-// github.com/RitianLuo/RW-SAM could be read. It implements the paper's stated idea —
-// sharpness-weighted sampling through a Gibbs distribution over per-sample gradient norms,
-// to get m-SAM's generalization while staying parallel — in two forms selected by Form.
-// The zero value is GibbsAscent (see that constant): one perturbation along the gradient of
-// the Gibbs-reweighted batch loss, safe like SAM. Corrections, described below, is an
-// unbiased estimator of the m-SAM direction.
+// RWSAM is reweighted SAM, reconstructed (docs/derivations/sam.md §3, §4, §6). It is NOT
+// verified to be the algorithm of Luo et al. (NeurIPS 2025): neither the paper body nor
+// github.com/RitianLuo/RW-SAM could be read. It implements the paper's stated claim —
+// reweighting the samples to get m-SAM's generalization while staying parallel — in three
+// forms selected by Form. The zero value is VirtualMicro (see that constant): random
+// zero-sum unit signs reweight the batch into one synthetic m-sample micro-batch, with
+// passes over the whole batch only, whose expected drift is m-SAM's. GibbsAscent is the
+// literal reading of the public summaries (one perturbation along the gradient of the
+// Gibbs-reweighted batch loss: trains like SAM, no m-sharpness). Corrections, described
+// below, is an unbiased estimator of the m-SAM direction.
 //
 // Corrections form. Split the batch γ (size B) into K = B/m units γ_1..γ_K of size m = Unit
 // (default 1). Since g_B = ∇f_γ(w) = (1/K)Σ_j ∇f_{γ_j}(w), m-SAM's direction is
@@ -75,7 +77,8 @@ const (
 // d_i = ((a_1 (v_1,i − g_1,i) + a_2 (v_2,i − g_2,i)) + …) + g_B,i with a_r = 1/(k K q_{j_r}),
 // whose last chunk pass also checks d for NaN/±Inf, so g_B is not scanned on its own.
 type RWSAM struct {
-	// Form selects GibbsAscent (the zero value: one perturbation along the gradient of the
+	// Form selects VirtualMicro (the zero value: one random virtual micro-batch of EquivM
+	// samples per step), GibbsAscent (one perturbation along the gradient of the
 	// Gibbs-reweighted batch loss) or Corrections (the importance-sampled m-SAM corrections
 	// described above).
 	Form RWForm
@@ -87,7 +90,8 @@ type RWSAM struct {
 	Norm   Norm
 	Lambda float64
 	Eps    float64
-	// Temperature is T > 0 of the Gibbs distribution (0: 1; +Inf: uniform q).
+	// Temperature is T > 0 of the Gibbs distribution (0: 1; +Inf: uniform q); GibbsAscent
+	// and Corrections only (it must be 0 with VirtualMicro).
 	Temperature float64
 	// Draws is k, the number of corrections per step (Corrections only; 0: 4).
 	Draws int
@@ -101,7 +105,7 @@ type RWSAM struct {
 	// nn.SeqSupervised are), else FiniteDiff with one direction (two forward passes). An
 	// explicit &ExactNorm{} on another objective costs one pass per sample.
 	Score Scorer
-	// Seed seeds the draws.
+	// Seed seeds the draws (Corrections: units; VirtualMicro: the sign vectors).
 	Seed uint64
 	// EquivM is the equivalent micro-batch size m of the VirtualMicro form (0: 8 when it
 	// divides the batch, else the largest divisor of the batch below 8 that leaves two
