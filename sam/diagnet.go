@@ -58,6 +58,27 @@ func (d *DiagNet) WeightedLossGrad(grad, p, w []float64, idx []int) float64 {
 	return d.lossGrad(grad, nil, p, w, idx)
 }
 
+// LossGradWeighted returns the mean loss over idx and writes its gradient into grad and the
+// weighted gradient Σ_k p[k]∇ℓ_{idx[k]}(w) into pgrad, in one loop over the samples (the
+// residual r_i serves both; grad has LossGrad's bits, pgrad WeightedLossGrad's).
+func (d *DiagNet) LossGradWeighted(grad, pgrad, p, w []float64, idx []int) float64 {
+	if len(p) != len(idx) || len(pgrad) != 2*d.P {
+		panic(fmt.Sprintf("sam: DiagNet: len(p) = %d, len(pgrad) = %d, want %d and %d", len(p), len(pgrad), len(idx), 2*d.P))
+	}
+	clear(pgrad)
+	pu, pv := pgrad[:d.P], pgrad[d.P:]
+	u, v := w[:d.P], w[d.P:]
+	for k, i := range idx {
+		r := d.residual(w, i)
+		for j, xj := range d.X[i*d.P : (i+1)*d.P] {
+			c := p[k] * r * xj
+			pu[j] += c * v[j]
+			pv[j] += c * u[j]
+		}
+	}
+	return d.lossGrad(grad, nil, nil, w, idx)
+}
+
 // LossGradNorms is LossGrad that also writes the per-sample gradient norms
 // ‖∇ℓ_{idx[k]}(w)‖ (as PerSampleGradNorms, same bits) into norms[k], in the same loop over
 // the samples: the residual r_i serves both.

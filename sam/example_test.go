@@ -50,8 +50,9 @@ func ExampleSAM() {
 // micro-batch": the 8 samples form K = 2 units of m = 4 (the default m is 8 or the largest
 // divisor of the batch below it that leaves two units), unit j gets the weight
 // (1 + b s_j)/8 with zero-sum signs s_j and b = √(K−1), and the step is
-// g_B + ∇f_p(w + ε) − g_p with ε along g_p. On DiagNet (a WeightedLossGrader) that is three
-// passes over the whole batch: 3 backward passes, 24 samples.
+// g_B + [∇f_p(w + ε) − g_p] − [∇f_B(w + ε) − g_B] with ε along g_p. DiagNet gives ∇f_B and
+// ∇f_p from one pass (LossGradWeighted), so that is two passes over the whole batch: 2
+// backward passes, 16 samples.
 func ExampleRWSAM() {
 	task, _ := sam.NewDiagNetTask(rand.NewPCG(7, 8), 16, 1, 6, 2)
 	w := task.Init(0.5)
@@ -60,7 +61,7 @@ func ExampleRWSAM() {
 	c := opt.LastCost()
 	fmt.Println(err, c.Backward, c.BackwardSamples)
 	// Output:
-	// <nil> 3 24
+	// <nil> 2 16
 }
 
 // The Corrections form estimates the m = 1 SAM direction from k = 2 per-sample

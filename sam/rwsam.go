@@ -111,8 +111,6 @@ type RWSAM struct {
 	// divides the batch, else the largest divisor of the batch below 8 that leaves two
 	// units); it must divide the batch.
 	EquivM int
-	// ScreenNoCV (temporary, design screening only) drops the control variate g_B − g_p.
-	ScreenNoCV bool
 	// ClipNorm > 0 clips d to this norm.
 	ClipNorm float64
 
@@ -141,8 +139,8 @@ type RWSAM struct {
 	force     []int // test hook: fixed draws
 	// VirtualMicro: the reweighted gradient g_p, a group gradient, the unit signs and a
 	// test hook fixing them.
-	gp, gtmp, signs []float64
-	forceSigns      []float64
+	gp, gtmp, gscr, signs []float64
+	forceSigns            []float64
 
 	batched bool
 	observe bool

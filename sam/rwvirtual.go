@@ -92,58 +92,34 @@ type DualGrader interface {
 
 // virtualStep is Step in the VirtualMicro form:
 //
-//	p_i = (1 + b s_{u(i)})/B,   g_p = Σ_i p_i ∇ℓ_i(w),   ε = perturbation of g_p,
-//	d = g_B + ∇f_p(w + ε) − g_p,   f_p = Σ_i p_i ℓ_i,
+//	p_i = (1 + b s_{u(i)})/B,   g_p = ∇f_p(w),   ε = perturbation of g_p,
+//	d = g_B + [∇f_p(w + ε) − g_p] − [∇f_B(w + ε) − g_B],   f_p = Σ_i p_i ℓ_i,
 //
-// with g_B and g_p from one pass (DualGrader) or two, and ∇f_p(w + ε) from one more, each
-// over the whole batch, when the objective is a WeightedLossGrader (else two or three
-// LossGrad passes over the sign groups per point, see groupGrads).
+// with the two gradients at each point from one pass (DualGrader), two passes
+// (WeightedLossGrader) or one LossGrad per sign group (see pair).
 func (r *RWSAM) virtualStep(w []float64, obj nn.Objective, batch []int) (float64, error) {
 	n, b := len(w), len(batch)
 	m := r.equivM(b)
 	k := b / m
 	amp := r.drawSigns(k)
 	r.gB, r.d = resize(r.gB, n), resize(r.d, n)
-	r.gp = resize(r.gp, n)
+	r.gp, r.gtmp = resize(r.gp, n), resize(r.gtmp, n)
 	r.cost = Cost{}
 	r.q = resize(r.q, b)
 	for i := range r.q {
 		r.q[i] = (1 + amp*r.signs[i/m]) / float64(b)
 	}
-	wg, weighted := obj.(WeightedLossGrader)
-	dg, dual := obj.(DualGrader)
-	var loss float64
-	switch {
-	case dual && weighted:
-		loss = dg.LossGradWeighted(r.gB, r.gp, r.q, w, batch)
-		r.cost.grad(b)
-	case weighted:
-		loss = obj.LossGrad(r.gB, w, batch)
-		r.cost.grad(b)
-		if finite(loss) {
-			wg.WeightedLossGrad(r.gp, r.q, w, batch)
-			r.cost.grad(b)
-		}
-	default:
-		loss = r.groupGrads(r.gB, r.gp, w, obj, batch, m, amp)
-	}
+	loss := r.pair(r.gB, r.gp, w, obj, batch, m, amp)
 	if !finite(loss) {
 		return loss, checkDirection(loss, nil, -1)
 	}
 	sc := &r.gsc
 	sc.ensure(n)
 	if r.p.perturb(sc, r.gp, nil, w, obj, batch, &r.cost) {
-		// d = g_B + ∇f_p(w+ε) − g_p; the descent pass writes into r.d.
-		if weighted {
-			wg.WeightedLossGrad(r.d, r.q, sc.wp, batch)
-			r.cost.grad(b)
-		} else {
-			r.groupGrads(nil, r.d, sc.wp, obj, batch, m, amp)
-		}
-		if !r.ScreenNoCV {
-			for i, gb := range r.gB {
-				r.d[i] += gb - r.gp[i]
-			}
+		// r.gtmp = ∇f_B(w+ε), r.d = ∇f_p(w+ε); d = ∇f_p(w+ε) + 2g_B − g_p − ∇f_B(w+ε).
+		r.pair(r.gtmp, r.d, sc.wp, obj, batch, m, amp)
+		for i, gb := range r.gB {
+			r.d[i] += 2*gb - r.gp[i] - r.gtmp[i]
 		}
 	} else {
 		copy(r.d, r.gB)
@@ -157,18 +133,39 @@ func (r *RWSAM) virtualStep(w []float64, obj nn.Objective, batch []int) (float64
 	return loss, checkParams(w)
 }
 
+// pair writes ∇f_B(x) into gB and ∇f_p(x) into gp and returns f_B(x): from one
+// LossGradWeighted pass (DualGrader), from LossGrad and WeightedLossGrad (the second
+// skipped if the loss is not finite), or from one LossGrad per sign group (groupGrads).
+func (r *RWSAM) pair(gB, gp, x []float64, obj nn.Objective, batch []int, m int, amp float64) float64 {
+	b := len(batch)
+	wg, weighted := obj.(WeightedLossGrader)
+	dg, dual := obj.(DualGrader)
+	switch {
+	case dual && weighted:
+		r.cost.grad(b)
+		return dg.LossGradWeighted(gB, gp, r.q, x, batch)
+	case weighted:
+		loss := obj.LossGrad(gB, x, batch)
+		r.cost.grad(b)
+		if finite(loss) {
+			wg.WeightedLossGrad(gp, r.q, x, batch)
+			r.cost.grad(b)
+		}
+		return loss
+	}
+	return r.groupGrads(gB, gp, x, obj, batch, m, amp)
+}
+
 // groupGrads computes, for an objective without WeightedLossGrad, the gradients of f_B
-// (into gB unless nil) and of f_p (into gp) at x from one LossGrad pass per sign group
+// (into gB) and of f_p (into gp) at x from one LossGrad pass per sign group
 // (the samples of the +, − and 0 units): with n_σ samples and mean gradient G_σ in group σ,
 // ∇f_B = Σ_σ (n_σ/B) G_σ and ∇f_p = Σ_σ (n_σ/B)(1 + bσ) G_σ. It returns the batch loss
 // (the n_σ/B-weighted mean of the group losses). The groups together cover the batch
 // once, so this costs the work of one batched pass in two or three calls.
 func (r *RWSAM) groupGrads(gB, gp, x []float64, obj nn.Objective, batch []int, m int, amp float64) float64 {
 	b := len(batch)
-	r.gtmp = resize(r.gtmp, len(x))
-	if gB != nil {
-		clear(gB)
-	}
+	r.gscr = resize(r.gscr, len(x))
+	clear(gB)
 	clear(gp)
 	var loss float64
 	for _, sign := range []float64{1, -1, 0} {
@@ -182,13 +179,11 @@ func (r *RWSAM) groupGrads(gB, gp, x []float64, obj nn.Objective, batch []int, m
 			continue
 		}
 		frac := float64(len(r.ascIdx)) / float64(b)
-		l := obj.LossGrad(r.gtmp, x, r.ascIdx)
+		l := obj.LossGrad(r.gscr, x, r.ascIdx)
 		r.cost.grad(len(r.ascIdx))
 		loss += frac * l
-		for i, g := range r.gtmp {
-			if gB != nil {
-				gB[i] += frac * g
-			}
+		for i, g := range r.gscr {
+			gB[i] += frac * g
 			gp[i] += frac * (1 + amp*sign) * g
 		}
 	}

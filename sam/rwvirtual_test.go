@@ -73,6 +73,11 @@ func (p plainObj) Len() int                                   { return p.o.Len()
 func (p plainObj) LossGrad(g, w []float64, idx []int) float64 { return p.o.LossGrad(g, w, idx) }
 func (p plainObj) Losses(dst, w []float64, idx []int)         { p.o.Losses(dst, w, idx) }
 
+// weightedOnly hides DiagNet.LossGradWeighted but keeps WeightedLossGrad.
+type weightedOnly struct{ *DiagNet }
+
+func (weightedOnly) LossGradWeighted() {}
+
 // zeroSumSigns calls f with every vector of K signs having ⌊K/2⌋ entries +1, ⌊K/2⌋ entries
 // −1 and (K odd) one 0: the support of drawSigns, each equally likely.
 func zeroSumSigns(k int, f func(s []float64)) {
@@ -106,7 +111,7 @@ func zeroSumSigns(k int, f func(s []float64)) {
 
 // virtualReference is one VirtualMicro direction computed from its definition with
 // per-sample gradients: p_i = (1 + b s_{u(i)})/B, g_p = Σ p_i g_i, ε = ρ g_p (USAM) or
-// ρ g_p/‖g_p‖, d = g_B + Σ p_i ∇ℓ_i(w + ε) − g_p.
+// ρ g_p/‖g_p‖, d = g_B + [Σ p_i ∇ℓ_i(w + ε) − g_p] − [∇f_B(w + ε) − g_B].
 func virtualReference(obj nn.Objective, w []float64, batch []int, m int, s []float64, rho float64, nm Norm) []float64 {
 	b, k, n := len(batch), len(batch)/m, len(w)
 	v := 1.0
@@ -137,17 +142,18 @@ func virtualReference(obj nn.Objective, w []float64, batch []int, m int, s []flo
 		obj.LossGrad(gi, wp, []int{i})
 		p := (1 + amp*s[r/m]) / float64(b)
 		for j := range gi {
-			d[j] += p * gi[j]
+			d[j] += (p - 1/float64(b)) * gi[j]
 		}
 	}
 	for j := range d {
-		d[j] += gB[j] - gp[j]
+		d[j] += 2*gB[j] - gp[j]
 	}
 	return d
 }
 
-// The step direction matches virtualReference for fixed signs, on the weighted path
-// (DiagNet.WeightedLossGrad, quadSamples) and the sign-group path of plain objectives.
+// The step direction matches virtualReference for fixed signs, on the fused path
+// (DiagNet.LossGradWeighted), the two-pass weighted path (quadSamples) and the sign-group
+// path of plain objectives.
 func TestVirtualMicroMatchesDefinition(t *testing.T) {
 	dn, wd := smallTask(41, 16, 5)
 	qs := newQuadSamples(42, 16, 5)
@@ -157,7 +163,8 @@ func TestVirtualMicroMatchesDefinition(t *testing.T) {
 		name string
 		obj  nn.Objective
 		w    []float64
-	}{{"diagnet", dn, wd}, {"diagnet plain", plainObj{dn}, wd}, {"quad", qs, wq}, {"quad plain", plainObj{qs}, wq}} {
+	}{{"diagnet", dn, wd}, {"diagnet weighted", weightedOnly{dn}, wd}, {"diagnet plain", plainObj{dn}, wd},
+		{"quad", qs, wq}, {"quad plain", plainObj{qs}, wq}} {
 		for _, m := range []int{1, 2, 4} {
 			for _, nm := range []Norm{Normalized, Unnormalized} {
 				k := len(batch) / m
@@ -184,17 +191,27 @@ func TestVirtualMicroMatchesDefinition(t *testing.T) {
 }
 
 // Averaged over every zero-sum sign vector (the sign distribution, uniform), the USAM-form
-// direction on quadratic losses equals m-USAM's direction (1/K)Σ_j ∇f_{γ_j}(w + ρ g_{γ_j})
-// with the same consecutive units, exactly (quadratic losses: no O(ρ²) remainder), and
-// E‖g_p‖² = (1/K)Σ_j ‖g_{γ_j}‖² (the SGN identity for one m-sample unit).
-func TestVirtualMicroUnbiasedForMUSAM(t *testing.T) {
+// direction on quadratic losses is g_B + (d_mUSAM − d_USAM): the gradient plus m-USAM's
+// variance drift ρ(1/K)Σ_j H_{γ_j} g_{γ_j} − ρ H_B g_B over the same consecutive units,
+// exactly (quadratic losses: no O(ρ²) remainder); and E‖g_p‖² = (1/K)Σ_j ‖g_{γ_j}‖² (the
+// SGN identity for one m-sample unit).
+func TestVirtualMicroUnbiasedForVarianceDrift(t *testing.T) {
 	qs := newQuadSamples(44, 12, 6)
 	w := randVec(rand.New(rand.NewPCG(45, 1)), 6, 1)
 	batch := []int{4, 11, 0, 7, 2, 9, 5, 1, 10, 3, 8, 6}
 	for _, m := range []int{1, 2, 3, 4, 6} {
-		ref := &recorder{}
-		if _, err := (&SAM{Base: ref, Rho: 0.2, Norm: Unnormalized, Micro: m}).Step(w, qs, batch); err != nil {
+		ms, us := &recorder{}, &recorder{}
+		if _, err := (&SAM{Base: ms, Rho: 0.2, Norm: Unnormalized, Micro: m}).Step(w, qs, batch); err != nil {
 			t.Fatal(err)
+		}
+		if _, err := (&SAM{Base: us, Rho: 0.2, Norm: Unnormalized}).Step(w, qs, batch); err != nil {
+			t.Fatal(err)
+		}
+		gB := make([]float64, len(w))
+		qs.LossGrad(gB, w, batch)
+		want := make([]float64, len(w))
+		for i := range want {
+			want[i] = gB[i] + ms.g[i] - us.g[i]
 		}
 		k := len(batch) / m
 		var unitSq float64
@@ -220,8 +237,8 @@ func TestVirtualMicroUnbiasedForMUSAM(t *testing.T) {
 		scale(mean, 1/cnt)
 		gpSq /= cnt
 		// Averages of ≤ 924 directions of norm O(1): rounding of order 1e-15 per term.
-		if e := dist(mean, ref.g); e > 1e-12*(1+norm(ref.g)) {
-			t.Errorf("m=%d (K=%d): ‖E[d] − d_mUSAM‖ = %g (‖d_mUSAM‖ = %g)", m, k, e, norm(ref.g))
+		if e := dist(mean, want); e > 1e-12*(1+norm(want)) {
+			t.Errorf("m=%d (K=%d): ‖E[d] − (g_B + d_mUSAM − d_USAM)‖ = %g (‖·‖ = %g)", m, k, e, norm(want))
 		}
 		if math.Abs(gpSq-unitSq) > 1e-12*unitSq {
 			t.Errorf("m=%d: E‖g_p‖² = %v, mean unit ‖g_γ‖² = %v", m, gpSq, unitSq)
@@ -230,8 +247,9 @@ func TestVirtualMicroUnbiasedForMUSAM(t *testing.T) {
 }
 
 // drawSigns gives a zero-sum vector with the counts of zeroSumSigns, a different one from
-// step to step, and with one unit (or a batch of one) the plain SAM step.
-func TestVirtualMicroSignsAndSAMLimit(t *testing.T) {
+// step to step; with one unit (or a batch of one) there is no variance drift and the step
+// is the plain gradient.
+func TestVirtualMicroSignsAndOneUnit(t *testing.T) {
 	r := &RWSAM{Seed: 3}
 	seen := map[string]bool{}
 	for range 20 {
@@ -260,18 +278,17 @@ func TestVirtualMicroSignsAndSAMLimit(t *testing.T) {
 	if len(seen) < 15 {
 		t.Errorf("only %d distinct sign vectors in 20 draws of 16 units", len(seen))
 	}
-	// EquivM = B: one unit, b = 0, p_i = 1/B: SAM's direction up to the rounding of the
-	// weighted pass.
+	// EquivM = B: one unit, b = 0, p_i = 1/B: d = g_B up to the rounding of the weighted
+	// sums (a few ulps of O(1) gradients).
 	dn, w := smallTask(46, 8, 4)
-	a, b := &recorder{}, &recorder{}
+	a := &recorder{}
 	if _, err := (&RWSAM{Base: a, Rho: 0.2, EquivM: 8}).Step(w, dn, seq(8)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := (&SAM{Base: b, Rho: 0.2}).Step(w, dn, seq(8)); err != nil {
-		t.Fatal(err)
-	}
-	if e := dist(a.g, b.g); e > 1e-14*(1+norm(b.g)) {
-		t.Errorf("one unit: ‖RW-SAM − SAM‖ = %g", e)
+	g := make([]float64, len(w))
+	dn.LossGrad(g, w, seq(8))
+	if e := dist(a.g, g); e > 1e-14*(1+norm(g)) {
+		t.Errorf("one unit: ‖d − g_B‖ = %g", e)
 	}
 	// The default m: 8 for B = 128, 5 for B = 20, 3 for B = 6, 1 for B = 2, B for B = 1.
 	for b, want := range map[int]int{128: 8, 20: 5, 6: 3, 2: 1, 1: 1, 7: 1} {
@@ -339,21 +356,21 @@ func TestVirtualMicroNonFinite(t *testing.T) {
 	}
 }
 
-// The zero value costs three passes over the whole batch on a WeightedLossGrader, and
-// the sign-group passes of a plain objective cover the batch twice in total.
+// The zero value costs two passes over the whole batch on a DualGrader, four on a
+// WeightedLossGrader, and on a plain objective four sign-group passes that cover the batch
+// twice in total (K = 2 units of 8).
 func TestVirtualMicroCost(t *testing.T) {
 	dn, w := smallTask(49, 16, 3)
 	opt := &RWSAM{Base: &SGD{LR: 0.01}, Rho: 0.1, Seed: 2}
-	if _, err := opt.Step(w, dn, seq(16)); err != nil {
-		t.Fatal(err)
-	}
-	if c := opt.LastCost(); c.Forward != 3 || c.BackwardSamples != 48 || c.Serial != 3 {
-		t.Errorf("weighted cost %+v, want 3 passes over 16 samples", c)
-	}
-	if _, err := opt.Step(w, plainObj{dn}, seq(16)); err != nil {
-		t.Fatal(err)
-	}
-	if c := opt.LastCost(); c.Forward != 4 || c.BackwardSamples != 32 {
-		t.Errorf("sign-group cost %+v, want 4 passes over 8 samples", c)
+	for _, c := range []struct {
+		obj             nn.Objective
+		passes, samples int
+	}{{dn, 2, 32}, {weightedOnly{dn}, 4, 64}, {plainObj{dn}, 4, 32}} {
+		if _, err := opt.Step(w, c.obj, seq(16)); err != nil {
+			t.Fatal(err)
+		}
+		if got := opt.LastCost(); got.Forward != c.passes || got.BackwardSamples != c.samples || got.Serial != c.passes {
+			t.Errorf("%T: cost %+v, want %d passes, %d samples", c.obj, got, c.passes, c.samples)
+		}
 	}
 }
