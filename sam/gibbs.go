@@ -18,18 +18,17 @@ const (
 	// unit, and reweights the samples of unit j by p_i = (1 + b s_j)/B with b = √(K−1)
 	// (√K for odd K, where one unit gets 0):
 	//
-	//	g_p = Σ_i p_i ∇ℓ_i(w),   ε = ρ g_p/‖g_p‖ (or the USAM / unified form),
-	//	d = g_B + ∇f_p(w + ε) − g_p,   f_p = Σ_i p_i ℓ_i.
+	//	g_p = ∇f_p(w),  f_p = Σ_i p_i ℓ_i,   ε = ρ g_p/‖g_p‖ (or the USAM / unified form),
+	//	d = g_B + [∇f_p(w + ε) − g_p] − [∇f_B(w + ε) − g_B].
 	//
 	// Over the sign draw E[g_p] = g_B and E‖g_p‖² = (1/K)Σ_j ‖g_{γ_j}‖² (the SGN identity
-	// ‖g‖² + c_m tr Σ of one m-sample unit), and to first order in ε
-	// E[d] = g_B + E[H_p ε]: with the USAM form exactly m-USAM's expected direction
-	// (1/K)Σ_j ∇f_{γ_j}(w + ρ g_{γ_j}), the Hessian of each unit paired with its own
-	// gradient (docs/derivations/sam.md §4). Subtracting g_p − g_B removes the first-order
-	// noise b·g_s of the reweighting. Cost: three passes over the whole batch (g_B, g_p,
-	// ∇f_p(w + ε)) when the objective is a WeightedLossGrader (nn.Supervised,
-	// nn.SeqSupervised); otherwise one LossGrad per sign group, whose passes together cover
-	// the batch twice. Temperature, Draws, Unit, WithoutReplacement and Score do not apply.
+	// ‖g‖² + c_m tr Σ of one m-sample unit), and to first order in ε, in the USAM form,
+	// E[d] = g_B + ρ[(1/K)Σ_j H_{γ_j} g_{γ_j} − H_B g_B]: m-SAM's variance drift, each
+	// unit's Hessian paired with its own gradient, without the shared-direction term whose
+	// noise a single virtual unit cannot average out (docs/derivations/sam.md §6). Cost: two
+	// passes over the whole batch on a DualGrader (nn.SeqSupervised, DiagNet), four on a
+	// WeightedLossGrader (nn.Supervised), else one LossGrad per sign group and point.
+	// Temperature, Draws, Unit, WithoutReplacement and Score do not apply.
 	VirtualMicro RWForm = iota
 	// GibbsAscent is RW-SAM in the form the paper's public summaries
 	// describe, reconstructed from them (docs/derivations/sam.md): per-sample scores

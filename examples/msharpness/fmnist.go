@@ -64,6 +64,8 @@ func fmnistMethods(total, n int) []method {
 	}
 	ms = append(ms, method{"RW-SAM (zero value)", 0, true, func(rho float64, seed uint64) sam.Optimizer {
 		return &sam.RWSAM{Base: base(), Rho: rho, Seed: seed}
+	}}, method{"RW-SAM (EquivM=4)", 0, true, func(rho float64, seed uint64) sam.Optimizer {
+		return &sam.RWSAM{Base: base(), Rho: rho, Seed: seed, EquivM: 4}
 	}}, method{"RW-SAM (Gibbs)", 0, true, func(rho float64, seed uint64) sam.Optimizer {
 		return &sam.RWSAM{Form: sam.GibbsAscent, Base: base(), Rho: rho, Seed: seed}
 	}}, method{"RW-SAM (IS, k=4, u=16)", 0, true, func(rho float64, seed uint64) sam.Optimizer {
