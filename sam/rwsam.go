@@ -35,7 +35,7 @@ const (
 // reweighting the samples to get m-SAM's generalization while staying parallel — in three
 // forms selected by Form. The zero value is VirtualMicro (see that constant): random
 // zero-sum unit signs reweight the batch into one synthetic m-sample micro-batch, with
-// passes over the whole batch only, whose expected drift is m-SAM's. GibbsAscent is the
+// passes over the whole batch only, whose expected drift is m-SAM's variance drift. GibbsAscent is the
 // literal reading of the public summaries (one perturbation along the gradient of the
 // Gibbs-reweighted batch loss: trains like SAM, no m-sharpness). Corrections, described
 // below, is an unbiased estimator of the m-SAM direction.
