@@ -79,12 +79,14 @@ func BenchmarkCNNStep(b *testing.B) {
 			}
 			i := 0
 			b.ReportAllocs()
+			cpu := cpuSeconds()
 			for b.Loop() {
 				if _, err := c.opt.Step(w, obj, batches[i%len(batches)]); err != nil {
 					b.Fatal(err)
 				}
 				i++
 			}
+			b.ReportMetric(1e3*(cpuSeconds()-cpu)/float64(max(i, 1)), "cpu-ms/op")
 		})
 	}
 }
