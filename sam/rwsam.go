@@ -107,9 +107,9 @@ type RWSAM struct {
 	Score Scorer
 	// Seed seeds the draws (Corrections: units; VirtualMicro: the sign vectors).
 	Seed uint64
-	// EquivM is the equivalent micro-batch size m of the VirtualMicro form (0: 8 when it
-	// divides the batch, else the largest divisor of the batch below 8 that leaves two
-	// units); it must divide the batch.
+	// EquivM is the equivalent micro-batch size m of the VirtualMicro form (0: 4 when it
+	// divides the batch, else the largest divisor of the batch below 4 that leaves two
+	// units); it must divide the batch. Smaller m, stronger variance drift.
 	EquivM int
 	// ClipNorm > 0 clips d to this norm.
 	ClipNorm float64

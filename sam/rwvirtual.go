@@ -10,7 +10,7 @@ import (
 // defaultEquivM is the equivalent micro-batch size of a zero RWSAM.EquivM (when it divides
 // the batch): the m whose m-SAM gains the VirtualMicro form was tuned to reproduce
 // (docs/derivations/sam.md §6).
-const defaultEquivM = 8
+const defaultEquivM = 4
 
 // equivM returns the unit size m of the VirtualMicro form for a batch of b samples: EquivM,
 // or for EquivM = 0 the largest divisor of b not above defaultEquivM that leaves at least

@@ -290,8 +290,8 @@ func TestVirtualMicroSignsAndOneUnit(t *testing.T) {
 	if e := dist(a.g, g); e > 1e-14*(1+norm(g)) {
 		t.Errorf("one unit: ‖d − g_B‖ = %g", e)
 	}
-	// The default m: 8 for B = 128, 5 for B = 20, 3 for B = 6, 1 for B = 2, B for B = 1.
-	for b, want := range map[int]int{128: 8, 20: 5, 6: 3, 2: 1, 1: 1, 7: 1} {
+	// The default m: 4 for B = 128 and 20, 2 for B = 10, 3 for B = 6, 1 for B = 2 and 7, B for B = 1.
+	for b, want := range map[int]int{128: 4, 20: 4, 10: 2, 6: 3, 2: 1, 1: 1, 7: 1} {
 		if got := (&RWSAM{}).equivM(b); got != want {
 			t.Errorf("equivM(%d) = %d, want %d", b, got, want)
 		}

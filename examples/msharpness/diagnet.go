@@ -53,7 +53,7 @@ func diagMethods() []method {
 		{"RW-SAM Gibbs", 0, true, func(rho float64, seed uint64) sam.Optimizer {
 			return &sam.RWSAM{Form: sam.GibbsAscent, Base: &sam.SGD{LR: dnLR}, Rho: rho, Norm: sam.Unnormalized, Seed: seed}
 		}},
-		{"RW-SAM (zero value, m=5)", 0, true, func(rho float64, seed uint64) sam.Optimizer {
+		{"RW-SAM (zero value, m=4)", 0, true, func(rho float64, seed uint64) sam.Optimizer {
 			return &sam.RWSAM{Base: &sam.SGD{LR: dnLR}, Rho: rho, Norm: sam.Unnormalized, Seed: seed}
 		}},
 		{"RW-SAM EquivM=1", 0, true, func(rho float64, seed uint64) sam.Optimizer {

@@ -62,10 +62,10 @@ func fmnistMethods(total, n int) []method {
 	for _, m := range []int{64, 32, 16, 8, 4} {
 		ms = append(ms, method{fmt.Sprintf("m-SAM m=%d", m), m, true, msam(m)})
 	}
-	ms = append(ms, method{"RW-SAM (zero value)", 0, true, func(rho float64, seed uint64) sam.Optimizer {
+	ms = append(ms, method{"RW-SAM (zero value, m=4)", 0, true, func(rho float64, seed uint64) sam.Optimizer {
 		return &sam.RWSAM{Base: base(), Rho: rho, Seed: seed}
-	}}, method{"RW-SAM (EquivM=4)", 0, true, func(rho float64, seed uint64) sam.Optimizer {
-		return &sam.RWSAM{Base: base(), Rho: rho, Seed: seed, EquivM: 4}
+	}}, method{"RW-SAM (EquivM=8)", 0, true, func(rho float64, seed uint64) sam.Optimizer {
+		return &sam.RWSAM{Base: base(), Rho: rho, Seed: seed, EquivM: 8}
 	}}, method{"RW-SAM (Gibbs)", 0, true, func(rho float64, seed uint64) sam.Optimizer {
 		return &sam.RWSAM{Form: sam.GibbsAscent, Base: base(), Rho: rho, Seed: seed}
 	}}, method{"RW-SAM (IS, k=4, u=16)", 0, true, func(rho float64, seed uint64) sam.Optimizer {

@@ -49,8 +49,11 @@ func mnistMethods(total, n int) []method {
 		{"RW-SAM Gibbs", 0, true, func(rho float64, seed uint64) sam.Optimizer {
 			return &sam.RWSAM{Form: sam.GibbsAscent, Base: base(), Rho: rho, Seed: seed}
 		}},
-		{"RW-SAM (zero value)", 0, true, func(rho float64, seed uint64) sam.Optimizer {
+		{"RW-SAM (zero value, m=4)", 0, true, func(rho float64, seed uint64) sam.Optimizer {
 			return &sam.RWSAM{Base: base(), Rho: rho, Seed: seed}
+		}},
+		{"RW-SAM (EquivM=8)", 0, true, func(rho float64, seed uint64) sam.Optimizer {
+			return &sam.RWSAM{Base: base(), Rho: rho, Seed: seed, EquivM: 8}
 		}},
 	}
 }
