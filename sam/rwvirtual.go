@@ -95,8 +95,8 @@ type DualGrader interface {
 //	p_i = (1 + b s_{u(i)})/B,   g_p = ∇f_p(w),   ε = perturbation of g_p,
 //	d = g_B + [∇f_p(w + ε) − g_p] − [∇f_B(w + ε) − g_B],   f_p = Σ_i p_i ℓ_i,
 //
-// with the two gradients at each point from one pass (DualGrader), two passes
-// (WeightedLossGrader) or one LossGrad per sign group (see pair).
+// computed as d = g_B + Δ(w + ε) − Δ(w) with Δ = ∇f_Δ, f_Δ = f_p − f_B = Σ_i (b s_{u(i)}/B) ℓ_i,
+// so the perturbed point needs one weighted gradient, and g_p = g_B + Δ(w).
 func (r *RWSAM) virtualStep(w []float64, obj nn.Objective, batch []int) (float64, error) {
 	n, b := len(w), len(batch)
 	m := r.equivM(b)
@@ -107,19 +107,44 @@ func (r *RWSAM) virtualStep(w []float64, obj nn.Objective, batch []int) (float64
 	r.cost = Cost{}
 	r.q = resize(r.q, b)
 	for i := range r.q {
-		r.q[i] = (1 + amp*r.signs[i/m]) / float64(b)
+		r.q[i] = amp * r.signs[i/m] / float64(b)
 	}
-	loss := r.pair(r.gB, r.gp, w, obj, batch, m, amp)
+	// r.gtmp = Δ(w), r.gB = g_B.
+	wg, weighted := obj.(WeightedLossGrader)
+	dg, dual := obj.(DualGrader)
+	var loss float64
+	switch {
+	case dual && weighted:
+		loss = dg.LossGradWeighted(r.gB, r.gtmp, r.q, w, batch)
+		r.cost.grad(b)
+	case weighted:
+		loss = obj.LossGrad(r.gB, w, batch)
+		r.cost.grad(b)
+		if finite(loss) {
+			wg.WeightedLossGrad(r.gtmp, r.q, w, batch)
+			r.cost.grad(b)
+		}
+	default:
+		loss = r.groupGrads(r.gB, r.gtmp, w, obj, batch, m, amp)
+	}
 	if !finite(loss) {
 		return loss, checkDirection(loss, nil, -1)
+	}
+	for i, g := range r.gB {
+		r.gp[i] = g + r.gtmp[i]
 	}
 	sc := &r.gsc
 	sc.ensure(n)
 	if r.p.perturb(sc, r.gp, nil, w, obj, batch, &r.cost) {
-		// r.gtmp = ∇f_B(w+ε), r.d = ∇f_p(w+ε); d = ∇f_p(w+ε) + 2g_B − g_p − ∇f_B(w+ε).
-		r.pair(r.gtmp, r.d, sc.wp, obj, batch, m, amp)
+		// r.d = Δ(w + ε); d = g_B + Δ(w + ε) − Δ(w).
+		if weighted {
+			wg.WeightedLossGrad(r.d, r.q, sc.wp, batch)
+			r.cost.grad(b)
+		} else {
+			r.groupGrads(nil, r.d, sc.wp, obj, batch, m, amp)
+		}
 		for i, gb := range r.gB {
-			r.d[i] += 2*gb - r.gp[i] - r.gtmp[i]
+			r.d[i] += gb - r.gtmp[i]
 		}
 	} else {
 		copy(r.d, r.gB)
@@ -133,42 +158,23 @@ func (r *RWSAM) virtualStep(w []float64, obj nn.Objective, batch []int) (float64
 	return loss, checkParams(w)
 }
 
-// pair writes ∇f_B(x) into gB and ∇f_p(x) into gp and returns f_B(x): from one
-// LossGradWeighted pass (DualGrader), from LossGrad and WeightedLossGrad (the second
-// skipped if the loss is not finite), or from one LossGrad per sign group (groupGrads).
-func (r *RWSAM) pair(gB, gp, x []float64, obj nn.Objective, batch []int, m int, amp float64) float64 {
-	b := len(batch)
-	wg, weighted := obj.(WeightedLossGrader)
-	dg, dual := obj.(DualGrader)
-	switch {
-	case dual && weighted:
-		r.cost.grad(b)
-		return dg.LossGradWeighted(gB, gp, r.q, x, batch)
-	case weighted:
-		loss := obj.LossGrad(gB, x, batch)
-		r.cost.grad(b)
-		if finite(loss) {
-			wg.WeightedLossGrad(gp, r.q, x, batch)
-			r.cost.grad(b)
-		}
-		return loss
-	}
-	return r.groupGrads(gB, gp, x, obj, batch, m, amp)
-}
-
-// groupGrads computes, for an objective without WeightedLossGrad, the gradients of f_B
-// (into gB) and of f_p (into gp) at x from one LossGrad pass per sign group
-// (the samples of the +, − and 0 units): with n_σ samples and mean gradient G_σ in group σ,
-// ∇f_B = Σ_σ (n_σ/B) G_σ and ∇f_p = Σ_σ (n_σ/B)(1 + bσ) G_σ. It returns the batch loss
-// (the n_σ/B-weighted mean of the group losses). The groups together cover the batch
-// once, so this costs the work of one batched pass in two or three calls.
-func (r *RWSAM) groupGrads(gB, gp, x []float64, obj nn.Objective, batch []int, m int, amp float64) float64 {
+// groupGrads computes, for an objective without WeightedLossGrad, Δ(x) = ∇f_Δ(x) (into
+// delta) and, unless gB is nil, ∇f_B(x) and f_B(x) (returned, else 0), from one LossGrad
+// pass per sign group (the samples of the +, − and, for ∇f_B only, 0 units): with n_σ
+// samples and mean gradient G_σ in group σ, ∇f_B = Σ_σ (n_σ/B) G_σ and
+// Δ = Σ_σ (n_σ/B) b σ G_σ. The groups cover the batch once (the ± units only for Δ alone).
+func (r *RWSAM) groupGrads(gB, delta, x []float64, obj nn.Objective, batch []int, m int, amp float64) float64 {
 	b := len(batch)
 	r.gscr = resize(r.gscr, len(x))
-	clear(gB)
-	clear(gp)
+	if gB != nil {
+		clear(gB)
+	}
+	clear(delta)
 	var loss float64
 	for _, sign := range []float64{1, -1, 0} {
+		if sign == 0 && gB == nil {
+			break
+		}
 		r.ascIdx = r.ascIdx[:0]
 		for j, s := range r.signs {
 			if s == sign {
@@ -183,9 +189,14 @@ func (r *RWSAM) groupGrads(gB, gp, x []float64, obj nn.Objective, batch []int, m
 		r.cost.grad(len(r.ascIdx))
 		loss += frac * l
 		for i, g := range r.gscr {
-			gB[i] += frac * g
-			gp[i] += frac * (1 + amp*sign) * g
+			if gB != nil {
+				gB[i] += frac * g
+			}
+			delta[i] += frac * amp * sign * g
 		}
+	}
+	if gB == nil {
+		return 0
 	}
 	return loss
 }
