@@ -25,9 +25,10 @@ const (
 	// ‖g‖² + c_m tr Σ of one m-sample unit), and to first order in ε, in the USAM form,
 	// E[d] = g_B + ρ[(1/K)Σ_j H_{γ_j} g_{γ_j} − H_B g_B]: m-SAM's variance drift, each
 	// unit's Hessian paired with its own gradient, without the shared-direction term whose
-	// noise a single virtual unit cannot average out (docs/derivations/sam.md §6). Cost: two
-	// passes over the whole batch on a DualGrader (nn.SeqSupervised, DiagNet), four on a
-	// WeightedLossGrader (nn.Supervised), else one LossGrad per sign group and point.
+	// noise a single virtual unit cannot average out (docs/derivations/sam.md §6). It is
+	// computed as d = g_B + Δ(w + ε) − Δ(w), Δ = ∇Σ_i (p_i − 1/B) ℓ_i. Cost: two passes over
+	// the whole batch on a DualGrader (nn.SeqSupervised, DiagNet: g_B and Δ(w) from one pass),
+	// three on a WeightedLossGrader (nn.Supervised), else one LossGrad per sign group.
 	// Temperature, Draws, Unit, WithoutReplacement and Score do not apply.
 	VirtualMicro RWForm = iota
 	// GibbsAscent is RW-SAM in the form the paper's public summaries

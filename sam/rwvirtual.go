@@ -84,8 +84,8 @@ func (r *RWSAM) drawSigns(k int) float64 {
 // DualGrader is the optional objective method that returns the mean loss over idx and
 // writes both its gradient (into grad) and the weighted gradient Σ_k p[k]·∇ℓ_{idx[k]}(w)
 // (into pgrad) from one forward and backward pass (nn.SeqSupervised has it). The
-// VirtualMicro form uses it for g_B and g_p, so that a step takes two passes over the batch
-// (the first with one more weight-gradient product per layer) instead of three.
+// VirtualMicro form uses it for g_B and Δ(w), so that a step takes two passes over the
+// batch (the first with one more weight-gradient product per layer) instead of three.
 type DualGrader interface {
 	LossGradWeighted(grad, pgrad, p, w []float64, idx []int) float64
 }
