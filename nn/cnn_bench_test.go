@@ -49,7 +49,7 @@ func (noDual) LossGradWeighted() {}
 // BenchmarkCNNStep times one optimizer step of the study CNN, batch 128, float64: SGD with
 // momentum 0.9 (lr 0.05), and SAM and m-SAM (m = 16) with ρ = 0.05 on that base, as in
 // cnn_peer.py; RW-SAM's zero value (VirtualMicro) with its fused passes (two per step) and,
-// as rwsam-4pass, with LossGrad and WeightedLossGrad as separate passes (four per step).
+// as rwsam-3pass, with LossGrad and WeightedLossGrad as separate passes at w (three per step).
 func BenchmarkCNNStep(b *testing.B) {
 	obj, w0 := cnnBench(b)
 	var obj3 nn.Objective = noDual{obj}
@@ -63,7 +63,7 @@ func BenchmarkCNNStep(b *testing.B) {
 		{"sam", &sam.SAM{Base: base(), Rho: 0.05}, obj},
 		{"msam16", &sam.SAM{Base: base(), Rho: 0.05, Micro: 16}, obj},
 		{"rwsam", &sam.RWSAM{Base: base(), Rho: 0.05}, obj},
-		{"rwsam-4pass", &sam.RWSAM{Base: base(), Rho: 0.05}, obj3},
+		{"rwsam-3pass", &sam.RWSAM{Base: base(), Rho: 0.05}, obj3},
 	} {
 		obj := c.obj
 		b.Run("opt="+c.name, func(b *testing.B) {
