@@ -47,12 +47,11 @@ func ExampleSAM() {
 }
 
 // RW-SAM's default form (VirtualMicro) reweights the batch as one random "virtual
-// micro-batch": the 8 samples form K = 2 units of m = 4 (the default m is 8 or the largest
-// divisor of the batch below it that leaves two units), unit j gets the weight
+// micro-batch": the 8 samples form K = 2 units of the default m = 4, unit j gets the weight
 // (1 + b s_j)/8 with zero-sum signs s_j and b = √(K−1), and the step is
-// g_B + [∇f_p(w + ε) − g_p] − [∇f_B(w + ε) − g_B] with ε along g_p. DiagNet gives ∇f_B and
-// ∇f_p from one pass (LossGradWeighted), so that is two passes over the whole batch: 2
-// backward passes, 16 samples.
+// g_B + [∇f_p(w + ε) − g_p] − [∇f_B(w + ε) − g_B] with ε along g_p. DiagNet gives g_B and
+// the weighted gradient at w from one pass (LossGradWeighted) and w + ε needs one weighted
+// pass, so that is two passes over the whole batch: 2 backward passes, 16 samples.
 func ExampleRWSAM() {
 	task, _ := sam.NewDiagNetTask(rand.NewPCG(7, 8), 16, 1, 6, 2)
 	w := task.Init(0.5)
