@@ -41,20 +41,32 @@ func cnnBench(b *testing.B) (*nn.SeqSupervised, []float64) {
 	return obj, w
 }
 
+// noDual hides SeqSupervised.LossGradWeighted, so RW-SAM takes ∇f_B and ∇f_p in two passes
+// at each point.
+type noDual struct{ *nn.SeqSupervised }
+
+func (noDual) LossGradWeighted() {}
+
 // BenchmarkCNNStep times one optimizer step of the study CNN, batch 128, float64: SGD with
 // momentum 0.9 (lr 0.05), and SAM and m-SAM (m = 16) with ρ = 0.05 on that base, as in
-// cnn_peer.py.
+// cnn_peer.py; RW-SAM's zero value (VirtualMicro) with its fused passes (two per step) and,
+// as rwsam-3pass, with LossGrad and WeightedLossGrad as separate passes at w (three per step).
 func BenchmarkCNNStep(b *testing.B) {
 	obj, w0 := cnnBench(b)
+	var obj3 nn.Objective = noDual{obj}
 	base := func() sam.Updater { return &sam.SGD{LR: 0.05, Momentum: 0.9} }
 	for _, c := range []struct {
 		name string
 		opt  sam.Optimizer
+		obj  nn.Objective
 	}{
-		{"sgd", &sam.SGD{LR: 0.05, Momentum: 0.9}},
-		{"sam", &sam.SAM{Base: base(), Rho: 0.05}},
-		{"msam16", &sam.SAM{Base: base(), Rho: 0.05, Micro: 16}},
+		{"sgd", &sam.SGD{LR: 0.05, Momentum: 0.9}, obj},
+		{"sam", &sam.SAM{Base: base(), Rho: 0.05}, obj},
+		{"msam16", &sam.SAM{Base: base(), Rho: 0.05, Micro: 16}, obj},
+		{"rwsam", &sam.RWSAM{Base: base(), Rho: 0.05}, obj},
+		{"rwsam-3pass", &sam.RWSAM{Base: base(), Rho: 0.05}, obj3},
 	} {
+		obj := c.obj
 		b.Run("opt="+c.name, func(b *testing.B) {
 			w := append([]float64(nil), w0...)
 			batches := make([][]int, obj.Len()/128)

@@ -43,8 +43,12 @@ type seqRun struct {
 	v        []float64       // direction of an HVP: the chunk "gradient" is then H·v
 	second   SecondOrderLoss // the loss of an HVP
 
-	sums  [seqRound]float64   // per-chunk loss sum (or hit count)
-	grads [seqRound][]float64 // per-chunk gradient
+	p2    []float64 // weights of a second, weighted gradient from the same pass (LossGradWeighted)
+	pgrad []float64 // its destination
+
+	sums   [seqRound]float64   // per-chunk loss sum (or hit count)
+	grads  [seqRound][]float64 // per-chunk gradient
+	grads2 [seqRound][]float64 // per-chunk weighted gradient (p2)
 }
 
 func (s *SeqSupervised) getRun() *seqRun {
@@ -56,8 +60,8 @@ func (s *SeqSupervised) getRun() *seqRun {
 
 // putRun clears the references of r and returns it to the pool.
 func (s *SeqSupervised) putRun(r *seqRun) {
-	grads := r.grads
-	*r = seqRun{s: s, grads: grads}
+	grads, grads2 := r.grads, r.grads2
+	*r = seqRun{s: s, grads: grads, grads2: grads2}
 	s.runs.put(r)
 }
 
@@ -70,6 +74,9 @@ func (r *seqRun) exec(grad []float64) float64 {
 		for c := range min(seqRound, chunks) {
 			if len(r.grads[c]) != len(grad) {
 				r.grads[c] = make([]float64, len(grad))
+			}
+			if r.p2 != nil && len(r.grads2[c]) != len(grad) {
+				r.grads2[c] = make([]float64, len(grad))
 			}
 		}
 	}
@@ -91,6 +98,14 @@ func (r *seqRun) exec(grad []float64) float64 {
 				copy(grad, r.grads[0])
 			} else {
 				floats.Add(grad, r.grads[c])
+			}
+			if r.p2 == nil {
+				continue
+			}
+			if first == 0 && c == 0 {
+				copy(r.pgrad, r.grads2[0])
+			} else {
+				floats.Add(r.pgrad, r.grads2[c])
 			}
 		}
 	}
@@ -133,6 +148,9 @@ func (r *seqRun) Do(_, c int) {
 		return
 	}
 	s.Net.backward(g, r.w, st.ws)
+	if r.p2 != nil {
+		s.Net.weightedGrad(r.grads2[c], st.ws, r.p2[lo:hi], r.scale)
+	}
 	switch {
 	case r.norms != nil:
 		st.norm.run(r.norms[lo:hi], r.normC, blas64.General{})

@@ -26,9 +26,11 @@ func TestTrainResumeBitIdentical(t *testing.T) {
 		{"n-SAM", func() Optimizer {
 			return &NSAM{Base: &SGD{LR: 0.05, Momentum: 0.9}, Rho: 0.05, AscentBatch: 9, Seed: 3}
 		}},
-		{"RW-SAM Gibbs", func() Optimizer { return &RWSAM{Base: &Adam{LR: 0.01}, Rho: 0.05, Seed: 5} }},
+		{"RW-SAM VirtualMicro (zero value)", func() Optimizer { return &RWSAM{Base: &SGD{LR: 0.05, Momentum: 0.9}, Rho: 0.05, Seed: 5} }},
+		{"RW-SAM VirtualMicro m=2 (odd K)", func() Optimizer { return &RWSAM{Base: &Adam{LR: 0.01}, Rho: 0.05, EquivM: 2, Seed: 8} }},
+		{"RW-SAM Gibbs", func() Optimizer { return &RWSAM{Form: GibbsAscent, Base: &Adam{LR: 0.01}, Rho: 0.05, Seed: 5} }},
 		{"RW-SAM Gibbs FD", func() Optimizer {
-			return &RWSAM{Base: &Adam{LR: 0.01}, Rho: 0.05, Score: &FiniteDiff{Seed: 2}, Seed: 5}
+			return &RWSAM{Form: GibbsAscent, Base: &Adam{LR: 0.01}, Rho: 0.05, Score: &FiniteDiff{Seed: 2}, Seed: 5}
 		}},
 		{"RW-SAM Corrections Stale", func() Optimizer {
 			return &RWSAM{Form: Corrections, Unit: 1, Draws: 2, Base: &SGD{LR: 0.05, Momentum: 0.9}, Rho: 0.05, Score: &Stale{}, Seed: 6}

@@ -45,7 +45,38 @@ func (d *DiagNet) residual(w []float64, i int) float64 {
 
 // LossGrad returns (1/|idx|)Σ ½r_i² and writes ∇_u = mean r_i x_i ⊙ v, ∇_v = mean r_i x_i ⊙ u.
 func (d *DiagNet) LossGrad(grad, w []float64, idx []int) float64 {
-	return d.lossGrad(grad, nil, w, idx)
+	return d.lossGrad(grad, nil, nil, w, idx)
+}
+
+// WeightedLossGrad returns Σ_k p[k]·½r_{idx[k]}² and writes its gradient into grad (unless
+// nil): LossGrad with the per-sample factor 1/|idx| replaced by p[k] (RW-SAM's reweighted
+// passes). It panics if len(p) != len(idx).
+func (d *DiagNet) WeightedLossGrad(grad, p, w []float64, idx []int) float64 {
+	if len(p) != len(idx) {
+		panic(fmt.Sprintf("sam: DiagNet: len(p) = %d, want len(idx) = %d", len(p), len(idx)))
+	}
+	return d.lossGrad(grad, nil, p, w, idx)
+}
+
+// LossGradWeighted returns the mean loss over idx and writes its gradient into grad and the
+// weighted gradient Σ_k p[k]∇ℓ_{idx[k]}(w) into pgrad, in one loop over the samples (the
+// residual r_i serves both; grad has LossGrad's bits, pgrad WeightedLossGrad's).
+func (d *DiagNet) LossGradWeighted(grad, pgrad, p, w []float64, idx []int) float64 {
+	if len(p) != len(idx) || len(pgrad) != 2*d.P {
+		panic(fmt.Sprintf("sam: DiagNet: len(p) = %d, len(pgrad) = %d, want %d and %d", len(p), len(pgrad), len(idx), 2*d.P))
+	}
+	clear(pgrad)
+	pu, pv := pgrad[:d.P], pgrad[d.P:]
+	u, v := w[:d.P], w[d.P:]
+	for k, i := range idx {
+		r := d.residual(w, i)
+		for j, xj := range d.X[i*d.P : (i+1)*d.P] {
+			c := p[k] * r * xj
+			pu[j] += c * v[j]
+			pv[j] += c * u[j]
+		}
+	}
+	return d.lossGrad(grad, nil, nil, w, idx)
 }
 
 // LossGradNorms is LossGrad that also writes the per-sample gradient norms
@@ -55,11 +86,12 @@ func (d *DiagNet) LossGradNorms(grad, norms, w []float64, idx []int) float64 {
 	if len(norms) != len(idx) {
 		panic(fmt.Sprintf("sam: DiagNet: len(norms) = %d, want len(idx) = %d", len(norms), len(idx)))
 	}
-	return d.lossGrad(grad, norms, w, idx)
+	return d.lossGrad(grad, norms, nil, w, idx)
 }
 
-// lossGrad is LossGrad, and LossGradNorms if norms is not nil.
-func (d *DiagNet) lossGrad(grad, norms, w []float64, idx []int) float64 {
+// lossGrad is LossGrad, LossGradNorms if norms is not nil, and WeightedLossGrad if p is
+// not nil.
+func (d *DiagNet) lossGrad(grad, norms, pw, w []float64, idx []int) float64 {
 	d.check(w)
 	p := d.P
 	if grad != nil {
@@ -73,7 +105,13 @@ func (d *DiagNet) lossGrad(grad, norms, w []float64, idx []int) float64 {
 	u, v := w[:p], w[p:]
 	for k, i := range idx {
 		r := d.residual(w, i)
-		loss += 0.5 * r * r
+		wk := inv
+		if pw != nil {
+			wk = pw[k]
+			loss += wk * 0.5 * r * r
+		} else {
+			loss += 0.5 * r * r
+		}
 		if norms != nil {
 			norms[k] = math.Abs(r) * d.normFactor(w, i)
 		}
@@ -81,11 +119,14 @@ func (d *DiagNet) lossGrad(grad, norms, w []float64, idx []int) float64 {
 			x := d.X[i*p : (i+1)*p]
 			gu, gv := grad[:p], grad[p:]
 			for j, xj := range x {
-				c := inv * r * xj
+				c := wk * r * xj
 				gu[j] += c * v[j]
 				gv[j] += c * u[j]
 			}
 		}
+	}
+	if pw != nil {
+		return loss
 	}
 	return loss * inv
 }

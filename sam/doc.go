@@ -44,11 +44,18 @@
 // generalization benefits of m-SAM while remaining parallelizable", weighting samples by
 // their stochastic-gradient norms through a Gibbs distribution with a finite-difference
 // estimator. The paper body and the official code (github.com/RitianLuo/RW-SAM) could not
-// be retrieved, so RWSAM here is NOT the paper's verified algorithm but a reconstruction in
-// two forms (docs/derivations/sam.md §3–§4). The zero value, GibbsAscent, follows the
-// summaries: Gibbs weights p_i ∝ exp(s_i/(T·s̄)) over per-sample scores, one perturbation
-// along ∇Σ p_i ℓ_i, the batch gradient at the perturbed point (T = +Inf is SAM). The
-// Corrections form targets m-SAM's direction itself. m-SAM's direction equals g_γ + (1/K)Σ_j c_j with corrections
+// be retrieved, so RWSAM here is NOT the paper's verified algorithm but a reconstruction
+// built to deliver the stated claim, in three forms (docs/derivations/sam.md §3, §4, §6).
+// The zero value, VirtualMicro, reweights the batch by random zero-sum signs per unit of m
+// samples, p_i = (1 + b s_{u(i)})/B with b = √(K−1), perturbs along g_p = ∇Σ p_i ℓ_i and
+// steps along g_B + [∇f_p(w+ε) − g_p] − [∇f_B(w+ε) − g_B]: one synthetic m-sample
+// micro-batch per step, computed with passes over the whole batch, whose expected
+// first-order drift is m-SAM's variance drift (1/K)Σ_j H_{γ_j} g_{γ_j} − H_B g_B (exactly,
+// in the USAM form). GibbsAscent follows the public
+// summaries literally: Gibbs weights p_i ∝ exp(s_i/(T·s̄)) over per-sample scores, one
+// perturbation along ∇Σ p_i ℓ_i, the batch gradient at the perturbed point (T = +Inf is
+// SAM); it trains like SAM but has no m-sharpness effect. The Corrections form is an
+// unbiased estimator of m-SAM's direction. m-SAM's direction equals g_γ + (1/K)Σ_j c_j with corrections
 // c_j = ∇f_{γ_j}(w+ε_j) − ∇f_{γ_j}(w); RWSAM estimates the correction sum from k units
 // drawn with Gibbs probabilities q_j ∝ exp(S_j/(T·S̄)) over sharpness scores S_j (exact
 // per-sample gradient norms, a forward-only finite-difference estimate, or stale norms),

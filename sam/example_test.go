@@ -52,11 +52,12 @@ func ExampleSAM() {
 	// loss 0.3237 err <nil> cost {Forward:2 Backward:2 ForwardSamples:16 BackwardSamples:16 Serial:2 Depth:2}
 }
 
-// RW-SAM's default form perturbs along the gradient of the Gibbs-reweighted batch loss
-// Σ p_i ℓ_i, p_i ∝ exp(‖∇ℓ_i‖/(T·mean)), and descends with the batch gradient at the
-// perturbed point. On DiagNet the exact norms come with the batch pass
-// (LossGradNorms); the reweighted gradient is the mean over a systematic resample of the
-// batch (DiagNet has no WeightedLossGrad); then the descent pass: 3 backward passes of 8.
+// RW-SAM's default form (VirtualMicro) reweights the batch as one random "virtual
+// micro-batch": the 8 samples form K = 2 units of the default m = 4, unit j gets the weight
+// (1 + b s_j)/8 with zero-sum signs s_j and b = √(K−1), and the step is
+// g_B + [∇f_p(w + ε) − g_p] − [∇f_B(w + ε) − g_B] with ε along g_p. DiagNet gives g_B and
+// the weighted gradient at w from one pass (LossGradWeighted) and w + ε needs one weighted
+// pass, so that is two passes over the whole batch: 2 backward passes, 16 samples.
 func ExampleRWSAM() {
 	task, _ := sam.NewDiagNetTask(rand.NewPCG(7, 8), 16, 1, 6, 2)
 	w := task.Init(0.5)
@@ -65,7 +66,7 @@ func ExampleRWSAM() {
 	c := opt.LastCost()
 	fmt.Println(err, c.Backward, c.BackwardSamples)
 	// Output:
-	// <nil> 3 24
+	// <nil> 2 16
 }
 
 // The Corrections form estimates the m = 1 SAM direction from k = 2 per-sample

@@ -12,7 +12,26 @@ import (
 type RWForm int
 
 const (
-	// GibbsAscent (the zero value) is RW-SAM in the form the paper's public summaries
+	// VirtualMicro (the zero value) is RW-SAM as one batched "virtual micro-batch": each
+	// step splits the batch into K = B/m units of m = EquivM samples (consecutive, like
+	// m-SAM's micro-batches), draws a uniformly random zero-sum sign s_j ∈ {−1, 0, +1} per
+	// unit, and reweights the samples of unit j by p_i = (1 + b s_j)/B with b = √(K−1)
+	// (√K for odd K, where one unit gets 0):
+	//
+	//	g_p = ∇f_p(w),  f_p = Σ_i p_i ℓ_i,   ε = ρ g_p/‖g_p‖ (or the USAM / unified form),
+	//	d = g_B + [∇f_p(w + ε) − g_p] − [∇f_B(w + ε) − g_B].
+	//
+	// Over the sign draw E[g_p] = g_B and E‖g_p‖² = (1/K)Σ_j ‖g_{γ_j}‖² (the SGN identity
+	// ‖g‖² + c_m tr Σ of one m-sample unit), and to first order in ε, in the USAM form,
+	// E[d] = g_B + ρ[(1/K)Σ_j H_{γ_j} g_{γ_j} − H_B g_B]: m-SAM's variance drift, each
+	// unit's Hessian paired with its own gradient, without the shared-direction term whose
+	// noise a single virtual unit cannot average out (docs/derivations/sam.md §6). It is
+	// computed as d = g_B + Δ(w + ε) − Δ(w), Δ = ∇Σ_i (p_i − 1/B) ℓ_i. Cost: two passes over
+	// the whole batch on a DualGrader (nn.SeqSupervised, DiagNet: g_B and Δ(w) from one pass),
+	// three on a WeightedLossGrader (nn.Supervised), else one LossGrad per sign group.
+	// Temperature, Draws, Unit, WithoutReplacement and Score do not apply.
+	VirtualMicro RWForm = iota
+	// GibbsAscent is RW-SAM in the form the paper's public summaries
 	// describe, reconstructed from them (docs/derivations/sam.md): per-sample scores
 	// s_i ≈ ‖∇ℓ_i(w)‖, Gibbs weights over the batch
 	//
@@ -29,7 +48,7 @@ const (
 	// finite-difference default), one pass for g_p and one for d, all over the batch, so
 	// it stays as parallel as SAM. Draws, Unit and WithoutReplacement do not apply and must
 	// be zero.
-	GibbsAscent RWForm = iota
+	GibbsAscent
 	// Corrections is the importance-sampled m-SAM corrections form (see RWSAM): k = Draws
 	// micro-batches of size m = Unit drawn from the Gibbs distribution over units, each
 	// adding an importance-weighted m-SAM correction to the batch gradient. Unit must be

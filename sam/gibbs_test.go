@@ -77,7 +77,7 @@ func TestGibbsAscentMatchesDefinition(t *testing.T) {
 	batch := seq(32)
 	for _, temp := range []float64{0.5, 1, 4} {
 		rec := &recorder{}
-		opt := &RWSAM{Base: rec, Rho: 0.3, Temperature: temp}
+		opt := &RWSAM{Form: GibbsAscent, Base: rec, Rho: 0.3, Temperature: temp}
 		if _, err := opt.Step(w, obj, batch); err != nil {
 			t.Fatal(err)
 		}
@@ -103,7 +103,7 @@ func TestGibbsAscentTemperatureLimits(t *testing.T) {
 	}
 	step := func(temp float64) []float64 {
 		rec := &recorder{}
-		if _, err := (&RWSAM{Base: rec, Rho: 0.3, Temperature: temp}).Step(w, obj, batch); err != nil {
+		if _, err := (&RWSAM{Form: GibbsAscent, Base: rec, Rho: 0.3, Temperature: temp}).Step(w, obj, batch); err != nil {
 			t.Fatal(err)
 		}
 		return rec.g
@@ -231,7 +231,7 @@ func TestGibbsAscentPlainObjective(t *testing.T) {
 	batch := seq(32)
 	run := func(seed uint64) ([]float64, Cost) {
 		rec := &recorder{}
-		opt := &RWSAM{Base: rec, Rho: 0.3, Seed: seed}
+		opt := &RWSAM{Form: GibbsAscent, Base: rec, Rho: 0.3, Seed: seed}
 		if _, err := opt.Step(w, obj, batch); err != nil {
 			t.Fatal(err)
 		}
@@ -254,7 +254,7 @@ func TestGibbsAscentPlainObjective(t *testing.T) {
 		t.Errorf("finite-difference step differs from the exact one by %.3g relative", e)
 	}
 	// An explicit ExactNorm is allowed and costs one pass per sample (reported).
-	opt := &RWSAM{Base: &recorder{}, Rho: 0.3, Score: &ExactNorm{}}
+	opt := &RWSAM{Form: GibbsAscent, Base: &recorder{}, Rho: 0.3, Score: &ExactNorm{}}
 	if _, err := opt.Step(w, obj, batch); err != nil {
 		t.Fatal(err)
 	}

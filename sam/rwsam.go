@@ -29,14 +29,16 @@ const (
 	maxBatchedWork = 1 << 17
 )
 
-// RWSAM is reweighted SAM, reconstructed (docs/derivations/sam.md §3–§4). It is NOT verified
-// to be the algorithm of Luo et al. (NeurIPS 2025): neither the paper body nor
-// github.com/RitianLuo/RW-SAM could be read. It implements the paper's stated idea —
-// sharpness-weighted sampling through a Gibbs distribution over per-sample gradient norms,
-// to get m-SAM's generalization while staying parallel — in two forms selected by Form.
-// The zero value is GibbsAscent (see that constant): one perturbation along the gradient of
-// the Gibbs-reweighted batch loss, safe like SAM. Corrections, described below, is an
-// unbiased estimator of the m-SAM direction.
+// RWSAM is reweighted SAM, reconstructed (docs/derivations/sam.md §3, §4, §6). It is NOT
+// verified to be the algorithm of Luo et al. (NeurIPS 2025): neither the paper body nor
+// github.com/RitianLuo/RW-SAM could be read. It implements the paper's stated claim —
+// reweighting the samples to get m-SAM's generalization while staying parallel — in three
+// forms selected by Form. The zero value is VirtualMicro (see that constant): random
+// zero-sum unit signs reweight the batch into one synthetic m-sample micro-batch, with
+// passes over the whole batch only, whose expected drift is m-SAM's variance drift. GibbsAscent is the
+// literal reading of the public summaries (one perturbation along the gradient of the
+// Gibbs-reweighted batch loss: trains like SAM, no m-sharpness). Corrections, described
+// below, is an unbiased estimator of the m-SAM direction.
 //
 // Corrections form. Split the batch γ (size B) into K = B/m units γ_1..γ_K of size m = Unit
 // (default 1). Since g_B = ∇f_γ(w) = (1/K)Σ_j ∇f_{γ_j}(w), m-SAM's direction is
@@ -75,7 +77,8 @@ const (
 // d_i = ((a_1 (v_1,i − g_1,i) + a_2 (v_2,i − g_2,i)) + …) + g_B,i with a_r = 1/(k K q_{j_r}),
 // whose last chunk pass also checks d for NaN/±Inf, so g_B is not scanned on its own.
 type RWSAM struct {
-	// Form selects GibbsAscent (the zero value: one perturbation along the gradient of the
+	// Form selects VirtualMicro (the zero value: one random virtual micro-batch of EquivM
+	// samples per step), GibbsAscent (one perturbation along the gradient of the
 	// Gibbs-reweighted batch loss) or Corrections (the importance-sampled m-SAM corrections
 	// described above).
 	Form RWForm
@@ -87,7 +90,8 @@ type RWSAM struct {
 	Norm   Norm
 	Lambda float64
 	Eps    float64
-	// Temperature is T > 0 of the Gibbs distribution (0: 1; +Inf: uniform q).
+	// Temperature is T > 0 of the Gibbs distribution (0: 1; +Inf: uniform q); GibbsAscent
+	// and Corrections only (it must be 0 with VirtualMicro).
 	Temperature float64
 	// Draws is k, the number of corrections per step (Corrections only; 0: 4).
 	Draws int
@@ -101,8 +105,12 @@ type RWSAM struct {
 	// nn.SeqSupervised are), else FiniteDiff with one direction (two forward passes). An
 	// explicit &ExactNorm{} on another objective costs one pass per sample.
 	Score Scorer
-	// Seed seeds the draws.
+	// Seed seeds the draws (Corrections: units; VirtualMicro: the sign vectors).
 	Seed uint64
+	// EquivM is the equivalent micro-batch size m of the VirtualMicro form (0: 4 when it
+	// divides the batch, else the largest divisor of the batch below 4 that leaves two
+	// units); it must divide the batch. Smaller m, stronger variance drift.
+	EquivM int
 	// ClipNorm > 0 clips d to this norm.
 	ClipNorm float64
 
@@ -129,6 +137,10 @@ type RWSAM struct {
 	batch     []int
 	m, k      int
 	force     []int // test hook: fixed draws
+	// VirtualMicro: the reweighted gradient g_p, a group gradient, the unit signs and a
+	// test hook fixing them.
+	gp, gtmp, gscr, signs []float64
+	forceSigns            []float64
 
 	batched bool
 	observe bool
@@ -150,8 +162,8 @@ func (r *RWSAM) validate(b int) error {
 	}
 	t := r.temperature()
 	switch {
-	case r.Form != GibbsAscent && r.Form != Corrections:
-		return fmt.Errorf("sam: RWSAM.Form = %d is not GibbsAscent or Corrections", int(r.Form))
+	case r.Form != VirtualMicro && r.Form != GibbsAscent && r.Form != Corrections:
+		return fmt.Errorf("sam: RWSAM.Form = %d is not VirtualMicro, GibbsAscent or Corrections", int(r.Form))
 	case math.IsNaN(t) || t < 0:
 		return fmt.Errorf("sam: RWSAM.Temperature = %v must be > 0 (+Inf: uniform)", r.Temperature)
 	case r.Draws < 0:
@@ -165,7 +177,10 @@ func (r *RWSAM) validate(b int) error {
 	case r.ClipNorm < 0 || !finite(r.ClipNorm):
 		return fmt.Errorf("sam: ClipNorm = %v must be finite and >= 0", r.ClipNorm)
 	}
-	if r.Form == GibbsAscent {
+	switch r.Form {
+	case VirtualMicro:
+		return r.validateVirtual(b)
+	case GibbsAscent:
 		return r.validateGibbs()
 	}
 	if r.Unit == 0 {
@@ -184,7 +199,10 @@ func (r *RWSAM) Step(w []float64, obj nn.Objective, batch []int) (float64, error
 	if err := checkStep(r.Base, w, obj, batch); err != nil {
 		return 0, err
 	}
-	if r.Form == GibbsAscent {
+	switch r.Form {
+	case VirtualMicro:
+		return r.virtualStep(w, obj, batch)
+	case GibbsAscent:
 		return r.gibbsStep(w, obj, batch)
 	}
 	r.m = max(r.Unit, 1)

@@ -51,7 +51,13 @@ func diagMethods() []method {
 		{"RW-SAM k=4 fd", 0, true, rw(4, 1, func(s uint64) sam.Scorer { return &sam.FiniteDiff{Dirs: 2, Seed: s} })},
 		{"RW-SAM k=4 u=2", 0, true, rwu(4, 2, 1, exact)},
 		{"RW-SAM Gibbs", 0, true, func(rho float64, seed uint64) sam.Optimizer {
+			return &sam.RWSAM{Form: sam.GibbsAscent, Base: &sam.SGD{LR: dnLR}, Rho: rho, Norm: sam.Unnormalized, Seed: seed}
+		}},
+		{"RW-SAM (zero value, m=4)", 0, true, func(rho float64, seed uint64) sam.Optimizer {
 			return &sam.RWSAM{Base: &sam.SGD{LR: dnLR}, Rho: rho, Norm: sam.Unnormalized, Seed: seed}
+		}},
+		{"RW-SAM EquivM=1", 0, true, func(rho float64, seed uint64) sam.Optimizer {
+			return &sam.RWSAM{Base: &sam.SGD{LR: dnLR}, Rho: rho, Norm: sam.Unnormalized, EquivM: 1, Seed: seed}
 		}},
 	}
 }

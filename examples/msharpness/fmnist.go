@@ -65,8 +65,12 @@ func fmnistMethods(total, n int) []method {
 		ms = append(ms, method{fmt.Sprintf("m-SAM m=%d", m), m, true, msam(m)})
 	}
 	ms = append(ms, fmnistVariants(base, total)...)
-	ms = append(ms, method{"RW-SAM (Gibbs)", 0, true, func(rho float64, seed uint64) sam.Optimizer {
+	ms = append(ms, method{"RW-SAM (zero value, m=4)", 0, true, func(rho float64, seed uint64) sam.Optimizer {
 		return &sam.RWSAM{Base: base(), Rho: rho, Seed: seed}
+	}}, method{"RW-SAM (EquivM=8)", 0, true, func(rho float64, seed uint64) sam.Optimizer {
+		return &sam.RWSAM{Base: base(), Rho: rho, Seed: seed, EquivM: 8}
+	}}, method{"RW-SAM (Gibbs)", 0, true, func(rho float64, seed uint64) sam.Optimizer {
+		return &sam.RWSAM{Form: sam.GibbsAscent, Base: base(), Rho: rho, Seed: seed}
 	}}, method{"RW-SAM (IS, k=4, u=16)", 0, true, func(rho float64, seed uint64) sam.Optimizer {
 		return &sam.RWSAM{Form: sam.Corrections, Base: base(), Rho: rho, Draws: 4, Unit: 16, Seed: seed}
 	}})

@@ -48,7 +48,13 @@ func mnistMethods(total, n int) []method {
 		{"RW-SAM k=4 T=∞", 0, true, rw(1, math.Inf(1))},
 		{"RW-SAM k=4 u=8", 0, true, rw(8, 1)},
 		{"RW-SAM Gibbs", 0, true, func(rho float64, seed uint64) sam.Optimizer {
+			return &sam.RWSAM{Form: sam.GibbsAscent, Base: base(), Rho: rho, Seed: seed}
+		}},
+		{"RW-SAM (zero value, m=4)", 0, true, func(rho float64, seed uint64) sam.Optimizer {
 			return &sam.RWSAM{Base: base(), Rho: rho, Seed: seed}
+		}},
+		{"RW-SAM (EquivM=8)", 0, true, func(rho float64, seed uint64) sam.Optimizer {
+			return &sam.RWSAM{Base: base(), Rho: rho, Seed: seed, EquivM: 8}
 		}},
 	}
 }

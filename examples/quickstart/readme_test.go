@@ -54,7 +54,7 @@ func readmeNNSAMSGN() {
 	rw := &sam.RWSAM{Base: &sam.SGD{LR: 0.05, Momentum: 0.9}, Rho: 0.1}
 	hist, err = sam.Train(w, obj, rw, &sam.TrainSettings{Epochs: 2, Batch: 128, Seed: 1})
 	corr := &sam.RWSAM{Form: sam.Corrections, Unit: 16, Draws: 4, Base: &sam.SGD{LR: 0.05, Momentum: 0.9}, Rho: 0.1}
-	fmt.Println(rw.LastCost().Backward, corr.Unit) // passes of the last step: 3 (SAM: 2)
+	fmt.Println(rw.LastCost().Backward, corr.Unit) // passes of the last step: 3 on the MLP (SAM: 2)
 
 	all := make([]int, train.Len()) // every training sample
 	for i := range all {
