@@ -5,7 +5,8 @@ import (
 	"testing"
 )
 
-// family returns every optimizer of the SAM family except RWSAM, configured with the
+// family returns every optimizer of the SAM family except RWSAM (its ascent gradient is
+// reweighted: TestRWSAMAscentClip), configured with the
 // given clip norms on the final direction (clip) and on the ascent gradient (asc), Eps =
 // eps, and a recorder as Base (so w does not move). ESAM keeps every sample and every
 // coordinate here, so its ascent is deterministic.

@@ -113,6 +113,9 @@ type RWSAM struct {
 	EquivM int
 	// ClipNorm > 0 clips d to this norm.
 	ClipNorm float64
+	// AscentClipNorm > 0 clips the norm of the ascent gradient (the whole vector, every
+	// form) before it forms ε, as SAM's AscentClipNorm.
+	AscentClipNorm float64
 
 	p      perturbation
 	eng    engine
@@ -192,7 +195,7 @@ func (r *RWSAM) validate(b int) error {
 
 // Step takes one RW-SAM step on batch and returns the batch loss at w.
 func (r *RWSAM) Step(w []float64, obj nn.Objective, batch []int) (float64, error) {
-	r.p = perturbation{Rho: r.Rho, Norm: r.Norm, Lambda: r.Lambda, Eps: r.Eps}
+	r.p = perturbation{Rho: r.Rho, Norm: r.Norm, Lambda: r.Lambda, Eps: r.Eps, AscentClip: r.AscentClipNorm}
 	if err := r.validate(len(batch)); err != nil {
 		return 0, err
 	}
