@@ -64,7 +64,7 @@ func (p *plain) run(u Updater, w []float64, obj nn.Objective, batch []int) (floa
 	}
 	p.g = resize(p.g, len(w))
 	p.cost = Cost{Serial: 1, Depth: 1}
-	loss := obj.LossGrad(p.g, w, batch)
+	loss := cleanGrad(obj, p.g, w, batch)
 	p.cost.grad(len(batch))
 	if err := checkFinite(loss, p.g); err != nil {
 		return loss, err

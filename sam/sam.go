@@ -90,6 +90,7 @@ type SAM struct {
 	batch []int
 	m     int
 	loss  float64
+	whole bool // one micro-batch: its clean pass is cleanGrad
 }
 
 func (s *SAM) perturbation() perturbation {
@@ -119,6 +120,10 @@ func (s *SAM) Step(w []float64, obj nn.Objective, batch []int) (float64, error) 
 		s.m = len(batch)
 	}
 	s.w, s.obj, s.batch, s.loss = w, obj, batch, 0
+	s.whole = k == 1
+	if !s.whole {
+		openStep(obj, w, batch)
+	}
 	s.t = s.p.scales(s.t, w)
 	s.d = resize(s.d, len(w))
 	var bad int
@@ -159,7 +164,12 @@ func (s *SAM) unit(sc *scratch, dst []float64, j int) (float64, Cost) {
 	mb := s.micro(j)
 	var c Cost
 	sc.ensure(len(s.w))
-	loss := s.obj.LossGrad(sc.g, s.w, mb)
+	var loss float64
+	if s.whole { // the only micro-batch is the batch: its clean pass advances the model state
+		loss = cleanGrad(s.obj, sc.g, s.w, mb)
+	} else {
+		loss = s.obj.LossGrad(sc.g, s.w, mb)
+	}
 	c.grad(len(mb))
 	if s.p.perturb(sc, sc.g, s.t, s.w, s.obj, mb, &c) {
 		s.obj.LossGrad(dst, sc.wp, mb)

@@ -1,0 +1,163 @@
+package sam
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/sdeml/sdeml/nn"
+)
+
+// bnTask is a small residual CNN with batch normalisation and dropout on random images.
+func bnTask(t testing.TB, n int) (func() *nn.GraphSupervised, []float64) {
+	t.Helper()
+	g, err := nn.NewGraph(nn.Shape{C: 1, H: 6, W: 5},
+		nn.Node{Layer: nn.Conv2D{Out: 3, Kernel: 3, Stride: 1, Pad: 1}},
+		nn.Node{Layer: nn.BatchNorm{}},
+		nn.Node{Layer: nn.Activate{Act: nn.ReLU}},
+		nn.Node{Layer: nn.Conv2D{Out: 3, Kernel: 3, Stride: 1, Pad: 1}},
+		nn.Node{Layer: nn.BatchNorm{Momentum: 0.3}},
+		nn.Node{Layer: nn.Add{}, From: []int{4, 2}},
+		nn.Node{Layer: nn.Activate{Act: nn.ReLU}},
+		nn.Node{Layer: nn.GlobalAvgPool{}},
+		nn.Node{Layer: nn.Dropout{Rate: 0.2}},
+		nn.Node{Layer: nn.Flatten{}},
+		nn.Node{Layer: nn.Dense{Out: 3}},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	X := mat.NewDense(n, g.InDim(), nil)
+	labels := make([]int, n)
+	for i := range n {
+		for j := range g.InDim() {
+			X.Set(i, j, rng.NormFloat64())
+		}
+		labels[i] = rng.IntN(3)
+	}
+	data := &nn.Dataset{X: X, Labels: labels}
+	w := make([]float64, g.NumParams())
+	g.Init(w, nn.He, rand.NewPCG(1, 2))
+	return func() *nn.GraphSupervised {
+		obj, err := nn.NewGraphSupervised(g, data, nn.SoftmaxCE{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		obj.Seed = 11
+		return obj
+	}, w
+}
+
+func stateEqual(a, b *nn.GraphState) bool {
+	if a.Step != b.Step || len(a.Mean) != len(b.Mean) {
+		return false
+	}
+	for i := range a.Mean {
+		if !bitsEqual(a.Mean[i], b.Mean[i]) || !bitsEqual(a.Var[i], b.Var[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// One optimizer step moves the model state exactly once, with the batch statistics at
+// the unperturbed parameters: the state equals that of one LossGradUpdate at w on the
+// batch. Ascent and perturbed passes (at other parameters, so other statistics) would
+// make it differ; before the optimizers knew of model state no pass updated it at all.
+func TestModelStateOneUpdatePerStep(t *testing.T) {
+	newObj, w0 := bnTask(t, 24)
+	batch := []int{3, 7, 1, 0, 12, 9, 20, 15}
+	for _, c := range []struct {
+		name string
+		opt  Optimizer
+	}{
+		{"SGD", &SGD{LR: 0.1}},
+		{"Adam", &Adam{LR: 0.01}},
+		{"SAM", &SAM{Base: &SGD{LR: 0.1}, Rho: 0.5}},
+		{"SAM 2 ascent steps", &SAM{Base: &SGD{LR: 0.1}, Rho: 0.5, AscentSteps: 2}},
+		{"m-SAM", &SAM{Base: &SGD{LR: 0.1}, Rho: 0.5, Micro: 4}},
+		{"n-SAM", &NSAM{Base: &SGD{LR: 0.1}, Rho: 0.5, AscentBatch: 6, Seed: 2}},
+		{"RW-SAM Gibbs", &RWSAM{Base: &SGD{LR: 0.1}, Rho: 0.5, Seed: 3}},
+		{"RW-SAM Corrections", &RWSAM{Form: Corrections, Unit: 2, Draws: 2, Base: &SGD{LR: 0.1}, Rho: 0.5, Seed: 4}},
+	} {
+		obj, ref := newObj(), newObj()
+		w := append([]float64(nil), w0...)
+		ref.LossGradUpdate(nil, w, batch)
+		if _, err := c.opt.Step(w, obj, batch); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if !stateEqual(obj.State, ref.State) {
+			t.Errorf("%s: state after one step differs from one update at w on the batch\nmeans %v\nwant  %v (step %d, want %d)",
+				c.name, obj.State.Mean, ref.State.Mean, obj.State.Step, ref.State.Step)
+		}
+	}
+}
+
+// Train with a stateful objective stopped, checkpointed and resumed on a fresh objective
+// (state restored from the checkpoint) ends with the same parameters and model state, bit
+// for bit, as the uninterrupted run.
+func TestTrainResumeModelState(t *testing.T) {
+	newObj, w0 := bnTask(t, 30)
+	for _, c := range []struct {
+		name string
+		opt  func() Optimizer
+	}{
+		{"SGD", func() Optimizer { return &SGD{LR: 0.05, Momentum: 0.9, DecoupledWD: 0.01} }},
+		{"SAM", func() Optimizer { return &SAM{Base: &SGD{LR: 0.05, Momentum: 0.9}, Rho: 0.05} }},
+		{"m-SAM", func() Optimizer { return &SAM{Base: &Adam{LR: 0.01, DecoupledWD: 0.01}, Rho: 0.05, Micro: 2} }},
+	} {
+		settings := func() *TrainSettings { return &TrainSettings{Epochs: 2, Batch: 6, Seed: 4} }
+		full := newObj()
+		want := append([]float64(nil), w0...)
+		if _, err := Train(want, full, c.opt(), settings()); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		var saved bytes.Buffer
+		s := settings()
+		s.Context = ctx
+		s.SaveCheckpoint = func(cp *Checkpoint) error { return cp.Save(&saved) }
+		w := append([]float64(nil), w0...)
+		if _, err := Train(w, newObj(), &statefulCancel{&cancelOpt{inner: c.opt(), after: 7, cancel: cancel}}, s); !errors.Is(err, context.Canceled) {
+			t.Fatalf("%s: first leg err = %v", c.name, err)
+		}
+		cp, err := LoadCheckpoint(&saved)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s = settings()
+		s.Resume = cp
+		resumed := newObj()
+		got := make([]float64, len(w0))
+		if _, err := Train(got, resumed, c.opt(), s); err != nil {
+			t.Fatal(err)
+		}
+		if !bitsEqual(got, want) || !stateEqual(resumed.State, full.State) {
+			t.Errorf("%s: resumed run differs from the uninterrupted one (params equal %v, state equal %v)",
+				c.name, bitsEqual(got, want), stateEqual(resumed.State, full.State))
+		}
+		if full.State.Step != 10 {
+			t.Errorf("%s: Step = %d after 2 epochs of 5 steps", c.name, full.State.Step)
+		}
+		// A checkpoint without model state cannot resume a stateful objective.
+		cp.Model = nil
+		if _, err := Train(make([]float64, len(w0)), newObj(), c.opt(), s); err == nil {
+			t.Errorf("%s: resume without model state accepted", c.name)
+		}
+	}
+	obj := newObj()
+	b, _ := obj.MarshalState()
+	b[len(b)-1] = 0xff // the last variance becomes NaN
+	b[len(b)-2] = 0xff
+	if err := obj.UnmarshalState(b); err == nil {
+		t.Error("UnmarshalState accepted a NaN variance")
+	}
+	if err := obj.UnmarshalState(b[:5]); err == nil {
+		t.Error("UnmarshalState accepted truncated state")
+	}
+}
