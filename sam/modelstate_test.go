@@ -161,3 +161,27 @@ func TestTrainResumeModelState(t *testing.T) {
 		t.Error("UnmarshalState accepted truncated state")
 	}
 }
+
+// Steady-state steps on a stateful objective allocate nothing, also when the whole-batch
+// state update and the micro-batch passes share the objective's scratch (m-SAM).
+func TestModelStateNoAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are not meaningful under -race")
+	}
+	newObj, w0 := bnTask(t, 24)
+	batch := []int{3, 7, 1, 0, 12, 9, 20, 15, 2, 4, 5, 6, 8, 10, 11, 13}
+	for _, opt := range []Optimizer{&SGD{LR: 0.01}, &SAM{Base: &SGD{LR: 0.01}, Rho: 0.05}, &SAM{Base: &SGD{LR: 0.01}, Rho: 0.05, Micro: 2}} {
+		obj, w := newObj(), append([]float64(nil), w0...)
+		step := func() {
+			if _, err := opt.Step(w, obj, batch); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for range 30 { // every scratch value grows to the whole batch once
+			step()
+		}
+		if a := testing.AllocsPerRun(10, step); a != 0 {
+			t.Errorf("%T: %v allocs per step", opt, a)
+		}
+	}
+}
