@@ -91,7 +91,7 @@ func (r *RWSAM) gibbsStep(w []float64, obj nn.Objective, batch []int) (float64, 
 		loss = cleanGrad(obj, r.gB, w, batch)
 		r.cost.grad(b)
 	} else {
-		openStep(obj, w, batch)
+		openStep(obj, w, batch, &r.cost)
 		var err error
 		if loss, err = r.gibbsWeights(w, obj, batch); err != nil {
 			return loss, err

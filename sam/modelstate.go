@@ -23,9 +23,13 @@ func cleanGrad(obj nn.Objective, g, w []float64, batch []int) float64 {
 }
 
 // openStep advances a stateful objective by a forward-only pass at w on batch (a step
-// whose first clean pass is not on the whole batch); it does nothing for other objectives.
-func openStep(obj nn.Objective, w []float64, batch []int) {
+// whose first clean pass is not on the whole batch), counted in c as one serial forward
+// pass; it does nothing for other objectives.
+func openStep(obj nn.Objective, w []float64, batch []int, c *Cost) {
 	if so, ok := obj.(nn.StatefulObjective); ok {
 		so.LossGradUpdate(nil, w, batch)
+		c.loss(len(batch))
+		c.Serial++
+		c.Depth++
 	}
 }

@@ -95,6 +95,15 @@ func TestModelStateOneUpdatePerStep(t *testing.T) {
 			t.Errorf("%s: state after one step differs from one update at w on the batch\nmeans %v\nwant  %v (step %d, want %d)",
 				c.name, obj.State.Mean, ref.State.Mean, obj.State.Step, ref.State.Step)
 		}
+		if c.name == "m-SAM" {
+			// Two micro-batches of 4, two gradient passes each, plus the forward-only
+			// state pass on the 8 samples (Serial counts all passes run one after another,
+			// Depth the longest chain: one micro-batch plus the state pass).
+			want := Cost{Forward: 5, Backward: 4, ForwardSamples: 24, BackwardSamples: 16, Serial: 5, Depth: 3}
+			if got := c.opt.(*SAM).LastCost(); got != want {
+				t.Errorf("m-SAM cost %+v, want %+v", got, want)
+			}
+		}
 	}
 }
 

@@ -79,7 +79,7 @@ func (s *NSAM) Step(w []float64, obj nn.Objective, batch []int) (float64, error)
 	s.sc.ensure(len(w))
 	s.d = resize(s.d, len(w))
 	s.cost = Cost{Serial: 2, Depth: 2}
-	openStep(obj, w, batch)
+	openStep(obj, w, batch, &s.cost)
 	loss := obj.LossGrad(s.sc.g, w, asc)
 	s.cost.grad(len(asc))
 	if err := checkFinite(loss, s.sc.g); err != nil {

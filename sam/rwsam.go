@@ -204,7 +204,7 @@ func (r *RWSAM) Step(w []float64, obj nn.Objective, batch []int) (float64, error
 	if fused {
 		// g_B and the exact per-sample scores from one forward and backward pass.
 		r.s = resize(r.s, len(batch))
-		openStep(obj, w, batch)
+		openStep(obj, w, batch, &r.cost)
 		loss = obj.(LossGradNormer).LossGradNorms(r.gB, r.s, w, batch)
 	} else {
 		loss = cleanGrad(obj, r.gB, w, batch)

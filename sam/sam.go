@@ -121,13 +121,17 @@ func (s *SAM) Step(w []float64, obj nn.Objective, batch []int) (float64, error) 
 	}
 	s.w, s.obj, s.batch, s.loss = w, obj, batch, 0
 	s.whole = k == 1
+	var open Cost
 	if !s.whole {
-		openStep(obj, w, batch)
+		openStep(obj, w, batch, &open)
 	}
 	s.t = s.p.scales(s.t, w)
 	s.d = resize(s.d, len(w))
 	var bad int
 	s.cost, bad = s.eng.run(s.d, nil, s, k)
+	s.cost.add(open)
+	s.cost.Serial += open.Serial
+	s.cost.Depth += open.Depth
 	loss := s.loss
 	s.w, s.obj, s.batch = nil, nil, nil
 	if err := checkDirection(loss, s.d, bad); err != nil {
