@@ -35,6 +35,10 @@ type Dropout struct{ Rate float64 }
 // GlobalAvgPool averages each channel over all pixels: C×H×W → C×1×1.
 type GlobalAvgPool struct{}
 
+// Upsample repeats every pixel Factor×Factor times (nearest-neighbour upsampling):
+// C×H×W → C×(Factor·H)×(Factor·W), the decoder step of a U-Net.
+type Upsample struct{ Factor int }
+
 // Add sums its inputs, which must all have the same shape (a residual connection).
 type Add struct{}
 
@@ -47,6 +51,7 @@ func (Activate) layerName() string      { return "Activate" }
 func (Dropout) layerName() string       { return "Dropout" }
 func (GlobalAvgPool) layerName() string { return "GlobalAvgPool" }
 func (Add) layerName() string           { return "Add" }
+func (Upsample) layerName() string      { return "Upsample" }
 func (Concat) layerName() string        { return "Concat" }
 
 // GraphInput is the index that names the graph's input in Node.From.
@@ -70,6 +75,7 @@ const (
 	gGAP
 	gAdd
 	gConcat
+	gUp
 )
 
 // gnode is a compiled node: its input values (0 = the graph input, j+1 = node j).
@@ -83,6 +89,7 @@ type gnode struct {
 	bn       int // index among the BatchNorm nodes
 	mom, eps float64
 	rate     float64
+	factor   int // Upsample
 }
 
 // Graph is a network whose nodes are layers applied to the outputs of earlier nodes, with
@@ -90,7 +97,7 @@ type gnode struct {
 // Sequential is the special case of a chain. Like Sequential it holds the architecture
 // only: the parameters are one flat []float64 owned by the caller, the Conv2D and Dense
 // layers' W then b and BatchNorm's γ then β, in node order. BatchNorm, Activate, Dropout,
-// GlobalAvgPool, Add and Concat are Graph layers only. Build it with NewGraph.
+// GlobalAvgPool, Upsample, Add and Concat are Graph layers only. Build it with NewGraph.
 type Graph struct {
 	In    Shape
 	Nodes []Node
@@ -197,6 +204,11 @@ func (g *Graph) compileNode(j int, n Node) (gnode, error) {
 		g.hasDO = g.hasDO || L.Rate > 0
 	case GlobalAvgPool:
 		gn.kind, gn.out = gGAP, Shape{C: in.C, H: 1, W: 1}
+	case Upsample:
+		if L.Factor < 1 || L.Factor > 1<<12 {
+			return gn, fmt.Errorf("Factor = %d outside [1, 4096]", L.Factor)
+		}
+		gn.kind, gn.out, gn.factor = gUp, Shape{C: in.C, H: in.H * L.Factor, W: in.W * L.Factor}, L.Factor
 	case Add:
 		for k, v := range gn.in[1:] {
 			if s := g.shapes[v]; s != in {

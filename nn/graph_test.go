@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -369,5 +370,77 @@ func TestGraphBadInput(t *testing.T) {
 	data.X.Set(1, 4, math.NaN())
 	if _, err := NewGraphSupervised(oddGraph(t), data, SoftmaxCE{}); err == nil || !strings.Contains(err.Error(), "Dataset.X[1,4] = NaN") {
 		t.Errorf("NaN input: error %v", err)
+	}
+}
+
+// unetGraph is a one-level U-Net: an encoder convolution, a max pool, a bottleneck, a
+// nearest-neighbour upsampling, the skip connection concatenated, a decoder convolution.
+func unetGraph(t testing.TB) *Graph {
+	t.Helper()
+	g, err := NewGraph(Shape{C: 2, H: 6, W: 4},
+		Node{Layer: Conv2D{Out: 3, Kernel: 3, Stride: 1, Pad: 1, Act: Tanh}}, // 0: 3×6×4
+		Node{Layer: MaxPool{Size: 2, Stride: 2}},                             // 1: 3×3×2
+		Node{Layer: Conv2D{Out: 4, Kernel: 3, Stride: 1, Pad: 1}},            // 2: 4×3×2
+		Node{Layer: BatchNorm{}},                                             // 3
+		Node{Layer: Activate{Act: GELU}},                                     // 4
+		Node{Layer: Upsample{Factor: 2}},                                     // 5: 4×6×4
+		Node{Layer: Concat{}, From: []int{5, 0}},                             // 6: 7×6×4
+		Node{Layer: Conv2D{Out: 2, Kernel: 3, Stride: 1, Pad: 1, Act: Tanh}}, // 7: 2×6×4
+		Node{Layer: Flatten{}},                                               // 8: 48
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// TestGraphUNet checks the U-Net's gradient against finite differences (MSE to image
+// targets, both modes), Upsample's forward pass by its definition, and a save/load round
+// trip.
+func TestGraphUNet(t *testing.T) {
+	for _, eval := range []bool{false, true} {
+		obj, w := graphObjective(t, unetGraph(t), 10, MSE{}, 7)
+		obj.Eval = eval
+		randomizeState(obj.State, 2)
+		idx := []int{0, 2, 9, 4, 4, 1, 7, 3, 8, 6, 5}
+		grad := make([]float64, len(w))
+		obj.LossGrad(grad, w, idx)
+		want := testutil.FDGradient(func(w []float64) float64 { return obj.LossGrad(nil, w, idx) }, w)
+		// fdTol (grad_test.go).
+		if e := testutil.RelErr(grad, want); e > fdTol {
+			t.Errorf("eval=%v: relative error %.3g > %g", eval, e, fdTol)
+		}
+	}
+	g, err := NewGraph(Shape{C: 2, H: 2, W: 3}, Node{Layer: Upsample{Factor: 2}}, Node{Layer: Flatten{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := randomData(1, 1, 12, 48)
+	obj, err := NewGraphSupervised(g, data, MSE{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws := obj.get()
+	obj.pass(ws, nil, []int{0}, 0, false, 1)
+	for h := range 4 {
+		for w := range 6 {
+			for c := range 2 {
+				if got, want := ws.val[1][(h*6+w)*2+c], data.X.At(0, ((h/2)*3+w/2)*2+c); got != want {
+					t.Fatalf("Upsample (%d, %d, %d) = %v, want %v", h, w, c, got, want)
+				}
+			}
+		}
+	}
+	var buf bytes.Buffer
+	u := unetGraph(t)
+	w := make([]float64, u.NumParams())
+	if err := SaveGraph(&buf, u, w, nil); err != nil {
+		t.Fatal(err)
+	}
+	if g2, _, _, err := LoadGraph(&buf); err != nil || g2.NumParams() != u.NumParams() || g2.Nodes[5].Layer != (Upsample{Factor: 2}) {
+		t.Errorf("U-Net round trip: %v", err)
+	}
+	if _, err := NewGraph(Shape{C: 1, H: 2, W: 2}, Node{Layer: Upsample{}}); err == nil || !strings.Contains(err.Error(), "Factor = 0 outside [1, 4096]") {
+		t.Errorf("Upsample{}: error %v", err)
 	}
 }

@@ -299,6 +299,17 @@ func (t *graphTask) forward(worker, c, lo, hi int, x, y []float64) {
 		for _, v := range gn.in[1:] {
 			floats.Add(y, ws.val[v][lo*no:hi*no])
 		}
+	case gUp:
+		in, f := g.shapes[gn.in[0]], gn.factor
+		C, W := in.C, in.W
+		for s := range n {
+			xs, ys := x[s*ni:(s+1)*ni], y[s*no:(s+1)*no]
+			for h := range gn.out.H {
+				for w := range gn.out.W {
+					copy(ys[(h*gn.out.W+w)*C:(h*gn.out.W+w+1)*C], xs[((h/f)*W+w/f)*C:((h/f)*W+w/f+1)*C])
+				}
+			}
+		}
 	case gConcat:
 		C, off := gn.out.C, 0
 		for _, v := range gn.in {
@@ -389,6 +400,22 @@ func (t *graphTask) backward(worker, c, lo, hi int, x, y []float64) {
 		m := ws.mask[t.j][lo*no : hi*no]
 		for q, v := range dy {
 			dx[q] = v * m[q]
+		}
+	case gUp:
+		// dx at (h, w) is the sum of dy over its f×f copies, in row-major order of the copies.
+		in, f := g.shapes[gn.in[0]], gn.factor
+		C, W, oW := in.C, in.W, gn.out.W
+		for s := range n {
+			dxs, dys := dx[s*ni:(s+1)*ni], dy[s*no:(s+1)*no]
+			clear(dxs)
+			for h := range gn.out.H {
+				for w := range oW {
+					d := dxs[((h/f)*W+w/f)*C : ((h/f)*W+w/f+1)*C]
+					for k, v := range dys[(h*oW+w)*C : (h*oW+w+1)*C] {
+						d[k] += v
+					}
+				}
+			}
 		}
 	case gGAP:
 		in := g.shapes[gn.in[0]]

@@ -17,10 +17,10 @@ import (
 //	in       int64 × 3                 C, H, W
 //	nodes    int64                     1..maxGraphNodes
 //	node     int64 kind (1 Conv2D, 2 MaxPool, 3 AvgPool, 4 Flatten, 5 Dense, 6 BatchNorm,
-//	         7 Activate, 8 Dropout, 9 GlobalAvgPool, 10 Add, 11 Concat),
+//	         7 Activate, 8 Dropout, 9 GlobalAvgPool, 10 Add, 11 Concat, 12 Upsample),
 //	         int64 count + int64 × count   From (as given; empty for nil)
 //	         int64 × 4  (Conv2D: Out Kernel Stride Pad; pools: Size Stride 0 0; Dense: Out
-//	                    0 0 0; others 0 0 0 0)
+//	                    0 0 0; Upsample: Factor 0 0 0; others 0 0 0 0)
 //	         int64 Act  (Conv2D, Dense, Activate; else 0)
 //	         float64 × 2 (BatchNorm: Momentum Eps; Dropout: Rate 0; else 0 0)   × nodes
 //	params   int64 count + float64 × count   (count = NumParams())
@@ -46,6 +46,7 @@ const (
 	gkGAP
 	gkAdd
 	gkConcat
+	gkUp
 )
 
 // SaveGraph writes the architecture of g, the parameters params (len NumParams) and the
@@ -95,6 +96,8 @@ func SaveGraph(w io.Writer, g *Graph, params []float64, st *GraphState) error {
 			kind = gkAdd
 		case Concat:
 			kind = gkConcat
+		case Upsample:
+			kind, a = gkUp, L.Factor
 		}
 		e.Int(kind)
 		e.Int(len(n.From))
@@ -140,7 +143,7 @@ func LoadGraph(r io.Reader) (*Graph, []float64, *GraphState, error) {
 	count := d.Int("nodes", 1, maxGraphNodes)
 	var nodes []Node
 	for j := 0; j < count && !d.Failed(); j++ {
-		kind := d.Int("kind", gkConv, gkConcat)
+		kind := d.Int("kind", gkConv, gkUp)
 		nf := d.Int("len(From)", 0, maxGraphNodes)
 		var from []int
 		for k := 0; k < nf && !d.Failed(); k++ {
@@ -174,6 +177,8 @@ func LoadGraph(r io.Reader) (*Graph, []float64, *GraphState, error) {
 			L = GlobalAvgPool{}
 		case gkAdd:
 			L = Add{}
+		case gkUp:
+			L = Upsample{Factor: v[0]}
 		default:
 			L = Concat{}
 		}
