@@ -274,7 +274,7 @@ func TestDropoutStreams(t *testing.T) {
 	dst := make([]float64, 30)
 	obj.Losses(dst, nil, seq(30))
 	kept, tot := 0, 0
-	ws := obj.get()
+	ws := obj.get(seq(30))
 	defer obj.wss.put(ws)
 	obj.run(ws, nil, dst, nil, seq(30), 0, false)
 	for _, m := range ws.mask[0][:30*in.Size()] {
@@ -420,7 +420,7 @@ func TestGraphUNet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ws := obj.get()
+	ws := obj.get(seq(30))
 	obj.pass(ws, nil, []int{0}, 0, false, 1)
 	for h := range 4 {
 		for w := range 6 {

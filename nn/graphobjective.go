@@ -75,7 +75,7 @@ type GraphSupervised struct {
 	Seed  uint64 // seed of the dropout streams
 
 	mu  sync.Mutex
-	wss freeList[graphWS]
+	wss wsPool
 }
 
 // graphBlock is the number of samples of one block of a call whose samples are
@@ -120,8 +120,15 @@ func (s *GraphSupervised) Dim() int { return s.Net.NumParams() }
 // Len is the number of samples.
 func (s *GraphSupervised) Len() int { return s.Data.Len() }
 
-func (s *GraphSupervised) get() *graphWS {
-	if ws := s.wss.get(); ws != nil {
+// get returns scratch for a call on idx: of the kept workspaces, the smallest that holds
+// a block of the call, so that the micro-batch passes of m-SAM do not take (and grow) the
+// whole-batch workspace of its state pass.
+func (s *GraphSupervised) get(idx []int) *graphWS {
+	rows := len(idx)
+	if !s.coupled() {
+		rows = min(rows, graphBlock)
+	}
+	if ws := s.wss.get(rows); ws != nil {
 		return ws
 	}
 	return s.Net.newWS()
@@ -218,7 +225,7 @@ func (s *GraphSupervised) LossGrad(grad, w []float64, idx []int) float64 {
 	if len(idx) == 0 {
 		panic("nn: LossGrad with empty idx")
 	}
-	ws := s.get()
+	ws := s.get(idx)
 	defer s.wss.put(ws)
 	return s.run(ws, grad, nil, w, idx, s.State.Step, false) / float64(len(idx))
 }
@@ -233,7 +240,7 @@ func (s *GraphSupervised) LossGradUpdate(grad, w []float64, idx []int) float64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.State.Step++
-	ws := s.get()
+	ws := s.get(idx)
 	defer s.wss.put(ws)
 	loss := s.run(ws, grad, nil, w, idx, s.State.Step, false) / float64(len(idx))
 	if !s.coupled() {
@@ -263,7 +270,7 @@ func (s *GraphSupervised) Losses(dst, w []float64, idx []int) {
 	if len(idx) == 0 {
 		return
 	}
-	ws := s.get()
+	ws := s.get(idx)
 	defer s.wss.put(ws)
 	s.run(ws, nil, dst, w, idx, s.State.Step, false)
 }
@@ -277,7 +284,7 @@ func (s *GraphSupervised) Accuracy(w []float64, idx []int) float64 {
 	if len(idx) == 0 {
 		panic("nn: Accuracy with empty idx")
 	}
-	ws := s.get()
+	ws := s.get(idx)
 	defer s.wss.put(ws)
 	return s.run(ws, nil, nil, w, idx, s.State.Step, true) / float64(len(idx))
 }
@@ -291,7 +298,7 @@ func (s *GraphSupervised) PerSampleGrads(dst *mat.Dense, w []float64, idx []int)
 	if r != len(idx) || c != s.Dim() {
 		panic(fmt.Sprintf("nn: PerSampleGrads dst is %d×%d, want %d×%d", r, c, len(idx), s.Dim()))
 	}
-	ws := s.get()
+	ws := s.get(idx)
 	defer s.wss.put(ws)
 	s.Net.checkParams(w)
 	block := graphBlock

@@ -175,11 +175,9 @@ func (t *graphTask) Do(worker, c int) {
 		C := gn.out.C
 		gamma, beta := ws.w[gn.off:gn.off+C], ws.w[gn.off+C:gn.off+2*C]
 		mean, istd := ws.mean[t.j], ws.istd[t.j]
-		xh := ws.xhat[t.j][lo*no : hi*no]
 		for r := 0; r+C <= len(x); r += C {
 			for k, v := range x[r : r+C] {
-				h := (v - mean[k]) * istd[k]
-				xh[r+k] = h
+				h := (v - mean[k]) * istd[k] // x̂, recomputed (same bits) by the backward pass
 				y[r+k] = gamma[k]*h + beta[k]
 			}
 		}
@@ -188,27 +186,26 @@ func (t *graphTask) Do(worker, c int) {
 		p := ws.part[c][:2*C]
 		clear(p)
 		dy := ws.d[t.j+1][lo*no : hi*no]
-		xh := ws.xhat[t.j][lo*no : hi*no]
+		mean, istd := ws.mean[t.j], ws.istd[t.j]
 		for r := 0; r+C <= len(dy); r += C {
 			for k, v := range dy[r : r+C] {
 				p[k] += v
-				p[C+k] += v * xh[r+k]
+				p[C+k] += v * ((x[r+k] - mean[k]) * istd[k])
 			}
 		}
 	case gopBNBackApply:
 		// dx = γ·istd·(dy − Σdy/N − x̂·Σdy·x̂/N) in training mode, γ·istd·dy in evaluation
 		// mode; the sums were reduced into ws.part[0].
 		C := gn.out.C
-		gamma, istd := ws.w[gn.off:gn.off+C], ws.istd[t.j]
+		gamma, mean, istd := ws.w[gn.off:gn.off+C], ws.mean[t.j], ws.istd[t.j]
 		s := ws.part[0][:2*C]
 		dy := ws.d[t.j+1][lo*no : hi*no]
-		xh := ws.xhat[t.j][lo*no : hi*no]
 		dx := t.dst[lo*ni : hi*ni]
 		invN := 1 / float64(ws.batch*gn.out.H*gn.out.W)
 		for r := 0; r+C <= len(dy); r += C {
 			for k, v := range dy[r : r+C] {
 				if ws.train {
-					v -= s[k]*invN + xh[r+k]*s[C+k]*invN
+					v -= s[k]*invN + ((x[r+k]-mean[k])*istd[k])*s[C+k]*invN
 				}
 				dx[r+k] = gamma[k] * istd[k] * v
 			}

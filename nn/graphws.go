@@ -2,6 +2,8 @@ package nn
 
 import (
 	"math/rand/v2"
+	"runtime"
+	"sync"
 
 	"github.com/sdeml/sdeml/internal/parallel"
 )
@@ -19,7 +21,6 @@ type graphWS struct {
 	val   [][]float64 // value outputs (0: the gathered input), batch × size
 	d     [][]float64 // ∂/∂value
 	z     [][]float64 // pre-activations of a convolution node with an activation
-	xhat  [][]float64 // BatchNorm: normalised inputs
 	mask  [][]float64 // Dropout: 0 or 1/(1−Rate)
 	arg   [][]int32   // MaxPool argmax
 	mean  [][]float64 // BatchNorm: mean used (batch or running)
@@ -79,7 +80,7 @@ func (ws *graphWS) ensure(rows int) {
 	g := ws.g
 	n := len(g.nodes)
 	ws.val, ws.d = make([][]float64, n+1), make([][]float64, n+1)
-	ws.z, ws.xhat, ws.mask = make([][]float64, n), make([][]float64, n), make([][]float64, n)
+	ws.z, ws.mask = make([][]float64, n), make([][]float64, n)
 	ws.arg = make([][]int32, n)
 	ws.mean, ws.vari, ws.istd = make([][]float64, n), make([][]float64, n), make([][]float64, n)
 	for v, s := range g.shapes {
@@ -100,7 +101,6 @@ func (ws *graphWS) ensure(rows int) {
 				ws.arg[j] = make([]int32, size)
 			}
 		case gBN:
-			ws.xhat[j] = make([]float64, size)
 			C := gn.out.C
 			ws.mean[j], ws.vari[j], ws.istd[j] = make([]float64, C), make([]float64, C), make([]float64, C)
 		case gDrop:
@@ -183,4 +183,48 @@ func mix64(z uint64) uint64 {
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
 	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
 	return z ^ (z >> 31)
+}
+
+// wsPool keeps graph workspaces for reuse, like freeList, choosing by capacity: a
+// workspace holds the whole batch of a training-mode pass with BatchNorm (hundreds of
+// megabytes for a ResNet at batch 128), so handing it to a small pass, or growing a small
+// one to the whole batch, would waste memory.
+type wsPool struct {
+	mu   sync.Mutex
+	free []*graphWS
+}
+
+// get removes and returns the kept workspace with the smallest capacity >= rows, or the
+// largest one if none holds rows, or nil if none is kept.
+func (p *wsPool) get(rows int) *graphWS {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	best := -1
+	for i, ws := range p.free {
+		switch {
+		case best < 0:
+			best = i
+		case ws.cap >= rows && (p.free[best].cap < rows || ws.cap < p.free[best].cap):
+			best = i
+		case p.free[best].cap < rows && ws.cap > p.free[best].cap:
+			best = i
+		}
+	}
+	if best < 0 {
+		return nil
+	}
+	ws := p.free[best]
+	last := len(p.free) - 1
+	p.free[best], p.free[last] = p.free[last], nil
+	p.free = p.free[:last]
+	return ws
+}
+
+// put keeps ws, unless the pool is full.
+func (p *wsPool) put(ws *graphWS) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.free) < 4*runtime.GOMAXPROCS(0)+seqRound {
+		p.free = append(p.free, ws)
+	}
 }
