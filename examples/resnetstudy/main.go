@@ -37,10 +37,10 @@ import (
 
 type config struct {
 	seeds, epochs, nTrain, nVal, nTest, width, batch, micro, pad int
-	blocks                                                      []int
-	lr, wd, smooth                                              float64
-	rhos                                                        []float64
-	dir, out                                                    string
+	blocks                                                       []int
+	lr, wd, smooth                                               float64
+	rhos                                                         []float64
+	dir, out                                                     string
 }
 
 func main() {
