@@ -311,9 +311,9 @@ func (s *GraphSupervised) PerSampleGrads(dst *mat.Dense, w []float64, idx []int)
 		sub := idx[lo:min(lo+block, len(idx))]
 		s.pass(ws, w, sub, s.State.Step, true, 1)
 		B := len(sub)
-		last := ws.d[len(ws.d)-1]
-		copy(ws.dout[:B*K], last[:B*K])
+		copy(ws.dout[:B*K], ws.d[len(ws.d)-1][:B*K])
 		for k := range B {
+			last := ws.d[len(ws.d)-1] // the backward pass may swap buffers (Add)
 			clear(last[:B*K])
 			copy(last[k*K:(k+1)*K], ws.dout[k*K:(k+1)*K])
 			ws.grad = G.Data[(lo+k)*G.Stride : (lo+k)*G.Stride+c]

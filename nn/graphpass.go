@@ -88,17 +88,31 @@ func (g *Graph) backward(ws *graphWS) {
 				ws.task.run(gopBNBackApply, j)
 				ws.commit(gn.in[0])
 			}
-		case gAdd, gConcat:
-			op := gopAddBack
-			if gn.kind == gConcat {
-				op = gopConcatBack
+		case gAdd:
+			// Every input receives ∂/∂y: added to a value that already has a contribution,
+			// copied to one that has none, except that input 0, taken last, gets the buffer
+			// of ∂/∂y itself when it has none (the two are swapped, same size, no copy).
+			for k := len(gn.in) - 1; k >= 0; k-- {
+				v := gn.in[k]
+				switch {
+				case v == 0:
+					continue
+				case k == 0 && !ws.written[v]:
+					ws.d[v], ws.d[j+1] = ws.d[j+1], ws.d[v]
+				default:
+					ws.task.k, ws.task.dst = k, ws.d[v][:ws.batch*gn.out.Size()]
+					ws.task.add = ws.written[v]
+					ws.task.run(gopAddBack, j)
+				}
+				ws.written[v] = true
 			}
+		case gConcat:
 			for k, v := range gn.in {
 				if v == 0 {
 					continue
 				}
 				ws.task.k, ws.task.dst = k, ws.target(v)
-				ws.task.run(op, j)
+				ws.task.run(gopConcatBack, j)
 				ws.commit(v)
 			}
 		default:
@@ -213,7 +227,11 @@ func (t *graphTask) Do(worker, c int) {
 	case gopBwd:
 		t.backward(worker, c, lo, hi, x, y)
 	case gopAddBack:
-		copy(t.dst[lo*no:hi*no], ws.d[t.j+1][lo*no:hi*no])
+		if t.add {
+			floats.Add(t.dst[lo*no:hi*no], ws.d[t.j+1][lo*no:hi*no])
+		} else {
+			copy(t.dst[lo*no:hi*no], ws.d[t.j+1][lo*no:hi*no])
+		}
 	case gopConcatBack:
 		off := 0
 		for _, v := range gn.in[:t.k] {
@@ -387,6 +405,10 @@ func (t *graphTask) backward(worker, c, lo, hi int, x, y []float64) {
 	case gFlatten:
 		copy(dx, dy)
 	case gAct:
+		if gn.act == ReLU {
+			reluBack(dx, dy, x)
+			return
+		}
 		copy(dx, dy)
 		gn.act.scaleByDerivative(dx, x, y)
 	case gDrop:
@@ -425,5 +447,16 @@ func (t *graphTask) backward(worker, c, lo, hi int, x, y []float64) {
 				}
 			}
 		}
+	}
+}
+
+// reluBack sets dx = dy·ReLU'(x) in one pass, with the bits of copying dy and applying
+// Activation.scaleByDerivative (the same branch-free mask: dy kept iff x > 0).
+func reluBack(dx, dy, x []float64) {
+	dx, dy = dx[:len(x)], dy[:len(x)]
+	for i, v := range x {
+		b := int64(math.Float64bits(v))
+		m := uint64((-b >> 63) &^ (b >> 63))
+		dx[i] = math.Float64frombits(math.Float64bits(dy[i]) & m)
 	}
 }

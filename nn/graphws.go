@@ -156,6 +156,7 @@ type graphTask struct {
 	ws    *graphWS
 	op, j int
 	k     int       // input of an Add or Concat backward
+	add   bool      // the Add backward adds to dst instead of writing
 	dst   []float64 // the contribution target of the input being back-propagated
 }
 
