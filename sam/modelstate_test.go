@@ -44,7 +44,7 @@ func bnTask(t testing.TB, n int) (func() *nn.GraphSupervised, []float64) {
 	w := make([]float64, g.NumParams())
 	g.Init(w, nn.He, rand.NewPCG(1, 2))
 	return func() *nn.GraphSupervised {
-		obj, err := nn.NewGraphSupervised(g, data, nn.SoftmaxCE{})
+		obj, err := nn.NewGraphSupervised(g, data, nn.SoftmaxCE{Smoothing: 0.1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -107,9 +107,10 @@ func TestModelStateOneUpdatePerStep(t *testing.T) {
 	}
 }
 
-// Train with a stateful objective stopped, checkpointed and resumed on a fresh objective
-// (state restored from the checkpoint) ends with the same parameters and model state, bit
-// for bit, as the uninterrupted run.
+// Train with a stateful objective (batch normalisation, dropout, label smoothing) stopped,
+// checkpointed and resumed on a fresh objective (state restored from the checkpoint) ends
+// with the same parameters and model state, bit for bit, as the uninterrupted run; with
+// decoupled weight decay, a warm-up + cosine schedule and gradient clipping.
 func TestTrainResumeModelState(t *testing.T) {
 	newObj, w0 := bnTask(t, 30)
 	for _, c := range []struct {
@@ -117,6 +118,10 @@ func TestTrainResumeModelState(t *testing.T) {
 		opt  func() Optimizer
 	}{
 		{"SGD", func() Optimizer { return &SGD{LR: 0.05, Momentum: 0.9, DecoupledWD: 0.01} }},
+		{"SGD warm-up cosine clip", func() Optimizer {
+			return &SGD{LR: 0.05, Momentum: 0.9, WeightDecay: 5e-4, ClipNorm: 0.5,
+				Schedule: Warmup{Steps: 3, Then: Cosine{Total: 7}}}
+		}},
 		{"SAM", func() Optimizer { return &SAM{Base: &SGD{LR: 0.05, Momentum: 0.9}, Rho: 0.05} }},
 		{"m-SAM", func() Optimizer { return &SAM{Base: &Adam{LR: 0.01, DecoupledWD: 0.01}, Rho: 0.05, Micro: 2} }},
 	} {
