@@ -20,6 +20,7 @@ p.add_argument("--threads", type=int, default=2)
 p.add_argument("--steps", type=int, default=5)
 p.add_argument("--reps", type=int, default=3)
 p.add_argument("--batch", type=int, default=128)
+p.add_argument("--only", default="sgd,sam,msam16", help="comma-separated subset of sgd,sam,msam16")
 a = p.parse_args()
 torch.set_num_threads(a.threads)
 dt = getattr(torch, a.dtype)
@@ -105,6 +106,8 @@ def msam(m):
 
 print(f"# torch {torch.__version__} {a.dtype} threads {torch.get_num_threads()}")
 for name, fn in [("sgd", sgd), ("sam", sam), ("msam16", msam(16))]:
+    if name not in a.only.split(","):
+        continue
     for i in range(2): fn(i)
     times = []
     for r in range(a.reps):
