@@ -168,6 +168,13 @@ func TestGraphMatchesSequential(t *testing.T) {
 	if a, b := gobj.Accuracy(w, idx), sobj.Accuracy(w, idx); a != b {
 		t.Errorf("Accuracy %v, Sequential %v", a, b)
 	}
+	P1, P2 := mat.NewDense(len(idx), 3, nil), mat.NewDense(len(idx), 3, nil)
+	gobj.Predict(P1, w, idx)
+	sobj.Predict(P2, w, idx)
+	// Each output is one chain of products: only the fused bias rounding can differ.
+	if !mat.EqualApprox(P1, P2, 1e-13) {
+		t.Errorf("Predict differs from Sequential's")
+	}
 }
 
 // TestBatchNormStatistics checks BatchNorm's forward pass in both modes and the running

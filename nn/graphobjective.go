@@ -148,6 +148,12 @@ func (s *GraphSupervised) coupled() bool { return s.Net.hasBN && !s.Eval }
 // losses (unless nil), the mean gradient to grad (unless nil), the hit count is returned
 // in place of the loss sum when acc is set. It returns the loss sum.
 func (s *GraphSupervised) run(ws *graphWS, grad, losses, w []float64, idx []int, step uint64, acc bool) float64 {
+	return s.runPred(ws, grad, losses, w, idx, step, acc, blas64.General{})
+}
+
+// runPred is run that also copies the network outputs into the rows of pred unless its
+// Data is nil.
+func (s *GraphSupervised) runPred(ws *graphWS, grad, losses, w []float64, idx []int, step uint64, acc bool, pred blas64.General) float64 {
 	s.Net.checkParams(w)
 	if grad != nil && len(grad) != len(w) {
 		panic(fmt.Sprintf("nn: len(grad) = %d, want %d", len(grad), len(w)))
@@ -168,6 +174,11 @@ func (s *GraphSupervised) run(ws *graphWS, grad, losses, w []float64, idx []int,
 		B, K := len(sub), s.Net.OutDim()
 		if losses != nil {
 			copy(losses[lo:], ws.losses[:B])
+		}
+		if pred.Data != nil {
+			for k := range B {
+				copy(pred.Data[(lo+k)*pred.Stride:(lo+k)*pred.Stride+K], out[k*K:(k+1)*K])
+			}
 		}
 		if acc {
 			for k, i := range sub {
@@ -287,6 +298,22 @@ func (s *GraphSupervised) Accuracy(w []float64, idx []int) float64 {
 	ws := s.get(idx)
 	defer s.wss.put(ws)
 	return s.run(ws, nil, nil, w, idx, s.State.Step, true) / float64(len(idx))
+}
+
+// Predict writes the network outputs f_w(x_{idx[k]}) into row k of dst (len(idx)×OutDim),
+// in the objective's mode (in training mode with BatchNorm, normalised with the statistics
+// of the batch idx).
+func (s *GraphSupervised) Predict(dst *mat.Dense, w []float64, idx []int) {
+	K := s.Net.OutDim()
+	if r, c := dst.Dims(); r != len(idx) || c != K {
+		panic(fmt.Sprintf("nn: Predict dst is %d×%d, want %d×%d", r, c, len(idx), K))
+	}
+	if len(idx) == 0 {
+		return
+	}
+	ws := s.get(idx)
+	defer s.wss.put(ws)
+	s.runPred(ws, nil, nil, w, idx, s.State.Step, false, dst.RawMatrix())
 }
 
 // PerSampleGrads writes ∇ℓ_{idx[k]}(w) into row k of dst (len(idx)×Dim()), where in
