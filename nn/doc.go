@@ -36,7 +36,7 @@
 //
 // Graph generalises Sequential to nodes that read the outputs of any earlier nodes, with
 // residual (Add) and U-Net style (Concat) connections, and adds BatchNorm, Activate,
-// Dropout and GlobalAvgPool; ResNet builds the residual CNNs of the SAM literature as a
+// Dropout, GlobalAvgPool and Upsample; ResNet builds the residual CNNs of the SAM literature as a
 // Graph. GraphSupervised is its Objective, in training or evaluation mode. BatchNorm's
 // running statistics and the dropout step are model state (GraphState), kept outside the
 // parameters: LossGrad never changes them, LossGradUpdate (StatefulObjective) does once per
