@@ -117,6 +117,16 @@ func (s *GraphSupervised) EvalOn(data *Dataset) (*GraphSupervised, error) {
 // Dim is the number of parameters.
 func (s *GraphSupervised) Dim() int { return s.Net.NumParams() }
 
+// MinBatch is the smallest number of samples a call accepts: 2 in training mode with
+// BatchNorm (a one-sample batch has no spread to normalise by), else 1. Package sam checks
+// its batches and micro-batches against it and returns an error instead of the panic.
+func (s *GraphSupervised) MinBatch() int {
+	if s.coupled() {
+		return 2
+	}
+	return 1
+}
+
 // Len is the number of samples.
 func (s *GraphSupervised) Len() int { return s.Data.Len() }
 

@@ -1,6 +1,10 @@
 package sam
 
-import "github.com/sdeml/sdeml/nn"
+import (
+	"fmt"
+
+	"github.com/sdeml/sdeml/nn"
+)
 
 // Objectives with model state (nn.StatefulObjective: batch-normalisation running
 // statistics, dropout step) are advanced exactly once per optimizer step, at the
@@ -32,4 +36,17 @@ func openStep(obj nn.Objective, w []float64, batch []int, c *Cost) {
 		c.Serial++
 		c.Depth++
 	}
+}
+
+// minBatcher is the optional objective method giving the smallest batch one pass accepts
+// (nn.GraphSupervised: 2 with batch normalisation in training mode, else 1).
+type minBatcher interface{ MinBatch() int }
+
+// checkMinBatch returns an error naming what if a pass on size samples is below the
+// objective's MinBatch.
+func checkMinBatch(obj nn.Objective, size int, what string) error {
+	if mb, ok := obj.(minBatcher); ok && size < mb.MinBatch() {
+		return fmt.Errorf("sam: %s = %d, but the objective needs passes of at least %d samples (batch normalisation in training mode)", what, size, mb.MinBatch())
+	}
+	return nil
 }

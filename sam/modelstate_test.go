@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -197,5 +198,33 @@ func TestModelStateNoAllocs(t *testing.T) {
 		if a := testing.AllocsPerRun(10, step); a != 0 {
 			t.Errorf("%T: %v allocs per step", opt, a)
 		}
+	}
+}
+
+// Passes below the objective's MinBatch (batch normalisation in training mode needs 2
+// samples) are errors naming the setting, not panics.
+func TestModelStateMinBatch(t *testing.T) {
+	newObj, w0 := bnTask(t, 24)
+	for _, c := range []struct {
+		opt   Optimizer
+		batch []int
+		want  string
+	}{
+		{&SGD{}, []int{4}, "len(batch) = 1"},
+		{&SAM{Base: &SGD{}, Rho: 0.1, Micro: 1}, []int{1, 2, 3, 4}, "smallest micro-batch (Micro) = 1"},
+		{&SAM{Base: &SGD{}, Rho: 0.1, Micro: 3, Remainder: RemainderPartial}, []int{1, 2, 3, 4}, "smallest micro-batch (Micro) = 1"},
+		{&RWSAM{Form: Corrections, Unit: 1, Base: &SGD{}, Rho: 0.1}, []int{1, 2, 3, 4}, "RWSAM.Unit = 1"},
+		{&NSAM{Base: &SGD{}, Rho: 0.1, AscentBatch: 1}, []int{1, 2, 3, 4}, "NSAM.AscentBatch = 1"},
+	} {
+		w := append([]float64(nil), w0...)
+		_, err := c.opt.Step(w, newObj(), c.batch)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%T: error %v, want it to contain %q", c.opt, err, c.want)
+		}
+	}
+	obj := newObj()
+	obj.Eval = true // evaluation mode takes single samples
+	if _, err := (&SGD{}).Step(append([]float64(nil), w0...), obj, []int{4}); err != nil {
+		t.Errorf("evaluation mode, one sample: %v", err)
 	}
 }

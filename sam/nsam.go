@@ -70,6 +70,9 @@ func (s *NSAM) Step(w []float64, obj nn.Objective, batch []int) (float64, error)
 	}
 	asc := s.all
 	if s.AscentBatch > 0 {
+		if err := checkMinBatch(obj, s.AscentBatch, "NSAM.AscentBatch"); err != nil {
+			return 0, err
+		}
 		asc = s.sample(n)
 	}
 	desc := batch

@@ -108,6 +108,9 @@ func checkStep(base Updater, w []float64, obj nn.Objective, batch []int) error {
 	if len(batch) == 0 {
 		return fmt.Errorf("sam: batch is empty (len(batch) = 0)")
 	}
+	if err := checkMinBatch(obj, len(batch), "len(batch)"); err != nil {
+		return err
+	}
 	n := obj.Len()
 	for k, i := range batch {
 		if i < 0 || i >= n {

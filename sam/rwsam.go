@@ -188,6 +188,9 @@ func (r *RWSAM) Step(w []float64, obj nn.Objective, batch []int) (float64, error
 		return r.gibbsStep(w, obj, batch)
 	}
 	r.m = max(r.Unit, 1)
+	if err := checkMinBatch(obj, r.m, "RWSAM.Unit"); err != nil {
+		return 0, err
+	}
 	units := len(batch) / r.m
 	r.k = r.Draws
 	if r.k == 0 {

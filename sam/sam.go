@@ -119,6 +119,9 @@ func (s *SAM) Step(w []float64, obj nn.Objective, batch []int) (float64, error) 
 	if s.m == 0 {
 		s.m = len(batch)
 	}
+	if err := checkMinBatch(obj, len(batch)-(k-1)*s.m, "smallest micro-batch (Micro)"); err != nil {
+		return 0, err
+	}
 	s.w, s.obj, s.batch, s.loss = w, obj, batch, 0
 	s.whole = k == 1
 	var open Cost
