@@ -49,7 +49,7 @@ func ExampleResNet() {
 	if _, err := sam.Train(w, train, opt, &sam.TrainSettings{Epochs: 8, Batch: 32}); err != nil {
 		panic(err)
 	}
-	fmt.Println("parameters:", g.NumParams())
+	fmt.Println("parameters:", g.NumParams()) // 9·1·4+4 + 9·4·8+8 + 2·8 + 9·12·1+1
 	fmt.Println("steps taken (running statistics updated once per step):", train.State.Step)
 	fmt.Println("test accuracy above 0.9:", test.Accuracy(w, seqIdx(256)) > 0.9)
 	// Output:
@@ -64,4 +64,35 @@ func seqIdx(n int) []int {
 		idx[i] = i
 	}
 	return idx
+}
+
+// A one-level U-Net as a Graph: an encoder convolution, a max pool, a bottleneck with
+// batch normalisation, nearest-neighbour upsampling and the skip connection concatenated
+// along the channels before the decoder convolution. From names the input nodes (-1 is the
+// graph input; nil means the previous node).
+func ExampleNewGraph() {
+	g, err := nn.NewGraph(nn.Shape{C: 1, H: 8, W: 8},
+		nn.Node{Layer: nn.Conv2D{Out: 4, Kernel: 3, Stride: 1, Pad: 1, Act: nn.ReLU}}, // 0: encoder, 4×8×8
+		nn.Node{Layer: nn.MaxPool{Size: 2, Stride: 2}},                                // 1: 4×4×4
+		nn.Node{Layer: nn.Conv2D{Out: 8, Kernel: 3, Stride: 1, Pad: 1}},               // 2: bottleneck, 8×4×4
+		nn.Node{Layer: nn.BatchNorm{}},                                                // 3
+		nn.Node{Layer: nn.Activate{Act: nn.ReLU}},                                     // 4
+		nn.Node{Layer: nn.Upsample{Factor: 2}},                                        // 5: 8×8×8
+		nn.Node{Layer: nn.Concat{}, From: []int{5, 0}},                                // 6: skip, 12×8×8
+		nn.Node{Layer: nn.Conv2D{Out: 1, Kernel: 3, Stride: 1, Pad: 1}},               // 7: decoder, 1×8×8
+	)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("parameters:", g.NumParams()) // 9·1·4+4 + 9·4·8+8 + 2·8 + 9·12·1+1
+	fmt.Println("output:", g.OutShape())
+	_, err = nn.NewGraph(nn.Shape{C: 1, H: 8, W: 8},
+		nn.Node{Layer: nn.MaxPool{Size: 2, Stride: 2}},
+		nn.Node{Layer: nn.Add{}, From: []int{0, nn.GraphInput}})
+	fmt.Println(err)
+	// Output:
+	// parameters: 461
+	// output: 1×8×8 (C×H×W)
+	// nn: Graph node 1 (Add): input 1 (From[1] = -1) has shape 1×8×8 (C×H×W), input 0 has 1×4×4 (C×H×W): Add needs equal shapes
 }
