@@ -264,7 +264,11 @@ func (t *graphTask) forward(worker, c, lo, hi int, x, y []float64) {
 				z = ws.z[t.j][lo*no : hi*no]
 			}
 			gemm(blas.NoTrans, blas.Trans, 1, general(rows, st.k, A), general(co, st.k, ws.w[gn.off:]), 0, general(rows, co, z))
-			gn.act.applyBias(y, z, ws.w[gn.off+co*st.k:gn.off+gn.np])
+			if b := ws.w[gn.off+co*st.k : gn.off+gn.np]; gn.act == Identity {
+				addRows(y, b) // z is y: the bias in place, as applyBias would add it
+			} else {
+				gn.act.applyBias(y, z, b)
+			}
 		case stageMax:
 			for s := range n {
 				st.maxPool(y[s*no:(s+1)*no], ws.arg[t.j][(lo+s)*no:(lo+s+1)*no], x[s*ni:(s+1)*ni])
