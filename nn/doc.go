@@ -32,6 +32,22 @@
 // GOMAXPROCS and as the unfused network (NaN payloads aside). docs/derivations/conv.md
 // derives all of it.
 //
+// # Model graphs, batch normalisation and dropout
+//
+// Graph generalises Sequential to nodes that read the outputs of any earlier nodes, with
+// residual (Add) and U-Net style (Concat) connections, and adds BatchNorm, Activate,
+// Dropout, GlobalAvgPool and Upsample; ResNet builds the residual CNNs of the SAM literature as a
+// Graph. GraphSupervised is its Objective, in training or evaluation mode. BatchNorm's
+// running statistics and the dropout step are model state (GraphState), kept outside the
+// parameters: LossGrad never changes them, LossGradUpdate (StatefulObjective) does once per
+// training step, and package sam calls it so that SAM's ascent and perturbed passes leave
+// the statistics alone. In training mode BatchNorm couples the samples of a batch; a
+// per-sample gradient is then the exact derivative of that sample's loss within its batch
+// (the rows average to the batch gradient). A Graph pass runs layer by layer over chunks
+// of 8 samples with batch-wide sums reduced in chunk order, so results are the same bits
+// for any GOMAXPROCS. SaveGraph stores architecture, parameters and state.
+// docs/derivations/graph.md derives it.
+//
 // # Objectives and per-sample quantities
 //
 // Supervised is the empirical risk L(w) = (1/n)Σᵢ ℓ(f_w(xᵢ), tᵢ) of a network on a Dataset

@@ -24,10 +24,23 @@ type Loss interface {
 //
 // evaluated with the max subtracted so it is finite for any finite logits.
 // It uses Dataset.Labels.
-type SoftmaxCE struct{}
+//
+// Smoothing ε ∈ [0, 1) is label smoothing: the target is the distribution
+// q = (1−ε)·e_y + ε/K instead of e_y, so
+//
+//	ℓ(o, y) = log Σ_k e^{o_k} − Σ_k q_k o_k,   ∂ℓ/∂o_k = softmax(o)_k − q_k
+//
+// (PyTorch's CrossEntropyLoss(label_smoothing=ε)); the Hessian in o does not depend on the
+// target, so HessVec is unchanged. The zero value is the plain cross-entropy.
+type SoftmaxCE struct {
+	Smoothing float64
+}
 
 // Check requires Labels with len(Labels) = d.Len() and every label in [0, outDim).
-func (SoftmaxCE) Check(outDim int, d *Dataset) error {
+func (l SoftmaxCE) Check(outDim int, d *Dataset) error {
+	if !(l.Smoothing >= 0 && l.Smoothing < 1) {
+		return fmt.Errorf("nn: SoftmaxCE.Smoothing = %v outside [0, 1)", l.Smoothing)
+	}
 	if d.Labels == nil {
 		return fmt.Errorf("nn: SoftmaxCE needs Dataset.Labels, got nil")
 	}
@@ -46,8 +59,10 @@ func (SoftmaxCE) Check(outDim int, d *Dataset) error {
 }
 
 // Eval implements Loss.
-func (SoftmaxCE) Eval(dst []float64, grad blas64.General, scale float64, out blas64.General, d *Dataset, idx []int) {
+func (l SoftmaxCE) Eval(dst []float64, grad blas64.General, scale float64, out blas64.General, d *Dataset, idx []int) {
 	K := out.Cols
+	eps := l.Smoothing
+	u := eps / float64(K) // the uniform part of the target
 	for r := 0; r < out.Rows; r++ {
 		o := out.Data[r*out.Stride : r*out.Stride+K]
 		y := d.Labels[idx[r]]
@@ -60,13 +75,21 @@ func (SoftmaxCE) Eval(dst []float64, grad blas64.General, scale float64, out bla
 			s += math.Exp(v - mx)
 		}
 		lse := mx + math.Log(s)
-		dst[r] = lse - o[y]
+		if eps == 0 {
+			dst[r] = lse - o[y]
+		} else {
+			mean := 0.0
+			for _, v := range o {
+				mean += v
+			}
+			dst[r] = lse - (1-eps)*o[y] - u*mean
+		}
 		if grad.Data != nil {
 			g := grad.Data[r*grad.Stride : r*grad.Stride+K]
 			for k, v := range o {
-				g[k] = scale * math.Exp(v-lse)
+				g[k] = scale * (math.Exp(v-lse) - u)
 			}
-			g[y] -= scale
+			g[y] -= scale * (1 - eps)
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/sdeml/sdeml/internal/binfmt"
+	"github.com/sdeml/sdeml/nn"
 )
 
 // Checkpoint is the state of a Train run between two steps: the parameters, the
@@ -33,27 +34,33 @@ type Checkpoint struct {
 	// and not checked, for optimizers (or bases) from outside this package, which may
 	// forward another's state, and in files of format version 1.
 	OptimizerKind string
+	// Model is the objective's MarshalState when it implements Stateful (the model state
+	// of an nn.GraphSupervised: batch-normalisation running statistics and the dropout
+	// step), else empty; Train restores it on Resume.
+	Model []byte
 	// History is what Train recorded so far; EpochLoss is the sum of the step losses of the
 	// current, unfinished epoch.
 	History   History
 	EpochLoss float64
 }
 
-// Checkpoint file format, version 2 (internal/binfmt container: magic, version,
+// Checkpoint file format, version 3 (internal/binfmt container: magic, version,
 // little-endian fields, CRC-32 trailer):
 //
-//	magic "SDEMLSCK", version uint32 = 2
+//	magic "SDEMLSCK", version uint32 = 3
 //	epoch, step int64; seed uint64; batch, len int64; keepLast uint8
 //	params    uint64 count + float64 × count
 //	optimizer uint64 length + bytes
 //	kind      uint64 length + UTF-8 bytes (OptimizerKind)
+//	model     uint64 length + bytes (Model; version 3 only)
 //	steps int64; trainLoss, eval (count + float64s); cost 6 × int64; epochLoss float64
 //	crc uint32
 //
-// Version 1 is the same without kind; LoadCheckpoint reads both.
+// Version 1 is the same without kind and model, version 2 without model; LoadCheckpoint
+// reads all three.
 const (
 	checkpointMagic   = "SDEMLSCK"
-	checkpointVersion = 2
+	checkpointVersion = 3
 	maxCheckpoint     = 1 << 36
 	maxKind           = 1 << 12
 )
@@ -81,6 +88,7 @@ func (cp *Checkpoint) Save(w io.Writer) error {
 	e.Floats(cp.Params)
 	e.Blob(cp.Optimizer)
 	e.Blob([]byte(cp.OptimizerKind))
+	e.Blob(cp.Model)
 	h := &cp.History
 	e.Int(h.Steps)
 	e.Floats(h.TrainLoss)
@@ -104,8 +112,10 @@ func LoadCheckpoint(r io.Reader) (*Checkpoint, error) {
 		return nil, fmt.Errorf("sam: LoadCheckpoint: %w", err)
 	}
 	version := uint32(checkpointVersion)
-	if len(data) >= len(checkpointMagic)+4 && binary.LittleEndian.Uint32(data[len(checkpointMagic):]) == 1 {
-		version = 1
+	if len(data) >= len(checkpointMagic)+4 {
+		if v := binary.LittleEndian.Uint32(data[len(checkpointMagic):]); v == 1 || v == 2 {
+			version = v
+		}
 	}
 	d, err := binfmt.Open(bytes.NewReader(data), checkpointMagic, version, maxCheckpoint)
 	if err != nil {
@@ -128,6 +138,9 @@ func LoadCheckpoint(r io.Reader) (*Checkpoint, error) {
 		}
 		cp.OptimizerKind = string(kind)
 	}
+	if version >= 3 {
+		cp.Model = d.Blob("model")
+	}
 	h := &cp.History
 	h.Steps = d.Int("steps", 0, big)
 	h.TrainLoss = d.Floats("train loss")
@@ -149,7 +162,8 @@ func LoadCheckpoint(r io.Reader) (*Checkpoint, error) {
 }
 
 // newCheckpoint captures the run after step steps of epoch e.
-func newCheckpoint(st *TrainSettings, w []float64, n int, opt Optimizer, h *History, e, steps int, sum float64) (*Checkpoint, error) {
+func newCheckpoint(st *TrainSettings, w []float64, obj nn.Objective, opt Optimizer, h *History, e, steps int, sum float64) (*Checkpoint, error) {
+	n := obj.Len()
 	sf, ok := opt.(Stateful)
 	if !ok {
 		return nil, fmt.Errorf("sam: optimizer %T does not implement sam.Stateful, so it cannot be checkpointed", opt)
@@ -158,13 +172,20 @@ func newCheckpoint(st *TrainSettings, w []float64, n int, opt Optimizer, h *Hist
 	if err != nil {
 		return nil, err
 	}
-	return &Checkpoint{Epoch: e, Step: steps, Seed: st.Seed, Batch: st.Batch, Len: n, KeepLast: st.KeepLast,
+	var model []byte
+	if so, ok := obj.(Stateful); ok {
+		if model, err = so.MarshalState(); err != nil {
+			return nil, err
+		}
+	}
+	return &Checkpoint{Model: model, Epoch: e, Step: steps, Seed: st.Seed, Batch: st.Batch, Len: n, KeepLast: st.KeepLast,
 		Params: append([]float64(nil), w...), Optimizer: state, OptimizerKind: kindOf(opt),
 		History: cloneHistory(*h), EpochLoss: sum}, nil
 }
 
 // checkResume checks that cp belongs to a run with these settings and restores opt's state.
-func (st *TrainSettings) checkResume(cp *Checkpoint, w []float64, n int, opt Optimizer) error {
+func (st *TrainSettings) checkResume(cp *Checkpoint, w []float64, obj nn.Objective, opt Optimizer) error {
+	n := obj.Len()
 	switch {
 	case cp.Seed != st.Seed:
 		return fmt.Errorf("sam: Train: Resume.Seed = %d, settings Seed = %d", cp.Seed, st.Seed)
@@ -186,6 +207,14 @@ func (st *TrainSettings) checkResume(cp *Checkpoint, w []float64, n int, opt Opt
 	sf, ok := opt.(Stateful)
 	if !ok {
 		return fmt.Errorf("sam: Train: optimizer %T does not implement sam.Stateful, so it cannot resume", opt)
+	}
+	if so, ok := obj.(Stateful); ok {
+		if len(cp.Model) == 0 {
+			return fmt.Errorf("sam: Train: Resume.Model is empty, but the objective %T has model state (a checkpoint written before format version 3, or for another objective)", obj)
+		}
+		if err := so.UnmarshalState(cp.Model); err != nil {
+			return fmt.Errorf("sam: Train: Resume.Model: %w", unprefixed{err})
+		}
 	}
 	if err := sf.UnmarshalState(cp.Optimizer); err != nil {
 		return fmt.Errorf("sam: Train: Resume: %w", unprefixed{err})

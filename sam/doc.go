@@ -93,4 +93,15 @@
 // message prefixed "sam:". Random choices (RW-SAM draws, n-SAM ascent batches, shuffles in
 // Train, finite-difference directions) come from PCG streams seeded by a Seed field.
 // Optimizer values hold scratch memory and state and must not be shared by goroutines.
+//
+// # Model state
+//
+// For an objective with model state (nn.StatefulObjective, such as an nn.GraphSupervised
+// with batch normalisation or dropout) every optimizer advances the state exactly once per
+// step, at the unperturbed parameters on the step's batch: SGD, Adam, SAM on the whole
+// batch and RW-SAM through their first clean pass, m-SAM, n-SAM and RW-SAM's Gibbs form
+// through a forward-only pass before the others. Ascent and perturbed passes never move
+// the batch-normalisation running statistics, and all passes of a step share its dropout
+// masks. Train's checkpoints carry the objective's state (Checkpoint.Model) when it
+// implements Stateful, so a resumed run is bit-identical.
 package sam

@@ -107,9 +107,10 @@ func (r *RWSAM) gibbsStep(w []float64, obj nn.Objective, batch []int) (float64, 
 	var loss float64
 	if math.IsInf(r.temperature(), 1) {
 		// Uniform weights: g_p = g_B, which is SAM.
-		loss = obj.LossGrad(r.gB, w, batch)
+		loss = cleanGrad(obj, r.gB, w, batch)
 		r.cost.grad(b)
 	} else {
+		openStep(obj, w, batch, &r.cost)
 		var err error
 		if loss, err = r.gibbsWeights(w, obj, batch); err != nil {
 			return loss, err

@@ -74,6 +74,9 @@ func (s *NSAM) Step(w []float64, obj nn.Objective, batch []int) (float64, error)
 	}
 	asc := s.all
 	if s.AscentBatch > 0 {
+		if err := checkMinBatch(obj, s.AscentBatch, "NSAM.AscentBatch"); err != nil {
+			return 0, err
+		}
 		asc = s.sample(n)
 	}
 	desc := batch
@@ -83,6 +86,7 @@ func (s *NSAM) Step(w []float64, obj nn.Objective, batch []int) (float64, error)
 	s.sc.ensure(len(w))
 	s.d = resize(s.d, len(w))
 	s.cost = Cost{Serial: 2, Depth: 2}
+	openStep(obj, w, batch, &s.cost)
 	loss := obj.LossGrad(s.sc.g, w, asc)
 	s.cost.grad(len(asc))
 	if err := checkFinite(loss, s.sc.g); err != nil {

@@ -64,7 +64,7 @@ func (p *plain) run(u Updater, w []float64, obj nn.Objective, batch []int) (floa
 	}
 	p.g = resize(p.g, len(w))
 	p.cost = Cost{Serial: 1, Depth: 1}
-	loss := obj.LossGrad(p.g, w, batch)
+	loss := cleanGrad(obj, p.g, w, batch)
 	p.cost.grad(len(batch))
 	if err := checkFinite(loss, p.g); err != nil {
 		return loss, err
@@ -107,6 +107,9 @@ func checkStep(base Updater, w []float64, obj nn.Objective, batch []int) error {
 	}
 	if len(batch) == 0 {
 		return fmt.Errorf("sam: batch is empty (len(batch) = 0)")
+	}
+	if err := checkMinBatch(obj, len(batch), "len(batch)"); err != nil {
+		return err
 	}
 	n := obj.Len()
 	for k, i := range batch {

@@ -209,6 +209,9 @@ func (r *RWSAM) Step(w []float64, obj nn.Objective, batch []int) (float64, error
 		return r.gibbsStep(w, obj, batch)
 	}
 	r.m = max(r.Unit, 1)
+	if err := checkMinBatch(obj, r.m, "RWSAM.Unit"); err != nil {
+		return 0, err
+	}
 	units := len(batch) / r.m
 	r.k = r.Draws
 	if r.k == 0 {
@@ -225,9 +228,10 @@ func (r *RWSAM) Step(w []float64, obj nn.Objective, batch []int) (float64, error
 	if fused {
 		// g_B and the exact per-sample scores from one forward and backward pass.
 		r.s = resize(r.s, len(batch))
+		openStep(obj, w, batch, &r.cost)
 		loss = obj.(LossGradNormer).LossGradNorms(r.gB, r.s, w, batch)
 	} else {
-		loss = obj.LossGrad(r.gB, w, batch)
+		loss = cleanGrad(obj, r.gB, w, batch)
 	}
 	r.cost.grad(len(batch))
 	if !finite(loss) {

@@ -105,6 +105,9 @@ func (r *RWSAM) virtualStep(w []float64, obj nn.Objective, batch []int) (float64
 	r.gB, r.d = resize(r.gB, n), resize(r.d, n)
 	r.gp, r.gtmp = resize(r.gp, n), resize(r.gtmp, n)
 	r.cost = Cost{}
+	// Its passes are reweighted or on sign groups, none a clean pass on the batch: a
+	// stateful objective is advanced by a forward-only pass first.
+	openStep(obj, w, batch, &r.cost)
 	r.q = resize(r.q, b)
 	for i := range r.q {
 		r.q[i] = amp * r.signs[i/m] / float64(b)

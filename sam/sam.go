@@ -96,6 +96,7 @@ type SAM struct {
 	batch []int
 	m     int
 	loss  float64
+	whole bool // one micro-batch: its clean pass is cleanGrad
 }
 
 func (s *SAM) perturbation() perturbation {
@@ -124,11 +125,22 @@ func (s *SAM) Step(w []float64, obj nn.Objective, batch []int) (float64, error) 
 	if s.m == 0 {
 		s.m = len(batch)
 	}
+	if err := checkMinBatch(obj, len(batch)-(k-1)*s.m, "smallest micro-batch (Micro)"); err != nil {
+		return 0, err
+	}
 	s.w, s.obj, s.batch, s.loss = w, obj, batch, 0
+	s.whole = k == 1
+	var open Cost
+	if !s.whole {
+		openStep(obj, w, batch, &open)
+	}
 	s.t = s.p.scales(s.t, w)
 	s.d = resize(s.d, len(w))
 	var bad int
 	s.cost, bad = s.eng.run(s.d, nil, s, k)
+	s.cost.add(open)
+	s.cost.Serial += open.Serial
+	s.cost.Depth += open.Depth
 	loss := s.loss
 	s.w, s.obj, s.batch = nil, nil, nil
 	if err := checkDirection(loss, s.d, bad); err != nil {
@@ -165,7 +177,12 @@ func (s *SAM) unit(sc *scratch, dst []float64, j int) (float64, Cost) {
 	mb := s.micro(j)
 	var c Cost
 	sc.ensure(len(s.w))
-	loss := s.obj.LossGrad(sc.g, s.w, mb)
+	var loss float64
+	if s.whole { // the only micro-batch is the batch: its clean pass advances the model state
+		loss = cleanGrad(s.obj, sc.g, s.w, mb)
+	} else {
+		loss = s.obj.LossGrad(sc.g, s.w, mb)
+	}
 	c.grad(len(mb))
 	if s.p.perturb(sc, sc.g, s.t, s.w, s.obj, mb, &c) {
 		s.obj.LossGrad(dst, sc.wp, mb)

@@ -113,7 +113,7 @@ func Train(w []float64, obj nn.Objective, opt Optimizer, s *TrainSettings) (*His
 	h := &History{}
 	e0, step0, sum0 := 0, 0, 0.0
 	if cp := st.Resume; cp != nil {
-		if err := st.checkResume(cp, w, n, opt); err != nil {
+		if err := st.checkResume(cp, w, obj, opt); err != nil {
 			return nil, err
 		}
 		copy(w, cp.Params)
@@ -124,7 +124,7 @@ func Train(w []float64, obj nn.Objective, opt Optimizer, s *TrainSettings) (*His
 		if st.SaveCheckpoint == nil {
 			return nil
 		}
-		cp, err := newCheckpoint(&st, w, n, opt, h, e, steps, sum)
+		cp, err := newCheckpoint(&st, w, obj, opt, h, e, steps, sum)
 		if err == nil {
 			err = st.SaveCheckpoint(cp)
 		}

@@ -40,7 +40,7 @@ func (v *pair) begin(who string, base Updater, rho, eps, clipNorm, ascentClip fl
 	v.gp = resize(v.gp, n)
 	v.d = resize(v.d, n)
 	v.cost = Cost{}
-	loss := obj.LossGrad(v.sc.g, w, batch)
+	loss := cleanGrad(obj, v.sc.g, w, batch) // moves a stateful objective's model state once
 	v.cost.grad(len(batch))
 	return loss, checkFinite(loss, v.sc.g)
 }

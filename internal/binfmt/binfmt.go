@@ -253,3 +253,7 @@ func Truncated(err error) error {
 	}
 	return err
 }
+
+// Failed reports whether a read has failed (truncation or a value out of range), for
+// loops whose count came from the input: they stop at the first failure.
+func (d *Decoder) Failed() bool { return d.err != nil }
