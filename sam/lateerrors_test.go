@@ -87,6 +87,13 @@ func TestResumeWithOtherOptimizer(t *testing.T) {
 		{&RWSAM{Base: &SGD{LR: 0.05}, Rho: 0.05}, "RWSAM(SGD)"},
 		{&SAM{Base: &Adam{}, Rho: 0.05}, "SAM(Adam)"},
 		{&NSAM{Base: &SGD{LR: 0.05}, Rho: 0.05}, "NSAM(SGD)"},
+		{&RWSAM{Form: GibbsAscent, Base: &SGD{LR: 0.05}, Rho: 0.05}, "RWSAM[GibbsAscent](SGD)"},
+		{&GSAM{Base: &SGD{LR: 0.05}, Rho: 0.05}, "GSAM(SGD)"},
+		{&WSAM{Base: &SGD{LR: 0.05}, Rho: 0.05}, "WSAM(SGD)"},
+		{&ESAM{Base: &SGD{LR: 0.05}, Rho: 0.05}, "ESAM(SGD)"},
+		{&LookSAM{Base: &SGD{LR: 0.05}, Rho: 0.05}, "LookSAM(SGD)"},
+		{&FriendlySAM{Base: &SGD{LR: 0.05}, Rho: 0.05}, "FriendlySAM(SGD)"},
+		{&IntervalSAM{Base: &SGD{LR: 0.05}, Rho: 0.05}, "IntervalSAM(SGD)"},
 	} {
 		_, err := Train(slices.Clone(w0), obj, c.opt, &TrainSettings{Epochs: 2, Batch: 8, Resume: cp})
 		want := `Resume.OptimizerKind = "SAM(SGD)", but the optimizer is ` + c.kind
