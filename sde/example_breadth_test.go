@@ -2,6 +2,7 @@ package sde_test
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"github.com/sdeml/sdeml/sde"
@@ -76,6 +77,9 @@ func ExampleTangentSystem() {
 		return
 	}
 	x, y := sol.X.At(1, 0), sol.X.At(1, 1)
-	fmt.Printf("%.6f\n", y-x/2)
-	// Output: 0.000000
+	// The tangent equals X/x0 up to the forward-difference Jacobians' error (the system
+	// gives no DriftJacobian): about √ε ≈ 1e-8 relative per step, 1e-10 measured here.
+	// Printing y − x/2 itself would show its sign, which differs where x*y+z is fused.
+	fmt.Println("tangent = X/x0:", math.Abs(y-x/2) <= 1e-8*math.Abs(x))
+	// Output: tangent = X/x0: true
 }
