@@ -48,7 +48,7 @@ func TestRunExamplesFromAnotherModule(t *testing.T) {
 	if out, err := run("mod", "tidy"); err != nil {
 		t.Fatalf("go mod tidy: %v\n%s", err, out)
 	}
-	examples := []string{"quickstart", "msharpness", "sgnstudy", "sdeorders", "reflected", "reflectedrecipe", "meanfield"}
+	examples := []string{"quickstart", "msharpness", "sgnstudy", "sdeorders", "reflected", "reflectedrecipe", "resnetstudy", "meanfield"}
 	pkgs := make([]string, len(examples))
 	for i, e := range examples {
 		pkgs[i] = "github.com/sdeml/sdeml/examples/" + e
