@@ -11,10 +11,9 @@ import (
 	"github.com/sdeml/sdeml/sam"
 )
 
-// cnnBench is the problem of docs/bench/cnn_peer.py: the study CNN (conv 1→16 3×3 pad 1,
-// ReLU, max pool 2; conv 16→32 3×3 pad 1, ReLU, max pool 2; linear 32·7·7→10) with
-// softmax cross-entropy on 1024 inputs uniform on [0,1)^784 with random labels.
-func cnnBench(b *testing.B) (*nn.SeqSupervised, []float64) {
+// benchImages is the data of the peer benchmarks (docs/bench/*_peer.py): 1024 inputs
+// uniform on [0,1)^784 with random labels 0..9.
+func benchImages() *nn.Dataset {
 	const n = 1024
 	rng := rand.New(rand.NewPCG(0, 0))
 	x := make([]float64, n*784)
@@ -25,6 +24,13 @@ func cnnBench(b *testing.B) (*nn.SeqSupervised, []float64) {
 	for i := range lab {
 		lab[i] = rng.IntN(10)
 	}
+	return &nn.Dataset{X: mat.NewDense(n, 784, x), Labels: lab}
+}
+
+// cnnBench is the problem of docs/bench/cnn_peer.py: the study CNN (conv 1→16 3×3 pad 1,
+// ReLU, max pool 2; conv 16→32 3×3 pad 1, ReLU, max pool 2; linear 32·7·7→10) with
+// softmax cross-entropy on 1024 inputs uniform on [0,1)^784 with random labels.
+func cnnBench(b *testing.B) (*nn.SeqSupervised, []float64) {
 	net, err := nn.NewSequential(nn.Shape{C: 1, H: 28, W: 28},
 		nn.Conv2D{Out: 16, Kernel: 3, Stride: 1, Pad: 1, Act: nn.ReLU}, nn.MaxPool{Size: 2, Stride: 2},
 		nn.Conv2D{Out: 32, Kernel: 3, Stride: 1, Pad: 1, Act: nn.ReLU}, nn.MaxPool{Size: 2, Stride: 2},
@@ -32,7 +38,7 @@ func cnnBench(b *testing.B) (*nn.SeqSupervised, []float64) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	obj, err := nn.NewSeqSupervised(net, &nn.Dataset{X: mat.NewDense(n, 784, x), Labels: lab}, nn.SoftmaxCE{})
+	obj, err := nn.NewSeqSupervised(net, benchImages(), nn.SoftmaxCE{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -4,8 +4,6 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"gonum.org/v1/gonum/mat"
-
 	"github.com/sdeml/sdeml/nn"
 	"github.com/sdeml/sdeml/sam"
 )
@@ -15,21 +13,11 @@ import (
 // normalisation, global average pooling) with softmax cross-entropy on 1024 inputs
 // uniform on [0,1)^784 with random labels, in training mode.
 func resnetBench(b *testing.B) (*nn.GraphSupervised, []float64) {
-	const n = 1024
-	rng := rand.New(rand.NewPCG(0, 0))
-	x := make([]float64, n*784)
-	for i := range x {
-		x[i] = rng.Float64()
-	}
-	lab := make([]int, n)
-	for i := range lab {
-		lab[i] = rng.IntN(10)
-	}
 	g, err := nn.ResNet{Width: 16, Classes: 10}.Graph(nn.Shape{C: 1, H: 28, W: 28})
 	if err != nil {
 		b.Fatal(err)
 	}
-	obj, err := nn.NewGraphSupervised(g, &nn.Dataset{X: mat.NewDense(n, 784, x), Labels: lab}, nn.SoftmaxCE{})
+	obj, err := nn.NewGraphSupervised(g, benchImages(), nn.SoftmaxCE{})
 	if err != nil {
 		b.Fatal(err)
 	}
