@@ -161,20 +161,7 @@ func TestDSMPrecondGradient(t *testing.T) {
 		obj, _ := NewDSM(net, data, 1e-3, 1, 7)
 		obj.Round, obj.Times, obj.Weighting = 4, LogNormal{}, wt
 		idx := []int{0, 3, 3, 17, 49}
-		grad := make([]float64, obj.Dim())
-		obj.LossGrad(grad, net.W, idx)
-		w := slices.Clone(net.W)
-		const h = 1e-6
-		var worst float64
-		for j := 0; j < len(w); j += 5 {
-			old := w[j]
-			w[j] = old + h
-			fp := obj.LossGrad(nil, w, idx)
-			w[j] = old - h
-			fm := obj.LossGrad(nil, w, idx)
-			w[j] = old
-			worst = max(worst, math.Abs((fp-fm)/(2*h)-grad[j])/max(1, math.Abs(grad[j])))
-		}
+		worst := worstGradError(obj, net.W, idx, 5)
 		// Central differences, h = 1e-6: truncation O(h²) ~ 1e-12, rounding ~ 1e-16·|f|/h ~
 		// 1e-9 for losses of order 10; 1e-6 leaves room (ReLU kinks are not crossed at
 		// this h for generic weights).
