@@ -72,31 +72,7 @@ func BenchmarkCNNStep(b *testing.B) {
 		{"rwsam", &sam.RWSAM{Base: base(), Rho: 0.05}, obj},
 		{"rwsam-3pass", &sam.RWSAM{Base: base(), Rho: 0.05}, obj3},
 	} {
-		obj := c.obj
-		b.Run("opt="+c.name, func(b *testing.B) {
-			w := append([]float64(nil), w0...)
-			batches := make([][]int, obj.Len()/128)
-			for i := range batches {
-				for k := 0; k < 128; k++ {
-					batches[i] = append(batches[i], i*128+k)
-				}
-			}
-			if _, err := c.opt.Step(w, obj, batches[0]); err != nil {
-				b.Fatal(err)
-			}
-			i := 0
-			b.ReportAllocs()
-			cpu0 := testutil.ProcessCPU()
-			for b.Loop() {
-				if _, err := c.opt.Step(w, obj, batches[i%len(batches)]); err != nil {
-					b.Fatal(err)
-				}
-				i++
-			}
-			if cpu := testutil.ProcessCPU() - cpu0; cpu > 0 { // process CPU time (Linux)
-				b.ReportMetric(float64(cpu.Microseconds())/1e3/float64(max(i, 1)), "cpu-ms/op")
-			}
-		})
+		b.Run("opt="+c.name, func(b *testing.B) { benchSteps(b, c.opt, c.obj, w0) })
 	}
 }
 
@@ -129,5 +105,33 @@ func BenchmarkCNNHVP(b *testing.B) {
 				c.f()
 			}
 		})
+	}
+}
+
+// benchSteps times c.opt's steps on batches of 128 consecutive samples of obj from w0 (one
+// warm-up step first), with allocations and the process CPU time per step (cpu-ms/op, on
+// Linux), which a loaded machine disturbs less than wall time.
+func benchSteps(b *testing.B, opt sam.Optimizer, obj nn.Objective, w0 []float64) {
+	w := append([]float64(nil), w0...)
+	batches := make([][]int, obj.Len()/128)
+	for i := range batches {
+		for k := 0; k < 128; k++ {
+			batches[i] = append(batches[i], i*128+k)
+		}
+	}
+	if _, err := opt.Step(w, obj, batches[0]); err != nil {
+		b.Fatal(err)
+	}
+	i := 0
+	b.ReportAllocs()
+	cpu0 := testutil.ProcessCPU()
+	for b.Loop() {
+		if _, err := opt.Step(w, obj, batches[i%len(batches)]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+	if cpu := testutil.ProcessCPU() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(cpu.Microseconds())/1e3/float64(max(i, 1)), "cpu-ms/op")
 	}
 }

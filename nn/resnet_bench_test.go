@@ -39,25 +39,6 @@ func BenchmarkResNetStep(b *testing.B) {
 		{"sam", &sam.SAM{Base: base(), Rho: 0.05}},
 		{"msam16", &sam.SAM{Base: base(), Rho: 0.05, Micro: 16}},
 	} {
-		b.Run("opt="+c.name, func(b *testing.B) {
-			w := append([]float64(nil), w0...)
-			batches := make([][]int, obj.Len()/128)
-			for i := range batches {
-				for k := 0; k < 128; k++ {
-					batches[i] = append(batches[i], i*128+k)
-				}
-			}
-			if _, err := c.opt.Step(w, obj, batches[0]); err != nil {
-				b.Fatal(err)
-			}
-			i := 0
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := c.opt.Step(w, obj, batches[i%len(batches)]); err != nil {
-					b.Fatal(err)
-				}
-				i++
-			}
-		})
+		b.Run("opt="+c.name, func(b *testing.B) { benchSteps(b, c.opt, obj, w0) })
 	}
 }
