@@ -354,6 +354,9 @@ func (sv *solver) bind(bm Brownian) error {
 			return fmt.Errorf("sde: method %s needs the Lévy areas A_ij, which the Brownian %T does not provide (it is not an AreaBrownian)", sv.m.Name(), bm)
 		}
 		sv.abm = ab
+		if bp, ok := bm.(*BrownianPath); ok && bp.kind != PathLevy {
+			return fmt.Errorf("sde: method %s needs the Lévy areas A_ij, and Settings.Brownian is a BrownianPath with %v: build it with NewBrownianPathArea(…, PathLevy)", sv.m.Name(), bp.kind)
+		}
 		if tr, ok := bm.(*BrownianTree); ok {
 			if leaf := (tr.t1 - tr.t0) / math.Ldexp(1, tr.depth); sv.h/leaf > maxAreaLeaves {
 				return fmt.Errorf("sde: Settings.Brownian is a BrownianTree with leaves of %v, and a step of %v would draw the Lévy areas of %.3g leaves (at most %d): build it with a larger Tol", leaf, sv.h, sv.h/leaf, maxAreaLeaves)
