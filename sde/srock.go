@@ -135,13 +135,18 @@ func chebCoeffs(s int, eta float64, t, dt []float64) (w0, w1 float64) {
 func (m SROCK) MSAmplification(s int, p, q float64) float64 {
 	t, dt := make([]float64, s+1), make([]float64, s+1)
 	w0, w1 := chebCoeffs(s, m.eta(s), t, dt)
+	return msAmp(s, w0, w1, t[s], t[s-1], p, q)
+}
+
+// msAmp is MSAmplification given ω₀, ω₁, T_s(ω₀) and T_{s−1}(ω₀).
+func msAmp(s int, w0, w1, ts, ts1, p, q float64) float64 {
 	// R_j(p) = T_j(ω₀ + ω₁p)/T_j(ω₀) by the three-term recurrence.
 	z := w0 + w1*p
 	a, b := 1.0, z // T_0(z), T_1(z)
 	for j := 2; j <= s; j++ {
 		a, b = b, 2*z*b-a
 	}
-	rs, rs1 := b/t[s], a/t[s-1]
+	rs, rs1 := b/ts, a/ts1
 	return rs*rs + q*rs1*rs1
 }
 
