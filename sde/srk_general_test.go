@@ -30,7 +30,7 @@ func TestSRIGeneralStepExact(t *testing.T) {
 		{0.5*dw[0]*dw[1] - a[0], 0.5 * (dw[1]*dw[1] - h)},
 	}
 	f := []float64{0.1*x[1] - 0.5*x[0], -0.5 * x[1]}
-	g := [2][2]float64{{0.5, 0}, {0.2 * x[1], 0.6 * x[0]}} // g[i][k]
+	g := [2][2]float64{{0.5, 0}, {0.2 * x[1], 0.6 * x[0]}}          // g[i][k]
 	jac := [2][2][2]float64{{{0, 0}, {0, 0.2}}, {{0, 0}, {0.6, 0}}} // jac[k][i][j] = ∂g_ik/∂x_j
 	for i := range 2 {
 		want := x[i] + h*f[i] + g[i][0]*dw[0] + g[i][1]*dw[1]
