@@ -107,8 +107,10 @@ type Solution struct {
 // the next step (torchsde's constants: safety 0.9, exponents 1/4.5 and 0.13
 // on acceptance, 1/1.5 on rejection, factors clipped to [0.2, 1.4]). A
 // rejected step is retried on the same path, so rejection does not bias the
-// noise. Methods that need the Lévy area, and ReversibleHeun, are not
-// supported in adaptive mode, nor are methods of strong order ½ on the
+// noise. Methods that need Lévy areas (SRA1, SRID2, MilsteinGeneral,
+// SRIGeneral) run adaptively on a user-supplied BrownianPath that stores
+// them (NewBrownianPathArea), which refines its areas with each half step.
+// ReversibleHeun is not supported in adaptive mode, nor are methods of strong order ½ on the
 // system's noise (Euler–Maruyama on non-additive noise, any method on general
 // noise): their step-doubling difference is dominated by g g' ΔW₁ΔW₂, so
 // accepting or rejecting a step selects the Brownian path and biases the Itô
@@ -278,8 +280,8 @@ func newSolver(sys *System, m Method, ts []float64, set *Settings) (*solver, err
 		sv.jump = newJumper(set.Jumps, sys.Dim)
 	}
 	if needsPairAreas(m) {
-		if set.Adaptive || set.Event != nil || set.Jumps != nil || set.Driver != nil {
-			return nil, fmt.Errorf("sde: method %s (Lévy areas) with Settings.Adaptive, Event, Jumps or Driver: not supported", m.Name())
+		if set.Event != nil || set.Jumps != nil || set.Driver != nil {
+			return nil, fmt.Errorf("sde: method %s (Lévy areas) with Settings.Event, Jumps or Driver: not supported", m.Name())
 		}
 		as, ok := st.(areaStepper)
 		if !ok {
@@ -288,8 +290,8 @@ func newSolver(sys *System, m Method, ts []float64, set *Settings) (*solver, err
 		sv.a, sv.ast = padded(mdim*(mdim-1)/2), as
 	}
 	if set.Adaptive {
-		if m.LevyArea() {
-			return nil, fmt.Errorf("sde: Settings.Adaptive with method %s, which needs the Lévy area: not supported", m.Name())
+		if bp, ok := set.Brownian.(*BrownianPath); (m.LevyArea() || needsPairAreas(m)) && (!ok || bp.kind == PathNoArea) {
+			return nil, fmt.Errorf("sde: Settings.Adaptive with method %s, which needs Lévy areas: Settings.Brownian must be a BrownianPath from NewBrownianPathArea (PathSpaceTime for the space-time area, PathLevy for the pair areas), got %T", m.Name(), set.Brownian)
 		}
 		if _, ok := m.(ReversibleHeun); ok {
 			return nil, fmt.Errorf("sde: Settings.Adaptive with method %s, which is stateful: not supported", m.Name())
