@@ -38,7 +38,12 @@ type SROCK struct {
 	// SpectralRadius, if > 0, is a bound on the spectral radius of ∂f/∂x
 	// used instead of power iteration. It must not be negative.
 	SpectralRadius float64
-	// Eta is the damping η; 0 means SROCKEta(s), chosen per stage count.
+	// Eta is the damping η; 0 means SROCKEta(s), chosen per stage count
+	// for mean-square stability on 0 ≤ q ≤ −p. The published S-ROCK
+	// damping (η = 3.7, 5.9, 10.8, 13.5, 15.8, 17 at s = 3, 10, 50, 100,
+	// 150, 200) covers the whole exact region q < −2p on p ∈ [−L, 0] with
+	// L ≈ 0.34–0.78 s², at the price of a shorter interval on q ≤ −p
+	// (TestSROCKPublishedStability, docs/derivations/sde.md §7).
 	Eta float64
 }
 
