@@ -237,6 +237,17 @@ func TestPathAreaBadInput(t *testing.T) {
 	if _, err := Solve(LinearProblem(false).Sys, SRID2{}, []float64{1}, []float64{0, 1}, &Settings{Brownian: NewBrownianPath(src, 1, 0)}); err == nil || !strings.Contains(err.Error(), "Lévy area") {
 		t.Errorf("SRID2 on a plain path: err = %v", err)
 	}
+	plain := NewBrownianPath(src, 2, 0)
+	if _, err := Solve(prob.Sys, MilsteinGeneral{}, prob.X0, []float64{0, 1}, &Settings{Adaptive: true, Brownian: plain}); err == nil || !strings.Contains(err.Error(), "PathLevy") {
+		t.Errorf("adaptive MilsteinGeneral on a path without areas: err = %v", err)
+	}
+	if _, err := Solve(CubicProblem().Sys, SRID2{}, []float64{0.5}, []float64{0, 1}, &Settings{Adaptive: true, Brownian: NewBrownianPath(src, 1, 0)}); err == nil || !strings.Contains(err.Error(), "Lévy area") {
+		t.Errorf("adaptive SRID2 on a path without areas: err = %v", err)
+	}
+	tree, _ := NewBrownianTree(3, 2, 0, 1, 1.0/4096)
+	if _, err := Solve(prob.Sys, MilsteinGeneral{}, prob.X0, []float64{0, 1}, &Settings{Adaptive: true, Brownian: tree, RTol: 1e-3, ATol: 1e-3}); err != nil {
+		t.Errorf("adaptive MilsteinGeneral on a BrownianTree: %v", err)
+	}
 	for _, m := range []Method{MilsteinGeneral{}, SRIGeneral{}} {
 		if _, err := Solve(prob.Sys, m, prob.X0, []float64{0, 1}, &Settings{Adaptive: true}); err == nil || !strings.Contains(err.Error(), "NewBrownianPathArea") {
 			t.Errorf("adaptive %s without a path: err = %v", m.Name(), err)
@@ -393,7 +404,11 @@ func TestPathAreaAdaptive(t *testing.T) {
 		for l := range e {
 			e[l] = math.Sqrt(sq[l] / paths)
 		}
-		t.Logf("%s on %v: RMS errors %.3g at tolerances %v, mean accepted steps %v", tc.method.Name(), tc.kind, e, tols, steps)
+		per := make([]float64, len(steps))
+		for l := range steps {
+			per[l] = float64(steps[l]) / paths
+		}
+		t.Logf("%s on %v: RMS errors %.3g at tolerances %v, accepted steps per path %.3g", tc.method.Name(), tc.kind, e, tols, per)
 		for l := 1; l < len(e); l++ {
 			if !(e[l] < e[l-1]/2) || steps[l] <= steps[l-1] {
 				t.Errorf("%s: tolerance %v → %v: error %v → %v, steps %d → %d", tc.method.Name(), tols[l-1], tols[l], e[l-1], e[l], steps[l-1], steps[l])

@@ -109,7 +109,9 @@ type Solution struct {
 // rejected step is retried on the same path, so rejection does not bias the
 // noise. Methods that need Lévy areas (SRA1, SRID2, MilsteinGeneral,
 // SRIGeneral) run adaptively on a user-supplied BrownianPath that stores
-// them (NewBrownianPathArea), which refines its areas with each half step.
+// them (NewBrownianPathArea), which refines its areas with each half step,
+// or, for the pair areas, on a user-supplied BrownianTree (areas at its
+// leaf resolution).
 // ReversibleHeun is not supported in adaptive mode, nor are methods of strong order ½ on the
 // system's noise (Euler–Maruyama on non-additive noise, any method on general
 // noise): their step-doubling difference is dominated by g g' ΔW₁ΔW₂, so
@@ -290,8 +292,8 @@ func newSolver(sys *System, m Method, ts []float64, set *Settings) (*solver, err
 		sv.a, sv.ast = padded(mdim*(mdim-1)/2), as
 	}
 	if set.Adaptive {
-		if bp, ok := set.Brownian.(*BrownianPath); (m.LevyArea() || needsPairAreas(m)) && (!ok || bp.kind == PathNoArea) {
-			return nil, fmt.Errorf("sde: Settings.Adaptive with method %s, which needs Lévy areas: Settings.Brownian must be a BrownianPath from NewBrownianPathArea (PathSpaceTime for the space-time area, PathLevy for the pair areas), got %T", m.Name(), set.Brownian)
+		if (m.LevyArea() || needsPairAreas(m)) && set.Brownian == nil {
+			return nil, fmt.Errorf("sde: Settings.Adaptive with method %s, which needs Lévy areas, and Settings.Brownian nil: give a BrownianPath from NewBrownianPathArea (PathSpaceTime for the space-time area, PathLevy for the pair areas) or, for pair areas, a BrownianTree whose Tol is near the smallest step", m.Name())
 		}
 		if _, ok := m.(ReversibleHeun); ok {
 			return nil, fmt.Errorf("sde: Settings.Adaptive with method %s, which is stateful: not supported", m.Name())
