@@ -21,10 +21,10 @@ import (
 //	A⁽¹⁾ = [[0,0,0],[1,0,0],[1,0,0]],  B⁽¹⁾ = [[0,0,0],[1,0,0],[−1,0,0]],  c⁽¹⁾ = (0, 1, 1),
 //	β⁽¹⁾ = (1, 0, 0),  β⁽²⁾ = (0, ½, −½).
 //
-// Its coefficients satisfy the strong order 1 conditions that the
-// expansion in docs/derivations/sde.md §6 requires of this form (e = (1,1,1);
-// checked against Rößler's order conditions from memory of the paper, not
-// its text, which we did not have):
+// The tableau is ours within Rößler's class (the paper's own tableaus were
+// not available to us); its coefficients satisfy the strong order 1
+// conditions that the expansion in docs/derivations/sde.md §6 requires of
+// this form (e = (1,1,1)):
 // αᵀe = 1, β⁽¹⁾ᵀe = 1, β⁽²⁾ᵀe = 0, β⁽²⁾ᵀB⁽¹⁾e = 1, β⁽¹⁾ᵀB⁽¹⁾e = 0,
 // β⁽²⁾ᵀA⁽¹⁾e = 0, β⁽²⁾ᵀ(B⁽¹⁾e)² = 0, β⁽²⁾ᵀB⁽¹⁾(B⁽¹⁾e) = 0, β⁽²⁾ᵀc⁽¹⁾ = 0.
 // Written out, the stages are H⁽ᵏ⁾_{2,3} = X + f h ± ε_k with
