@@ -108,7 +108,9 @@
 //     space-time areas U (PathSpaceTime: split by their exact Gaussian
 //     bridge) or the pair Lévy areas A_ij (PathLevy: split by a Lévy-area
 //     bridge that keeps Chen's relation exact and the areas' second moments
-//     to about 2 % after six splits, docs/derivations/sde.md §6), so that
+//     to about 2 % after six splits, docs/derivations/sde.md §6; with
+//     SetAreaResolution the path extends in fresh intervals of at most δ,
+//     exact in law, and the bridge acts only below δ), so that
 //     SRA1, SRID2, MilsteinGeneral and SRIGeneral run on user-supplied paths
 //     and adaptively;
 //   - BrownianTree: a virtual Brownian tree: W(t) for any t in [t0, t1] is a

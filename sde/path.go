@@ -29,6 +29,7 @@ type BrownianPath struct {
 	a   []float64 // scratch for Increment
 
 	kind PathArea    // iterated integrals stored with W (NewBrownianPathArea)
+	res  float64     // SetAreaResolution: longest interval created by extension
 	q    int         // their number per interval
 	ar   []float64   // len(ts)·q: row k ≥ 1 holds those over [ts[k−1], ts[k]]
 	ps   pathScratch // area-split buffers, allocated on first use
@@ -66,24 +67,12 @@ func (p *BrownianPath) At(dst []float64, t float64) {
 	if !(t >= p.t0) || math.IsInf(t, 0) {
 		panic(fmt.Sprintf("sde: BrownianPath.At: t = %v before the start %v", t, p.t0))
 	}
-	n := len(p.ts)
-	last := p.ts[n-1]
-	if t > last {
-		sq := math.Sqrt(t - last)
-		prev := p.ws[(n-1)*m : n*m]
-		for i := range dst {
-			dst[i] = prev[i] + sq*p.gen.next()
+	if last := p.ts[len(p.ts)-1]; t > last {
+		for p.res > 0 && t-last > p.res*(1+1e-9) { // SetAreaResolution
+			last += p.res
+			p.extend(dst, last)
 		}
-		if p.kind != PathNoArea {
-			s := p.scratch()
-			for i := range s.dw {
-				s.dw[i] = dst[i] - prev[i]
-			}
-			p.newArea(s.whole, s.dw, t-last)
-			p.ar = append(p.ar, s.whole...)
-		}
-		p.ts = append(p.ts, t)
-		p.ws = append(p.ws, dst...)
+		p.extend(dst, t)
 		return
 	}
 	k := sort.SearchFloat64s(p.ts, t) // p.ts[k] >= t, k >= 1 unless t == t0
@@ -120,6 +109,28 @@ func (p *BrownianPath) At(dst []float64, t float64) {
 	p.ws = append(p.ws, dst...) // grow by m
 	copy(p.ws[(k+1)*m:], p.ws[k*m:len(p.ws)-m])
 	copy(p.ws[k*m:(k+1)*m], dst)
+}
+
+// extend appends t > the last stored time: W(t) (written into dst) and,
+// for a path with areas, the new interval's iterated integrals.
+func (p *BrownianPath) extend(dst []float64, t float64) {
+	m, n := p.m, len(p.ts)
+	last := p.ts[n-1]
+	sq := math.Sqrt(t - last)
+	prev := p.ws[(n-1)*m : n*m]
+	for i := range dst {
+		dst[i] = prev[i] + sq*p.gen.next()
+	}
+	if p.kind != PathNoArea {
+		s := p.scratch()
+		for i := range s.dw {
+			s.dw[i] = dst[i] - prev[i]
+		}
+		p.newArea(s.whole, s.dw, t-last)
+		p.ar = append(p.ar, s.whole...)
+	}
+	p.ts = append(p.ts, t)
+	p.ws = append(p.ws, dst...)
 }
 
 // Increment writes W(t1) − W(t0) into dw and, if u is not nil, the

@@ -69,6 +69,30 @@ func NewBrownianPathArea(src rand.Source, m int, t0 float64, kind PathArea) (*Br
 	return p, nil
 }
 
+// SetAreaResolution makes the path extend itself in intervals of length at
+// most delta, each with its own increment and iterated integrals drawn
+// fresh (exact in law, up to the series' tail approximation for PathLevy),
+// so that a later query splits only intervals shorter than delta: with
+// delta at or below the finest step, a PathLevy path's areas over unions
+// of stored intervals are exact in law whatever the query order, as the
+// Lévy-area bridge then acts only below delta (the cost: about
+// (T − t0)/delta stored times, as for a BrownianTree's leaves). delta = 0,
+// the default, extends by one interval per query. It returns an error for
+// a negative, infinite or NaN delta and for a path without areas, and must
+// be called before the first query.
+func (p *BrownianPath) SetAreaResolution(delta float64) error {
+	switch {
+	case !(delta >= 0) || math.IsInf(delta, 0):
+		return fmt.Errorf("sde: BrownianPath.SetAreaResolution: delta = %v, want finite and ≥ 0", delta)
+	case p.kind == PathNoArea:
+		return fmt.Errorf("sde: BrownianPath.SetAreaResolution on a path without areas (PathNoArea): build it with NewBrownianPathArea")
+	case len(p.ts) > 1:
+		return fmt.Errorf("sde: BrownianPath.SetAreaResolution after %d queries: call it before the first", len(p.ts)-1)
+	}
+	p.res = delta
+	return nil
+}
+
 // Area returns the kind of iterated integrals the path stores.
 func (p *BrownianPath) Area() PathArea { return p.kind }
 

@@ -97,10 +97,10 @@ func TestLevyBridgeCov(t *testing.T) {
 // levelMoments refines a PathLevy (m = 2) or PathSpaceTime (m = 1) path on
 // [0, 1] to 2^levels equal intervals in the given order (coarse first: the
 // fine intervals come from splits; fine first: from fresh draws, the coarse
-// ones by Chen) and returns, over n seeds and the intervals of each level
+// ones by Chen; res > 0 sets SetAreaResolution) and returns, over n seeds and the intervals of each level
 // l = 0…levels, the mean of A²/(h²/4) (or U²/(h³/3)), of the product of
 // neighbouring halves' normalised areas, and of A⁴/(h²/4)².
-func levelMoments(kind PathArea, n, levels int, coarseFirst bool) (m2, cross, m4 []float64) {
+func levelMoments(kind PathArea, n, levels int, coarseFirst bool, res float64) (m2, cross, m4 []float64) {
 	m := 2
 	if kind == PathSpaceTime {
 		m = 1
@@ -117,6 +117,9 @@ func levelMoments(kind PathArea, n, levels int, coarseFirst bool) (m2, cross, m4
 	}
 	for s := range n {
 		p, _ := NewBrownianPathArea(parallel.Stream(77, s), m, 0, kind)
+		if err := p.SetAreaResolution(res); err != nil {
+			panic(err)
+		}
 		for _, l := range order {
 			k := 1 << l
 			h := 1 / float64(k)
@@ -167,7 +170,10 @@ func levelMoments(kind PathArea, n, levels int, coarseFirst bool) (m2, cross, m4
 // measured over 20000 seeds and 6 levels, E X² = 0.997 after one split and
 // 1.008–1.022 after 2–6, neighbour correlation 0.016–0.029 (so allowances
 // 0.03 and 0.04). E X⁴ is logged, not asserted: it falls from 5 to about
-// 3.9–4.0 after two or more splits (docs/derivations/sde.md).
+// 3.9–4.0 after two or more splits (docs/derivations/sde.md). A path with
+// SetAreaResolution at the finest level draws, coarse first, exactly the
+// fine-first values (TestSetAreaResolution: the same draws bit for bit), so
+// the fine-first rows are its moments.
 func TestPathAreaMoments(t *testing.T) {
 	skipStatisticalUnderRace(t)
 	const n, levels = 4000, 3
@@ -176,13 +182,17 @@ func TestPathAreaMoments(t *testing.T) {
 		if kind == PathSpaceTime {
 			sd2 = math.Sqrt2
 		}
-		for _, coarseFirst := range []bool{true, false} {
-			m2, cross, m4 := levelMoments(kind, n, levels, coarseFirst)
-			t.Logf("%v coarse first %v: E X² %.4f, E X_L X_R %.4f, E X⁴ %.3f", kind, coarseFirst, m2, cross, m4)
+		for _, c := range []struct {
+			coarseFirst bool
+			res         float64
+		}{{true, 0}, {false, 0}} {
+			coarseFirst := c.coarseFirst
+			m2, cross, m4 := levelMoments(kind, n, levels, coarseFirst, c.res)
+			t.Logf("%v coarse first %v, resolution %v: E X² %.4f, E X_L X_R %.4f, E X⁴ %.3f", kind, coarseFirst, c.res, m2, cross, m4)
 			for l := range m2 {
 				cnt := float64(n) * float64(int(1)<<l)
 				bias, cbias := 0.0, 0.0
-				if kind == PathLevy && coarseFirst && l >= 2 {
+				if kind == PathLevy && coarseFirst && c.res == 0 && l >= 2 {
 					bias, cbias = 0.03, 0.04
 				}
 				if se := sd2 / math.Sqrt(cnt); math.Abs(m2[l]-1) > 5*se+bias {
@@ -413,6 +423,47 @@ func TestPathAreaAdaptive(t *testing.T) {
 			if !(e[l] < e[l-1]/2) || steps[l] <= steps[l-1] {
 				t.Errorf("%s: tolerance %v → %v: error %v → %v, steps %d → %d", tc.method.Name(), tols[l-1], tols[l], e[l-1], e[l], steps[l-1], steps[l])
 			}
+		}
+	}
+}
+
+// TestSetAreaResolution: bad input, and that a path with resolution δ
+// stores ⌈(t − t0)/δ⌉ intervals for one query and equals, bit for bit, a
+// path without it queried at those times in order (the same draws).
+func TestSetAreaResolution(t *testing.T) {
+	p, _ := NewBrownianPathArea(parallel.Stream(2, 0), 2, 0, PathLevy)
+	for _, d := range []float64{-1, math.NaN(), math.Inf(1)} {
+		if err := p.SetAreaResolution(d); err == nil || !strings.Contains(err.Error(), "delta") {
+			t.Errorf("delta %v: err = %v", d, err)
+		}
+	}
+	if err := NewBrownianPath(parallel.Stream(2, 0), 2, 0).SetAreaResolution(0.1); err == nil || !strings.Contains(err.Error(), "PathNoArea") {
+		t.Errorf("plain path: err = %v", err)
+	}
+	if err := p.SetAreaResolution(0.1); err != nil {
+		t.Fatal(err)
+	}
+	dw, a := make([]float64, 2), make([]float64, 1)
+	p.IncrementArea(dw, a, 0, 1.05)
+	if p.Len() != 12 { // 0, 0.1, …, 1.0, 1.05
+		t.Errorf("stored times %d, want 12", p.Len())
+	}
+	if err := p.SetAreaResolution(0.2); err == nil || !strings.Contains(err.Error(), "before the first") {
+		t.Errorf("after a query: err = %v", err)
+	}
+	q, _ := NewBrownianPathArea(parallel.Stream(2, 0), 2, 0, PathLevy)
+	w, v := make([]float64, 2), make([]float64, 2)
+	tt := 0.0
+	for range 10 {
+		tt += 0.1 // as the path's own grid accumulates
+		q.At(v, tt)
+	}
+	q.At(v, 1.05)
+	for k := range 11 {
+		p.At(w, q.ts[k])
+		q.At(v, q.ts[k])
+		if w[0] != v[0] || w[1] != v[1] || p.ts[k] != q.ts[k] {
+			t.Errorf("t = %v: %v, stepwise %v", q.ts[k], w, v)
 		}
 	}
 }
