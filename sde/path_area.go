@@ -165,11 +165,10 @@ func splitSpaceTime(w, u, h1, h2 float64, next func() float64) (w1, u1, u2 float
 	x2, y2 := draw(h2)
 	r1 := w - (x1 + x2)
 	r2 := u - (y1 + y2 + h2*x1)
-	// S = L Σ Lᵀ.
-	s11 := h1 + h2
-	s12 := h1*h2 + 0.5*(h1*h1+h2*h2)
-	s22 := h2*h2*h1 + h2*h1*h1 + (h1*h1*h1+h2*h2*h2)/3
-	det := s11*s22 - s12*s12
+	// S = L Σ Lᵀ is the covariance of the whole (w, u): [[h, h²/2], [h²/2, h³/3]].
+	h := h1 + h2
+	s11, s12, s22 := h, 0.5*h*h, h*h*h/3
+	det := h * h * h * h / 12
 	z1 := (s22*r1 - s12*r2) / det
 	z2 := (s11*r2 - s12*r1) / det
 	// Rows of Σ Lᵀ for w1, u1, u2.
@@ -180,24 +179,27 @@ func splitSpaceTime(w, u, h1, h2 float64, next func() float64) (w1, u1, u2 float
 }
 
 // splitLevy is the Lévy-area bridge: given ΔW = dw and the areas A = whole
-// over [a, b], it draws B = W(t) − W(a) − (h1/h)ΔW and the areas A1 over
-// [a, t] and A2 over [t, b] from the Gaussian with the exact conditional
-// second moments given ΔW,
+// over [a, b], it draws B = W(t) − W(a) − (h1/h)ΔW (written as W(t) − W(a)
+// into w1) and the areas over [a, t] (left) and [t, b] (right) in two
+// stages, both Gaussian conditioning X = X⁰ + Σ Lᵀ(L Σ Lᵀ)⁻¹(c − L X⁰) of a
+// prior draw X⁰ on Chen's relation A1 + A2 + K B = A,
+// (K B)_ij = ½(B_i ΔW_j − B_j ΔW_i):
 //
-//	B ~ N(0, (h1h2/h) I),  A_k ~ N(0, C_k),  C_k = (h_k²/24) Σ(M_k),
-//	M_1 = (h1/h²) ΔWΔWᵀ + (h2/h) I,  M_2 = (h2/h²) ΔWΔWᵀ + (h1/h) I
+//  1. B, with the priors B ~ N(0, (h1h2/h) I), A_k ~ N(0, C_k) given ΔW
+//     only, C_k = (h_k²/24) Σ(M_k), M_1 = (h1/h²) ΔWΔWᵀ + (h2/h) I,
+//     M_2 = (h2/h²) ΔWΔWᵀ + (h1/h) I (Σ of areaCov): with
+//     G = (h1h2/h) KKᵀ + C1 + C2, which equals Cov(A | ΔW) =
+//     (h²/24) Σ(ΔWΔWᵀ/h) (levyBridgeCov), B = B⁰ + (h1h2/h) Kᵀ G⁻¹(A − A1⁰ −
+//     A2⁰ − K B⁰);
+//  2. the areas given both half increments W1 = W(t) − W(a), W2: priors
+//     A_k ~ N(0, (h_k²/24) Σ(W_kW_kᵀ/h_k)), their exact conditional
+//     covariances, conditioned on A1 + A2 = S = A − ½(W1 ⊗ W2 − W2 ⊗ W1),
+//     with right = S − left so that Chen's relation holds to rounding.
 //
-// (Σ of areaCov; B, A1, A2 uncorrelated), conditioned on Chen's relation
-// A1 + A2 + K B = A, (K B)_ij = ½(B_i ΔW_j − B_j ΔW_i): with G = (h1h2/h)KKᵀ
-// + C1 + C2 (which equals Cov(A | ΔW) = (h²/24)Σ(ΔWΔWᵀ/h)) and the prior
-// draw (B⁰, A1⁰, A2⁰),
-//
-//	z = G⁻¹ (A − A1⁰ − A2⁰ − K B⁰),  B = B⁰ + (h1h2/h) Kᵀz,  A_k = A_k⁰ + C_k z.
-//
-// The result satisfies Chen's relation exactly and has E[A_k A_kᵀ | ΔW] =
-// C_k and Var(B) = (h1h2/h) I whenever Cov(A | ΔW) = G; it is not exact in
-// law beyond second moments (W(t) given ΔW is then a Gaussian mixture, not
-// Gaussian; exactness would need the non-Gaussian joint law of (W, A)).
+// One split reproduces the second moments given ΔW when A given ΔW has
+// them; it is not exact in law (the joint law of (W(t), A1, A2) given
+// (ΔW, A) is not Gaussian), and over repeated splits the second moments
+// drift by about 2 % (docs/derivations/sde.md §6).
 func (p *BrownianPath) splitLevy(w1, left, right, dw, whole []float64, h1, h2 float64) {
 	m, q := p.m, p.q
 	s := p.scratch()
