@@ -19,7 +19,9 @@ import (
 // stepping needs to retry a rejected step on the same noise, and what a
 // coarse/fine convergence study needs. The values depend on src and on the
 // order of queries (use BrownianTree for order-independent values).
-// A BrownianPath is not safe for concurrent use.
+// NewBrownianPathArea builds one that also stores the space-time or the
+// pair Lévy areas of each stored interval and refines them with W
+// (PathArea). A BrownianPath is not safe for concurrent use.
 type BrownianPath struct {
 	m   int
 	t0  float64
