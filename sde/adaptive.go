@@ -86,6 +86,19 @@ func (ad *adaptive) newTree(seed uint64, m int, ts []float64) *BrownianTree {
 	return b
 }
 
+// stepOn takes one step from x at t0 to t1 into dst with the increment and
+// the Lévy areas the method needs, queried from the Brownian over [t0, t1]
+// (a path that stores areas refines them consistently).
+func (sv *solver) stepOn(dst, x []float64, t0, t1 float64) {
+	if sv.a != nil {
+		sv.abm.IncrementArea(sv.dw, sv.a, t0, t1)
+		sv.ast.StepArea(dst, t0, t1-t0, x, sv.dw, sv.a)
+		return
+	}
+	sv.bm.Increment(sv.dw, sv.u, t0, t1)
+	sv.st.Step(dst, t0, t1-t0, x, sv.dw, sv.u)
+}
+
 // runAdaptive is the step-doubling loop of run.
 func (sv *solver) runAdaptive(ts []float64, out func(k int, x []float64)) error {
 	ad, p, x, dw := sv.ad, sv.path, sv.x, sv.dw
@@ -103,20 +116,26 @@ func (sv *solver) runAdaptive(ts []float64, out func(k int, x []float64)) error 
 				hh, t1 = end-t, end
 			}
 			tm := t + 0.5*hh
-			p.At(ad.wm, tm)
-			p.At(ad.wb, t1)
-			for i := range dw {
-				dw[i] = ad.wb[i] - ad.wa[i]
+			if sv.a != nil || sv.u != nil {
+				sv.stepOn(ad.yFull, x, t, t1)
+				sv.stepOn(ad.yHalf, x, t, tm)
+				sv.stepOn(ad.yHalf, ad.yHalf, tm, t1)
+			} else {
+				p.At(ad.wm, tm)
+				p.At(ad.wb, t1)
+				for i := range dw {
+					dw[i] = ad.wb[i] - ad.wa[i]
+				}
+				sv.st.Step(ad.yFull, t, hh, x, dw, nil)
+				for i := range dw {
+					dw[i] = ad.wm[i] - ad.wa[i]
+				}
+				sv.st.Step(ad.yHalf, t, tm-t, x, dw, nil)
+				for i := range dw {
+					dw[i] = ad.wb[i] - ad.wm[i]
+				}
+				sv.st.Step(ad.yHalf, tm, t1-tm, ad.yHalf, dw, nil)
 			}
-			sv.st.Step(ad.yFull, t, hh, x, dw, nil)
-			for i := range dw {
-				dw[i] = ad.wm[i] - ad.wa[i]
-			}
-			sv.st.Step(ad.yHalf, t, tm-t, x, dw, nil)
-			for i := range dw {
-				dw[i] = ad.wb[i] - ad.wm[i]
-			}
-			sv.st.Step(ad.yHalf, tm, t1-tm, ad.yHalf, dw, nil)
 			e := ad.errNorm()
 			if math.IsNaN(e) || !finite(ad.yHalf) {
 				if err := stageError(sv.st); err != nil {

@@ -2,6 +2,7 @@ package sde
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"syscall"
 	"testing"
@@ -214,4 +215,63 @@ func BenchmarkParticles(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/particle-step")
 		})
 	}
+}
+
+// BenchmarkGeneralNoiseStep: one step of MilsteinGeneral and SRIGeneral on
+// the non-commuting 2-D problem with fresh increments and Lévy areas
+// (Increments.IncrementArea at h = 1e-2), the area draw alone, and the
+// same step driven by a PathLevy BrownianPath extended step by step.
+// 0 allocs/op for the steppers and the area draw.
+func BenchmarkGeneralNoiseStep(b *testing.B) {
+	p := nonCommuting()
+	const h = 1e-2
+	b.Run("areas", func(b *testing.B) {
+		inc := NewIncrements(rand.NewPCG(1, 1), 2)
+		dw, a := make([]float64, 2), make([]float64, 1)
+		cpu0 := cpuTime()
+		for b.Loop() {
+			inc.IncrementArea(dw, a, 0, h)
+		}
+		reportCPU(b, cpu0, 1)
+	})
+	for _, m := range []Method{MilsteinGeneral{}, SRIGeneral{}} {
+		b.Run(m.Name(), func(b *testing.B) {
+			st, err := m.NewStepper(p.Sys)
+			if err != nil {
+				b.Fatal(err)
+			}
+			as := st.(areaStepper)
+			inc := NewIncrements(rand.NewPCG(1, 1), 2)
+			x, dw, a := append([]float64(nil), p.X0...), make([]float64, 2), make([]float64, 1)
+			cpu0 := cpuTime()
+			for b.Loop() {
+				inc.IncrementArea(dw, a, 0, h)
+				as.StepArea(x, 0, h, x, dw, a)
+				if math.Abs(x[0]) > 1e6 {
+					copy(x, p.X0)
+				}
+			}
+			reportCPU(b, cpu0, 1)
+		})
+	}
+	b.Run("MilsteinGeneral/PathLevy", func(b *testing.B) {
+		st, _ := MilsteinGeneral{}.NewStepper(p.Sys)
+		as := st.(areaStepper)
+		path, _ := NewBrownianPathArea(rand.NewPCG(1, 1), 2, 0, PathLevy)
+		x, dw, a := append([]float64(nil), p.X0...), make([]float64, 2), make([]float64, 1)
+		t := 0.0
+		cpu0 := cpuTime()
+		for b.Loop() {
+			path.IncrementArea(dw, a, t, t+h)
+			as.StepArea(x, t, h, x, dw, a)
+			t += h
+			if path.Len() > 1000 {
+				path.Forget(t)
+			}
+			if math.Abs(x[0]) > 1e6 {
+				copy(x, p.X0)
+			}
+		}
+		reportCPU(b, cpu0, 1)
+	})
 }

@@ -34,6 +34,7 @@
 //	EulerMaruyama   Itô            1.0       0.5       0.5     0.5      1
 //	Milstein        Itô or Strat.  1.0       1.0       1.0     –        1
 //	MilsteinGeneral Itô            –         –         –       1.0      1
+//	SRIGeneral      Itô            –         –         –       1.0      1
 //	SROCK           Itô            0.5       0.5       0.5     0.5      1
 //	SRA1            Itô            1.5       –         –       –        2
 //	SRID2           Itô            1.5       1.5       1.5     –        1.5
@@ -78,7 +79,15 @@
 // with s chosen per step from a spectral-radius bound (the user's, or power
 // iteration on finite-difference Jacobian–vector products), make it
 // mean-square stable on the linear test equation for 0 ≤ q ≤ −p,
-// p ∈ [−0.3 s², 0] (p = λh, q = μ²h), without a Jacobian or a linear solve.
+// p ∈ [−0.3 s², 0] (p = λh, q = μ²h), without a Jacobian or a linear solve;
+// with the published damping per stage count its stable interval along the
+// whole exact region q < −2p matches the published S-ROCK lengths within
+// 5 % (docs/derivations/sde.md §7).
+// SRIGeneral is a stochastic Runge–Kutta method of Rößler's SRI class for
+// non-commuting General noise (strong order 1, central differences of the
+// diffusion along Σ_l g_·l Î_(l,k)/√h: 1 drift and 2m + 1 diffusion
+// evaluations per step, no Jacobian); MilsteinGeneral is the one-sided
+// derivative-free Milstein scheme (1 drift and m + 1 diffusion evaluations).
 // Derivations: docs/derivations/sde-implicit.md.
 //
 // # Brownian motion
@@ -95,6 +104,15 @@
 //     noise; CombineAreas joins areas of adjacent intervals exactly (Chen),
 //     which ConvergenceStudy uses for coarse levels;
 //   - BrownianPath: a stored path refined on demand by the Brownian bridge;
+//     built with NewBrownianPathArea it also stores per interval the
+//     space-time areas U (PathSpaceTime: split by their exact Gaussian
+//     bridge) or the pair Lévy areas A_ij (PathLevy: split by a Lévy-area
+//     bridge that keeps Chen's relation exact and the areas' second moments
+//     to about 2 % after six splits, docs/derivations/sde.md §6; with
+//     SetAreaResolution the path extends in fresh intervals of at most δ,
+//     exact in law, and the bridge acts only below δ), so that
+//     SRA1, SRID2, MilsteinGeneral and SRIGeneral run on user-supplied paths
+//     and adaptively;
 //   - BrownianTree: a virtual Brownian tree: W(t) for any t in [t0, t1] is a
 //     deterministic function of the seed, whatever the order of queries; as
 //     an AreaBrownian it also serves Lévy areas defined at its leaf

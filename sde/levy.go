@@ -14,8 +14,10 @@ import (
 // Increments implements it by the Kloeden–Platen–Wright Fourier series with
 // Wiktorsson's tail correction (fresh areas per step), BrownianTree at its
 // leaf resolution, consistently under refinement (Chen's relation across
-// leaves), and ConvergenceStudy combines fine areas exactly into coarse
-// ones (CombineAreas). BrownianPath does not provide areas.
+// leaves), BrownianPath built with NewBrownianPathArea(…, PathLevy) by the
+// Lévy-area bridge at every resolution it is queried at (Chen's relation
+// exact), and ConvergenceStudy combines fine areas exactly into coarse
+// ones (CombineAreas).
 type AreaBrownian interface {
 	Brownian
 	// IncrementArea writes ΔW = W(t1) − W(t0) into dw (len m) and the
@@ -127,26 +129,8 @@ func (ag *areaGen) area(a, dw []float64, h float64, n int, tail bool, next func(
 	if rem <= 0 {
 		return
 	}
-	// Σ_{(ij),(kl)} = δ_ik(2ξ_jξ_l+δ_jl) − δ_il(2ξ_jξ_k+δ_jk) − δ_jk(2ξ_iξ_l+δ_il) + δ_jl(2ξ_iξ_k+δ_ik).
 	cov := ag.cov[:mm*mm]
-	d := func(p, q int) float64 {
-		if p == q {
-			return 1
-		}
-		return 0
-	}
-	for i := range m {
-		for j := i + 1; j < m; j++ {
-			p := AreaIndex(i, j, m)
-			for k := range m {
-				for l := k + 1; l < m; l++ {
-					q := AreaIndex(k, l, m)
-					cov[p*mm+q] = d(i, k)*(2*xi[j]*xi[l]+d(j, l)) - d(i, l)*(2*xi[j]*xi[k]+d(j, k)) -
-						d(j, k)*(2*xi[i]*xi[l]+d(i, l)) + d(j, l)*(2*xi[i]*xi[k]+d(i, k))
-				}
-			}
-		}
-	}
+	areaCov(cov, m, func(j, l int) float64 { return xi[j] * xi[l] })
 	cholesky(cov, mm)
 	g := ag.g[:mm]
 	for k := range g {
@@ -159,6 +143,38 @@ func (ag *areaGen) area(a, dw []float64, h float64, n int, tail bool, next func(
 			v += cov[p*mm+q] * g[q]
 		}
 		a[p] += sc * v
+	}
+}
+
+// areaCov writes into cov (p×p, p = m(m−1)/2, packed as AreaIndex) the
+// matrix
+//
+//	Σ_{(ij),(kl)} = δ_ik(2M_jl+δ_jl) − δ_il(2M_jk+δ_jk) − δ_jk(2M_il+δ_il) + δ_jl(2M_ik+δ_ik),
+//
+// i < j, k < l, for the symmetric m×m matrix M given by mat(j, l). With
+// M = ξξᵀ, ξ = ΔW/√h, (h²/24)Σ is the conditional covariance of the Lévy
+// areas given ΔW over a step h, and (h/2π)² Σ_{r>n} r⁻² Σ that of the tail
+// of the Fourier series after n terms (Wiktorsson 2001); Σ is affine in M,
+// so M = E[ξξᵀ | ·] gives the covariance averaged over ξ.
+func areaCov(cov []float64, m int, mat func(j, l int) float64) {
+	mm := m * (m - 1) / 2
+	d := func(p, q int) float64 {
+		if p == q {
+			return 1
+		}
+		return 0
+	}
+	for i := range m {
+		for j := i + 1; j < m; j++ {
+			p := AreaIndex(i, j, m)
+			for k := range m {
+				for l := k + 1; l < m; l++ {
+					q := AreaIndex(k, l, m)
+					cov[p*mm+q] = d(i, k)*(2*mat(j, l)+d(j, l)) - d(i, l)*(2*mat(j, k)+d(j, k)) -
+						d(j, k)*(2*mat(i, l)+d(i, l)) + d(j, l)*(2*mat(i, k)+d(i, k))
+				}
+			}
+		}
 	}
 }
 

@@ -3,8 +3,9 @@ package sde
 import "fmt"
 
 // Method is a one-step integration scheme. A Method value is a small
-// configuration (the types EulerMaruyama, Milstein, SRA1, SRID2, Heun,
-// EulerHeun, Midpoint and ReversibleHeun implement it); NewStepper binds it to a System
+// configuration (the types EulerMaruyama, Milstein, MilsteinGeneral,
+// SRIGeneral, SROCK, SRA1, SRID2, Heun, EulerHeun, Midpoint and
+// ReversibleHeun, among others, implement it); NewStepper binds it to a System
 // and allocates the scratch space of one path.
 type Method interface {
 	// Name is a short human-readable name.

@@ -106,7 +106,7 @@ func TestMilsteinGeneralBadInput(t *testing.T) {
 	}
 	p := nonCommuting()
 	path := NewBrownianPath(parallel.Stream(1, 0), 2, 0)
-	if _, err := Solve(p.Sys, MilsteinGeneral{}, p.X0, []float64{0, 1}, &Settings{Brownian: path}); err == nil || !strings.Contains(err.Error(), "AreaBrownian") {
+	if _, err := Solve(p.Sys, MilsteinGeneral{}, p.X0, []float64{0, 1}, &Settings{Brownian: path}); err == nil || !strings.Contains(err.Error(), "PathLevy") {
 		t.Errorf("BrownianPath (no areas): err = %v", err)
 	}
 	tree, _ := NewBrownianTree(1, 2, 0, 1, 1e-12)

@@ -107,8 +107,12 @@ type Solution struct {
 // the next step (torchsde's constants: safety 0.9, exponents 1/4.5 and 0.13
 // on acceptance, 1/1.5 on rejection, factors clipped to [0.2, 1.4]). A
 // rejected step is retried on the same path, so rejection does not bias the
-// noise. Methods that need the Lévy area, and ReversibleHeun, are not
-// supported in adaptive mode, nor are methods of strong order ½ on the
+// noise. Methods that need Lévy areas (SRA1, SRID2, MilsteinGeneral,
+// SRIGeneral) run adaptively on a user-supplied BrownianPath that stores
+// them (NewBrownianPathArea), which refines its areas with each half step,
+// or, for the pair areas, on a user-supplied BrownianTree (areas at its
+// leaf resolution).
+// ReversibleHeun is not supported in adaptive mode, nor are methods of strong order ½ on the
 // system's noise (Euler–Maruyama on non-additive noise, any method on general
 // noise): their step-doubling difference is dominated by g g' ΔW₁ΔW₂, so
 // accepting or rejecting a step selects the Brownian path and biases the Itô
@@ -278,8 +282,8 @@ func newSolver(sys *System, m Method, ts []float64, set *Settings) (*solver, err
 		sv.jump = newJumper(set.Jumps, sys.Dim)
 	}
 	if needsPairAreas(m) {
-		if set.Adaptive || set.Event != nil || set.Jumps != nil || set.Driver != nil {
-			return nil, fmt.Errorf("sde: method %s (Lévy areas) with Settings.Adaptive, Event, Jumps or Driver: not supported", m.Name())
+		if set.Event != nil || set.Jumps != nil || set.Driver != nil {
+			return nil, fmt.Errorf("sde: method %s (Lévy areas) with Settings.Event, Jumps or Driver: not supported", m.Name())
 		}
 		as, ok := st.(areaStepper)
 		if !ok {
@@ -288,8 +292,8 @@ func newSolver(sys *System, m Method, ts []float64, set *Settings) (*solver, err
 		sv.a, sv.ast = padded(mdim*(mdim-1)/2), as
 	}
 	if set.Adaptive {
-		if m.LevyArea() {
-			return nil, fmt.Errorf("sde: Settings.Adaptive with method %s, which needs the Lévy area: not supported", m.Name())
+		if (m.LevyArea() || needsPairAreas(m)) && set.Brownian == nil {
+			return nil, fmt.Errorf("sde: Settings.Adaptive with method %s, which needs Lévy areas, and Settings.Brownian nil: give a BrownianPath from NewBrownianPathArea (PathSpaceTime for the space-time area, PathLevy for the pair areas) or, for pair areas, a BrownianTree whose Tol is near the smallest step", m.Name())
 		}
 		if _, ok := m.(ReversibleHeun); ok {
 			return nil, fmt.Errorf("sde: Settings.Adaptive with method %s, which is stateful: not supported", m.Name())
@@ -354,6 +358,9 @@ func (sv *solver) bind(bm Brownian) error {
 			return fmt.Errorf("sde: method %s needs the Lévy areas A_ij, which the Brownian %T does not provide (it is not an AreaBrownian)", sv.m.Name(), bm)
 		}
 		sv.abm = ab
+		if bp, ok := bm.(*BrownianPath); ok && bp.kind != PathLevy {
+			return fmt.Errorf("sde: method %s needs the Lévy areas A_ij, and Settings.Brownian is a BrownianPath with %v: build it with NewBrownianPathArea(…, PathLevy)", sv.m.Name(), bp.kind)
+		}
 		if tr, ok := bm.(*BrownianTree); ok {
 			if leaf := (tr.t1 - tr.t0) / math.Ldexp(1, tr.depth); sv.h/leaf > maxAreaLeaves {
 				return fmt.Errorf("sde: Settings.Brownian is a BrownianTree with leaves of %v, and a step of %v would draw the Lévy areas of %.3g leaves (at most %d): build it with a larger Tol", leaf, sv.h, sv.h/leaf, maxAreaLeaves)

@@ -38,7 +38,12 @@ type SROCK struct {
 	// SpectralRadius, if > 0, is a bound on the spectral radius of ∂f/∂x
 	// used instead of power iteration. It must not be negative.
 	SpectralRadius float64
-	// Eta is the damping η; 0 means SROCKEta(s), chosen per stage count.
+	// Eta is the damping η; 0 means SROCKEta(s), chosen per stage count
+	// for mean-square stability on 0 ≤ q ≤ −p. The published S-ROCK
+	// damping (η = 3.7, 5.9, 10.8, 13.5, 15.8, 17 at s = 3, 10, 50, 100,
+	// 150, 200) covers the whole exact region q < −2p on p ∈ [−L, 0] with
+	// L ≈ 0.34–0.78 s², at the price of a shorter interval on q ≤ −p
+	// (TestSROCKPublishedStability, docs/derivations/sde.md §7).
 	Eta float64
 }
 
@@ -135,13 +140,18 @@ func chebCoeffs(s int, eta float64, t, dt []float64) (w0, w1 float64) {
 func (m SROCK) MSAmplification(s int, p, q float64) float64 {
 	t, dt := make([]float64, s+1), make([]float64, s+1)
 	w0, w1 := chebCoeffs(s, m.eta(s), t, dt)
+	return msAmp(s, w0, w1, t[s], t[s-1], p, q)
+}
+
+// msAmp is MSAmplification given ω₀, ω₁, T_s(ω₀) and T_{s−1}(ω₀).
+func msAmp(s int, w0, w1, ts, ts1, p, q float64) float64 {
 	// R_j(p) = T_j(ω₀ + ω₁p)/T_j(ω₀) by the three-term recurrence.
 	z := w0 + w1*p
 	a, b := 1.0, z // T_0(z), T_1(z)
 	for j := 2; j <= s; j++ {
 		a, b = b, 2*z*b-a
 	}
-	rs, rs1 := b/t[s], a/t[s-1]
+	rs, rs1 := b/ts, a/ts1
 	return rs*rs + q*rs1*rs1
 }
 

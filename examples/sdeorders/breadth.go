@@ -9,8 +9,9 @@ import (
 )
 
 // breadthStudy reports the methods beyond Brownian-driven diagonal noise:
-// MilsteinGeneral's strong order on non-commuting noise (with Lévy areas),
-// S-ROCK's mean-square stability interval, and the α-stable round trip
+// MilsteinGeneral's and SRIGeneral's strong order on non-commuting noise
+// (with Lévy areas), S-ROCK's mean-square stability interval (ours and with
+// the published damping), and the α-stable round trip
 // through sgn.TailIndex.
 func breadthStudy(paths int, seed uint64) {
 	// Non-commuting 2-D problem: L¹g_·2 = (0, 0.3) ≠ L²g_·1 = (0, 0.12 x1).
@@ -24,7 +25,7 @@ func breadthStudy(paths int, seed uint64) {
 			dst[2], dst[3] = 0.2*x[1], 0.6*x[0]
 		}}}
 	fmt.Printf("\ngeneral (non-commuting) noise, %d paths, reference MilsteinGeneral on 2048 steps of the same path and areas:\n", paths)
-	for _, m := range []sde.Method{sde.MilsteinGeneral{}, sde.EulerMaruyama{}} {
+	for _, m := range []sde.Method{sde.MilsteinGeneral{}, sde.SRIGeneral{}, sde.EulerMaruyama{}} {
 		r, err := sde.ConvergenceStudy(p, m, &sde.ConvergenceSettings{Steps: []int{16, 32, 64, 128}, FineSteps: 2048, Paths: paths, Seed: seed, Reference: sde.MilsteinGeneral{}})
 		if err != nil {
 			log.Fatal(err)
@@ -49,6 +50,16 @@ func breadthStudy(paths int, seed uint64) {
 		fmt.Printf("%6d %8.2f %10.1f %8.3f\n", s, sde.SROCKEta(s), l, l/float64(s*s))
 	}
 	fmt.Printf("(Euler–Maruyama: L = 1)\n")
+	fmt.Printf("\nS-ROCK with the published damping, along the exact region's boundary q = −2p, against the published L:\n")
+	fmt.Printf("%6s %8s %10s %10s\n", "stages", "η", "L", "published")
+	for _, c := range []struct{ s, eta, l float64 }{{3, 3.7, 7}, {10, 5.9, 58.9}, {50, 10.8, 1074}, {100, 13.5, 3840}, {150, 15.8, 7938}, {200, 17, 13584}} {
+		s, m := int(c.s), sde.SROCK{Eta: c.eta}
+		p := 0.0
+		for m.MSAmplification(s, p-0.125, -2*(p-0.125)) < 1 && p > -3*c.s*c.s {
+			p -= 0.125
+		}
+		fmt.Printf("%6d %8.1f %10.1f %10.1f\n", s, c.eta, -p, c.l)
+	}
 
 	fmt.Printf("\nα-stable round trip: dX = −0.1X dt + 0.5 dL^α, h = 1e-3, 1e5 Euler steps, α̂ = sgn.TailIndex of the increments:\n")
 	n := 100000
