@@ -56,7 +56,8 @@ func BenchmarkOptimizerStep(b *testing.B) {
 		{"rwsam-fd", func() Optimizer {
 			return &RWSAM{Form: Corrections, Unit: 1, Base: base(), Rho: 0.05, Draws: 4, Score: &FiniteDiff{Dirs: 1}}
 		}},
-		{"rwsam-gibbs", func() Optimizer { return &RWSAM{Base: base(), Rho: 0.05} }},
+		{"rwsam-gibbs", func() Optimizer { return &RWSAM{Form: GibbsAscent, Base: base(), Rho: 0.05} }},
+		{"rwsam-zero", func() Optimizer { return &RWSAM{Base: base(), Rho: 0.05} }},
 	}
 	for _, c := range cases {
 		b.Run("opt="+c.name, func(b *testing.B) { benchStep(b, obj, w0, c.opt()) })

@@ -48,10 +48,11 @@
 // built to deliver the stated claim, in three forms (docs/derivations/sam.md §3, §4, §6).
 // The zero value, VirtualMicro, reweights the batch by random zero-sum signs per unit of m
 // samples, p_i = (1 + b s_{u(i)})/B with b = √(K−1), perturbs along g_p = ∇Σ p_i ℓ_i and
-// steps along g_B + [∇f_p(w+ε) − g_p] − [∇f_B(w+ε) − g_B]: one synthetic m-sample
+// steps along g_B + δ, δ = [∇f_p(w+ε) − g_p] − [∇f_B(w+ε) − g_B]: one synthetic m-sample
 // micro-batch per step, computed with passes over the whole batch, whose expected
 // first-order drift is m-SAM's variance drift (1/K)Σ_j H_{γ_j} g_{γ_j} − H_B g_B (exactly,
-// in the USAM form). GibbsAscent follows the public
+// in the USAM form); δ is scaled down to ‖δ‖ <= τ‖g_B‖ (DriftTrust, τ = 1), so that at
+// large ρ the drift cannot dominate the step. GibbsAscent follows the public
 // summaries literally: Gibbs weights p_i ∝ exp(s_i/(T·s̄)) over per-sample scores, one
 // perturbation along ∇Σ p_i ℓ_i, the batch gradient at the perturbed point (T = +Inf is
 // SAM); it trains like SAM but has no m-sharpness effect. The Corrections form is an

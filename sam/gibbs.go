@@ -19,16 +19,19 @@ const (
 	// (√K for odd K, where one unit gets 0):
 	//
 	//	g_p = ∇f_p(w),  f_p = Σ_i p_i ℓ_i,   ε = ρ g_p/‖g_p‖ (or the USAM / unified form),
-	//	d = g_B + [∇f_p(w + ε) − g_p] − [∇f_B(w + ε) − g_B].
+	//	δ = [∇f_p(w + ε) − g_p] − [∇f_B(w + ε) − g_B],   d = g_B + min(1, τ‖g_B‖/‖δ‖)·δ.
 	//
 	// Over the sign draw E[g_p] = g_B and E‖g_p‖² = (1/K)Σ_j ‖g_{γ_j}‖² (the SGN identity
 	// ‖g‖² + c_m tr Σ of one m-sample unit), and to first order in ε, in the USAM form,
 	// E[d] = g_B + ρ[(1/K)Σ_j H_{γ_j} g_{γ_j} − H_B g_B]: m-SAM's variance drift, each
 	// unit's Hessian paired with its own gradient, without the shared-direction term whose
-	// noise a single virtual unit cannot average out (docs/derivations/sam.md §6). It is
-	// computed as d = g_B + Δ(w + ε) − Δ(w), Δ = ∇Σ_i (p_i − 1/B) ℓ_i. Cost: two passes over
-	// the whole batch on a DualGrader (nn.SeqSupervised, DiagNet: g_B and Δ(w) from one pass),
-	// three on a WeightedLossGrader (nn.Supervised), else one LossGrad per sign group.
+	// noise a single virtual unit cannot average out (docs/derivations/sam.md §6). The
+	// trust ratio τ = DriftTrust (default 1) bounds the drift by the gradient, so that at
+	// large ρ it cannot dominate the step (with τ <= 1 the step never points against g_B;
+	// §6.4); while ‖δ‖ <= τ‖g_B‖, as on the Fashion-MNIST study's ρ, it changes nothing.
+	// δ is computed as Δ(w + ε) − Δ(w), Δ = ∇Σ_i (p_i − 1/B) ℓ_i. Cost: two passes over
+	// the whole batch on a DualGrader (nn.SeqSupervised, nn.Supervised, DiagNet: g_B and
+	// Δ(w) from one pass), three on a WeightedLossGrader, else one LossGrad per sign group.
 	// Temperature, Draws, Unit, WithoutReplacement and Score do not apply.
 	VirtualMicro RWForm = iota
 	// GibbsAscent is RW-SAM in the form the paper's public summaries

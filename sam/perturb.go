@@ -63,7 +63,7 @@ func (p *perturbation) Validate() error {
 		return fmt.Errorf("sam: Rho = %v must be finite and >= 0", p.Rho)
 	case p.Norm < Normalized || p.Norm > Unified:
 		return fmt.Errorf("sam: Norm = %d is not Normalized, Unnormalized or Unified", int(p.Norm))
-	case p.Norm == Unified && (p.Lambda < 0 || p.Lambda > 1 || math.IsNaN(p.Lambda)):
+	case p.Lambda < 0 || p.Lambda > 1 || math.IsNaN(p.Lambda):
 		return fmt.Errorf("sam: Lambda = %v must be in [0, 1]", p.Lambda)
 	case p.Eta < 0 || !finite(p.Eta):
 		return fmt.Errorf("sam: Eta = %v must be finite and >= 0", p.Eta)

@@ -111,6 +111,11 @@ type RWSAM struct {
 	// divides the batch, else the largest divisor of the batch below 4 that leaves two
 	// units); it must divide the batch. Smaller m, stronger variance drift.
 	EquivM int
+	// DriftTrust is the trust ratio τ > 0 of the VirtualMicro form: the variance-drift
+	// part δ of the step d = g_B + δ is scaled down to ‖δ‖ <= τ‖g_B‖, so that at large ρ
+	// the drift cannot outgrow the gradient (0: 1, under which d never points against
+	// g_B; +Inf: unbounded, the plain virtual micro-batch step).
+	DriftTrust float64
 	// ClipNorm > 0 clips d to this norm.
 	ClipNorm float64
 	// AscentClipNorm > 0 clips the norm of the ascent gradient (the whole vector, every
@@ -179,6 +184,10 @@ func (r *RWSAM) validate(b int) error {
 		return fmt.Errorf("sam: RWSAM.WithoutReplacement needs Temperature = +Inf (uniform q), got %v", r.Temperature)
 	case r.ClipNorm < 0 || !finite(r.ClipNorm):
 		return fmt.Errorf("sam: ClipNorm = %v must be finite and >= 0", r.ClipNorm)
+	case r.DriftTrust < 0 || math.IsNaN(r.DriftTrust):
+		return fmt.Errorf("sam: RWSAM.DriftTrust = %v must be > 0 (0: the default; +Inf: unbounded)", r.DriftTrust)
+	case r.DriftTrust != 0 && r.Form != VirtualMicro:
+		return fmt.Errorf("sam: RWSAM.DriftTrust = %v applies to Form = VirtualMicro only", r.DriftTrust)
 	}
 	switch r.Form {
 	case VirtualMicro:

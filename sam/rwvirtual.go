@@ -93,9 +93,10 @@ type DualGrader interface {
 // virtualStep is Step in the VirtualMicro form:
 //
 //	p_i = (1 + b s_{u(i)})/B,   g_p = ∇f_p(w),   ε = perturbation of g_p,
-//	d = g_B + [∇f_p(w + ε) − g_p] − [∇f_B(w + ε) − g_B],   f_p = Σ_i p_i ℓ_i,
+//	δ = [∇f_p(w + ε) − g_p] − [∇f_B(w + ε) − g_B],   f_p = Σ_i p_i ℓ_i,
+//	d = g_B + min(1, τ‖g_B‖/‖δ‖)·δ,                   τ = DriftTrust,
 //
-// computed as d = g_B + Δ(w + ε) − Δ(w) with Δ = ∇f_Δ, f_Δ = f_p − f_B = Σ_i (b s_{u(i)}/B) ℓ_i,
+// with δ computed as Δ(w + ε) − Δ(w), Δ = ∇f_Δ, f_Δ = f_p − f_B = Σ_i (b s_{u(i)}/B) ℓ_i,
 // so the perturbed point needs one weighted gradient, and g_p = g_B + Δ(w).
 func (r *RWSAM) virtualStep(w []float64, obj nn.Objective, batch []int) (float64, error) {
 	n, b := len(w), len(batch)
@@ -146,8 +147,19 @@ func (r *RWSAM) virtualStep(w []float64, obj nn.Objective, batch []int) (float64
 		} else {
 			r.groupGrads(nil, r.d, sc.wp, obj, batch, m, amp)
 		}
+		// r.d = δ = Δ(w + ε) − Δ(w), scaled down to ‖δ‖ <= τ‖g_B‖; d = g_B + δ.
+		var dd, gg float64
 		for i, gb := range r.gB {
-			r.d[i] += gb - r.gtmp[i]
+			r.d[i] -= r.gtmp[i]
+			dd += r.d[i] * r.d[i]
+			gg += gb * gb
+		}
+		f := 1.0
+		if tau := r.driftTrust(); !math.IsInf(tau, 1) && dd > tau*tau*gg {
+			f = tau * math.Sqrt(gg/dd)
+		}
+		for i, gb := range r.gB {
+			r.d[i] = gb + f*r.d[i]
 		}
 	} else {
 		copy(r.d, r.gB)
@@ -202,4 +214,16 @@ func (r *RWSAM) groupGrads(gB, delta, x []float64, obj nn.Objective, batch []int
 		return 0
 	}
 	return loss
+}
+
+// defaultDriftTrust is τ of a zero RWSAM.DriftTrust (docs/derivations/sam.md §6.4): the
+// drift may turn the step by at most 90° from g_B, never against it.
+const defaultDriftTrust = 1
+
+// driftTrust returns τ: DriftTrust, or defaultDriftTrust for 0.
+func (r *RWSAM) driftTrust() float64 {
+	if r.DriftTrust == 0 {
+		return defaultDriftTrust
+	}
+	return r.DriftTrust
 }

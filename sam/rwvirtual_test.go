@@ -151,7 +151,8 @@ func virtualReference(obj nn.Objective, w []float64, batch []int, m int, s []flo
 	return d
 }
 
-// The step direction matches virtualReference for fixed signs, on the fused path
+// The step direction matches virtualReference for fixed signs (the uncapped step,
+// DriftTrust = +Inf; TestVirtualMicroDriftTrust checks the cap), on the fused path
 // (DiagNet.LossGradWeighted), the two-pass weighted path (quadSamples) and the sign-group
 // path of plain objectives.
 func TestVirtualMicroMatchesDefinition(t *testing.T) {
@@ -176,7 +177,7 @@ func TestVirtualMicroMatchesDefinition(t *testing.T) {
 					s[k-1] = 0
 				}
 				rec := &recorder{}
-				opt := &RWSAM{Base: rec, Rho: 0.3, Norm: nm, EquivM: m, forceSigns: s}
+				opt := &RWSAM{Base: rec, Rho: 0.3, Norm: nm, EquivM: m, DriftTrust: math.Inf(1), forceSigns: s}
 				if _, err := opt.Step(c.w, c.obj, batch); err != nil {
 					t.Fatal(err)
 				}
@@ -190,8 +191,8 @@ func TestVirtualMicroMatchesDefinition(t *testing.T) {
 	}
 }
 
-// Averaged over every zero-sum sign vector (the sign distribution, uniform), the USAM-form
-// direction on quadratic losses is g_B + (d_mUSAM − d_USAM): the gradient plus m-USAM's
+// Averaged over every zero-sum sign vector (the sign distribution, uniform), the uncapped
+// (DriftTrust = +Inf) USAM-form direction on quadratic losses is g_B + (d_mUSAM − d_USAM): the gradient plus m-USAM's
 // variance drift ρ(1/K)Σ_j H_{γ_j} g_{γ_j} − ρ H_B g_B over the same consecutive units,
 // exactly (quadratic losses: no O(ρ²) remainder); and E‖g_p‖² = (1/K)Σ_j ‖g_{γ_j}‖² (the
 // SGN identity for one m-sample unit).
@@ -224,7 +225,7 @@ func TestVirtualMicroUnbiasedForVarianceDrift(t *testing.T) {
 		var cnt, gpSq float64
 		zeroSumSigns(k, func(s []float64) {
 			rec := &recorder{}
-			opt := &RWSAM{Base: rec, Rho: 0.2, Norm: Unnormalized, EquivM: m, forceSigns: s}
+			opt := &RWSAM{Base: rec, Rho: 0.2, Norm: Unnormalized, EquivM: m, DriftTrust: math.Inf(1), forceSigns: s}
 			if _, err := opt.Step(w, qs, batch); err != nil {
 				t.Fatal(err)
 			}
