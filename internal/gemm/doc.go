@@ -38,6 +38,12 @@
 // of B in registers so that columns of C are vector lanes, and C = A·B as sums of rows of
 // B. They accumulate every element in the same order, so they too return the same bits.
 //
+// Forward products with a few more rows than that and many more columns (op(A) = A, op(B) =
+// Bᵀ, m ≤ 32, n ≥ 8m, k ≥ kc: a micro-batch through a wide layer) are computed transposed
+// (swap.go): Cᵀ = α·op(B)ᵀ·op(A)ᵀ + β·Cᵀ into a scratch matrix, transposed into C, so the
+// driver packs the m×k op(A) instead of the k×n op(B). Each element is the same chain of
+// fused multiply-adds with the two factors of each product swapped, which rounds alike.
+//
 // # Determinism
 //
 // Each element of C is computed by exactly one goroutine, with the fixed order above, so the
