@@ -24,7 +24,10 @@
 // portable 4×4 Go kernel using math.FMA. The two assembly kernels have narrow variants (8×16,
 // and 6×8 with 12 ymm accumulators) that the packed driver takes for products whose n the
 // wide tile would pad more (n = 16 or 32: the output channels of small convolutions, where
-// 24-wide tiles would leave a third of their lanes empty, 12-wide ones a quarter). With
+// 24-wide tiles would leave a third of their lanes empty, 12-wide ones a quarter). The
+// AVX2 wide kernel also has edge variants that write the last column panel, when n is not
+// a multiple of 12, in place with masked stores (VMASKMOVPD) instead of through a scratch
+// tile (n = 10: the dense layers' outputs). With
 // AVX, op(B) is packed by vector moves and 4×4 register transposes (pack_amd64.s); the
 // environment variable SDEML_CPU (internal/cpu) can force the AVX2 or portable level on a
 // faster CPU. Every kernel performs the same operations in

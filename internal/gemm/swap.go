@@ -20,10 +20,11 @@ import "sync"
 // the transposed product is taken; only op(A) = A, op(B) = Bᵀ (the forward product, whose
 // transposed product has the same form and so the same kernels) takes it. Chosen with
 // TestSwapCPUTime (one thread, CPU time, n = 256, k = 256 and 784): on the forward products
-// with 8 ≤ m ≤ 48 the transposed product was 1.3–3.2× faster with the AVX2 kernels
-// (fwd/16x784x256: 48 against 23 GFLOP/s), 1.1–2.5× with AVX-512 and 1.0–1.2× with the
-// portable kernel; for the input and weight gradients (op(B) = B) it was mixed, and slower
-// on the portable kernel, so they keep the direct product.
+// with 8 ≤ m ≤ 32 the transposed product was 1.1–3.2× faster with the AVX2 kernels
+// (fwd/16x784x256: 48 against 23 GFLOP/s), 1.1–2.5× with AVX-512 and 1.02–1.17× with the
+// portable kernel (at m = 48 only 1.0–1.5×); for the input gradients (op(B) = B) it was
+// 0.7–0.8× on the portable kernel, for the weight gradients 0.8–1.3×, so they keep the
+// direct product.
 var (
 	swapMaxM     = 32
 	swapMinRatio = 8
