@@ -24,7 +24,10 @@
 // portable 4×4 Go kernel using math.FMA. The two assembly kernels have narrow variants (8×16,
 // and 6×8 with 12 ymm accumulators) that the packed driver takes for products whose n the
 // wide tile would pad more (n = 16 or 32: the output channels of small convolutions, where
-// 24-wide tiles would leave a third of their lanes empty, 12-wide ones a quarter). With
+// 24-wide tiles would leave a third of their lanes empty, 12-wide ones a quarter). The
+// AVX2 wide kernel also has edge variants that write the last column panel, when n is not
+// a multiple of 12, in place with masked stores (VMASKMOVPD) instead of through a scratch
+// tile (n = 10: the dense layers' outputs). With
 // AVX, op(B) is packed by vector moves and 4×4 register transposes (pack_amd64.s); the
 // environment variable SDEML_CPU (internal/cpu) can force the AVX2 or portable level on a
 // faster CPU. Every kernel performs the same operations in
@@ -37,6 +40,12 @@
 // contiguous rows, with assembly kernels that transpose 8×8 (AVX-512) or 4×4 (AVX2) blocks
 // of B in registers so that columns of C are vector lanes, and C = A·B as sums of rows of
 // B. They accumulate every element in the same order, so they too return the same bits.
+//
+// Forward products with a few more rows than that and many more columns (op(A) = A, op(B) =
+// Bᵀ, m ≤ 32, n ≥ 8m, k ≥ kc: a micro-batch through a wide layer) are computed transposed
+// (swap.go): Cᵀ = α·op(B)ᵀ·op(A)ᵀ + β·Cᵀ into a scratch matrix, transposed into C, so the
+// driver packs the m×k op(A) instead of the k×n op(B). Each element is the same chain of
+// fused multiply-adds with the two factors of each product swapped, which rounds alike.
 //
 // # Determinism
 //

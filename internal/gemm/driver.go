@@ -183,14 +183,25 @@ func (pr *problem) compute(t int, s *scratch) {
 			}
 			j := q * nr
 			nw := min(nr, pr.n-j)
+			var mask []int64 // the edge kernels' lane mask, for an edge panel they write in place
+			if nw < nr && kern.fnTE != nil {
+				mask = edgeMask(nw, nr)
+			}
 			for ir := 0; ir < mc; ir += mr {
 				i := i0 + ir
 				mh := min(mr, pr.m-i)
 				cs, ldc, alpha, b := pr.c[i*pr.ldc+j:], pr.ldc, pr.alpha, beta
-				if mh < mr || nw < nr {
+				inPlace := mh == mr && (nw == nr || mask != nil)
+				if !inPlace {
 					cs, ldc, alpha, b = tile, nr, 1, 0
 				}
 				switch {
+				case inPlace && mask != nil && ir >= full:
+					kern.fnTE(kcb, s.a[ir*kcb:(ir+mr)*kcb], mr, bpan, cs, ldc, alpha, b, mask)
+				case inPlace && mask != nil && pr.transA:
+					kern.fnTE(kcb, pr.a[p0*lda+i:], lda, bpan, cs, ldc, alpha, b, mask)
+				case inPlace && mask != nil:
+					kern.fnNE(kcb, pr.a[i*lda+p0:], lda, bpan, cs, ldc, alpha, b, mask)
 				case ir >= full:
 					kern.fnT(kcb, s.a[ir*kcb:(ir+mr)*kcb], mr, bpan, cs, ldc, alpha, b)
 				case pr.transA:
@@ -198,7 +209,7 @@ func (pr *problem) compute(t int, s *scratch) {
 				default:
 					kern.fnN(kcb, pr.a[i*lda+p0:], lda, bpan, cs, ldc, alpha, b)
 				}
-				if mh == mr && nw == nr {
+				if inPlace {
 					continue
 				}
 				for ii := 0; ii < mh; ii++ {

@@ -38,6 +38,10 @@ func dgemm(kern kernel, transA, transB bool, m, n, k int, alpha float64, a []flo
 		runSmall(kern, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
+	if useSwap(transA, transB, m, n, k) {
+		runSwapped(kern, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
 	run(kern, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 

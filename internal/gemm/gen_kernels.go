@@ -31,6 +31,10 @@ type spec struct {
 	// row-major op(A)); otherwise a[p*ps+i] (suffix T: packed panels, ps = MR, or
 	// op(A) = Aᵀ read in place, ps = lda).
 	rowStrided bool
+	// edge adds a last argument mask []int64 (nr lanes, all ones for the columns of C to
+	// write, zero for the others) and stores with VMASKMOVPD, which neither reads nor writes
+	// the masked-off lanes (suffix TE or NE): the edge panel of C written in place. AVX2 only.
+	edge bool
 }
 
 func main() {
@@ -44,6 +48,12 @@ func main() {
 		// register is only the scratch of the store.
 		gen(&sb, spec{name: "kern8x16avx512", mr: 8, vecs: 2, lanes: 8, reg: "Z", zero: "VPXORQ", bcast: []int{27, 28, 29, 30, 31}, bregs: []int{24, 25, 26}, unroll: 4, rowStrided: rowStrided})
 		gen(&sb, spec{name: "kern6x8avx2", mr: 6, vecs: 2, lanes: 4, reg: "Y", zero: "VXORPD", bcast: []int{15}, bregs: []int{12, 13, 14}, unroll: 4, rowStrided: rowStrided})
+	}
+	// Edge variants of the AVX2 wide kernel, for the last column panel when n is not a
+	// multiple of 12 (n = 10: the dense layers' outputs): the mask register is the
+	// broadcast register, free at the store.
+	for _, rowStrided := range []bool{false, true} {
+		gen(&sb, spec{name: "kern4x12avx2", mr: 4, vecs: 3, lanes: 4, reg: "Y", zero: "VXORPD", bcast: []int{15}, bregs: []int{12, 13, 14}, unroll: 4, rowStrided: rowStrided, edge: true})
 	}
 	if err := os.WriteFile("kernel_amd64.s", []byte(sb.String()), 0o644); err != nil {
 		panic(err)
@@ -59,6 +69,11 @@ func gen(sb *strings.Builder, s spec) {
 	name, stride := s.name+"T", "ps"
 	if s.rowStrided {
 		name, stride = s.name+"N", "rs"
+	}
+	frame, maskArg := 112, ""
+	if s.edge {
+		name += "E"
+		frame, maskArg = 136, ", mask []int64"
 	}
 	// A addressing: T layout steps AX by R10 = ps·8 after each p; N layout reads row i at
 	// AX + i·R10 (rows 4..7 from R12 = AX + 4·R10, R11 = 3·R10) and steps by 8 bytes.
@@ -81,8 +96,8 @@ func gen(sb *strings.Builder, s spec) {
 		return fmt.Sprintf("%d(%s)(R11*1)", p*8, base)
 	}
 	w("")
-	w("// func %s(kc int, a []float64, %s int, b, c []float64, ldc int, alpha, beta float64)", name, stride)
-	w("TEXT ·%s(SB), NOSPLIT, $0-112", name)
+	w("// func %s(kc int, a []float64, %s int, b, c []float64, ldc int, alpha, beta float64%s)", name, stride, maskArg)
+	w("TEXT ·%s(SB), NOSPLIT, $0-%d", name, frame)
 	w("\tMOVQ kc+0(FP), CX")
 	w("\tMOVQ a_base+8(FP), AX")
 	w("\tMOVQ %s+32(FP), R10", stride)
@@ -145,6 +160,10 @@ func gen(sb *strings.Builder, s spec) {
 	w("\tJNZ %s_tailloop", name)
 	w("%s_store:", name)
 	alpha, beta, tmp := r(s.bregs[0]), r(s.bregs[1]), r(s.bregs[2])
+	mask := r(s.bcast[0])
+	if s.edge {
+		w("\tMOVQ mask_base+112(FP), SI")
+	}
 	w("\tVBROADCASTSD alpha+96(FP), %s", alpha)
 	w("\tMOVQ beta+104(FP), R9")
 	w("\tSHLQ $1, R9") // ±0 → 0
@@ -152,6 +171,14 @@ func gen(sb *strings.Builder, s spec) {
 	w("\tVBROADCASTSD beta+104(FP), %s", beta)
 	for i := 0; i < s.mr; i++ {
 		for v := 0; v < s.vecs; v++ {
+			if s.edge {
+				w("\tVMOVUPD %d(SI), %s", v*vb, mask)
+				w("\tVMASKMOVPD %d(DI), %s, %s", v*vb, mask, tmp)
+				w("\tVMULPD %s, %s, %s", tmp, beta, tmp)
+				w("\tVFMADD231PD %s, %s, %s", r(i*s.vecs+v), alpha, tmp)
+				w("\tVMASKMOVPD %s, %s, %d(DI)", tmp, mask, v*vb)
+				continue
+			}
 			w("\tVMULPD %d(DI), %s, %s", v*vb, beta, tmp)
 			w("\tVFMADD231PD %s, %s, %s", r(i*s.vecs+v), alpha, tmp)
 			w("\tVMOVUPD %s, %d(DI)", tmp, v*vb)
@@ -166,6 +193,11 @@ func gen(sb *strings.Builder, s spec) {
 	for i := 0; i < s.mr; i++ {
 		for v := 0; v < s.vecs; v++ {
 			w("\tVMULPD %s, %s, %s", alpha, r(i*s.vecs+v), r(i*s.vecs+v))
+			if s.edge {
+				w("\tVMOVUPD %d(SI), %s", v*vb, mask)
+				w("\tVMASKMOVPD %s, %s, %d(DI)", r(i*s.vecs+v), mask, v*vb)
+				continue
+			}
 			w("\tVMOVUPD %s, %d(DI)", r(i*s.vecs+v), v*vb)
 		}
 		if i < s.mr-1 {

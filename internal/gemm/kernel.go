@@ -20,6 +20,13 @@ type kernel struct {
 	mr, nr   int
 	fnT, fnN func(kc int, a []float64, stride int, b, c []float64, ldc int, alpha, beta float64)
 
+	// fnTE and fnNE, if not nil, are fnT and fnN for an edge column panel (a full mr rows,
+	// fewer than nr columns): they take a last argument mask (nr lanes, -1 for the columns
+	// of C to write and 0 for the others, see edgeMask) and leave the other columns of C
+	// unread and unwritten, so that the panel is written in place instead of through the
+	// edge tile. Same rounding as fnT and fnN.
+	fnTE, fnNE func(kc int, a []float64, stride int, b, c []float64, ldc int, alpha, beta float64, mask []int64)
+
 	// smallNT and smallNN are the largest m for which Dgemm takes the few-rows path
 	// (small.go) when op(A) = A and op(B) = Bᵀ or B, smallTN the largest k for which it
 	// takes it when op(A) = Aᵀ and op(B) = B; small holds its assembly kernels (nil: the
@@ -58,6 +65,20 @@ const (
 	maxMR = 8
 	maxNR = 24
 )
+
+// edgeMasks[w][j] is -1 (all bits set) for j < w and 0 otherwise: the lane masks of the
+// edge kernels (kernel.fnTE) for a panel of w columns.
+var edgeMasks = func() (m [maxNR + 1][maxNR]int64) {
+	for w := range m {
+		for j := 0; j < w; j++ {
+			m[w][j] = -1
+		}
+	}
+	return m
+}()
+
+// edgeMask returns the lane mask of an edge panel of w < nr columns for kernel width nr.
+func edgeMask(w, nr int) []int64 { return edgeMasks[w][:nr] }
 
 // combine returns the new value of an element of C from its accumulated product acc:
 // alpha·acc when beta is ±0 (c is then not read, so a NaN in C is overwritten), and

@@ -42,10 +42,21 @@ func kern6x8avx2T(kc int, a []float64, ps int, b, c []float64, ldc int, alpha, b
 //go:noescape
 func kern6x8avx2N(kc int, a []float64, rs int, b, c []float64, ldc int, alpha, beta float64)
 
+// kern4x12avx2TE and kern4x12avx2NE are kern4x12avx2T and kern4x12avx2N for the edge
+// column panel: they write (and, when β ≠ 0, read) only the columns j of C with
+// mask[j] = -1 (VMASKMOVPD), the others being 0, so that the panel is stored in place
+// instead of through the edge tile.
+//
+//go:noescape
+func kern4x12avx2TE(kc int, a []float64, ps int, b, c []float64, ldc int, alpha, beta float64, mask []int64)
+
+//go:noescape
+func kern4x12avx2NE(kc int, a []float64, rs int, b, c []float64, ldc int, alpha, beta float64, mask []int64)
+
 func init() {
 	if cpu.AVX2FMA {
 		narrow := &kernel{name: "avx2-narrow", mr: 6, nr: 8, fnT: kern6x8avx2T, fnN: kern6x8avx2N}
-		kernels = append([]kernel{{name: "avx2", mr: 4, nr: 12, fnT: kern4x12avx2T, fnN: kern4x12avx2N, smallNT: avx2SmallNT, smallNN: avx2SmallNN, smallTN: avx2SmallTN, small: avx2Small, narrow: narrow}}, kernels...)
+		kernels = append([]kernel{{name: "avx2", mr: 4, nr: 12, fnT: kern4x12avx2T, fnN: kern4x12avx2N, fnTE: kern4x12avx2TE, fnNE: kern4x12avx2NE, smallNT: avx2SmallNT, smallNN: avx2SmallNN, smallTN: avx2SmallTN, small: avx2Small, narrow: narrow}}, kernels...)
 	}
 	if cpu.AVX512 {
 		narrow := &kernel{name: "avx512-narrow", mr: 8, nr: 16, fnT: kern8x16avx512T, fnN: kern8x16avx512N}
