@@ -1,0 +1,32 @@
+//go:build amd64 && !purego
+
+package gemm
+
+import "github.com/sdeml/sdeml/internal/cpu"
+
+// kern12x32avx512sT/N are the AVX-512F float32 microkernels for a 12×32 tile (24 zmm
+// accumulators) and kern6x16avx2sT/N the AVX2+FMA ones for a 6×16 tile (12 ymm
+// accumulators); their contracts are those of kernel32.fnT and fnN. gen_kernels.go writes
+// them.
+//
+//go:noescape
+func kern12x32avx512sT(kc int, a []float32, ps int, b, c []float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func kern12x32avx512sN(kc int, a []float32, rs int, b, c []float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func kern6x16avx2sT(kc int, a []float32, ps int, b, c []float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func kern6x16avx2sN(kc int, a []float32, rs int, b, c []float32, ldc int, alpha, beta float32)
+
+func init() {
+	if cpu.AVX2FMA {
+		kernels32 = append([]kernel32{{name: "avx2", mr: 6, nr: 16, fnT: kern6x16avx2sT, fnN: kern6x16avx2sN}}, kernels32...)
+	}
+	if cpu.AVX512 {
+		kernels32 = append([]kernel32{{name: "avx512", mr: 12, nr: 32, fnT: kern12x32avx512sT, fnN: kern12x32avx512sN}}, kernels32...)
+	}
+	active32 = kernels32[0]
+}
