@@ -174,25 +174,30 @@ func (pr *problem32) compute(t int, s *scratch32) {
 			for ir := 0; ir < mc; ir += mr {
 				i := i0 + ir
 				mh := min(mr, pr.m-i)
-				cs, ldc, alpha, b := pr.c[i*pr.ldc+j:], pr.ldc, pr.alpha, beta
-				if mh < mr || nw < nr {
-					cs, ldc, alpha, b = tile, nr, 1, 0
+				// An edge tile goes through s.tile: C's entries are copied in (when
+				// β ≠ 0), the kernel combines, and the mh×nw part is copied back, so the
+				// combination is the kernel's (tile entries outside it are never used).
+				cs, ldc := pr.c[i*pr.ldc+j:], pr.ldc
+				edge := mh < mr || nw < nr
+				if edge {
+					cs, ldc = tile, nr
+					if beta != 0 {
+						for ii := 0; ii < mh; ii++ {
+							copy(tile[ii*nr:ii*nr+nw], pr.c[(i+ii)*pr.ldc+j:(i+ii)*pr.ldc+j+nw])
+						}
+					}
 				}
 				switch {
 				case ir >= full:
-					kern.fnT(kcb, s.a[ir*kcb:(ir+mr)*kcb], mr, bpan, cs, ldc, alpha, b)
+					kern.fnT(kcb, s.a[ir*kcb:(ir+mr)*kcb], mr, bpan, cs, ldc, pr.alpha, beta)
 				case pr.transA:
-					kern.fnT(kcb, pr.a[p0*pr.lda+i:], pr.lda, bpan, cs, ldc, alpha, b)
+					kern.fnT(kcb, pr.a[p0*pr.lda+i:], pr.lda, bpan, cs, ldc, pr.alpha, beta)
 				default:
-					kern.fnN(kcb, pr.a[i*pr.lda+p0:], pr.lda, bpan, cs, ldc, alpha, b)
+					kern.fnN(kcb, pr.a[i*pr.lda+p0:], pr.lda, bpan, cs, ldc, pr.alpha, beta)
 				}
-				if mh == mr && nw == nr {
-					continue
-				}
-				for ii := 0; ii < mh; ii++ {
-					row := pr.c[(i+ii)*pr.ldc+j : (i+ii)*pr.ldc+j+nw]
-					for jj, v := range tile[ii*nr : ii*nr+nw] {
-						row[jj] = combine32(v, row[jj], pr.alpha, beta)
+				if edge {
+					for ii := 0; ii < mh; ii++ {
+						copy(pr.c[(i+ii)*pr.ldc+j:(i+ii)*pr.ldc+j+nw], tile[ii*nr:ii*nr+nw])
 					}
 				}
 			}
