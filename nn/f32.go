@@ -39,9 +39,15 @@ type Supervised32 struct {
 	states freeList[state32]
 }
 
-// state32 is the scratch of one call: the float32 parameters, gathered inputs, per-layer
-// pre-activations z, activations a and errors d (∂/∂a, then ∂/∂z in place), the float32
-// weight gradient of one layer, and the float64 output, output errors and losses.
+// state32 is the scratch of one call. Activations are stored feature-major: for B rows,
+// layer l's pre-activations z, activations a and errors d (∂/∂a, then ∂/∂z in place) are
+// out_l×B row-major (entry (o, r) at o·B + r), the gathered inputs x likewise in_0×B. Every
+// product then reads the float32 parameters w (the layout of the float64 w) as they are:
+// forward Zᵀ = W·Aᵀ (W in place, A's rows contiguous), input errors Eᵀ = Wᵀ·Δ (W read
+// in place as Wᵀ), weight gradient Δ·A; so the parameters are never transposed, and a call
+// on a few rows costs little more than rounding w. g is one layer's float32 weight
+// gradient, out, dOut and losses the float64 outputs (row-major B×K), output errors and
+// losses.
 type state32 struct {
 	cap     int
 	w       []float32
@@ -125,8 +131,10 @@ func (s *Supervised32) setParams(st *state32, w []float64) {
 	}
 }
 
-// forward gathers the rows idx and runs the network in float32 on st.w; it leaves z, a in
-// st and the output, widened to float64, in st.out.
+// forward gathers the rows idx (transposed, into st.x) and runs the network in float32 on
+// st.w: Zᵀ_l = W_l·Aᵀ_{l-1} + b_l1ᵀ (the bias preloaded into Zᵀ, the product accumulated
+// onto it: the rounding of Supervised's forward pass, in float32), Aᵀ_l = σ(Zᵀ_l). The
+// output, widened to float64, goes to st.out (row-major B×K).
 func (s *Supervised32) forward(st *state32, idx []int) {
 	sz := s.Net.Sizes
 	B, n := len(idx), sz[0]
@@ -134,24 +142,32 @@ func (s *Supervised32) forward(st *state32, idx []int) {
 		if i < 0 || i >= s.Len() {
 			panic(fmt.Sprintf("nn: sample index %d out of range [0, %d)", i, s.Len()))
 		}
-		copy(st.x[r*n:(r+1)*n], s.x[i*n:(i+1)*n])
+		for j, v := range s.x[i*n : (i+1)*n] {
+			st.x[j*B+r] = v
+		}
 	}
-	prev := st.x[:B*n]
+	prev := st.x[:n*B]
 	off := 0
 	for l := 0; l < s.Net.NumLayers(); l++ {
 		in, out := sz[l], sz[l+1]
 		W, b := st.w[off:off+out*in], st.w[off+out*in:off+out*(in+1)]
 		off += out * (in + 1)
-		z := st.z[l][:B*out]
-		for i := 0; i < B; i++ {
-			copy(z[i*out:(i+1)*out], b)
+		z := st.z[l][:out*B]
+		for o, v := range b {
+			row := z[o*B : (o+1)*B]
+			for r := range row {
+				row[r] = v
+			}
 		}
-		igemm.Sgemm(false, true, B, out, in, 1, prev, in, W, in, 1, z, out)
-		s.Net.activation(l).apply32(st.a[l][:B*out], z)
-		prev = st.a[l][:B*out]
+		igemm.Sgemm(false, false, out, B, in, 1, W, in, prev, B, 1, z, B)
+		s.Net.activation(l).apply32(st.a[l][:out*B], z)
+		prev = st.a[l][:out*B]
 	}
-	for i, v := range prev {
-		st.out[i] = float64(v)
+	K := s.Net.OutDim()
+	for k := 0; k < K; k++ {
+		for r, v := range prev[k*B : (k+1)*B] {
+			st.out[r*K+k] = float64(v)
+		}
 	}
 }
 
@@ -172,31 +188,34 @@ func (s *Supervised32) chunk(st *state32, grad []float64, accumulate bool, idx [
 		total += v
 	}
 	if grad != nil {
-		for i, v := range st.dOut[:B*K] {
-			st.d[len(st.d)-1][i] = float32(v)
+		dL := st.d[len(st.d)-1]
+		for r := 0; r < B; r++ {
+			for k, v := range st.dOut[r*K : (r+1)*K] {
+				dL[k*B+r] = float32(v)
+			}
 		}
 		s.backward(st, grad, accumulate, B)
 	}
 	return total
 }
 
-// backward is MLP.backward in float32 for the last forward on st (B rows): δ_l = e_l⊙σ'(z_l),
-// ∂/∂W_l = δ_lᵀA_{l-1} (Sgemm, widened into grad), ∂/∂b_l = δ_lᵀ1 summed in float64,
-// e_{l-1} = δ_l W_l (Sgemm).
+// backward is MLP.backward in float32 for the last forward on st (B rows, feature-major):
+// Δ_l = E_l⊙σ'(Z_l), ∂/∂W_l = Δ_l·A_{l-1} (widened into grad), ∂/∂b_l = Δ_l1 summed in
+// float64, Eᵀ_{l-1} = W_lᵀ·Δ_l.
 func (s *Supervised32) backward(st *state32, grad []float64, accumulate bool, B int) {
 	sz := s.Net.Sizes
 	off := len(st.w)
 	for l := s.Net.NumLayers() - 1; l >= 0; l-- {
 		in, out := sz[l], sz[l+1]
 		off -= out * (in + 1)
-		d := st.d[l][:B*out]
-		s.Net.activation(l).scaleByDerivative32(d, st.z[l][:B*out], st.a[l][:B*out])
-		prev := st.x[:B*in]
+		d := st.d[l][:out*B]
+		s.Net.activation(l).scaleByDerivative32(d, st.z[l][:out*B], st.a[l][:out*B])
+		prev := st.x[:in*B]
 		if l > 0 {
-			prev = st.a[l-1][:B*in]
+			prev = st.a[l-1][:in*B]
 		}
 		g := st.g[:out*in]
-		igemm.Sgemm(true, false, out, in, B, 1, d, out, prev, in, 0, g, in)
+		igemm.Sgemm(false, true, out, in, B, 1, d, B, prev, B, 0, g, in)
 		gw, gb := grad[off:off+out*in], grad[off+out*in:off+out*(in+1)]
 		if accumulate {
 			for i, v := range g {
@@ -206,15 +225,19 @@ func (s *Supervised32) backward(st *state32, grad []float64, accumulate bool, B 
 			for i, v := range g {
 				gw[i] = float64(v)
 			}
-			clear(gb)
 		}
-		for i := 0; i < B; i++ {
-			for j, v := range d[i*out : (i+1)*out] {
-				gb[j] += float64(v)
+		for o := range gb {
+			sum := 0.0
+			if accumulate {
+				sum = gb[o]
 			}
+			for _, v := range d[o*B : (o+1)*B] {
+				sum += float64(v)
+			}
+			gb[o] = sum
 		}
 		if l > 0 {
-			igemm.Sgemm(false, false, B, in, out, 1, d, out, st.w[off:off+out*in], in, 0, st.d[l-1][:B*in], in)
+			igemm.Sgemm(true, false, in, B, out, 1, st.w[off:off+out*in], in, d, B, 0, st.d[l-1][:in*B], B)
 		}
 	}
 }

@@ -9,15 +9,20 @@ import "math"
 // acc[i][j] = Σ_{p<kc} a_ip·b_pj with one float32 fused multiply-add per p in increasing p
 // from acc = +0, and write c[i*ldc+j] = combine32(acc[i][j], c[i*ldc+j], alpha, beta), so
 // every float32 kernel gives the same bits.
+//
+// fnTB and fnNB are fnT and fnN reading B in place, row p of the panel at
+// b[p*ldb : p*ldb+nr] (op(B) = B, full panels only), for products with so few rows that
+// packing op(B) would cost more than the product; they give the same bits.
 type kernel32 struct {
-	name     string
-	mr, nr   int
-	fnT, fnN func(kc int, a []float32, stride int, b, c []float32, ldc int, alpha, beta float32)
+	name       string
+	mr, nr     int
+	fnT, fnN   func(kc int, a []float32, stride int, b, c []float32, ldc int, alpha, beta float32)
+	fnTB, fnNB func(kc int, a []float32, stride int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32)
 }
 
 // kernels32 lists the float32 kernels usable on this machine, fastest first; the portable
 // kernel is always last. kernel32_amd64.go prepends the assembly kernels.
-var kernels32 = []kernel32{{name: "generic", mr: 4, nr: 4, fnT: kernGeneric32T, fnN: kernGeneric32N}}
+var kernels32 = []kernel32{{name: "generic", mr: 4, nr: 4, fnT: kernGeneric32T, fnN: kernGeneric32N, fnTB: kernGeneric32TB, fnNB: kernGeneric32NB}}
 
 // active32 is the kernel Sgemm uses: kernels32[0] after package initialisation.
 var active32 = kernels32[0]
@@ -72,21 +77,30 @@ func combine32(acc, c, alpha, beta float32) float32 {
 
 // kernGeneric32T is the fnT variant of the portable float32 kernel.
 func kernGeneric32T(kc int, a []float32, ps int, b, c []float32, ldc int, alpha, beta float32) {
-	kernGeneric32(kc, a, 1, ps, b, c, ldc, alpha, beta)
+	kernGeneric32(kc, a, 1, ps, b, 4, c, ldc, alpha, beta)
 }
 
 // kernGeneric32N is the fnN variant of the portable float32 kernel.
 func kernGeneric32N(kc int, a []float32, rs int, b, c []float32, ldc int, alpha, beta float32) {
-	kernGeneric32(kc, a, rs, 1, b, c, ldc, alpha, beta)
+	kernGeneric32(kc, a, rs, 1, b, 4, c, ldc, alpha, beta)
 }
 
-// kernGeneric32 is the portable 4×4 float32 microkernel reading a_ip = a[i*rs+p*ps]; see
-// kernel32.
-func kernGeneric32(kc int, a []float32, rs, ps int, b, c []float32, ldc int, alpha, beta float32) {
-	b = b[:4*kc]
+// kernGeneric32TB is the fnTB variant of the portable float32 kernel.
+func kernGeneric32TB(kc int, a []float32, ps int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32) {
+	kernGeneric32(kc, a, 1, ps, b, ldb, c, ldc, alpha, beta)
+}
+
+// kernGeneric32NB is the fnNB variant of the portable float32 kernel.
+func kernGeneric32NB(kc int, a []float32, rs int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32) {
+	kernGeneric32(kc, a, rs, 1, b, ldb, c, ldc, alpha, beta)
+}
+
+// kernGeneric32 is the portable 4×4 float32 microkernel reading a_ip = a[i*rs+p*ps] and
+// b_pj = b[p*ldb+j] (ldb = 4: a packed panel); see kernel32.
+func kernGeneric32(kc int, a []float32, rs, ps int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32) {
 	var acc [4][4]float32
 	for p := 0; p < kc; p++ {
-		bp := b[4*p : 4*p+4 : 4*p+4]
+		bp := b[ldb*p : ldb*p+4 : ldb*p+4]
 		for i := range acc {
 			ai := a[i*rs+p*ps]
 			r := &acc[i]

@@ -21,12 +21,26 @@ func kern6x16avx2sT(kc int, a []float32, ps int, b, c []float32, ldc int, alpha,
 //go:noescape
 func kern6x16avx2sN(kc int, a []float32, rs int, b, c []float32, ldc int, alpha, beta float32)
 
+// kern12x32avx512sTB/NB and kern6x16avx2sTB/NB read B in place (kernel32.fnTB, fnNB).
+//
+//go:noescape
+func kern12x32avx512sTB(kc int, a []float32, ps int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func kern12x32avx512sNB(kc int, a []float32, rs int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func kern6x16avx2sTB(kc int, a []float32, ps int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func kern6x16avx2sNB(kc int, a []float32, rs int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32)
+
 func init() {
 	if cpu.AVX2FMA {
-		kernels32 = append([]kernel32{{name: "avx2", mr: 6, nr: 16, fnT: kern6x16avx2sT, fnN: kern6x16avx2sN}}, kernels32...)
+		kernels32 = append([]kernel32{{name: "avx2", mr: 6, nr: 16, fnT: kern6x16avx2sT, fnN: kern6x16avx2sN, fnTB: kern6x16avx2sTB, fnNB: kern6x16avx2sNB}}, kernels32...)
 	}
 	if cpu.AVX512 {
-		kernels32 = append([]kernel32{{name: "avx512", mr: 12, nr: 32, fnT: kern12x32avx512sT, fnN: kern12x32avx512sN}}, kernels32...)
+		kernels32 = append([]kernel32{{name: "avx512", mr: 12, nr: 32, fnT: kern12x32avx512sT, fnN: kern12x32avx512sN, fnTB: kern12x32avx512sTB, fnNB: kern12x32avx512sNB}}, kernels32...)
 	}
 	active32 = kernels32[0]
 }

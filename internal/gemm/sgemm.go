@@ -68,6 +68,10 @@ type problem32 struct {
 	lda, ldb, ldc  int
 	bp             []float32
 	grid
+	// inPlaceB: op(B) = B and so few rows (m ≤ 2·mr) that each column panel of B serves
+	// at most two row panels: full panels are read in place (kernel32.fnTB, fnNB) and only
+	// the edge panel is packed.
+	inPlaceB bool
 }
 
 // scratch32 is one goroutine's float32 workspace: packed A block and edge tile.
@@ -99,6 +103,13 @@ func run32(kern *kernel32, transA, transB bool, m, n, k int, alpha float32, a []
 	}
 	pr.bp = (*bpp)[:k*pr.nPad]
 	nPanels := pr.nPad / kern.nr
+	pr.inPlaceB = !transB && m <= 2*kern.mr && !packAll
+	if pr.inPlaceB {
+		if n%kern.nr != 0 {
+			pr.packPanel(nPanels - 1)
+		}
+		nPanels = 0
+	}
 	if workers == 1 {
 		s := scratch32Pool.Get().(*scratch32)
 		for q := 0; q < nPanels; q++ {
@@ -187,13 +198,25 @@ func (pr *problem32) compute(t int, s *scratch32) {
 						}
 					}
 				}
-				switch {
-				case ir >= full:
-					kern.fnT(kcb, s.a[ir*kcb:(ir+mr)*kcb], mr, bpan, cs, ldc, pr.alpha, beta)
-				case pr.transA:
-					kern.fnT(kcb, pr.a[p0*pr.lda+i:], pr.lda, bpan, cs, ldc, pr.alpha, beta)
-				default:
-					kern.fnN(kcb, pr.a[i*pr.lda+p0:], pr.lda, bpan, cs, ldc, pr.alpha, beta)
+				if pr.inPlaceB && nw == nr {
+					b := pr.b[p0*pr.ldb+j:]
+					switch {
+					case ir >= full:
+						kern.fnTB(kcb, s.a[ir*kcb:(ir+mr)*kcb], mr, b, pr.ldb, cs, ldc, pr.alpha, beta)
+					case pr.transA:
+						kern.fnTB(kcb, pr.a[p0*pr.lda+i:], pr.lda, b, pr.ldb, cs, ldc, pr.alpha, beta)
+					default:
+						kern.fnNB(kcb, pr.a[i*pr.lda+p0:], pr.lda, b, pr.ldb, cs, ldc, pr.alpha, beta)
+					}
+				} else {
+					switch {
+					case ir >= full:
+						kern.fnT(kcb, s.a[ir*kcb:(ir+mr)*kcb], mr, bpan, cs, ldc, pr.alpha, beta)
+					case pr.transA:
+						kern.fnT(kcb, pr.a[p0*pr.lda+i:], pr.lda, bpan, cs, ldc, pr.alpha, beta)
+					default:
+						kern.fnN(kcb, pr.a[i*pr.lda+p0:], pr.lda, bpan, cs, ldc, pr.alpha, beta)
+					}
 				}
 				if edge {
 					for ii := 0; ii < mh; ii++ {
