@@ -210,9 +210,11 @@ func (s *Supervised32) backward(st *state32, grad []float64, accumulate bool, B 
 		off -= out * (in + 1)
 		d := st.d[l][:out*B]
 		s.Net.activation(l).scaleByDerivative32(d, st.z[l][:out*B], st.a[l][:out*B])
-		prev := st.x[:in*B]
+		var prev []float32
 		if l > 0 {
 			prev = st.a[l-1][:in*B]
+		} else {
+			prev = st.x[:in*B]
 		}
 		g := st.g[:out*in]
 		igemm.Sgemm(false, true, out, in, B, 1, d, B, prev, B, 0, g, in)
