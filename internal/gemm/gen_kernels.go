@@ -85,6 +85,10 @@ func main() {
 		for _, rowStrided := range []bool{false, true} {
 			gen(&s32, spec{name: "kern12x32avx512s", mr: 12, vecs: 2, lanes: 16, reg: "Z", zero: "VPXORQ", bcast: []int{27, 28, 29, 30, 31}, bregs: []int{24, 25, 26}, unroll: 4, single: true, rowStrided: rowStrided, bStrided: bStrided})
 			gen(&s32, spec{name: "kern6x16avx2s", mr: 6, vecs: 2, lanes: 8, reg: "Y", zero: "VXORPS", bcast: []int{14, 15}, bregs: []int{12, 13, 14}, unroll: 4, single: true, rowStrided: rowStrided, bStrided: bStrided})
+			// Narrow variants, one vector per row, for products with few columns (the
+			// feature-major passes of nn.Supervised32 on micro-batches of 4 to 16 rows).
+			gen(&s32, spec{name: "kern12x16avx512s", mr: 12, vecs: 1, lanes: 16, reg: "Z", zero: "VPXORQ", bcast: []int{27, 28, 29, 30, 31}, bregs: []int{24, 25, 26}, unroll: 4, single: true, rowStrided: rowStrided, bStrided: bStrided})
+			gen(&s32, spec{name: "kern12x8avx2s", mr: 12, vecs: 1, lanes: 8, reg: "Y", zero: "VXORPS", bcast: []int{14, 15}, bregs: []int{12, 13, 14}, unroll: 4, single: true, rowStrided: rowStrided, bStrided: bStrided})
 		}
 	}
 	if err := os.WriteFile("kernel32_amd64.s", []byte(s32.String()), 0o644); err != nil {

@@ -18,6 +18,21 @@ type kernel32 struct {
 	mr, nr     int
 	fnT, fnN   func(kc int, a []float32, stride int, b, c []float32, ldc int, alpha, beta float32)
 	fnTB, fnNB func(kc int, a []float32, stride int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32)
+
+	// narrow is a kernel of the same instruction set with half the tile width (nil if
+	// none), used for products whose n it pads less (forWidth32).
+	narrow *kernel32
+}
+
+// forWidth32 returns the kernel for a product with n columns: k's narrow variant when the
+// columns it computes, padding included, are fewer by more than 5% (n = 4 or 16 on
+// AVX-512: 32-wide tiles would compute 8 or 2 times the columns), else k. All kernels round
+// alike, so the choice changes the speed only.
+func (k *kernel32) forWidth32(n int) *kernel32 {
+	if k.narrow == nil || 21*ceilDiv(n, k.narrow.nr)*k.narrow.nr >= 20*ceilDiv(n, k.nr)*k.nr {
+		return k
+	}
+	return k.narrow
 }
 
 // kernels32 lists the float32 kernels usable on this machine, fastest first; the portable

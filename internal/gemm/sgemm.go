@@ -89,6 +89,7 @@ var (
 // run32 computes the product; alpha ≠ 0 and m, n, k > 0. As in run, each task writes its
 // own tiles of C in a fixed order, so the result does not depend on the number of workers.
 func run32(kern *kernel32, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	kern = kern.forWidth32(n)
 	pr := problem32Pool.Get().(*problem32)
 	*pr = problem32{kern: kern, transA: transA, transB: transB, m: m, n: n, k: k,
 		alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc}

@@ -129,8 +129,18 @@ func TestFMA32(t *testing.T) {
 	check(float32(math.MaxFloat32), 2, -float32(math.MaxFloat32))
 }
 
-// allKernels32 returns the float32 kernels of this machine (assembly first, portable last).
-func allKernels32() []kernel32 { return append([]kernel32(nil), kernels32...) }
+// allKernels32 returns the float32 kernels of this machine and their narrow variants
+// (a narrow kernel passed to sgemm serves every width, having no narrow variant itself).
+func allKernels32() []kernel32 {
+	var all []kernel32
+	for _, k := range kernels32 {
+		all = append(all, k)
+		if k.narrow != nil {
+			all = append(all, *k.narrow)
+		}
+	}
+	return all
+}
 
 // TestSgemmKernelsMatchReference checks every float32 kernel of this machine bit for bit
 // against refSgemm on the random products of TestKernelsMatchReference (every transpose,
