@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/blas/blas64"
 
@@ -115,16 +116,13 @@ func (s *Supervised32) get(rows int) *state32 {
 			st.a[l] = make([]float32, rows*sz[l+1])
 			st.d[l] = make([]float32, rows*sz[l+1])
 		}
-		if rows <= wide32Rows {
-			wmax := 0
-			for _, v := range sz {
-				wmax = max(wmax, v)
-			}
-			st.d64, st.a64 = make([]float64, rows*wmax), make([]float64, rows*wmax)
-		}
 		K := s.Net.OutDim()
 		st.out, st.dOut, st.losses = make([]float64, rows*K), make([]float64, rows*K), make([]float64, rows)
 		st.cap = rows
+	}
+	if rows <= wide32Rows && st.d64 == nil { // a state first made for more rows lacks them
+		wmax := slices.Max(s.Net.Sizes)
+		st.d64, st.a64 = make([]float64, wide32Rows*wmax), make([]float64, wide32Rows*wmax)
 	}
 	return st
 }

@@ -310,3 +310,35 @@ func TestSupervised32BadInput(t *testing.T) {
 		}()
 	}
 }
+
+// TestSupervised32Concurrent runs LossGrad from several goroutines at once (as sam's
+// parallel micro-batches do), on batches of 4 and 40 rows, and checks each result bit for
+// bit against the same call made alone.
+func TestSupervised32Concurrent(t *testing.T) {
+	obj, w := mlp32Problem(t)
+	const n = 8
+	want := make([][]float64, n)
+	for k := range want {
+		want[k] = make([]float64, len(w)+1)
+		want[k][len(w)] = obj.LossGrad(want[k][:len(w)], w, seq(4+36*(k%2))[k%2:])
+	}
+	got := make([][]float64, n)
+	done := make(chan int)
+	for k := range got {
+		got[k] = make([]float64, len(w)+1)
+		go func() {
+			got[k][len(w)] = obj.LossGrad(got[k][:len(w)], w, seq(4+36*(k%2))[k%2:])
+			done <- k
+		}()
+	}
+	for range got {
+		<-done
+	}
+	for k := range got {
+		for i := range got[k] {
+			if math.Float64bits(got[k][i]) != math.Float64bits(want[k][i]) {
+				t.Fatalf("call %d, entry %d: %v concurrently, %v alone", k, i, got[k][i], want[k][i])
+			}
+		}
+	}
+}

@@ -33,7 +33,7 @@ for r in $(seq "$rounds"); do
 			echo "--- MLP step, $t thread(s), process CPU time (load $(cut -d' ' -f1 /proc/loadavg))"
 			SDEML_CPU=$lvl /tmp/sdeml_f32_sam.test -test.run XXX -test.bench 'OptimizerStep32/opt=(sgd|sam|msam16|msam4)/' -test.benchtime=20x -test.cpu $t | grep Bench
 			if [ "$t" = 1 ]; then
-				SDEML_CPU=$lvl /tmp/sdeml_f32_sam.test -test.run XXX -test.bench 'OptimizerStep/opt=(sgd|sam|msam4)$' -test.benchtime=20x -test.cpu 1 | grep Bench
+				SDEML_CPU=$lvl /tmp/sdeml_f32_sam.test -test.run XXX -test.bench 'OptimizerStep$/opt=(sgd|sam|msam4)$' -test.benchtime=20x -test.cpu 1 | grep Bench
 			fi
 			echo "torch_sam.py --dtype float32 --threads $t"
 			env $peerenv OPENBLAS_NUM_THREADS=$t OMP_NUM_THREADS=$t $py docs/bench/peers/torch_sam.py --dtype float32 --threads $t --steps 5 --cpu-time
