@@ -320,14 +320,14 @@ func TestSupervised32Concurrent(t *testing.T) {
 	want := make([][]float64, n)
 	for k := range want {
 		want[k] = make([]float64, len(w)+1)
-		want[k][len(w)] = obj.LossGrad(want[k][:len(w)], w, seq(4+36*(k%2))[k%2:])
+		want[k][len(w)] = obj.LossGrad(want[k][:len(w)], w, seq(4 + 36*(k%2))[k%2:])
 	}
 	got := make([][]float64, n)
 	done := make(chan int)
 	for k := range got {
 		got[k] = make([]float64, len(w)+1)
 		go func() {
-			got[k][len(w)] = obj.LossGrad(got[k][:len(w)], w, seq(4+36*(k%2))[k%2:])
+			got[k][len(w)] = obj.LossGrad(got[k][:len(w)], w, seq(4 + 36*(k%2))[k%2:])
 			done <- k
 		}()
 	}
