@@ -86,6 +86,18 @@
 // Trottner, arXiv 2603.24495), is an MLP with a Mask: the network computes with w⊙Mask, so
 // pruned weights are exactly zero and receive exactly zero gradient.
 //
+// # Mixed precision (float32)
+//
+// Supervised32 is Supervised's objective computed with float32 activations and matrix
+// products (internal/gemm's Sgemm, twice the vector lanes of float64), opt in: the
+// parameters stay a float64 master copy (rounded to float32 on each call), and the loss,
+// its derivative in the outputs, the sums over samples of the loss and the bias gradients,
+// and the returned gradient stay float64. It has the Objective contract, so the optimizers
+// of package sam take it as they are; it agrees with Supervised to within float32 rounding
+// (a first-order bound of γ_k-type terms with u = 2⁻²⁴, checked entry by entry in the
+// tests) and is itself the same bits for any GOMAXPROCS and kernel level. Supervised (float64)
+// stays the bit-exact default.
+//
 // # Conventions
 //
 // Shapes are rows = samples. SoftmaxCE is the cross-entropy with integer labels; MSE is

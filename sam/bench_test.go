@@ -66,7 +66,7 @@ func BenchmarkOptimizerStep(b *testing.B) {
 
 // benchStep times opt.Step on 32 consecutive batches of 128 (cycled) from w0, after one
 // warm-up step that sizes the buffers, and reports the CPU time and the mean cost per step.
-func benchStep(b *testing.B, obj *nn.Supervised, w0 []float64, opt Optimizer) {
+func benchStep(b *testing.B, obj nn.Objective, w0 []float64, opt Optimizer) {
 	w := append([]float64(nil), w0...)
 	step := 0
 	batch := func() []int {

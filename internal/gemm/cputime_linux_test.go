@@ -79,3 +79,53 @@ func TestKernelCPUTime(t *testing.T) {
 		t.Logf("%-14s %dx%-3d %7.1f GFLOP/s (thread CPU time)", kern.name, kern.mr, kern.nr, flops/float64(best))
 	}
 }
+
+// TestSgemmCPUTime is TestCPUTime for Sgemm (float32), plus each float32 kernel alone on a
+// full tile with kc = 256 (packed panels in L1/L2). Run with
+//
+//	go test -run TestSgemmCPUTime -v ./internal/gemm/ -args -gemm.cputime
+func TestSgemmCPUTime(t *testing.T) {
+	if !*cpuTime {
+		t.Skip("needs -gemm.cputime")
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	for _, kern := range allKernels32() {
+		a, bp, c := make([]float32, kc*kern.mr), make([]float32, kc*kern.nr), make([]float32, kern.mr*kern.nr)
+		for i := range a {
+			a[i] = 1e-3 * float32(i%7)
+		}
+		for i := range bp {
+			bp[i] = 1e-3 * float32(i%5)
+		}
+		flops := 2 * float64(kc*kern.mr*kern.nr)
+		reps := int(*cpuFlops/flops) + 1
+		best := time.Hour
+		for batch := 0; batch < 5; batch++ {
+			t0 := testutil.ThreadCPU()
+			for i := 0; i < reps; i++ {
+				kern.fnT(kc, a, kern.mr, bp, c, kern.nr, 1, 1)
+			}
+			best = min(best, (testutil.ThreadCPU()-t0)/time.Duration(reps))
+		}
+		t.Logf("kernel %-8s %dx%-3d %7.1f GFLOP/s (thread CPU time)", kern.name, kern.mr, kern.nr, flops/float64(best))
+	}
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, s := range benchShapes {
+		g := gemmCase{transA: s.transA, transB: s.transB, m: s.m, n: s.n, k: s.k, alpha: 1}
+		a64, lda, b64, ldb, c64, ldc := g.operands(rng)
+		a, bb, c := to32(a64), to32(b64), to32(c64)
+		flops := 2 * float64(s.m*s.n*s.k)
+		reps := int(*cpuFlops/flops) + 1
+		best := time.Hour
+		for batch := 0; batch < 5; batch++ {
+			t0 := testutil.ThreadCPU()
+			for i := 0; i < reps; i++ {
+				Sgemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, ldc)
+			}
+			best = min(best, (testutil.ThreadCPU()-t0)/time.Duration(reps))
+		}
+		t.Logf("%-26s %9.1f us %7.1f GFLOP/s (thread CPU time, float32)", s.name, float64(best)/1e3, flops/float64(best))
+	}
+}

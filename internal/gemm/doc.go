@@ -47,6 +47,17 @@
 // driver packs the m×k op(A) instead of the k×n op(B). Each element is the same chain of
 // fused multiply-adds with the two factors of each product swapped, which rounds alike.
 //
+// # float32
+//
+// Sgemm is the float32 product with the same contract: kc-blocked chains of float32 fused
+// multiply-adds, the same bits on every kernel and for any GOMAXPROCS. Its kernels, generated
+// by gen_kernels.go next to the float64 ones (kernel32_amd64.s), have 12×32 (AVX-512, 24 zmm
+// accumulators) and 6×16 (AVX2, 12 ymm accumulators) tiles, with twice the lanes of the
+// float64 ones; products with at most 2·mr rows read op(B) = B in place instead of packing it.
+// The portable kernel rounds each multiply-add once like the instruction (fma32: the float64
+// sum rounded to odd, then to float32), so it matches the assembly bit for bit. Its error
+// bound is that of the float64 product below with u = 2⁻²⁴.
+//
 // # Determinism
 //
 // Each element of C is computed by exactly one goroutine, with the fixed order above, so the

@@ -32,12 +32,35 @@ type problem struct {
 	a, b, c        []float64
 	lda, ldb, ldc  int
 
-	bp      []float64 // packed op(B): block at row p0 holds panel q at p0·nPad + q·kcb·nr
-	nPad    int       // n rounded up to a multiple of nr
-	mc, npt int       // rows and column panels per task
-	nTasksN int       // tasks along n
+	bp    []float64 // packed op(B): block at row p0 holds panel q at p0·nPad + q·kcb·nr
+	grid            // the task split
+	fused bool      // one row block: each task packs its own panels just before using them
+}
+
+// grid is the task split of a product (see problem and splitGrid).
+type grid struct {
+	nPad    int // n rounded up to a multiple of nr
+	mc, npt int // rows and column panels per task
+	nTasksN int // tasks along n
 	nTasks  int
-	fused   bool // one row block: each task packs its own panels just before using them
+}
+
+// splitGrid chooses the task grid of an m×n product on mr×nr tiles: see problem.split.
+func splitGrid(m, n, mr, nr, workers int) grid {
+	var g grid
+	g.nPad = ceilDiv(n, nr) * nr
+	nPanels := g.nPad / nr
+	target := 1
+	if workers > 1 {
+		target = 4 * workers
+	}
+	nmt := max(ceilDiv(m, mcMax), min(workers, m/mcMin))
+	nnt := max(ceilDiv(n, ncMax), min(ceilDiv(target, nmt), nPanels/2))
+	g.mc = ceilDiv(ceilDiv(m, nmt), mr) * mr
+	g.npt = ceilDiv(nPanels, nnt)
+	g.nTasksN = ceilDiv(nPanels, g.npt)
+	g.nTasks = ceilDiv(m, g.mc) * g.nTasksN
+	return g
 }
 
 // scratch is one goroutine's private workspace: a packed A block and an edge tile.
@@ -118,19 +141,7 @@ func (t computeTask) Do(_, i int) {
 // panels (op(A) is read in place, so splitting columns costs no extra packing). The split
 // affects speed only, never the results.
 func (pr *problem) split(workers int) {
-	mr, nr := pr.kern.mr, pr.kern.nr
-	pr.nPad = ceilDiv(pr.n, nr) * nr
-	nPanels := pr.nPad / nr
-	target := 1
-	if workers > 1 {
-		target = 4 * workers
-	}
-	nmt := max(ceilDiv(pr.m, mcMax), min(workers, pr.m/mcMin))
-	nnt := max(ceilDiv(pr.n, ncMax), min(ceilDiv(target, nmt), nPanels/2))
-	pr.mc = ceilDiv(ceilDiv(pr.m, nmt), mr) * mr
-	pr.npt = ceilDiv(nPanels, nnt)
-	pr.nTasksN = ceilDiv(nPanels, pr.npt)
-	pr.nTasks = ceilDiv(pr.m, pr.mc) * pr.nTasksN
+	pr.grid = splitGrid(pr.m, pr.n, pr.kern.mr, pr.kern.nr, workers)
 	// With a single row block every panel of op(B) is used by one task only: packing it
 	// there, right before its tiles, keeps it in L1 instead of packing all of op(B) first
 	// and reading it back from L2 or memory (1.6 MB for 784×256).

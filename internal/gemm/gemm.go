@@ -46,7 +46,7 @@ func dgemm(kern kernel, transA, transB bool, m, n, k int, alpha float64, a []flo
 }
 
 // checkGemm panics unless the sizes, leading dimensions and slice lengths are consistent.
-func checkGemm(transA, transB bool, m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
+func checkGemm[T float32 | float64](transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
 	if m < 0 || n < 0 || k < 0 {
 		panic(fmt.Sprintf("gemm: negative size m=%d n=%d k=%d", m, n, k))
 	}
@@ -64,7 +64,7 @@ func checkGemm(transA, transB bool, m, n, k int, a []float64, lda int, b []float
 }
 
 // checkMatrix panics unless x can hold a rows×cols row-major matrix with leading dimension ld.
-func checkMatrix(name string, rows, cols int, x []float64, ld int) {
+func checkMatrix[T float32 | float64](name string, rows, cols int, x []T, ld int) {
 	if ld < max(1, cols) {
 		panic(fmt.Sprintf("gemm: bad leading dimension ld%s=%d for %d columns", name, ld, cols))
 	}

@@ -3,7 +3,7 @@ package gemm
 // packA copies the block op(A)[i0:i0+mc, p0:p0+kc] into dst as ceil(mc/mr) panels of mr
 // rows, panel q holding dst[q*kc*mr + p*mr + i] = op(A)[i0+q*mr+i, p0+p]. Rows past mc are
 // zero-filled (they feed only edge-tile entries that are never written to C).
-func packA(dst []float64, transA bool, a []float64, lda, i0, mc, p0, kc, mr int) {
+func packA[T float32 | float64](dst []T, transA bool, a []T, lda, i0, mc, p0, kc, mr int) {
 	for q := 0; q*mr < mc; q++ {
 		panel := dst[q*kc*mr : (q+1)*kc*mr]
 		rows := min(mr, mc-q*mr)
