@@ -91,6 +91,14 @@ type references struct {
 
 func (c *config) references(target *reflected.Subspace, seed int) (*references, error) {
 	D := target.Dim()
+	if c.exp == "study" && c.d == 1 {
+		// d = 1: the exact on-segment estimator needs no reference sample (debias.go).
+		ns, err := c.nullFloor(target, seed)
+		if err != nil {
+			return nil, err
+		}
+		return &references{null: ns, floor: math.NaN(), floorMean: ns.mean, onRef: ns.mean}, nil
+	}
 	r := &references{ref: make([]float64, c.m*D), ref2: make([]float64, c.m*D)}
 	target.Sample(r.ref, stream(c.kind(kindRef), seed, 0, 0))
 	if c.exp == "study" {
@@ -176,7 +184,7 @@ func (c *config) run(D, n, seed, steps int, refs *references) (row, error) {
 	r.loss, r.lossLast, r.lossEMA, r.trainS = res.Loss, res.LastLoss, res.EMALoss, time.Since(t0).Seconds()
 	t0 = time.Now()
 	sseed := seedFor(c.kind(kindSampler), seed, D, n)
-	r.gen = make([]float64, c.m*D)
+	r.gen = make([]float64, c.genM()*D)
 	if err := c.sampler(reflected.FinalTweedie).Sample(r.gen, net, sseed); err != nil {
 		return r, err
 	}
@@ -188,7 +196,13 @@ func (c *config) run(D, n, seed, steps int, refs *references) (row, error) {
 		}
 	}
 	r.sampleS = time.Since(t0).Seconds()
-	if r.w1, err = reflected.W1(r.gen, refs.ref, D); err != nil {
+	if c.exp == "study" && c.d == 1 {
+		// The exact on-segment W1 against the law of Z: the study's d = 1 estimator.
+		r.w1, err = c.onW1(target, r.gen, refs)
+	} else {
+		r.w1, err = reflected.W1(r.gen, refs.ref, D)
+	}
+	if err != nil {
 		return r, err
 	}
 	r.w1None, r.offN = math.NaN(), math.NaN()
@@ -200,9 +214,10 @@ func (c *config) run(D, n, seed, steps int, refs *references) (row, error) {
 	}
 	if c.exp == "study" {
 		// The empirical-measure rate: W1 between the training set and independent n-samples
-		// (on the coordinates, which is the same distance), averaged over floorNPairs draws.
+		// (on the coordinates, which is the same distance), averaged over floorNPairs draws;
+		// for d = 1 the exact W1 of the training set to the law.
 		z := target.AllCoordinates(r.train)
-		for k := 0; k < floorNPairs; k++ {
+		for k := 0; k < floorNPairs && c.d > 1; k++ {
 			w, err := coordW1(z, sampleZ(target, n, stream(c.kind(kindFloorN), seed, k, n)), c.d)
 			if err != nil {
 				return r, err
@@ -218,6 +233,7 @@ func (c *config) run(D, n, seed, steps int, refs *references) (row, error) {
 			if r.memo, err = c.onW1(target, r.train, refs); err != nil {
 				return r, err
 			}
+			r.floorN = r.memo
 		}
 		r.gen, r.train = nil, nil // the study plots no samples; keeps the unit files small
 		return r, nil

@@ -65,6 +65,7 @@ type config struct {
 	ds           []int // study: intrinsic dimensions
 	boot         int   // study: bootstrap resamples
 	budget       int   // study: the budget check trains the largest n again with budget × steps (≤ 1: off)
+	m1           int   // study, d = 1: generated sample size of the on-segment estimator (0: 2m)
 	validate     int   // study: replicates of the estimator check on laws with known W1 (0: off)
 }
 
@@ -87,6 +88,7 @@ func main() {
 	flag.BoolVar(&cfg.noneCheck, "none", false, "also sample with Final = None (no Tweedie step) and report its W1 and off-subspace distance")
 	flag.IntVar(&cfg.boot, "boot", 2000, "study: bootstrap resamples for the slope CIs")
 	flag.IntVar(&cfg.budget, "budget", 2, "study: budget check, the largest n trained again with this multiple of -steps (≤ 1: off)")
+	flag.IntVar(&cfg.m1, "m1", 0, "study, d = 1: generated sample size of the exact on-segment estimator (0: 2·m)")
 	flag.IntVar(&cfg.validate, "validate", 0, "study: only check the debiased W1 estimator on laws with known W1, with this many replicates per case, and exit")
 	flag.StringVar(&ns, "n", "100,300,1000,3000", "training-set sizes")
 	flag.IntVar(&cfg.seeds, "seeds", 2, "independent training sets (and references) per (D, n); W1 of one training set scatters widely")

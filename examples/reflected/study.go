@@ -69,6 +69,7 @@ type cellFit struct {
 	ciHi     float64     // 97.5%
 	floorSl  float64     // slope of the n-sample floor: the empirical-measure rate
 	q        [][]float64 // Q per n, per seed
+	off      []float64   // seed-mean distance of the samples to the subspace per n (d = 1: W1 ∈ [max(W, off), W + off])
 	// budget check at the largest n (NaN without it)
 	wBase, wBig       float64 // W at the study's budget and at -budget × it
 	dLo, dHi          float64 // bootstrap 95% CI of wBig − wBase (paired seeds)
@@ -111,12 +112,13 @@ func fitAll(c *config, rows []row) []cellFit {
 			var k int
 			for _, n := range c.ns {
 				var q, w []float64
-				var fl float64
+				var fl, off float64
 				for _, r := range rows {
 					if r.d == d && r.D == D && r.n == n && r.steps == c.steps {
 						q = append(q, (nullStat{f2: r.f2}).debias(r.w1))
 						w = append(w, r.w1)
 						fl += r.floorN
+						off += r.offT
 						f.rawFloor = r.floorMean
 						s += r.nullS
 						k++
@@ -130,6 +132,7 @@ func fitAll(c *config, rows []row) []cellFit {
 				f.mean = append(f.mean, cellW(q))
 				f.raw = append(f.raw, meanOf(w))
 				f.floor = append(f.floor, fl/float64(len(q)))
+				f.off = append(f.off, off/float64(len(q)))
 			}
 			if k > 0 {
 				f.estFloor = math.Sqrt(s / float64(k))
@@ -277,7 +280,7 @@ func printStudy(c *config, fits []cellFit) {
 		var per []string
 		minW := math.Inf(1)
 		for i := range f.ns {
-			per = append(per, fmt.Sprintf("%.0f: %.4f (%.4f)", f.ns[i], f.mean[i], f.raw[i]))
+			per = append(per, fmt.Sprintf("%.0f: %.4f (%.4f, off %.4f)", f.ns[i], f.mean[i], f.raw[i], f.off[i]))
 			minW = min(minW, f.mean[i])
 		}
 		fmt.Printf("%2d %3d | %+8.3f [%+7.3f, %+7.3f] | %+6.3f | %+8.3f %5.0f%% | %+8.3f | %8.4f %8.4f %5.0f%% | %s\n",
@@ -286,6 +289,7 @@ func printStudy(c *config, fits []cellFit) {
 	}
 	fmt.Println("theory: −(α+1)/(2α+d) at α = ∞ (cosine target); emp.rate: slope of W1 between the training set and independent n-samples (the empirical-measure rate; −1/2 for d = 1, ≈ −1/2 up to log for d = 2, −1/3 for d = 3); ratio = slope / emp.rate;")
 	fmt.Println("floor: the debiased estimator's floor √s at m (RMS of Q on null pairs); fl/W = floor / smallest W of the cell (goal ≤ 33%); rawFloor: mean W1_m of two target samples")
+	fmt.Printf("d = 1: W is the exact on-segment W1 against the law (%d generated points, debiased by %d one-sample null draws); the full W1 lies in [max(W, off), W + off]\n", c.genMFor(1), nullK1)
 	if c.budget > 1 {
 		fmt.Printf("\nbudget check at the largest n: W with %d vs %d× steps, paired seeds; optimisation is not the limit when |Δ| < half the 95%% CI of W\n", c.steps, c.budget)
 		fmt.Printf("%2s %3s | %8s %19s | %8s | %8s %19s | %s\n", "d", "D", "W", "95% CI", "W(big)", "Δ", "95% CI of Δ", "|Δ| < CI half-width?")
@@ -353,15 +357,15 @@ func writeStudy(c *config, rows []row, fits []cellFit) error {
 		return err
 	}
 	b.Reset()
-	fmt.Fprintln(&b, "d,D,slope,ci_lo,ci_hi,theory,emp_rate,ratio_to_emp_rate,raw_slope,est_floor_m,raw_floor_m,min_W,floor_over_min_W,W_nmax,W_nmax_lo,W_nmax_hi,budget_steps,W_budget,dW_budget,dW_lo,dW_hi")
+	fmt.Fprintln(&b, "d,D,m_gen,slope,ci_lo,ci_hi,theory,emp_rate,ratio_to_emp_rate,raw_slope,est_floor_m,raw_floor_m,min_W,floor_over_min_W,off_nmax,W_nmax,W_nmax_lo,W_nmax_hi,budget_steps,W_budget,dW_budget,dW_lo,dW_hi")
 	for _, f := range fits {
 		minW := math.Inf(1)
 		for _, w := range f.mean {
 			minW = min(minW, w)
 		}
-		fmt.Fprintf(&b, "%d,%d,%.4f,%.4f,%.4f,%.4f,%.4f,%.3f,%.4f,%.5g,%.5g,%.5g,%.3f,%.5g,%.5g,%.5g,%d,%.5g,%.5g,%.5g,%.5g\n",
-			f.d, f.D, f.slope, f.ciLo, f.ciHi, -theoryExponent(math.Inf(1), f.d), f.floorSl, f.slope/f.floorSl, f.rawSlope,
-			f.estFloor, f.rawFloor, minW, f.estFloor/minW, f.wBase, f.baseLo, f.baseHi, f.bigSteps, f.wBig, f.wBig-f.wBase, f.dLo, f.dHi)
+		fmt.Fprintf(&b, "%d,%d,%d,%.4f,%.4f,%.4f,%.4f,%.4f,%.3f,%.4f,%.5g,%.5g,%.5g,%.3f,%.5g,%.5g,%.5g,%.5g,%d,%.5g,%.5g,%.5g,%.5g\n",
+			f.d, f.D, c.genMFor(f.d), f.slope, f.ciLo, f.ciHi, -theoryExponent(math.Inf(1), f.d), f.floorSl, f.slope/f.floorSl, f.rawSlope,
+			f.estFloor, f.rawFloor, minW, f.estFloor/minW, f.off[len(f.off)-1], f.wBase, f.baseLo, f.baseHi, f.bigSteps, f.wBig, f.wBig-f.wBase, f.dLo, f.dHi)
 	}
 	return writeFileAtomic(c.out+"/slopes.csv", []byte(b.String()))
 }
