@@ -61,7 +61,9 @@ type cellFit struct {
 	lo, hi   []float64   // bootstrap 95% band of W per n
 	floor    []float64   // seed-mean W1 between the training set and independent n-samples
 	rawFloor float64     // mean null W1 at m: the raw estimator's floor
-	estFloor float64     // √(seed mean of s): the debiased estimator's floor at m
+	estFloor float64     // √(seed mean of s): the debiased estimator's floor at m (one evaluation)
+	cellFl   float64     // the floor of the seed-mean estimate, √(s/√S); W is clipped there
+	clipped  []bool      // W at this n was clipped at cellFl
 	slope    float64     // fitted on W
 	rawSlope float64     // fitted on the raw seed means
 	boot     []float64   // bootstrap slopes
@@ -77,15 +79,15 @@ type cellFit struct {
 	bigSteps, nBudget int
 }
 
-// cellW returns W = √max(mean q, 0) of a set of debiased squares; NaN when mean q ≤ 0 (the
-// cell is at the estimator's floor; the slope fit then fails visibly).
-func cellW(q []float64) float64 {
-	m := meanOf(q)
-	if m <= 0 {
-		return math.NaN()
-	}
-	return math.Sqrt(m)
+// cellW returns W = √max(mean q, lo²) of a set of debiased squares: a mean below lo², the
+// floor of the seed-mean estimate, is reported as lo (an upper bound; it flattens the slope,
+// never steepens it). atFloor says which values were clipped.
+func cellW(q []float64, lo float64) float64 {
+	return math.Sqrt(max(meanOf(q), lo*lo))
 }
+
+// cellFloor is the floor of a mean of S debiased squares: √(s/√S), s the null RMS of one.
+func cellFloor(s float64, S int) float64 { return math.Sqrt(s / math.Sqrt(float64(S))) }
 
 // theoryExponent is (α+1)/(2α+d) at α = ∞, the smoothness of the cosine targets (a finite
 // cosine series is in every Sobolev class of the cosine basis): 1/2 for every d.
@@ -129,13 +131,17 @@ func fitAll(c *config, rows []row) []cellFit {
 				}
 				f.ns = append(f.ns, float64(n))
 				f.q = append(f.q, q)
-				f.mean = append(f.mean, cellW(q))
 				f.raw = append(f.raw, meanOf(w))
 				f.floor = append(f.floor, fl/float64(len(q)))
 				f.off = append(f.off, off/float64(len(q)))
 			}
 			if k > 0 {
 				f.estFloor = math.Sqrt(s / float64(k))
+				f.cellFl = cellFloor(s/float64(k), k/max(len(f.q), 1))
+			}
+			for _, q := range f.q {
+				f.mean = append(f.mean, cellW(q, f.cellFl))
+				f.clipped = append(f.clipped, meanOf(q) < f.cellFl*f.cellFl)
 			}
 			fits = append(fits, f)
 		}
@@ -156,7 +162,7 @@ func fitAll(c *config, rows []row) []cellFit {
 				for range q {
 					res = append(res, q[rnd.IntN(len(q))])
 				}
-				means[i] = cellW(res)
+				means[i] = cellW(res, f.cellFl)
 				perN[i] = append(perN[i], means[i])
 			}
 			f.boot[b] = slope(f.ns, means)
@@ -201,7 +207,7 @@ func budgetFit(c *config, f *cellFit, rows []row, rnd *rand.Rand) {
 	if len(qa) == 0 {
 		return
 	}
-	f.wBase, f.wBig = cellW(qa), cellW(qb)
+	f.wBase, f.wBig = cellW(qa, f.cellFl), cellW(qb, f.cellFl)
 	var diffs, bases []float64
 	ra, rb := make([]float64, len(qa)), make([]float64, len(qa))
 	for b := 0; b < c.boot; b++ {
@@ -209,7 +215,7 @@ func budgetFit(c *config, f *cellFit, rows []row, rnd *rand.Rand) {
 			j := rnd.IntN(len(qa))
 			ra[i], rb[i] = qa[j], qb[j]
 		}
-		wa, wb := cellW(ra), cellW(rb)
+		wa, wb := cellW(ra, f.cellFl), cellW(rb, f.cellFl)
 		bases = append(bases, wa)
 		diffs = append(diffs, wb-wa)
 	}
@@ -280,7 +286,11 @@ func printStudy(c *config, fits []cellFit) {
 		var per []string
 		minW := math.Inf(1)
 		for i := range f.ns {
-			per = append(per, fmt.Sprintf("%.0f: %.4f (%.4f, off %.4f)", f.ns[i], f.mean[i], f.raw[i], f.off[i]))
+			mark := ""
+			if f.clipped[i] {
+				mark = "≤"
+			}
+			per = append(per, fmt.Sprintf("%.0f: %s%.4f (%.4f, off %.4f)", f.ns[i], mark, f.mean[i], f.raw[i], f.off[i]))
 			minW = min(minW, f.mean[i])
 		}
 		fmt.Printf("%2d %3d | %+8.3f [%+7.3f, %+7.3f] | %+6.3f | %+8.3f %5.0f%% | %+8.3f | %8.4f %8.4f %5.0f%% | %s\n",
@@ -289,6 +299,7 @@ func printStudy(c *config, fits []cellFit) {
 	}
 	fmt.Println("theory: −(α+1)/(2α+d) at α = ∞ (cosine target); emp.rate: slope of W1 between the training set and independent n-samples (the empirical-measure rate; −1/2 for d = 1, ≈ −1/2 up to log for d = 2, −1/3 for d = 3); ratio = slope / emp.rate;")
 	fmt.Println("floor: the debiased estimator's floor √s at m (RMS of Q on null pairs); fl/W = floor / smallest W of the cell (goal ≤ 33%); rawFloor: mean W1_m of two target samples")
+	fmt.Println("≤: the seed mean of Q is below the floor of the 3-seed estimate √(s/√S); W is reported as that floor (an upper bound), which can only flatten a slope")
 	fmt.Printf("d = 1: W is the exact on-segment W1 against the law (%d generated points, debiased by %d one-sample null draws); the full W1 lies in [max(W, off), W + off]\n", c.genMFor(1), nullK1)
 	if c.budget > 1 {
 		fmt.Printf("\nbudget check at the largest n: W with %d vs %d× steps, paired seeds; optimisation is not the limit when |Δ| < half the 95%% CI of W\n", c.steps, c.budget)
@@ -357,15 +368,15 @@ func writeStudy(c *config, rows []row, fits []cellFit) error {
 		return err
 	}
 	b.Reset()
-	fmt.Fprintln(&b, "d,D,m_gen,slope,ci_lo,ci_hi,theory,emp_rate,ratio_to_emp_rate,raw_slope,est_floor_m,raw_floor_m,min_W,floor_over_min_W,off_nmax,W_nmax,W_nmax_lo,W_nmax_hi,budget_steps,W_budget,dW_budget,dW_lo,dW_hi")
+	fmt.Fprintln(&b, "d,D,m_gen,slope,ci_lo,ci_hi,theory,emp_rate,ratio_to_emp_rate,raw_slope,est_floor_m,cell_floor,raw_floor_m,min_W,floor_over_min_W,off_nmax,W_nmax,W_nmax_lo,W_nmax_hi,budget_steps,W_budget,dW_budget,dW_lo,dW_hi")
 	for _, f := range fits {
 		minW := math.Inf(1)
 		for _, w := range f.mean {
 			minW = min(minW, w)
 		}
-		fmt.Fprintf(&b, "%d,%d,%d,%.4f,%.4f,%.4f,%.4f,%.4f,%.3f,%.4f,%.5g,%.5g,%.5g,%.3f,%.5g,%.5g,%.5g,%.5g,%d,%.5g,%.5g,%.5g,%.5g\n",
+		fmt.Fprintf(&b, "%d,%d,%d,%.4f,%.4f,%.4f,%.4f,%.4f,%.3f,%.4f,%.5g,%.5g,%.5g,%.5g,%.3f,%.5g,%.5g,%.5g,%.5g,%d,%.5g,%.5g,%.5g,%.5g\n",
 			f.d, f.D, c.genMFor(f.d), f.slope, f.ciLo, f.ciHi, -theoryExponent(math.Inf(1), f.d), f.floorSl, f.slope/f.floorSl, f.rawSlope,
-			f.estFloor, f.rawFloor, minW, f.estFloor/minW, f.off[len(f.off)-1], f.wBase, f.baseLo, f.baseHi, f.bigSteps, f.wBig, f.wBig-f.wBase, f.dLo, f.dHi)
+			f.estFloor, f.cellFl, f.rawFloor, minW, f.estFloor/minW, f.off[len(f.off)-1], f.wBase, f.baseLo, f.baseHi, f.bigSteps, f.wBig, f.wBig-f.wBase, f.dLo, f.dHi)
 	}
 	return writeFileAtomic(c.out+"/slopes.csv", []byte(b.String()))
 }
