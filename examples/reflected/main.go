@@ -21,7 +21,7 @@
 //
 // Usage:
 //
-//	go run ./examples/reflected                # the study: d ∈ {1,2,3}, D ∈ {2,4,8,16}, n ∈ {100,300,1000}, 3 seeds, budget check, m = 4000
+//	go run ./examples/reflected                # the study: d ∈ {1,2,3}, D ∈ {2,4,8,16}, n ∈ {100,300,1000}, 3 seeds, budget check, m = 4000 (≈ 30 CPU-min: 14 CPU-s per run)
 //	go run ./examples/reflected -quick         # reduced study (d ∈ {1,2}, D ∈ {2,4,8}, 3 seeds, m = 500)
 //	go run ./examples/reflected -n 100,300,1000,3000 -seeds 5   # the longer grid
 //	go run ./examples/reflected -validate 4    # the debiased W1 estimator on laws with known W1

@@ -362,7 +362,7 @@ func writeStudy(c *config, rows []row, fits []cellFit) error {
 	fmt.Fprintln(&b, "d,D,n,seed,m,steps,w1,q_debiased,f2_null,null_s,floor_mean_m,floor_n,w1_online,memo_online,off_tweedie,train_loss,train_s,sample_s")
 	for _, r := range rows {
 		fmt.Fprintf(&b, "%d,%d,%d,%d,%d,%d,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.2f,%.2f\n",
-			r.d, r.D, r.n, r.seed, c.m, r.steps, r.w1, r.w1*r.w1-r.f2, r.f2, r.nullS, r.floorMean, r.floorN, r.on, r.memo, r.offT, r.loss, r.trainS, r.sampleS)
+			r.d, r.D, r.n, r.seed, c.genMFor(r.d), r.steps, r.w1, r.w1*r.w1-r.f2, r.f2, r.nullS, r.floorMean, r.floorN, r.on, r.memo, r.offT, r.loss, r.trainS, r.sampleS)
 	}
 	if err := writeFileAtomic(c.out+"/study.csv", []byte(b.String())); err != nil {
 		return err
