@@ -1,6 +1,7 @@
 package main
 
 import (
+	"image/color"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -131,5 +132,23 @@ func TestValidate1DClosedForms(t *testing.T) {
 	}
 	if want := 0.25 + c/(math.Pi*math.Pi); math.Abs(mad-want) > 1e-9 {
 		t.Errorf("scale case: E|Z − ½| = %.12f, want 1/4 + c/π² = %.12f", mad, want)
+	}
+}
+
+// TestBandColorValid checks that the bootstrap bands keep their line's hue: in premultiplied
+// form no channel may exceed alpha (the earlier color.RGBA{R: 214, …, A: 60} did, and was
+// drawn in another hue), and un-premultiplied the channels are the line's.
+func TestBandColorValid(t *testing.T) {
+	for _, col := range palette {
+		b := bandColor(col)
+		r, g, bl, a := b.RGBA()
+		if r > a || g > a || bl > a {
+			t.Errorf("band of %v: premultiplied (%d, %d, %d) exceeds alpha %d", col, r, g, bl, a)
+		}
+		n := b.(color.NRGBA)
+		want := color.NRGBAModel.Convert(col).(color.NRGBA)
+		if n.R != want.R || n.G != want.G || n.B != want.B || n.A != 60 {
+			t.Errorf("band of %v = %v, want the line's channels at alpha 60", col, n)
+		}
 	}
 }

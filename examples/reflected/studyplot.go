@@ -17,7 +17,7 @@ import (
 func plotStudy(c *config, rows []row, fits []cellFit) error {
 	for _, d := range c.ds {
 		p := plot.New()
-		p.Title.Text = fmt.Sprintf("adaptation study, d = %d: debiased W1 vs n (m = %d), 95%% bootstrap bands", d, c.m)
+		p.Title.Text = fmt.Sprintf("adaptation study, d = %d: debiased W1 vs n (%d generated points), 95%% bootstrap bands", d, c.genMFor(d))
 		p.X.Label.Text = "training-set size n"
 		p.Y.Label.Text = "W1"
 		p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
@@ -43,8 +43,7 @@ func plotStudy(c *config, rows []row, fits []cellFit) error {
 			if err != nil {
 				return err
 			}
-			r, g, b, _ := col.RGBA()
-			poly.Color = color.RGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 60}
+			poly.Color = bandColor(col)
 			poly.LineStyle.Width = 0
 			p.Add(poly)
 			pts := make(plotter.XYs, len(f.ns))
@@ -79,7 +78,7 @@ func plotStudy(c *config, rows []row, fits []cellFit) error {
 			}
 			lf.Color, lf.Dashes = color.Gray{Y: 60}, []vg.Length{vg.Points(1), vg.Points(2)}
 			p.Add(lf)
-			p.Legend.Add(fmt.Sprintf("estimator floor at m = %d", c.m), lf)
+			p.Legend.Add(fmt.Sprintf("estimator floor at %d points", c.genMFor(d)), lf)
 		}
 		w, err := p.WriterTo(7*vg.Inch, 5*vg.Inch, "png")
 		if err != nil {
@@ -94,4 +93,13 @@ func plotStudy(c *config, rows []row, fits []cellFit) error {
 		}
 	}
 	return nil
+}
+
+// bandColor returns col at alpha 60/255 as a non-premultiplied colour. (A color.RGBA with
+// full-intensity channels and a small alpha is not a valid premultiplied colour: the bands
+// were drawn in wrong hues, the D = 4 band red and the D = 16 band cyan.)
+func bandColor(col color.Color) color.Color {
+	n := color.NRGBAModel.Convert(col).(color.NRGBA)
+	n.A = 60
+	return n
 }
