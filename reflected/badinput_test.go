@@ -1,6 +1,7 @@
 package reflected
 
 import (
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -43,5 +44,31 @@ func TestNoiseDatasetOutsideCube(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "outside [0,1]") || !strings.Contains(err.Error(), "data[2]") {
 			t.Errorf("data[2] = %v: error %v, want one naming data[2] outside [0,1]", v, err)
 		}
+	}
+}
+
+// TestMetricsBadInput checks that the metrics refuse NaN and points outside [0,1]^D with an
+// error naming the argument, the index and the value, and refuse unequal sizes.
+func TestMetricsBadInput(t *testing.T) {
+	good := []float64{0.1, 0.2, 0.3, 0.4}
+	for _, c := range []struct {
+		name string
+		x, y []float64
+		want string
+	}{
+		{"NaN in x", []float64{0.1, math.NaN(), 0.3, 0.4}, good, "x[1] = NaN"},
+		{"outside in y", good, []float64{0.1, 0.2, 1.5, 0.4}, "y[2] = 1.5"},
+		{"negative in x", []float64{-0.2, 0.2, 0.3, 0.4}, good, "x[0] = -0.2"},
+		{"unequal sizes", good, good[:2], "need equal sizes"},
+	} {
+		if _, err := W1(c.x, c.y, 2); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("W1 %s: error %v, want one containing %q", c.name, err, c.want)
+		}
+		if _, err := SlicedW1(c.x, c.y, 2, 4, rand.NewPCG(1, 1)); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("SlicedW1 %s: error %v, want one containing %q", c.name, err, c.want)
+		}
+	}
+	if _, err := (Cosine{C: 0.5}).W1ToLaw1D([]float64{0.2, math.NaN()}); err == nil || !strings.Contains(err.Error(), "z[1] is NaN") {
+		t.Errorf("W1ToLaw1D NaN: error %v, want one naming z[1]", err)
 	}
 }

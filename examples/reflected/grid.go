@@ -16,9 +16,11 @@ import (
 // row is one (D, n, seed) training run and its evaluation.
 type row struct {
 	d, D, n, seed int
+	steps         int     // training steps of this run (the study's budget check doubles them)
+	f2, nullS     float64 // study: the debiased estimator's F̂² and null RMS s (debias.go)
 	w1, floor     float64 // exact W1(gen, ref) and W1(ref′, ref), m points each
 	floorMean     float64 // mean floor over independent reference pairs
-	floorN        float64 // W1 (LSAP) between the training set and an independent sample of the same size n
+	floorN        float64 // W1 between the training set and an independent sample of the same size n (study: mean over floorNPairs samples, on the coordinates)
 	on            float64 // on-subspace W1 (d = 1: exact, against the law of Z; d = 2: LSAP vs ref)
 	onFloor       float64 // on-subspace floor (d = 1: mean exact W1 of m reference coordinates to the law)
 	memo          float64 // memorisation baseline: on-subspace W1 of the training set
@@ -50,6 +52,7 @@ const (
 	kindMemo
 	kindFloor
 	kindFloorN
+	kindValid
 )
 
 func streamIndex(kind, seed, D, n int) int { return ((kind*1009+seed)*1009+D)*100003 + n }
@@ -72,19 +75,43 @@ func seedFor(kind, seed, D, n int) uint64 {
 // over 0.005–0.02 around the mean ≈ 0.0099), so one pair is a poor yardstick.
 const floorPairs = 20
 
+// floorNPairs is the number of independent n-samples behind the study's empirical-measure
+// rate (one pair scatters by 30–50% for d = 1).
+const floorNPairs = 4
+
 // references holds the two reference samples of one (D, seed) and the floors.
 type references struct {
 	ref, ref2 []float64
 	refZ      []float64
-	floor     float64 // W1(ref′, ref) of this pair, by LSAP
-	floorMean float64 // mean W1 of floorPairs independent pairs (d = 1: exact by sorting the coordinates, the points being on a line; d = 2: 3 LSAP pairs)
-	onRef     float64 // on-subspace error of a reference sample (d = 1: mean over floorPairs samples of the exact W1 to the law)
+	floor     float64  // W1(ref′, ref) of this pair, by LSAP
+	floorMean float64  // mean W1 of floorPairs independent pairs (d = 1: exact by sorting the coordinates, the points being on a line; d = 2: 3 LSAP pairs)
+	null      nullStat // study: the debiased estimator's null statistics
+	onRef     float64  // on-subspace error of a reference sample (d = 1: mean over floorPairs samples of the exact W1 to the law)
 }
 
 func (c *config) references(target *reflected.Subspace, seed int) (*references, error) {
 	D := target.Dim()
+	if c.exp == "study" && c.d == 1 {
+		// d = 1: the exact on-segment estimator needs no reference sample (debias.go).
+		ns, err := c.nullFloor(target, seed)
+		if err != nil {
+			return nil, err
+		}
+		return &references{null: ns, floor: math.NaN(), floorMean: ns.mean, onRef: ns.mean}, nil
+	}
 	r := &references{ref: make([]float64, c.m*D), ref2: make([]float64, c.m*D)}
 	target.Sample(r.ref, stream(c.kind(kindRef), seed, 0, 0))
+	if c.exp == "study" {
+		// The study's floor is that of the debiased estimator (debias.go), from null pairs
+		// computed once per (d, seed) on the coordinates.
+		ns, err := c.nullFloor(target, seed)
+		if err != nil {
+			return nil, err
+		}
+		r.ref2, r.refZ, r.null = nil, target.AllCoordinates(r.ref), ns
+		r.floor, r.floorMean, r.onRef = math.NaN(), ns.mean, math.NaN()
+		return r, nil
+	}
 	target.Sample(r.ref2, stream(c.kind(kindRef2), seed, 0, 0))
 	var err error
 	if r.floor, err = reflected.W1(r.ref, r.ref2, D); err != nil {
@@ -134,12 +161,13 @@ func (c *config) onW1(target *reflected.Subspace, x []float64, refs *references)
 }
 
 // run trains and evaluates one (D, n, seed).
-func (c *config) run(D, n, seed int, refs *references) (row, error) {
+func (c *config) run(D, n, seed, steps int, refs *references) (row, error) {
 	target, err := c.target(D)
 	if err != nil {
 		return row{}, err
 	}
-	r := row{d: c.d, D: D, n: n, seed: seed, floor: refs.floor, floorMean: refs.floorMean, onFloor: refs.onRef}
+	r := row{d: c.d, D: D, n: n, seed: seed, steps: steps, floor: refs.floor, floorMean: refs.floorMean, onFloor: refs.onRef,
+		f2: refs.null.f2, nullS: refs.null.s}
 	r.train = make([]float64, n*D)
 	target.Sample(r.train, stream(c.kind(kindTrain), seed, 0, n))
 	net, err := reflected.NewScoreNet(D, c.hidden, reflected.TimeEmbedding{Freqs: c.freqs}, stream(c.kind(kindInit), seed, D, n))
@@ -147,16 +175,16 @@ func (c *config) run(D, n, seed int, refs *references) (row, error) {
 		return r, err
 	}
 	t0 := time.Now()
-	opt := &sam.Adam{LR: c.lr, Schedule: sam.Cosine{Total: c.steps, Floor: 0.01}}
+	opt := &sam.Adam{LR: c.lr, Schedule: sam.Cosine{Total: steps, Floor: 0.01}}
 	res, err := reflected.Train(net, r.train, opt, &reflected.TrainSettings{
-		Steps: c.steps, Batch: c.batch, T0: c.t0, EMA: emaSetting(c.ema), Seed: seedFor(c.kind(kindDSM), seed, D, n)})
+		Steps: steps, Batch: c.batch, T0: c.t0, EMA: emaSetting(c.ema), Seed: seedFor(c.kind(kindDSM), seed, D, n)})
 	if err != nil {
 		return r, fmt.Errorf("D = %d, n = %d: %w", D, n, err)
 	}
 	r.loss, r.lossLast, r.lossEMA, r.trainS = res.Loss, res.LastLoss, res.EMALoss, time.Since(t0).Seconds()
 	t0 = time.Now()
 	sseed := seedFor(c.kind(kindSampler), seed, D, n)
-	r.gen = make([]float64, c.m*D)
+	r.gen = make([]float64, c.genM()*D)
 	if err := c.sampler(reflected.FinalTweedie).Sample(r.gen, net, sseed); err != nil {
 		return r, err
 	}
@@ -168,7 +196,13 @@ func (c *config) run(D, n, seed int, refs *references) (row, error) {
 		}
 	}
 	r.sampleS = time.Since(t0).Seconds()
-	if r.w1, err = reflected.W1(r.gen, refs.ref, D); err != nil {
+	if c.exp == "study" && c.d == 1 {
+		// The exact on-segment W1 against the law of Z: the study's d = 1 estimator.
+		r.w1, err = c.onW1(target, r.gen, refs)
+	} else {
+		r.w1, err = reflected.W1(r.gen, refs.ref, D)
+	}
+	if err != nil {
 		return r, err
 	}
 	r.w1None, r.offN = math.NaN(), math.NaN()
@@ -179,11 +213,30 @@ func (c *config) run(D, n, seed int, refs *references) (row, error) {
 		r.offN = target.MeanOffDistance(none)
 	}
 	if c.exp == "study" {
-		indep := make([]float64, n*D)
-		target.Sample(indep, stream(c.kind(kindFloorN), seed, 0, n))
-		if r.floorN, err = reflected.W1(r.train, indep, D); err != nil {
-			return r, err
+		// The empirical-measure rate: W1 between the training set and independent n-samples
+		// (on the coordinates, which is the same distance), averaged over floorNPairs draws;
+		// for d = 1 the exact W1 of the training set to the law.
+		z := target.AllCoordinates(r.train)
+		for k := 0; k < floorNPairs && c.d > 1; k++ {
+			w, err := coordW1(z, sampleZ(target, n, stream(c.kind(kindFloorN), seed, k, n)), c.d)
+			if err != nil {
+				return r, err
+			}
+			r.floorN += w / floorNPairs
 		}
+		r.offT = target.MeanOffDistance(r.gen)
+		r.on, r.memo = math.NaN(), math.NaN()
+		if c.d == 1 { // exact against the law of Z; for d ≥ 2 the on-subspace W1 has the same floor problem as W1
+			if r.on, err = c.onW1(target, r.gen, refs); err != nil {
+				return r, err
+			}
+			if r.memo, err = c.onW1(target, r.train, refs); err != nil {
+				return r, err
+			}
+			r.floorN = r.memo
+		}
+		r.gen, r.train = nil, nil // the study plots no samples; keeps the unit files small
+		return r, nil
 	}
 	if r.on, err = c.onW1(target, r.gen, refs); err != nil {
 		return r, err
@@ -200,7 +253,7 @@ func (c *config) run(D, n, seed int, refs *references) (row, error) {
 // returns the rows that are done in (D, seed, n) order. The references of a (D, seed) are
 // computed once, when a run first needs them.
 func grid(c *config) ([]row, error) {
-	type job struct{ D, n, seed int }
+	type job struct{ D, n, seed, steps int }
 	type refOnce struct {
 		once sync.Once
 		r    *references
@@ -213,8 +266,19 @@ func grid(c *config) ([]row, error) {
 		for s := 1; s <= c.seeds; s++ {
 			refs[[2]int{D, s}] = new(refOnce)
 			for _, n := range c.ns {
-				jobs = append(jobs, job{D, n, s})
+				jobs = append(jobs, job{D, n, s, c.steps})
 				keys = append(keys, fmt.Sprintf("d=%d/D=%d/n=%d/seed=%d", c.d, D, n, s))
+			}
+		}
+	}
+	// The budget check (study, -budget > 1): the largest n again with the training budget
+	// multiplied, same data, initialisation, DSM noise, sampler seed and reference.
+	if c.exp == "study" && c.budget > 1 {
+		nmax := slicesMax(c.ns)
+		for _, D := range c.Ds {
+			for s := 1; s <= c.seeds; s++ {
+				jobs = append(jobs, job{D, nmax, s, c.budget * c.steps})
+				keys = append(keys, fmt.Sprintf("d=%d/D=%d/n=%d/seed=%d/steps=%d", c.d, D, nmax, s, c.budget*c.steps))
 			}
 		}
 	}
@@ -232,10 +296,10 @@ func grid(c *config) ([]row, error) {
 		if ro.err != nil {
 			return row{}, ro.err
 		}
-		r, err := c.run(j.D, j.n, j.seed, ro.r)
+		r, err := c.run(j.D, j.n, j.seed, j.steps, ro.r)
 		if err == nil {
-			fmt.Printf("  d=%d D=%-2d n=%-5d seed=%d  W1 %.4f (floor %.4f)  on %.4f  memo %.4f  train %.1fs\n",
-				c.d, j.D, j.n, j.seed, r.w1, r.floorMean, r.on, r.memo, r.trainS)
+			fmt.Printf("  d=%d D=%-2d n=%-5d seed=%d steps=%-5d  W1 %.4f (floor %.4f)  on %.4f  memo %.4f  train %.1fs  sample %.1fs\n",
+				c.d, j.D, j.n, j.seed, j.steps, r.w1, r.floorMean, r.on, r.memo, r.trainS, r.sampleS)
 		}
 		return r, err
 	})

@@ -21,9 +21,10 @@
 //
 // Usage:
 //
-//	go run ./examples/reflected                # the study: d ∈ {1,2,3}, D ∈ {2,4,8,16}, n ∈ {100,300,1000}, 5 seeds (≈18 min on 2 cores)
-//	go run ./examples/reflected -quick         # reduced study (d ∈ {1,2}, D ∈ {2,4,8}, 3 seeds)
-//	go run ./examples/reflected -n 100,300,1000,3000 -steps 6000 -m 2000   # the longer grid
+//	go run ./examples/reflected                # the study: d ∈ {1,2,3}, D ∈ {2,4,8,16}, n ∈ {100,300,1000}, 3 seeds, budget check, m = 4000 (≈ 30 CPU-min: 14 CPU-s per run)
+//	go run ./examples/reflected -quick         # reduced study (d ∈ {1,2}, D ∈ {2,4,8}, 3 seeds, m = 500)
+//	go run ./examples/reflected -n 100,300,1000,3000 -seeds 5   # the longer grid
+//	go run ./examples/reflected -validate 4    # the debiased W1 estimator on laws with known W1
 //	go run ./examples/reflected -task images   # images (≈13 min on 2 cores)
 //	go run ./examples/reflected -task images -quick   # MNIST 8×8 only (seconds)
 //	go run ./examples/reflected -exp B         # Experiment B: d = 2, D ∈ {4, 8}
@@ -63,6 +64,9 @@ type config struct {
 	noneCheck    bool
 	ds           []int // study: intrinsic dimensions
 	boot         int   // study: bootstrap resamples
+	budget       int   // study: the budget check trains the largest n again with budget × steps (≤ 1: off)
+	m1           int   // study, d = 1: generated sample size of the on-segment estimator (0: 2m)
+	validate     int   // study: replicates of the estimator check on laws with known W1 (0: off)
 }
 
 func main() {
@@ -83,6 +87,9 @@ func main() {
 	flag.StringVar(&Ds, "D", "", "ambient dimensions (default 2,4,8,16 for the study; 2,4,8 for A; 4,8 for B)")
 	flag.BoolVar(&cfg.noneCheck, "none", false, "also sample with Final = None (no Tweedie step) and report its W1 and off-subspace distance")
 	flag.IntVar(&cfg.boot, "boot", 2000, "study: bootstrap resamples for the slope CIs")
+	flag.IntVar(&cfg.budget, "budget", 2, "study: budget check, the largest n trained again with this multiple of -steps (≤ 1: off)")
+	flag.IntVar(&cfg.m1, "m1", 0, "study, d = 1: generated sample size of the exact on-segment estimator (0: 2·m)")
+	flag.IntVar(&cfg.validate, "validate", 0, "study: only check the debiased W1 estimator on laws with known W1, with this many replicates per case, and exit")
 	flag.StringVar(&ns, "n", "100,300,1000,3000", "training-set sizes")
 	flag.IntVar(&cfg.seeds, "seeds", 2, "independent training sets (and references) per (D, n); W1 of one training set scatters widely")
 	flag.IntVar(&cfg.steps, "steps", 10000, "Adam steps per training run")
@@ -123,15 +130,16 @@ func main() {
 			Ds = "2,4,8,16"
 		}
 		if !flagSet("seeds") {
-			cfg.seeds = 5
+			cfg.seeds = 3
 		}
-		// The default grid (60 runs) measured 17.6 min on 2 cores; n up to 3000, 6000 steps and
-		// m = 2000 are the longer grid behind -n, -steps and -m.
+		// The default grid: 90 runs and 30 budget-check runs. n = 3000 and more seeds are the
+		// longer grid behind -n and -seeds. m = 4000 puts the debiased estimator's floor
+		// (debias.go) below a third of the model W1 for d = 2 and 3 (docs/REPRODUCTION.md).
 		if !flagSet("steps") {
 			cfg.steps = 3000
 		}
 		if !flagSet("m") {
-			cfg.m = 1000
+			cfg.m = 4000
 		}
 		if !flagSet("n") {
 			ns = "100,300,1000"
@@ -205,6 +213,17 @@ func main() {
 		fail(err)
 	}
 	start := time.Now()
+	if cfg.exp == "study" && cfg.validate > 0 {
+		rows, err := validateEstimator(&cfg, cfg.validate)
+		if err != nil {
+			fail(err)
+		}
+		if err := writeValidation(&cfg, rows); err != nil {
+			fail(err)
+		}
+		fmt.Printf("total time %.1fs; outputs in %s\n", time.Since(start).Seconds(), cfg.out)
+		return
+	}
 	if cfg.exp == "study" {
 		if err := study(&cfg); err != nil {
 			fail(err)

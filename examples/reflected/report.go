@@ -85,6 +85,9 @@ func report(c *config, rows []row) {
 	if c.d > 1 {
 		pairs = 3
 	}
+	if c.exp == "study" {
+		pairs = nullK
+	}
 	fmt.Printf("* floor = mean W1 of %d independent reference pairs of size m (single pairs scatter widely)\n", pairs)
 	fmt.Println("\nfitted log-log slopes d log W1 / d log n (seed-averaged):")
 	fmt.Printf("%-24s", "metric")

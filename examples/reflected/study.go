@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"gonum.org/v1/gonum/stat"
-
 	"github.com/sdeml/sdeml/internal/parallel"
 )
 
@@ -36,7 +34,13 @@ func study(c *config) error {
 		if err != nil {
 			return err
 		}
-		report(&sub, rows)
+		var base []row
+		for _, r := range rows {
+			if r.steps == c.steps {
+				base = append(base, r)
+			}
+		}
+		report(&sub, base)
 		all = append(all, rows...)
 	}
 	fits := fitAll(c, all)
@@ -47,21 +51,43 @@ func study(c *config) error {
 	return plotStudy(c, all, fits)
 }
 
-// cellFit is the fitted slope of log W1 on log n for one (d, D) cell.
+// cellFit is the fitted slope of log W on log n for one (d, D) cell, W = √(seed mean of
+// the debiased Q = W1_m² − F̂²) (debias.go).
 type cellFit struct {
 	d, D     int
 	ns       []float64
-	mean     []float64   // seed-mean W1 per n
-	lo, hi   []float64   // bootstrap 95% band of the seed mean per n
-	floor    []float64   // seed-mean W1 between two independent n-samples of the target
-	refFloor float64     // seed-mean W1 between two independent m-samples (the estimator's floor)
-	slope    float64     // fitted on the seed means
+	mean     []float64   // W per n
+	raw      []float64   // seed-mean raw W1_m per n
+	lo, hi   []float64   // bootstrap 95% band of W per n
+	floor    []float64   // seed-mean W1 between the training set and independent n-samples
+	rawFloor float64     // mean null W1 at m: the raw estimator's floor
+	estFloor float64     // √(seed mean of s): the debiased estimator's floor at m (one evaluation)
+	cellFl   float64     // the floor of the seed-mean estimate, √(s/√S); W is clipped there
+	clipped  []bool      // W at this n was clipped at cellFl
+	slope    float64     // fitted on W
+	rawSlope float64     // fitted on the raw seed means
 	boot     []float64   // bootstrap slopes
 	ciLo     float64     // 2.5% bootstrap quantile of the slope
 	ciHi     float64     // 97.5%
-	floorSl  float64     // slope of the n-sample floor
-	w        [][]float64 // W1 per n, per seed
+	floorSl  float64     // slope of the n-sample floor: the empirical-measure rate
+	q        [][]float64 // Q per n, per seed
+	off      []float64   // seed-mean distance of the samples to the subspace per n (d = 1: W1 ∈ [max(W, off), W + off])
+	// budget check at the largest n (NaN without it)
+	wBase, wBig       float64 // W at the study's budget and at -budget × it
+	dLo, dHi          float64 // bootstrap 95% CI of wBig − wBase (paired seeds)
+	baseLo, baseHi    float64 // bootstrap 95% CI of wBase
+	bigSteps, nBudget int
 }
+
+// cellW returns W = √max(mean q, lo²) of a set of debiased squares: a mean below lo², the
+// floor of the seed-mean estimate, is reported as lo (an upper bound; it flattens the slope,
+// never steepens it). atFloor says which values were clipped.
+func cellW(q []float64, lo float64) float64 {
+	return math.Sqrt(max(meanOf(q), lo*lo))
+}
+
+// cellFloor is the floor of a mean of S debiased squares: √(s/√S), s the null RMS of one.
+func cellFloor(s float64, S int) float64 { return math.Sqrt(s / math.Sqrt(float64(S))) }
 
 // theoryExponent is (α+1)/(2α+d) at α = ∞, the smoothness of the cosine targets (a finite
 // cosine series is in every Sobolev class of the cosine basis): 1/2 for every d.
@@ -73,8 +99,9 @@ func theoryExponent(alpha float64, d int) float64 {
 }
 
 // fitAll fits every (d, D) cell with a seed bootstrap: each resample draws, for every n
-// independently, the seeds with replacement, and refits the slope of the log seed-mean.
-// Cell k uses the stream parallel.Stream(baseSeed, k), so the result is reproducible.
+// independently, the seeds with replacement, and refits the slope of log W. Cell k uses the
+// stream parallel.Stream(baseSeed, k), so the result is reproducible. The budget-check rows
+// (steps ≠ -steps) enter only the budget comparison, with one paired resample of the seeds.
 func fitAll(c *config, rows []row) []cellFit {
 	var fits []cellFit
 	for _, d := range c.ds {
@@ -82,25 +109,39 @@ func fitAll(c *config, rows []row) []cellFit {
 			if D <= d {
 				continue
 			}
-			f := cellFit{d: d, D: D}
+			f := cellFit{d: d, D: D, wBase: math.NaN(), wBig: math.NaN(), dLo: math.NaN(), dHi: math.NaN(), baseLo: math.NaN(), baseHi: math.NaN()}
+			var s float64
+			var k int
 			for _, n := range c.ns {
-				var w []float64
-				var fl, rf float64
+				var q, w []float64
+				var fl, off float64
 				for _, r := range rows {
-					if r.d == d && r.D == D && r.n == n {
+					if r.d == d && r.D == D && r.n == n && r.steps == c.steps {
+						q = append(q, (nullStat{f2: r.f2}).debias(r.w1))
 						w = append(w, r.w1)
 						fl += r.floorN
-						rf += r.floorMean
+						off += r.offT
+						f.rawFloor = r.floorMean
+						s += r.nullS
+						k++
 					}
 				}
-				if len(w) == 0 {
+				if len(q) == 0 {
 					continue
 				}
 				f.ns = append(f.ns, float64(n))
-				f.w = append(f.w, w)
-				f.mean = append(f.mean, stat.Mean(w, nil))
-				f.floor = append(f.floor, fl/float64(len(w)))
-				f.refFloor = rf / float64(len(w))
+				f.q = append(f.q, q)
+				f.raw = append(f.raw, meanOf(w))
+				f.floor = append(f.floor, fl/float64(len(q)))
+				f.off = append(f.off, off/float64(len(q)))
+			}
+			if k > 0 {
+				f.estFloor = math.Sqrt(s / float64(k))
+				f.cellFl = cellFloor(s/float64(k), k/max(len(f.q), 1))
+			}
+			for _, q := range f.q {
+				f.mean = append(f.mean, cellW(q, f.cellFl))
+				f.clipped = append(f.clipped, meanOf(q) < f.cellFl*f.cellFl)
 			}
 			fits = append(fits, f)
 		}
@@ -108,18 +149,20 @@ func fitAll(c *config, rows []row) []cellFit {
 	for k := range fits {
 		f := &fits[k]
 		f.slope = slope(f.ns, f.mean)
+		f.rawSlope = slope(f.ns, f.raw)
 		f.floorSl = slope(f.ns, f.floor)
 		rnd := rand.New(parallel.Stream(baseSeed, k))
 		f.boot = make([]float64, c.boot)
 		means := make([]float64, len(f.ns))
 		perN := make([][]float64, len(f.ns))
+		res := make([]float64, 0, c.seeds)
 		for b := range f.boot {
-			for i, w := range f.w {
-				var s float64
-				for range w {
-					s += w[rnd.IntN(len(w))]
+			for i, q := range f.q {
+				res = res[:0]
+				for range q {
+					res = append(res, q[rnd.IntN(len(q))])
 				}
-				means[i] = s / float64(len(w))
+				means[i] = cellW(res, f.cellFl)
 				perN[i] = append(perN[i], means[i])
 			}
 			f.boot[b] = slope(f.ns, means)
@@ -129,8 +172,55 @@ func fitAll(c *config, rows []row) []cellFit {
 			f.lo = append(f.lo, quantile(p, 0.025))
 			f.hi = append(f.hi, quantile(p, 0.975))
 		}
+		budgetFit(c, f, rows, rand.New(parallel.Stream(baseSeed, 1000+k)))
 	}
 	return fits
+}
+
+// budgetFit compares W at the largest n between the study's budget and the budget check's,
+// pairing the seeds (the same seeds are drawn for both in every bootstrap resample).
+func budgetFit(c *config, f *cellFit, rows []row, rnd *rand.Rand) {
+	if c.budget <= 1 || len(f.ns) == 0 {
+		return
+	}
+	nmax := slicesMax(c.ns)
+	f.nBudget, f.bigSteps = nmax, c.budget*c.steps
+	base, big := map[int]float64{}, map[int]float64{}
+	for _, r := range rows {
+		if r.d != f.d || r.D != f.D || r.n != nmax {
+			continue
+		}
+		q := (nullStat{f2: r.f2}).debias(r.w1)
+		switch r.steps {
+		case c.steps:
+			base[r.seed] = q
+		case f.bigSteps:
+			big[r.seed] = q
+		}
+	}
+	var qa, qb []float64
+	for s, q := range base {
+		if qq, ok := big[s]; ok {
+			qa, qb = append(qa, q), append(qb, qq)
+		}
+	}
+	if len(qa) == 0 {
+		return
+	}
+	f.wBase, f.wBig = cellW(qa, f.cellFl), cellW(qb, f.cellFl)
+	var diffs, bases []float64
+	ra, rb := make([]float64, len(qa)), make([]float64, len(qa))
+	for b := 0; b < c.boot; b++ {
+		for i := range ra {
+			j := rnd.IntN(len(qa))
+			ra[i], rb[i] = qa[j], qb[j]
+		}
+		wa, wb := cellW(ra, f.cellFl), cellW(rb, f.cellFl)
+		bases = append(bases, wa)
+		diffs = append(diffs, wb-wa)
+	}
+	f.dLo, f.dHi = quantile(diffs, 0.025), quantile(diffs, 0.975)
+	f.baseLo, f.baseHi = quantile(bases, 0.025), quantile(bases, 0.975)
 }
 
 // quantile returns the p-quantile of x (linear interpolation between order statistics).
@@ -188,19 +278,41 @@ func ciVerdict(lo, hi float64) string {
 	return "contains 0"
 }
 
-// printStudy prints the slope table and tests (a) and (b).
+// printStudy prints the slope table, the floors, the budget check and tests (a) and (b).
 func printStudy(c *config, fits []cellFit) {
-	fmt.Printf("\nadaptation study: slope of log W1(gen, ref) on log n, seed means, bootstrap 95%% CI (%d resamples of the seeds)\n", c.boot)
-	fmt.Printf("%2s %3s | %8s %19s | %8s | %10s %10s | %s\n", "d", "D", "slope", "95% CI", "theory", "floor(n)", "floor(m)", "W1 per n (seed mean)")
+	fmt.Printf("\nadaptation study: slope of log W on log n, W = √(seed mean of W1_m² − F̂²) (debiased), bootstrap 95%% CI (%d resamples of the seeds), m = %d\n", c.boot, c.m)
+	fmt.Printf("%2s %3s | %8s %19s | %6s | %8s %6s | %8s | %8s %8s %6s | %s\n", "d", "D", "slope", "95% CI", "theory", "emp.rate", "ratio", "rawSlope", "floor", "rawFloor", "fl/W", "W per n (raw W1_m)")
 	for _, f := range fits {
 		var per []string
+		minW := math.Inf(1)
 		for i := range f.ns {
-			per = append(per, fmt.Sprintf("%.0f: %.4f", f.ns[i], f.mean[i]))
+			mark := ""
+			if f.clipped[i] {
+				mark = "≤"
+			}
+			per = append(per, fmt.Sprintf("%.0f: %s%.4f (%.4f, off %.4f)", f.ns[i], mark, f.mean[i], f.raw[i], f.off[i]))
+			minW = min(minW, f.mean[i])
 		}
-		fmt.Printf("%2d %3d | %+8.3f [%+7.3f, %+7.3f] | %+8.3f | %+10.3f %10.4f | %s\n",
-			f.d, f.D, f.slope, f.ciLo, f.ciHi, -theoryExponent(math.Inf(1), f.d), f.floorSl, f.refFloor, strings.Join(per, "  "))
+		fmt.Printf("%2d %3d | %+8.3f [%+7.3f, %+7.3f] | %+6.3f | %+8.3f %5.0f%% | %+8.3f | %8.4f %8.4f %5.0f%% | %s\n",
+			f.d, f.D, f.slope, f.ciLo, f.ciHi, -theoryExponent(math.Inf(1), f.d), f.floorSl, 100*f.slope/f.floorSl, f.rawSlope,
+			f.estFloor, f.rawFloor, 100*f.estFloor/minW, strings.Join(per, "  "))
 	}
-	fmt.Println("theory: −(α+1)/(2α+d) at α = ∞ (cosine target); floor(n): slope of W1 between two independent n-samples of the target (the empirical-measure rate, −1/2 for d = 1, ≈ −1/2 up to log for d = 2, −1/3 for d = 3); floor(m): W1 of two independent m-samples, the estimator's noise floor at the evaluation size")
+	fmt.Println("theory: −(α+1)/(2α+d) at α = ∞ (cosine target); emp.rate: slope of W1 between the training set and independent n-samples (the empirical-measure rate; −1/2 for d = 1, ≈ −1/2 up to log for d = 2, −1/3 for d = 3); ratio = slope / emp.rate;")
+	fmt.Println("floor: the debiased estimator's floor √s at m (RMS of Q on null pairs); fl/W = floor / smallest W of the cell (goal ≤ 33%); rawFloor: mean W1_m of two target samples")
+	fmt.Println("≤: the seed mean of Q is below the floor of the 3-seed estimate √(s/√S); W is reported as that floor (an upper bound), which can only flatten a slope")
+	fmt.Printf("d = 1: W is the exact on-segment W1 against the law (%d generated points, debiased by %d one-sample null draws); the full W1 lies in [max(W, off), W + off]\n", c.genMFor(1), nullK1)
+	if c.budget > 1 {
+		fmt.Printf("\nbudget check at the largest n: W with %d vs %d× steps, paired seeds; optimisation is not the limit when |Δ| < half the 95%% CI of W\n", c.steps, c.budget)
+		fmt.Printf("%2s %3s | %8s %19s | %8s | %8s %19s | %s\n", "d", "D", "W", "95% CI", "W(big)", "Δ", "95% CI of Δ", "|Δ| < CI half-width?")
+		for _, f := range fits {
+			if math.IsNaN(f.wBig) {
+				continue
+			}
+			hw := (f.baseHi - f.baseLo) / 2
+			fmt.Printf("%2d %3d | %8.4f [%7.4f, %7.4f] | %8.4f | %+8.4f [%+8.4f, %+8.4f] | %v (half-width %.4f)\n",
+				f.d, f.D, f.wBase, f.baseLo, f.baseHi, f.wBig, f.wBig-f.wBase, f.dLo, f.dHi, math.Abs(f.wBig-f.wBase) < hw, hw)
+		}
+	}
 	fmt.Println("\n(a) same d, different D: 95% CI of slope(D) − slope(D′); agreement means the CI contains 0")
 	for _, d := range c.ds {
 		for i, f := range fits {
@@ -211,6 +323,25 @@ func printStudy(c *config, fits []cellFit) {
 				}
 			}
 		}
+	}
+	fmt.Println("\ngoal: for every d, the D = 16 slope inside the 95% CI of the D = 4 slope, and both ≥ 60% of the empirical-measure rate")
+	for _, d := range c.ds {
+		var f4, f16 *cellFit
+		for i := range fits {
+			if fits[i].d == d && fits[i].D == 4 {
+				f4 = &fits[i]
+			}
+			if fits[i].d == d && fits[i].D == 16 {
+				f16 = &fits[i]
+			}
+		}
+		if f4 == nil || f16 == nil {
+			continue
+		}
+		inside := f16.slope >= f4.ciLo && f16.slope <= f4.ciHi
+		r4, r16 := f4.slope/f4.floorSl, f16.slope/f16.floorSl
+		fmt.Printf("  d=%d  slope D=16 %+.3f in D=4 CI [%+.3f, %+.3f]: %v;  ratio to emp. rate D=4 %.0f%%, D=16 %.0f%%: both ≥ 60%%: %v\n",
+			d, f16.slope, f4.ciLo, f4.ciHi, inside, 100*r4, 100*r16, r4 >= 0.6 && r16 >= 0.6)
 	}
 	fmt.Println("\n(b) across d: 95% CI of pooled slope(d) − pooled slope(d′), d < d′ (pooled = mean over D);")
 	fmt.Println("    the theory's direction for any finite smoothness is < 0 (steeper decay for smaller d); for α = ∞ both exponents are 1/2")
@@ -224,21 +355,38 @@ func printStudy(c *config, fits []cellFit) {
 	}
 }
 
-// writeStudy writes study.csv (every run) and slopes.csv (every cell).
+// writeStudy writes study.csv (every run), slopes.csv (every cell, with the floors and the
+// budget check).
 func writeStudy(c *config, rows []row, fits []cellFit) error {
 	var b strings.Builder
-	fmt.Fprintln(&b, "d,D,n,seed,m,steps,w1,floor_mean_m,floor_n,w1_online,online_floor,memo_online,off_tweedie,train_loss,train_s,sample_s")
+	fmt.Fprintln(&b, "d,D,n,seed,m,steps,w1,q_debiased,f2_null,null_s,floor_mean_m,floor_n,w1_online,memo_online,off_tweedie,train_loss,train_s,sample_s")
 	for _, r := range rows {
-		fmt.Fprintf(&b, "%d,%d,%d,%d,%d,%d,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.2f,%.2f\n",
-			r.d, r.D, r.n, r.seed, c.m, c.steps, r.w1, r.floorMean, r.floorN, r.on, r.onFloor, r.memo, r.offT, r.loss, r.trainS, r.sampleS)
+		fmt.Fprintf(&b, "%d,%d,%d,%d,%d,%d,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.2f,%.2f\n",
+			r.d, r.D, r.n, r.seed, c.genMFor(r.d), r.steps, r.w1, r.w1*r.w1-r.f2, r.f2, r.nullS, r.floorMean, r.floorN, r.on, r.memo, r.offT, r.loss, r.trainS, r.sampleS)
 	}
 	if err := writeFileAtomic(c.out+"/study.csv", []byte(b.String())); err != nil {
 		return err
 	}
 	b.Reset()
-	fmt.Fprintln(&b, "d,D,slope,ci_lo,ci_hi,theory,floor_n_slope,floor_m")
+	fmt.Fprintln(&b, "d,D,m_gen,slope,ci_lo,ci_hi,theory,emp_rate,ratio_to_emp_rate,raw_slope,est_floor_m,cell_floor,raw_floor_m,min_W,floor_over_min_W,off_nmax,W_nmax,W_nmax_lo,W_nmax_hi,budget_steps,W_budget,dW_budget,dW_lo,dW_hi")
 	for _, f := range fits {
-		fmt.Fprintf(&b, "%d,%d,%.4f,%.4f,%.4f,%.4f,%.4f,%.5g\n", f.d, f.D, f.slope, f.ciLo, f.ciHi, -theoryExponent(math.Inf(1), f.d), f.floorSl, f.refFloor)
+		minW := math.Inf(1)
+		for _, w := range f.mean {
+			minW = min(minW, w)
+		}
+		fmt.Fprintf(&b, "%d,%d,%d,%.4f,%.4f,%.4f,%.4f,%.4f,%.3f,%.4f,%.5g,%.5g,%.5g,%.5g,%.3f,%.5g,%.5g,%.5g,%.5g,%d,%.5g,%.5g,%.5g,%.5g\n",
+			f.d, f.D, c.genMFor(f.d), f.slope, f.ciLo, f.ciHi, -theoryExponent(math.Inf(1), f.d), f.floorSl, f.slope/f.floorSl, f.rawSlope,
+			f.estFloor, f.cellFl, f.rawFloor, minW, f.estFloor/minW, f.off[len(f.off)-1], f.wBase, f.baseLo, f.baseHi, f.bigSteps, f.wBig, f.wBig-f.wBase, f.dLo, f.dHi)
 	}
 	return writeFileAtomic(c.out+"/slopes.csv", []byte(b.String()))
+}
+
+// writeValidation writes validation.csv: the estimator on laws with known W1.
+func writeValidation(c *config, rows []validationRow) error {
+	var b strings.Builder
+	fmt.Fprintln(&b, "d,D,m,case,true_w1,raw_mean,debiased,debiased_sd_single,bias_rel,est_floor,raw_floor")
+	for _, r := range rows {
+		fmt.Fprintf(&b, "%d,%d,%d,%s,%.5g,%.5g,%.5g,%.5g,%.4f,%.5g,%.5g\n", r.d, r.D, c.m, r.kind, r.truth, r.raw, r.deb, r.debSD, r.deb/r.truth-1, r.floor, r.rawFloor)
+	}
+	return writeFileAtomic(c.out+"/validation.csv", []byte(b.String()))
 }

@@ -11,13 +11,13 @@ import (
 	"gonum.org/v1/plot/vg"
 )
 
-// plotStudy writes w1_vs_n_d<d>.png per d: the seed-mean W1 against n on log-log axes, one
-// colour per D with its bootstrap 95% band, and the n-sample floor (grey, dashed) of the
-// largest D.
+// plotStudy writes w1_vs_n_d<d>.png per d: the debiased W against n on log-log axes, one
+// colour per D with its bootstrap 95% band, the n-sample floor (grey, dashed: the
+// empirical-measure rate) and the debiased estimator's floor at m (grey, dotted).
 func plotStudy(c *config, rows []row, fits []cellFit) error {
 	for _, d := range c.ds {
 		p := plot.New()
-		p.Title.Text = fmt.Sprintf("adaptation study, d = %d: W1(gen, ref) vs n, 95%% bootstrap bands", d)
+		p.Title.Text = fmt.Sprintf("adaptation study, d = %d: debiased W1 vs n (%d generated points), 95%% bootstrap bands", d, c.genMFor(d))
 		p.X.Label.Text = "training-set size n"
 		p.Y.Label.Text = "W1"
 		p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
@@ -43,8 +43,7 @@ func plotStudy(c *config, rows []row, fits []cellFit) error {
 			if err != nil {
 				return err
 			}
-			r, g, b, _ := col.RGBA()
-			poly.Color = color.RGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 60}
+			poly.Color = bandColor(col)
 			poly.LineStyle.Width = 0
 			p.Add(poly)
 			pts := make(plotter.XYs, len(f.ns))
@@ -72,6 +71,14 @@ func plotStudy(c *config, rows []row, fits []cellFit) error {
 			l.Color, l.Dashes = color.Gray{Y: 110}, []vg.Length{vg.Points(4), vg.Points(3)}
 			p.Add(l)
 			p.Legend.Add(fmt.Sprintf("W1 of two n-samples (D=%d), slope %+.2f", last.D, last.floorSl), l)
+			fl := plotter.XYs{{X: last.ns[0], Y: last.estFloor}, {X: last.ns[len(last.ns)-1], Y: last.estFloor}}
+			lf, err := plotter.NewLine(fl)
+			if err != nil {
+				return err
+			}
+			lf.Color, lf.Dashes = color.Gray{Y: 60}, []vg.Length{vg.Points(1), vg.Points(2)}
+			p.Add(lf)
+			p.Legend.Add(fmt.Sprintf("estimator floor at %d points", c.genMFor(d)), lf)
 		}
 		w, err := p.WriterTo(7*vg.Inch, 5*vg.Inch, "png")
 		if err != nil {
@@ -86,4 +93,13 @@ func plotStudy(c *config, rows []row, fits []cellFit) error {
 		}
 	}
 	return nil
+}
+
+// bandColor returns col at alpha 60/255 as a non-premultiplied colour. (A color.RGBA with
+// full-intensity channels and a small alpha is not a valid premultiplied colour: the bands
+// were drawn in wrong hues, the D = 4 band red and the D = 16 band cyan.)
+func bandColor(col color.Color) color.Color {
+	n := color.NRGBAModel.Convert(col).(color.NRGBA)
+	n.A = 60
+	return n
 }
