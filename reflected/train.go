@@ -165,8 +165,8 @@ func TrainContext(ctx context.Context, net *ScoreNet, data []float64, opt sam.Op
 	if net == nil {
 		return TrainResult{}, fmt.Errorf("reflected: Train: net is nil")
 	}
-	if (net.Net == nil) == (net.Res == nil) {
-		return TrainResult{}, fmt.Errorf("reflected: Train: net needs exactly one of Net and Res (Net nil: %v, Res nil: %v)", net.Net == nil, net.Res == nil)
+	if net.bodies() != 1 {
+		return TrainResult{}, fmt.Errorf("reflected: Train: net needs exactly one of Net, Res and UNet (Net nil: %v, Res nil: %v, UNet nil: %v)", net.Net == nil, net.Res == nil, net.UNet == nil)
 	}
 	if len(net.W) != net.NumParams() {
 		return TrainResult{}, fmt.Errorf("reflected: Train: len(net.W) = %d, want %d parameters", len(net.W), net.NumParams())
@@ -203,10 +203,10 @@ func TrainContext(ctx context.Context, net *ScoreNet, data []float64, opt sam.Op
 		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.Batch = %d, need ≥ 1", c.Batch)
 	case c.Sparsity < 0 || c.Sparsity > net.NumParams():
 		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.Sparsity = %d, need 0 ≤ S ≤ %d parameters", c.Sparsity, net.NumParams())
-	case net.Res != nil && (c.Sparsity > 0 || c.Bound > 0):
-		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.Sparsity = %d, Bound = %v: the sparse class Φ(L, W, S, B) needs an MLP network (net.Res is set)", c.Sparsity, c.Bound)
-	case net.Res != nil && c.Resume != nil:
-		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.Resume: checkpoints hold MLP networks only (net.Res is set)")
+	case net.Net == nil && (c.Sparsity > 0 || c.Bound > 0):
+		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.Sparsity = %d, Bound = %v: the sparse class Φ(L, W, S, B) needs an MLP network (net.Res or net.UNet is set)", c.Sparsity, c.Bound)
+	case net.Net == nil && c.Resume != nil:
+		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.Resume: checkpoints hold MLP networks only (net.Res or net.UNet is set)")
 	case c.PruneAt < 0:
 		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.PruneAt = %d, need ≥ 0", c.PruneAt)
 	case c.Bound < 0 || math.IsNaN(c.Bound):
