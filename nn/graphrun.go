@@ -55,3 +55,13 @@ func (p *GraphPass) Backward(grad, w, dOut []float64) {
 	g.backward(ws)
 	ws.grad = nil
 }
+
+// Value returns the output of node j for the rows of the last Forward (rows × the node's
+// output size, channels innermost), e.g. a classifier's penultimate features. The slice is
+// the pass's own buffer, valid until the next call.
+func (p *GraphPass) Value(j int) []float64 {
+	if j < 0 || j >= len(p.g.nodes) {
+		panic(fmt.Sprintf("nn: GraphPass.Value: node %d out of range [0, %d)", j, len(p.g.nodes)))
+	}
+	return p.ws.val[j+1][:p.ws.batch*p.g.nodes[j].out.Size()]
+}
