@@ -3,7 +3,9 @@ package reflected
 import (
 	"math/rand/v2"
 	"testing"
+	"time"
 
+	"github.com/sdeml/sdeml/internal/testutil"
 	"github.com/sdeml/sdeml/nn"
 	"github.com/sdeml/sdeml/sam"
 )
@@ -41,12 +43,22 @@ func BenchmarkUNetDSMStep(b *testing.B) {
 	opt.Step(net.W, obj, batch)
 	b.ReportAllocs()
 	k := 0
+	cpu0 := testutil.ProcessCPU()
 	for b.Loop() {
 		obj.Round = uint64(k)
 		k++
 		if _, err := opt.Step(net.W, obj, batch); err != nil {
 			b.Fatal(err)
 		}
+	}
+	reportCPU(b, cpu0, k)
+}
+
+// reportCPU reports the process CPU time per operation since cpu0 (cpu-ms/op, on Linux),
+// which a loaded machine disturbs less than wall time.
+func reportCPU(b *testing.B, cpu0 time.Duration, ops int) {
+	if cpu := testutil.ProcessCPU() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(cpu.Microseconds())/1e3/float64(max(ops, 1)), "cpu-ms/op")
 	}
 }
 
@@ -62,7 +74,11 @@ func BenchmarkUNetScore64(b *testing.B) {
 	dst := make([]float64, len(x))
 	net.Score(dst, x, ts)
 	b.ReportAllocs()
+	k := 0
+	cpu0 := testutil.ProcessCPU()
 	for b.Loop() {
 		net.Score(dst, x, ts)
+		k++
 	}
+	reportCPU(b, cpu0, k)
 }
