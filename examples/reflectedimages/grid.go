@@ -11,7 +11,8 @@ import (
 )
 
 // writeGrid writes a PNG of panels side by side (each up to 8×8 images of 28×28 pixels,
-// drawn at 2× with a grey gap): the models' samples and real held-out images.
+// drawn at 2× with a grey gap): the models' samples in table order (MLP, U-Net reflected,
+// U-Net free), then real held-out images.
 func writeGrid(path string, panels [][]float64) error {
 	const side, cols, scale = 28, 8, 2
 	cell := side*scale + 2
