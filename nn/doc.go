@@ -48,6 +48,15 @@
 // for any GOMAXPROCS. SaveGraph stores architecture, parameters and state.
 // docs/derivations/graph.md derives it.
 //
+// The diffusion U-Net's layers are Graph layers too, each acting on every sample on its own:
+// GroupNorm (per-sample normalisation over groups of channels), SiLU, ScaleShift
+// (h·(1 + γ) + β with (γ, β) from a second input, the noise-level conditioning of every
+// block), Fourier (sinusoidal features of a value such as ¼ log t) and Channels (a channel
+// slice). NewUNet assembles them into a U-Net with a noise-embedding MLP (UNet documents the
+// architecture), and GraphPass runs any Graph on raw input rows and back-propagates a given
+// ∂/∂output, for models that compute their own loss. SaveGraph does not store these layers
+// yet.
+//
 // # Objectives and per-sample quantities
 //
 // Supervised is the empirical risk L(w) = (1/n)Σᵢ ℓ(f_w(xᵢ), tᵢ) of a network on a Dataset

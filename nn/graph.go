@@ -76,6 +76,7 @@ const (
 	gAdd
 	gConcat
 	gUp
+	gCustom // a customLayer (graphcustom.go)
 )
 
 // gnode is a compiled node: its input values (0 = the graph input, j+1 = node j).
@@ -89,7 +90,8 @@ type gnode struct {
 	bn       int // index among the BatchNorm nodes
 	mom, eps float64
 	rate     float64
-	factor   int // Upsample
+	factor   int         // Upsample
+	cn       *customNode // gCustom
 }
 
 // Graph is a network whose nodes are layers applied to the outputs of earlier nodes, with
@@ -109,6 +111,7 @@ type Graph struct {
 	hasBN  bool
 	hasDO  bool
 	maxC   int // largest BatchNorm channel count
+	maxIn  int // most inputs of a custom node
 }
 
 // NewGraph checks the nodes on inputs of shape in and returns the graph. The error names
@@ -151,6 +154,12 @@ func (g *Graph) compileNode(j int, n Node) (gnode, error) {
 			return gn, fmt.Errorf("From[%d] = %d: must name an earlier node (0..%d) or GraphInput (-1)", k, f, j-1)
 		}
 		gn.in[k] = f + 1
+	}
+	if cl, ok := n.Layer.(customLayer); ok {
+		if lo, hi := cl.arity(); len(from) < lo || len(from) > hi {
+			return gn, fmt.Errorf("len(From) = %d: takes %d to %d inputs", len(from), lo, hi)
+		}
+		return gn, g.compileCustom(&gn, cl)
 	}
 	multi := false
 	switch n.Layer.(type) {
@@ -263,6 +272,8 @@ func (g *Graph) Init(w []float64, init Init, src rand.Source) {
 		case n.kind == gStage && n.np > 0:
 			st := &n.st
 			initLayer(rng, init, w[n.off:n.off+st.out.C*st.k], w[n.off+st.out.C*st.k:n.off+n.np], st.k, st.kh*st.kw*st.out.C)
+		case n.kind == gCustom && n.np > 0:
+			n.cn.cl.initParams(n.cn.ins, w[n.off:n.off+n.np], rng)
 		case n.kind == gBN:
 			C := n.out.C
 			for c := range C {

@@ -106,6 +106,8 @@ func (g *Graph) backward(ws *graphWS) {
 				}
 				ws.written[v] = true
 			}
+		case gCustom:
+			g.backwardCustom(ws, j)
 		case gConcat:
 			for k, v := range gn.in {
 				if v == 0 {
@@ -226,6 +228,8 @@ func (t *graphTask) Do(worker, c int) {
 		}
 	case gopBwd:
 		t.backward(worker, c, lo, hi, x, y)
+	case gopCustomBack:
+		t.customBackward(c, lo, hi, y)
 	case gopAddBack:
 		if t.add {
 			floats.Add(t.dst[lo*no:hi*no], ws.d[t.j+1][lo*no:hi*no])
@@ -280,6 +284,8 @@ func (t *graphTask) forward(worker, c, lo, hi int, x, y []float64) {
 		}
 	case gFlatten:
 		copy(y, x)
+	case gCustom:
+		t.customForward(c, lo, hi, y)
 	case gAct:
 		gn.act.apply(y, x)
 	case gDrop:

@@ -34,6 +34,8 @@ type graphWS struct {
 	cols  [][]float64 // per-worker unfolded inputs
 	dcols [][]float64 // per-worker ∂/∂cols
 	pcg   []rand.PCG  // per-worker dropout streams
+	keep  [][]float64 // custom nodes: values kept for backward
+	xin   []inChunks  // per chunk: the inputs of a custom node
 
 	written []bool
 	losses  []float64
@@ -107,6 +109,7 @@ func (ws *graphWS) ensure(rows int) {
 			ws.mask[j] = make([]float64, size)
 		}
 	}
+	ws.ensureCustom(rows)
 	ws.tmp = make([]float64, rows*ws.maxSize)
 	ws.dout = make([]float64, rows*g.OutDim())
 	ws.losses = make([]float64, rows)
@@ -149,6 +152,7 @@ const (
 	gopBNBackApply
 	gopAddBack
 	gopConcatBack
+	gopCustomBack
 )
 
 // graphTask is the parallel.Task of one operation of node j over the chunks.

@@ -98,6 +98,8 @@ func SaveGraph(w io.Writer, g *Graph, params []float64, st *GraphState) error {
 			kind = gkConcat
 		case Upsample:
 			kind, a = gkUp, L.Factor
+		default:
+			return fmt.Errorf("nn: SaveGraph: layer %s cannot be saved", layerName(n.Layer))
 		}
 		e.Int(kind)
 		e.Int(len(n.From))

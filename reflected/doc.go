@@ -71,6 +71,11 @@
 // c_out is calibrated so that the network's regression target has unit mean square at every
 // t (docs/derivations/reflected.md §5.1).
 //
+// For images, NewUNetScoreNet puts a convolutional U-Net (nn.UNet: GroupNorm, SiLU, average
+// pooling down, nearest-neighbour upsampling and concatenation skips up, and a Fourier
+// embedding of ¼ log t that scales and shifts every block) in ScoreNet.UNet; pixels of
+// C×H×W images are stored channels innermost. Train's recipe applies unchanged.
+//
 // DSM is the denoising score-matching risk as an nn.Objective, so any sam.Optimizer trains it:
 // t drawn from a TimeDist on [T0, T1] (LogUniform by default, or LogNormal), Xₜ = Fold(X₀ + √t Z)
 // drawn exactly, target ∇ₓ log qₜ(Xₜ|X₀) from the kernel, weight λ(t) = t (WeightT) or
@@ -95,4 +100,15 @@
 // linear-assignment solver of internal/ot), SlicedW1 and Cosine.W1ToLaw1D (exact W1 to the
 // law of a 1-D coordinate, no reference sample needed) measure the result; examples/reflected
 // runs the paper's adaptation experiment with them.
+//
+// # Judging generated images
+//
+// Image samples are judged in the feature space φ of a classifier trained on the same data:
+// FrechetDistance (the squared Fréchet distance of Gaussians fitted to φ(samples) and
+// φ(data), FrechetGaussian: ‖μ₁ − μ₂‖² + Tr(Σ₁ + Σ₂ − 2(Σ₁^{½}Σ₂Σ₁^{½})^{½}), the FID formula),
+// PrecisionRecall (the improved precision and recall of Kynkäänniemi et al. 2019: shares of
+// each set inside the other's union of k-nearest-neighbour balls) and ClassHistogram (the
+// classifier's class counts of the samples, mode coverage, Pearson's χ² against the data's
+// class frequencies and the share of confident predictions). examples/reflectedimages uses
+// them on Fashion-MNIST and MNIST.
 package reflected

@@ -161,7 +161,7 @@ func (s *Sampler) Grid(D int) ([]float64, error) {
 // It returns an error for a nil model, bad settings, a dst whose length is not a positive
 // multiple of D, or a non-finite score.
 func (s *Sampler) Sample(dst []float64, model ScoreModel, seed uint64) error {
-	if sn, ok := model.(*ScoreNet); model == nil || ok && (sn == nil || sn.Net == nil && sn.Res == nil) {
+	if sn, ok := model.(*ScoreNet); model == nil || ok && (sn == nil || sn.bodies() == 0) {
 		return fmt.Errorf("reflected: Sampler.Sample: model is nil")
 	}
 	D := model.Dim()

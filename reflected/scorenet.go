@@ -57,6 +57,9 @@ type ScoreNet struct {
 	// LayerNorm conditioned on the time embedding (NewResScoreNet); Res.In = Res.Out = D,
 	// Res.Cond = Embed.Features().
 	Res *nn.ResMLP
+	// UNet, if non-nil, is the network instead of Net and Res: a convolutional U-Net on
+	// images (NewUNetScoreNet, unet.go).
+	UNet *nn.Graph
 	// Embed is the time embedding.
 	Embed TimeEmbedding
 	// W holds the parameters θ (len Net.NumParams()).
@@ -74,6 +77,7 @@ type ScoreNet struct {
 type netScratch struct {
 	ws        *nn.Workspace
 	rws       *nn.ResWorkspace
+	up        *unetScratch
 	in, out   *mat.Dense
 	dOut      *mat.Dense
 	rows      int
@@ -142,6 +146,9 @@ func centre(x float64) float64 { return 2*x - 1 }
 
 // Dim returns D.
 func (n *ScoreNet) Dim() int {
+	if n.UNet != nil {
+		return n.UNet.OutDim()
+	}
 	if n.Res != nil {
 		return n.Res.Out
 	}
@@ -150,6 +157,9 @@ func (n *ScoreNet) Dim() int {
 
 // inDim returns the network's input width D + Embed.Features().
 func (n *ScoreNet) inDim() int {
+	if n.UNet != nil {
+		return n.UNet.OutDim() + n.Embed.Features()
+	}
 	if n.Res != nil {
 		return n.Res.InDim()
 	}
@@ -158,6 +168,9 @@ func (n *ScoreNet) inDim() int {
 
 // NumParams returns the number of network parameters.
 func (n *ScoreNet) NumParams() int {
+	if n.UNet != nil {
+		return n.UNet.NumParams()
+	}
 	if n.Res != nil {
 		return n.Res.NumParams()
 	}
@@ -166,6 +179,10 @@ func (n *ScoreNet) NumParams() int {
 
 // forward runs the network at w on sc.in into sc.out.
 func (n *ScoreNet) forward(sc *netScratch, w []float64) {
+	if n.UNet != nil {
+		n.unetForward(sc, w)
+		return
+	}
 	if n.Res != nil {
 		n.Res.Forward(sc.outBuf, w, sc.in.RawMatrix(), sc.rws)
 		return
@@ -175,6 +192,10 @@ func (n *ScoreNet) forward(sc *netScratch, w []float64) {
 
 // backward writes the gradient of Σ sc.dOut ⊙ output into grad (after forward on sc).
 func (n *ScoreNet) backward(grad, w []float64, sc *netScratch) {
+	if n.UNet != nil {
+		sc.up.pass.Backward(grad, w, sc.dOutBuf[:sc.rows*n.Dim()])
+		return
+	}
 	if n.Res != nil {
 		n.Res.Backward(grad, w, sc.dOutBuf, sc.rws)
 		return
@@ -231,7 +252,10 @@ func (n *ScoreNet) scratch(rows int) *netScratch {
 	}
 	if sc == nil {
 		sc = &netScratch{}
-		if n.Res == nil {
+		switch {
+		case n.UNet != nil:
+			sc.up = &unetScratch{pass: n.UNet.NewPass(nil)}
+		case n.Res == nil:
 			sc.ws = n.Net.NewWorkspace(rows)
 		}
 	}

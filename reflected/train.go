@@ -76,6 +76,10 @@ type TrainSettings struct {
 	// otherwise); the optimizer must implement encoding.BinaryMarshaler and
 	// encoding.BinaryUnmarshaler.
 	Resume *Checkpoint
+	// EvalPoints, if positive, limits the final loss evaluations (TrainResult.LastLoss and
+	// EMALoss) to the first EvalPoints data points; 0 evaluates on all of them, which for a
+	// large image set and a convolutional network costs as much as many training steps.
+	EvalPoints int
 	// After, if non-nil, is called after every step with the step number and the current
 	// iterate (not the average).
 	After func(step int, w []float64)
@@ -165,8 +169,8 @@ func TrainContext(ctx context.Context, net *ScoreNet, data []float64, opt sam.Op
 	if net == nil {
 		return TrainResult{}, fmt.Errorf("reflected: Train: net is nil")
 	}
-	if (net.Net == nil) == (net.Res == nil) {
-		return TrainResult{}, fmt.Errorf("reflected: Train: net needs exactly one of Net and Res (Net nil: %v, Res nil: %v)", net.Net == nil, net.Res == nil)
+	if net.bodies() != 1 {
+		return TrainResult{}, fmt.Errorf("reflected: Train: net needs exactly one of Net, Res and UNet (Net nil: %v, Res nil: %v, UNet nil: %v)", net.Net == nil, net.Res == nil, net.UNet == nil)
 	}
 	if len(net.W) != net.NumParams() {
 		return TrainResult{}, fmt.Errorf("reflected: Train: len(net.W) = %d, want %d parameters", len(net.W), net.NumParams())
@@ -203,12 +207,14 @@ func TrainContext(ctx context.Context, net *ScoreNet, data []float64, opt sam.Op
 		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.Batch = %d, need ≥ 1", c.Batch)
 	case c.Sparsity < 0 || c.Sparsity > net.NumParams():
 		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.Sparsity = %d, need 0 ≤ S ≤ %d parameters", c.Sparsity, net.NumParams())
-	case net.Res != nil && (c.Sparsity > 0 || c.Bound > 0):
-		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.Sparsity = %d, Bound = %v: the sparse class Φ(L, W, S, B) needs an MLP network (net.Res is set)", c.Sparsity, c.Bound)
-	case net.Res != nil && c.Resume != nil:
-		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.Resume: checkpoints hold MLP networks only (net.Res is set)")
+	case net.Net == nil && (c.Sparsity > 0 || c.Bound > 0):
+		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.Sparsity = %d, Bound = %v: the sparse class Φ(L, W, S, B) needs an MLP network (net.Res or net.UNet is set)", c.Sparsity, c.Bound)
+	case net.Net == nil && c.Resume != nil:
+		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.Resume: checkpoints hold MLP networks only (net.Res or net.UNet is set)")
 	case c.PruneAt < 0:
 		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.PruneAt = %d, need ≥ 0", c.PruneAt)
+	case c.EvalPoints < 0:
+		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.EvalPoints = %d, need ≥ 0", c.EvalPoints)
 	case c.Bound < 0 || math.IsNaN(c.Bound):
 		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.Bound = %v, need ≥ 0", c.Bound)
 	case !(c.EMA > 0 && c.EMA < 1) && c.EMA != EMAOff:
@@ -334,7 +340,7 @@ func TrainContext(ctx context.Context, net *ScoreNet, data []float64, opt sam.Op
 	}
 	if avg != nil && c.Steps > 0 {
 		obj.Round = uint64(c.Steps)
-		res.LastLoss = evalLoss(obj, net.W, c.Batch)
+		res.LastLoss = evalLoss(obj, net.W, c.Batch, c.EvalPoints)
 		copy(net.W, avg.avg)
 		if c.Bound > 0 {
 			if err := net.Net.Project(net.W, c.Bound); err != nil {
@@ -346,7 +352,7 @@ func TrainContext(ctx context.Context, net *ScoreNet, data []float64, opt sam.Op
 				return res, fmt.Errorf("reflected: Train: non-finite averaged parameter W[%d] = %v", i, v)
 			}
 		}
-		res.EMALoss = evalLoss(obj, net.W, c.Batch)
+		res.EMALoss = evalLoss(obj, net.W, c.Batch, c.EvalPoints)
 		if c.Progress != nil {
 			fmt.Fprintf(c.Progress, "reflected: DSM loss on all points, last iterate %.5g, EMA(%g) %.5g\n", res.LastLoss, c.EMA, res.EMALoss)
 		}
@@ -359,10 +365,13 @@ func TrainContext(ctx context.Context, net *ScoreNet, data []float64, opt sam.Op
 // the same Seed.
 const precondSeed = 0x5052454344 // "PRECD"
 
-// evalLoss returns the mean DSM loss of w over all training points of obj, in chunks of
-// batch points.
-func evalLoss(obj *DSM, w []float64, batch int) float64 {
+// evalLoss returns the mean DSM loss of w over the first limit (0: all) training points of
+// obj, in chunks of batch points.
+func evalLoss(obj *DSM, w []float64, batch, limit int) float64 {
 	n := obj.Len()
+	if limit > 0 {
+		n = min(n, limit)
+	}
 	idx := make([]int, 0, batch)
 	var sum float64
 	for lo := 0; lo < n; lo += batch {
