@@ -8,10 +8,11 @@
 //
 // The default (ResNet-8 of width 16, 2000 training images, 6 epochs of batch 32, ρ from
 // {0.02, 0.05}, 5 seeds: 23 runs, 4 at a time) takes about 60 CPU-minutes, about 30
-// minutes on an idle 2-core machine; -quick is a smoke run of a few minutes that shows the pipeline, not a
-// result. Outputs: a table on stdout, results.csv (one row per run, with validation and test
-// accuracy and the last epoch's training loss) and paired.png (paired differences with
-// intervals) in -out.
+// minutes on an idle 2-core machine; -quick is a smoke run of a few minutes that shows the
+// pipeline, not a result. -units runs chosen method/ρ/seed units only (with the same
+// results), to spread one study over processes. Outputs: a table on stdout, results.csv
+// (one row per run, with validation and test accuracy and the last epoch's training loss)
+// and paired.png (paired differences with intervals) in -out.
 package main
 
 import (
@@ -75,6 +76,7 @@ func main() {
 	flag.StringVar(&c.dir, "data", "", "Fashion-MNIST directory (default: the Debian package's)")
 	flag.StringVar(&c.out, "out", "out/resnetstudy", "output folder")
 	flag.BoolVar(&c.quiet, "quiet", false, "no per-epoch progress lines")
+	units := flag.String("units", "", "run only these `method/ρ/seed` units (comma-separated, e.g. \"SAM/0.02/1,RW-SAM/0.02/1\"; methods SGD, SAM, m-SAM, RW-SAM) and print their results, without selection or tables: a way to spread the runs of one study over processes")
 	flag.Parse()
 	if *quick {
 		c.seeds, c.epochs, c.nTrain, c.nVal, c.nTest, c.width = 2, 2, 1000, 500, 1000, 8
@@ -90,9 +92,46 @@ func main() {
 	if c.jobs < 1 {
 		log.Fatalf("resnetstudy: -jobs = %d, must be >= 1", c.jobs)
 	}
+	if *units != "" {
+		if _, err := runUnits(c, *units); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 	if err := run(c); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// runUnits trains the units listed in spec (method/ρ/seed, comma-separated), prints one
+// line per unit (the same lines as run's) and returns their outcomes.
+func runUnits(c config, spec string) ([]outcome, error) {
+	var units []unit
+	for _, f := range strings.Split(spec, ",") {
+		p := strings.Split(strings.TrimSpace(f), "/")
+		if len(p) != 3 {
+			return nil, fmt.Errorf("resnetstudy: -units entry %q: want method/ρ/seed", f)
+		}
+		rho, err1 := strconv.ParseFloat(p[1], 64)
+		seed, err2 := strconv.ParseUint(p[2], 10, 64)
+		if err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("resnetstudy: -units entry %q: bad ρ or seed", f)
+		}
+		m := p[0]
+		switch m {
+		case "SGD", "SAM", "RW-SAM":
+		case "m-SAM":
+			m = fmt.Sprintf("m-SAM m=%d", c.micro)
+		default:
+			return nil, fmt.Errorf("resnetstudy: -units entry %q: unknown method %q", f, p[0])
+		}
+		units = append(units, unit{m, rho, seed})
+	}
+	all, test, err := data.LoadFashionMNISTSubset(c.dir, c.nTrain+c.nVal, c.nTest)
+	if err != nil {
+		return nil, err
+	}
+	return runAll(c, rows(all, 0, c.nTrain), rows(all, c.nTrain, c.nTrain+c.nVal), test, units, time.Now())
 }
 
 // unit is one training run; its result is a pure function of the unit and the config.

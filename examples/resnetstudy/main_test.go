@@ -52,4 +52,19 @@ func TestStudyRuns(t *testing.T) {
 	if !reflect.DeepEqual(csvs[0], csvs[1]) {
 		t.Errorf("-jobs 1 and 2 differ:\n%v\n%v", csvs[0], csvs[1])
 	}
+	// -units reruns single units with the same results (row 4 is SAM, ρ = 0.05, seed 0).
+	c := config{epochs: 1, nTrain: 128, nVal: 64, nTest: 64, width: 2, batch: 32, micro: 8, pad: 2,
+		blocks: []int{1, 1}, lr: 0.05, wd: 5e-4, jobs: 1, quiet: true}
+	o, err := runUnits(c, "SAM/0.05/0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := csvs[0][4]
+	if row[0] != "SAM" || row[1] != "0.05" || row[2] != "0" ||
+		row[4] != strconv.FormatFloat(o[0].val, 'f', 6, 64) || row[5] != strconv.FormatFloat(o[0].test, 'f', 6, 64) {
+		t.Errorf("-units SAM/0.05/0 gave val %v test %v; the study's row: %v", o[0].val, o[0].test, row)
+	}
+	if _, err := runUnits(c, "SAM/x/0"); err == nil {
+		t.Error("-units with a bad ρ: no error")
+	}
 }
