@@ -85,7 +85,9 @@
 // lies within the step of 0 and then add jumps of the gradient divided by the step: on
 // ReLU networks they are not a usable Hessian. nn.HVP and Hessian.MulVec use the exact
 // product whenever the objective is a HessianVectorProducer; SeqSupervised.HVP is the same
-// R-operator through convolutions and pools (docs/derivations/conv.md).
+// R-operator through convolutions and pools (docs/derivations/conv.md), and
+// GraphSupervised.HVP through every Graph layer, BatchNorm's batch statistics included
+// (docs/derivations/batchnorm-hvp.md).
 //
 // # Sparse networks
 //

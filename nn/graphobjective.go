@@ -62,7 +62,7 @@ func NewGraphState(g *Graph) *GraphState {
 // loss within the batch, statistics included, so that the mean of the rows is LossGrad's
 // gradient.
 //
-// HVP is not exact here: nn.HVP and Hessian use central differences of gradients.
+// HVP is exact: the R-operator through every layer, BatchNorm's batch statistics included.
 //
 // Methods other than LossGradUpdate are safe for concurrent use and do not allocate in
 // steady state. Net, Data, Loss, Seed and Eval must not change during a call.
@@ -74,8 +74,9 @@ type GraphSupervised struct {
 	Eval  bool
 	Seed  uint64 // seed of the dropout streams
 
-	mu  sync.Mutex
-	wss wsPool
+	mu   sync.Mutex
+	wss  wsPool
+	rops freeList[graphR]
 }
 
 // graphBlock is the number of samples of one block of a call whose samples are

@@ -175,55 +175,70 @@ func (t *graphTask) Do(worker, c int) {
 		C := gn.out.C
 		p := ws.part[c][:C]
 		clear(p)
-		mean := ws.mean[t.j]
+		mean := ws.mean[t.j][:C]
 		for r := 0; r+C <= len(x); r += C {
 			row := x[r : r+C]
 			if t.op == gopBNSum {
 				floats.Add(p, row)
 				continue
 			}
-			for k, v := range row {
-				e := v - mean[k]
+			mu, p := mean[:len(row)], p[:len(row)]
+			for k := range row {
+				e := row[k] - mu[k]
 				p[k] += e * e
 			}
 		}
 	case gopBNApply:
 		C := gn.out.C
 		gamma, beta := ws.w[gn.off:gn.off+C], ws.w[gn.off+C:gn.off+2*C]
-		mean, istd := ws.mean[t.j], ws.istd[t.j]
+		mean, istd := ws.mean[t.j][:C], ws.istd[t.j][:C]
 		for r := 0; r+C <= len(x); r += C {
-			for k, v := range x[r : r+C] {
-				h := (v - mean[k]) * istd[k] // x̂, recomputed (same bits) by the backward pass
-				y[r+k] = gamma[k]*h + beta[k]
+			xr := x[r : r+C]
+			// Slices of len(xr): the compiler drops the bounds checks of the inner loop.
+			yr, mu, is, ga, be := y[r:r+len(xr)], mean[:len(xr)], istd[:len(xr)], gamma[:len(xr)], beta[:len(xr)]
+			for k := range xr {
+				h := (xr[k] - mu[k]) * is[k] // x̂, recomputed (same bits) by the backward pass
+				yr[k] = ga[k]*h + be[k]
 			}
 		}
 	case gopBNBackSum:
 		C := gn.out.C
 		p := ws.part[c][:2*C]
 		clear(p)
+		ps, pg := p[:C], p[C:2*C]
 		dy := ws.d[t.j+1][lo*no : hi*no]
-		mean, istd := ws.mean[t.j], ws.istd[t.j]
+		mean, istd := ws.mean[t.j][:C], ws.istd[t.j][:C]
 		for r := 0; r+C <= len(dy); r += C {
-			for k, v := range dy[r : r+C] {
-				p[k] += v
-				p[C+k] += v * ((x[r+k] - mean[k]) * istd[k])
+			dr := dy[r : r+C]
+			xr, mu, is, ps, pg := x[r:r+len(dr)], mean[:len(dr)], istd[:len(dr)], ps[:len(dr)], pg[:len(dr)]
+			for k := range dr {
+				v := dr[k]
+				ps[k] += v
+				pg[k] += v * ((xr[k] - mu[k]) * is[k])
 			}
 		}
 	case gopBNBackApply:
 		// dx = γ·istd·(dy − Σdy/N − x̂·Σdy·x̂/N) in training mode, γ·istd·dy in evaluation
 		// mode; the sums were reduced into ws.part[0].
 		C := gn.out.C
-		gamma, mean, istd := ws.w[gn.off:gn.off+C], ws.mean[t.j], ws.istd[t.j]
-		s := ws.part[0][:2*C]
+		gamma, mean, istd := ws.w[gn.off:gn.off+C], ws.mean[t.j][:C], ws.istd[t.j][:C]
+		ss, sg := ws.part[0][:C], ws.part[0][C:2*C]
 		dy := ws.d[t.j+1][lo*no : hi*no]
 		dx := t.dst[lo*ni : hi*ni]
 		invN := 1 / float64(ws.batch*gn.out.H*gn.out.W)
 		for r := 0; r+C <= len(dy); r += C {
-			for k, v := range dy[r : r+C] {
-				if ws.train {
-					v -= s[k]*invN + ((x[r+k]-mean[k])*istd[k])*s[C+k]*invN
+			dr := dy[r : r+C]
+			xr, dxr, ga, mu, is := x[r:r+len(dr)], dx[r:r+len(dr)], gamma[:len(dr)], mean[:len(dr)], istd[:len(dr)]
+			if !ws.train {
+				for k := range dr {
+					dxr[k] = ga[k] * is[k] * dr[k]
 				}
-				dx[r+k] = gamma[k] * istd[k] * v
+				continue
+			}
+			ss, sg := ss[:len(dr)], sg[:len(dr)]
+			for k := range dr {
+				v := dr[k] - (ss[k]*invN + ((xr[k]-mu[k])*is[k])*sg[k]*invN)
+				dxr[k] = ga[k] * is[k] * v
 			}
 		}
 	case gopBwd:

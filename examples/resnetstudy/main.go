@@ -1,26 +1,34 @@
 // Command resnetstudy compares SGD, SAM, m-SAM and RW-SAM on a small ResNet with batch
-// normalisation and data augmentation on Fashion-MNIST (issue 27's study): ρ of each SAM
-// variant is chosen on a validation split (seed 0), then every method runs on the same seeds
-// and the test accuracies are compared in pairs (same seed: same initialisation, batches,
-// augmentation and dropout streams) with Student-t 95% intervals.
+// normalisation and data augmentation on Fashion-MNIST (issue 27's study). Every SGD seed
+// and seed 0 of each SAM variant at each ρ of -rhos run first; ρ of each variant is the one
+// with the best validation accuracy of seed 0 (that run is the variant's seed 0), then the
+// other seeds run at the chosen ρ. Runs of one seed are paired (same initialisation,
+// batches, augmentation and dropout streams) and the test accuracies are compared in pairs
+// with Student-t 95% intervals.
 //
-// The default run (ResNet-8 of width 16, 10 epochs on 10000 training images, 5 seeds) is
-// meant for an idle 2-core machine; -quick is a smoke run of a few minutes that shows the
-// pipeline, not a result. Outputs: a table on stdout, results.csv (one row per run) and
-// paired.png (paired differences with intervals) in -out.
+// The default (ResNet-8 of width 16, 2000 training images, 6 epochs of batch 32, ρ from
+// {0.02, 0.05}, 5 seeds: 23 runs, 4 at a time) takes about 60 CPU-minutes, about 30
+// minutes on an idle 2-core machine; -quick is a smoke run of a few minutes that shows the
+// pipeline, not a result. -units runs chosen method/ρ/seed units only (with the same
+// results), to spread one study over processes. Outputs: a table on stdout, results.csv
+// (one row per run, with validation and test accuracy and the last epoch's training loss)
+// and paired.png (paired differences with intervals) in -out.
 package main
 
 import (
 	"encoding/csv"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -30,17 +38,19 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/sdeml/sdeml/examples/internal/plotfile"
+	"github.com/sdeml/sdeml/internal/testutil"
 	"github.com/sdeml/sdeml/nn"
 	"github.com/sdeml/sdeml/nn/data"
 	"github.com/sdeml/sdeml/sam"
 )
 
 type config struct {
-	seeds, epochs, nTrain, nVal, nTest, width, batch, micro, pad int
-	blocks                                                       []int
-	lr, wd, smooth                                               float64
-	rhos                                                         []float64
-	dir, out                                                     string
+	seeds, epochs, nTrain, nVal, nTest, width, batch, micro, pad, jobs int
+	blocks                                                             []int
+	lr, wd, smooth                                                     float64
+	rhos                                                               []float64
+	dir, out                                                           string
+	quiet                                                              bool
 }
 
 func main() {
@@ -49,21 +59,24 @@ func main() {
 	var blocks, rhos string
 	quick := flag.Bool("quick", false, "smoke run: 2 seeds, 2 epochs, 1000/500/1000 images, width 8, ρ = 0.05")
 	flag.IntVar(&c.seeds, "seeds", 5, "seeds (paired runs)")
-	flag.IntVar(&c.epochs, "epochs", 10, "epochs")
-	flag.IntVar(&c.nTrain, "train", 10000, "training images")
-	flag.IntVar(&c.nVal, "val", 2000, "validation images (taken after the training images)")
+	flag.IntVar(&c.epochs, "epochs", 6, "epochs")
+	flag.IntVar(&c.nTrain, "train", 2000, "training images (the first of the training file)")
+	flag.IntVar(&c.nVal, "val", 1000, "validation images (taken after the training images)")
 	flag.IntVar(&c.nTest, "test", 10000, "test images")
 	flag.IntVar(&c.width, "width", 16, "ResNet width (channels of the first stage)")
 	flag.StringVar(&blocks, "blocks", "1,1,1", "residual blocks per stage (1,1,1 = ResNet-8)")
-	flag.IntVar(&c.batch, "batch", 128, "batch size")
-	flag.IntVar(&c.micro, "micro", 16, "m of m-SAM")
+	flag.IntVar(&c.batch, "batch", 32, "batch size")
+	flag.IntVar(&c.micro, "micro", 8, "m of m-SAM")
 	flag.IntVar(&c.pad, "pad", 2, "random-crop padding (0: no crop); horizontal flips are always on")
 	flag.Float64Var(&c.lr, "lr", 0.05, "peak learning rate (1 epoch linear warm-up, then cosine decay to 0)")
-	flag.Float64Var(&c.wd, "wd", 5e-4, "weight decay (SGD's coupled L2)")
+	flag.Float64Var(&c.wd, "wd", 5e-4, "weight decay (SGD's coupled L2, as in the SAM papers)")
 	flag.Float64Var(&c.smooth, "smooth", 0, "label smoothing")
-	flag.StringVar(&rhos, "rhos", "0.02,0.05,0.1", "ρ grid, chosen per method on the validation split")
+	flag.StringVar(&rhos, "rhos", "0.02,0.05", "ρ grid, chosen per method on the validation split (seed 0)")
+	flag.IntVar(&c.jobs, "jobs", 4, "training runs in parallel (results do not depend on it)")
 	flag.StringVar(&c.dir, "data", "", "Fashion-MNIST directory (default: the Debian package's)")
 	flag.StringVar(&c.out, "out", "out/resnetstudy", "output folder")
+	flag.BoolVar(&c.quiet, "quiet", false, "no per-epoch progress lines")
+	units := flag.String("units", "", "run only these `method/ρ/seed` units (comma-separated, e.g. \"SAM/0.02/1,RW-SAM/0.02/1\"; methods SGD, SAM, m-SAM, RW-SAM) and print their results, without selection or tables: a way to spread the runs of one study over processes")
 	flag.Parse()
 	if *quick {
 		c.seeds, c.epochs, c.nTrain, c.nVal, c.nTest, c.width = 2, 2, 1000, 500, 1000, 8
@@ -76,9 +89,62 @@ func main() {
 	if c.rhos, err = floats(rhos); err != nil {
 		log.Fatalf("resnetstudy: -rhos: %v", err)
 	}
+	if c.jobs < 1 {
+		log.Fatalf("resnetstudy: -jobs = %d, must be >= 1", c.jobs)
+	}
+	if *units != "" {
+		if _, err := runUnits(c, *units); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 	if err := run(c); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// runUnits trains the units listed in spec (method/ρ/seed, comma-separated), prints one
+// line per unit (the same lines as run's) and returns their outcomes.
+func runUnits(c config, spec string) ([]outcome, error) {
+	var units []unit
+	for _, f := range strings.Split(spec, ",") {
+		p := strings.Split(strings.TrimSpace(f), "/")
+		if len(p) != 3 {
+			return nil, fmt.Errorf("resnetstudy: -units entry %q: want method/ρ/seed", f)
+		}
+		rho, err1 := strconv.ParseFloat(p[1], 64)
+		seed, err2 := strconv.ParseUint(p[2], 10, 64)
+		if err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("resnetstudy: -units entry %q: bad ρ or seed", f)
+		}
+		m := p[0]
+		switch m {
+		case "SGD", "SAM", "RW-SAM":
+		case "m-SAM":
+			m = fmt.Sprintf("m-SAM m=%d", c.micro)
+		default:
+			return nil, fmt.Errorf("resnetstudy: -units entry %q: unknown method %q", f, p[0])
+		}
+		units = append(units, unit{m, rho, seed})
+	}
+	all, test, err := data.LoadFashionMNISTSubset(c.dir, c.nTrain+c.nVal, c.nTest)
+	if err != nil {
+		return nil, err
+	}
+	return runAll(c, rows(all, 0, c.nTrain), rows(all, c.nTrain, c.nTrain+c.nVal), test, units, time.Now())
+}
+
+// unit is one training run; its result is a pure function of the unit and the config.
+type unit struct {
+	method string
+	rho    float64
+	seed   uint64
+}
+
+// outcome is what a run measures: accuracies in evaluation mode and the mean training
+// loss of the last epoch.
+type outcome struct {
+	val, test, trainLoss, secs float64
 }
 
 func run(c config) error {
@@ -90,58 +156,106 @@ func run(c config) error {
 	if err := os.MkdirAll(c.out, 0o755); err != nil {
 		return err
 	}
-	start := time.Now()
+	start, cpu0 := time.Now(), testutil.ProcessCPU()
 	methods := []string{"SGD", "SAM", fmt.Sprintf("m-SAM m=%d", c.micro), "RW-SAM"}
-	// ρ chosen on the validation split with seed 0 (SGD has none).
-	rho := map[string]float64{}
+	// Phase 1: every seed of SGD, and seed 0 of each SAM variant at each ρ of the grid.
+	// ρ is chosen per method on the validation accuracy of seed 0; the run at the chosen ρ
+	// is that method's seed-0 run (its test accuracy was not looked at to choose).
+	var units []unit
+	for s := range c.seeds {
+		units = append(units, unit{"SGD", 0, uint64(s)})
+	}
 	for _, m := range methods[1:] {
-		best := math.Inf(-1)
 		for _, r := range c.rhos {
-			if len(c.rhos) == 1 {
-				rho[m] = r
-				break
-			}
-			acc, err := train1(c, train, val, m, r, 0)
-			if err != nil {
-				return err
-			}
-			fmt.Printf("select %-10s ρ=%-5g val acc %.4f  (%.0fs)\n", m, r, acc, time.Since(start).Seconds())
-			if acc > best {
-				best, rho[m] = acc, r
-			}
+			units = append(units, unit{m, r, 0})
 		}
 	}
+	res1, err := runAll(c, train, val, test, units, start)
+	if err != nil {
+		return err
+	}
+	rho := map[string]float64{}
+	done := map[unit]outcome{}
+	fmt.Printf("\nρ selection (seed 0, validation accuracy on %d images):\n", c.nVal)
+	for k, u := range units {
+		done[u] = res1[k]
+		if u.method == "SGD" {
+			continue
+		}
+		fmt.Printf("  %-10s ρ=%-5g val acc %.4f\n", u.method, u.rho, res1[k].val)
+		if best, ok := rho[u.method]; !ok || res1[k].val > done[unit{u.method, best, 0}].val {
+			rho[u.method] = u.rho
+		}
+	}
+	// Phase 2: the other seeds of each SAM variant at its chosen ρ.
+	units = units[:0]
+	for _, m := range methods[1:] {
+		for s := 1; s < c.seeds; s++ {
+			units = append(units, unit{m, rho[m], uint64(s)})
+		}
+	}
+	res2, err := runAll(c, train, val, test, units, start)
+	if err != nil {
+		return err
+	}
+	for k, u := range units {
+		done[u] = res2[k]
+	}
 	acc := map[string][]float64{}
+	loss := map[string][]float64{}
 	f, err := os.Create(filepath.Join(c.out, "results.csv"))
 	if err != nil {
 		return err
 	}
 	defer f.Close()
 	cw := csv.NewWriter(f)
-	cw.Write([]string{"method", "rho", "seed", "test_acc"})
-	for s := range c.seeds {
-		for _, m := range methods {
-			a, err := train1(c, train, test, m, rho[m], uint64(s))
-			if err != nil {
-				return err
-			}
-			acc[m] = append(acc[m], a)
-			cw.Write([]string{m, strconv.FormatFloat(rho[m], 'g', -1, 64), strconv.Itoa(s), strconv.FormatFloat(a, 'f', 6, 64)})
-			cw.Flush()
-			fmt.Printf("seed %d %-10s test acc %.4f  (%.0fs)\n", s, m, a, time.Since(start).Seconds())
-		}
+	cw.Write([]string{"method", "rho", "seed", "chosen", "val_acc", "test_acc", "train_loss", "wall_s"})
+	keys := make([]unit, 0, len(done))
+	for u := range done {
+		keys = append(keys, u)
 	}
+	order := map[string]int{}
+	for i, m := range methods {
+		order[m] = i
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.method != b.method {
+			return order[a.method] < order[b.method]
+		}
+		if a.rho != b.rho {
+			return a.rho < b.rho
+		}
+		return a.seed < b.seed
+	})
+	for _, u := range keys {
+		o := done[u]
+		chosen := u.method == "SGD" || u.rho == rho[u.method]
+		cw.Write([]string{u.method, strconv.FormatFloat(u.rho, 'g', -1, 64), strconv.FormatUint(u.seed, 10),
+			strconv.FormatBool(chosen), strconv.FormatFloat(o.val, 'f', 6, 64), strconv.FormatFloat(o.test, 'f', 6, 64),
+			strconv.FormatFloat(o.trainLoss, 'f', 6, 64), strconv.FormatFloat(o.secs, 'f', 1, 64)})
+	}
+	cw.Flush()
 	if err := cw.Error(); err != nil {
 		return err
 	}
-	fmt.Printf("\nResNet(width %d, blocks %v) on Fashion-MNIST, %d train / %d test images, %d epochs, batch %d, %d seeds\n",
-		c.width, c.blocks, c.nTrain, c.nTest, c.epochs, c.batch, c.seeds)
-	fmt.Printf("%-12s %-6s %-18s %-24s\n", "method", "ρ", "test acc (95% CI)", "paired diff vs SGD (95% CI)")
+	for _, m := range methods {
+		for s := range c.seeds {
+			o := done[unit{m, rho[m], uint64(s)}]
+			acc[m] = append(acc[m], o.test)
+			loss[m] = append(loss[m], o.trainLoss)
+		}
+	}
+	fmt.Printf("\nResNet(width %d, blocks %v) on Fashion-MNIST, %d train / %d val / %d test images, %d epochs, batch %d, %d seeds\n",
+		c.width, c.blocks, c.nTrain, c.nVal, c.nTest, c.epochs, c.batch, c.seeds)
+	fmt.Printf("wall %.0f s, process CPU %.0f s\n", time.Since(start).Seconds(), (testutil.ProcessCPU() - cpu0).Seconds())
+	fmt.Printf("%-12s %-6s %-10s %-18s %-24s\n", "method", "ρ", "train loss", "test acc (95% CI)", "paired diff vs SGD (95% CI)")
 	var names []string
 	var diffs, halves []float64
 	for _, m := range methods {
 		mean, half := ci95(acc[m])
-		line := fmt.Sprintf("%-12s %-6s %.4f ± %.4f", m, rhoText(m, rho), mean, half)
+		tl, _ := ci95(loss[m])
+		line := fmt.Sprintf("%-12s %-6s %-10.4f %.4f ± %.4f", m, rhoText(m, rho), tl, mean, half)
 		if m != "SGD" {
 			dm, dh := ci95(sub(acc[m], acc["SGD"]))
 			line += fmt.Sprintf("    %+.4f ± %.4f", dm, dh)
@@ -151,26 +265,64 @@ func run(c config) error {
 	}
 	dm, dh := ci95(sub(acc[methods[2]], acc["SAM"]))
 	fmt.Printf("%s − SAM: %+.4f ± %.4f\n", methods[2], dm, dh)
+	for _, m := range methods {
+		fmt.Printf("%-12s per seed:", m)
+		for _, a := range acc[m] {
+			fmt.Printf(" %.4f", a)
+		}
+		fmt.Println()
+	}
 	return plotDiffs(filepath.Join(c.out, "paired.png"), names, diffs, halves)
 }
 
-// train1 trains one method with one seed and returns its accuracy on eval (evaluation
-// mode: running statistics, no dropout).
-func train1(c config, train, eval *nn.Dataset, method string, rho float64, seed uint64) (float64, error) {
+// runAll trains the units, c.jobs at a time, and returns their outcomes in unit order.
+func runAll(c config, train, val, test *nn.Dataset, units []unit, start time.Time) ([]outcome, error) {
+	res := make([]outcome, len(units))
+	errs := make([]error, len(units))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(c.jobs, len(units)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range next {
+				t0 := time.Now()
+				res[k], errs[k] = train1(c, train, val, test, units[k])
+				res[k].secs = time.Since(t0).Seconds()
+				if errs[k] == nil {
+					fmt.Printf("%-10s ρ=%-5g seed %d  val %.4f  test %.4f  train loss %.4f  (%.0fs)\n", units[k].method, units[k].rho,
+						units[k].seed, res[k].val, res[k].test, res[k].trainLoss, time.Since(start).Seconds())
+				}
+			}
+		}()
+	}
+	for k := range units {
+		next <- k
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+// train1 trains one unit and returns its accuracies on val and test (evaluation mode:
+// running statistics, no dropout) and its last epoch's mean training loss.
+func train1(c config, train, val, test *nn.Dataset, u unit) (outcome, error) {
 	g, err := nn.ResNet{Width: c.width, Blocks: c.blocks, Classes: 10}.Graph(nn.Shape{C: 1, H: 28, W: 28})
 	if err != nil {
-		return 0, err
+		return outcome{}, err
 	}
 	X := mat.DenseCopyOf(train.X) // the augmented images of the current epoch
 	obj, err := nn.NewGraphSupervised(g, &nn.Dataset{X: X, Labels: train.Labels}, nn.SoftmaxCE{Smoothing: c.smooth})
 	if err != nil {
-		return 0, err
+		return outcome{}, err
 	}
+	seed := u.seed
 	obj.Seed = seed
-	ev, err := obj.EvalOn(eval)
-	if err != nil {
-		return 0, err
-	}
 	w := make([]float64, g.NumParams())
 	g.Init(w, nn.He, rand.NewPCG(seed, 1))
 	steps := c.nTrain / c.batch
@@ -181,27 +333,42 @@ func train1(c config, train, eval *nn.Dataset, method string, rho float64, seed 
 	}
 	var opt sam.Optimizer
 	switch {
-	case method == "SGD":
+	case u.method == "SGD":
 		opt = base()
-	case method == "SAM":
-		opt = &sam.SAM{Base: base(), Rho: rho}
-	case strings.HasPrefix(method, "m-SAM"):
-		opt = &sam.SAM{Base: base(), Rho: rho, Micro: c.micro}
+	case u.method == "SAM":
+		opt = &sam.SAM{Base: base(), Rho: u.rho}
+	case strings.HasPrefix(u.method, "m-SAM"):
+		opt = &sam.SAM{Base: base(), Rho: u.rho, Micro: c.micro}
 	default:
-		opt = &sam.RWSAM{Base: base(), Rho: rho, Seed: seed}
+		opt = &sam.RWSAM{Base: base(), Rho: u.rho, Seed: seed}
 	}
 	aug := data.Augment{Shape: g.In, Pad: c.pad, Flip: true, Seed: seed}
-	_, err = sam.Train(w, obj, opt, &sam.TrainSettings{Epochs: c.epochs, Batch: c.batch, Seed: seed,
+	var progress io.Writer = os.Stderr
+	if c.quiet {
+		progress = nil
+	}
+	h, err := sam.Train(w, obj, opt, &sam.TrainSettings{Epochs: c.epochs, Batch: c.batch, Seed: seed,
 		BeforeEpoch: func(e int) error { return aug.Apply(X, train.X, e) },
-		Progress:    os.Stderr, Name: fmt.Sprintf("%s ρ=%g seed %d", method, rho, seed)})
+		Progress:    progress, Name: fmt.Sprintf("%s ρ=%g seed %d", u.method, u.rho, seed)})
 	if err != nil {
-		return 0, err
+		return outcome{}, err
 	}
-	idx := make([]int, eval.Len())
-	for i := range idx {
-		idx[i] = i
+	o := outcome{trainLoss: h.TrainLoss[len(h.TrainLoss)-1]}
+	for _, e := range []struct {
+		d   *nn.Dataset
+		dst *float64
+	}{{val, &o.val}, {test, &o.test}} {
+		ev, err := obj.EvalOn(e.d)
+		if err != nil {
+			return outcome{}, err
+		}
+		idx := make([]int, e.d.Len())
+		for i := range idx {
+			idx[i] = i
+		}
+		*e.dst = ev.Accuracy(w, idx)
 	}
-	return ev.Accuracy(w, idx), nil
+	return o, nil
 }
 
 // rows returns the samples [lo, hi) of d (a view of its rows).

@@ -63,7 +63,8 @@
 // Each element of C is computed by exactly one goroutine, with the fixed order above, so the
 // result does not depend on GOMAXPROCS, on the task split or on the kernel. Tasks run on the
 // calling goroutine plus up to GOMAXPROCS-1 long-lived helper goroutines (started on first
-// use); scratch space comes from sync.Pools, so a call allocates nothing in steady state.
+// use); scratch space comes from free lists that survive garbage collections
+// (internal/freelist), so a call allocates nothing in steady state, collections or not.
 //
 // # Accuracy
 //

@@ -2,8 +2,8 @@ package gemm
 
 import (
 	"runtime"
-	"sync"
 
+	"github.com/sdeml/sdeml/internal/freelist"
 	"github.com/sdeml/sdeml/internal/parallel"
 )
 
@@ -69,9 +69,11 @@ type scratch struct {
 	tile [maxMR * maxNR]float64
 }
 
+// Scratch, packed B buffers and problem descriptions are reused through free lists that,
+// unlike sync.Pools, survive garbage collections: a steady-state call allocates nothing.
 var (
-	scratchPool = sync.Pool{New: func() any { return new(scratch) }}
-	packedPool  = sync.Pool{New: func() any { return new([]float64) }}
+	scratchPool freelist.List[scratch]
+	packedPool  freelist.List[[]float64]
 )
 
 // run computes the product with kernel kern; alpha ≠ 0 and m, n, k > 0.
@@ -82,7 +84,7 @@ var (
 // output is the same for any number of workers.
 func run(kern kernel, transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 	kern = *kern.forWidth(n)
-	pr := problemPool.Get().(*problem)
+	pr := problemPool.New()
 	*pr = problem{kern: kern, transA: transA, transB: transB, m: m, n: n, k: k,
 		alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc}
 	workers := runtime.GOMAXPROCS(0)
@@ -91,7 +93,7 @@ func run(kern kernel, transA, transB bool, m, n, k int, alpha float64, a []float
 	}
 	pr.split(workers)
 
-	bpp := packedPool.Get().(*[]float64)
+	bpp := packedPool.New()
 	if cap(*bpp) < k*pr.nPad {
 		*bpp = make([]float64, k*pr.nPad)
 	}
@@ -99,7 +101,7 @@ func run(kern kernel, transA, transB bool, m, n, k int, alpha float64, a []float
 
 	nPanels := pr.nPad / kern.nr
 	if workers == 1 {
-		s := scratchPool.Get().(*scratch)
+		s := scratchPool.New()
 		for q := 0; q < nPanels && !pr.fused; q++ {
 			pr.packPanel(q)
 		}
@@ -119,7 +121,7 @@ func run(kern kernel, transA, transB bool, m, n, k int, alpha float64, a []float
 	problemPool.Put(pr)
 }
 
-var problemPool = sync.Pool{New: func() any { return new(problem) }}
+var problemPool freelist.List[problem]
 
 // packTask packs column panel i of op(B).
 type packTask struct{ pr *problem }
@@ -130,7 +132,7 @@ func (t packTask) Do(_, i int) { t.pr.packPanel(i) }
 type computeTask struct{ pr *problem }
 
 func (t computeTask) Do(_, i int) {
-	s := scratchPool.Get().(*scratch)
+	s := scratchPool.New()
 	t.pr.compute(i, s)
 	scratchPool.Put(s)
 }

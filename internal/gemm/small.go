@@ -3,8 +3,8 @@ package gemm
 import (
 	"math"
 	"runtime"
-	"sync"
 
+	"github.com/sdeml/sdeml/internal/freelist"
 	"github.com/sdeml/sdeml/internal/parallel"
 )
 
@@ -83,13 +83,13 @@ type smallProblem struct {
 	cols, nTasks  int
 }
 
-var smallPool = sync.Pool{New: func() any { return new(smallProblem) }}
+var smallPool freelist.List[smallProblem]
 
 // runSmall computes the product on the few-rows path; alpha ≠ 0 and m, n, k > 0.
 // Column blocks of C are independent tasks, run on internal/parallel's pool when the
 // product is large enough; the result does not depend on the split.
 func runSmall(kern kernel, transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
-	sp := smallPool.Get().(*smallProblem)
+	sp := smallPool.New()
 	*sp = smallProblem{kern: kern, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta,
 		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, rs: lda, ps: 1}
 	if transA {
@@ -107,7 +107,7 @@ func runSmall(kern kernel, transA, transB bool, m, n, k int, alpha float64, a []
 	}
 	sp.nTasks = ceilDiv(n, sp.cols)
 	if sp.nTasks == 1 {
-		s := scratchPool.Get().(*scratch)
+		s := scratchPool.New()
 		sp.task(0, s)
 		scratchPool.Put(s)
 	} else {
@@ -121,7 +121,7 @@ func runSmall(kern kernel, transA, transB bool, m, n, k int, alpha float64, a []
 type smallTask struct{ sp *smallProblem }
 
 func (t smallTask) Do(_, i int) {
-	s := scratchPool.Get().(*scratch)
+	s := scratchPool.New()
 	t.sp.task(i, s)
 	scratchPool.Put(s)
 }
