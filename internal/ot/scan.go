@@ -37,8 +37,8 @@ func scanRowGo(row, v, spc []float64, path, free []int32, base float64, i int32,
 // (mod its width) of the block and holds their lowest distance and its column by the same
 // rule (−1 if no column of the lane was chosen).
 type scanLanes struct {
-	low [8]float64
-	idx [8]int64
+	low [16]float64
+	idx [16]int64
 }
 
 // merge returns the state (lowest, index) of a sequential scan over the block from the
@@ -82,9 +82,9 @@ func scanRow(row, v, spc []float64, path, free []int32, base float64, i int32, l
 	n := len(row)
 	var w int
 	switch {
-	case useAVX512 && n >= 8:
-		w = 8
-		n &^= 7
+	case useAVX512 && n >= 16:
+		w = 16
+		n &^= 15
 		scanAVX512(row[:n], v[:n], spc[:n], path[:n], free[:n], base, int(i), lanes)
 	case useAVX2 && n >= 4:
 		w = 4

@@ -16,7 +16,7 @@ var (
 func scanAVX512(row, v, spc []float64, path, free []int32, base float64, i int, lanes *scanLanes)
 
 // scanAVX2 is the same with AVX2, four lanes, len(row) a multiple of 4
-// (scan_avx2_amd64.s).
+// (scan_avx2_amd64.s). The lane state is at the offsets of scanLanes: low at 0, idx at 128.
 //
 //go:noescape
 func scanAVX2(row, v, spc []float64, path, free []int32, base float64, i int, lanes *scanLanes)

@@ -2,14 +2,36 @@
 
 #include "textflag.h"
 
+// STEP8(off, low, idx, cols) scans the eight columns AX+off/8 … with the lane state
+// (low, idx) and their column numbers cols. r = (base + row) − v; where r < spc (K1):
+// spc = r, path = i (a masked store of the low eight dwords of Z30); d = the new spc. A lane
+// takes (d, j) where d < low (K2) or d = low and the column is free (K3).
+#define STEP8(off, low, idx, cols) \
+	VMOVUPD off(SI)(AX*8), Z0; \
+	VADDPD Z31, Z0, Z0; \
+	VSUBPD off(BX)(AX*8), Z0, Z0; \
+	VMOVUPD off(DX)(AX*8), Z1; \
+	VCMPPD $1, Z1, Z0, K1; \
+	VMOVUPD Z0, K1, off(DX)(AX*8); \
+	VMOVDQU32 Z30, K1, off/2(DI)(AX*4); \
+	VMOVAPD Z0, K1, Z1; \
+	VPMOVSXDQ off/2(R8)(AX*4), Z2; \
+	VPTESTMQ Z2, Z2, K3; \
+	VCMPPD $0, low, Z1, K3, K3; \
+	VCMPPD $1, low, Z1, K2; \
+	KORW K2, K3, K2; \
+	VMOVAPD Z1, K2, low; \
+	VMOVDQA64 cols, K2, idx
+
 // func scanAVX512(row, v, spc []float64, path, free []int32, base float64, i int, lanes *scanLanes)
 //
-// Eight columns per step. r = (base + row) − v; where r < spc (K1): spc = r, path = i (a
-// masked store of the low eight dwords of Z30). d = the new spc. Lane state: low (Z29),
-// idx (Z28); a lane takes (d, j) where d < low (K2) or d = low and the column is free (K3).
+// Sixteen columns per step in two independent sets of eight lanes (columns ≡ 0–7 and 8–15
+// mod 16), so that the two lane states' dependency chains overlap; len(row) is a multiple
+// of 16.
 //
 // Registers: SI row, BX v, DX spc, DI path, R8 free, CX n, AX column; Z31 = base,
-// Z30 = i (dwords), Z27 = the columns of the eight lanes, Z26 = 8.
+// Z30 = i (dwords), Z29/Z28 and Z25/Z24 = low/idx of the two lane sets, Z27/Z23 = their
+// columns, Z26 = 16.
 TEXT ·scanAVX512(SB), NOSPLIT, $0-144
 	MOVQ row_base+0(FP), SI
 	MOVQ row_len+8(FP), CX
@@ -22,40 +44,34 @@ TEXT ·scanAVX512(SB), NOSPLIT, $0-144
 	VPBROADCASTD AX, Z30
 	MOVQ $0x7FF0000000000000, AX
 	VPBROADCASTQ AX, Z29
+	VMOVAPD Z29, Z25
 	VPTERNLOGQ $0xFF, Z28, Z28, Z28
+	VMOVDQA64 Z28, Z24
 	MOVQ $0x0706050403020100, AX
 	VMOVQ AX, X0
 	VPMOVZXBQ X0, Z27
 	MOVQ $8, AX
 	VPBROADCASTQ AX, Z26
+	VPADDQ Z26, Z27, Z23
+	VPADDQ Z26, Z26, Z26
 	XORQ AX, AX
 	TESTQ CX, CX
 	JEQ done
 
 loop:
-	VMOVUPD (SI)(AX*8), Z0
-	VADDPD Z31, Z0, Z0
-	VSUBPD (BX)(AX*8), Z0, Z0
-	VMOVUPD (DX)(AX*8), Z1
-	VCMPPD $1, Z1, Z0, K1
-	VMOVUPD Z0, K1, (DX)(AX*8)
-	VMOVDQU32 Z30, K1, (DI)(AX*4)
-	VMOVAPD Z0, K1, Z1
-	VPMOVSXDQ (R8)(AX*4), Z2
-	VPTESTMQ Z2, Z2, K3
-	VCMPPD $0, Z29, Z1, K3, K3
-	VCMPPD $1, Z29, Z1, K2
-	KORW K2, K3, K2
-	VMOVAPD Z1, K2, Z29
-	VMOVDQA64 Z27, K2, Z28
+	STEP8(0, Z29, Z28, Z27)
+	STEP8(64, Z25, Z24, Z23)
 	VPADDQ Z26, Z27, Z27
-	ADDQ $8, AX
+	VPADDQ Z26, Z23, Z23
+	ADDQ $16, AX
 	CMPQ AX, CX
 	JLT loop
 
 done:
 	MOVQ lanes+136(FP), AX
 	VMOVUPD Z29, 0(AX)
-	VMOVDQU64 Z28, 64(AX)
+	VMOVUPD Z25, 64(AX)
+	VMOVDQU64 Z28, 128(AX)
+	VMOVDQU64 Z24, 192(AX)
 	VZEROUPPER
 	RET
