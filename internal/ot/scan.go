@@ -86,9 +86,9 @@ func scanRow(row, v, spc []float64, path, free []int32, base float64, i int32, l
 		w = 16
 		n &^= 15
 		scanAVX512(row[:n], v[:n], spc[:n], path[:n], free[:n], base, int(i), lanes)
-	case useAVX2 && n >= 4:
-		w = 4
-		n &^= 3
+	case useAVX2 && n >= 8:
+		w = 8
+		n &^= 7
 		scanAVX2(row[:n], v[:n], spc[:n], path[:n], free[:n], base, int(i), lanes)
 	default:
 		return scanRowGo(row, v, spc, path, free, base, i, 0, math.Inf(1), -1)

@@ -9,13 +9,13 @@ var (
 	useAVX2   = cpu.AVX2FMA
 )
 
-// scanAVX512 is the row scan of scan.go over len(row) columns, a multiple of 8, eight
+// scanAVX512 is the row scan of scan.go over len(row) columns, a multiple of 16, sixteen
 // lanes with AVX-512F; it writes the lanes' state into lanes (scan_amd64.s).
 //
 //go:noescape
 func scanAVX512(row, v, spc []float64, path, free []int32, base float64, i int, lanes *scanLanes)
 
-// scanAVX2 is the same with AVX2, four lanes, len(row) a multiple of 4
+// scanAVX2 is the same with AVX2, eight lanes (two sets of four), len(row) a multiple of 8
 // (scan_avx2_amd64.s). The lane state is at the offsets of scanLanes: low at 0, idx at 128.
 //
 //go:noescape
