@@ -157,7 +157,9 @@ func (s *Solver) columnReduction(cost []float64, m int) int {
 // finalised column is switched off at once by setting its working copy of v to −Inf and its
 // tentative distance to +Inf (no path through it can improve or win again), and the list is
 // filtered when more than 1/16 of it is switched off: that measured 10–20% faster than
-// either a scrambled compacted list (swap-remove) or scanning all m columns.
+// either a scrambled compacted list (swap-remove) or scanning all m columns. With an
+// AVX-512 or AVX2 kernel it runs augmentSIMD instead (scan.go): the same search and
+// choices, its row scans vectorised over all m columns.
 func (s *Solver) augment(cost []float64, m int, start int) error {
 	if useAVX512 || useAVX2 {
 		return s.augmentSIMD(cost, m, start)

@@ -12,11 +12,13 @@ import "math"
 // and the lowest spc_j with its column, scanning j upwards: a column replaces the current
 // one if its distance is strictly lower, or equal and the column is free. A finalised
 // column has r_j = +Inf and is never chosen (it is not free). The SIMD kernels of
-// scan_amd64.s compute exactly this, lane by lane, and scanRow merges the lanes.
+// scan_amd64.s (AVX-512) and scan_avx2_amd64.s (AVX2) compute exactly this, lane by lane,
+// and scanRow merges the lanes. Without a kernel, augment keeps its own loop over a list of
+// the open columns, which is faster in scalar code than a scan of all m columns.
 
 // scanRowGo is the scan in plain Go, continuing from the state (lowest, index) of columns
-// before row[0]; off is the column number of row[0]. It is the reference of the kernels, the
-// portable path and the tail of the kernels' blocks.
+// before row[0]; off is the column number of row[0]. It is the reference of the kernels
+// (the tests) and runs the columns after their last whole block.
 func scanRowGo(row, v, spc []float64, path, free []int32, base float64, i int32, off int, lowest float64, index int) (float64, int) {
 	v, spc, path, free = v[:len(row)], spc[:len(row)], path[:len(row)], free[:len(row)]
 	for j, c := range row {
