@@ -20,6 +20,12 @@ type Solver struct {
 	cs       []colState // per-column state of a dense search
 	rowsSeen []int      // rows scanned by the current search, in order
 	colsSeen []int      // columns finalised by the current search, in order
+	// Structure-of-arrays state of a dense search with a SIMD kernel (scan.go): working
+	// duals (−Inf once finalised), tentative distances (+Inf once finalised), predecessor
+	// rows, free flags (−1 free, 0 assigned), and the kernel's lane state.
+	wv, wspc     []float64
+	wpath, wfree []int32
+	lanes        scanLanes
 	// SolveSparse state (lazy.go).
 	adj          [][]int32   // candidate columns of each row
 	adjCost      [][]float64 // their costs, contiguous (the matrix row is not read)
@@ -53,6 +59,10 @@ func (s *Solver) resize(m int) {
 		s.live = make([]int32, m)
 		s.rowsSeen = make([]int, 0, m)
 		s.colsSeen = make([]int, 0, m)
+		s.wv = make([]float64, m)
+		s.wspc = make([]float64, m)
+		s.wpath = make([]int32, m)
+		s.wfree = make([]int32, m)
 	}
 	s.u, s.v, s.spc = s.u[:m], s.v[:m], s.spc[:m]
 	s.path, s.col4row, s.row4col = s.path[:m], s.col4row[:m], s.row4col[:m]
@@ -147,8 +157,13 @@ func (s *Solver) columnReduction(cost []float64, m int) int {
 // finalised column is switched off at once by setting its working copy of v to −Inf and its
 // tentative distance to +Inf (no path through it can improve or win again), and the list is
 // filtered when more than 1/16 of it is switched off: that measured 10–20% faster than
-// either a scrambled compacted list (swap-remove) or scanning all m columns.
+// either a scrambled compacted list (swap-remove) or scanning all m columns. With an
+// AVX-512 or AVX2 kernel it runs augmentSIMD instead (scan.go): the same search and
+// choices, its row scans vectorised over all m columns.
 func (s *Solver) augment(cost []float64, m int, start int) error {
+	if useAVX512 || useAVX2 {
+		return s.augmentSIMD(cost, m, start)
+	}
 	cs := s.cs[:m]
 	live := s.live[:m]
 	for j := range cs {
