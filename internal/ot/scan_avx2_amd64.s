@@ -2,22 +2,32 @@
 
 #include "textflag.h"
 
-// STEP4(off, low, idx, cols) is STEP8 of scan_amd64.s for four columns with AVX2. Without
-// opmasks, the comparison r < spc (Y2) selects by blends; its four qword masks are narrowed
-// to dwords (low halves, VSHUFPS) to blend i into path.
-#define STEP4(off, low, idx, cols) \
+// The step for four columns AX+off/8 … with AVX2 is split in three parts so that the stores
+// can be skipped when no lane improves (the common case once a search has scanned a few rows):
+// PRE4(off) computes r = (base + row) − v into Y0, loads spc into Y1, the mask r < spc into
+// Y2 and its sign bits into R10 (ZF set when no lane improves); UPD4(off) sets spc = r and
+// path = i where r < spc (blends; the qword mask narrowed to dwords by VSHUFPS for path);
+// ARG4(off, low, idx, cols): a lane takes (spc, column) where spc < low, or spc = low and the
+// column is free. Without opmasks, selections are blends.
+#define PRE4(off) \
 	VMOVUPD off(SI)(AX*8), Y0; \
 	VADDPD Y15, Y0, Y0; \
 	VSUBPD off(BX)(AX*8), Y0, Y0; \
 	VMOVUPD off(DX)(AX*8), Y1; \
 	VCMPPD $1, Y1, Y0, Y2; \
+	VMOVMSKPD Y2, R10; \
+	TESTL R10, R10
+
+#define UPD4(off) \
 	VBLENDVPD Y2, Y0, Y1, Y1; \
 	VMOVUPD Y1, off(DX)(AX*8); \
 	VEXTRACTF128 $1, Y2, X3; \
 	VSHUFPS $0x88, X3, X2, X3; \
 	VMOVDQU off/2(DI)(AX*4), X4; \
 	VBLENDVPS X3, X14, X4, X4; \
-	VMOVDQU X4, off/2(DI)(AX*4); \
+	VMOVDQU X4, off/2(DI)(AX*4)
+
+#define ARG4(off, low, idx, cols) \
 	VCMPPD $1, low, Y1, Y5; \
 	VCMPPD $0, low, Y1, Y6; \
 	VPMOVSXDQ off/2(R8)(AX*4), Y7; \
@@ -70,8 +80,18 @@ TEXT ·scanAVX2(SB), NOSPLIT, $0-144
 	JEQ done
 
 loop:
-	STEP4(0, Y13, Y12, Y11)
-	STEP4(32, Y9, Y8, Y10)
+	PRE4(0)
+	JZ arg0
+	UPD4(0)
+
+arg0:
+	ARG4(0, Y13, Y12, Y11)
+	PRE4(32)
+	JZ arg1
+	UPD4(32)
+
+arg1:
+	ARG4(32, Y9, Y8, Y10)
 	MOVQ $8, R9
 	VMOVQ R9, X3
 	VPBROADCASTQ X3, Y3
