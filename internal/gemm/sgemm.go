@@ -2,8 +2,8 @@ package gemm
 
 import (
 	"runtime"
-	"sync"
 
+	"github.com/sdeml/sdeml/internal/freelist"
 	"github.com/sdeml/sdeml/internal/parallel"
 )
 
@@ -80,17 +80,19 @@ type scratch32 struct {
 	tile [maxMR32 * maxNR32]float32
 }
 
+// The float32 driver's scratch, kept in free lists that survive garbage collections (as the
+// float64 driver's in driver.go), so a steady-state call allocates nothing.
 var (
-	problem32Pool = sync.Pool{New: func() any { return new(problem32) }}
-	scratch32Pool = sync.Pool{New: func() any { return new(scratch32) }}
-	packed32Pool  = sync.Pool{New: func() any { return new([]float32) }}
+	problem32Pool freelist.List[problem32]
+	scratch32Pool freelist.List[scratch32]
+	packed32Pool  freelist.List[[]float32]
 )
 
 // run32 computes the product; alpha ≠ 0 and m, n, k > 0. As in run, each task writes its
 // own tiles of C in a fixed order, so the result does not depend on the number of workers.
 func run32(kern *kernel32, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	kern = kern.forWidth32(n)
-	pr := problem32Pool.Get().(*problem32)
+	pr := problem32Pool.New()
 	*pr = problem32{kern: kern, transA: transA, transB: transB, m: m, n: n, k: k,
 		alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc}
 	workers := runtime.GOMAXPROCS(0)
@@ -98,7 +100,7 @@ func run32(kern *kernel32, transA, transB bool, m, n, k int, alpha float32, a []
 		workers = 1
 	}
 	pr.grid = splitGrid(m, n, kern.mr, kern.nr, workers)
-	bpp := packed32Pool.Get().(*[]float32)
+	bpp := packed32Pool.New()
 	if cap(*bpp) < k*pr.nPad {
 		*bpp = make([]float32, k*pr.nPad)
 	}
@@ -112,7 +114,7 @@ func run32(kern *kernel32, transA, transB bool, m, n, k int, alpha float32, a []
 		nPanels = 0
 	}
 	if workers == 1 {
-		s := scratch32Pool.Get().(*scratch32)
+		s := scratch32Pool.New()
 		for q := 0; q < nPanels; q++ {
 			pr.packPanel(q)
 		}
@@ -136,7 +138,7 @@ func (t pack32Task) Do(_, i int) { t.pr.packPanel(i) }
 type compute32Task struct{ pr *problem32 }
 
 func (t compute32Task) Do(_, i int) {
-	s := scratch32Pool.Get().(*scratch32)
+	s := scratch32Pool.New()
 	t.pr.compute(i, s)
 	scratch32Pool.Put(s)
 }
