@@ -194,24 +194,36 @@ func mix64(z uint64) uint64 {
 // workspace holds the whole batch of a training-mode pass with BatchNorm (hundreds of
 // megabytes for a ResNet at batch 128), so handing it to a small pass, or growing a small
 // one to the whole batch, would waste memory.
-type wsPool struct {
+type wsPool = capPool[graphWS, *graphWS]
+
+func (ws *graphWS) capacity() int { return ws.cap }
+
+// capPool is wsPool for workspaces of type T (float64 or float32 passes).
+type capPool[T any, P interface {
+	*T
+	capacity() int
+}] struct {
 	mu   sync.Mutex
-	free []*graphWS
+	free []P
 }
 
 // get removes and returns the kept workspace with the smallest capacity >= rows, or the
 // largest one if none holds rows, or nil if none is kept.
-func (p *wsPool) get(rows int) *graphWS {
+func (p *capPool[T, P]) get(rows int) P {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	best := -1
 	for i, ws := range p.free {
+		c, b := ws.capacity(), 0
+		if best >= 0 {
+			b = p.free[best].capacity()
+		}
 		switch {
 		case best < 0:
 			best = i
-		case ws.cap >= rows && (p.free[best].cap < rows || ws.cap < p.free[best].cap):
+		case c >= rows && (b < rows || c < b):
 			best = i
-		case p.free[best].cap < rows && ws.cap > p.free[best].cap:
+		case b < rows && c > b:
 			best = i
 		}
 	}
@@ -226,7 +238,7 @@ func (p *wsPool) get(rows int) *graphWS {
 }
 
 // put keeps ws, unless the pool is full.
-func (p *wsPool) put(ws *graphWS) {
+func (p *capPool[T, P]) put(ws P) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if len(p.free) < 4*runtime.GOMAXPROCS(0)+seqRound {

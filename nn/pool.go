@@ -10,7 +10,10 @@ import (
 // maxPool writes the window maxima of one sample x (H×W×C) into y (outH×outW×C) and the
 // index in x of each maximum (the first one in window order) into arg. A NaN in a window
 // makes its maximum NaN (its first NaN, as arg).
-func (st *stage) maxPool(y []float64, arg []int32, x []float64) {
+func (st *stage) maxPool(y []float64, arg []int32, x []float64) { maxPoolT(st, y, arg, x) }
+
+// maxPoolT is stage.maxPool for float32 or float64 values.
+func maxPoolT[T float32 | float64](st *stage, y []T, arg []int32, x []T) {
 	C, W := st.in.C, st.in.W
 	for p, base := range st.windows() {
 		yo, ao := y[p*C:(p+1)*C], arg[p*C:(p+1)*C]
@@ -154,9 +157,16 @@ func (st *stage) maxPoolReLU2Back(dx, dy, y []float64, arg []int32) {
 }
 
 // avgPool writes the window means of one sample x (H×W×C) into y (outH×outW×C).
-func (st *stage) avgPool(y, x []float64) {
+func (st *stage) avgPool(y, x []float64) { avgPoolT(st, y, x) }
+
+// avgPoolBack sets dx to the gradient of one sample's average pool: every input value of a
+// window receives dy/(Size²) of that window, windows taken in output order.
+func (st *stage) avgPoolBack(dx, dy []float64) { avgPoolBackT(st, dx, dy) }
+
+// avgPoolT is stage.avgPool for float32 or float64 values (the window sum in T).
+func avgPoolT[T float32 | float64](st *stage, y, x []T) {
 	C, W := st.in.C, st.in.W
-	inv := 1 / float64(st.kh*st.kw)
+	inv := 1 / T(st.kh*st.kw)
 	for p, base := range st.windows() {
 		yo := y[p*C : (p+1)*C]
 		clear(yo)
@@ -171,12 +181,11 @@ func (st *stage) avgPool(y, x []float64) {
 	}
 }
 
-// avgPoolBack sets dx to the gradient of one sample's average pool: every input value of a
-// window receives dy/(Size²) of that window, windows taken in output order.
-func (st *stage) avgPoolBack(dx, dy []float64) {
+// avgPoolBackT is stage.avgPoolBack for float32 or float64 values.
+func avgPoolBackT[T float32 | float64](st *stage, dx, dy []T) {
 	C, W := st.in.C, st.in.W
 	clear(dx[:st.in.Size()])
-	inv := 1 / float64(st.kh*st.kw)
+	inv := 1 / T(st.kh*st.kw)
 	for p, base := range st.windows() {
 		g := dy[p*C : (p+1)*C]
 		for i := 0; i < st.kh; i++ {

@@ -1,0 +1,476 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+
+	igemm "github.com/sdeml/sdeml/internal/gemm"
+)
+
+// check32 returns an error if a node of g has no float32 kernel (a custom layer without
+// one).
+func (g *Graph) check32() error {
+	for j := range g.nodes {
+		gn := &g.nodes[j]
+		switch {
+		case gn.kind == gCustom:
+			if _, ok := gn.cn.cl.(customLayer32); !ok {
+				return fmt.Errorf("nn: Graph node %d (%s) has no float32 kernel", j, layerName(gn.cn.cl))
+			}
+		}
+	}
+	return nil
+}
+
+// forward32 runs the graph in mixed precision on the ws.batch rows gathered in ws.val[0]
+// and returns the output (batch × OutDim, float32).
+func (g *Graph) forward32(ws *graphWS32) []float32 {
+	if g.hasBN && ws.train && ws.batch < 2 {
+		panic(fmt.Sprintf("nn: BatchNorm in training mode needs a batch of at least 2 samples, got len(idx) = %d", ws.batch))
+	}
+	for j := range g.nodes {
+		if g.nodes[j].kind == gBN {
+			g.bnForward32(ws, j)
+			continue
+		}
+		ws.task.run(gopFwd, j)
+	}
+	return ws.val[len(g.nodes)][:ws.batch*g.OutDim()]
+}
+
+// bnForward32 is bnForward on float32 values: the statistics are float64 sums of the
+// float32 values, reduced over the chunks in chunk order.
+func (g *Graph) bnForward32(ws *graphWS32, j int) {
+	gn := &g.nodes[j]
+	C := gn.out.C
+	mean, vari, istd := ws.mean[j], ws.vari[j], ws.istd[j]
+	if ws.train {
+		inv := 1 / float64(ws.batch*gn.out.H*gn.out.W)
+		ws.task.run(gopBNSum, j)
+		ws.reduce(mean, C)
+		for c := range mean {
+			mean[c] *= inv
+		}
+		ws.task.run(gopBNVar, j)
+		ws.reduce(vari, C)
+		for c, v := range vari {
+			vari[c] = v * inv
+			istd[c] = 1 / math.Sqrt(vari[c]+gn.eps)
+		}
+	} else {
+		copy(mean, ws.rmean[gn.bn])
+		for c, v := range ws.rvar[gn.bn] {
+			istd[c] = 1 / math.Sqrt(v+gn.eps)
+		}
+	}
+	ws.task.run(gopBNApply, j)
+}
+
+// backward32 back-propagates the output errors in ws.d[last] through the graph and writes
+// the parameter gradient (float64) into ws.grad unless it is nil.
+func (g *Graph) backward32(ws *graphWS32) {
+	last := len(g.nodes)
+	clear(ws.written)
+	ws.written[last] = true
+	for j := last - 1; j >= 0; j-- {
+		gn := &g.nodes[j]
+		if !ws.written[j+1] {
+			clear(ws.d[j+1][:ws.batch*gn.out.Size()])
+			ws.written[j+1] = true
+		}
+		switch gn.kind {
+		case gBN:
+			ws.task.run(gopBNBackSum, j)
+			C := gn.out.C
+			s := ws.part[0][:2*C]
+			for c := 1; c < ws.chunks(); c++ {
+				addTo(s, ws.part[c][:2*C])
+			}
+			if ws.grad != nil {
+				copy(ws.grad[gn.off:gn.off+C], s[C:])
+				copy(ws.grad[gn.off+C:gn.off+2*C], s[:C])
+			}
+			if gn.in[0] != 0 {
+				ws.task.dst = ws.target(gn.in[0])
+				ws.task.run(gopBNBackApply, j)
+				ws.commit(gn.in[0])
+			}
+		case gAdd:
+			for k := len(gn.in) - 1; k >= 0; k-- {
+				v := gn.in[k]
+				switch {
+				case v == 0:
+					continue
+				case k == 0 && !ws.written[v]:
+					ws.d[v], ws.d[j+1] = ws.d[j+1], ws.d[v]
+				default:
+					ws.task.k, ws.task.dst = k, ws.d[v][:ws.batch*gn.out.Size()]
+					ws.task.add = ws.written[v]
+					ws.task.run(gopAddBack, j)
+				}
+				ws.written[v] = true
+			}
+		case gCustom:
+			g.backwardCustom32(ws, j)
+		case gConcat:
+			for k, v := range gn.in {
+				if v == 0 {
+					continue
+				}
+				ws.task.k, ws.task.dst = k, ws.target(v)
+				ws.task.run(gopConcatBack, j)
+				ws.commit(v)
+			}
+		default:
+			v := gn.in[0]
+			ws.task.dst = nil
+			if v != 0 {
+				ws.task.dst = ws.target(v)
+			} else if gn.np == 0 {
+				continue
+			}
+			ws.task.run(gopBwd, j)
+			if gn.np > 0 && ws.grad != nil {
+				gw := ws.grad[gn.off : gn.off+gn.np]
+				copy(gw, ws.gpart[0][:gn.np])
+				for c := 1; c < ws.chunks(); c++ {
+					addTo(gw, ws.gpart[c][:gn.np])
+				}
+			}
+			if v != 0 {
+				ws.commit(v)
+			}
+		}
+	}
+}
+
+// Do runs the task's operation on chunk c.
+func (t *graph32Task) Do(worker, c int) {
+	ws := t.ws
+	g := ws.g
+	gn := &g.nodes[t.j]
+	lo, hi := ws.rows(c)
+	ni, no := g.shapes[gn.in[0]].Size(), gn.out.Size()
+	x := ws.val[gn.in[0]][lo*ni : hi*ni]
+	y := ws.val[t.j+1][lo*no : hi*no]
+	switch t.op {
+	case gopFwd:
+		t.forward(worker, c, lo, hi, x, y)
+	case gopBNSum, gopBNVar:
+		C := gn.out.C
+		p := ws.part[c][:C]
+		clear(p)
+		mean := ws.mean[t.j][:C]
+		for r := 0; r+C <= len(x); r += C {
+			row := x[r : r+C]
+			p, mu := p[:len(row)], mean[:len(row)]
+			if t.op == gopBNSum {
+				for k, v := range row {
+					p[k] += float64(v)
+				}
+				continue
+			}
+			for k, v := range row {
+				e := float64(v) - mu[k]
+				p[k] += e * e
+			}
+		}
+	case gopBNApply:
+		// y = γ·(x − μ)·istd + β in float64 from the float32 x, rounded once.
+		C := gn.out.C
+		gamma, beta := ws.w[gn.off:gn.off+C], ws.w[gn.off+C:gn.off+2*C]
+		mean, istd := ws.mean[t.j][:C], ws.istd[t.j][:C]
+		for r := 0; r+C <= len(x); r += C {
+			xr := x[r : r+C]
+			yr, mu, is, ga, be := y[r:r+len(xr)], mean[:len(xr)], istd[:len(xr)], gamma[:len(xr)], beta[:len(xr)]
+			for k, v := range xr {
+				yr[k] = float32(ga[k]*((float64(v)-mu[k])*is[k]) + be[k])
+			}
+		}
+	case gopBNBackSum:
+		C := gn.out.C
+		p := ws.part[c][:2*C]
+		clear(p)
+		ps, pg := p[:C], p[C:2*C]
+		dy := ws.d[t.j+1][lo*no : hi*no]
+		mean, istd := ws.mean[t.j][:C], ws.istd[t.j][:C]
+		for r := 0; r+C <= len(dy); r += C {
+			dr := dy[r : r+C]
+			xr, mu, is, ps, pg := x[r:r+len(dr)], mean[:len(dr)], istd[:len(dr)], ps[:len(dr)], pg[:len(dr)]
+			for k, v32 := range dr {
+				v := float64(v32)
+				ps[k] += v
+				pg[k] += v * ((float64(xr[k]) - mu[k]) * is[k])
+			}
+		}
+	case gopBNBackApply:
+		C := gn.out.C
+		gamma, mean, istd := ws.w[gn.off:gn.off+C], ws.mean[t.j][:C], ws.istd[t.j][:C]
+		ss, sg := ws.part[0][:C], ws.part[0][C:2*C]
+		dy := ws.d[t.j+1][lo*no : hi*no]
+		dx := t.dst[lo*ni : hi*ni]
+		invN := 1 / float64(ws.batch*gn.out.H*gn.out.W)
+		for r := 0; r+C <= len(dy); r += C {
+			dr := dy[r : r+C]
+			xr, dxr, ga, mu, is := x[r:r+len(dr)], dx[r:r+len(dr)], gamma[:len(dr)], mean[:len(dr)], istd[:len(dr)]
+			if !ws.train {
+				for k, v := range dr {
+					dxr[k] = float32(ga[k] * is[k] * float64(v))
+				}
+				continue
+			}
+			ss, sg := ss[:len(dr)], sg[:len(dr)]
+			for k, v := range dr {
+				e := float64(v) - (ss[k]*invN + ((float64(xr[k])-mu[k])*is[k])*sg[k]*invN)
+				dxr[k] = float32(ga[k] * is[k] * e)
+			}
+		}
+	case gopBwd:
+		t.backward(worker, c, lo, hi, x, y)
+	case gopCustomBack:
+		t.customBackward(c, lo, hi, y)
+	case gopAddBack:
+		if t.add {
+			add32(t.dst[lo*no:hi*no], ws.d[t.j+1][lo*no:hi*no])
+		} else {
+			copy(t.dst[lo*no:hi*no], ws.d[t.j+1][lo*no:hi*no])
+		}
+	case gopConcatBack:
+		off := 0
+		for _, v := range gn.in[:t.k] {
+			off += g.shapes[v].C
+		}
+		ck, C := g.shapes[gn.in[t.k]].C, gn.out.C
+		dy := ws.d[t.j+1]
+		for p := lo * gn.out.H * gn.out.W; p < hi*gn.out.H*gn.out.W; p++ {
+			copy(t.dst[p*ck:(p+1)*ck], dy[p*C+off:p*C+off+ck])
+		}
+	}
+}
+
+// forward computes the output y of node t.j for the samples [lo, hi) from their input x.
+func (t *graph32Task) forward(worker, c, lo, hi int, x, y []float32) {
+	ws := t.ws
+	g := ws.g
+	gn := &g.nodes[t.j]
+	ni, no := g.shapes[gn.in[0]].Size(), gn.out.Size()
+	n := hi - lo
+	switch gn.kind {
+	case gStage:
+		st := &gn.st
+		switch st.kind {
+		case stageConv:
+			rows, co := n*st.npos(), st.out.C
+			A := t.unfold(worker, st, x, n)
+			z := y
+			if gn.act != Identity {
+				z = ws.z[t.j][lo*no : hi*no]
+			}
+			igemm.Sgemm(false, true, rows, co, st.k, 1, A, st.k, ws.w32[gn.off:gn.off+co*st.k], st.k, 0, z, co)
+			b := ws.w32[gn.off+co*st.k : gn.off+gn.np]
+			for r := 0; r+co <= len(z); r += co {
+				zr := z[r : r+co]
+				for k, v := range b {
+					zr[k] += v
+				}
+			}
+			if gn.act != Identity {
+				gn.act.apply32(y, z)
+			}
+		case stageMax:
+			for s := range n {
+				maxPoolT(st, y[s*no:(s+1)*no], ws.arg[t.j][(lo+s)*no:(lo+s+1)*no], x[s*ni:(s+1)*ni])
+			}
+		case stageAvg:
+			for s := range n {
+				avgPoolT(st, y[s*no:(s+1)*no], x[s*ni:(s+1)*ni])
+			}
+		}
+	case gFlatten:
+		copy(y, x)
+	case gCustom:
+		t.customForward(c, lo, hi, y)
+	case gAct:
+		gn.act.apply32(y, x)
+	case gDrop:
+		if !ws.train || gn.rate == 0 {
+			copy(y, x)
+			return
+		}
+		m := ws.mask[t.j][lo*no : hi*no]
+		keep := float32(1 / (1 - gn.rate))
+		pcg := &ws.pcg[worker]
+		for s := range n {
+			pcg.Seed(dropSeeds(ws.seed, ws.step, t.j, ws.idx[lo+s]))
+			for q := s * no; q < (s+1)*no; q++ {
+				u := float64(pcg.Uint64()>>11) * 0x1p-53
+				m[q] = 0
+				if u >= gn.rate {
+					m[q] = keep
+				}
+				y[q] = x[q] * m[q]
+			}
+		}
+	case gGAP:
+		// The mean over the pixels summed in float64, rounded once.
+		in := g.shapes[gn.in[0]]
+		C, P := in.C, in.H*in.W
+		inv := 1 / float64(P)
+		for s := range n {
+			ys := y[s*C : (s+1)*C]
+			xs := x[s*ni : (s+1)*ni]
+			for k := range C {
+				sum := 0.0
+				for p := range P {
+					sum += float64(xs[p*C+k])
+				}
+				ys[k] = float32(sum * inv)
+			}
+		}
+	case gAdd:
+		copy(y, x)
+		for _, v := range gn.in[1:] {
+			add32(y, ws.val[v][lo*no:hi*no])
+		}
+	case gUp:
+		in, f := g.shapes[gn.in[0]], gn.factor
+		C, W := in.C, in.W
+		for s := range n {
+			xs, ys := x[s*ni:(s+1)*ni], y[s*no:(s+1)*no]
+			for h := range gn.out.H {
+				for w := range gn.out.W {
+					copy(ys[(h*gn.out.W+w)*C:(h*gn.out.W+w+1)*C], xs[((h/f)*W+w/f)*C:((h/f)*W+w/f+1)*C])
+				}
+			}
+		}
+	case gConcat:
+		C, off := gn.out.C, 0
+		for _, v := range gn.in {
+			ck := g.shapes[v].C
+			src := ws.val[v]
+			for p := lo * gn.out.H * gn.out.W; p < hi*gn.out.H*gn.out.W; p++ {
+				copy(ws.val[t.j+1][p*C+off:p*C+off+ck], src[p*ck:(p+1)*ck])
+			}
+			off += ck
+		}
+	}
+}
+
+// unfold returns the unfolded input (n·npos × k) of a convolution on the n samples x.
+func (t *graph32Task) unfold(worker int, st *stage, x []float32, n int) []float32 {
+	if st.direct {
+		return x
+	}
+	m, ni := st.npos()*st.k, st.in.Size()
+	cols := t.ws.cols[worker][:n*m]
+	for s := range n {
+		im2colT(st, cols[s*m:(s+1)*m], x[s*ni:(s+1)*ni])
+	}
+	return cols
+}
+
+// backward back-propagates ∂/∂y of node t.j for the samples [lo, hi): the layer's
+// parameter gradient of the chunk (float64) goes to ws.gpart[c], ∂/∂x to t.dst.
+func (t *graph32Task) backward(worker, c, lo, hi int, x, y []float32) {
+	ws := t.ws
+	g := ws.g
+	gn := &g.nodes[t.j]
+	ni, no := g.shapes[gn.in[0]].Size(), gn.out.Size()
+	n := hi - lo
+	dy := ws.d[t.j+1][lo*no : hi*no]
+	var dx []float32
+	if t.dst != nil {
+		dx = t.dst[lo*ni : hi*ni]
+	}
+	switch gn.kind {
+	case gStage:
+		st := &gn.st
+		switch st.kind {
+		case stageConv:
+			rows, co := n*st.npos(), st.out.C
+			if gn.act != Identity {
+				gn.act.scaleByDerivative32(dy, ws.z[t.j][lo*no:hi*no], y)
+			}
+			A := t.unfold(worker, st, x, n)
+			g32, gp := ws.g32[c][:co*st.k], ws.gpart[c][:gn.np]
+			igemm.Sgemm(true, false, co, st.k, rows, 1, dy, co, A, st.k, 0, g32, st.k)
+			for i, v := range g32 {
+				gp[i] = float64(v)
+			}
+			gb := gp[co*st.k:]
+			clear(gb)
+			for r := 0; r+co <= len(dy); r += co {
+				for k, v := range dy[r : r+co] {
+					gb[k] += float64(v)
+				}
+			}
+			if dx == nil {
+				return
+			}
+			W := ws.w32[gn.off : gn.off+co*st.k]
+			if st.direct {
+				igemm.Sgemm(false, false, rows, st.k, co, 1, dy, co, W, st.k, 0, dx, st.k)
+				return
+			}
+			m := st.npos() * st.k
+			dc := ws.dcols[worker][:n*m]
+			igemm.Sgemm(false, false, rows, st.k, co, 1, dy, co, W, st.k, 0, dc, st.k)
+			for s := range n {
+				col2imT(st, dx[s*ni:(s+1)*ni], dc[s*m:(s+1)*m], addRun32)
+			}
+		case stageMax:
+			for s := range n {
+				dxs, arg := dx[s*ni:(s+1)*ni], ws.arg[t.j][(lo+s)*no:(lo+s+1)*no]
+				clear(dxs)
+				for q, v := range dy[s*no : (s+1)*no] {
+					dxs[arg[q]] += v
+				}
+			}
+		case stageAvg:
+			for s := range n {
+				avgPoolBackT(st, dx[s*ni:(s+1)*ni], dy[s*no:(s+1)*no])
+			}
+		}
+	case gFlatten:
+		copy(dx, dy)
+	case gAct:
+		copy(dx, dy)
+		gn.act.scaleByDerivative32(dx, x, y)
+	case gDrop:
+		if !ws.train || gn.rate == 0 {
+			copy(dx, dy)
+			return
+		}
+		m := ws.mask[t.j][lo*no : hi*no]
+		for q, v := range dy {
+			dx[q] = v * m[q]
+		}
+	case gUp:
+		in, f := g.shapes[gn.in[0]], gn.factor
+		C, W, oW := in.C, in.W, gn.out.W
+		for s := range n {
+			dxs, dys := dx[s*ni:(s+1)*ni], dy[s*no:(s+1)*no]
+			clear(dxs)
+			for h := range gn.out.H {
+				for w := range oW {
+					d := dxs[((h/f)*W+w/f)*C : ((h/f)*W+w/f+1)*C]
+					for k, v := range dys[(h*oW+w)*C : (h*oW+w+1)*C] {
+						d[k] += v
+					}
+				}
+			}
+		}
+	case gGAP:
+		in := g.shapes[gn.in[0]]
+		C, P := in.C, in.H*in.W
+		inv := 1 / float64(P)
+		for s := range n {
+			for k := range C {
+				v := float32(float64(dy[s*C+k]) * inv)
+				for p := range P {
+					dx[s*ni+p*C+k] = v
+				}
+			}
+		}
+	}
+}
