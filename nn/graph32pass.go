@@ -45,16 +45,17 @@ func (g *Graph) bnForward32(ws *graphWS32, j int) {
 	C := gn.out.C
 	mean, vari, istd := ws.mean[j], ws.vari[j], ws.istd[j]
 	if ws.train {
+		// One pass: Σx and Σx² per channel in float64 (exact for sums of up to 2²⁹
+		// products of float32 values), σ² = Σx²/N − μ². The float64 cancellation error,
+		// about 2⁻⁵³·(μ² + σ²)/σ² relative, stays far below float32's 2⁻²⁴ unless
+		// |μ| > 10⁴σ.
 		inv := 1 / float64(ws.batch*gn.out.H*gn.out.W)
 		ws.task.run(gopBNSum, j)
-		ws.reduce(mean, C)
+		ws.reduce(ws.part[0][:2*C], 2*C)
+		s := ws.part[0]
 		for c := range mean {
-			mean[c] *= inv
-		}
-		ws.task.run(gopBNVar, j)
-		ws.reduce(vari, C)
-		for c, v := range vari {
-			vari[c] = v * inv
+			mean[c] = s[c] * inv
+			vari[c] = max(s[C+c]*inv-mean[c]*mean[c], 0)
 			istd[c] = 1 / math.Sqrt(vari[c]+gn.eps)
 		}
 	} else {
@@ -156,35 +157,36 @@ func (t *graph32Task) Do(worker, c int) {
 	switch t.op {
 	case gopFwd:
 		t.forward(worker, c, lo, hi, x, y)
-	case gopBNSum, gopBNVar:
+	case gopBNSum:
 		C := gn.out.C
-		p := ws.part[c][:C]
+		p := ws.part[c][:2*C]
 		clear(p)
-		mean := ws.mean[t.j][:C]
+		ps, pq := p[:C], p[C:]
 		for r := 0; r+C <= len(x); r += C {
 			row := x[r : r+C]
-			p, mu := p[:len(row)], mean[:len(row)]
-			if t.op == gopBNSum {
-				for k, v := range row {
-					p[k] += float64(v)
-				}
-				continue
-			}
-			for k, v := range row {
-				e := float64(v) - mu[k]
-				p[k] += e * e
+			ps, pq := ps[:len(row)], pq[:len(row)]
+			for k, v32 := range row {
+				v := float64(v32)
+				ps[k] += v
+				pq[k] += v * v
 			}
 		}
 	case gopBNApply:
-		// y = γ·(x − μ)·istd + β in float64 from the float32 x, rounded once.
+		// y = a·x + b in float64 from the float32 x, a = γ·istd, b = β − a·μ, rounded
+		// once.
 		C := gn.out.C
+		a, b := ws.part[c][:C], ws.part[c][C:2*C]
 		gamma, beta := ws.w[gn.off:gn.off+C], ws.w[gn.off+C:gn.off+2*C]
 		mean, istd := ws.mean[t.j][:C], ws.istd[t.j][:C]
+		for k := range C {
+			a[k] = gamma[k] * istd[k]
+			b[k] = beta[k] - a[k]*mean[k]
+		}
 		for r := 0; r+C <= len(x); r += C {
 			xr := x[r : r+C]
-			yr, mu, is, ga, be := y[r:r+len(xr)], mean[:len(xr)], istd[:len(xr)], gamma[:len(xr)], beta[:len(xr)]
+			yr, a, b := y[r:r+len(xr)], a[:len(xr)], b[:len(xr)]
 			for k, v := range xr {
-				yr[k] = float32(ga[k]*((float64(v)-mu[k])*is[k]) + be[k])
+				yr[k] = float32(a[k]*float64(v) + b[k])
 			}
 		}
 	case gopBNBackSum:
@@ -209,20 +211,35 @@ func (t *graph32Task) Do(worker, c int) {
 		ss, sg := ws.part[0][:C], ws.part[0][C:2*C]
 		dy := ws.d[t.j+1][lo*no : hi*no]
 		dx := t.dst[lo*ni : hi*ni]
+		// dx = γ·istd·(dy − Σdy/N − x̂·Σdy·x̂/N) = a·dy + b·x + c per channel, in float64:
+		// a = γ·istd, b = −a·istd·Σdy·x̂/N, c = −a·Σdy/N − b·μ (training mode), a·dy
+		// in evaluation mode. The coefficients go to the chunk's partial sums, which
+		// are free again.
 		invN := 1 / float64(ws.batch*gn.out.H*gn.out.W)
+		co := ws.part[c][:2*C]
+		if c == 0 {
+			co = ws.gpart[c][:2*C] // chunk 0's partial sums hold the reduced ss, sg
+		}
+		ca, cb := co[:C], co[C:2*C]
+		for k := range C {
+			ca[k] = gamma[k] * istd[k]
+			cb[k] = 0
+			if ws.train {
+				cb[k] = -ca[k] * istd[k] * sg[k] * invN
+			}
+		}
 		for r := 0; r+C <= len(dy); r += C {
 			dr := dy[r : r+C]
-			xr, dxr, ga, mu, is := x[r:r+len(dr)], dx[r:r+len(dr)], gamma[:len(dr)], mean[:len(dr)], istd[:len(dr)]
+			xr, dxr, ca, cb := x[r:r+len(dr)], dx[r:r+len(dr)], ca[:len(dr)], cb[:len(dr)]
 			if !ws.train {
 				for k, v := range dr {
-					dxr[k] = float32(ga[k] * is[k] * float64(v))
+					dxr[k] = float32(ca[k] * float64(v))
 				}
 				continue
 			}
-			ss, sg := ss[:len(dr)], sg[:len(dr)]
+			ss, mu := ss[:len(dr)], mean[:len(dr)]
 			for k, v := range dr {
-				e := float64(v) - (ss[k]*invN + ((float64(xr[k])-mu[k])*is[k])*sg[k]*invN)
-				dxr[k] = float32(ga[k] * is[k] * e)
+				dxr[k] = float32(ca[k]*(float64(v)-ss[k]*invN) + cb[k]*(float64(xr[k])-mu[k]))
 			}
 		}
 	case gopBwd:
@@ -328,8 +345,8 @@ func (t *graph32Task) forward(worker, c, lo, hi int, x, y []float32) {
 			}
 		}
 	case gAdd:
-		copy(y, x)
-		for _, v := range gn.in[1:] {
+		sum32(y, x, ws.val[gn.in[1]][lo*no:hi*no])
+		for _, v := range gn.in[2:] {
 			add32(y, ws.val[v][lo*no:hi*no])
 		}
 	case gUp:
@@ -434,6 +451,10 @@ func (t *graph32Task) backward(worker, c, lo, hi int, x, y []float32) {
 	case gFlatten:
 		copy(dx, dy)
 	case gAct:
+		if gn.act == ReLU {
+			reluBack32(dx, dy, x)
+			return
+		}
 		copy(dx, dy)
 		gn.act.scaleByDerivative32(dx, x, y)
 	case gDrop:
@@ -472,5 +493,16 @@ func (t *graph32Task) backward(worker, c, lo, hi int, x, y []float32) {
 				}
 			}
 		}
+	}
+}
+
+// reluBack32 sets dx = dy·ReLU'(x) in one pass (dy kept iff x > 0, the branch-free mask
+// of scaleByDerivative32).
+func reluBack32(dx, dy, x []float32) {
+	dx, dy = dx[:len(x)], dy[:len(x)]
+	for i, v := range x {
+		b := int32(math.Float32bits(v))
+		m := uint32((-b >> 31) &^ (b >> 31))
+		dx[i] = math.Float32frombits(math.Float32bits(dy[i]) & m)
 	}
 }

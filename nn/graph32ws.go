@@ -203,7 +203,23 @@ func (ws *graphWS32) reduce(dst []float64, n int) {
 // add32 sets dst[i] += s[i] in float32.
 func add32(dst, s []float32) {
 	s = s[:len(dst)]
-	for i, v := range s {
-		dst[i] += v
+	i := 0
+	for ; i+4 <= len(dst); i += 4 {
+		d, v := dst[i:i+4:i+4], s[i:i+4:i+4]
+		d[0] += v[0]
+		d[1] += v[1]
+		d[2] += v[2]
+		d[3] += v[3]
+	}
+	for ; i < len(dst); i++ {
+		dst[i] += s[i]
+	}
+}
+
+// sum32 sets dst[i] = a[i] + b[i] in float32.
+func sum32(dst, a, b []float32) {
+	a, b = a[:len(dst)], b[:len(dst)]
+	for i := range dst {
+		dst[i] = a[i] + b[i]
 	}
 }

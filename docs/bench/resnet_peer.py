@@ -1,6 +1,6 @@
 """Peer timing: one optimizer step of ResNet-8 with PyTorch on CPU (nn's BenchmarkResNetStep).
 
-Usage: /usr/bin/python3 docs/bench/resnet_peer.py [--dtype float32|float64] [--threads 2] [--steps 5]
+Usage: /usr/bin/python3 docs/bench/resnet_peer.py [--dtype float32|float64] [--threads 2] [--steps 5] [--clock wall|cpu]
 Prints one line per optimizer: name ms_per_step (median over --reps timed blocks of --steps).
 Network (nn.ResNet{Width: 16, Classes: 10} on 1x28x28): conv 3x3 1->16, BN, ReLU; three
 stages of one post-activation block (16, 32, 64 channels; stride 2 and a 1x1 conv + BN
@@ -20,6 +20,7 @@ p.add_argument("--threads", type=int, default=2)
 p.add_argument("--steps", type=int, default=5)
 p.add_argument("--reps", type=int, default=3)
 p.add_argument("--batch", type=int, default=128)
+p.add_argument("--clock", default="wall", choices=["wall", "cpu"], help="wall: time.perf_counter; cpu: time.process_time (CPU of all threads)")
 p.add_argument("--only", default="sgd,sam,msam16", help="comma-separated subset of sgd,sam,msam16")
 a = p.parse_args()
 torch.set_num_threads(a.threads)
@@ -104,14 +105,15 @@ def msam(m):
     return f
 
 
-print(f"# torch {torch.__version__} {a.dtype} threads {torch.get_num_threads()}")
+clock = time.perf_counter if a.clock == "wall" else time.process_time
+print(f"# torch {torch.__version__} {a.dtype} threads {torch.get_num_threads()} clock {a.clock}")
 for name, fn in [("sgd", sgd), ("sam", sam), ("msam16", msam(16))]:
     if name not in a.only.split(","):
         continue
     for i in range(2): fn(i)
     times = []
     for r in range(a.reps):
-        t = time.perf_counter()
+        t = clock()
         for i in range(a.steps): fn(i)
-        times.append(1000 * (time.perf_counter() - t) / a.steps)
+        times.append(1000 * (clock() - t) / a.steps)
     print(f"{name} {statistics.median(times):.3f}")
