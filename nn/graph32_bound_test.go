@@ -277,7 +277,10 @@ func graphBound32(g *Graph, w []float64, data *Dataset, idx []int, st *GraphStat
 			Av, Ae := unfold(s, x.v), unfold(s, x.e)
 			W := w[gn.off : gn.off+co*k]
 			rows := B * s.npos()
-			kc := min(seqChunk, B) * s.npos() // the longest per-chunk Sgemm of the weight gradient
+			// The weight gradient of a chunk: Sgemm products over each sample's npos rows
+			// accumulated sample by sample (one more rounding per sample), at most
+			// seqChunk samples, so a chain of at most seqChunk·(npos + 1) + 2 roundings.
+			kc := min(seqChunk, B) * (s.npos() + 1)
 			for o := range co {
 				for q := range k {
 					sum, mag, prop := 0.0, 0.0, 0.0

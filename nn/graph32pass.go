@@ -277,13 +277,23 @@ func (t *graph32Task) forward(worker, c, lo, hi int, x, y []float32) {
 		st := &gn.st
 		switch st.kind {
 		case stageConv:
-			rows, co := n*st.npos(), st.out.C
-			A := t.unfold(worker, st, x, n)
+			co := st.out.C
 			z := y
 			if gn.act != Identity {
 				z = ws.z[t.j][lo*no : hi*no]
 			}
-			igemm.Sgemm(false, true, rows, co, st.k, 1, A, st.k, ws.w32[gn.off:gn.off+co*st.k], st.k, 0, z, co)
+			W := ws.w32[gn.off : gn.off+co*st.k]
+			if st.direct {
+				igemm.Sgemm(false, true, n*st.npos(), co, st.k, 1, x, st.k, W, st.k, 0, z, co)
+			} else {
+				// One sample at a time: its unfolded input (npos×k) stays in cache
+				// between im2col and the product.
+				cols := ws.cols[worker][:st.npos()*st.k]
+				for s := range n {
+					im2colT(st, cols, x[s*ni:(s+1)*ni])
+					igemm.Sgemm(false, true, st.npos(), co, st.k, 1, cols, st.k, W, st.k, 0, z[s*no:(s+1)*no], co)
+				}
+			}
 			b := ws.w32[gn.off+co*st.k : gn.off+gn.np]
 			for r := 0; r+co <= len(z); r += co {
 				zr := z[r : r+co]
@@ -373,19 +383,6 @@ func (t *graph32Task) forward(worker, c, lo, hi int, x, y []float32) {
 	}
 }
 
-// unfold returns the unfolded input (n·npos × k) of a convolution on the n samples x.
-func (t *graph32Task) unfold(worker int, st *stage, x []float32, n int) []float32 {
-	if st.direct {
-		return x
-	}
-	m, ni := st.npos()*st.k, st.in.Size()
-	cols := t.ws.cols[worker][:n*m]
-	for s := range n {
-		im2colT(st, cols[s*m:(s+1)*m], x[s*ni:(s+1)*ni])
-	}
-	return cols
-}
-
 // backward back-propagates ∂/∂y of node t.j for the samples [lo, hi): the layer's
 // parameter gradient of the chunk (float64) goes to ws.gpart[c], ∂/∂x to t.dst.
 func (t *graph32Task) backward(worker, c, lo, hi int, x, y []float32) {
@@ -404,13 +401,22 @@ func (t *graph32Task) backward(worker, c, lo, hi int, x, y []float32) {
 		st := &gn.st
 		switch st.kind {
 		case stageConv:
-			rows, co := n*st.npos(), st.out.C
+			co := st.out.C
 			if gn.act != Identity {
 				gn.act.scaleByDerivative32(dy, ws.z[t.j][lo*no:hi*no], y)
 			}
-			A := t.unfold(worker, st, x, n)
 			g32, gp := ws.g32[c][:co*st.k], ws.gpart[c][:gn.np]
-			igemm.Sgemm(true, false, co, st.k, rows, 1, dy, co, A, st.k, 0, g32, st.k)
+			if st.direct {
+				igemm.Sgemm(true, false, co, st.k, n*st.npos(), 1, dy, co, x, st.k, 0, g32, st.k)
+			} else {
+				// Dᵀ·A accumulated sample by sample (β = 1 from the second), each
+				// sample's unfolded input formed just before its product.
+				cols := ws.cols[worker][:st.npos()*st.k]
+				for s := range n {
+					im2colT(st, cols, x[s*ni:(s+1)*ni])
+					igemm.Sgemm(true, false, co, st.k, st.npos(), 1, dy[s*no:(s+1)*no], co, cols, st.k, float32(min(s, 1)), g32, st.k)
+				}
+			}
 			for i, v := range g32 {
 				gp[i] = float64(v)
 			}
@@ -426,14 +432,13 @@ func (t *graph32Task) backward(worker, c, lo, hi int, x, y []float32) {
 			}
 			W := ws.w32[gn.off : gn.off+co*st.k]
 			if st.direct {
-				igemm.Sgemm(false, false, rows, st.k, co, 1, dy, co, W, st.k, 0, dx, st.k)
+				igemm.Sgemm(false, false, n*st.npos(), st.k, co, 1, dy, co, W, st.k, 0, dx, st.k)
 				return
 			}
-			m := st.npos() * st.k
-			dc := ws.dcols[worker][:n*m]
-			igemm.Sgemm(false, false, rows, st.k, co, 1, dy, co, W, st.k, 0, dc, st.k)
+			dc := ws.dcols[worker][:st.npos()*st.k]
 			for s := range n {
-				col2imT(st, dx[s*ni:(s+1)*ni], dc[s*m:(s+1)*m], addRun32)
+				igemm.Sgemm(false, false, st.npos(), st.k, co, 1, dy[s*no:(s+1)*no], co, W, st.k, 0, dc, st.k)
+				col2imT(st, dx[s*ni:(s+1)*ni], dc, addRun32)
 			}
 		case stageMax:
 			for s := range n {

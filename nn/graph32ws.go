@@ -66,7 +66,7 @@ func (g *Graph) newWS32() *graphWS32 {
 		gn := &g.nodes[j]
 		ws.maxNP = max(ws.maxNP, gn.np)
 		if gn.kind == gStage && gn.st.kind == stageConv && !gn.st.direct {
-			ws.maxCols = max(ws.maxCols, seqChunk*gn.st.npos()*gn.st.k)
+			ws.maxCols = max(ws.maxCols, gn.st.npos()*gn.st.k) // one sample
 		}
 	}
 	for _, s := range g.shapes {
