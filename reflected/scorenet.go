@@ -60,6 +60,10 @@ type ScoreNet struct {
 	// UNet, if non-nil, is the network instead of Net and Res: a convolutional U-Net on
 	// images (NewUNetScoreNet, unet.go).
 	UNet *nn.Graph
+	// Float32 runs the U-Net in mixed precision (nn.GraphPass32: float32 values and
+	// products, float64 parameters, statistics and gradients; unet32.go); false, the
+	// default, is the bit-exact float64 pass. Only a U-Net body has a float32 path.
+	Float32 bool
 	// Embed is the time embedding.
 	Embed TimeEmbedding
 	// W holds the parameters θ (len Net.NumParams()).
@@ -246,6 +250,9 @@ func (n *ScoreNet) release(sc *netScratch) {
 // scratch returns buffers for a batch of rows (return them with release). The cached
 // scratch makes single-goroutine use allocation-free even across garbage collections.
 func (n *ScoreNet) scratch(rows int) *netScratch {
+	if n.Float32 && n.UNet == nil {
+		panic("reflected: ScoreNet.Float32 is set, but only a U-Net body (ScoreNet.UNet) has a float32 path")
+	}
 	sc := n.cache.Swap(nil)
 	if sc == nil {
 		sc, _ = n.pool.Get().(*netScratch)
@@ -254,7 +261,7 @@ func (n *ScoreNet) scratch(rows int) *netScratch {
 		sc = &netScratch{}
 		switch {
 		case n.UNet != nil:
-			sc.up = &unetScratch{pass: n.UNet.NewPass(nil)}
+			sc.up = n.newUNetScratch()
 		case n.Res == nil:
 			sc.ws = n.Net.NewWorkspace(rows)
 		}

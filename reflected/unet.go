@@ -29,9 +29,11 @@ func NewUNetScoreNet(u nn.UNet, src rand.Source) (*ScoreNet, error) {
 	return &ScoreNet{UNet: g, W: w}, nil
 }
 
-// unetScratch is the U-Net part of a netScratch: its graph pass and the graph's input rows.
+// unetScratch is the U-Net part of a netScratch: its graph pass (float64, or float32 when
+// f32) and the graph's input rows.
 type unetScratch struct {
-	pass *nn.GraphPass
+	pass unetPass
+	f32  bool
 	in   []float64
 }
 
@@ -51,6 +53,9 @@ func (n *ScoreNet) bodies() int {
 func (n *ScoreNet) unetForward(sc *netScratch, w []float64) {
 	if n.Embed.Features() != 1 {
 		panic("reflected: a U-Net ScoreNet needs Embed = TimeEmbedding{} (the U-Net embeds the time itself)")
+	}
+	if sc.up.f32 != n.Float32 { // Float32 changed since the scratch was made
+		sc.up = n.newUNetScratch()
 	}
 	D, rows := n.Dim(), sc.rows
 	C := n.UNet.In.C - 1

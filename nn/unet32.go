@@ -1,0 +1,218 @@
+package nn
+
+import "math"
+
+// The float32 kernels of the U-Net layers (customLayer32), for the mixed-precision path of
+// a Graph. Each follows its float64 kernel: GroupNorm's statistics and normalisation,
+// SiLU, and Fourier's features are formed in float64 from the float32 inputs and rounded
+// once; ScaleShift runs in float32; Channels moves values; every parameter-gradient and
+// per-sample sum over pixels is a float64 sum.
+
+// forward32 keeps μ_g and 1/√(σ²_g + ε) per sample and group (float64 sums of the float32
+// values) and writes y = γ_c·(x − μ_g)·istd_g + β_c formed in float64, rounded once.
+func (l GroupNorm) forward32(in []Shape, w []float64, _ []float32, x [][]float32, y []float32, keep []float64, n int) {
+	s := in[0]
+	C, P, G := s.C, s.H*s.W, l.groups(s.C)
+	cg, size, eps := C/G, s.Size(), l.eps()
+	gamma, beta := w[:C], w[C:2*C]
+	inv := 1 / float64(P*cg)
+	for i := range n {
+		xs, ys, kp := x[0][i*size:(i+1)*size], y[i*size:(i+1)*size], keep[i*2*G:(i+1)*2*G]
+		for g := range G {
+			var m float64
+			for p := range P {
+				for _, v := range xs[p*C+g*cg : p*C+(g+1)*cg] {
+					m += float64(v)
+				}
+			}
+			m *= inv
+			var q float64
+			for p := range P {
+				for _, v := range xs[p*C+g*cg : p*C+(g+1)*cg] {
+					d := float64(v) - m
+					q += d * d
+				}
+			}
+			kp[2*g], kp[2*g+1] = m, 1/math.Sqrt(q*inv+eps)
+		}
+		for p := range P {
+			xr, yr := xs[p*C:(p+1)*C], ys[p*C:(p+1)*C]
+			for c := range xr {
+				g := c / cg
+				yr[c] = float32(gamma[c]*((float64(xr[c])-kp[2*g])*kp[2*g+1]) + beta[c])
+			}
+		}
+	}
+}
+
+// backward32 is GroupNorm.backward with float64 sums and dx formed in float64, rounded
+// once.
+func (l GroupNorm) backward32(in []Shape, _ int, w []float64, _ []float32, x [][]float32, _, dy []float32, keep []float64, dx []float32, gw []float64, n int) {
+	s := in[0]
+	C, P, G := s.C, s.H*s.W, l.groups(s.C)
+	cg, size := C/G, s.Size()
+	gamma := w[:C]
+	if gw != nil {
+		clear(gw)
+	}
+	inv := 1 / float64(P*cg)
+	for i := range n {
+		xs, ds, kp := x[0][i*size:(i+1)*size], dy[i*size:(i+1)*size], keep[i*2*G:(i+1)*2*G]
+		if gw != nil {
+			for p := range P {
+				for c := range C {
+					g := c / cg
+					h := (float64(xs[p*C+c]) - kp[2*g]) * kp[2*g+1]
+					d := float64(ds[p*C+c])
+					gw[c] += d * h
+					gw[C+c] += d
+				}
+			}
+		}
+		if dx == nil {
+			continue
+		}
+		dxs := dx[i*size : (i+1)*size]
+		for g := range G {
+			m, istd := kp[2*g], kp[2*g+1]
+			var se, seh float64
+			for p := range P {
+				for c := g * cg; c < (g+1)*cg; c++ {
+					e := gamma[c] * float64(ds[p*C+c])
+					se += e
+					seh += e * ((float64(xs[p*C+c]) - m) * istd)
+				}
+			}
+			se *= inv
+			seh *= inv
+			for p := range P {
+				for c := g * cg; c < (g+1)*cg; c++ {
+					e := gamma[c] * float64(ds[p*C+c])
+					dxs[p*C+c] = float32(istd * (e - se - ((float64(xs[p*C+c])-m)*istd)*seh))
+				}
+			}
+		}
+	}
+}
+
+// forward32 is SiLU in float64 from the float32 input, rounded once.
+func (SiLU) forward32(_ []Shape, _ []float64, _ []float32, x [][]float32, y []float32, _ []float64, _ int) {
+	xs := x[0][:len(y)]
+	for i, v32 := range xs {
+		v := float64(v32)
+		y[i] = float32(v / (1 + math.Exp(-v)))
+	}
+}
+
+// backward32 is SiLU's derivative product in float64, rounded once.
+func (SiLU) backward32(_ []Shape, _ int, _ []float64, _ []float32, x [][]float32, _, dy []float32, _ []float64, dx []float32, _ []float64, _ int) {
+	if dx == nil {
+		return
+	}
+	xs := x[0][:len(dx)]
+	for i, v32 := range xs {
+		v := float64(v32)
+		sg := 1 / (1 + math.Exp(-v))
+		dx[i] = float32(float64(dy[i]) * sg * (1 + v*(1-sg)))
+	}
+}
+
+// forward32 is ScaleShift in float32: y = h·(1 + γ) + β.
+func (ScaleShift) forward32(in []Shape, _ []float64, _ []float32, x [][]float32, y []float32, _ []float64, n int) {
+	C, size := in[0].C, in[0].Size()
+	for i := range n {
+		h, ys, m := x[0][i*size:(i+1)*size], y[i*size:(i+1)*size], x[1][i*2*C:(i+1)*2*C]
+		for p := 0; p < size; p += C {
+			hr, yr := h[p:p+C], ys[p:p+C]
+			for c := range hr {
+				yr[c] = hr[c]*(1+m[c]) + m[C+c]
+			}
+		}
+	}
+}
+
+// backward32: ∂/∂h = ∂/∂y·(1 + γ) in float32; ∂/∂γ_c = Σ_p ∂/∂y·h and ∂/∂β_c = Σ_p ∂/∂y
+// summed in float64, rounded once.
+func (ScaleShift) backward32(in []Shape, k int, _ []float64, _ []float32, x [][]float32, _, dy []float32, _ []float64, dx []float32, _ []float64, n int) {
+	if dx == nil {
+		return
+	}
+	C, size := in[0].C, in[0].Size()
+	for i := range n {
+		h, ds, m := x[0][i*size:(i+1)*size], dy[i*size:(i+1)*size], x[1][i*2*C:(i+1)*2*C]
+		if k == 0 {
+			d := dx[i*size : (i+1)*size]
+			for p := 0; p < size; p += C {
+				dr, sr := d[p:p+C], ds[p:p+C]
+				for c := range dr {
+					dr[c] = sr[c] * (1 + m[c])
+				}
+			}
+			continue
+		}
+		d := dx[i*2*C : (i+1)*2*C]
+		for c := range C {
+			var sg, sb float64
+			for p := c; p < size; p += C {
+				sg += float64(ds[p]) * float64(h[p])
+				sb += float64(ds[p])
+			}
+			d[c], d[C+c] = float32(sg), float32(sb)
+		}
+	}
+}
+
+// forward32 is Fourier's features in float64 from the float32 input, rounded once.
+func (l Fourier) forward32(in []Shape, _ []float64, _ []float32, x [][]float32, y []float32, _ []float64, n int) {
+	F := l.Freqs
+	for q, v32 := range x[0][:n*in[0].Size()] {
+		v := float64(v32)
+		o := y[q*(1+2*F) : (q+1)*(1+2*F)]
+		o[0] = v32
+		for j := 1; j <= F; j++ {
+			s, c := math.Sincos(l.omega(j) * v)
+			o[2*j-1], o[2*j] = float32(s), float32(c)
+		}
+	}
+}
+
+// backward32: ∂/∂v = ∂y₀ + Σ_j ω_j·(cos(ω_j v)·∂sin_j − sin(ω_j v)·∂cos_j) in float64
+// (sin and cos recomputed from v), rounded once.
+func (l Fourier) backward32(in []Shape, _ int, _ []float64, _ []float32, x [][]float32, _, dy []float32, _ []float64, dx []float32, _ []float64, n int) {
+	if dx == nil {
+		return
+	}
+	F := l.Freqs
+	for q, v32 := range x[0][:n*in[0].Size()] {
+		v := float64(v32)
+		d := dy[q*(1+2*F) : (q+1)*(1+2*F)]
+		s := float64(d[0])
+		for j := 1; j <= F; j++ {
+			om := l.omega(j)
+			sn, cs := math.Sincos(om * v)
+			s += om * (cs*float64(d[2*j-1]) - sn*float64(d[2*j]))
+		}
+		dx[q] = float32(s)
+	}
+}
+
+// forward32 is Channels on float32 values.
+func (l Channels) forward32(in []Shape, _ []float64, _ []float32, x [][]float32, y []float32, _ []float64, n int) {
+	C, k := in[0].C, l.To-l.From
+	for p := range n * in[0].H * in[0].W {
+		copy(y[p*k:(p+1)*k], x[0][p*C+l.From:p*C+l.To])
+	}
+}
+
+// backward32 is Channels' backward on float32 values.
+func (l Channels) backward32(in []Shape, _ int, _ []float64, _ []float32, _ [][]float32, _, dy []float32, _ []float64, dx []float32, _ []float64, n int) {
+	if dx == nil {
+		return
+	}
+	C, k := in[0].C, l.To-l.From
+	for p := range n * in[0].H * in[0].W {
+		d := dx[p*C : (p+1)*C]
+		clear(d)
+		copy(d[l.From:l.To], dy[p*k:(p+1)*k])
+	}
+}
