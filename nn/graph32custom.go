@@ -11,6 +11,18 @@ type customLayer32 interface {
 	backward32(in []Shape, k int, w []float64, w32 []float32, x [][]float32, y, dy []float32, keep []float64, dx []float32, gw []float64, n int)
 }
 
+// keeper32 is implemented by a customLayer32 that keeps more values per sample in the
+// float32 path than in the float64 one (keepSize32 replaces keepSize there).
+type keeper32 interface{ keepSize32(in []Shape) int }
+
+// keep32 is the number of kept values per sample of custom node cn in the float32 path.
+func keep32(cn *customNode) int {
+	if k, ok := cn.cl.(keeper32); ok {
+		return k.keepSize32(cn.ins)
+	}
+	return cn.keep
+}
+
 // inputs returns the samples [lo, hi) (chunk c) of every input of node j.
 func (t *graph32Task) inputs(c, lo, hi int) [][]float32 {
 	ws := t.ws
@@ -28,8 +40,9 @@ func (t *graph32Task) customForward(c, lo, hi int, y []float32) {
 	ws := t.ws
 	gn := &ws.g.nodes[t.j]
 	cn := gn.cn
+	k := keep32(cn)
 	cn.cl.(customLayer32).forward32(cn.ins, ws.w[gn.off:gn.off+gn.np], ws.w32[gn.off:gn.off+gn.np],
-		t.inputs(c, lo, hi), y, ws.keep[t.j][lo*cn.keep:hi*cn.keep], hi-lo)
+		t.inputs(c, lo, hi), y, ws.keep[t.j][lo*k:hi*k], hi-lo)
 }
 
 // customBackward back-propagates a custom node on chunk c to its input t.k (t.dst, or
@@ -48,8 +61,9 @@ func (t *graph32Task) customBackward(c, lo, hi int, y []float32) {
 	if t.k == 0 && gn.np > 0 {
 		gw = ws.gpart[c][:gn.np]
 	}
+	k := keep32(cn)
 	cn.cl.(customLayer32).backward32(cn.ins, t.k, ws.w[gn.off:gn.off+gn.np], ws.w32[gn.off:gn.off+gn.np], t.inputs(c, lo, hi),
-		y, ws.d[t.j+1][lo*no:hi*no], ws.keep[t.j][lo*cn.keep:hi*cn.keep], dx, gw, hi-lo)
+		y, ws.d[t.j+1][lo*no:hi*no], ws.keep[t.j][lo*k:hi*k], dx, gw, hi-lo)
 }
 
 // backwardCustom32 back-propagates custom node j to each of its inputs (and its

@@ -110,7 +110,7 @@ func (ws *graphWS32) ensure(rows int) {
 		case gDrop:
 			ws.mask[j] = make([]float32, size)
 		case gCustom:
-			ws.keep[j] = make([]float64, rows*gn.cn.keep)
+			ws.keep[j] = make([]float64, rows*keep32(gn.cn))
 		}
 	}
 	K := g.OutDim()

@@ -37,9 +37,11 @@ func (l GroupNorm) forward32(in []Shape, w []float64, _ []float32, x [][]float32
 		}
 		for p := range P {
 			xr, yr := xs[p*C:(p+1)*C], ys[p*C:(p+1)*C]
-			for c := range xr {
-				g := c / cg
-				yr[c] = float32(gamma[c]*((float64(xr[c])-kp[2*g])*kp[2*g+1]) + beta[c])
+			for g := range G {
+				m, is := kp[2*g], kp[2*g+1]
+				for c := g * cg; c < (g+1)*cg; c++ {
+					yr[c] = float32(gamma[c]*((float64(xr[c])-m)*is) + beta[c])
+				}
 			}
 		}
 	}
@@ -60,12 +62,15 @@ func (l GroupNorm) backward32(in []Shape, _ int, w []float64, _ []float32, x [][
 		xs, ds, kp := x[0][i*size:(i+1)*size], dy[i*size:(i+1)*size], keep[i*2*G:(i+1)*2*G]
 		if gw != nil {
 			for p := range P {
-				for c := range C {
-					g := c / cg
-					h := (float64(xs[p*C+c]) - kp[2*g]) * kp[2*g+1]
-					d := float64(ds[p*C+c])
-					gw[c] += d * h
-					gw[C+c] += d
+				xr, dr := xs[p*C:(p+1)*C], ds[p*C:(p+1)*C]
+				for g := range G {
+					m, is := kp[2*g], kp[2*g+1]
+					for c := g * cg; c < (g+1)*cg; c++ {
+						h := (float64(xr[c]) - m) * is
+						d := float64(dr[c])
+						gw[c] += d * h
+						gw[C+c] += d
+					}
 				}
 			}
 		}
@@ -95,24 +100,30 @@ func (l GroupNorm) backward32(in []Shape, _ int, w []float64, _ []float32, x [][
 	}
 }
 
-// forward32 is SiLU in float64 from the float32 input, rounded once.
-func (SiLU) forward32(_ []Shape, _ []float64, _ []float32, x [][]float32, y []float32, _ []float64, _ int) {
-	xs := x[0][:len(y)]
+// keepSize32 keeps σ(x) of every value for the backward pass (one exp per value instead
+// of two).
+func (SiLU) keepSize32(in []Shape) int { return in[0].Size() }
+
+// forward32 is SiLU in float64 from the float32 input, rounded once; it keeps
+// σ(x) = 1/(1 + e^{−x}) in float64.
+func (SiLU) forward32(_ []Shape, _ []float64, _ []float32, x [][]float32, y []float32, keep []float64, _ int) {
+	xs, kp := x[0][:len(y)], keep[:len(y)]
 	for i, v32 := range xs {
 		v := float64(v32)
-		y[i] = float32(v / (1 + math.Exp(-v)))
+		e := 1 + math.Exp(-v)
+		y[i] = float32(v / e)
+		kp[i] = 1 / e
 	}
 }
 
-// backward32 is SiLU's derivative product in float64, rounded once.
-func (SiLU) backward32(_ []Shape, _ int, _ []float64, _ []float32, x [][]float32, _, dy []float32, _ []float64, dx []float32, _ []float64, _ int) {
+// backward32 is SiLU's derivative product in float64 from the kept σ(x), rounded once.
+func (SiLU) backward32(_ []Shape, _ int, _ []float64, _ []float32, x [][]float32, _, dy []float32, keep []float64, dx []float32, _ []float64, _ int) {
 	if dx == nil {
 		return
 	}
-	xs := x[0][:len(dx)]
+	xs, kp := x[0][:len(dx)], keep[:len(dx)]
 	for i, v32 := range xs {
-		v := float64(v32)
-		sg := 1 / (1 + math.Exp(-v))
+		v, sg := float64(v32), kp[i]
 		dx[i] = float32(float64(dy[i]) * sg * (1 + v*(1-sg)))
 	}
 }

@@ -49,7 +49,11 @@ func TestUNetLayers32(t *testing.T) {
 			for k, s := range c.in {
 				x32[k], x[k] = r32(n*s.Size(), 1.5)
 			}
-			keep, keep32 := make([]float64, n*c.l.keepSize(c.in)), make([]float64, n*c.l.keepSize(c.in))
+			k32 := c.l.keepSize(c.in)
+			if k, ok := c.l.(keeper32); ok {
+				k32 = k.keepSize32(c.in)
+			}
+			keep, keep32 := make([]float64, n*c.l.keepSize(c.in)), make([]float64, n*k32)
 			y, y32 := make([]float64, n*out.Size()), make([]float32, n*out.Size())
 			c.l.forward(c.in, w, x, y, keep, n)
 			c.l.forward32(c.in, w, w32, x32, y32, keep32, n)
