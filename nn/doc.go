@@ -109,6 +109,18 @@
 // tests) and is itself the same bits for any GOMAXPROCS and kernel level. Supervised (float64)
 // stays the bit-exact default.
 //
+// GraphSupervised32 (NewGraphSupervised32) is the same for a Graph, such as a ResNet: the
+// methods of GraphSupervised that training uses (LossGrad, Losses, LossGradUpdate, MinBatch,
+// EvalOn, Accuracy, MarshalState) with float32 values, convolutions (im2col and Sgemm) and
+// pooling, while BatchNorm's batch and running statistics, its normalisation (formed in
+// float64, rounded once), the loss, and every sum of a parameter gradient over samples and
+// chunks stay float64; the ascent and perturbed passes of the SAM family leave the running
+// statistics alone as they do for GraphSupervised. Graph.NewPass32 returns GraphPass32, the
+// mixed-precision GraphPass (the U-Net of a score network: GroupNorm statistics, SiLU and
+// Fourier features in float64 from float32 values, rounded once). Both are the same bits
+// for any GOMAXPROCS. The float32 and float64 types are distinct (GraphSupervised32 has no
+// HVP or PerSampleGrads), so mixing them is a compile-time error.
+//
 // # Conventions
 //
 // Shapes are rows = samples. SoftmaxCE is the cross-entropy with integer labels; MSE is

@@ -26,7 +26,8 @@ func newRV(n int) rv { return rv{make([]float64, n), make([]float64, n)} }
 //   - a float32 sum a + b: e_a + e_b + u|a + b| (bias additions, Add, contributions to a
 //     value used twice);
 //   - a product of Sgemm of length k: Σ(|a|e_b + e_a|b|) + (k+2)·u·Σ|a||b| (internal/gemm's
-//     bound γ_{k+2}); a col2im sum of kh·kw such products adds kh·kw to k;
+//     bound γ_{k+2}); a col2im sum of kh·kw such products adds kh·kw to k, and the ∂/∂x of
+//     a "same" convolution is one product of length kh·kw·co;
 //   - ReLU is 1-Lipschitz: its output error is its input's. Its derivative, the mask
 //     1{x > 0}, passes the errors of dy unchanged where |x| > 2e_x, and may flip where
 //     |x| ≤ 2e_x: the error of dx there is bounded by |dy| + e_dy instead;
@@ -327,8 +328,14 @@ func graphBound32(g *Graph, w []float64, data *Dataset, idx []int, st *GraphStat
 					s.col2im(dx.e[r*ni:(r+1)*ni], dcp[r*m:(r+1)*m])
 					s.col2im(mag[r*ni:(r+1)*ni], dcm[r*m:(r+1)*m])
 				}
+				// col2im adds up to kh·kw products of length co; a "same" convolution
+				// forms ∂/∂x as one product of length kh·kw·co instead (transposed32).
+				mult := float64(co + 2 + s.kh*s.kw)
+				if transposed32(s) != nil {
+					mult = float64(s.kh*s.kw*co + 2)
+				}
 				for q := range mag {
-					dx.e[q] += float64(co+2+s.kh*s.kw) * u * mag[q]
+					dx.e[q] += mult * u * mag[q]
 				}
 			}
 			contribute(gn.in[0], dx)

@@ -26,17 +26,18 @@ func TestGraphSupervised32Bound(t *testing.T) {
 		Node{Layer: Conv2D{Out: 3, Kernel: 3, Stride: 1, Pad: 1}},         // 0
 		Node{Layer: BatchNorm{}},                                          // 1
 		Node{Layer: Activate{Act: ReLU}},                                  // 2
-		Node{Layer: Conv2D{Out: 4, Kernel: 3, Stride: 2, Pad: 1}},         // 3: 4×3 pixels
-		Node{Layer: BatchNorm{}},                                          // 4
-		Node{Layer: Activate{Act: ReLU}},                                  // 5
-		Node{Layer: Conv2D{Out: 4, Kernel: 1, Stride: 2}, From: []int{2}}, // 6: projection shortcut
-		Node{Layer: BatchNorm{}},                                          // 7
-		Node{Layer: Add{}, From: []int{5, 7}},                             // 8
-		Node{Layer: Activate{Act: ReLU}},                                  // 9
-		Node{Layer: GlobalAvgPool{}},                                      // 10
-		Node{Layer: Flatten{}},                                            // 11
-		Node{Layer: Dropout{Rate: 0.3}},                                   // 12
-		Node{Layer: Dense{Out: 4}},                                        // 13
+		Node{Layer: Conv2D{Out: 3, Kernel: 3, Stride: 1, Pad: 1}},         // 3: ∂/∂x by the flipped kernel
+		Node{Layer: Conv2D{Out: 4, Kernel: 3, Stride: 2, Pad: 1}},         // 4: 4×3 pixels, ∂/∂x by col2im
+		Node{Layer: BatchNorm{}},                                          // 5
+		Node{Layer: Activate{Act: ReLU}},                                  // 6
+		Node{Layer: Conv2D{Out: 4, Kernel: 1, Stride: 2}, From: []int{2}}, // 7: projection shortcut
+		Node{Layer: BatchNorm{}},                                          // 8
+		Node{Layer: Add{}, From: []int{6, 8}},                             // 9
+		Node{Layer: Activate{Act: ReLU}},                                  // 10
+		Node{Layer: GlobalAvgPool{}},                                      // 11
+		Node{Layer: Flatten{}},                                            // 12
+		Node{Layer: Dropout{Rate: 0.3}},                                   // 13
+		Node{Layer: Dense{Out: 4}},                                        // 14
 	)
 	if err != nil {
 		t.Fatal(err)

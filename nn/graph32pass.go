@@ -435,6 +435,19 @@ func (t *graph32Task) backward(worker, c, lo, hi int, x, y []float32) {
 				igemm.Sgemm(false, false, n*st.npos(), st.k, co, 1, dy, co, W, st.k, 0, dx, st.k)
 				return
 			}
+			if ts := ws.tstage(t.j); ts != nil {
+				// ∂/∂x as the convolution of ∂/∂y with the flipped kernel (transposed32):
+				// im2col of dy and one product per sample, no col2im.
+				k2 := ts.k
+				wT := ws.wT[worker][:ts.out.C*k2]
+				flipKernel(wT, W, st)
+				dc := ws.dcols[worker][:ts.npos()*k2]
+				for s := range n {
+					im2colT(ts, dc, dy[s*no:(s+1)*no])
+					igemm.Sgemm(false, true, ts.npos(), ts.out.C, k2, 1, dc, k2, wT, k2, 0, dx[s*ni:(s+1)*ni], ts.out.C)
+				}
+				return
+			}
 			dc := ws.dcols[worker][:st.npos()*st.k]
 			for s := range n {
 				igemm.Sgemm(false, false, st.npos(), st.k, co, 1, dy[s*no:(s+1)*no], co, W, st.k, 0, dc, st.k)
@@ -509,5 +522,43 @@ func reluBack32(dx, dy, x []float32) {
 		b := int32(math.Float32bits(v))
 		m := uint32((-b >> 31) &^ (b >> 31))
 		dx[i] = math.Float32frombits(math.Float32bits(dy[i]) & m)
+	}
+}
+
+// transposed32 returns, for a "same" convolution stage (stride 1, odd square kernel, padding
+// (k−1)/2: output and input pixels coincide), the stage of its transposed convolution:
+// ∂/∂x[p, c] = Σ_{i,j,o} ∂/∂y[p + (i−pad, j−pad), o]·W[o, (k−1−i, k−1−j, c)], a convolution
+// of ∂/∂y (out.C channels) with the flipped kernel W' (in.C × k·k·out.C, flipKernel) and
+// the same padding. Other stages return nil (their ∂/∂x goes through col2im).
+func transposed32(st *stage) *stage {
+	if st.kind != stageConv || st.direct || st.stride != 1 || st.kh != st.kw || st.kh%2 == 0 || st.pad != st.kh/2 {
+		return nil
+	}
+	ts := &stage{kind: stageConv, in: st.out, out: st.in, kh: st.kh, kw: st.kw, stride: 1, pad: st.pad, k: st.kh * st.kw * st.out.C}
+	return ts
+}
+
+// tstage returns the transposed stage of node j, or nil.
+func (ws *graphWS32) tstage(j int) *stage {
+	if ws.tst == nil {
+		return nil
+	}
+	return ws.tst[j]
+}
+
+// flipKernel writes W'[c, (i, j, o)] = W[o, (kh−1−i, kw−1−j, c)] (W: out.C × kh·kw·in.C)
+// into wT (in.C × kh·kw·out.C).
+func flipKernel(wT, W []float32, st *stage) {
+	ci, co, kh, kw := st.in.C, st.out.C, st.kh, st.kw
+	k2 := kh * kw * co
+	for o := range co {
+		for i := range kh {
+			for j := range kw {
+				src := W[o*st.k+((kh-1-i)*kw+(kw-1-j))*ci:][:ci]
+				for c, v := range src {
+					wT[c*k2+(i*kw+j)*co+o] = v
+				}
+			}
+		}
 	}
 }

@@ -33,6 +33,8 @@ type graphWS32 struct {
 	g32   [][]float32 // per-chunk float32 weight gradient of a convolution
 	cols  [][]float32 // per-worker unfolded inputs
 	dcols [][]float32 // per-worker ∂/∂cols
+	tst   []*stage    // per node: the transposed stage of a "same" convolution (transposed32)
+	wT    [][]float32 // per worker: its flipped weights
 	pcg   []rand.PCG  // per-worker dropout streams
 
 	written []bool
@@ -55,6 +57,7 @@ type graphWS32 struct {
 	maxSize  int
 	maxKeep  int
 	maxWidth int
+	maxWT    int
 }
 
 func (ws *graphWS32) capacity() int { return ws.cap }
@@ -67,6 +70,14 @@ func (g *Graph) newWS32() *graphWS32 {
 		ws.maxNP = max(ws.maxNP, gn.np)
 		if gn.kind == gStage && gn.st.kind == stageConv && !gn.st.direct {
 			ws.maxCols = max(ws.maxCols, gn.st.npos()*gn.st.k) // one sample
+			if ts := transposed32(&gn.st); ts != nil {
+				if ws.tst == nil {
+					ws.tst = make([]*stage, len(g.nodes))
+				}
+				ws.tst[j] = ts
+				ws.maxCols = max(ws.maxCols, ts.npos()*ts.k)
+				ws.maxWT = max(ws.maxWT, ts.out.C*ts.k)
+			}
 		}
 	}
 	for _, s := range g.shapes {
@@ -133,6 +144,7 @@ func (ws *graphWS32) ensureWorkers(n int) {
 	for len(ws.cols) < parallel.Workers(n) {
 		ws.cols = append(ws.cols, make([]float32, ws.maxCols))
 		ws.dcols = append(ws.dcols, make([]float32, ws.maxCols))
+		ws.wT = append(ws.wT, make([]float32, ws.maxWT))
 		ws.pcg = append(ws.pcg, rand.PCG{})
 	}
 }
