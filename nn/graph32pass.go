@@ -87,6 +87,13 @@ func (g *Graph) backward32(ws *graphWS32) {
 			for c := 1; c < ws.chunks(); c++ {
 				addTo(s, ws.part[c][:2*C])
 			}
+			// Σdy·x̂ = istd·(Σdy·x − μ·Σdy): the float64 cancellation error, about
+			// 2⁻⁵³·|μ|·Σ|dy|, stays far below the float32 rounding of dy (u·Σ|dy||x̂|)
+			// unless |μ| > 10⁶σ.
+			mean, istd := ws.mean[j], ws.istd[j]
+			for c := range C {
+				s[C+c] = istd[c] * (s[C+c] - mean[c]*s[c])
+			}
 			if ws.grad != nil {
 				copy(ws.grad[gn.off:gn.off+C], s[C:])
 				copy(ws.grad[gn.off+C:gn.off+2*C], s[:C])
@@ -161,16 +168,7 @@ func (t *graph32Task) Do(worker, c int) {
 		C := gn.out.C
 		p := ws.part[c][:2*C]
 		clear(p)
-		ps, pq := p[:C], p[C:]
-		for r := 0; r+C <= len(x); r += C {
-			row := x[r : r+C]
-			ps, pq := ps[:len(row)], pq[:len(row)]
-			for k, v32 := range row {
-				v := float64(v32)
-				ps[k] += v
-				pq[k] += v * v
-			}
-		}
+		bnSums(p[:C], p[C:], x, x)
 	case gopBNApply:
 		// y = a·x + b in float64 from the float32 x, a = γ·istd, b = β − a·μ, rounded
 		// once.
@@ -190,21 +188,12 @@ func (t *graph32Task) Do(worker, c int) {
 			}
 		}
 	case gopBNBackSum:
+		// Σdy and Σdy·x per channel; backward32 turns the second into
+		// Σdy·x̂ = istd·(Σdy·x − μ·Σdy).
 		C := gn.out.C
 		p := ws.part[c][:2*C]
 		clear(p)
-		ps, pg := p[:C], p[C:2*C]
-		dy := ws.d[t.j+1][lo*no : hi*no]
-		mean, istd := ws.mean[t.j][:C], ws.istd[t.j][:C]
-		for r := 0; r+C <= len(dy); r += C {
-			dr := dy[r : r+C]
-			xr, mu, is, ps, pg := x[r:r+len(dr)], mean[:len(dr)], istd[:len(dr)], ps[:len(dr)], pg[:len(dr)]
-			for k, v32 := range dr {
-				v := float64(v32)
-				ps[k] += v
-				pg[k] += v * ((float64(xr[k]) - mu[k]) * is[k])
-			}
-		}
+		bnSums(p[:C], p[C:], ws.d[t.j+1][lo*no:hi*no], x)
 	case gopBNBackApply:
 		C := gn.out.C
 		gamma, mean, istd := ws.w[gn.off:gn.off+C], ws.mean[t.j][:C], ws.istd[t.j][:C]
@@ -559,6 +548,35 @@ func flipKernel(wT, W []float32, st *stage) {
 					wT[c*k2+(i*kw+j)*co+o] = v
 				}
 			}
+		}
+	}
+}
+
+// bnSums adds, per channel k (rows of len(sa) values), Σa to sa and Σa·b to sab, in float64
+// from float32 a and b, two rows at a time (a fixed order: the same bits for any
+// scheduling). BatchNorm's forward pass calls it with b = a (Σx, Σx²), its backward pass
+// with a = ∂/∂y, b = x.
+func bnSums(sa, sab []float64, a, b []float32) {
+	C := len(sa)
+	sab = sab[:C]
+	r := 0
+	for ; r+2*C <= len(a); r += 2 * C {
+		a0, a1 := a[r:r+C], a[r+C:r+2*C]
+		b0, b1 := b[r:r+C], b[r+C:r+2*C]
+		a1, b0, b1 = a1[:len(a0)], b0[:len(a0)], b1[:len(a0)]
+		for k, v := range a0 {
+			x0, x1 := float64(v), float64(a1[k])
+			sa[k] += x0 + x1
+			sab[k] += x0*float64(b0[k]) + x1*float64(b1[k])
+		}
+	}
+	for ; r+C <= len(a); r += C {
+		a0, b0 := a[r:r+C], b[r:r+C]
+		b0 = b0[:len(a0)]
+		for k, v := range a0 {
+			x := float64(v)
+			sa[k] += x
+			sab[k] += x * float64(b0[k])
 		}
 	}
 }

@@ -44,20 +44,18 @@ type graphWS32 struct {
 	task    graph32Task
 
 	// the current pass
-	w        []float64
-	idx      []int
-	train    bool
-	seed     uint64
-	step     uint64
-	rmean    [][]float64
-	rvar     [][]float64
-	grad     []float64
-	maxNP    int
-	maxCols  int
-	maxSize  int
-	maxKeep  int
-	maxWidth int
-	maxWT    int
+	w       []float64
+	idx     []int
+	train   bool
+	seed    uint64
+	step    uint64
+	rmean   [][]float64
+	rvar    [][]float64
+	grad    []float64
+	maxNP   int
+	maxCols int
+	maxSize int
+	maxWT   int
 }
 
 func (ws *graphWS32) capacity() int { return ws.cap }
