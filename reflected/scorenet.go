@@ -62,7 +62,8 @@ type ScoreNet struct {
 	UNet *nn.Graph
 	// Float32 runs the U-Net in mixed precision (nn.GraphPass32: float32 values and
 	// products, float64 parameters, statistics and gradients; unet32.go); false, the
-	// default, is the bit-exact float64 pass. Only a U-Net body has a float32 path.
+	// default, is the bit-exact float64 pass. Only a U-Net body has a float32 path. A
+	// compute option, not part of the model: set it again after loading a saved net.
 	Float32 bool
 	// Embed is the time embedding.
 	Embed TimeEmbedding
