@@ -236,3 +236,41 @@ func TestGraphSupervised32BadInput(t *testing.T) {
 		t.Errorf("MinBatch = %d in training mode with BatchNorm, want 2", mb)
 	}
 }
+
+// TestGraphSupervised32AllLayers checks the mixed-precision objective on the graph with
+// every built-in node kind (MaxPool, AvgPool, Concat, a three-input Add, Tanh and GELU
+// activations, a Dense layer with Tanh, BatchNorm after Dense) against the float64 one,
+// normwise, in both modes, with the tolerance of TestGraphPass32UNet: 10·Σ_l (k_l + 2)·u
+// over the products of the graph. The exact per-entry bounds of
+// TestGraphSupervised32Bound cover the ResNet node kinds only.
+func TestGraphSupervised32AllLayers(t *testing.T) {
+	g := oddGraph(t)
+	tol := 0.0
+	for j := range g.nodes {
+		if gn := &g.nodes[j]; gn.kind == gStage && gn.st.kind == stageConv {
+			tol += float64(gn.st.k + 2)
+		}
+	}
+	tol *= 10 * 0x1p-24
+	for _, eval := range []bool{false, true} {
+		o32, o64, w := graph32Objective(t, g, 40, 9)
+		randomizeState(o64.State, 4)
+		o32.State, o32.Eval, o64.Eval = o64.State, eval, eval
+		idx := seq(37)
+		g64, g32 := make([]float64, len(w)), make([]float64, len(w))
+		l64, l32 := o64.LossGrad(g64, w, idx), o32.LossGrad(g32, w, idx)
+		num, den := 0.0, 0.0
+		for i := range w {
+			num += (g32[i] - g64[i]) * (g32[i] - g64[i])
+			den += g64[i] * g64[i]
+		}
+		e := math.Sqrt(num / den)
+		if el := math.Abs(l32-l64) / l64; !(el <= tol) {
+			t.Errorf("eval %v: loss %v vs float64 %v: relative difference %.3g > %.3g", eval, l32, l64, el, tol)
+		}
+		if !(e > 0 && e <= tol) {
+			t.Errorf("eval %v: gradient relative difference %.3g, want in (0, %.3g]", eval, e, tol)
+		}
+		t.Logf("eval %v: gradient relative difference %.3g (tolerance %.3g)", eval, e, tol)
+	}
+}
