@@ -28,7 +28,8 @@ import (
 // (graph32_test.go) bound the difference to GraphSupervised entry by entry by a running
 // first-order error analysis. The samples of a call are coupled and batched exactly as in
 // GraphSupervised, the running statistics move only in LossGradUpdate, and results are the
-// same bits for any GOMAXPROCS. The graph must have float32 kernels for all its nodes
+// same bits for any GOMAXPROCS and kernel level on one architecture (Go fuses the
+// multiply-adds of the elementwise loops on arm64, not on amd64). The graph must have float32 kernels for all its nodes
 // (all built-in layers have them); NewGraphSupervised32 returns an error naming a node without.
 //
 // GraphSupervised32 has no Hessian-vector product or per-sample gradients: those methods
