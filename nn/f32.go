@@ -67,6 +67,7 @@ type state32 struct {
 	out     []float64
 	dOut    []float64
 	losses  []float64
+	pass    pass32 // the element-wise passes, run in parallel blocks (f32par.go)
 }
 
 // NewSupervised32 returns the mixed-precision objective of net on data under loss, after
@@ -130,19 +131,8 @@ func (s *Supervised32) get(rows int) *state32 {
 // setParams rounds w (times Mask, if any) to float32 into st.w.
 func (s *Supervised32) setParams(st *state32, w []float64) {
 	s.Net.checkParams(w)
-	if m := s.Net.Mask; m != nil {
-		for i, v := range w {
-			if m[i] {
-				st.w[i] = float32(v)
-			} else {
-				st.w[i] = 0
-			}
-		}
-		return
-	}
-	for i, v := range w {
-		st.w[i] = float32(v)
-	}
+	st.pass = pass32{s: s, st: st, w: w}
+	st.pass.run(passRound, len(w), 1)
 }
 
 // forward gathers the rows idx (transposed, into st.x) and runs the network in float32 on
@@ -152,14 +142,13 @@ func (s *Supervised32) setParams(st *state32, w []float64) {
 func (s *Supervised32) forward(st *state32, idx []int) {
 	sz := s.Net.Sizes
 	B, n := len(idx), sz[0]
-	for r, i := range idx {
+	for _, i := range idx {
 		if i < 0 || i >= s.Len() {
 			panic(fmt.Sprintf("nn: sample index %d out of range [0, %d)", i, s.Len()))
 		}
-		for j, v := range s.x[i*n : (i+1)*n] {
-			st.x[j*B+r] = v
-		}
 	}
+	st.pass = pass32{s: s, st: st, idx: idx}
+	st.pass.run(passGather, n, B)
 	prev := st.x[:n*B]
 	off := 0
 	for l := 0; l < s.Net.NumLayers(); l++ {
@@ -174,7 +163,8 @@ func (s *Supervised32) forward(st *state32, idx []int) {
 			}
 		}
 		igemm.Sgemm(false, false, out, B, in, 1, W, in, prev, B, 1, z, B)
-		s.Net.activation(l).apply32(st.a[l][:out*B], z)
+		st.pass = pass32{s: s, st: st, act: s.Net.activation(l), z: z, a: st.a[l][:out*B], B: B}
+		st.pass.run(passApply, out, B)
 		prev = st.a[l][:out*B]
 	}
 	K := s.Net.OutDim()
@@ -223,7 +213,8 @@ func (s *Supervised32) backward(st *state32, grad []float64, accumulate bool, B 
 		in, out := sz[l], sz[l+1]
 		off -= out * (in + 1)
 		d := st.d[l][:out*B]
-		s.Net.activation(l).scaleByDerivative32(d, st.z[l][:out*B], st.a[l][:out*B])
+		st.pass = pass32{s: s, st: st, act: s.Net.activation(l), z: st.z[l][:out*B], a: st.a[l][:out*B], d: d, B: B}
+		st.pass.run(passDeriv, out, B)
 		var prev []float32
 		if l > 0 {
 			prev = st.a[l-1][:in*B]
@@ -231,6 +222,7 @@ func (s *Supervised32) backward(st *state32, grad []float64, accumulate bool, B 
 			prev = st.x[:in*B]
 		}
 		gw, gb := grad[off:off+out*in], grad[off+out*in:off+out*(in+1)]
+		var g []float32
 		if B <= wide32Rows {
 			// Few rows: widen Δ and A (small) and form Δ·Aᵀ in float64 directly into
 			// grad, instead of a float32 product and a widening pass over out·in values.
@@ -247,28 +239,16 @@ func (s *Supervised32) backward(st *state32, grad []float64, accumulate bool, B 
 			}
 			igemm.Dgemm(false, true, out, in, B, 1, d64, B, a64, B, beta, gw, in)
 		} else {
-			g := st.g[:out*in]
+			g = st.g[:out*in]
 			igemm.Sgemm(false, true, out, in, B, 1, d, B, prev, B, 0, g, in)
-			if accumulate {
-				for i, v := range g {
-					gw[i] += float64(v)
-				}
-			} else {
-				for i, v := range g {
-					gw[i] = float64(v)
-				}
-			}
 		}
-		for o := range gb {
-			sum := 0.0
-			if accumulate {
-				sum = gb[o]
-			}
-			for _, v := range d[o*B : (o+1)*B] {
-				sum += float64(v)
-			}
-			gb[o] = sum
+		// Widen g into gw (if formed in float32) and sum the bias gradients, by rows.
+		st.pass = pass32{s: s, st: st, g: g, d: d, gw: gw, gb: gb, in: in, B: B, accumulate: accumulate}
+		per := B
+		if g != nil {
+			per += in
 		}
+		st.pass.run(passWiden, out, per)
 		if l > 0 {
 			igemm.Sgemm(true, false, in, B, out, 1, st.w[off:off+out*in], in, d, B, 0, st.d[l-1][:in*B], B)
 		}

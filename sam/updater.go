@@ -46,6 +46,7 @@ type SGD struct {
 	v    []float64
 	t    int
 	step plain
+	pass sgdPass
 }
 
 // Validate reports a negative or non-finite LR, Momentum outside [0, 1), a negative
@@ -85,31 +86,19 @@ func (s *SGD) Update(w, grad []float64) {
 	if s.DecoupledWD != 0 {
 		scale(w, 1-lr*s.DecoupledWD)
 	}
-	if mu == 0 {
-		for i, g := range grad {
-			w[i] -= lr * (g*cf + l2*w[i])
+	p := &s.pass
+	*p = sgdPass{w: w, g: grad, lr: lr, mu: mu, l2: l2, cf: cf, nesterov: s.Nesterov}
+	if mu != 0 {
+		if s.v == nil {
+			s.v = make([]float64, len(w))
 		}
-		return
-	}
-	if s.v == nil {
-		s.v = make([]float64, len(w))
-	}
-	if len(s.v) != len(w) {
-		panic(fmt.Sprintf("sam: SGD.Update: len(w) = %d changed from %d", len(w), len(s.v)))
-	}
-	v := s.v[:len(w)]
-	if s.Nesterov {
-		for i, g := range grad {
-			gi := g*cf + l2*w[i]
-			v[i] = mu*v[i] + gi
-			w[i] -= lr * (gi + mu*v[i])
+		if len(s.v) != len(w) {
+			panic(fmt.Sprintf("sam: SGD.Update: len(w) = %d changed from %d", len(w), len(s.v)))
 		}
-		return
+		p.v = s.v[:len(w)]
 	}
-	for i, g := range grad {
-		v[i] = mu*v[i] + g*cf + l2*w[i]
-		w[i] -= lr * v[i]
-	}
+	p.run() // in blocks over the parameters (parloops.go)
+	*p = sgdPass{}
 }
 
 // Reset clears the momentum buffer and the update count.
