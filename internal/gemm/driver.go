@@ -250,6 +250,7 @@ func (pr *problem[T]) compute(t int, s *scratch[T]) {
 			if nw < nr && kern.fnTE != nil {
 				mask = edgeMask(nw, nr)
 			}
+			inPlaceB := pr.inPlaceB && nw == nr // a full panel read in place from B
 			for ir := 0; ir < mc; ir += mr {
 				i := i0 + ir
 				mh := min(mr, pr.m-i)
@@ -268,18 +269,25 @@ func (pr *problem[T]) compute(t int, s *scratch[T]) {
 					}
 				}
 				switch {
-				case pr.inPlaceB && nw == nr && ir >= full:
-					kern.fnTB(kcb, s.a[ir*kcb:(ir+mr)*kcb], mr, pr.b[p0*ldb+j:], ldb, cs, ldcs, pr.alpha, beta)
-				case pr.inPlaceB && nw == nr && pr.transA:
-					kern.fnTB(kcb, pr.a[p0*lda+i:], lda, pr.b[p0*ldb+j:], ldb, cs, ldcs, pr.alpha, beta)
-				case pr.inPlaceB && nw == nr:
-					kern.fnNB(kcb, pr.a[i*lda+p0:], lda, pr.b[p0*ldb+j:], ldb, cs, ldcs, pr.alpha, beta)
-				case !viaTile && mask != nil && ir >= full:
-					kern.fnTE(kcb, s.a[ir*kcb:(ir+mr)*kcb], mr, bpan, cs, ldcs, pr.alpha, beta, mask)
-				case !viaTile && mask != nil && pr.transA:
-					kern.fnTE(kcb, pr.a[p0*lda+i:], lda, bpan, cs, ldcs, pr.alpha, beta, mask)
-				case !viaTile && mask != nil:
-					kern.fnNE(kcb, pr.a[i*lda+p0:], lda, bpan, cs, ldcs, pr.alpha, beta, mask)
+				case inPlaceB:
+					b := pr.b[p0*ldb+j:]
+					switch {
+					case ir >= full:
+						kern.fnTB(kcb, s.a[ir*kcb:(ir+mr)*kcb], mr, b, ldb, cs, ldcs, pr.alpha, beta)
+					case pr.transA:
+						kern.fnTB(kcb, pr.a[p0*lda+i:], lda, b, ldb, cs, ldcs, pr.alpha, beta)
+					default:
+						kern.fnNB(kcb, pr.a[i*lda+p0:], lda, b, ldb, cs, ldcs, pr.alpha, beta)
+					}
+				case mask != nil && !viaTile:
+					switch {
+					case ir >= full:
+						kern.fnTE(kcb, s.a[ir*kcb:(ir+mr)*kcb], mr, bpan, cs, ldcs, pr.alpha, beta, mask)
+					case pr.transA:
+						kern.fnTE(kcb, pr.a[p0*lda+i:], lda, bpan, cs, ldcs, pr.alpha, beta, mask)
+					default:
+						kern.fnNE(kcb, pr.a[i*lda+p0:], lda, bpan, cs, ldcs, pr.alpha, beta, mask)
+					}
 				case ir >= full:
 					kern.fnT(kcb, s.a[ir*kcb:(ir+mr)*kcb], mr, bpan, cs, ldcs, pr.alpha, beta)
 				case pr.transA:
