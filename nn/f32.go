@@ -29,6 +29,11 @@ import (
 // (tests in f32_test.go state the bound); the float64 Supervised stays the bit-exact
 // default for research use. Results are the same bits for any GOMAXPROCS and kernel level.
 //
+// The matrix products and the element-wise passes (rounding w, gathering the batch, the
+// activations, widening the weight gradients, the bias sums: f32par.go) run on
+// internal/parallel's pool, each part of the output written by one block with the serial
+// operations, so the parallel split never changes a bit.
+//
 // Net, Data and Loss must not change after construction. Methods are safe for concurrent
 // use and do not allocate in steady state.
 type Supervised32 struct {

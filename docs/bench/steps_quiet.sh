@@ -24,6 +24,7 @@
 # with a token count (an end-to-end check of the script, not a measurement). About 10
 # minutes for 3 rounds on an idle 2-core host.
 set -e
+. docs/bench/peer_env.sh
 out=${1:?usage: sh docs/bench/steps_quiet.sh OUT [rounds] [levels]}
 rounds=${2:-3}
 levels=${3:-"avx2 avx512"}
@@ -45,11 +46,7 @@ log "# $(date -u), load $(cut -d' ' -f1-3 /proc/loadavg)"
 $py -c 'import re, torch; c = torch.__config__.show(); print("# torch", torch.__version__, "|", " ".join(re.findall(r"CPU capability usage: \w+|BLAS_INFO=\w+", c)))' >&3
 for r in $(seq "$rounds"); do
 	for lvl in $levels; do
-		if [ "$lvl" = avx2 ]; then
-			peerenv="OPENBLAS_CORETYPE=Haswell ONEDNN_MAX_CPU_ISA=AVX2"
-		else
-			peerenv="OPENBLAS_CORETYPE="
-		fi
+		peerenv=$(peer_env "$lvl")
 		for t in 2 1; do
 			thr="OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS=$t OMP_NUM_THREADS=$t"
 			log "=== round $r, level $lvl (SDEML_CPU=$lvl; peer env: $peerenv), threads $t, $(date -u +%H:%M:%S), load $(cut -d' ' -f1-3 /proc/loadavg)"
