@@ -20,7 +20,9 @@
 #
 # Usage, from the repository root:
 #   sh docs/bench/steps_quiet.sh OUT [rounds (3)] [levels ("avx2 avx512")]
-# writes the raw output to OUT (and a line per block to stderr). QUICK=1 runs each block
+# writes the raw output to OUT (and a line per block to stderr);
+#   /usr/bin/python3 docs/bench/steps_quiet_summary.py OUT
+# prints it as a Markdown table with the speedups. QUICK=1 runs each block
 # with a token count (an end-to-end check of the script, not a measurement). About 10
 # minutes for 3 rounds on an idle 2-core host.
 set -e
