@@ -133,6 +133,12 @@ func (s *Supervised32) get(rows int) *state32 {
 	return st
 }
 
+// release returns st to the free list, without references to the caller's slices.
+func (s *Supervised32) release(st *state32) {
+	st.pass = pass32{}
+	s.states.put(st)
+}
+
 // setParams rounds w (times Mask, if any) to float32 into st.w.
 func (s *Supervised32) setParams(st *state32, w []float64) {
 	s.Net.checkParams(w)
@@ -271,7 +277,7 @@ func (s *Supervised32) LossGrad(grad, w []float64, idx []int) float64 {
 		panic(fmt.Sprintf("nn: len(grad) = %d, want len(w) = %d", len(grad), len(w)))
 	}
 	st := s.get(min(len(idx), chunkRows))
-	defer s.states.put(st)
+	defer s.release(st)
 	s.setParams(st, w)
 	inv := 1 / float64(len(idx))
 	total := 0.0
@@ -298,7 +304,7 @@ func (s *Supervised32) Losses(dst, w []float64, idx []int) {
 		return
 	}
 	st := s.get(min(len(idx), chunkRows))
-	defer s.states.put(st)
+	defer s.release(st)
 	s.setParams(st, w)
 	for start := 0; start < len(idx); start += chunkRows {
 		sub := idx[start:min(start+chunkRows, len(idx))]
@@ -317,7 +323,7 @@ func (s *Supervised32) Accuracy(w []float64, idx []int) float64 {
 		panic("nn: Accuracy with empty idx")
 	}
 	st := s.get(min(len(idx), chunkRows))
-	defer s.states.put(st)
+	defer s.release(st)
 	s.setParams(st, w)
 	K, correct := s.Net.OutDim(), 0
 	for start := 0; start < len(idx); start += chunkRows {

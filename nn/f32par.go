@@ -4,9 +4,10 @@ import "github.com/sdeml/sdeml/internal/parallel"
 
 // The element-wise passes of a Supervised32 call (rounding the parameters to float32,
 // gathering the batch feature-major, the activations and their derivatives, widening a
-// weight gradient to float64 and summing the bias gradients) cost about as much CPU as the matrix products of a batch-128 step
-// of the 784-256-256-10 MLP; run on one goroutine they leave the other cores idle for
-// half the step. pass32 runs them on internal/parallel's pool, in blocks of its range.
+// weight gradient to float64 and summing the bias gradients) cost about half as much CPU
+// as the matrix products of a batch-128 step of the 784-256-256-10 MLP; run on one
+// goroutine they left the other cores idle meanwhile. pass32 runs them on
+// internal/parallel's pool, in blocks of their range.
 // Every block writes its own entries of the output, each computed exactly as by the
 // serial loop (the same operations in the same order per entry; the bias sums run over
 // the samples of one row, never across blocks), so the result is the same bits for any
