@@ -346,7 +346,7 @@ func TestSupervised32Concurrent(t *testing.T) {
 // TestSupervised32PassSplit checks that the element-wise passes (f32par.go) give the same
 // bits however they are split: the least block size lowered to one element (pass32Min =
 // 1, so every pass splits into up to 4 blocks per worker) on 1, 2 and 3 workers against
-// the serial passes, on a masked network (the rounding's masked branch), for
+// the serial passes, on the test network and a masked copy (the rounding's masked branch), for
 // batches of 128 (float32 weight gradients widened by the pass), 13 (float64 weight
 // gradients, rows not a multiple of the gather's 8) and 1100 (two chunks of at most
 // chunkRows = 1024: accumulation).
