@@ -7,11 +7,12 @@ import (
 	"testing"
 )
 
-// TestSGDUpdateSplit checks that SGD.Update, whose loop runs in blocks over the parameters
-// (parloops.go), gives the same bits for GOMAXPROCS 1, 2 and 3 (1: one serial block) on a
-// vector long enough to be split, for plain, heavy-ball and Nesterov updates with weight
-// decay, over three updates (momentum state carried).
-func TestSGDUpdateSplit(t *testing.T) {
+// TestUpdateSplit checks that SGD.Update and Adam.Update, whose loops run in blocks over
+// the parameters (parloops.go), give the same bits for GOMAXPROCS 1, 2 and 3 (1: one
+// serial block) on a vector long enough to be split, for plain, heavy-ball and Nesterov
+// SGD with weight decay and for Adam with and without weight decay, over three updates
+// (momentum and moment state carried).
+func TestUpdateSplit(t *testing.T) {
 	const n = 5*parBlock + 123
 	rng := rand.New(rand.NewPCG(3, 4))
 	w0, gs := make([]float64, n), make([][]float64, 3)
@@ -25,14 +26,20 @@ func TestSGDUpdateSplit(t *testing.T) {
 		}
 	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
-	for _, cfg := range []SGD{{LR: 0.1}, {LR: 0.1, Momentum: 0.9, WeightDecay: 1e-3}, {LR: 0.1, Momentum: 0.9, Nesterov: true, DecoupledWD: 1e-2}} {
+	for k, newUpdater := range []func() Updater{
+		func() Updater { return &SGD{LR: 0.1} },
+		func() Updater { return &SGD{LR: 0.1, Momentum: 0.9, WeightDecay: 1e-3} },
+		func() Updater { return &SGD{LR: 0.1, Momentum: 0.9, Nesterov: true, DecoupledWD: 1e-2} },
+		func() Updater { return &Adam{LR: 1e-2} },
+		func() Updater { return &Adam{LR: 1e-2, WeightDecay: 1e-3, DecoupledWD: 1e-2} },
+	} {
 		var want []float64
 		for _, procs := range []int{1, 2, 3} {
 			runtime.GOMAXPROCS(procs)
-			s := cfg
+			u := newUpdater()
 			w := append([]float64(nil), w0...)
 			for _, g := range gs {
-				s.Update(w, g)
+				u.Update(w, g)
 			}
 			if want == nil {
 				want = w
@@ -40,7 +47,7 @@ func TestSGDUpdateSplit(t *testing.T) {
 			}
 			for i := range w {
 				if math.Float64bits(w[i]) != math.Float64bits(want[i]) {
-					t.Fatalf("%+v, GOMAXPROCS=%d: w[%d] = %v, want %v", cfg, procs, i, w[i], want[i])
+					t.Fatalf("updater %d, GOMAXPROCS=%d: w[%d] = %v, want %v", k, procs, i, w[i], want[i])
 				}
 			}
 		}

@@ -46,7 +46,7 @@ type SGD struct {
 	v    []float64
 	t    int
 	step plain
-	pass sgdPass
+	pass updatePass
 }
 
 // Validate reports a negative or non-finite LR, Momentum outside [0, 1), a negative
@@ -87,7 +87,7 @@ func (s *SGD) Update(w, grad []float64) {
 		scale(w, 1-lr*s.DecoupledWD)
 	}
 	p := &s.pass
-	*p = sgdPass{w: w, g: grad, lr: lr, mu: mu, l2: l2, cf: cf, nesterov: s.Nesterov}
+	*p = updatePass{w: w, g: grad, lr: lr, mu: mu, l2: l2, cf: cf, nesterov: s.Nesterov}
 	if mu != 0 {
 		if s.v == nil {
 			s.v = make([]float64, len(w))
@@ -98,7 +98,7 @@ func (s *SGD) Update(w, grad []float64) {
 		p.v = s.v[:len(w)]
 	}
 	p.run() // in blocks over the parameters (parloops.go)
-	*p = sgdPass{}
+	*p = updatePass{}
 }
 
 // Reset clears the momentum buffer and the update count.
@@ -126,6 +126,7 @@ type Adam struct {
 	m, v []float64
 	t    int
 	step plain
+	pass updatePass
 }
 
 // Validate reports a negative or non-finite LR, Eps or weight decay, betas outside [0, 1),
@@ -172,13 +173,11 @@ func (a *Adam) Update(w, grad []float64) {
 	c2 := 1 - math.Pow(b2, float64(a.t))
 	l2 := a.WeightDecay
 	cf := clipFactor(grad, a.ClipNorm) // exactly 1 without clipping
-	m, v := a.m[:len(w)], a.v[:len(w)]
-	for i, g := range grad {
-		g = g*cf + l2*w[i]
-		m[i] = b1*m[i] + (1-b1)*g
-		v[i] = b2*v[i] + (1-b2)*g*g
-		w[i] -= lr * (m[i] / c1) / (math.Sqrt(v[i]/c2) + eps)
-	}
+	p := &a.pass
+	*p = updatePass{w: w, g: grad, m: a.m[:len(w)], v: a.v[:len(w)], lr: lr, l2: l2, cf: cf,
+		b1: b1, b2: b2, c1: c1, c2: c2, eps: eps}
+	p.run() // in blocks over the parameters (parloops.go)
+	*p = updatePass{}
 }
 
 // Reset clears the moment buffers and the update count.
