@@ -29,6 +29,11 @@ import (
 // (tests in f32_test.go state the bound); the float64 Supervised stays the bit-exact
 // default for research use. Results are the same bits for any GOMAXPROCS and kernel level.
 //
+// The matrix products and the element-wise passes (rounding w, gathering the batch, the
+// activations, widening the weight gradients, the bias sums: f32par.go) run on
+// internal/parallel's pool, each part of the output written by one block with the serial
+// operations, so the parallel split never changes a bit.
+//
 // Net, Data and Loss must not change after construction. Methods are safe for concurrent
 // use and do not allocate in steady state.
 type Supervised32 struct {
@@ -67,6 +72,7 @@ type state32 struct {
 	out     []float64
 	dOut    []float64
 	losses  []float64
+	pass    pass32 // the element-wise passes, run in parallel blocks (f32par.go)
 }
 
 // NewSupervised32 returns the mixed-precision objective of net on data under loss, after
@@ -127,22 +133,17 @@ func (s *Supervised32) get(rows int) *state32 {
 	return st
 }
 
+// release returns st to the free list, without references to the caller's slices.
+func (s *Supervised32) release(st *state32) {
+	st.pass = pass32{}
+	s.states.put(st)
+}
+
 // setParams rounds w (times Mask, if any) to float32 into st.w.
 func (s *Supervised32) setParams(st *state32, w []float64) {
 	s.Net.checkParams(w)
-	if m := s.Net.Mask; m != nil {
-		for i, v := range w {
-			if m[i] {
-				st.w[i] = float32(v)
-			} else {
-				st.w[i] = 0
-			}
-		}
-		return
-	}
-	for i, v := range w {
-		st.w[i] = float32(v)
-	}
+	st.pass = pass32{s: s, st: st, w: w}
+	st.pass.run(passRound, len(w), 1)
 }
 
 // forward gathers the rows idx (transposed, into st.x) and runs the network in float32 on
@@ -152,14 +153,13 @@ func (s *Supervised32) setParams(st *state32, w []float64) {
 func (s *Supervised32) forward(st *state32, idx []int) {
 	sz := s.Net.Sizes
 	B, n := len(idx), sz[0]
-	for r, i := range idx {
+	for _, i := range idx {
 		if i < 0 || i >= s.Len() {
 			panic(fmt.Sprintf("nn: sample index %d out of range [0, %d)", i, s.Len()))
 		}
-		for j, v := range s.x[i*n : (i+1)*n] {
-			st.x[j*B+r] = v
-		}
 	}
+	st.pass = pass32{s: s, st: st, idx: idx}
+	st.pass.run(passGather, n, B)
 	prev := st.x[:n*B]
 	off := 0
 	for l := 0; l < s.Net.NumLayers(); l++ {
@@ -174,7 +174,8 @@ func (s *Supervised32) forward(st *state32, idx []int) {
 			}
 		}
 		igemm.Sgemm(false, false, out, B, in, 1, W, in, prev, B, 1, z, B)
-		s.Net.activation(l).apply32(st.a[l][:out*B], z)
+		st.pass = pass32{s: s, st: st, act: s.Net.activation(l), z: z, a: st.a[l][:out*B], B: B}
+		st.pass.run(passApply, out, B)
 		prev = st.a[l][:out*B]
 	}
 	K := s.Net.OutDim()
@@ -223,7 +224,8 @@ func (s *Supervised32) backward(st *state32, grad []float64, accumulate bool, B 
 		in, out := sz[l], sz[l+1]
 		off -= out * (in + 1)
 		d := st.d[l][:out*B]
-		s.Net.activation(l).scaleByDerivative32(d, st.z[l][:out*B], st.a[l][:out*B])
+		st.pass = pass32{s: s, st: st, act: s.Net.activation(l), z: st.z[l][:out*B], a: st.a[l][:out*B], d: d, B: B}
+		st.pass.run(passDeriv, out, B)
 		var prev []float32
 		if l > 0 {
 			prev = st.a[l-1][:in*B]
@@ -231,6 +233,7 @@ func (s *Supervised32) backward(st *state32, grad []float64, accumulate bool, B 
 			prev = st.x[:in*B]
 		}
 		gw, gb := grad[off:off+out*in], grad[off+out*in:off+out*(in+1)]
+		var g []float32
 		if B <= wide32Rows {
 			// Few rows: widen Δ and A (small) and form Δ·Aᵀ in float64 directly into
 			// grad, instead of a float32 product and a widening pass over out·in values.
@@ -247,28 +250,16 @@ func (s *Supervised32) backward(st *state32, grad []float64, accumulate bool, B 
 			}
 			igemm.Dgemm(false, true, out, in, B, 1, d64, B, a64, B, beta, gw, in)
 		} else {
-			g := st.g[:out*in]
+			g = st.g[:out*in]
 			igemm.Sgemm(false, true, out, in, B, 1, d, B, prev, B, 0, g, in)
-			if accumulate {
-				for i, v := range g {
-					gw[i] += float64(v)
-				}
-			} else {
-				for i, v := range g {
-					gw[i] = float64(v)
-				}
-			}
 		}
-		for o := range gb {
-			sum := 0.0
-			if accumulate {
-				sum = gb[o]
-			}
-			for _, v := range d[o*B : (o+1)*B] {
-				sum += float64(v)
-			}
-			gb[o] = sum
+		// Widen g into gw (if formed in float32) and sum the bias gradients, by rows.
+		st.pass = pass32{s: s, st: st, g: g, d: d, gw: gw, gb: gb, in: in, B: B, accumulate: accumulate}
+		per := B
+		if g != nil {
+			per += in
 		}
+		st.pass.run(passWiden, out, per)
 		if l > 0 {
 			igemm.Sgemm(true, false, in, B, out, 1, st.w[off:off+out*in], in, d, B, 0, st.d[l-1][:in*B], B)
 		}
@@ -286,7 +277,7 @@ func (s *Supervised32) LossGrad(grad, w []float64, idx []int) float64 {
 		panic(fmt.Sprintf("nn: len(grad) = %d, want len(w) = %d", len(grad), len(w)))
 	}
 	st := s.get(min(len(idx), chunkRows))
-	defer s.states.put(st)
+	defer s.release(st)
 	s.setParams(st, w)
 	inv := 1 / float64(len(idx))
 	total := 0.0
@@ -313,7 +304,7 @@ func (s *Supervised32) Losses(dst, w []float64, idx []int) {
 		return
 	}
 	st := s.get(min(len(idx), chunkRows))
-	defer s.states.put(st)
+	defer s.release(st)
 	s.setParams(st, w)
 	for start := 0; start < len(idx); start += chunkRows {
 		sub := idx[start:min(start+chunkRows, len(idx))]
@@ -332,7 +323,7 @@ func (s *Supervised32) Accuracy(w []float64, idx []int) float64 {
 		panic("nn: Accuracy with empty idx")
 	}
 	st := s.get(min(len(idx), chunkRows))
-	defer s.states.put(st)
+	defer s.release(st)
 	s.setParams(st, w)
 	K, correct := s.Net.OutDim(), 0
 	for start := 0; start < len(idx); start += chunkRows {

@@ -342,3 +342,55 @@ func TestSupervised32Concurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestSupervised32PassSplit checks that the element-wise passes (f32par.go) give the same
+// bits however they are split: the least block size lowered to one element (pass32Min =
+// 1, so every pass splits into up to 4 blocks per worker) on 1, 2 and 3 workers against
+// the serial passes, on the test network and a masked copy (the rounding's masked branch), for
+// batches of 128 (float32 weight gradients widened by the pass), 13 (float64 weight
+// gradients, rows not a multiple of the gather's 8) and 1100 (two chunks of at most
+// chunkRows = 1024: accumulation).
+func TestSupervised32PassSplit(t *testing.T) {
+	obj, w := mlp32Problem(t)
+	mask := make([]bool, len(w))
+	for i := range mask {
+		mask[i] = i%7 != 3
+	}
+	masked := *obj.Net
+	masked.Mask = mask
+	objM, err := NewSupervised32(&masked, obj.Data, obj.Loss)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	defer func(m int) { pass32Min = m }(pass32Min)
+	other := randomParams(obj.Net, 63)
+	long := make([]int, 1100)
+	for i := range long {
+		long[i] = (7 * i) % obj.Len()
+	}
+	for _, o := range []*Supervised32{obj, objM} {
+		for _, idx := range [][]int{seq(128), seq(13), long} {
+			runtime.GOMAXPROCS(1)
+			pass32Min = 1 << 30
+			want := make([]float64, len(w))
+			wantLoss := o.LossGrad(want, w, idx)
+			for _, p := range []int{1, 2, 3} {
+				runtime.GOMAXPROCS(p)
+				g := make([]float64, len(w))
+				pass32Min = 1 << 30
+				o.LossGrad(g, other, idx) // leaves other values in the scratch state
+				pass32Min = 1
+				l := o.LossGrad(g, w, idx)
+				if math.Float64bits(l) != math.Float64bits(wantLoss) {
+					t.Fatalf("mask=%v B=%d GOMAXPROCS=%d: loss %v, want %v", o.Net.Mask != nil, len(idx), p, l, wantLoss)
+				}
+				for i := range g {
+					if math.Float64bits(g[i]) != math.Float64bits(want[i]) {
+						t.Fatalf("mask=%v B=%d GOMAXPROCS=%d: grad[%d] = %v, want %v", o.Net.Mask != nil, len(idx), p, i, g[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}

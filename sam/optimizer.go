@@ -149,12 +149,11 @@ func checkDirection(loss float64, g []float64, bad int) error {
 	return nil
 }
 
-// firstNonFinite returns the index of the first NaN or ±Inf in x, or -1. A finite sum Σ x_i
-// (gonum's vectorized floats.Sum) proves every x_i finite, since a NaN or ±Inf entry makes
-// any sum NaN or ±Inf; only a non-finite sum (a bad entry, or finite entries whose sum
-// overflows) leads to the entry-by-entry scan.
+// firstNonFinite returns the index of the first NaN or ±Inf in x, or -1. Finite block sums
+// (allFinite) prove every x_i finite; only a non-finite one (a bad entry, or finite
+// entries whose sum overflows) leads to the entry-by-entry scan.
 func firstNonFinite(x []float64) int {
-	if finite(floats.Sum(x)) {
+	if allFinite(x) {
 		return -1
 	}
 	for k, y := range x {

@@ -46,6 +46,7 @@ type SGD struct {
 	v    []float64
 	t    int
 	step plain
+	pass updatePass
 }
 
 // Validate reports a negative or non-finite LR, Momentum outside [0, 1), a negative
@@ -85,31 +86,19 @@ func (s *SGD) Update(w, grad []float64) {
 	if s.DecoupledWD != 0 {
 		scale(w, 1-lr*s.DecoupledWD)
 	}
-	if mu == 0 {
-		for i, g := range grad {
-			w[i] -= lr * (g*cf + l2*w[i])
+	p := &s.pass
+	*p = updatePass{w: w, g: grad, lr: lr, mu: mu, l2: l2, cf: cf, nesterov: s.Nesterov}
+	if mu != 0 {
+		if s.v == nil {
+			s.v = make([]float64, len(w))
 		}
-		return
-	}
-	if s.v == nil {
-		s.v = make([]float64, len(w))
-	}
-	if len(s.v) != len(w) {
-		panic(fmt.Sprintf("sam: SGD.Update: len(w) = %d changed from %d", len(w), len(s.v)))
-	}
-	v := s.v[:len(w)]
-	if s.Nesterov {
-		for i, g := range grad {
-			gi := g*cf + l2*w[i]
-			v[i] = mu*v[i] + gi
-			w[i] -= lr * (gi + mu*v[i])
+		if len(s.v) != len(w) {
+			panic(fmt.Sprintf("sam: SGD.Update: len(w) = %d changed from %d", len(w), len(s.v)))
 		}
-		return
+		p.v = s.v[:len(w)]
 	}
-	for i, g := range grad {
-		v[i] = mu*v[i] + g*cf + l2*w[i]
-		w[i] -= lr * v[i]
-	}
+	p.run() // in blocks over the parameters (parloops.go)
+	*p = updatePass{}
 }
 
 // Reset clears the momentum buffer and the update count.
@@ -137,6 +126,7 @@ type Adam struct {
 	m, v []float64
 	t    int
 	step plain
+	pass updatePass
 }
 
 // Validate reports a negative or non-finite LR, Eps or weight decay, betas outside [0, 1),
@@ -183,13 +173,11 @@ func (a *Adam) Update(w, grad []float64) {
 	c2 := 1 - math.Pow(b2, float64(a.t))
 	l2 := a.WeightDecay
 	cf := clipFactor(grad, a.ClipNorm) // exactly 1 without clipping
-	m, v := a.m[:len(w)], a.v[:len(w)]
-	for i, g := range grad {
-		g = g*cf + l2*w[i]
-		m[i] = b1*m[i] + (1-b1)*g
-		v[i] = b2*v[i] + (1-b2)*g*g
-		w[i] -= lr * (m[i] / c1) / (math.Sqrt(v[i]/c2) + eps)
-	}
+	p := &a.pass
+	*p = updatePass{w: w, g: grad, m: a.m[:len(w)], v: a.v[:len(w)], lr: lr, l2: l2, cf: cf,
+		b1: b1, b2: b2, c1: c1, c2: c2, eps: eps}
+	p.run() // in blocks over the parameters (parloops.go)
+	*p = updatePass{}
 }
 
 // Reset clears the moment buffers and the update count.

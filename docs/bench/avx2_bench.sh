@@ -13,6 +13,7 @@
 # hold on a loaded machine; the two-thread wall-clock ones do not (see the load printed).
 # Usage, from the repository root: sh docs/bench/avx2_bench.sh [rounds] [levels] > out.txt 2>&1
 set -e
+. docs/bench/peer_env.sh
 rounds=${1:-2}
 levels=${2:-"avx2 avx512"}
 py=/usr/bin/python3
@@ -25,11 +26,7 @@ grep -m1 'model name' /proc/cpuinfo
 date -u
 for r in $(seq "$rounds"); do
 	for lvl in $levels; do
-		if [ "$lvl" = avx2 ]; then
-			peerenv="OPENBLAS_CORETYPE=Haswell ONEDNN_MAX_CPU_ISA=AVX2"
-		else
-			peerenv="OPENBLAS_CORETYPE="
-		fi
+		peerenv=$(peer_env "$lvl")
 		echo "=== round $r, level $lvl, peer env: $peerenv, $(date -u +%H:%M:%S), load $(cut -d' ' -f1-3 /proc/loadavg)"
 		SDEML_CPU=$lvl /tmp/sdeml_cpu.test -test.run TestActiveFlags -test.v | grep 'kernel level'
 		echo "--- gemm, one thread, thread CPU time"

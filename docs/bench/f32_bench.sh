@@ -14,6 +14,7 @@
 # than wall time; with two threads it also counts spinning while a thread waits for the other.
 # Usage, from the repository root: sh docs/bench/f32_bench.sh [rounds] [levels] > out.txt 2>&1
 set -e
+. docs/bench/peer_env.sh
 rounds=${1:-2}
 levels=${2:-"avx2 avx512"}
 py=/usr/bin/python3
@@ -23,11 +24,7 @@ grep -m1 'model name' /proc/cpuinfo
 date -u
 for r in $(seq "$rounds"); do
 	for lvl in $levels; do
-		if [ "$lvl" = avx2 ]; then
-			peerenv="OPENBLAS_CORETYPE=Haswell ONEDNN_MAX_CPU_ISA=AVX2"
-		else
-			peerenv="OPENBLAS_CORETYPE="
-		fi
+		peerenv=$(peer_env "$lvl")
 		echo "=== round $r, level $lvl, peer env: $peerenv, $(date -u +%H:%M:%S), load $(cut -d' ' -f1-3 /proc/loadavg)"
 		for t in 2 1; do
 			echo "--- MLP step, $t thread(s), process CPU time (load $(cut -d' ' -f1 /proc/loadavg))"

@@ -10,14 +10,17 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 )
 
-// benchShapes are the products of one training step of the MLP 784-256-256-10 at batch 128
-// in nn's layout (weights W stored out×in): forward Z = X·Wᵀ, weight gradient dW = dZᵀ·X,
-// input gradient dX = dZ·W.
-var benchShapes = []struct {
+// benchShape is one product of the benchmarks: C (m×n) = op(A)·op(B) with depth k.
+type benchShape struct {
 	name           string
 	transA, transB bool
 	m, n, k        int
-}{
+}
+
+// benchShapes are the products of one training step of the MLP 784-256-256-10 at batch 128
+// in nn's layout (weights W stored out×in): forward Z = X·Wᵀ, weight gradient dW = dZᵀ·X,
+// input gradient dX = dZ·W.
+var benchShapes = []benchShape{
 	{"fwd/128x784x256", false, true, 128, 256, 784},
 	{"fwd/128x256x256", false, true, 128, 256, 256},
 	{"fwd/128x256x10", false, true, 128, 10, 256},

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 
@@ -80,8 +81,9 @@ func TestKernelCPUTime(t *testing.T) {
 	}
 }
 
-// TestSgemmCPUTime is TestCPUTime for Sgemm (float32), plus each float32 kernel alone on a
-// full tile with kc = 256 (packed panels in L1/L2). Run with
+// TestSgemmCPUTime is TestCPUTime for Sgemm (float32), plus the products of one
+// nn.Supervised32 step (f32StepShapes) and each float32 kernel alone on a full tile with
+// kc = 256 (packed panels in L1/L2). Run with
 //
 //	go test -run TestSgemmCPUTime -v ./internal/gemm/ -args -gemm.cputime
 func TestSgemmCPUTime(t *testing.T) {
@@ -112,7 +114,7 @@ func TestSgemmCPUTime(t *testing.T) {
 		t.Logf("kernel %-8s %dx%-3d %7.1f GFLOP/s (thread CPU time)", kern.name, kern.mr, kern.nr, flops/float64(best))
 	}
 	rng := rand.New(rand.NewPCG(1, 1))
-	for _, s := range benchShapes {
+	for _, s := range slices.Concat(benchShapes, f32StepShapes) {
 		g := gemmCase{transA: s.transA, transB: s.transB, m: s.m, n: s.n, k: s.k, alpha: 1}
 		a64, lda, b64, ldb, c64, ldc := g.operands(rng)
 		a, bb, c := to32(a64), to32(b64), to32(c64)

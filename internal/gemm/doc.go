@@ -54,6 +54,11 @@
 // by gen_kernels.go next to the float64 ones (kernel32_amd64.s), have 12×32 (AVX-512, 24 zmm
 // accumulators) and 6×16 (AVX2, 12 ymm accumulators) tiles, with twice the lanes of the
 // float64 ones; products with at most 2·mr rows read op(B) = B in place instead of packing it.
+// Both types run through one packed driver (driver.go), generic over float32 and float64:
+// the kernel table kernelOf[T] (tile shape, the kernel variants a level has, its narrow
+// variant) and a small per-type table (free lists, the packing routine of op(B), whether
+// packing is fused into the tasks) are all that differ, so the blocking, packing and
+// threading logic exists once. The few-rows and transposed paths above are float64 only.
 // The portable kernel rounds each multiply-add once like the instruction (fma32: the float64
 // sum rounded to odd, then to float32), so it matches the assembly bit for bit. Its error
 // bound is that of the float64 product below with u = 2⁻²⁴.

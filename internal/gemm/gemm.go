@@ -74,7 +74,7 @@ func checkMatrix[T float32 | float64](name string, rows, cols int, x []T, ld int
 }
 
 // scale sets C = β·C (C = 0 when β = 0, without reading C).
-func scale(m, n int, beta float64, c []float64, ldc int) {
+func scale[T float32 | float64](m, n int, beta T, c []T, ldc int) {
 	if beta == 1 {
 		return
 	}

@@ -2,51 +2,65 @@ package gemm
 
 import "math"
 
-// kernel is a register-blocked microkernel for an mr×nr tile of C, in two variants that
-// differ only in where they read the mr×kc block of op(A):
+// kernelOf is a register-blocked microkernel for an mr×nr tile of C with elements of type
+// T, in variants that differ only in where they read the operands:
 //
 //	fnT(kc, a, ps, b, c, ldc, alpha, beta) reads a[p*ps+i] (packed panels with ps = mr, or
 //	    op(A) = Aᵀ in place with ps = lda);
 //	fnN(kc, a, rs, b, c, ldc, alpha, beta) reads a[i*rs+p] (op(A) = A in place, rs = lda).
 //
 // Both read the packed panel b (layout b[p*nr+j]), form acc[i][j] = Σ_{p<kc} a_ip·b[p*nr+j]
-// with one fused multiply-add per p in increasing p starting from acc = +0, and write
-// c[i*ldc+j] = combine(acc[i][j], c[i*ldc+j], alpha, beta).
+// with one fused multiply-add per p (rounded once in T) in increasing p starting from
+// acc = +0, and write c[i*ldc+j] = combine(acc[i][j], c[i*ldc+j], alpha, beta) (combine32
+// for float32).
 //
-// Because every kernel rounds in exactly this order, all kernels give the same bits for
-// each element of C, whatever their tile shape.
-type kernel struct {
+// Because every kernel rounds in exactly this order, all kernels of a type give the same
+// bits for each element of C, whatever their tile shape. kernel and kernel32 name the two
+// instances.
+type kernelOf[T float32 | float64] struct {
 	name     string
 	mr, nr   int
-	fnT, fnN func(kc int, a []float64, stride int, b, c []float64, ldc int, alpha, beta float64)
+	fnT, fnN func(kc int, a []T, stride int, b, c []T, ldc int, alpha, beta T)
 
 	// fnTE and fnNE, if not nil, are fnT and fnN for an edge column panel (a full mr rows,
 	// fewer than nr columns): they take a last argument mask (nr lanes, -1 for the columns
 	// of C to write and 0 for the others, see edgeMask) and leave the other columns of C
 	// unread and unwritten, so that the panel is written in place instead of through the
-	// edge tile. Same rounding as fnT and fnN.
-	fnTE, fnNE func(kc int, a []float64, stride int, b, c []float64, ldc int, alpha, beta float64, mask []int64)
+	// edge tile. Same rounding as fnT and fnN. (AVX2 float64.)
+	fnTE, fnNE func(kc int, a []T, stride int, b, c []T, ldc int, alpha, beta T, mask []int64)
+
+	// fnTB and fnNB, if not nil, are fnT and fnN reading B in place, row p of the panel at
+	// b[p*ldb : p*ldb+nr] (op(B) = B, full panels only), for products with so few rows that
+	// packing op(B) would cost more than the product; same rounding. (float32.)
+	fnTB, fnNB func(kc int, a []T, stride int, b []T, ldb int, c []T, ldc int, alpha, beta T)
 
 	// smallNT and smallNN are the largest m for which Dgemm takes the few-rows path
 	// (small.go) when op(A) = A and op(B) = Bᵀ or B, smallTN the largest k for which it
 	// takes it when op(A) = Aᵀ and op(B) = B; small holds its assembly kernels (nil: the
-	// pure-Go loops of that path).
+	// pure-Go loops of that path). (float64.)
 	smallNT, smallNN, smallTN int
 	small                     *smallKernels
 
 	// narrow is a kernel of the same instruction set with a narrower tile (nil if none),
 	// used by the packed driver for the products whose n it pads less (forWidth).
-	narrow *kernel
+	narrow *kernelOf[T]
 }
+
+// kernel is a float64 microkernel, kernel32 a float32 one.
+type (
+	kernel   = kernelOf[float64]
+	kernel32 = kernelOf[float32]
+)
 
 // forWidth returns the kernel the packed driver uses for a product with n columns: its
 // narrow variant when the columns it computes, padding included, are fewer than the wide
 // kernel's by more than 5% (the narrow tile does more loads per multiply-add), else k.
-// On AVX-512 that is n = 16 or 32 (24-wide tiles would leave 8 or 16 of their columns
-// empty: measured 1.3–3× faster with the narrow tile), but not n = 256 or 784, where the
-// wide tile pads 8 of 264 or 792 columns and measured 4–7% faster. Every kernel rounds
-// alike, so the choice changes the speed only.
-func (k *kernel) forWidth(n int) *kernel {
+// On AVX-512 float64 that is n = 16 or 32 (24-wide tiles would leave 8 or 16 of their
+// columns empty: measured 1.3–3× faster with the narrow tile), but not n = 256 or 784,
+// where the wide tile pads 8 of 264 or 792 columns and measured 4–7% faster; on AVX-512
+// float32, n = 4 or 16 (32-wide tiles would compute 8 or 2 times the columns). Every
+// kernel rounds alike, so the choice changes the speed only.
+func (k *kernelOf[T]) forWidth(n int) *kernelOf[T] {
 	if k.narrow == nil || 21*ceilDiv(n, k.narrow.nr)*k.narrow.nr >= 20*ceilDiv(n, k.nr)*k.nr {
 		return k
 	}

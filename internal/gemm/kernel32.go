@@ -2,39 +2,6 @@ package gemm
 
 import "math"
 
-// kernel32 is a register-blocked float32 microkernel for an mr×nr tile of C, the float32
-// counterpart of kernel: fnT(kc, a, ps, b, c, ldc, alpha, beta) reads a[p*ps+i] (packed
-// panels with ps = mr, or op(A) = Aᵀ in place with ps = lda), fnN(kc, a, rs, …) reads
-// a[i*rs+p] (op(A) = A in place); both read the packed panel b[p*nr+j], form
-// acc[i][j] = Σ_{p<kc} a_ip·b_pj with one float32 fused multiply-add per p in increasing p
-// from acc = +0, and write c[i*ldc+j] = combine32(acc[i][j], c[i*ldc+j], alpha, beta), so
-// every float32 kernel gives the same bits.
-//
-// fnTB and fnNB are fnT and fnN reading B in place, row p of the panel at
-// b[p*ldb : p*ldb+nr] (op(B) = B, full panels only), for products with so few rows that
-// packing op(B) would cost more than the product; they give the same bits.
-type kernel32 struct {
-	name       string
-	mr, nr     int
-	fnT, fnN   func(kc int, a []float32, stride int, b, c []float32, ldc int, alpha, beta float32)
-	fnTB, fnNB func(kc int, a []float32, stride int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32)
-
-	// narrow is a kernel of the same instruction set with half the tile width (nil if
-	// none), used for products whose n it pads less (forWidth32).
-	narrow *kernel32
-}
-
-// forWidth32 returns the kernel for a product with n columns: k's narrow variant when the
-// columns it computes, padding included, are fewer by more than 5% (n = 4 or 16 on
-// AVX-512: 32-wide tiles would compute 8 or 2 times the columns), else k. All kernels round
-// alike, so the choice changes the speed only.
-func (k *kernel32) forWidth32(n int) *kernel32 {
-	if k.narrow == nil || 21*ceilDiv(n, k.narrow.nr)*k.narrow.nr >= 20*ceilDiv(n, k.nr)*k.nr {
-		return k
-	}
-	return k.narrow
-}
-
 // kernels32 lists the float32 kernels usable on this machine, fastest first; the portable
 // kernel is always last. kernel32_amd64.go prepends the assembly kernels.
 var kernels32 = []kernel32{{name: "generic", mr: 4, nr: 4, fnT: kernGeneric32T, fnN: kernGeneric32N, fnTB: kernGeneric32TB, fnNB: kernGeneric32NB}}

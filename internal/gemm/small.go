@@ -107,9 +107,9 @@ func runSmall(kern kernel, transA, transB bool, m, n, k int, alpha float64, a []
 	}
 	sp.nTasks = ceilDiv(n, sp.cols)
 	if sp.nTasks == 1 {
-		s := scratchPool.New()
+		s := ops64.scratch.New()
 		sp.task(0, s)
-		scratchPool.Put(s)
+		ops64.scratch.Put(s)
 	} else {
 		parallel.Run(sp.nTasks, smallTask{sp})
 	}
@@ -121,9 +121,9 @@ func runSmall(kern kernel, transA, transB bool, m, n, k int, alpha float64, a []
 type smallTask struct{ sp *smallProblem }
 
 func (t smallTask) Do(_, i int) {
-	s := scratchPool.New()
+	s := ops64.scratch.New()
 	t.sp.task(i, s)
-	scratchPool.Put(s)
+	ops64.scratch.Put(s)
 }
 
 // width returns the number of columns of C that one kernel call covers.
@@ -144,7 +144,7 @@ func (sp *smallProblem) width() int {
 // accumulating each kc-block in s.tile. An edge group of fewer than w columns is copied,
 // zero-padded, into s.a so that the assembly kernels can take it too (the padding lanes
 // are discarded).
-func (sp *smallProblem) task(t int, s *scratch) {
+func (sp *smallProblem) task(t int, s *scratch[float64]) {
 	k := sp.k
 	j1 := min((t+1)*sp.cols, sp.n)
 	w := sp.width()

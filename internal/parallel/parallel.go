@@ -81,3 +81,23 @@ func mix(z uint64) uint64 {
 	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
 	return z ^ (z >> 31)
 }
+
+// Blocks returns how to cut a range of n elements into blocks for Run when each block
+// should hold at least minBlock elements (waking a helper costs microseconds, so a block
+// should cost more than that): count blocks of per elements, block i covering
+// [i·per, min((i+1)·per, n)). It returns count = 1, per = n when GOMAXPROCS is 1 or n is
+// below 2·minBlock, so that the caller can run the range in place. The blocks depend on n,
+// minBlock and GOMAXPROCS only; a loop whose blocks each write their own elements gives
+// the same result for any split.
+func Blocks(n, minBlock int) (count, per int) {
+	minBlock = max(minBlock, 1)
+	if n < 2*minBlock || runtime.GOMAXPROCS(0) == 1 {
+		return 1, n
+	}
+	per = minBlock
+	// At most 4 blocks per worker: enough to balance a helper that starts late.
+	if most := 4 * runtime.GOMAXPROCS(0); n > most*per {
+		per = (n + most - 1) / most
+	}
+	return (n + per - 1) / per, per
+}

@@ -119,3 +119,27 @@ func TestStreamSeedsReseedMatchesStream(t *testing.T) {
 		}
 	}
 }
+
+// TestBlocks checks that the blocks of Blocks tile [0, n) exactly, hold at least minBlock
+// elements (but the last), and number at most 4 per worker; one block at GOMAXPROCS 1 or
+// for n < 2·minBlock.
+func TestBlocks(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, procs := range []int{1, 2, 3} {
+		runtime.GOMAXPROCS(procs)
+		for _, n := range []int{0, 1, 5, 31, 32, 33, 100, 1000, 235146} {
+			for _, minBlock := range []int{0, 1, 16, 1000} {
+				count, per := Blocks(n, minBlock)
+				if procs == 1 || n < 2*max(minBlock, 1) {
+					if count != 1 || per != n {
+						t.Fatalf("procs=%d n=%d min=%d: (%d, %d), want (1, %d)", procs, n, minBlock, count, per, n)
+					}
+					continue
+				}
+				if count < 2 || count > 4*procs || per < minBlock || (count-1)*per >= n || count*per < n {
+					t.Fatalf("procs=%d n=%d min=%d: (%d, %d) do not tile the range as promised", procs, n, minBlock, count, per)
+				}
+			}
+		}
+	}
+}
