@@ -115,16 +115,13 @@ func (SiLU) forward32(_ []Shape, _ []float64, _ []float32, x [][]float32, y []fl
 	isilu.Forward(y, keep[:len(y)], x[0][:len(y)])
 }
 
-// backward32 is SiLU's derivative product in float64 from the kept σ(x), rounded once.
+// backward32 is SiLU's derivative product in float64 from the kept σ(x), rounded once
+// (internal/silu).
 func (SiLU) backward32(_ []Shape, _ int, _ []float64, _ []float32, x [][]float32, _, dy []float32, keep []float64, dx []float32, _ []float64, _ int) {
 	if dx == nil {
 		return
 	}
-	xs, kp := x[0][:len(dx)], keep[:len(dx)]
-	for i, v32 := range xs {
-		v, sg := float64(v32), kp[i]
-		dx[i] = float32(float64(dy[i]) * sg * (1 + v*(1-sg)))
-	}
+	isilu.Backward(dx, dy[:len(dx)], keep[:len(dx)], x[0][:len(dx)])
 }
 
 // forward32 is ScaleShift in float32: y = h·(1 + γ) + β.

@@ -66,3 +66,30 @@ func forward(y []float32, s []float64, x []float32) {
 		s[i] = sg
 	}
 }
+
+// Backward sets dx[i] = dy[i]·s[i]·(1 + x[i]·(1 − s[i])) (σ' times ∂/∂y, s = σ(x) as kept
+// by Forward) in float64 from the float32 values, rounded once to float32. It panics
+// unless all lengths are equal.
+func Backward(dx, dy []float32, s []float64, x []float32) {
+	if len(dx) != len(x) || len(dy) != len(x) || len(s) != len(x) {
+		panic("silu: Backward: lengths differ")
+	}
+	n := 0
+	if useAVX2 {
+		n = len(x) &^ 3
+		if n > 0 {
+			backwardAVX2(dx[:n], dy[:n], s[:n], x[:n])
+		}
+	}
+	backward(dx[n:], dy[n:], s[n:], x[n:])
+}
+
+// backward is Backward in Go.
+func backward(dx, dy []float32, s []float64, x []float32) {
+	dx, dy, s = dx[:len(x)], dy[:len(x)], s[:len(x)]
+	for i, v32 := range x {
+		v, sg := float64(v32), s[i]
+		c := 1 + float64(v*(1-sg))
+		dx[i] = float32(float64(float64(dy[i])*sg) * c)
+	}
+}

@@ -12,3 +12,9 @@ var useAVX2 = cpu.AVX2FMA
 //
 //go:noescape
 func forwardAVX2(y []float32, s []float64, x []float32)
+
+// backwardAVX2 is backward for len(x) a positive multiple of 4 (lengths checked by the
+// caller), silu_amd64.s.
+//
+//go:noescape
+func backwardAVX2(dx, dy []float32, s []float64, x []float32)

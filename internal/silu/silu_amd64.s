@@ -81,3 +81,30 @@ loop:
 	JLT  loop
 	VZEROUPPER
 	RET
+
+// func backwardAVX2(dx, dy []float32, s []float64, x []float32)
+TEXT ·backwardAVX2(SB), NOSPLIT, $0-96
+	MOVQ dx_base+0(FP), DX
+	MOVQ dy_base+24(FP), BX
+	MOVQ s_base+48(FP), DI
+	MOVQ x_base+72(FP), SI
+	MOVQ x_len+80(FP), CX
+	XORQ AX, AX
+
+bloop:
+	VCVTPS2PD (SI)(AX*4), Y0          // v
+	VMOVUPD (DI)(AX*8), Y1            // s
+	VCVTPS2PD (BX)(AX*4), Y2          // dy
+	VMOVUPD one<>(SB), Y3
+	VSUBPD Y1, Y3, Y3                 // 1 − s
+	VMULPD Y3, Y0, Y3                 // v·(1 − s)
+	VADDPD one<>(SB), Y3, Y3          // c = 1 + v·(1 − s)
+	VMULPD Y1, Y2, Y2                 // dy·s
+	VMULPD Y3, Y2, Y2                 // dy·s·c
+	VCVTPD2PSY Y2, X2
+	VMOVUPS X2, (DX)(AX*4)
+	ADDQ $4, AX
+	CMPQ AX, CX
+	JLT  bloop
+	VZEROUPPER
+	RET

@@ -8,3 +8,7 @@ var useAVX2 = false
 func forwardAVX2(y []float32, s []float64, x []float32) {
 	panic("silu: no AVX2 kernel in this build")
 }
+
+func backwardAVX2(dx, dy []float32, s []float64, x []float32) {
+	panic("silu: no AVX2 kernel in this build")
+}
