@@ -6,6 +6,7 @@ import (
 
 	"github.com/sdeml/sdeml/internal/bnorm"
 	igemm "github.com/sdeml/sdeml/internal/gemm"
+	"github.com/sdeml/sdeml/internal/relu32"
 )
 
 // check32 returns an error if a node of g has no float32 kernel (a custom layer without
@@ -499,14 +500,9 @@ func (t *graph32Task) backward(worker, c, lo, hi int, x, y []float32) {
 }
 
 // reluBack32 sets dx = dy·ReLU'(x) in one pass (dy kept iff x > 0, the branch-free mask
-// of scaleByDerivative32).
+// of scaleByDerivative32, internal/relu32).
 func reluBack32(dx, dy, x []float32) {
-	dx, dy = dx[:len(x)], dy[:len(x)]
-	for i, v := range x {
-		b := int32(math.Float32bits(v))
-		m := uint32((-b >> 31) &^ (b >> 31))
-		dx[i] = math.Float32frombits(math.Float32bits(dy[i]) & m)
-	}
+	relu32.Back(dx[:len(x)], dy[:len(x)], x)
 }
 
 // transposed32 returns, for a "same" convolution stage (stride 1, odd square kernel, padding
