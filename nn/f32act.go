@@ -1,8 +1,12 @@
 package nn
 
-import "math"
+import (
+	"math"
 
-// apply32 sets dst[i] = σ(z[i]) in float32: max(z, 0) for ReLU, and for the smooth
+	"github.com/sdeml/sdeml/internal/relu32"
+)
+
+// apply32 sets dst[i] = σ(z[i]) in float32: max(z, 0) for ReLU (internal/relu32), and for the smooth
 // activations σ evaluated in float64 at z and rounded once to float32.
 func (a Activation) apply32(dst, z []float32) {
 	dst = dst[:len(z)]
@@ -10,9 +14,7 @@ func (a Activation) apply32(dst, z []float32) {
 	case Identity:
 		copy(dst, z)
 	case ReLU:
-		for i, v := range z {
-			dst[i] = max(v, 0)
-		}
+		relu32.Forward(dst, z) // max(z, 0); a NaN stays NaN
 	default:
 		for i, v := range z {
 			dst[i] = float32(a.eval(float64(v)))
@@ -46,11 +48,7 @@ func (a Activation) scaleByDerivative32(d, z, s []float32) {
 	case Identity:
 	case ReLU:
 		// Branch-free mask as in scaleByDerivative: keep d[i] iff z[i] > 0.
-		for i, v := range z {
-			x := int32(math.Float32bits(v))
-			m := uint32((-x >> 31) &^ (x >> 31))
-			d[i] = math.Float32frombits(math.Float32bits(d[i]) & m)
-		}
+		relu32.Back(d, d, z)
 	case Tanh:
 		for i, v := range s {
 			w := float64(v)

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/sdeml/sdeml/internal/bnorm"
 	igemm "github.com/sdeml/sdeml/internal/gemm"
+	"github.com/sdeml/sdeml/internal/relu32"
 )
 
 // check32 returns an error if a node of g has no float32 kernel (a custom layer without
@@ -168,7 +170,7 @@ func (t *graph32Task) Do(worker, c int) {
 		C := gn.out.C
 		p := ws.part[c][:2*C]
 		clear(p)
-		bnSums(p[:C], p[C:], x, x)
+		bnorm.Sums(p[:C], p[C:], x, x)
 	case gopBNApply:
 		// y = a·x + b in float64 from the float32 x, a = γ·istd, b = β − a·μ, rounded
 		// once.
@@ -180,20 +182,14 @@ func (t *graph32Task) Do(worker, c int) {
 			a[k] = gamma[k] * istd[k]
 			b[k] = beta[k] - a[k]*mean[k]
 		}
-		for r := 0; r+C <= len(x); r += C {
-			xr := x[r : r+C]
-			yr, a, b := y[r:r+len(xr)], a[:len(xr)], b[:len(xr)]
-			for k, v := range xr {
-				yr[k] = float32(a[k]*float64(v) + b[k])
-			}
-		}
+		bnorm.Affine(y, x, a, b)
 	case gopBNBackSum:
 		// Σdy and Σdy·x per channel; backward32 turns the second into
 		// Σdy·x̂ = istd·(Σdy·x − μ·Σdy).
 		C := gn.out.C
 		p := ws.part[c][:2*C]
 		clear(p)
-		bnSums(p[:C], p[C:], ws.d[t.j+1][lo*no:hi*no], x)
+		bnorm.Sums(p[:C], p[C:], ws.d[t.j+1][lo*no:hi*no], x)
 	case gopBNBackApply:
 		C := gn.out.C
 		gamma, mean, istd := ws.w[gn.off:gn.off+C], ws.mean[t.j][:C], ws.istd[t.j][:C]
@@ -209,28 +205,28 @@ func (t *graph32Task) Do(worker, c int) {
 		if c == 0 {
 			co = ws.gpart[c][:2*C] // chunk 0's partial sums hold the reduced ss, sg
 		}
-		ca, cb := co[:C], co[C:2*C]
+		ca, cb, m := co[:C], co[C:2*C], ws.part[c][2*C:3*C]
 		for k := range C {
 			ca[k] = gamma[k] * istd[k]
 			cb[k] = 0
+			m[k] = 0
 			if ws.train {
 				cb[k] = -ca[k] * istd[k] * sg[k] * invN
+				m[k] = ss[k] * invN
 			}
 		}
-		for r := 0; r+C <= len(dy); r += C {
-			dr := dy[r : r+C]
-			xr, dxr, ca, cb := x[r:r+len(dr)], dx[r:r+len(dr)], ca[:len(dr)], cb[:len(dr)]
-			if !ws.train {
+		if !ws.train {
+			for r := 0; r+C <= len(dy); r += C {
+				dr := dy[r : r+C]
+				dxr, ca := dx[r:r+len(dr)], ca[:len(dr)]
 				for k, v := range dr {
 					dxr[k] = float32(ca[k] * float64(v))
 				}
-				continue
 			}
-			ss, mu := ss[:len(dr)], mean[:len(dr)]
-			for k, v := range dr {
-				dxr[k] = float32(ca[k]*(float64(v)-ss[k]*invN) + cb[k]*(float64(xr[k])-mu[k]))
-			}
+			return
 		}
+		// ca·(dy − m) + cb·(x − μ), m = Σdy/N (internal/bnorm).
+		bnorm.Back(dx, dy, x, ca, m, cb, mean)
 	case gopBwd:
 		t.backward(worker, c, lo, hi, x, y)
 	case gopCustomBack:
@@ -504,14 +500,9 @@ func (t *graph32Task) backward(worker, c, lo, hi int, x, y []float32) {
 }
 
 // reluBack32 sets dx = dy·ReLU'(x) in one pass (dy kept iff x > 0, the branch-free mask
-// of scaleByDerivative32).
+// of scaleByDerivative32, internal/relu32).
 func reluBack32(dx, dy, x []float32) {
-	dx, dy = dx[:len(x)], dy[:len(x)]
-	for i, v := range x {
-		b := int32(math.Float32bits(v))
-		m := uint32((-b >> 31) &^ (b >> 31))
-		dx[i] = math.Float32frombits(math.Float32bits(dy[i]) & m)
-	}
+	relu32.Back(dx[:len(x)], dy[:len(x)], x)
 }
 
 // transposed32 returns, for a "same" convolution stage (stride 1, odd square kernel, padding
@@ -548,35 +539,6 @@ func flipKernel(wT, W []float32, st *stage) {
 					wT[c*k2+(i*kw+j)*co+o] = v
 				}
 			}
-		}
-	}
-}
-
-// bnSums adds, per channel k (rows of len(sa) values), Σa to sa and Σa·b to sab, in float64
-// from float32 a and b, two rows at a time (a fixed order: the same bits for any
-// scheduling). BatchNorm's forward pass calls it with b = a (Σx, Σx²), its backward pass
-// with a = ∂/∂y, b = x.
-func bnSums(sa, sab []float64, a, b []float32) {
-	C := len(sa)
-	sab = sab[:C]
-	r := 0
-	for ; r+2*C <= len(a); r += 2 * C {
-		a0, a1 := a[r:r+C], a[r+C:r+2*C]
-		b0, b1 := b[r:r+C], b[r+C:r+2*C]
-		a1, b0, b1 = a1[:len(a0)], b0[:len(a0)], b1[:len(a0)]
-		for k, v := range a0 {
-			x0, x1 := float64(v), float64(a1[k])
-			sa[k] += x0 + x1
-			sab[k] += x0*float64(b0[k]) + x1*float64(b1[k])
-		}
-	}
-	for ; r+C <= len(a); r += C {
-		a0, b0 := a[r:r+C], b[r:r+C]
-		b0 = b0[:len(a0)]
-		for k, v := range a0 {
-			x := float64(v)
-			sa[k] += x
-			sab[k] += x * float64(b0[k])
 		}
 	}
 }

@@ -28,7 +28,7 @@ type graphWS32 struct {
 	xin   [][][]float32
 	tmp   []float32   // a contribution to a value that already has one
 	gblk  []float64   // the gradient of one block (blocked passes)
-	part  [][]float64 // per-chunk partial sums (BatchNorm, 2·maxC)
+	part  [][]float64 // per-chunk partial sums and coefficients (BatchNorm, 3·maxC)
 	gpart [][]float64 // per-chunk layer gradients, widened (largest layer)
 	g32   [][]float32 // per-chunk float32 weight gradient of a convolution
 	cols  [][]float32 // per-worker unfolded inputs
@@ -129,7 +129,7 @@ func (ws *graphWS32) ensure(rows int) {
 	ws.part, ws.gpart, ws.g32 = make([][]float64, chunks), make([][]float64, chunks), make([][]float32, chunks)
 	ws.xin = make([][][]float32, chunks)
 	for c := range chunks {
-		ws.part[c] = make([]float64, 2*g.maxC)
+		ws.part[c] = make([]float64, 3*g.maxC)
 		ws.gpart[c] = make([]float64, ws.maxNP)
 		ws.g32[c] = make([]float32, ws.maxNP)
 		ws.xin[c] = make([][]float32, g.maxIn)

@@ -1,11 +1,15 @@
 package nn
 
-import "math"
+import (
+	"math"
+
+	isilu "github.com/sdeml/sdeml/internal/silu"
+)
 
 // The float32 kernels of the U-Net layers (customLayer32), for the mixed-precision path of
 // a Graph. Each follows its float64 kernel: GroupNorm's statistics and normalisation,
-// SiLU, and Fourier's features are formed in float64 from the float32 inputs and rounded
-// once; ScaleShift runs in float32; Channels moves values; every parameter-gradient and
+// SiLU (with a fast exponential), and Fourier's features are formed in float64 from the
+// float32 inputs and rounded once; ScaleShift runs in float32; Channels moves values; every parameter-gradient and
 // per-sample sum over pixels is a float64 sum.
 
 // forward32 keeps μ_g and 1/√(σ²_g + ε) per sample and group (float64 sums of the float32
@@ -104,28 +108,20 @@ func (l GroupNorm) backward32(in []Shape, _ int, w []float64, _ []float32, x [][
 // of two).
 func (SiLU) keepSize32(in []Shape) int { return in[0].Size() }
 
-// forward32 is SiLU in float64 from the float32 input, rounded once; it keeps
-// σ(x) = 1/(1 + e^{−x}) in float64.
+// forward32 is SiLU in float64 from the float32 input with the fast exponential of
+// internal/silu (relative error below silu.ExpErr, AVX2 or Go, the same bits), rounded
+// once; it keeps σ(x) = 1/(1 + e^{−x}) in float64 and forms y = x·σ(x) from it.
 func (SiLU) forward32(_ []Shape, _ []float64, _ []float32, x [][]float32, y []float32, keep []float64, _ int) {
-	xs, kp := x[0][:len(y)], keep[:len(y)]
-	for i, v32 := range xs {
-		v := float64(v32)
-		e := 1 + math.Exp(-v)
-		y[i] = float32(v / e)
-		kp[i] = 1 / e
-	}
+	isilu.Forward(y, keep[:len(y)], x[0][:len(y)])
 }
 
-// backward32 is SiLU's derivative product in float64 from the kept σ(x), rounded once.
+// backward32 is SiLU's derivative product in float64 from the kept σ(x), rounded once
+// (internal/silu).
 func (SiLU) backward32(_ []Shape, _ int, _ []float64, _ []float32, x [][]float32, _, dy []float32, keep []float64, dx []float32, _ []float64, _ int) {
 	if dx == nil {
 		return
 	}
-	xs, kp := x[0][:len(dx)], keep[:len(dx)]
-	for i, v32 := range xs {
-		v, sg := float64(v32), kp[i]
-		dx[i] = float32(float64(dy[i]) * sg * (1 + v*(1-sg)))
-	}
+	isilu.Backward(dx, dy[:len(dx)], keep[:len(dx)], x[0][:len(dx)])
 }
 
 // forward32 is ScaleShift in float32: y = h·(1 + γ) + β.

@@ -5,13 +5,16 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"testing"
+
+	isilu "github.com/sdeml/sdeml/internal/silu"
 )
 
 // TestUNetLayers32 checks the float32 kernels of the U-Net layers against their float64
 // kernels on float32 inputs, parameters and output errors (so both see the same values):
-// GroupNorm, SiLU, Fourier and Channels form every output, input error and parameter
-// gradient in float64 with the float64 kernel's operations and round once, so each
-// float32 result must be exactly the rounding of the float64 one. ScaleShift runs in
+// GroupNorm, Fourier and Channels form every output, input error and parameter gradient in
+// float64 with the float64 kernel's operations and round once, so each float32 result must
+// be exactly the rounding of the float64 one; SiLU does so too, with the exponential of
+// internal/silu (bounds below). ScaleShift runs in
 // float32: y = fl(fl(h·fl(1 + γ)) + β) errs by at most 2u|h||1 + γ| + u|y| and
 // ∂/∂h = fl(∂y·fl(1 + γ)) by 2u|∂y||1 + γ| (u = 2⁻²⁴, first order, times 1.01), while
 // its ∂/∂γ, ∂/∂β are float64 sums rounded once.
@@ -58,8 +61,16 @@ func TestUNetLayers32(t *testing.T) {
 			c.l.forward(c.in, w, x, y, keep, n)
 			c.l.forward32(c.in, w, w32, x32, y32, keep32, n)
 			_, ss := c.l.(ScaleShift)
+			_, isSiLU := c.l.(SiLU)
 			for i := range y {
-				if ss {
+				if isSiLU {
+					// silu.Exp's relative error δ <= isilu.ExpErr moves σ = 1/(1 + e^{−x}) by
+					// at most δ·σ and x·σ by δ|y|; both kernels add a few float64
+					// roundings (8·2⁻⁵³|y|), and the float32 rounding adds u|y|.
+					if d, tol := math.Abs(float64(y32[i])-y[i]), (u+1.01*isilu.ExpErr+8*0x1p-53)*math.Abs(y[i]); d > tol {
+						t.Fatalf("y[%d] = %v, float64 %v: |diff| %g > %g", i, y32[i], y[i], d, tol)
+					}
+				} else if ss {
 					h, m := x[0][i], x[1][(i/img.Size())*2*img.C+i%img.C]
 					if d, tol := math.Abs(float64(y32[i])-y[i]), 1.01*(2*u*math.Abs(h*(1+m))+u*math.Abs(y[i])); d > tol {
 						t.Fatalf("y[%d] = %v, float64 %v: |diff| %g > %g", i, y32[i], y[i], d, tol)
@@ -82,6 +93,16 @@ func TestUNetLayers32(t *testing.T) {
 						m := x[1][(i/img.Size())*2*img.C+i%img.C]
 						if d, tol := math.Abs(float64(dx32[i])-dx[i]), 1.01*2*u*math.Abs(dy[i]*(1+m)); d > tol {
 							t.Fatalf("input %d: dx[%d] = %v, float64 %v: |diff| %g > %g", k, i, dx32[i], dx[i], d, tol)
+						}
+					} else if isSiLU {
+						// dx = dy·s·(1 + x(1 − s)) with the kept s off by at most δ·s
+						// (δ = isilu.ExpErr): |∂dx/∂s|·δs <= |dy|·(1 + 3|x|)·δs; the float64
+						// roundings of both kernels (8·2⁻⁵³ of |dy|·s·(1 + |x|)) and the
+						// float32 rounding u|dx| come on top.
+						v, sg := x[0][i], 1/(1+math.Exp(-x[0][i]))
+						tol := u*math.Abs(dx[i]) + math.Abs(dy[i])*sg*(1.01*isilu.ExpErr*(1+3*math.Abs(v))+8*0x1p-53*(1+math.Abs(v)))
+						if d := math.Abs(float64(dx32[i]) - dx[i]); d > tol {
+							t.Fatalf("dx[%d] = %v, float64 %v: |diff| %g > %g", i, dx32[i], dx[i], d, tol)
 						}
 					} else if dx32[i] != float32(dx[i]) {
 						t.Fatalf("input %d: dx[%d] = %v, want the rounding %v of float64's %v", k, i, dx32[i], float32(dx[i]), dx[i])
