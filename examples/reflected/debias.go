@@ -47,8 +47,8 @@ func (c *config) genM() int {
 }
 
 // evalM is the evaluation size of a study run at training size n: genM, except at the
-// largest n of -n, where it is -mbig (d ≥ 2: generated and reference points of the
-// assignment) or -m1big (d = 1: generated points of the on-segment estimator) when set.
+// largest n of -n, where it is -mbig's entry for d (d ≥ 2: generated and reference points
+// of the assignment) or -m1big (d = 1: generated points of the on-segment estimator) when set.
 // The estimator is the same at every size (unbiased for W1² under the null, debiased by
 // null draws of the same size); only its floor shrinks, where the model W1 is smallest.
 func (c *config) evalM(n int) int {
@@ -56,8 +56,10 @@ func (c *config) evalM(n int) int {
 		if c.d == 1 && c.m1Big > 0 {
 			return c.m1Big
 		}
-		if c.d > 1 && c.mBig > 0 {
-			return c.mBig
+		if c.d > 1 && len(c.mBig) > 0 {
+			if m := c.mBig[min(c.d-2, len(c.mBig)-1)]; m > 0 {
+				return m
+			}
 		}
 	}
 	return c.genM()

@@ -10,24 +10,24 @@ import (
 // -mbig (d ≥ 2) or -m1big (d = 1) at it, the base size when those are 0, and never a larger
 // size outside the study.
 func TestEvalMSizes(t *testing.T) {
-	c := &config{exp: "study", m: 4000, mBig: 12000, m1Big: 64000, ns: []int{100, 300, 1000}}
+	c := &config{exp: "study", m: 4000, mBig: []int{10000, 12000}, m1Big: 64000, ns: []int{100, 300, 1000}}
 	for _, tc := range []struct{ d, n, want int }{
 		{1, 100, 8000}, {1, 300, 8000}, {1, 1000, 64000},
-		{2, 100, 4000}, {2, 1000, 12000}, {3, 300, 4000}, {3, 1000, 12000},
+		{2, 100, 4000}, {2, 1000, 10000}, {3, 300, 4000}, {3, 1000, 12000}, {4, 1000, 12000},
 	} {
 		if got := c.evalMFor(tc.d, tc.n); got != tc.want {
 			t.Errorf("evalM(d = %d, n = %d) = %d, want %d", tc.d, tc.n, got, tc.want)
 		}
 	}
 	c.d = 2
-	if got := c.maxEvalM(); got != 12000 {
-		t.Errorf("maxEvalM(d = 2) = %d, want 12000", got)
+	if got := c.maxEvalM(); got != 10000 {
+		t.Errorf("maxEvalM(d = 2) = %d, want 10000", got)
 	}
-	c.mBig, c.m1Big = 0, 0
+	c.mBig, c.m1Big = nil, 0
 	if got, got1 := c.evalMFor(2, 1000), c.evalMFor(1, 1000); got != 4000 || got1 != 8000 {
 		t.Errorf("without -mbig, -m1big: evalM at the largest n = %d (d = 2), %d (d = 1), want 4000, 8000", got, got1)
 	}
-	a := &config{exp: "A", d: 2, m: 2000, mBig: 12000, ns: []int{100, 1000}}
+	a := &config{exp: "A", d: 2, m: 2000, mBig: []int{12000}, ns: []int{100, 1000}}
 	if got := a.evalM(1000); got != 2000 {
 		t.Errorf("Experiment A: evalM = %d, want m = 2000", got)
 	}

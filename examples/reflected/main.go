@@ -68,7 +68,7 @@ type config struct {
 	budget       int   // study: the budget check trains the largest n again with budget × steps (≤ 1: off)
 	m1           int   // study, d = 1: generated sample size of the on-segment estimator (0: 2m)
 	validate     int   // study: replicates of the estimator check on laws with known W1 (0: off)
-	mBig         int   // study, d ≥ 2: evaluation size at the largest n (0: m)
+	mBig         []int // study: evaluation size at the largest n for d = 2, 3, … (the last repeats; nil or 0: m)
 	m1Big        int   // study, d = 1: generated size at the largest n (0: m1)
 	scheme       reflected.Scheme
 }
@@ -93,7 +93,8 @@ func main() {
 	flag.IntVar(&cfg.boot, "boot", 2000, "study: bootstrap resamples for the slope CIs")
 	flag.IntVar(&cfg.budget, "budget", 2, "study: budget check, the largest n trained again with this multiple of -steps (≤ 1: off)")
 	flag.IntVar(&cfg.m1, "m1", 0, "study, d = 1: generated sample size of the exact on-segment estimator (0: 2·m)")
-	flag.IntVar(&cfg.mBig, "mbig", 0, "study, d ≥ 2: evaluation size (generated and reference points) at the largest n (0: -m; study default 12000)")
+	var mBig string
+	flag.StringVar(&mBig, "mbig", "", "study, d ≥ 2: evaluation sizes (generated and reference points) at the largest n for d = 2, 3, … (the last repeats; 0: -m; study default 10000,12000)")
 	flag.IntVar(&cfg.m1Big, "m1big", 0, "study, d = 1: generated size of the on-segment estimator at the largest n (0: -m1; study default 64000)")
 	var scheme string
 	flag.StringVar(&scheme, "scheme", "", "reverse step: em, heun or ode (default heun for the study, em otherwise)")
@@ -154,8 +155,8 @@ func main() {
 		if !flagSet("m") {
 			cfg.m = 4000
 		}
-		if !flagSet("mbig") {
-			cfg.mBig = 12000
+		if mBig == "" {
+			mBig = "10000,12000"
 		}
 		if !flagSet("m1big") {
 			cfg.m1Big = 64000
@@ -202,7 +203,7 @@ func main() {
 			cfg.steps = 1500
 		}
 		if !flagSet("mbig") {
-			cfg.mBig = 0
+			mBig = ""
 		}
 		if !flagSet("m1big") {
 			cfg.m1Big = 0
@@ -231,8 +232,11 @@ func main() {
 	if cfg.scheme, err = parseScheme(scheme); err != nil {
 		fail(err)
 	}
-	if cfg.mBig < 0 || cfg.m1Big < 0 || cfg.m1 < 0 {
-		fail(fmt.Errorf("-mbig = %d, -m1big = %d, -m1 = %d: need ≥ 0 (0: the default size)", cfg.mBig, cfg.m1Big, cfg.m1))
+	if cfg.mBig, err = sizes("mbig", mBig); err != nil {
+		fail(err)
+	}
+	if cfg.m1Big < 0 || cfg.m1 < 0 {
+		fail(fmt.Errorf("-m1big = %d, -m1 = %d: need ≥ 0 (0: the default size)", cfg.m1Big, cfg.m1))
 	}
 	if cfg.Ds, err = ints("D", Ds); err != nil {
 		fail(err)
@@ -374,6 +378,22 @@ func parseScheme(s string) (reflected.Scheme, error) {
 		return reflected.SchemeODE, nil
 	}
 	return 0, fmt.Errorf("-scheme = %q, want em, heun or ode", s)
+}
+
+// sizes parses a comma-separated list of sizes ≥ 0 ("" is none).
+func sizes(name, s string) ([]int, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		v, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || v < 0 {
+			return nil, fmt.Errorf("-%s = %q: want a list of sizes ≥ 0", name, s)
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
 
 func ints(name, s string) ([]int, error) {

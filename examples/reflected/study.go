@@ -17,8 +17,9 @@ func study(c *config) error {
 	fmt.Printf("reflected diffusion, adaptation study: d ∈ %v, D ∈ %v (D > d), n ∈ %v, %d seeds\n", c.ds, c.Ds, c.ns, c.seeds)
 	fmt.Printf("  ReLU net %v, embedding %d freqs; Adam lr %g (cosine), %d steps × batch %d, EMA %g; sampler %v, %d steps, t₀ = %g, Tweedie\n",
 		c.hidden, c.freqs, c.lr, c.steps, c.batch, c.ema, c.scheme, c.samplerSteps, c.t0)
-	fmt.Printf("  evaluation size: d ≥ 2 m = %d (at n = %d: %d); d = 1 %d generated points (at n = %d: %d)\n",
-		c.m, slicesMax(c.ns), c.evalMFor(2, slicesMax(c.ns)), c.genMFor(1), slicesMax(c.ns), c.evalMFor(1, slicesMax(c.ns)))
+	nmax := slicesMax(c.ns)
+	fmt.Printf("  evaluation size: d ≥ 2 m = %d (at n = %d: %d for d = 2, %d for d = 3); d = 1 %d generated points (at n = %d: %d)\n",
+		c.m, nmax, c.evalMFor(2, nmax), c.evalMFor(3, nmax), c.genMFor(1), nmax, c.evalMFor(1, nmax))
 	var all []row
 	for _, d := range c.ds {
 		sub := *c

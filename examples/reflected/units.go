@@ -43,8 +43,8 @@ func fromUnit(u unitRow) row {
 
 // sweepID names every setting a run's result depends on besides (d, D, n, seed).
 func (c *config) sweepID() string {
-	return fmt.Sprintf("reflected estimator=debiased-v3 m1=%d mbig=%d m1big=%d nmax=%d scheme=%v exp=%s steps=%d sampler-steps=%d batch=%d m=%d t0=%g hidden=%v freqs=%d lr=%g ema=%g c=%g none=%v",
-		c.m1, c.mBig, c.m1Big, slicesMax(c.ns), c.scheme, c.exp, c.steps, c.samplerSteps, c.batch, c.m, c.t0, c.hidden, c.freqs, c.lr, c.ema, c.c, c.noneCheck)
+	return fmt.Sprintf("reflected estimator=debiased-v3 m1=%d m-nmax=%d nmax=%d scheme=%v exp=%s steps=%d sampler-steps=%d batch=%d m=%d t0=%g hidden=%v freqs=%d lr=%g ema=%g c=%g none=%v",
+		c.m1, c.evalM(slicesMax(c.ns)), slicesMax(c.ns), c.scheme, c.exp, c.steps, c.samplerSteps, c.batch, c.m, c.t0, c.hidden, c.freqs, c.lr, c.ema, c.c, c.noneCheck)
 }
 
 // sweepRows runs the grid's jobs as one sweep in -out/grid_d<d> and returns the rows that
