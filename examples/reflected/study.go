@@ -404,7 +404,7 @@ func writeValidation(c *config, rows []validationRow) error {
 	var b strings.Builder
 	fmt.Fprintln(&b, "d,D,m,case,true_w1,raw_mean,debiased,debiased_sd_single,bias_rel,est_floor,raw_floor")
 	for _, r := range rows {
-		fmt.Fprintf(&b, "%d,%d,%d,%s,%.5g,%.5g,%.5g,%.5g,%.4f,%.5g,%.5g\n", r.d, r.D, c.m, r.kind, r.truth, r.raw, r.deb, r.debSD, r.deb/r.truth-1, r.floor, r.rawFloor)
+		fmt.Fprintf(&b, "%d,%d,%d,%s,%.5g,%.5g,%.5g,%.5g,%.4f,%.5g,%.5g\n", r.d, r.D, c.genMFor(r.d), r.kind, r.truth, r.raw, r.deb, r.debSD, r.deb/r.truth-1, r.floor, r.rawFloor)
 	}
 	return writeFileAtomic(c.out+"/validation.csv", []byte(b.String()))
 }
