@@ -21,7 +21,7 @@
 //
 // Usage:
 //
-//	go run ./examples/reflected                # the study: d ∈ {1,2,3}, D ∈ {4,16}, n ∈ {100,300,1000}, 5 seeds, 12 000 steps, budget check (≈ 35 min on 2 cores)
+//	go run ./examples/reflected                # the study: d ∈ {1,2,3}, D ∈ {4,16}, n ∈ {100,300,1000}, 5 seeds, 12 000 steps, budget check (≈ 77 CPU-min, ≈ 40 min on 2 free cores)
 //	go run ./examples/reflected -D 2,4,8,16    # the full grid (add -budget 1 to skip the budget check)
 //	go run ./examples/reflected -quick         # reduced study (d ∈ {1,2}, D ∈ {2,4,8}, 3 seeds, m = 500)
 //	go run ./examples/reflected -n 100,300,1000,3000 -seeds 10   # a longer grid
@@ -141,7 +141,7 @@ func main() {
 		if !flagSet("seeds") {
 			cfg.seeds = 5
 		}
-		// The default grid (≈ 35 min on 2 free cores, docs/REPRODUCTION.md): D ∈ {4, 16},
+		// The default grid (≈ 77 CPU-min, ≈ 40 min on 2 free cores, docs/REPRODUCTION.md): D ∈ {4, 16},
 		// 90 runs of 12 000 steps (the budget at which doubling the steps no longer changes
 		// W1, check (a)) and 30 budget-check runs at 24 000. The full grid D ∈ {2,4,8,16},
 		// n = 3000 and more seeds are behind -D, -n and -seeds. The evaluation sizes put the
