@@ -46,11 +46,46 @@ func (c *config) genM() int {
 	return c.m
 }
 
+// evalM is the evaluation size of a study run at training size n: genM, except at the
+// largest n of -n, where it is -mbig's entry for d (d ≥ 2: generated and reference points
+// of the assignment) or -m1big (d = 1: generated points of the on-segment estimator) when set.
+// The estimator is the same at every size (unbiased for W1² under the null, debiased by
+// null draws of the same size); only its floor shrinks, where the model W1 is smallest.
+func (c *config) evalM(n int) int {
+	if c.exp == "study" && len(c.ns) > 0 && n == slicesMax(c.ns) {
+		if c.d == 1 && c.m1Big > 0 {
+			return c.m1Big
+		}
+		if c.d > 1 && len(c.mBig) > 0 {
+			if m := c.mBig[min(c.d-2, len(c.mBig)-1)]; m > 0 {
+				return m
+			}
+		}
+	}
+	return c.genM()
+}
+
+// maxEvalM is the largest evaluation size of the configuration's runs.
+func (c *config) maxEvalM() int {
+	m := c.genM()
+	for _, n := range c.ns {
+		m = max(m, c.evalM(n))
+	}
+	return m
+}
+
 // genMFor is genM for intrinsic dimension d.
 func (c *config) genMFor(d int) int {
 	sub := *c
 	sub.d = d
 	return sub.genM()
+}
+
+// evalMFor is evalM for intrinsic dimension d.
+func (c *config) evalMFor(d, n int) int {
+	sub := *c
+	sub.d = d
+	return sub.evalM(n)
 }
 
 // nullStat summarises the null pairs of one (d, seed, m).
@@ -74,19 +109,27 @@ type nullOnce struct {
 
 var nullCache sync.Map // [3]int{d, seed, m} → *nullOnce
 
-// nullFloor returns the null statistics of the target's coordinates for one seed. The target
-// is an isometric embedding of its coordinate law (A has orthonormal columns), so the W1 of
-// two samples does not depend on D: it is computed once per (d, seed), on the d-dimensional
-// coordinates (d = 1: exactly by sorting), from streams that do not depend on D.
-func (c *config) nullFloor(target *reflected.Subspace, seed int) (nullStat, error) {
-	v, _ := nullCache.LoadOrStore([3]int{c.d, seed, c.m}, new(nullOnce))
+// nullFloor returns the null statistics of the target's coordinates for one seed at
+// evaluation size m. The target is an isometric embedding of its coordinate law (A has
+// orthonormal columns), so the W1 of two samples does not depend on D: it is computed once
+// per (d, seed, m), on the d-dimensional coordinates (d = 1: exactly by sorting), from
+// streams that do not depend on D. The streams of the base size genM are those of the
+// earlier studies; a larger size draws from streams indexed by m (independent of them).
+func (c *config) nullFloor(target *reflected.Subspace, seed, m int) (nullStat, error) {
+	v, _ := nullCache.LoadOrStore([3]int{c.d, seed, m}, new(nullOnce))
 	no := v.(*nullOnce)
 	no.once.Do(func() {
+		slot := func(base int) int {
+			if m == c.genM() {
+				return base
+			}
+			return m
+		}
 		if c.d == 1 {
 			// d = 1: one-sample null draws of the generated size against the law itself.
 			w := make([]float64, nullK1)
 			for k := range w {
-				z := sampleZ(target, c.genM(), stream(c.kind(kindFloor), seed, k, 1))
+				z := sampleZ(target, m, stream(c.kind(kindFloor), seed, k, slot(1)))
 				if w[k], no.err = target.Density.W1ToLaw1D(z); no.err != nil {
 					return
 				}
@@ -96,8 +139,8 @@ func (c *config) nullFloor(target *reflected.Subspace, seed int) (nullStat, erro
 		}
 		w := make([]float64, nullK)
 		for k := range w {
-			a := sampleZ(target, c.m, stream(c.kind(kindFloor), seed, 2*k, 0))
-			b := sampleZ(target, c.m, stream(c.kind(kindFloor), seed, 2*k+1, 0))
+			a := sampleZ(target, m, stream(c.kind(kindFloor), seed, 2*k, slot(0)))
+			b := sampleZ(target, m, stream(c.kind(kindFloor), seed, 2*k+1, slot(0)))
 			if w[k], no.err = coordW1(a, b, c.d); no.err != nil {
 				return
 			}
@@ -221,7 +264,7 @@ func validateEstimator(c *config, reps int) ([]validationRow, error) {
 		if err != nil {
 			return nil, err
 		}
-		ns, err := sub.nullFloor(target, 0)
+		ns, err := sub.nullFloor(target, 0, sub.genM())
 		if err != nil {
 			return nil, err
 		}

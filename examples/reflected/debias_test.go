@@ -89,7 +89,7 @@ func TestDebiasedNullUnbiased(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ns, err := c.nullFloor(target, 7)
+	ns, err := c.nullFloor(target, 7, c.genM())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 // row is one (D, n, seed) training run and its evaluation.
 type row struct {
 	d, D, n, seed int
+	m             int     // evaluation size (study: generated points; d ≥ 2 also reference points)
 	steps         int     // training steps of this run (the study's budget check doubles them)
 	f2, nullS     float64 // study: the debiased estimator's F̂² and null RMS s (debias.go)
 	w1, floor     float64 // exact W1(gen, ref) and W1(ref′, ref), m points each
@@ -92,26 +93,23 @@ type references struct {
 func (c *config) references(target *reflected.Subspace, seed int) (*references, error) {
 	D := target.Dim()
 	if c.exp == "study" && c.d == 1 {
-		// d = 1: the exact on-segment estimator needs no reference sample (debias.go).
-		ns, err := c.nullFloor(target, seed)
-		if err != nil {
-			return nil, err
-		}
-		return &references{null: ns, floor: math.NaN(), floorMean: ns.mean, onRef: ns.mean}, nil
+		// d = 1: the exact on-segment estimator needs no reference sample (debias.go); the
+		// null statistics are taken per run at its evaluation size (run).
+		return &references{floor: math.NaN(), floorMean: math.NaN(), onRef: math.NaN()}, nil
+	}
+	if c.exp == "study" {
+		// The study's floor is that of the debiased estimator (debias.go), from null pairs
+		// computed once per (d, seed, m) on the coordinates (run). The reference sample has
+		// the largest evaluation size; a run of size m uses its first m points (an
+		// independent m-sample: the points are drawn one after another from one stream).
+		r := &references{ref: make([]float64, c.maxEvalM()*D)}
+		target.Sample(r.ref, stream(c.kind(kindRef), seed, 0, 0))
+		r.refZ = target.AllCoordinates(r.ref)
+		r.floor, r.floorMean, r.onRef = math.NaN(), math.NaN(), math.NaN()
+		return r, nil
 	}
 	r := &references{ref: make([]float64, c.m*D), ref2: make([]float64, c.m*D)}
 	target.Sample(r.ref, stream(c.kind(kindRef), seed, 0, 0))
-	if c.exp == "study" {
-		// The study's floor is that of the debiased estimator (debias.go), from null pairs
-		// computed once per (d, seed) on the coordinates.
-		ns, err := c.nullFloor(target, seed)
-		if err != nil {
-			return nil, err
-		}
-		r.ref2, r.refZ, r.null = nil, target.AllCoordinates(r.ref), ns
-		r.floor, r.floorMean, r.onRef = math.NaN(), ns.mean, math.NaN()
-		return r, nil
-	}
 	target.Sample(r.ref2, stream(c.kind(kindRef2), seed, 0, 0))
 	var err error
 	if r.floor, err = reflected.W1(r.ref, r.ref2, D); err != nil {
@@ -166,8 +164,19 @@ func (c *config) run(D, n, seed, steps int, refs *references) (row, error) {
 	if err != nil {
 		return row{}, err
 	}
-	r := row{d: c.d, D: D, n: n, seed: seed, steps: steps, floor: refs.floor, floorMean: refs.floorMean, onFloor: refs.onRef,
+	r := row{d: c.d, D: D, n: n, seed: seed, steps: steps, m: c.m, floor: refs.floor, floorMean: refs.floorMean, onFloor: refs.onRef,
 		f2: refs.null.f2, nullS: refs.null.s}
+	if c.exp == "study" {
+		r.m = c.evalM(n)
+		ns, err := c.nullFloor(target, seed, r.m)
+		if err != nil {
+			return r, err
+		}
+		r.f2, r.nullS, r.floorMean = ns.f2, ns.s, ns.mean
+		if c.d == 1 {
+			r.onFloor = ns.mean
+		}
+	}
 	r.train = make([]float64, n*D)
 	target.Sample(r.train, stream(c.kind(kindTrain), seed, 0, n))
 	net, err := reflected.NewScoreNet(D, c.hidden, reflected.TimeEmbedding{Freqs: c.freqs}, stream(c.kind(kindInit), seed, D, n))
@@ -184,7 +193,7 @@ func (c *config) run(D, n, seed, steps int, refs *references) (row, error) {
 	r.loss, r.lossLast, r.lossEMA, r.trainS = res.Loss, res.LastLoss, res.EMALoss, time.Since(t0).Seconds()
 	t0 = time.Now()
 	sseed := seedFor(c.kind(kindSampler), seed, D, n)
-	r.gen = make([]float64, c.genM()*D)
+	r.gen = make([]float64, r.m*D)
 	if err := c.sampler(reflected.FinalTweedie).Sample(r.gen, net, sseed); err != nil {
 		return r, err
 	}
@@ -200,14 +209,14 @@ func (c *config) run(D, n, seed, steps int, refs *references) (row, error) {
 		// The exact on-segment W1 against the law of Z: the study's d = 1 estimator.
 		r.w1, err = c.onW1(target, r.gen, refs)
 	} else {
-		r.w1, err = reflected.W1(r.gen, refs.ref, D)
+		r.w1, err = reflected.W1(r.gen, refs.ref[:r.m*D], D)
 	}
 	if err != nil {
 		return r, err
 	}
 	r.w1None, r.offN = math.NaN(), math.NaN()
 	if none != nil {
-		if r.w1None, err = reflected.W1(none, refs.ref, D); err != nil {
+		if r.w1None, err = reflected.W1(none, refs.ref[:len(none)], D); err != nil {
 			return r, err
 		}
 		r.offN = target.MeanOffDistance(none)

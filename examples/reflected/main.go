@@ -21,9 +21,10 @@
 //
 // Usage:
 //
-//	go run ./examples/reflected                # the study: d ∈ {1,2,3}, D ∈ {2,4,8,16}, n ∈ {100,300,1000}, 3 seeds, budget check, m = 4000 (≈ 30 CPU-min: 14 CPU-s per run)
+//	go run ./examples/reflected                # the study: d ∈ {1,2,3}, D ∈ {4,16}, n ∈ {100,300,1000}, 5 seeds, 12 000 steps, budget check (≈ 77 CPU-min, ≈ 40 min on 2 free cores)
+//	go run ./examples/reflected -D 2,4,8,16    # the full grid (add -budget 1 to skip the budget check)
 //	go run ./examples/reflected -quick         # reduced study (d ∈ {1,2}, D ∈ {2,4,8}, 3 seeds, m = 500)
-//	go run ./examples/reflected -n 100,300,1000,3000 -seeds 5   # the longer grid
+//	go run ./examples/reflected -n 100,300,1000,3000 -seeds 10   # a longer grid
 //	go run ./examples/reflected -validate 4    # the debiased W1 estimator on laws with known W1
 //	go run ./examples/reflected -task images   # images (≈13 min on 2 cores)
 //	go run ./examples/reflected -task images -quick   # MNIST 8×8 only (seconds)
@@ -67,6 +68,9 @@ type config struct {
 	budget       int   // study: the budget check trains the largest n again with budget × steps (≤ 1: off)
 	m1           int   // study, d = 1: generated sample size of the on-segment estimator (0: 2m)
 	validate     int   // study: replicates of the estimator check on laws with known W1 (0: off)
+	mBig         []int // study: evaluation size at the largest n for d = 2, 3, … (the last repeats; nil or 0: m)
+	m1Big        int   // study, d = 1: generated size at the largest n (0: m1)
+	scheme       reflected.Scheme
 }
 
 func main() {
@@ -89,6 +93,11 @@ func main() {
 	flag.IntVar(&cfg.boot, "boot", 2000, "study: bootstrap resamples for the slope CIs")
 	flag.IntVar(&cfg.budget, "budget", 2, "study: budget check, the largest n trained again with this multiple of -steps (≤ 1: off)")
 	flag.IntVar(&cfg.m1, "m1", 0, "study, d = 1: generated sample size of the exact on-segment estimator (0: 2·m)")
+	var mBig string
+	flag.StringVar(&mBig, "mbig", "", "study, d ≥ 2: evaluation sizes (generated and reference points) at the largest n for d = 2, 3, … (the last repeats; 0: -m; study default 10000,12000)")
+	flag.IntVar(&cfg.m1Big, "m1big", 0, "study, d = 1: generated size of the on-segment estimator at the largest n (0: -m1; study default 64000)")
+	var scheme string
+	flag.StringVar(&scheme, "scheme", "", "reverse step: em, heun or ode (default heun for the study, em otherwise)")
 	flag.IntVar(&cfg.validate, "validate", 0, "study: only check the debiased W1 estimator on laws with known W1, with this many replicates per case, and exit")
 	flag.StringVar(&ns, "n", "100,300,1000,3000", "training-set sizes")
 	flag.IntVar(&cfg.seeds, "seeds", 2, "independent training sets (and references) per (D, n); W1 of one training set scatters widely")
@@ -127,19 +136,36 @@ func main() {
 	switch cfg.exp {
 	case "study":
 		if Ds == "" {
-			Ds = "2,4,8,16"
+			Ds = "4,16"
 		}
 		if !flagSet("seeds") {
-			cfg.seeds = 3
+			cfg.seeds = 5
 		}
-		// The default grid: 90 runs and 30 budget-check runs. n = 3000 and more seeds are the
-		// longer grid behind -n and -seeds. m = 4000 puts the debiased estimator's floor
-		// (debias.go) below a third of the model W1 for d = 2 and 3 (docs/REPRODUCTION.md).
+		// The default grid (≈ 77 CPU-min, ≈ 40 min on 2 free cores, docs/REPRODUCTION.md): D ∈ {4, 16},
+		// 90 runs of 12 000 steps (the budget at which doubling the steps no longer changes
+		// W1, check (a)) and 30 budget-check runs at 24 000. The full grid D ∈ {2,4,8,16},
+		// n = 3000 and more seeds are behind -D, -n and -seeds. The evaluation sizes put the
+		// debiased estimator's floor (debias.go) at most a third of the model W1 where W1 is
+		// smallest, at the largest n: m = 4000 (d ≥ 2) and 8000 (d = 1) at n < nmax, 12 000
+		// and 64 000 at nmax; the Heun sampler with 50 steps is as accurate as EM with 400
+		// (docs/REPRODUCTION.md, samplers) at a quarter of the score evaluations.
 		if !flagSet("steps") {
-			cfg.steps = 3000
+			cfg.steps = 12000
 		}
 		if !flagSet("m") {
 			cfg.m = 4000
+		}
+		if mBig == "" {
+			mBig = "10000,12000"
+		}
+		if !flagSet("m1big") {
+			cfg.m1Big = 64000
+		}
+		if !flagSet("sampler-steps") {
+			cfg.samplerSteps = 50
+		}
+		if scheme == "" {
+			scheme = "heun"
 		}
 		if !flagSet("n") {
 			ns = "100,300,1000"
@@ -176,6 +202,12 @@ func main() {
 		if !flagSet("steps") {
 			cfg.steps = 1500
 		}
+		if !flagSet("mbig") {
+			mBig = ""
+		}
+		if !flagSet("m1big") {
+			cfg.m1Big = 0
+		}
 	}
 	if *quick {
 		if !flagSet("D") && cfg.exp != "study" {
@@ -196,6 +228,15 @@ func main() {
 				cfg.seeds = 3 // the bootstrap needs more than one seed per cell
 			}
 		}
+	}
+	if cfg.scheme, err = parseScheme(scheme); err != nil {
+		fail(err)
+	}
+	if cfg.mBig, err = sizes("mbig", mBig); err != nil {
+		fail(err)
+	}
+	if cfg.m1Big < 0 || cfg.m1 < 0 {
+		fail(fmt.Errorf("-m1big = %d, -m1 = %d: need ≥ 0 (0: the default size)", cfg.m1Big, cfg.m1))
 	}
 	if cfg.Ds, err = ints("D", Ds); err != nil {
 		fail(err)
@@ -264,7 +305,7 @@ func (c *config) target(D int) (*reflected.Subspace, error) {
 // sampler returns the reverse-time sampler of §9 (geometric grid from MixingTime(D, 1e-3)
 // to t₀, fold at every step).
 func (c *config) sampler(final reflected.Final) *reflected.Sampler {
-	return &reflected.Sampler{T0: c.t0, Steps: c.samplerSteps, Final: final}
+	return &reflected.Sampler{T0: c.t0, Steps: c.samplerSteps, Final: final, Scheme: c.scheme}
 }
 
 // imageSettings fills the image task's configuration from the flags, with the image task's
@@ -324,6 +365,35 @@ func imageSettings(c *imageConfig, quick bool, data, sides, hidden string, cfg *
 		return fmt.Errorf("need -steps, -sampler-steps, -batch ≥ 1, -t0 > 0 and 0 ≤ -ema < 1")
 	}
 	return nil
+}
+
+// parseScheme maps the -scheme flag to a reverse step ("" is EM).
+func parseScheme(s string) (reflected.Scheme, error) {
+	switch s {
+	case "", "em":
+		return reflected.SchemeEM, nil
+	case "heun":
+		return reflected.SchemeHeun, nil
+	case "ode":
+		return reflected.SchemeODE, nil
+	}
+	return 0, fmt.Errorf("-scheme = %q, want em, heun or ode", s)
+}
+
+// sizes parses a comma-separated list of sizes ≥ 0 ("" is none).
+func sizes(name, s string) ([]int, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		v, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || v < 0 {
+			return nil, fmt.Errorf("-%s = %q: want a list of sizes ≥ 0", name, s)
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
 
 func ints(name, s string) ([]int, error) {

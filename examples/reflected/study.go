@@ -15,8 +15,11 @@ import (
 // study.csv, slopes.csv and one w1_vs_n_d<d>.png per d.
 func study(c *config) error {
 	fmt.Printf("reflected diffusion, adaptation study: d ∈ %v, D ∈ %v (D > d), n ∈ %v, %d seeds\n", c.ds, c.Ds, c.ns, c.seeds)
-	fmt.Printf("  ReLU net %v, embedding %d freqs; Adam lr %g (cosine), %d steps × batch %d, EMA %g; sampler %d steps, t₀ = %g, Tweedie; m = %d\n",
-		c.hidden, c.freqs, c.lr, c.steps, c.batch, c.ema, c.samplerSteps, c.t0, c.m)
+	fmt.Printf("  ReLU net %v, embedding %d freqs; Adam lr %g (cosine), %d steps × batch %d, EMA %g; sampler %v, %d steps, t₀ = %g, Tweedie\n",
+		c.hidden, c.freqs, c.lr, c.steps, c.batch, c.ema, c.scheme, c.samplerSteps, c.t0)
+	nmax := slicesMax(c.ns)
+	fmt.Printf("  evaluation size: d ≥ 2 m = %d (at n = %d: %d for d = 2, %d for d = 3); d = 1 %d generated points (at n = %d: %d)\n",
+		c.m, nmax, c.evalMFor(2, nmax), c.evalMFor(3, nmax), c.genMFor(1), nmax, c.evalMFor(1, nmax))
 	var all []row
 	for _, d := range c.ds {
 		sub := *c
@@ -60,10 +63,13 @@ type cellFit struct {
 	raw      []float64   // seed-mean raw W1_m per n
 	lo, hi   []float64   // bootstrap 95% band of W per n
 	floor    []float64   // seed-mean W1 between the training set and independent n-samples
-	rawFloor float64     // mean null W1 at m: the raw estimator's floor
-	estFloor float64     // √(seed mean of s): the debiased estimator's floor at m (one evaluation)
-	cellFl   float64     // the floor of the seed-mean estimate, √(s/√S); W is clipped there
-	clipped  []bool      // W at this n was clipped at cellFl
+	rawFloor float64     // mean null W1 at the largest n's evaluation size: the raw estimator's floor
+	estFloor float64     // √(seed mean of s) at the largest n: the debiased estimator's floor (one evaluation)
+	cellFl   float64     // the floor of the seed-mean estimate at the largest n, √(s/√S)
+	floors   []float64   // per n: the one-evaluation floor √s at that n's evaluation size
+	cellFls  []float64   // per n: the floor of the seed-mean estimate √(s/√S); W is clipped there
+	ms       []int       // per n: the evaluation size
+	clipped  []bool      // W at this n was clipped at its cell floor
 	slope    float64     // fitted on W
 	rawSlope float64     // fitted on the raw seed means
 	boot     []float64   // bootstrap slopes
@@ -84,6 +90,19 @@ type cellFit struct {
 // never steepens it). atFloor says which values were clipped.
 func cellW(q []float64, lo float64) float64 {
 	return math.Sqrt(max(meanOf(q), lo*lo))
+}
+
+// floorRatios returns the largest ratio, over the sizes n of the cell, of the one-evaluation
+// floor √s and of the seed-mean floor √(s/√S) to the cell value W at that n (criterion (b):
+// at most 1/3), and the smallest W.
+func (f *cellFit) floorRatios() (one, cell, minW float64) {
+	minW = math.Inf(1)
+	for i, w := range f.mean {
+		one = max(one, f.floors[i]/w)
+		cell = max(cell, f.cellFls[i]/w)
+		minW = min(minW, w)
+	}
+	return one, cell, minW
 }
 
 // cellFloor is the floor of a mean of S debiased squares: √(s/√S), s the null RMS of one.
@@ -110,11 +129,10 @@ func fitAll(c *config, rows []row) []cellFit {
 				continue
 			}
 			f := cellFit{d: d, D: D, wBase: math.NaN(), wBig: math.NaN(), dLo: math.NaN(), dHi: math.NaN(), baseLo: math.NaN(), baseHi: math.NaN()}
-			var s float64
-			var k int
 			for _, n := range c.ns {
 				var q, w []float64
-				var fl, off float64
+				var fl, off, s float64
+				m := 0
 				for _, r := range rows {
 					if r.d == d && r.D == D && r.n == n && r.steps == c.steps {
 						q = append(q, (nullStat{f2: r.f2}).debias(r.w1))
@@ -123,25 +141,28 @@ func fitAll(c *config, rows []row) []cellFit {
 						off += r.offT
 						f.rawFloor = r.floorMean
 						s += r.nullS
-						k++
+						m = r.m
 					}
 				}
 				if len(q) == 0 {
 					continue
 				}
+				s /= float64(len(q))
 				f.ns = append(f.ns, float64(n))
 				f.q = append(f.q, q)
 				f.raw = append(f.raw, meanOf(w))
 				f.floor = append(f.floor, fl/float64(len(q)))
 				f.off = append(f.off, off/float64(len(q)))
+				f.floors = append(f.floors, math.Sqrt(s))
+				f.cellFls = append(f.cellFls, cellFloor(s, len(q)))
+				f.ms = append(f.ms, m)
 			}
-			if k > 0 {
-				f.estFloor = math.Sqrt(s / float64(k))
-				f.cellFl = cellFloor(s/float64(k), k/max(len(f.q), 1))
+			if k := len(f.q); k > 0 {
+				f.estFloor, f.cellFl = f.floors[k-1], f.cellFls[k-1]
 			}
-			for _, q := range f.q {
-				f.mean = append(f.mean, cellW(q, f.cellFl))
-				f.clipped = append(f.clipped, meanOf(q) < f.cellFl*f.cellFl)
+			for i, q := range f.q {
+				f.mean = append(f.mean, cellW(q, f.cellFls[i]))
+				f.clipped = append(f.clipped, meanOf(q) < f.cellFls[i]*f.cellFls[i])
 			}
 			fits = append(fits, f)
 		}
@@ -162,7 +183,7 @@ func fitAll(c *config, rows []row) []cellFit {
 				for range q {
 					res = append(res, q[rnd.IntN(len(q))])
 				}
-				means[i] = cellW(res, f.cellFl)
+				means[i] = cellW(res, f.cellFls[i])
 				perN[i] = append(perN[i], means[i])
 			}
 			f.boot[b] = slope(f.ns, means)
@@ -281,26 +302,26 @@ func ciVerdict(lo, hi float64) string {
 // printStudy prints the slope table, the floors, the budget check and tests (a) and (b).
 func printStudy(c *config, fits []cellFit) {
 	fmt.Printf("\nadaptation study: slope of log W on log n, W = √(seed mean of W1_m² − F̂²) (debiased), bootstrap 95%% CI (%d resamples of the seeds), m = %d\n", c.boot, c.m)
-	fmt.Printf("%2s %3s | %8s %19s | %6s | %8s %6s | %8s | %8s %8s %6s | %s\n", "d", "D", "slope", "95% CI", "theory", "emp.rate", "ratio", "rawSlope", "floor", "rawFloor", "fl/W", "W per n (raw W1_m)")
+	fmt.Printf("%2s %3s | %8s %19s | %6s | %8s %6s | %8s | %6s %6s | %s\n", "d", "D", "slope", "95% CI", "theory", "emp.rate", "ratio", "rawSlope", "fl/W", "cfl/W", "per n: m, W (raw W1_m, floor √s, cell floor, off-subspace)")
 	for _, f := range fits {
 		var per []string
-		minW := math.Inf(1)
 		for i := range f.ns {
 			mark := ""
 			if f.clipped[i] {
 				mark = "≤"
 			}
-			per = append(per, fmt.Sprintf("%.0f: %s%.4f (%.4f, off %.4f)", f.ns[i], mark, f.mean[i], f.raw[i], f.off[i]))
-			minW = min(minW, f.mean[i])
+			per = append(per, fmt.Sprintf("%.0f: m %d, %s%.4f (%.4f, %.4f, %.4f, off %.4f)", f.ns[i], f.ms[i], mark, f.mean[i], f.raw[i], f.floors[i], f.cellFls[i], f.off[i]))
 		}
-		fmt.Printf("%2d %3d | %+8.3f [%+7.3f, %+7.3f] | %+6.3f | %+8.3f %5.0f%% | %+8.3f | %8.4f %8.4f %5.0f%% | %s\n",
+		one, cell, _ := f.floorRatios()
+		fmt.Printf("%2d %3d | %+8.3f [%+7.3f, %+7.3f] | %+6.3f | %+8.3f %5.0f%% | %+8.3f | %5.0f%% %5.0f%% | %s\n",
 			f.d, f.D, f.slope, f.ciLo, f.ciHi, -theoryExponent(math.Inf(1), f.d), f.floorSl, 100*f.slope/f.floorSl, f.rawSlope,
-			f.estFloor, f.rawFloor, 100*f.estFloor/minW, strings.Join(per, "  "))
+			100*one, 100*cell, strings.Join(per, "  "))
 	}
 	fmt.Println("theory: −(α+1)/(2α+d) at α = ∞ (cosine target); emp.rate: slope of W1 between the training set and independent n-samples (the empirical-measure rate; −1/2 for d = 1, ≈ −1/2 up to log for d = 2, −1/3 for d = 3); ratio = slope / emp.rate;")
-	fmt.Println("floor: the debiased estimator's floor √s at m (RMS of Q on null pairs); fl/W = floor / smallest W of the cell (goal ≤ 33%); rawFloor: mean W1_m of two target samples")
-	fmt.Println("≤: the seed mean of Q is below the floor of the 3-seed estimate √(s/√S); W is reported as that floor (an upper bound), which can only flatten a slope")
-	fmt.Printf("d = 1: W is the exact on-segment W1 against the law (%d generated points, debiased by %d one-sample null draws); the full W1 lies in [max(W, off), W + off]\n", c.genMFor(1), nullK1)
+	fmt.Println("floor √s: the debiased estimator's floor at that n's evaluation size m (RMS of Q on null pairs, one evaluation); cell floor √(s/√S): the floor of the S-seed mean W;")
+	fmt.Println("fl/W, cfl/W: the largest ratio over n of √s and of √(s/√S) to W at that n (criterion (b): ≤ 33%; the slope is fitted to the seed-mean W, whose floor is the cell floor)")
+	fmt.Println("≤: the seed mean of Q is below the cell floor; W is reported as that floor (an upper bound), which can only flatten a slope")
+	fmt.Printf("d = 1: W is the exact on-segment W1 against the law (m generated points, debiased by %d one-sample null draws); the full W1 lies in [max(W, off), W + off]\n", nullK1)
 	if c.budget > 1 {
 		fmt.Printf("\nbudget check at the largest n: W with %d vs %d× steps, paired seeds; optimisation is not the limit when |Δ| < half the 95%% CI of W\n", c.steps, c.budget)
 		fmt.Printf("%2s %3s | %8s %19s | %8s | %8s %19s | %s\n", "d", "D", "W", "95% CI", "W(big)", "Δ", "95% CI of Δ", "|Δ| < CI half-width?")
@@ -362,21 +383,18 @@ func writeStudy(c *config, rows []row, fits []cellFit) error {
 	fmt.Fprintln(&b, "d,D,n,seed,m,steps,w1,q_debiased,f2_null,null_s,floor_mean_m,floor_n,w1_online,memo_online,off_tweedie,train_loss,train_s,sample_s")
 	for _, r := range rows {
 		fmt.Fprintf(&b, "%d,%d,%d,%d,%d,%d,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.2f,%.2f\n",
-			r.d, r.D, r.n, r.seed, c.genMFor(r.d), r.steps, r.w1, r.w1*r.w1-r.f2, r.f2, r.nullS, r.floorMean, r.floorN, r.on, r.memo, r.offT, r.loss, r.trainS, r.sampleS)
+			r.d, r.D, r.n, r.seed, r.m, r.steps, r.w1, r.w1*r.w1-r.f2, r.f2, r.nullS, r.floorMean, r.floorN, r.on, r.memo, r.offT, r.loss, r.trainS, r.sampleS)
 	}
 	if err := writeFileAtomic(c.out+"/study.csv", []byte(b.String())); err != nil {
 		return err
 	}
 	b.Reset()
-	fmt.Fprintln(&b, "d,D,m_gen,slope,ci_lo,ci_hi,theory,emp_rate,ratio_to_emp_rate,raw_slope,est_floor_m,cell_floor,raw_floor_m,min_W,floor_over_min_W,off_nmax,W_nmax,W_nmax_lo,W_nmax_hi,budget_steps,W_budget,dW_budget,dW_lo,dW_hi")
+	fmt.Fprintln(&b, "d,D,m_nmax,slope,ci_lo,ci_hi,theory,emp_rate,ratio_to_emp_rate,raw_slope,est_floor_nmax,cell_floor_nmax,raw_floor_nmax,min_W,max_floor_over_W,max_cell_floor_over_W,off_nmax,W_nmax,W_nmax_lo,W_nmax_hi,budget_steps,W_budget,dW_budget,dW_lo,dW_hi")
 	for _, f := range fits {
-		minW := math.Inf(1)
-		for _, w := range f.mean {
-			minW = min(minW, w)
-		}
-		fmt.Fprintf(&b, "%d,%d,%d,%.4f,%.4f,%.4f,%.4f,%.4f,%.3f,%.4f,%.5g,%.5g,%.5g,%.5g,%.3f,%.5g,%.5g,%.5g,%.5g,%d,%.5g,%.5g,%.5g,%.5g\n",
-			f.d, f.D, c.genMFor(f.d), f.slope, f.ciLo, f.ciHi, -theoryExponent(math.Inf(1), f.d), f.floorSl, f.slope/f.floorSl, f.rawSlope,
-			f.estFloor, f.cellFl, f.rawFloor, minW, f.estFloor/minW, f.off[len(f.off)-1], f.wBase, f.baseLo, f.baseHi, f.bigSteps, f.wBig, f.wBig-f.wBase, f.dLo, f.dHi)
+		one, cell, minW := f.floorRatios()
+		fmt.Fprintf(&b, "%d,%d,%d,%.4f,%.4f,%.4f,%.4f,%.4f,%.3f,%.4f,%.5g,%.5g,%.5g,%.5g,%.3f,%.3f,%.5g,%.5g,%.5g,%.5g,%d,%.5g,%.5g,%.5g,%.5g\n",
+			f.d, f.D, f.ms[len(f.ms)-1], f.slope, f.ciLo, f.ciHi, -theoryExponent(math.Inf(1), f.d), f.floorSl, f.slope/f.floorSl, f.rawSlope,
+			f.estFloor, f.cellFl, f.rawFloor, minW, one, cell, f.off[len(f.off)-1], f.wBase, f.baseLo, f.baseHi, f.bigSteps, f.wBig, f.wBig-f.wBase, f.dLo, f.dHi)
 	}
 	return writeFileAtomic(c.out+"/slopes.csv", []byte(b.String()))
 }
@@ -386,7 +404,7 @@ func writeValidation(c *config, rows []validationRow) error {
 	var b strings.Builder
 	fmt.Fprintln(&b, "d,D,m,case,true_w1,raw_mean,debiased,debiased_sd_single,bias_rel,est_floor,raw_floor")
 	for _, r := range rows {
-		fmt.Fprintf(&b, "%d,%d,%d,%s,%.5g,%.5g,%.5g,%.5g,%.4f,%.5g,%.5g\n", r.d, r.D, c.m, r.kind, r.truth, r.raw, r.deb, r.debSD, r.deb/r.truth-1, r.floor, r.rawFloor)
+		fmt.Fprintf(&b, "%d,%d,%d,%s,%.5g,%.5g,%.5g,%.5g,%.4f,%.5g,%.5g\n", r.d, r.D, c.genMFor(r.d), r.kind, r.truth, r.raw, r.deb, r.debSD, r.deb/r.truth-1, r.floor, r.rawFloor)
 	}
 	return writeFileAtomic(c.out+"/validation.csv", []byte(b.String()))
 }

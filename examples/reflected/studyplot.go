@@ -17,7 +17,7 @@ import (
 func plotStudy(c *config, rows []row, fits []cellFit) error {
 	for _, d := range c.ds {
 		p := plot.New()
-		p.Title.Text = fmt.Sprintf("adaptation study, d = %d: debiased W1 vs n (%d generated points), 95%% bootstrap bands", d, c.genMFor(d))
+		p.Title.Text = fmt.Sprintf("adaptation study, d = %d: debiased W1 vs n (%d–%d generated points), 95%% bootstrap bands", d, c.evalMFor(d, c.ns[0]), c.evalMFor(d, slicesMax(c.ns)))
 		p.X.Label.Text = "training-set size n"
 		p.Y.Label.Text = "W1"
 		p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
@@ -71,14 +71,17 @@ func plotStudy(c *config, rows []row, fits []cellFit) error {
 			l.Color, l.Dashes = color.Gray{Y: 110}, []vg.Length{vg.Points(4), vg.Points(3)}
 			p.Add(l)
 			p.Legend.Add(fmt.Sprintf("W1 of two n-samples (D=%d), slope %+.2f", last.D, last.floorSl), l)
-			fl := plotter.XYs{{X: last.ns[0], Y: last.estFloor}, {X: last.ns[len(last.ns)-1], Y: last.estFloor}}
+			fl := make(plotter.XYs, len(last.ns))
+			for j := range last.ns {
+				fl[j] = plotter.XY{X: last.ns[j], Y: last.cellFls[j]}
+			}
 			lf, err := plotter.NewLine(fl)
 			if err != nil {
 				return err
 			}
 			lf.Color, lf.Dashes = color.Gray{Y: 60}, []vg.Length{vg.Points(1), vg.Points(2)}
 			p.Add(lf)
-			p.Legend.Add(fmt.Sprintf("estimator floor at %d points", c.genMFor(d)), lf)
+			p.Legend.Add(fmt.Sprintf("floor of the %d-seed W (m = %d … %d points)", c.seeds, last.ms[0], last.ms[len(last.ms)-1]), lf)
 		}
 		w, err := p.WriterTo(7*vg.Inch, 5*vg.Inch, "png")
 		if err != nil {
