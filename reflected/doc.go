@@ -83,7 +83,8 @@
 // pruning and weight projection, an exponential moving average of the parameters
 // (TrainSettings.EMA, left in the network at the end), a progress line, and stops on a
 // non-finite loss; its zero settings and a nil optimizer give the recipe measured best in
-// docs/REPRODUCTION.md. ScoreNet.Save and LoadScoreNet persist the result (either body).
+// docs/REPRODUCTION.md. ScoreNet.Save and LoadScoreNet persist the result (any body: MLP,
+// ResMLP or U-Net, with its preconditioning).
 //
 // Sampler runs the reflected reverse-time SDE dY = s(Y, t) dr + dW + ν dL̃ (t = T − r) from
 // Uniform([0,1]^D) on a geometric time grid, folding into the cube after every step (an
