@@ -57,7 +57,7 @@ type checkpointer interface {
 // stateful adapts a sam.Stateful optimizer to checkpointer.
 type stateful struct{ s sam.Stateful }
 
-func (s stateful) MarshalBinary() ([]byte, error)  { return s.s.MarshalState() }
+func (s stateful) MarshalBinary() ([]byte, error) { return s.s.MarshalState() }
 func (s stateful) UnmarshalBinary(b []byte) error { return s.s.UnmarshalState(b) }
 
 // asCheckpointer returns the state interface of opt: sam.Stateful first, then
