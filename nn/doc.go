@@ -54,8 +54,8 @@
 // block), Fourier (sinusoidal features of a value such as ¼ log t) and Channels (a channel
 // slice). NewUNet assembles them into a U-Net with a noise-embedding MLP (UNet documents the
 // architecture), and GraphPass runs any Graph on raw input rows and back-propagates a given
-// ∂/∂output, for models that compute their own loss. SaveGraph does not store these layers
-// yet.
+// ∂/∂output, for models that compute their own loss. SaveGraph and LoadGraph store them like
+// every other Graph layer, so a trained U-Net round-trips with the same bits of outputs.
 //
 // # Objectives and per-sample quantities
 //

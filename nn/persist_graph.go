@@ -11,18 +11,22 @@ import (
 )
 
 // File format of SaveGraph/LoadGraph (internal/binfmt container: magic, version,
-// little-endian fields, CRC-32 trailer), version 1:
+// little-endian fields, CRC-32 trailer), version 1 (kinds 13–17, the U-Net's layers, were
+// added later within version 1: a reader that predates them refuses such a file by its kind):
 //
 //	magic "SDEMLGRF", version uint32 = 1
 //	in       int64 × 3                 C, H, W
 //	nodes    int64                     1..maxGraphNodes
 //	node     int64 kind (1 Conv2D, 2 MaxPool, 3 AvgPool, 4 Flatten, 5 Dense, 6 BatchNorm,
-//	         7 Activate, 8 Dropout, 9 GlobalAvgPool, 10 Add, 11 Concat, 12 Upsample),
+//	         7 Activate, 8 Dropout, 9 GlobalAvgPool, 10 Add, 11 Concat, 12 Upsample,
+//	         13 GroupNorm, 14 SiLU, 15 ScaleShift, 16 Fourier, 17 Channels),
 //	         int64 count + int64 × count   From (as given; empty for nil)
 //	         int64 × 4  (Conv2D: Out Kernel Stride Pad; pools: Size Stride 0 0; Dense: Out
-//	                    0 0 0; Upsample: Factor 0 0 0; others 0 0 0 0)
+//	                    0 0 0; Upsample: Factor 0 0 0; GroupNorm: Groups 0 0 0; Fourier:
+//	                    Freqs 0 0 0; Channels: From To 0 0; others 0 0 0 0)
 //	         int64 Act  (Conv2D, Dense, Activate; else 0)
-//	         float64 × 2 (BatchNorm: Momentum Eps; Dropout: Rate 0; else 0 0)   × nodes
+//	         float64 × 2 (BatchNorm: Momentum Eps; Dropout: Rate 0; GroupNorm: Eps 0;
+//	                    Fourier: MaxFreq 0; else 0 0)   × nodes
 //	params   int64 count + float64 × count   (count = NumParams())
 //	state    uint64 Step, int64 2·(BatchNorm nodes), then int64 count + float64 × count
 //	         for each running mean and variance, in node order
@@ -47,6 +51,11 @@ const (
 	gkAdd
 	gkConcat
 	gkUp
+	gkGroupNorm
+	gkSiLU
+	gkScaleShift
+	gkFourier
+	gkChannels
 )
 
 // SaveGraph writes the architecture of g, the parameters params (len NumParams) and the
@@ -98,6 +107,16 @@ func SaveGraph(w io.Writer, g *Graph, params []float64, st *GraphState) error {
 			kind = gkConcat
 		case Upsample:
 			kind, a = gkUp, L.Factor
+		case GroupNorm:
+			kind, a, f1 = gkGroupNorm, L.Groups, L.Eps
+		case SiLU:
+			kind = gkSiLU
+		case ScaleShift:
+			kind = gkScaleShift
+		case Fourier:
+			kind, a, f1 = gkFourier, L.Freqs, L.MaxFreq
+		case Channels:
+			kind, a, b = gkChannels, L.From, L.To
 		default:
 			return fmt.Errorf("nn: SaveGraph: layer %s cannot be saved", layerName(n.Layer))
 		}
@@ -145,7 +164,7 @@ func LoadGraph(r io.Reader) (*Graph, []float64, *GraphState, error) {
 	count := d.Int("nodes", 1, maxGraphNodes)
 	var nodes []Node
 	for j := 0; j < count && !d.Failed(); j++ {
-		kind := d.Int("kind", gkConv, gkUp)
+		kind := d.Int("kind", gkConv, gkChannels)
 		nf := d.Int("len(From)", 0, maxGraphNodes)
 		var from []int
 		for k := 0; k < nf && !d.Failed(); k++ {
@@ -156,6 +175,9 @@ func LoadGraph(r io.Reader) (*Graph, []float64, *GraphState, error) {
 			v[k] = d.Int("layer field", 0, big)
 		}
 		f1, f2 := d.F64(), d.F64()
+		if math.IsNaN(f1) || math.IsInf(f1, 0) || math.IsNaN(f2) || math.IsInf(f2, 0) {
+			return nil, nil, nil, fmt.Errorf("nn: LoadGraph: node %d: layer settings %v, %v are not finite", j, f1, f2)
+		}
 		act := Activation(v[4])
 		var L Layer
 		switch kind {
@@ -181,6 +203,16 @@ func LoadGraph(r io.Reader) (*Graph, []float64, *GraphState, error) {
 			L = Add{}
 		case gkUp:
 			L = Upsample{Factor: v[0]}
+		case gkGroupNorm:
+			L = GroupNorm{Groups: v[0], Eps: f1}
+		case gkSiLU:
+			L = SiLU{}
+		case gkScaleShift:
+			L = ScaleShift{}
+		case gkFourier:
+			L = Fourier{Freqs: v[0], MaxFreq: f1}
+		case gkChannels:
+			L = Channels{From: v[0], To: v[1]}
 		default:
 			L = Concat{}
 		}

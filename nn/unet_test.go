@@ -176,14 +176,3 @@ func TestUNetBadInput(t *testing.T) {
 		}
 	}
 }
-
-// TestSaveGraphRefusesUNetLayers checks that SaveGraph returns an error naming a layer it
-// cannot store instead of writing a file that would not load back.
-func TestSaveGraphRefusesUNetLayers(t *testing.T) {
-	g := smallUNet(t)
-	w := make([]float64, g.NumParams())
-	var buf strings.Builder
-	if err := SaveGraph(&buf, g, w, nil); err == nil || !strings.Contains(err.Error(), "cannot be saved") {
-		t.Errorf("SaveGraph of a U-Net: error %v", err)
-	}
-}

@@ -6,6 +6,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/sdeml/sdeml/sam"
 )
 
 // Checkpoint is the complete state of a Train run after Step steps: resuming from it
@@ -43,11 +45,29 @@ type Checkpoint struct {
 	Param     Param
 }
 
-// checkpointer is the optimizer side of a checkpoint: sam optimizers that expose their state
-// (moments, step counters) through these methods can be stopped and resumed exactly.
+// checkpointer is the optimizer side of a checkpoint: optimizers that expose their state
+// (moments, step counters, random streams) can be stopped and resumed exactly. The sam
+// optimizers do it through sam.Stateful; any other optimizer may implement
+// encoding.BinaryMarshaler and encoding.BinaryUnmarshaler instead.
 type checkpointer interface {
 	encoding.BinaryMarshaler
 	encoding.BinaryUnmarshaler
+}
+
+// stateful adapts a sam.Stateful optimizer to checkpointer.
+type stateful struct{ s sam.Stateful }
+
+func (s stateful) MarshalBinary() ([]byte, error) { return s.s.MarshalState() }
+func (s stateful) UnmarshalBinary(b []byte) error { return s.s.UnmarshalState(b) }
+
+// asCheckpointer returns the state interface of opt: sam.Stateful first, then
+// encoding.BinaryMarshaler/BinaryUnmarshaler.
+func asCheckpointer(opt any) (checkpointer, bool) {
+	if st, ok := opt.(sam.Stateful); ok {
+		return stateful{st}, true
+	}
+	c, ok := opt.(checkpointer)
+	return c, ok
 }
 
 // trainState is the mutable state of a Train loop.
@@ -60,34 +80,32 @@ type trainState struct {
 	tailN   int
 }
 
+// snapshot returns a copy of net's architecture and parameters: its own W and MLP mask (which
+// training changes), the immutable parts (ResMLP sizes, U-Net graph, Precond) shared.
+func (net *ScoreNet) snapshot() *ScoreNet {
+	cp := &ScoreNet{Res: net.Res, UNet: net.UNet, Embed: net.Embed, W: slices.Clone(net.W), Pre: net.Pre}
+	if net.Net != nil {
+		m := *net.Net
+		m.Mask = slices.Clone(net.Net.Mask)
+		cp.Net = &m
+	}
+	return cp
+}
+
 // checkpoint captures s after step s.k for settings c on n data points.
 func (s *trainState) checkpoint(c *TrainSettings, net *ScoreNet, opt any, n int) (*Checkpoint, error) {
-	if net.Net == nil {
-		return nil, fmt.Errorf("reflected: Train: checkpoints hold MLP networks only (net.Res is set)")
-	}
-	cp := &Checkpoint{Step: s.k, TailSum: s.tailSum, TailN: s.tailN, N: n}
+	cp := &Checkpoint{Step: s.k, TailSum: s.tailSum, TailN: s.tailN, N: n, Net: net.snapshot()}
 	cp.fill(c)
-	w := slices.Clone(net.W)
-	var mask []bool
-	if net.Net.Mask != nil {
-		mask = slices.Clone(net.Net.Mask)
-	}
-	m := *net.Net
-	m.Mask = mask
 	var err error
-	if cp.Net, err = NewScoreNetFrom(&m, net.Embed, w); err != nil {
-		return nil, err
-	}
-	cp.Net.Pre = net.Pre
 	if cp.RNG, err = s.pcg.MarshalBinary(); err != nil {
 		return nil, fmt.Errorf("reflected: Train: checkpoint: %v", err)
 	}
 	if s.avg != nil && s.avg.avg != nil {
 		cp.EMA, cp.EMAK = slices.Clone(s.avg.avg), s.avg.k
 	}
-	o, ok := opt.(checkpointer)
+	o, ok := asCheckpointer(opt)
 	if !ok {
-		return cp, fmt.Errorf("reflected: Train: optimizer %T cannot be checkpointed (no MarshalBinary/UnmarshalBinary)", opt)
+		return cp, fmt.Errorf("reflected: Train: optimizer %T cannot be checkpointed (neither sam.Stateful nor MarshalBinary/UnmarshalBinary)", opt)
 	}
 	if cp.Opt, err = o.MarshalBinary(); err != nil {
 		return cp, fmt.Errorf("reflected: Train: checkpoint of optimizer %T: %v", opt, err)
@@ -118,9 +136,13 @@ func sameTimes(a, b TimeDist) (eq bool) {
 func (s *trainState) restore(cp *Checkpoint, c *TrainSettings, net *ScoreNet, opt any, n int) error {
 	var want Checkpoint
 	want.fill(c)
-	switch {
-	case cp.Net == nil:
+	if cp.Net == nil {
 		return fmt.Errorf("reflected: TrainSettings.Resume.Net is nil")
+	}
+	if err := sameArchitecture(cp.Net, net); err != nil {
+		return err
+	}
+	switch {
 	case cp.Steps != want.Steps || cp.Batch != want.Batch || cp.PruneAt != want.PruneAt || cp.Sparsity != want.Sparsity ||
 		cp.Seed != want.Seed || cp.T0 != want.T0 || cp.T1 != want.T1 || cp.Bound != want.Bound ||
 		cp.EMADecay != want.EMADecay || cp.Process != want.Process:
@@ -136,8 +158,6 @@ func (s *trainState) restore(cp *Checkpoint, c *TrainSettings, net *ScoreNet, op
 		return fmt.Errorf("reflected: TrainSettings.Resume: checkpoint of %d data points, data has %d", cp.N, n)
 	case cp.Step < 0 || cp.Step > cp.Steps:
 		return fmt.Errorf("reflected: TrainSettings.Resume.Step = %d, need 0 ≤ Step ≤ Steps = %d", cp.Step, cp.Steps)
-	case !slices.Equal(cp.Net.Net.Sizes, net.Net.Sizes) || cp.Net.Embed != net.Embed:
-		return fmt.Errorf("reflected: TrainSettings.Resume: network widths %v (Freqs %d), want %v (Freqs %d)", cp.Net.Net.Sizes, cp.Net.Embed.Freqs, net.Net.Sizes, net.Embed.Freqs)
 	case cp.EMA != nil && len(cp.EMA) != len(net.W):
 		return fmt.Errorf("reflected: TrainSettings.Resume: len(EMA) = %d, want %d", len(cp.EMA), len(net.W))
 	case (cp.EMA != nil) != (c.EMA > 0 && cp.Step > 0):
@@ -145,9 +165,9 @@ func (s *trainState) restore(cp *Checkpoint, c *TrainSettings, net *ScoreNet, op
 	case cp.TailN < 0 || math.IsNaN(cp.TailSum):
 		return fmt.Errorf("reflected: TrainSettings.Resume: loss tail (%v, %d) invalid", cp.TailSum, cp.TailN)
 	}
-	o, ok := opt.(checkpointer)
+	o, ok := asCheckpointer(opt)
 	if !ok {
-		return fmt.Errorf("reflected: TrainSettings.Resume: optimizer %T cannot restore a checkpoint (no UnmarshalBinary)", opt)
+		return fmt.Errorf("reflected: TrainSettings.Resume: optimizer %T cannot restore a checkpoint (neither sam.Stateful nor UnmarshalBinary)", opt)
 	}
 	if err := o.UnmarshalBinary(cp.Opt); err != nil {
 		return fmt.Errorf("reflected: TrainSettings.Resume: optimizer %T state: %v", opt, err)
@@ -157,8 +177,7 @@ func (s *trainState) restore(cp *Checkpoint, c *TrainSettings, net *ScoreNet, op
 	}
 	copy(net.W, cp.Net.W)
 	net.Pre = cp.Net.Pre
-	net.Net.Mask = nil
-	if cp.Net.Net.Mask != nil {
+	if net.Net != nil {
 		net.Net.Mask = slices.Clone(cp.Net.Net.Mask)
 	}
 	if s.avg != nil && cp.EMA != nil {
@@ -166,4 +185,60 @@ func (s *trainState) restore(cp *Checkpoint, c *TrainSettings, net *ScoreNet, op
 	}
 	s.k, s.tailSum, s.tailN = cp.Step, cp.TailSum, cp.TailN
 	return nil
+}
+
+// sameArchitecture returns an error naming the first difference between the network of a
+// checkpoint and the network a run resumes into: the body (MLP, ResMLP, U-Net), the MLP
+// widths, the ResMLP sizes, the U-Net's input shape, node count and nodes (layer settings
+// and inputs), the time embedding, or the parameter count.
+func sameArchitecture(cp, net *ScoreNet) error {
+	const pre = "reflected: TrainSettings.Resume"
+	if cp.bodies() != 1 {
+		return fmt.Errorf("%s.Net: need exactly one of Net, Res and UNet", pre)
+	}
+	if a, b := cp.bodyName(), net.bodyName(); a != b {
+		return fmt.Errorf("%s: checkpoint network is %s, this network %s", pre, a, b)
+	}
+	switch {
+	case net.Net != nil:
+		if !slices.Equal(cp.Net.Sizes, net.Net.Sizes) || cp.Net.Hidden != net.Net.Hidden || cp.Net.Output != net.Net.Output {
+			return fmt.Errorf("%s: network widths %v (activations %v, %v), want %v (%v, %v)", pre, cp.Net.Sizes, cp.Net.Hidden, cp.Net.Output, net.Net.Sizes, net.Net.Hidden, net.Net.Output)
+		}
+	case net.Res != nil:
+		if *cp.Res != *net.Res {
+			return fmt.Errorf("%s: ResMLP %+v, want %+v", pre, *cp.Res, *net.Res)
+		}
+	default:
+		a, b := cp.UNet, net.UNet
+		if a.In != b.In {
+			return fmt.Errorf("%s: U-Net input %v, want %v", pre, a.In, b.In)
+		}
+		if len(a.Nodes) != len(b.Nodes) {
+			return fmt.Errorf("%s: U-Net of %d nodes, want %d (other Widths?)", pre, len(a.Nodes), len(b.Nodes))
+		}
+		for j := range a.Nodes {
+			x, y := a.Nodes[j], b.Nodes[j]
+			if x.Layer != y.Layer || !slices.Equal(x.From, y.From) {
+				return fmt.Errorf("%s: U-Net node %d is %T%+v from %v, want %T%+v from %v", pre, j, x.Layer, x.Layer, x.From, y.Layer, y.Layer, y.From)
+			}
+		}
+	}
+	if cp.Embed != net.Embed {
+		return fmt.Errorf("%s: TimeEmbedding.Freqs = %d, want %d", pre, cp.Embed.Freqs, net.Embed.Freqs)
+	}
+	if len(cp.W) != len(net.W) {
+		return fmt.Errorf("%s: %d parameters, want %d", pre, len(cp.W), len(net.W))
+	}
+	return nil
+}
+
+// bodyName names the network body: "an MLP", "a ResMLP" or "a U-Net".
+func (n *ScoreNet) bodyName() string {
+	switch {
+	case n.UNet != nil:
+		return "a U-Net"
+	case n.Res != nil:
+		return "a ResMLP"
+	}
+	return "an MLP"
 }

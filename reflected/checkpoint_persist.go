@@ -12,13 +12,15 @@ import (
 // little-endian fields, CRC-32 trailer; floats as IEEE-754 bits):
 //
 //	magic    "SDEMLRCK"  8 bytes
-//	version  uint32 = 1
+//	version  uint32 = 2
 //	step, steps, batch, pruneAt, sparsity, n   6 × int64
 //	seed     uint64
 //	t0, t1, bound, emaDecay                    4 × float64
 //	process  uint32
-//	net      uint64 length + ScoreNet.Save bytes (itself checksummed)
-//	opt      uint64 length + bytes
+//	net      uint64 length + ScoreNet.Save bytes (itself checksummed; any body: MLP,
+//	         ResMLP or U-Net)
+//	opt      uint64 length + bytes (the optimizer's sam.Stateful.MarshalState or
+//	         MarshalBinary)
 //	rng      uint64 length + bytes
 //	emaK     int64; ema uint64 count + float64 × count (count 0: no average)
 //	tailSum  float64; tailN int64

@@ -83,7 +83,17 @@
 // pruning and weight projection, an exponential moving average of the parameters
 // (TrainSettings.EMA, left in the network at the end), a progress line, and stops on a
 // non-finite loss; its zero settings and a nil optimizer give the recipe measured best in
-// docs/REPRODUCTION.md. ScoreNet.Save and LoadScoreNet persist the result (either body).
+// docs/REPRODUCTION.md. ScoreNet.Save and LoadScoreNet persist the result (any body: MLP,
+// ResMLP or U-Net, with its preconditioning).
+//
+// Long runs stop and resume exactly: TrainContext stops at a cancelled context with a
+// Checkpoint in its result, and TrainSettings.Checkpoint receives one every CheckpointEvery
+// steps (write it with Checkpoint.SaveFile, an atomic replace). A checkpoint holds the network
+// (any body) and its current iterate, the optimizer's state (sam.Stateful: Adam's moments and
+// update count, hence the learning-rate schedule's position), the parameter average, the
+// minibatch stream's position, the loss tail and the settings; TrainSettings.Resume continues
+// from it with the same bits as the uninterrupted run, and refuses a checkpoint of another
+// architecture or other settings with an error naming the field.
 //
 // Sampler runs the reflected reverse-time SDE dY = s(Y, t) dr + dW + ν dL̃ (t = T − r) from
 // Uniform([0,1]^D) on a geometric time grid, folding into the cube after every step (an

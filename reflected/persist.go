@@ -18,10 +18,12 @@ import (
 //	pre     uint64 length L, then L bytes (L = 0: no preconditioning): an internal/binfmt
 //	        file "SDEMLRPC" version 1 with free (bool), Mean, Var, LogT, LogCOut (float
 //	        lists), CRC-32 checked
-//	body    uint32       0: an nn.MLP follows, 1: an nn.ResMLP follows
+//	body    uint32       0: an nn.MLP follows, 1: an nn.ResMLP, 2: a U-Net (nn.Graph)
 //	net     body 0: nn.Save (architecture, mask and parameters, checksummed by nn);
 //	        body 1: an internal/binfmt file "SDEMLRES" version 1 with In, Cond, Width,
-//	        Blocks, Out (int64) and the parameters (float list), CRC-32 checked
+//	        Blocks, Out (int64) and the parameters (float list), CRC-32 checked;
+//	        body 2: nn.SaveGraph (the graph's nodes, parameters and empty model state,
+//	        checksummed by nn); freqs must be 0 (the U-Net embeds the time itself)
 //
 // Version 1 is version 2 without the pre and body fields (always an MLP); LoadScoreNet reads
 // both.
@@ -37,11 +39,14 @@ const (
 )
 
 // Save writes the network architecture, sparsity mask, time embedding, preconditioning and
-// parameters to w; LoadScoreNet reads them back bit for bit. Both network bodies (nn.MLP
-// and nn.ResMLP) are supported.
+// parameters to w; LoadScoreNet reads them back bit for bit. Every network body (nn.MLP,
+// nn.ResMLP and the U-Net graph of NewUNetScoreNet) is supported.
 func (n *ScoreNet) Save(w io.Writer) error {
-	if (n.Net == nil) == (n.Res == nil) {
-		return fmt.Errorf("reflected: ScoreNet.Save: need exactly one of Net and Res")
+	if n.bodies() != 1 {
+		return fmt.Errorf("reflected: ScoreNet.Save: need exactly one of Net, Res and UNet (Net nil: %v, Res nil: %v, UNet nil: %v)", n.Net == nil, n.Res == nil, n.UNet == nil)
+	}
+	if n.UNet != nil && n.Embed.Freqs != 0 {
+		return fmt.Errorf("reflected: ScoreNet.Save: Embed.Freqs = %d with a U-Net, want 0", n.Embed.Freqs)
 	}
 	var hdr [24]byte
 	copy(hdr[:8], scoreNetMagic)
@@ -66,11 +71,20 @@ func (n *ScoreNet) Save(w io.Writer) error {
 		return fmt.Errorf("reflected: ScoreNet.Save: %w", err)
 	}
 	var kind [4]byte
-	if n.Res != nil {
+	switch {
+	case n.Res != nil:
 		binary.LittleEndian.PutUint32(kind[:], 1)
+	case n.UNet != nil:
+		binary.LittleEndian.PutUint32(kind[:], 2)
 	}
 	if _, err := w.Write(kind[:]); err != nil {
 		return fmt.Errorf("reflected: ScoreNet.Save: %w", err)
+	}
+	if n.UNet != nil {
+		if err := nn.SaveGraph(w, n.UNet, n.W, nil); err != nil {
+			return fmt.Errorf("reflected: ScoreNet.Save: %w", err)
+		}
+		return nil
 	}
 	if n.Res == nil {
 		return nn.Save(w, n.Net, n.W)
@@ -150,8 +164,13 @@ func LoadScoreNet(r io.Reader) (*ScoreNet, error) {
 		if sn, err = loadRes(r, TimeEmbedding{Freqs: int(freqs)}); err != nil {
 			return nil, err
 		}
+	case 2:
+		var err error
+		if sn, err = loadUNet(r, int(freqs)); err != nil {
+			return nil, err
+		}
 	default:
-		return nil, fmt.Errorf("reflected: LoadScoreNet: body kind %d, want 0 (MLP) or 1 (ResMLP)", body)
+		return nil, fmt.Errorf("reflected: LoadScoreNet: body kind %d, want 0 (MLP), 1 (ResMLP) or 2 (U-Net)", body)
 	}
 	if pre != nil {
 		if err := pre.validate(sn.Dim()); err != nil {
@@ -208,4 +227,24 @@ func loadRes(r io.Reader, embed TimeEmbedding) (*ScoreNet, error) {
 		return nil, fmt.Errorf("reflected: LoadScoreNet: %d parameters, ResMLP needs %d", len(w), m.NumParams())
 	}
 	return &ScoreNet{Res: m, Embed: embed, W: w}, nil
+}
+
+// loadUNet reads the U-Net body of a version-2 ScoreNet file: a graph from C+1 input
+// channels (the image and the time plane) to the C image channels on the same pixels.
+func loadUNet(r io.Reader, freqs int) (*ScoreNet, error) {
+	if freqs != 0 {
+		return nil, fmt.Errorf("reflected: LoadScoreNet: TimeEmbedding.Freqs = %d with a U-Net, want 0", freqs)
+	}
+	g, w, st, err := nn.LoadGraph(r)
+	if err != nil {
+		return nil, fmt.Errorf("reflected: LoadScoreNet: U-Net: %w", err)
+	}
+	in, out := g.In, g.OutShape()
+	if in.C < 2 || out != (nn.Shape{C: in.C - 1, H: in.H, W: in.W}) {
+		return nil, fmt.Errorf("reflected: LoadScoreNet: U-Net input %v and output %v, want C+1 channels in and C out on the same pixels", in, out)
+	}
+	if len(st.Mean) != 0 {
+		return nil, fmt.Errorf("reflected: LoadScoreNet: U-Net has %d BatchNorm nodes, a score network has none", len(st.Mean))
+	}
+	return &ScoreNet{UNet: g, W: w}, nil
 }

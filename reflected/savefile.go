@@ -1,6 +1,11 @@
 package reflected
 
-import "github.com/sdeml/sdeml/internal/atomicfile"
+import (
+	"fmt"
+	"os"
+
+	"github.com/sdeml/sdeml/internal/atomicfile"
+)
 
 // SaveFile writes cp to the file path atomically: the bytes go to a temporary file in the
 // same directory, which is synced to disk and then renamed over path, so path always holds
@@ -15,4 +20,14 @@ func (cp *Checkpoint) SaveFile(path string) error {
 // it back with os.Open and LoadScoreNet.
 func (n *ScoreNet) SaveFile(path string) error {
 	return atomicfile.WriteFile(path, 0, n.Save)
+}
+
+// LoadCheckpointFile reads the checkpoint file at path (written by Checkpoint.SaveFile).
+func LoadCheckpointFile(path string) (*Checkpoint, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("reflected: LoadCheckpointFile: %w", err)
+	}
+	defer f.Close()
+	return LoadCheckpoint(f)
 }

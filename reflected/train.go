@@ -45,7 +45,9 @@ type TrainSettings struct {
 	// elsewhere. 0 checks only that len(data) is a multiple of D.
 	DataDim int
 	// Progress, if non-nil, receives a progress line every ProgressEvery steps (0 means
-	// Steps/10) and at the end.
+	// Steps/10) and at the end: the step, the minibatch loss, the wall time since this call
+	// started and the estimated time to the last step (steps left × the mean time per step
+	// of this call).
 	Progress      io.Writer
 	ProgressEvery int
 	// Sparsity S > 0 restricts the network to the class Φ(L, W, S, B): at step PruneAt
@@ -73,9 +75,18 @@ type TrainSettings struct {
 	// parameters and mask, the optimizer state, the average, the minibatch stream and the loss
 	// tail are restored, and the result is bit-identical to the uninterrupted run. The other
 	// settings, the data size and the network widths must match the checkpoint's (error
-	// otherwise); the optimizer must implement encoding.BinaryMarshaler and
-	// encoding.BinaryUnmarshaler.
+	// otherwise); the optimizer must implement sam.Stateful (as sam.Adam, sam.SGD and the SAM
+	// family do) or encoding.BinaryMarshaler and
+	// encoding.BinaryUnmarshaler. Any network body (MLP, ResMLP, U-Net) can be resumed; a
+	// checkpoint of another body or architecture is refused with an error naming the field.
 	Resume *Checkpoint
+	// Checkpoint, if non-nil, is called with the state after every CheckpointEvery steps
+	// (not after the last step, whose result Train returns): write it with
+	// Checkpoint.SaveFile to survive a crash or a kill, and resume with Resume. An error it
+	// returns stops Train with that error. CheckpointEvery must be ≥ 1 when Checkpoint is
+	// set. The checkpoint owns its copies of the parameters and states.
+	Checkpoint      func(*Checkpoint) error
+	CheckpointEvery int
 	// EvalPoints, if positive, limits the final loss evaluations (TrainResult.LastLoss and
 	// EMALoss) to the first EvalPoints data points; 0 evaluates on all of them, which for a
 	// large image set and a convolutional network costs as much as many training steps.
@@ -209,8 +220,8 @@ func TrainContext(ctx context.Context, net *ScoreNet, data []float64, opt sam.Op
 		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.Sparsity = %d, need 0 ≤ S ≤ %d parameters", c.Sparsity, net.NumParams())
 	case net.Net == nil && (c.Sparsity > 0 || c.Bound > 0):
 		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.Sparsity = %d, Bound = %v: the sparse class Φ(L, W, S, B) needs an MLP network (net.Res or net.UNet is set)", c.Sparsity, c.Bound)
-	case net.Net == nil && c.Resume != nil:
-		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.Resume: checkpoints hold MLP networks only (net.Res or net.UNet is set)")
+	case c.Checkpoint != nil && c.CheckpointEvery < 1:
+		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.CheckpointEvery = %d, need ≥ 1 with a Checkpoint function", c.CheckpointEvery)
 	case c.PruneAt < 0:
 		return TrainResult{}, fmt.Errorf("reflected: TrainSettings.PruneAt = %d, need ≥ 0", c.PruneAt)
 	case c.EvalPoints < 0:
@@ -266,6 +277,7 @@ func TrainContext(ctx context.Context, net *ScoreNet, data []float64, opt sam.Op
 	}
 	start := time.Now()
 	st := &trainState{pcg: parallel.Stream(c.Seed, -1)}
+	var k0 int // the first step of this call
 	st.rnd = rand.New(st.pcg)
 	batch := make([]int, c.Batch)
 	n := obj.Len()
@@ -277,6 +289,7 @@ func TrainContext(ctx context.Context, net *ScoreNet, data []float64, opt sam.Op
 		if err := st.restore(c.Resume, &c, net, opt, n); err != nil {
 			return TrainResult{}, err
 		}
+		k0 = st.k
 	}
 	for ; st.k < c.Steps; st.k++ {
 		k := st.k
@@ -315,7 +328,20 @@ func TrainContext(ctx context.Context, net *ScoreNet, data []float64, opt sam.Op
 			st.tailN++
 		}
 		if c.Progress != nil && ((k+1)%c.ProgressEvery == 0 || k == c.Steps-1) {
-			fmt.Fprintf(c.Progress, "reflected: DSM step %d/%d loss %.5g (%.1fs)\n", k+1, c.Steps, loss, time.Since(start).Seconds())
+			el := time.Since(start).Seconds()
+			eta := el / float64(k+1-k0) * float64(c.Steps-k-1)
+			fmt.Fprintf(c.Progress, "reflected: DSM step %d/%d loss %.5g (%.1fs, ETA %.0fs)\n", k+1, c.Steps, loss, el, eta)
+		}
+		if c.Checkpoint != nil && (k+1)%c.CheckpointEvery == 0 && k+1 < c.Steps {
+			st.k = k + 1
+			cp, err := st.checkpoint(&c, net, opt, n)
+			st.k = k
+			if err == nil {
+				err = c.Checkpoint(cp)
+			}
+			if err != nil {
+				return TrainResult{Steps: k + 1, Elapsed: time.Since(start)}, fmt.Errorf("reflected: Train: checkpoint after step %d: %w", k+1, err)
+			}
 		}
 		if ctx.Err() != nil && k+1 < c.Steps {
 			st.k = k + 1

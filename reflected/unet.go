@@ -14,7 +14,8 @@ import (
 // the U-Net turns it into Fourier features and a learned embedding that modulates every
 // block (nn.UNet). Parameters by nn.InitUNet from src with the output and every block's
 // residual branch scaled by 1e-2. Train's recipe (Precond, EMA, warm-up) applies unchanged,
-// except sparsity, Bound and checkpoints, which need an MLP. It returns nn.NewUNet's error
+// except sparsity and Bound, which need an MLP; checkpoints, Resume and ScoreNet.Save work
+// as for the other bodies. It returns nn.NewUNet's error
 // for bad sizes, or an error for a nil src.
 func NewUNetScoreNet(u nn.UNet, src rand.Source) (*ScoreNet, error) {
 	if src == nil {

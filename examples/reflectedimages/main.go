@@ -18,13 +18,20 @@
 //	go run ./examples/reflectedimages                 # Fashion-MNIST (about 58 CPU-minutes: ~30 min of 2 idle cores)
 //	go run ./examples/reflectedimages -quick          # the reduced run (< 3 min)
 //	go run ./examples/reflectedimages -data mnist     # MNIST
-//	go run ./examples/reflectedimages -resume         # after an interruption: keep finished models
+//	go run ./examples/reflectedimages -resume         # after an interruption: continue where it stopped
 //
 // Every model is one unit of internal/sweep: its result (metrics, times, the grid's
 // samples) is stored as soon as it is known, -resume skips stored units, -shard i/n and
-// -merge split the run, and SIGINT stops after the running unit. The classifier is trained
-// once per data set and saved (nn.SaveGraphFile) in the output folder, where later runs
-// load it. Training prints a progress line every 5 % of the steps.
+// -merge split the run. Within a model, training writes a checkpoint (reflected.Checkpoint:
+// parameters, average, Adam state, minibatch stream) every -ckpt-every steps to
+// OUT/DATA/checkpoints, and the trained network (ScoreNet.SaveFile) to OUT/DATA/models;
+// -resume loads a trained network instead of training it again, or continues its training
+// from the last checkpoint with the same bits as an uninterrupted run. SIGINT or SIGTERM
+// stops the training after the current step, writes a checkpoint and exits with the
+// outputs of the finished models (status 1; run again with -resume); a second SIGINT kills
+// at once. The classifier is trained once per data set and saved (nn.SaveGraphFile) in the
+// output folder, where later runs load it. Training prints a progress line (step, loss,
+// elapsed time, ETA) every 5 % of the steps.
 package main
 
 import (
@@ -53,6 +60,11 @@ type config struct {
 	widths, mlp             []int
 	seed                    uint64
 	out                     string
+	ckptEvery               int
+
+	resume    bool                 // -resume: continue models from their files
+	id        string               // the sweep's Plan.ID, stored beside checkpoints and models
+	afterStep func(int, []float64) // test hook: TrainSettings.After
 }
 
 // model is one unit: a network kind and a forward process.
@@ -92,6 +104,7 @@ func main() {
 	flag.StringVar(&mlp, "mlp", "512,512,512", "hidden widths of the MLP score network")
 	flag.Uint64Var(&c.seed, "seed", 1, "seed of initialisation, minibatches, noise and sampling")
 	flag.StringVar(&c.out, "out", "out/reflectedimages", "output folder")
+	flag.IntVar(&c.ckptEvery, "ckpt-every", 100, "write a training checkpoint every `K` steps (0: only on SIGINT/SIGTERM)")
 	prog.Config.RegisterFlags(flag.CommandLine)
 	flag.Parse()
 	var err error
@@ -139,6 +152,8 @@ func (c *config) defaults() error {
 		return fmt.Errorf("-data = %q, want fashion or mnist", c.data)
 	case c.steps < 1 || c.batch < 1 || c.samplerSteps < 1 || c.clsEpochs < 1:
 		return fmt.Errorf("-steps = %d, -batch = %d, -sampler-steps = %d, -cls-epochs = %d: need ≥ 1", c.steps, c.batch, c.samplerSteps, c.clsEpochs)
+	case c.ckptEvery < 0:
+		return fmt.Errorf("-ckpt-every = %d, need ≥ 0", c.ckptEvery)
 	case c.m < 8 || c.m > 10000 || c.nTrain < c.m || c.nTrain > 60000:
 		return fmt.Errorf("-m = %d, -ntrain = %d: need 8 ≤ m ≤ 10000 and m ≤ ntrain ≤ 60000", c.m, c.nTrain)
 	}
@@ -203,6 +218,7 @@ func run(c *config, prog *sweep.Program) error {
 	}
 	id := fmt.Sprintf("reflectedimages/1 data=%s steps=%d batch=%d ntrain=%d m=%d sampler=%d widths=%v mlp=%v seed=%d cls=%s",
 		c.data, c.steps, c.batch, c.nTrain, c.m, c.samplerSteps, c.widths, c.mlp, c.seed, filepath.Base(clsPath))
+	c.id, c.resume = id, prog.Config.Resume
 	res, err := sweep.RunIn(prog, c.out, c.data, sweep.Plan{ID: id, Keys: keys}, func(ctx context.Context, k int) (unitResult, error) {
 		return c.unit(ctx, models[k], images, ref, cls)
 	})

@@ -19,7 +19,10 @@
 //     not decode, names another key or another configuration (Plan.ID) is an error naming the
 //     file; it is never silently recomputed or trusted.
 //   - Interruption: Run takes a context (see NotifyContext for SIGINT/SIGTERM). Once it is
-//     cancelled no new unit starts; units already running finish and are stored. The caller
+//     cancelled no new unit starts; units already running finish and are stored, or, if they
+//     are long, stop early: a unit that returns an error wrapping ErrInterrupted (or
+//     ctx.Err()) after the cancellation is left not done, not failed, and keeps its own
+//     mid-unit checkpoint, from which it continues on -resume. The caller
 //     writes its outputs from what exists (Result.Complete is false, and DIR/PARTIAL lists the
 //     missing keys) and exits non-zero with Result.Err.
 //

@@ -78,7 +78,9 @@ func (r *Result[R]) Err() error {
 // Run executes plan under c: it merges (c.Merge), or runs this shard's units, loading
 // existing ones when c.Resume, calling fn(ctx, k) for the others and storing each result
 // in Dir/units as soon as fn returns. An error from fn stops the sweep (no new units start)
-// and is returned with the unit's key. After the units, Run writes Dir/timings.csv and, if
+// and is returned with the unit's key, except after ctx is cancelled an error wrapping
+// ErrInterrupted or ctx.Err(): that unit stopped early (a long unit that saved its own
+// checkpoint to continue from on -resume) and is left not done, as an interruption. After the units, Run writes Dir/timings.csv and, if
 // the result is not complete, Dir/PARTIAL with the missing keys (removing a stale one
 // otherwise).
 func Run[R any](ctx context.Context, c Config, plan Plan, fn func(ctx context.Context, k int) (R, error)) (*Result[R], error) {
@@ -153,6 +155,9 @@ func runShard[R any](ctx context.Context, c Config, shards int, plan Plan, res *
 		t := time.Now()
 		v, err := fn(ctx, k)
 		secs := time.Since(t).Seconds()
+		if err != nil && ctx.Err() != nil && (errors.Is(err, ErrInterrupted) || errors.Is(err, ctx.Err())) {
+			return // stopped early by the cancellation, keeping its own checkpoint: not done
+		}
 		if err == nil {
 			err = store(c.Dir, plan.ID, plan.Keys[k], secs, v)
 		} else {

@@ -193,6 +193,41 @@ func TestInterruptThenResume(t *testing.T) {
 	}
 }
 
+// A unit that stops early on the cancellation (returning ErrInterrupted or ctx.Err(), as a
+// unit that checkpoints mid-way does) is left not done and the run is interrupted, not
+// failed; the same error before any cancellation is a failure.
+func TestUnitStopsEarlyOnCancel(t *testing.T) {
+	for _, stopErr := range []error{ErrInterrupted, context.Canceled} {
+		ctx, cancel := context.WithCancel(context.Background())
+		p := plan()
+		p.Concurrent = false
+		dir := t.TempDir()
+		r, err := Run(ctx, Config{Dir: dir}, p, func(ctx context.Context, k int) (point, error) {
+			if k == 2 {
+				cancel()
+				return point{}, fmt.Errorf("unit stopped at step 7: %w", stopErr)
+			}
+			return point{Seed: k}, nil
+		})
+		cancel()
+		if err != nil {
+			t.Fatalf("%v: error %v, want an interruption", stopErr, err)
+		}
+		if !r.Interrupted || !r.Done[0] || !r.Done[1] || r.Done[2] || r.Computed != 2 || !errors.Is(r.Err(), ErrInterrupted) {
+			t.Fatalf("%v: interrupted %v, done %v, computed %d", stopErr, r.Interrupted, r.Done[:4], r.Computed)
+		}
+		if _, err := os.Stat(unitPath(dir, p.Keys[2])); !os.IsNotExist(err) {
+			t.Fatalf("%v: the stopped unit was stored", stopErr)
+		}
+		_, err = Run(context.Background(), Config{Dir: t.TempDir()}, p, func(ctx context.Context, k int) (point, error) {
+			return point{}, fmt.Errorf("stopped: %w", stopErr)
+		})
+		if err == nil {
+			t.Fatalf("%v without a cancellation: no error", stopErr)
+		}
+	}
+}
+
 func TestUnitErrorStopsSweep(t *testing.T) {
 	var calls atomic.Int64
 	p := plan()

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/sdeml/sdeml/internal/sweep"
+	"github.com/sdeml/sdeml/reflected"
+)
+
+// tinyConfig is a run small enough for a test: 6 steps of batch 2 on 8 random images, a
+// U-Net of widths 2, 2 and an MLP of width 8, a checkpoint every 2 steps.
+func tinyConfig(t *testing.T) (config, []float64) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	images := make([]float64, 8*784)
+	for i := range images {
+		images[i] = rng.Float64()
+	}
+	return config{data: "fashion", steps: 6, batch: 2, widths: []int{2, 2}, mlp: []int{8}, seed: 1,
+		out: t.TempDir(), ckptEvery: 2, id: "reflectedimages/test"}, images
+}
+
+// A model whose training is interrupted (as by SIGINT) after step 3 writes a checkpoint and
+// reports sweep.ErrInterrupted; -resume continues it to the same bits of parameters and
+// loss as an uninterrupted run, stores the trained network and removes the checkpoint; a
+// second -resume loads the stored network instead of training.
+func TestTrainInterruptResume(t *testing.T) {
+	for _, md := range []model{{"unet", reflected.Reflected}, {"unet", reflected.Free}, {"mlp", reflected.Reflected}} {
+		c, images := tinyConfig(t)
+		full, want, err := c.train(context.Background(), md, images, "full")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.out = t.TempDir()
+		ctx, cancel := context.WithCancel(context.Background())
+		c.afterStep = func(k int, _ []float64) {
+			if k == 2 {
+				cancel()
+			}
+		}
+		_, _, err = c.train(ctx, md, images, "interrupted")
+		cancel()
+		if !errors.Is(err, sweep.ErrInterrupted) || !strings.Contains(err.Error(), "after step 3") {
+			t.Fatalf("%s: interrupted run: %v", md.key(), err)
+		}
+		f := c.files(md)
+		cp, err := reflected.LoadCheckpointFile(f.ckpt)
+		if err != nil || cp.Step != 3 {
+			t.Fatalf("%s: checkpoint %v, %v", md.key(), cp, err)
+		}
+		c.afterStep, c.resume = nil, true
+		net, got, err := c.train(context.Background(), md, images, "resumed")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(net.W, full.W) || got.Loss != want.Loss || got.Step != 6 {
+			t.Errorf("%s: resumed parameters or loss (%v, want %v) differ from the uninterrupted run", md.key(), got.Loss, want.Loss)
+		}
+		if _, err := os.Stat(f.ckpt); !os.IsNotExist(err) {
+			t.Errorf("%s: checkpoint left after the model finished: %v", md.key(), err)
+		}
+		again, info, err := c.train(context.Background(), md, images, "loaded")
+		if err != nil || !slices.Equal(again.W, full.W) || info != got {
+			t.Errorf("%s: stored network: %v, info %+v, want %+v", md.key(), err, info, got)
+		}
+	}
+}
+
+// A corrupt checkpoint or a sidecar of another configuration is an error naming the file,
+// never a silent restart.
+func TestResumeBadFiles(t *testing.T) {
+	md := model{"unet", reflected.Reflected}
+	c, images := tinyConfig(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, _, err := c.train(ctx, md, images, "stop"); !errors.Is(err, sweep.ErrInterrupted) {
+		t.Fatal(err)
+	}
+	f := c.files(md)
+	b, err := os.ReadFile(f.ckpt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/2] ^= 1
+	if err := os.WriteFile(f.ckpt, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c.resume = true
+	if _, _, err := c.train(context.Background(), md, images, "corrupt"); err == nil || !strings.Contains(err.Error(), f.ckpt) {
+		t.Errorf("corrupt checkpoint: %v", err)
+	}
+	c.id = "reflectedimages/other"
+	if _, _, err := c.train(context.Background(), md, images, "other"); err == nil || !strings.Contains(err.Error(), f.ckptInfo) || !strings.Contains(err.Error(), "reflectedimages/test") {
+		t.Errorf("sidecar of another configuration: %v", err)
+	}
+}
