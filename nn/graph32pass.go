@@ -69,64 +69,54 @@ func (prec32) bnBackSums(ws *graphWS32, j int, s []float64) {
 	}
 }
 
-// bnChunk runs the BatchNorm operation t.op on chunk c: the partial sums Σx and Σx²
+// bnChunk runs the BatchNorm operation op on chunk c: the partial sums Σx and Σx²
 // (gopBNSum), y = a·x + b (gopBNApply), Σdy and Σdy·x (gopBNBackSum), ∂/∂x
 // (gopBNBackApply), in float64 from the float32 values (internal/bnorm).
-func (prec32) bnChunk(t *graphTask[float32], c, lo, hi int, x, y []float32) {
-	ws := t.ws
-	gn := &ws.g.nodes[t.j]
-	ni, no := ws.g.shapes[gn.in[0]].Size(), gn.out.Size()
-	C := gn.out.C
-	switch t.op {
+func (prec32) bnChunk(ws *graphWS32, op, c int, o bnOperands[float32]) {
+	C := o.C
+	switch op {
 	case gopBNSum:
-		p := ws.part[c][:2*C]
+		p := o.part[:2*C]
 		clear(p)
-		bnorm.Sums(p[:C], p[C:], x, x)
+		bnorm.Sums(p[:C], p[C:], o.x, o.x)
 	case gopBNApply:
 		// y = a·x + b in float64 from the float32 x, a = γ·istd, b = β − a·μ, rounded
 		// once.
-		a, b := ws.part[c][:C], ws.part[c][C:2*C]
-		gamma, beta := ws.w[gn.off:gn.off+C], ws.w[gn.off+C:gn.off+2*C]
-		mean, istd := ws.mean[t.j][:C], ws.istd[t.j][:C]
+		a, b := o.part[:C], o.part[C:2*C]
 		for k := range C {
-			a[k] = gamma[k] * istd[k]
-			b[k] = beta[k] - a[k]*mean[k]
+			a[k] = o.gamma[k] * o.istd[k]
+			b[k] = o.beta[k] - a[k]*o.mean[k]
 		}
-		bnorm.Affine(y, x, a, b)
+		bnorm.Affine(o.y, o.x, a, b)
 	case gopBNBackSum:
 		// Σdy and Σdy·x per channel; bnBackSums turns the second into
 		// Σdy·x̂ = istd·(Σdy·x − μ·Σdy).
-		p := ws.part[c][:2*C]
+		p := o.part[:2*C]
 		clear(p)
-		bnorm.Sums(p[:C], p[C:], ws.d[t.j+1][lo*no:hi*no], x)
+		bnorm.Sums(p[:C], p[C:], o.dy, o.x)
 	case gopBNBackApply:
-		gamma, mean, istd := ws.w[gn.off:gn.off+C], ws.mean[t.j][:C], ws.istd[t.j][:C]
-		ss, sg := ws.part[0][:C], ws.part[0][C:2*C]
-		dy := ws.d[t.j+1][lo*no : hi*no]
-		dx := t.dst[lo*ni : hi*ni]
 		// dx = γ·istd·(dy − Σdy/N − x̂·Σdy·x̂/N) = a·dy + b·x + c per channel, in float64:
 		// a = γ·istd, b = −a·istd·Σdy·x̂/N, c = −a·Σdy/N − b·μ (training mode), a·dy
 		// in evaluation mode. The coefficients go to the chunk's partial sums, which
 		// are free again.
-		invN := 1 / float64(ws.batch*gn.out.H*gn.out.W)
-		co := ws.part[c][:2*C]
+		co := o.part[:2*C]
 		if c == 0 {
-			co = ws.gpart[c][:2*C] // chunk 0's partial sums hold the reduced ss, sg
+			co = ws.gpart[c][:2*C] // chunk 0's partial sums hold the reduced Σdy, Σdy·x̂
 		}
-		ca, cb, m := co[:C], co[C:2*C], ws.part[c][2*C:3*C]
+		ca, cb, m := co[:C], co[C:2*C], o.part[2*C:3*C]
 		for k := range C {
-			ca[k] = gamma[k] * istd[k]
+			ca[k] = o.gamma[k] * o.istd[k]
 			cb[k] = 0
 			m[k] = 0
-			if ws.train {
-				cb[k] = -ca[k] * istd[k] * sg[k] * invN
-				m[k] = ss[k] * invN
+			if o.train {
+				cb[k] = -ca[k] * o.istd[k] * o.second[k] * o.invN
+				m[k] = o.sdy[k] * o.invN
 			}
 		}
-		if !ws.train {
-			for r := 0; r+C <= len(dy); r += C {
-				dr := dy[r : r+C]
-				dxr, ca := dx[r:r+len(dr)], ca[:len(dr)]
+		if !o.train {
+			for r := 0; r+C <= len(o.dy); r += C {
+				dr := o.dy[r : r+C]
+				dxr, ca := o.dx[r:r+len(dr)], ca[:len(dr)]
 				for k, v := range dr {
 					dxr[k] = float32(ca[k] * float64(v))
 				}
@@ -134,7 +124,7 @@ func (prec32) bnChunk(t *graphTask[float32], c, lo, hi int, x, y []float32) {
 			return
 		}
 		// ca·(dy − m) + cb·(x − μ), m = Σdy/N (internal/bnorm).
-		bnorm.Back(dx, dy, x, ca, m, cb, mean)
+		bnorm.Back(o.dx, o.dy, o.x, ca, m, cb, o.mean)
 	}
 }
 

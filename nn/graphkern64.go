@@ -74,52 +74,44 @@ func (prec64) bnForward(ws *graphWS, j int) {
 	ws.task.run(gopBNApply, j)
 }
 
-// bnChunk runs the BatchNorm operation t.op on chunk c: the partial sums Σx (gopBNSum)
+// bnChunk runs the BatchNorm operation op on chunk c: the partial sums Σx (gopBNSum)
 // and Σ(x−μ)² (gopBNVar), y = γ·x̂ + β (gopBNApply), Σdy and Σdy·x̂ (gopBNBackSum), ∂/∂x
 // (gopBNBackApply).
-func (prec64) bnChunk(t *graphTask[float64], c, lo, hi int, x, y []float64) {
-	ws := t.ws
-	gn := &ws.g.nodes[t.j]
-	ni, no := ws.g.shapes[gn.in[0]].Size(), gn.out.Size()
-	C := gn.out.C
-	switch t.op {
+func (prec64) bnChunk(_ *graphWS, op, c int, o bnOperands[float64]) {
+	C, x := o.C, o.x
+	switch op {
 	case gopBNSum, gopBNVar:
-		p := ws.part[c][:C]
+		p := o.part[:C]
 		clear(p)
-		mean := ws.mean[t.j][:C]
 		for r := 0; r+C <= len(x); r += C {
 			row := x[r : r+C]
-			if t.op == gopBNSum {
+			if op == gopBNSum {
 				floats.Add(p, row)
 				continue
 			}
-			mu, p := mean[:len(row)], p[:len(row)]
+			mu, p := o.mean[:len(row)], p[:len(row)]
 			for k := range row {
 				e := row[k] - mu[k]
 				p[k] += e * e
 			}
 		}
 	case gopBNApply:
-		gamma, beta := ws.w[gn.off:gn.off+C], ws.w[gn.off+C:gn.off+2*C]
-		mean, istd := ws.mean[t.j][:C], ws.istd[t.j][:C]
 		for r := 0; r+C <= len(x); r += C {
 			xr := x[r : r+C]
 			// Slices of len(xr): the compiler drops the bounds checks of the inner loop.
-			yr, mu, is, ga, be := y[r:r+len(xr)], mean[:len(xr)], istd[:len(xr)], gamma[:len(xr)], beta[:len(xr)]
+			yr, mu, is, ga, be := o.y[r:r+len(xr)], o.mean[:len(xr)], o.istd[:len(xr)], o.gamma[:len(xr)], o.beta[:len(xr)]
 			for k := range xr {
 				h := (xr[k] - mu[k]) * is[k] // x̂, recomputed (same bits) by the backward pass
 				yr[k] = ga[k]*h + be[k]
 			}
 		}
 	case gopBNBackSum:
-		p := ws.part[c][:2*C]
+		p := o.part[:2*C]
 		clear(p)
 		ps, pg := p[:C], p[C:2*C]
-		dy := ws.d[t.j+1][lo*no : hi*no]
-		mean, istd := ws.mean[t.j][:C], ws.istd[t.j][:C]
-		for r := 0; r+C <= len(dy); r += C {
-			dr := dy[r : r+C]
-			xr, mu, is, ps, pg := x[r:r+len(dr)], mean[:len(dr)], istd[:len(dr)], ps[:len(dr)], pg[:len(dr)]
+		for r := 0; r+C <= len(o.dy); r += C {
+			dr := o.dy[r : r+C]
+			xr, mu, is, ps, pg := x[r:r+len(dr)], o.mean[:len(dr)], o.istd[:len(dr)], ps[:len(dr)], pg[:len(dr)]
 			for k := range dr {
 				v := dr[k]
 				ps[k] += v
@@ -128,22 +120,18 @@ func (prec64) bnChunk(t *graphTask[float64], c, lo, hi int, x, y []float64) {
 		}
 	case gopBNBackApply:
 		// dx = γ·istd·(dy − Σdy/N − x̂·Σdy·x̂/N) in training mode, γ·istd·dy in evaluation
-		// mode; the sums were reduced into ws.part[0].
-		gamma, mean, istd := ws.w[gn.off:gn.off+C], ws.mean[t.j][:C], ws.istd[t.j][:C]
-		ss, sg := ws.part[0][:C], ws.part[0][C:2*C]
-		dy := ws.d[t.j+1][lo*no : hi*no]
-		dx := t.dst[lo*ni : hi*ni]
-		invN := 1 / float64(ws.batch*gn.out.H*gn.out.W)
-		for r := 0; r+C <= len(dy); r += C {
-			dr := dy[r : r+C]
-			xr, dxr, ga, mu, is := x[r:r+len(dr)], dx[r:r+len(dr)], gamma[:len(dr)], mean[:len(dr)], istd[:len(dr)]
-			if !ws.train {
+		// mode.
+		invN := o.invN
+		for r := 0; r+C <= len(o.dy); r += C {
+			dr := o.dy[r : r+C]
+			xr, dxr, ga, mu, is := x[r:r+len(dr)], o.dx[r:r+len(dr)], o.gamma[:len(dr)], o.mean[:len(dr)], o.istd[:len(dr)]
+			if !o.train {
 				for k := range dr {
 					dxr[k] = ga[k] * is[k] * dr[k]
 				}
 				continue
 			}
-			ss, sg := ss[:len(dr)], sg[:len(dr)]
+			ss, sg := o.sdy[:len(dr)], o.second[:len(dr)]
 			for k := range dr {
 				v := dr[k] - (ss[k]*invN + ((xr[k]-mu[k])*is[k])*sg[k]*invN)
 				dxr[k] = ga[k] * is[k] * v

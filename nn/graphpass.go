@@ -34,8 +34,9 @@ type graphKernels[T floatT] interface {
 	// bnBackSums turns the reduced sums s (Σdy then the precision's second sum per
 	// channel) of BatchNorm node j into Σdy and Σdy·x̂.
 	bnBackSums(ws *graphWSOf[T], j int, s []float64)
-	// bnChunk runs BatchNorm operation t.op (gopBNSum ... gopBNBackApply) on chunk c.
-	bnChunk(t *graphTask[T], c, lo, hi int, x, y []T)
+	// bnChunk runs BatchNorm operation op (gopBNSum ... gopBNBackApply) on chunk c of
+	// the workspace's current node.
+	bnChunk(ws *graphWSOf[T], op, c int, o bnOperands[T])
 	// convForward and convBackward are a convolution (or Dense) stage with its
 	// activation on the samples [lo, hi): y from x; the chunk's parameter gradient into
 	// ws.gpart[c] and ∂/∂x into dx unless nil, from dy (which may be overwritten).
@@ -164,7 +165,7 @@ func (t *graphTask[T]) Do(worker, c int) {
 	case gopFwd:
 		t.forward(worker, c, lo, hi, x, y)
 	case gopBNSum, gopBNVar, gopBNApply, gopBNBackSum, gopBNBackApply:
-		ws.k.bnChunk(t, c, lo, hi, x, y)
+		ws.k.bnChunk(ws, t.op, c, t.bnOperands(c, lo, hi, x, y))
 	case gopBwd:
 		t.backward(worker, c, lo, hi, x, y)
 	case gopCustomBack:
@@ -186,6 +187,37 @@ func (t *graphTask[T]) Do(worker, c int) {
 			copy(t.dst[p*ck:(p+1)*ck], dy[p*C+off:p*C+off+ck])
 		}
 	}
+}
+
+// bnOperands are what a BatchNorm kernel reads and writes on one chunk of C channels.
+type bnOperands[T floatT] struct {
+	C           int
+	x, y        []T       // the chunk's inputs and outputs
+	dy, dx      []T       // ∂/∂y and ∂/∂x of the chunk (backward; dx nil unless BackApply)
+	gamma, beta []float64 // the layer's parameters γ, β
+	mean, istd  []float64 // μ and 1/√(σ² + ε) in use
+	part        []float64 // the chunk's partial sums (3·C)
+	sdy, second []float64 // the reduced Σdy and second sums (chunk 0's partial sums)
+	invN        float64   // 1/N, N = batch·H·W
+	train       bool
+}
+
+// bnOperands returns the operands of BatchNorm node t.j on chunk c, the samples [lo, hi).
+func (t *graphTask[T]) bnOperands(c, lo, hi int, x, y []T) bnOperands[T] {
+	ws := t.ws
+	gn := &ws.g.nodes[t.j]
+	C, ni, no := gn.out.C, ws.g.shapes[gn.in[0]].Size(), gn.out.Size()
+	o := bnOperands[T]{
+		C: C, x: x, y: y, dy: ws.d[t.j+1][lo*no : hi*no],
+		gamma: ws.w[gn.off : gn.off+C], beta: ws.w[gn.off+C : gn.off+2*C],
+		mean: ws.mean[t.j][:C], istd: ws.istd[t.j][:C],
+		part: ws.part[c][:3*C], sdy: ws.part[0][:C], second: ws.part[0][C : 2*C],
+		invN: 1 / float64(ws.batch*gn.out.H*gn.out.W), train: ws.train,
+	}
+	if t.op == gopBNBackApply {
+		o.dx = t.dst[lo*ni : hi*ni]
+	}
+	return o
 }
 
 // forward computes the output y of node t.j for the samples [lo, hi) from their input x.
