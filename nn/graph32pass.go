@@ -130,22 +130,14 @@ func (prec32) bnChunk(ws *graphWS32, op, c int, o bnOperands[float32]) {
 
 // convForward is z = A·Wᵀ + b in float32 (A the unfolded input, formed one sample at a
 // time so that it stays in cache between im2col and the product), y = act(z).
-func (prec32) convForward(t *graphTask[float32], worker, lo, hi int, x, y []float32) {
-	ws := t.ws
-	gn := &ws.g.nodes[t.j]
-	st := &gn.st
-	ni, no := ws.g.shapes[gn.in[0]].Size(), gn.out.Size()
-	n := hi - lo
-	co := st.out.C
-	z := y
-	if gn.act != Identity {
-		z = ws.z[t.j][lo*no : hi*no]
-	}
+func (prec32) convForward(ws *graphWS32, o convOperands[float32]) {
+	gn, st, n, ni, no := o.gn, &o.gn.st, o.n, o.ni, o.no
+	co, x, z := st.out.C, o.x, o.z
 	W := ws.w32[gn.off : gn.off+co*st.k]
 	if st.direct {
 		igemm.Sgemm(false, true, n*st.npos(), co, st.k, 1, x, st.k, W, st.k, 0, z, co)
 	} else {
-		cols := ws.cols[worker][:st.npos()*st.k]
+		cols := ws.cols[o.worker][:st.npos()*st.k]
 		for s := range n {
 			im2colT(st, cols, x[s*ni:(s+1)*ni])
 			igemm.Sgemm(false, true, st.npos(), co, st.k, 1, cols, st.k, W, st.k, 0, z[s*no:(s+1)*no], co)
@@ -159,30 +151,23 @@ func (prec32) convForward(t *graphTask[float32], worker, lo, hi int, x, y []floa
 		}
 	}
 	if gn.act != Identity {
-		gn.act.apply32(y, z)
+		gn.act.apply32(o.y, z)
 	}
 }
 
-// convBackward is D = dy·act'(z), ∂/∂W = Dᵀ·A in float32 widened, ∂/∂b = Σ rows of D in
-// float64, into ws.gpart[c]; ∂/∂x into dx unless nil: the convolution of D with the
-// flipped kernel for a "same" convolution (transposed32), else col2im(D·W).
-func (prec32) convBackward(t *graphTask[float32], worker, c, lo, hi int, x, y, dy, dx []float32) {
-	ws := t.ws
-	gn := &ws.g.nodes[t.j]
-	st := &gn.st
-	ni, no := ws.g.shapes[gn.in[0]].Size(), gn.out.Size()
-	n := hi - lo
-	co := st.out.C
-	if gn.act != Identity {
-		gn.act.scaleByDerivative32(dy, ws.z[t.j][lo*no:hi*no], y)
-	}
-	g32, gp := ws.g32[c][:co*st.k], ws.gpart[c][:gn.np]
+// convBackward is ∂/∂W = Dᵀ·A in float32 widened and ∂/∂b = Σ rows of D in float64 into
+// ws.gpart[c] (D = ∂/∂z); ∂/∂x into dx unless nil: the convolution of D with the flipped
+// kernel for a "same" convolution (transposed32), else col2im(D·W).
+func (prec32) convBackward(ws *graphWS32, o convOperands[float32]) {
+	gn, st, n, ni, no := o.gn, &o.gn.st, o.n, o.ni, o.no
+	co, x, dy, dx := st.out.C, o.x, o.dy, o.dx
+	g32, gp := ws.g32[o.c][:co*st.k], ws.gpart[o.c][:gn.np]
 	if st.direct {
 		igemm.Sgemm(true, false, co, st.k, n*st.npos(), 1, dy, co, x, st.k, 0, g32, st.k)
 	} else {
 		// Dᵀ·A accumulated sample by sample (β = 1 from the second), each
 		// sample's unfolded input formed just before its product.
-		cols := ws.cols[worker][:st.npos()*st.k]
+		cols := ws.cols[o.worker][:st.npos()*st.k]
 		for s := range n {
 			im2colT(st, cols, x[s*ni:(s+1)*ni])
 			igemm.Sgemm(true, false, co, st.k, st.npos(), 1, dy[s*no:(s+1)*no], co, cols, st.k, float32(min(s, 1)), g32, st.k)
@@ -206,20 +191,20 @@ func (prec32) convBackward(t *graphTask[float32], worker, c, lo, hi int, x, y, d
 		igemm.Sgemm(false, false, n*st.npos(), st.k, co, 1, dy, co, W, st.k, 0, dx, st.k)
 		return
 	}
-	if ts := ws.tstage(t.j); ts != nil {
+	if ts := ws.tstage(o.j); ts != nil {
 		// ∂/∂x as the convolution of ∂/∂y with the flipped kernel (transposed32):
 		// im2col of dy and one product per sample, no col2im.
 		k2 := ts.k
-		wT := ws.wT[worker][:ts.out.C*k2]
+		wT := ws.wT[o.worker][:ts.out.C*k2]
 		flipKernel(wT, W, st)
-		dc := ws.dcols[worker][:ts.npos()*k2]
+		dc := ws.dcols[o.worker][:ts.npos()*k2]
 		for s := range n {
 			im2colT(ts, dc, dy[s*no:(s+1)*no])
 			igemm.Sgemm(false, true, ts.npos(), ts.out.C, k2, 1, dc, k2, wT, k2, 0, dx[s*ni:(s+1)*ni], ts.out.C)
 		}
 		return
 	}
-	dc := ws.dcols[worker][:st.npos()*st.k]
+	dc := ws.dcols[o.worker][:st.npos()*st.k]
 	for s := range n {
 		igemm.Sgemm(false, false, st.npos(), st.k, co, 1, dy[s*no:(s+1)*no], co, W, st.k, 0, dc, st.k)
 		col2imT(st, dx[s*ni:(s+1)*ni], dc, addRun32)

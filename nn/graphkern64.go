@@ -142,66 +142,52 @@ func (prec64) bnChunk(_ *graphWS, op, c int, o bnOperands[float64]) {
 
 // convForward is z = A·Wᵀ + b (A the chunk's unfolded input, one product per chunk),
 // y = act(z).
-func (prec64) convForward(t *graphTask[float64], worker, lo, hi int, x, y []float64) {
-	ws := t.ws
-	gn := &ws.g.nodes[t.j]
-	st := &gn.st
-	no := gn.out.Size()
-	rows, co := (hi-lo)*st.npos(), st.out.C
-	A := t.unfold(worker, st, x, hi-lo)
-	z := y
-	if gn.act != Identity {
-		z = ws.z[t.j][lo*no : hi*no]
-	}
-	gemm(blas.NoTrans, blas.Trans, 1, general(rows, st.k, A), general(co, st.k, ws.w[gn.off:]), 0, general(rows, co, z))
+func (prec64) convForward(ws *graphWS, o convOperands[float64]) {
+	gn, st := o.gn, &o.gn.st
+	rows, co := o.n*st.npos(), st.out.C
+	A := ws.unfold(o.worker, st, o.x, o.n)
+	gemm(blas.NoTrans, blas.Trans, 1, general(rows, st.k, A), general(co, st.k, ws.w[gn.off:]), 0, general(rows, co, o.z))
 	if b := ws.w[gn.off+co*st.k : gn.off+gn.np]; gn.act == Identity {
-		addRows(y, b) // z is y: the bias in place, as applyBias would add it
+		addRows(o.y, b) // z is y: the bias in place, as applyBias would add it
 	} else {
-		gn.act.applyBias(y, z, b)
+		gn.act.applyBias(o.y, o.z, b)
 	}
 }
 
-// convBackward is D = dy·act'(z), ∂/∂W = Dᵀ·A and ∂/∂b = Σ rows of D into ws.gpart[c],
+// convBackward is ∂/∂W = Dᵀ·A and ∂/∂b = Σ rows of D into ws.gpart[c] (D = ∂/∂z),
 // ∂/∂x = col2im(D·W) into dx unless nil.
-func (prec64) convBackward(t *graphTask[float64], worker, c, lo, hi int, x, y, dy, dx []float64) {
-	ws := t.ws
-	gn := &ws.g.nodes[t.j]
-	st := &gn.st
-	ni, no := ws.g.shapes[gn.in[0]].Size(), gn.out.Size()
-	n := hi - lo
+func (prec64) convBackward(ws *graphWS, o convOperands[float64]) {
+	gn, st, n := o.gn, &o.gn.st, o.n
 	rows, co := n*st.npos(), st.out.C
-	if gn.act != Identity {
-		gn.act.scaleByDerivative(dy, ws.z[t.j][lo*no:hi*no], y)
-	}
-	D := general(rows, co, dy)
-	A := t.unfold(worker, st, x, n)
-	gp := ws.gpart[c]
+	D := general(rows, co, o.dy)
+	A := ws.unfold(o.worker, st, o.x, n)
+	gp := ws.gpart[o.c]
 	gemm(blas.Trans, blas.NoTrans, 1, D, general(rows, st.k, A), 0, general(co, st.k, gp))
 	columnSums(gp[co*st.k:gn.np], D)
-	if dx == nil {
+	if o.dx == nil {
 		return
 	}
 	W := general(co, st.k, ws.w[gn.off:])
 	if st.direct {
-		gemm(blas.NoTrans, blas.NoTrans, 1, D, W, 0, general(rows, st.k, dx))
+		gemm(blas.NoTrans, blas.NoTrans, 1, D, W, 0, general(rows, st.k, o.dx))
 		return
 	}
 	m := st.npos() * st.k
-	dc := ws.dcols[worker][:n*m]
+	dc := ws.dcols[o.worker][:n*m]
 	gemm(blas.NoTrans, blas.NoTrans, 1, D, W, 0, general(rows, st.k, dc))
 	for s := range n {
-		st.col2im(dx[s*ni:(s+1)*ni], dc[s*m:(s+1)*m])
+		st.col2im(o.dx[s*o.ni:(s+1)*o.ni], dc[s*m:(s+1)*m])
 	}
 }
 
 // unfold returns the unfolded input (n·npos × k) of a convolution on the n samples x: x
 // itself for a direct stage, else their im2col in the worker's scratch.
-func (t *graphTask[T]) unfold(worker int, st *stage, x []T, n int) []T {
+func (ws *graphWSOf[T]) unfold(worker int, st *stage, x []T, n int) []T {
 	if st.direct {
 		return x
 	}
 	m, ni := st.npos()*st.k, st.in.Size()
-	cols := t.ws.cols[worker][:n*m]
+	cols := ws.cols[worker][:n*m]
 	for s := range n {
 		im2colT(st, cols[s*m:(s+1)*m], x[s*ni:(s+1)*ni])
 	}

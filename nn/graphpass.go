@@ -37,11 +37,11 @@ type graphKernels[T floatT] interface {
 	// bnChunk runs BatchNorm operation op (gopBNSum ... gopBNBackApply) on chunk c of
 	// the workspace's current node.
 	bnChunk(ws *graphWSOf[T], op, c int, o bnOperands[T])
-	// convForward and convBackward are a convolution (or Dense) stage with its
-	// activation on the samples [lo, hi): y from x; the chunk's parameter gradient into
-	// ws.gpart[c] and ∂/∂x into dx unless nil, from dy (which may be overwritten).
-	convForward(t *graphTask[T], worker, lo, hi int, x, y []T)
-	convBackward(t *graphTask[T], worker, c, lo, hi int, x, y, dy, dx []T)
+	// convForward sets o.z = A·Wᵀ + b and o.y = act(o.z) for a convolution (or Dense)
+	// stage, A the unfolded inputs o.x; convBackward, given o.dy = ∂/∂z, writes the
+	// chunk's parameter gradient into ws.gpart[c] and ∂/∂x into o.dx unless nil.
+	convForward(ws *graphWSOf[T], o convOperands[T])
+	convBackward(ws *graphWSOf[T], o convOperands[T])
 	// act sets y = a(x); scaleByDerivative sets d[i] *= a'(z[i]) given s = a(z);
 	// reluBack sets dx = dy·ReLU'(x) in one pass.
 	act(a Activation, y, x []T)
@@ -220,6 +220,28 @@ func (t *graphTask[T]) bnOperands(c, lo, hi int, x, y []T) bnOperands[T] {
 	return o
 }
 
+// convOperands are what a convolution kernel reads and writes on one chunk.
+type convOperands[T floatT] struct {
+	gn            *gnode
+	j             int // the node
+	worker, c     int // the worker running the chunk, and the chunk
+	lo, n, ni, no int // first sample, samples, input and output size per sample
+	x, y, z       []T // inputs, outputs, pre-activations (y itself without activation)
+	dy, dx        []T // ∂/∂z and ∂/∂x (backward; dx nil if not wanted)
+}
+
+// convOperands returns the operands of convolution node t.j on chunk c, the samples
+// [lo, hi), run by worker.
+func (t *graphTask[T]) convOperands(worker, c, lo, hi int, x, y, dy, dx []T) convOperands[T] {
+	ws := t.ws
+	gn := &ws.g.nodes[t.j]
+	o := convOperands[T]{gn: gn, j: t.j, worker: worker, c: c, lo: lo, n: hi - lo, ni: ws.g.shapes[gn.in[0]].Size(), no: gn.out.Size(), x: x, y: y, z: y, dy: dy, dx: dx}
+	if gn.act != Identity {
+		o.z = ws.z[t.j][lo*o.no : hi*o.no]
+	}
+	return o
+}
+
 // forward computes the output y of node t.j for the samples [lo, hi) from their input x.
 func (t *graphTask[T]) forward(worker, c, lo, hi int, x, y []T) {
 	ws := t.ws
@@ -232,7 +254,7 @@ func (t *graphTask[T]) forward(worker, c, lo, hi int, x, y []T) {
 		st := &gn.st
 		switch st.kind {
 		case stageConv:
-			ws.k.convForward(t, worker, lo, hi, x, y)
+			ws.k.convForward(ws, t.convOperands(worker, c, lo, hi, x, y, nil, nil))
 		case stageMax:
 			for s := range n {
 				maxPoolT(st, y[s*no:(s+1)*no], ws.arg[t.j][(lo+s)*no:(lo+s+1)*no], x[s*ni:(s+1)*ni])
@@ -331,7 +353,11 @@ func (t *graphTask[T]) backward(worker, c, lo, hi int, x, y []T) {
 		st := &gn.st
 		switch st.kind {
 		case stageConv:
-			ws.k.convBackward(t, worker, c, lo, hi, x, y, dy, dx)
+			o := t.convOperands(worker, c, lo, hi, x, y, dy, dx)
+			if gn.act != Identity {
+				ws.k.scaleByDerivative(gn.act, dy, o.z, y) // ∂/∂z
+			}
+			ws.k.convBackward(ws, o)
 		case stageMax:
 			// dy[q] is added at the argmax of its window.
 			for s := range n {
