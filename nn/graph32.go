@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math"
 	"sync"
-
-	"gonum.org/v1/gonum/blas/blas64"
 )
 
 // GraphSupervised32 is GraphSupervised computed in mixed precision: the opt-in float32
@@ -96,7 +94,12 @@ func (s *GraphSupervised32) MinBatch() int {
 	return 1
 }
 
-func (s *GraphSupervised32) coupled() bool { return s.Net.hasBN && !s.Eval }
+func (s *GraphSupervised32) coupled() bool { return s.obj().coupled() }
+
+// obj returns what a pass reads of s.
+func (s *GraphSupervised32) obj() graphObj {
+	return graphObj{net: s.Net, data: s.Data, loss: s.Loss, state: s.State, eval: s.Eval, seed: s.Seed, name: "GraphSupervised32"}
+}
 
 // f64 returns a GraphSupervised sharing s's graph and state, for the state methods.
 func (s *GraphSupervised32) f64() *GraphSupervised {
@@ -109,191 +112,29 @@ func (s *GraphSupervised32) MarshalState() ([]byte, error) { return s.f64().Mars
 // UnmarshalState is GraphSupervised.UnmarshalState.
 func (s *GraphSupervised32) UnmarshalState(b []byte) error { return s.f64().UnmarshalState(b) }
 
-// get returns scratch for a call on idx: of the kept workspaces, the smallest that holds
-// a block of the call (GraphSupervised.get).
-func (s *GraphSupervised32) get(idx []int) *graphWS32 {
-	rows := len(idx)
-	if !s.coupled() {
-		rows = min(rows, graphBlock)
-	}
-	if ws := s.wss.get(rows); ws != nil {
-		return ws
-	}
-	return s.Net.newWS32()
-}
-
-// run evaluates the loss over idx, in blocks unless coupled: per-sample losses to losses
-// (unless nil), the mean gradient to grad (unless nil), the network outputs to the rows of
-// pred (unless its Data is nil), the hit count in place of the loss sum when acc is set.
-// It returns the loss sum.
-func (s *GraphSupervised32) run(ws *graphWS32, grad, losses, w []float64, idx []int, step uint64, acc bool, pred blas64.General) float64 {
-	s.Net.checkParams(w)
-	if grad != nil && len(grad) != len(w) {
-		panic(fmt.Sprintf("nn: len(grad) = %d, want %d", len(grad), len(w)))
-	}
-	if st := s.State; st == nil || len(st.Mean) != s.Net.nbn || len(st.Var) != s.Net.nbn {
-		panic("nn: GraphSupervised32.State is nil or does not match the graph's BatchNorm nodes")
-	}
-	ws.setParams(w)
-	block := graphBlock
-	if s.coupled() {
-		block = len(idx)
-	}
-	scale := 1 / float64(len(idx))
-	total := 0.0
-	K := s.Net.OutDim()
-	for lo := 0; lo < len(idx); lo += block {
-		sub := idx[lo:min(lo+block, len(idx))]
-		g := grad
-		if lo > 0 && grad != nil {
-			g = ws.gblk
-		}
-		s.pass(ws, sub, step, g != nil, scale)
-		B := len(sub)
-		if losses != nil {
-			copy(losses[lo:], ws.losses[:B])
-		}
-		if pred.Data != nil {
-			for k := range B {
-				copy(pred.Data[(lo+k)*pred.Stride:(lo+k)*pred.Stride+K], ws.out[k*K:(k+1)*K])
-			}
-		}
-		if acc {
-			for k, i := range sub {
-				switch argmax(ws.out[k*K : (k+1)*K]) {
-				case -1:
-					return math.NaN()
-				case s.Data.Labels[i]:
-					total++
-				}
-			}
-		} else {
-			for _, v := range ws.losses[:B] {
-				total += v
-			}
-		}
-		if g != nil {
-			ws.grad = g
-			s.Net.backward32(ws)
-			ws.grad = nil
-			if lo > 0 {
-				addTo(grad, g)
-			}
-		}
-	}
-	return total
-}
-
-// pass gathers the rows idx (rounded to float32), runs the forward pass and the loss:
-// per-sample losses to ws.losses, outputs (widened) to ws.out and, if wantGrad,
-// scale·∂ℓ/∂out (rounded) to the output errors.
-func (s *GraphSupervised32) pass(ws *graphWS32, idx []int, step uint64, wantGrad bool, scale float64) {
-	ws.ensure(len(idx))
-	ws.batch, ws.idx = len(idx), idx
-	ws.train, ws.seed, ws.step = !s.Eval, s.Seed, step
-	ws.rmean, ws.rvar = s.State.Mean, s.State.Var
-	X := s.Data.X.RawMatrix()
-	n := X.Cols
-	for r, i := range idx {
-		if i < 0 || i >= X.Rows {
-			panic(fmt.Sprintf("nn: sample index %d out of range [0, %d)", i, X.Rows))
-		}
-		dst := ws.val[0][r*n : (r+1)*n]
-		for j, v := range X.Data[i*X.Stride : i*X.Stride+n] {
-			dst[j] = float32(v)
-		}
-	}
-	out := s.Net.forward32(ws)
-	B, K := len(idx), s.Net.OutDim()
-	for i, v := range out {
-		ws.out[i] = float64(v)
-	}
-	var dOut blas64.General
-	if wantGrad {
-		dOut = general(B, K, ws.dout)
-	}
-	s.Loss.Eval(ws.losses[:B], dOut, scale, general(B, K, ws.out[:B*K]), s.Data, idx)
-	if wantGrad {
-		last := ws.d[len(ws.d)-1]
-		for i, v := range ws.dout[:B*K] {
-			last[i] = float32(v)
-		}
-	}
-}
-
 // LossGrad returns (1/|idx|)Σ_{i∈idx} ℓᵢ(w) and, unless grad is nil, writes its gradient
 // into grad, computed in mixed precision. It panics if idx is empty, or has one sample in
 // training mode with BatchNorm.
 func (s *GraphSupervised32) LossGrad(grad, w []float64, idx []int) float64 {
-	if len(idx) == 0 {
-		panic("nn: LossGrad with empty idx")
-	}
-	ws := s.get(idx)
-	defer s.wss.put(ws)
-	return s.run(ws, grad, nil, w, idx, s.State.Step, false, blas64.General{}) / float64(len(idx))
+	return graphLossGrad(s.obj(), &s.wss, prec32{}, grad, w, idx)
 }
 
 // LossGradUpdate implements StatefulObjective as GraphSupervised.LossGradUpdate does:
 // State.Step is incremented, LossGrad runs at the new step and, in training mode, each
 // BatchNorm's running statistics move toward the batch's (float64 statistics).
 func (s *GraphSupervised32) LossGradUpdate(grad, w []float64, idx []int) float64 {
-	if len(idx) == 0 {
-		panic("nn: LossGradUpdate with empty idx")
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.State.Step++
-	ws := s.get(idx)
-	defer s.wss.put(ws)
-	loss := s.run(ws, grad, nil, w, idx, s.State.Step, false, blas64.General{}) / float64(len(idx))
-	if s.coupled() {
-		s.Net.updateRunning(s.State, ws.mean, ws.vari, len(idx))
-	}
-	return loss
-}
-
-// updateRunning moves the running statistics of st toward the batch statistics mean and
-// vari (indexed by node) of a batch of b samples: μ_r ← (1−m)μ_r + m·μ,
-// σ²_r ← (1−m)σ²_r + m·σ²·N/(N−1), N = b·H·W.
-func (g *Graph) updateRunning(st *GraphState, mean, vari [][]float64, b int) {
-	for j := range g.nodes {
-		gn := &g.nodes[j]
-		if gn.kind != gBN {
-			continue
-		}
-		N := float64(b * gn.out.H * gn.out.W)
-		m := gn.mom
-		rm, rv := st.Mean[gn.bn], st.Var[gn.bn]
-		for c := range rm {
-			rm[c] = (1-m)*rm[c] + m*mean[j][c]
-			rv[c] = (1-m)*rv[c] + m*vari[j][c]*N/(N-1)
-		}
-	}
+	return graphLossGradUpdate(s.obj(), &s.wss, prec32{}, grad, w, idx)
 }
 
 // Losses writes ℓ_{idx[k]}(w) into dst[k], computed in mixed precision.
 func (s *GraphSupervised32) Losses(dst, w []float64, idx []int) {
-	if len(dst) != len(idx) {
-		panic(fmt.Sprintf("nn: len(dst) = %d, want len(idx) = %d", len(dst), len(idx)))
-	}
-	if len(idx) == 0 {
-		return
-	}
-	ws := s.get(idx)
-	defer s.wss.put(ws)
-	s.run(ws, nil, dst, w, idx, s.State.Step, false, blas64.General{})
+	graphLosses(s.obj(), &s.wss, prec32{}, dst, w, idx)
 }
 
 // Accuracy returns the fraction of samples idx whose largest output (computed in mixed
 // precision) is at their label (NaN if an output is NaN). It needs Data.Labels.
 func (s *GraphSupervised32) Accuracy(w []float64, idx []int) float64 {
-	if s.Data.Labels == nil {
-		panic("nn: Accuracy needs Dataset.Labels")
-	}
-	if len(idx) == 0 {
-		panic("nn: Accuracy with empty idx")
-	}
-	ws := s.get(idx)
-	defer s.wss.put(ws)
-	return s.run(ws, nil, nil, w, idx, s.State.Step, true, blas64.General{}) / float64(len(idx))
+	return graphAccuracy(s.obj(), &s.wss, prec32{}, w, idx)
 }

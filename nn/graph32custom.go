@@ -23,72 +23,12 @@ func keep32(cn *customNode) int {
 	return cn.keep
 }
 
-// inputs returns the samples [lo, hi) (chunk c) of every input of node j.
-func (t *graph32Task) inputs(c, lo, hi int) [][]float32 {
-	ws := t.ws
-	gn := &ws.g.nodes[t.j]
-	xs := ws.xin[c][:len(gn.in)]
-	for k, v := range gn.in {
-		s := ws.g.shapes[v].Size()
-		xs[k] = ws.val[v][lo*s : hi*s]
-	}
-	return xs
+func (prec32) keepSize(cn *customNode) int { return keep32(cn) }
+
+func (prec32) custom(ws *graphWS32, cn *customNode, off, np int, x [][]float32, y []float32, keep []float64, n int) {
+	cn.cl.(customLayer32).forward32(cn.ins, ws.w[off:off+np], ws.w32[off:off+np], x, y, keep, n)
 }
 
-// customForward runs a custom node on the chunk [lo, hi).
-func (t *graph32Task) customForward(c, lo, hi int, y []float32) {
-	ws := t.ws
-	gn := &ws.g.nodes[t.j]
-	cn := gn.cn
-	k := keep32(cn)
-	cn.cl.(customLayer32).forward32(cn.ins, ws.w[gn.off:gn.off+gn.np], ws.w32[gn.off:gn.off+gn.np],
-		t.inputs(c, lo, hi), y, ws.keep[t.j][lo*k:hi*k], hi-lo)
-}
-
-// customBackward back-propagates a custom node on chunk c to its input t.k (t.dst, or
-// nil) and, for t.k = 0, its parameter gradient to ws.gpart[c].
-func (t *graph32Task) customBackward(c, lo, hi int, y []float32) {
-	ws := t.ws
-	gn := &ws.g.nodes[t.j]
-	cn := gn.cn
-	no := gn.out.Size()
-	var dx []float32
-	var gw []float64
-	if t.dst != nil {
-		ni := cn.ins[t.k].Size()
-		dx = t.dst[lo*ni : hi*ni]
-	}
-	if t.k == 0 && gn.np > 0 {
-		gw = ws.gpart[c][:gn.np]
-	}
-	k := keep32(cn)
-	cn.cl.(customLayer32).backward32(cn.ins, t.k, ws.w[gn.off:gn.off+gn.np], ws.w32[gn.off:gn.off+gn.np], t.inputs(c, lo, hi),
-		y, ws.d[t.j+1][lo*no:hi*no], ws.keep[t.j][lo*k:hi*k], dx, gw, hi-lo)
-}
-
-// backwardCustom32 back-propagates custom node j to each of its inputs (and its
-// parameters), as backwardCustom.
-func (g *Graph) backwardCustom32(ws *graphWS32, j int) {
-	gn := &g.nodes[j]
-	for k, v := range gn.in {
-		wantGrad := k == 0 && gn.np > 0 && ws.grad != nil
-		if v == 0 && !wantGrad {
-			continue
-		}
-		ws.task.k, ws.task.dst = k, nil
-		if v != 0 {
-			ws.task.dst = ws.target(v)
-		}
-		ws.task.run(gopCustomBack, j)
-		if wantGrad {
-			gw := ws.grad[gn.off : gn.off+gn.np]
-			copy(gw, ws.gpart[0][:gn.np])
-			for c := 1; c < ws.chunks(); c++ {
-				addTo(gw, ws.gpart[c][:gn.np])
-			}
-		}
-		if v != 0 {
-			ws.commit(v)
-		}
-	}
+func (prec32) customBack(ws *graphWS32, cn *customNode, off, np, k int, x [][]float32, y, dy []float32, keep []float64, dx []float32, gw []float64, n int) {
+	cn.cl.(customLayer32).backward32(cn.ins, k, ws.w[off:off+np], ws.w32[off:off+np], x, y, dy, keep, dx, gw, n)
 }

@@ -24,26 +24,15 @@ func (g *Graph) check32() error {
 	return nil
 }
 
-// forward32 runs the graph in mixed precision on the ws.batch rows gathered in ws.val[0]
-// and returns the output (batch × OutDim, float32).
-func (g *Graph) forward32(ws *graphWS32) []float32 {
-	if g.hasBN && ws.train && ws.batch < 2 {
-		panic(fmt.Sprintf("nn: BatchNorm in training mode needs a batch of at least 2 samples, got len(idx) = %d", ws.batch))
-	}
-	for j := range g.nodes {
-		if g.nodes[j].kind == gBN {
-			g.bnForward32(ws, j)
-			continue
-		}
-		ws.task.run(gopFwd, j)
-	}
-	return ws.val[len(g.nodes)][:ws.batch*g.OutDim()]
-}
+// prec32 are the mixed-precision kernels of a Graph pass (graphKernels): float32 values,
+// errors and products (internal/gemm's Sgemm), float64 statistics, normalisation
+// coefficients and sums over samples.
+type prec32 struct{}
 
-// bnForward32 is bnForward on float32 values: the statistics are float64 sums of the
-// float32 values, reduced over the chunks in chunk order.
-func (g *Graph) bnForward32(ws *graphWS32, j int) {
-	gn := &g.nodes[j]
+// bnForward normalises node j with float64 statistics, sums of the float32 values
+// reduced over the chunks in chunk order.
+func (prec32) bnForward(ws *graphWS32, j int) {
+	gn := &ws.g.nodes[j]
 	C := gn.out.C
 	mean, vari, istd := ws.mean[j], ws.vari[j], ws.istd[j]
 	if ws.train {
@@ -69,156 +58,65 @@ func (g *Graph) bnForward32(ws *graphWS32, j int) {
 	ws.task.run(gopBNApply, j)
 }
 
-// backward32 back-propagates the output errors in ws.d[last] through the graph and writes
-// the parameter gradient (float64) into ws.grad unless it is nil.
-func (g *Graph) backward32(ws *graphWS32) {
-	last := len(g.nodes)
-	clear(ws.written)
-	ws.written[last] = true
-	for j := last - 1; j >= 0; j-- {
-		gn := &g.nodes[j]
-		if !ws.written[j+1] {
-			clear(ws.d[j+1][:ws.batch*gn.out.Size()])
-			ws.written[j+1] = true
-		}
-		switch gn.kind {
-		case gBN:
-			ws.task.run(gopBNBackSum, j)
-			C := gn.out.C
-			s := ws.part[0][:2*C]
-			for c := 1; c < ws.chunks(); c++ {
-				addTo(s, ws.part[c][:2*C])
-			}
-			// Σdy·x̂ = istd·(Σdy·x − μ·Σdy): the float64 cancellation error, about
-			// 2⁻⁵³·|μ|·Σ|dy|, stays far below the float32 rounding of dy (u·Σ|dy||x̂|)
-			// unless |μ| > 10⁶σ.
-			mean, istd := ws.mean[j], ws.istd[j]
-			for c := range C {
-				s[C+c] = istd[c] * (s[C+c] - mean[c]*s[c])
-			}
-			if ws.grad != nil {
-				copy(ws.grad[gn.off:gn.off+C], s[C:])
-				copy(ws.grad[gn.off+C:gn.off+2*C], s[:C])
-			}
-			if gn.in[0] != 0 {
-				ws.task.dst = ws.target(gn.in[0])
-				ws.task.run(gopBNBackApply, j)
-				ws.commit(gn.in[0])
-			}
-		case gAdd:
-			for k := len(gn.in) - 1; k >= 0; k-- {
-				v := gn.in[k]
-				switch {
-				case v == 0:
-					continue
-				case k == 0 && !ws.written[v]:
-					ws.d[v], ws.d[j+1] = ws.d[j+1], ws.d[v]
-				default:
-					ws.task.k, ws.task.dst = k, ws.d[v][:ws.batch*gn.out.Size()]
-					ws.task.add = ws.written[v]
-					ws.task.run(gopAddBack, j)
-				}
-				ws.written[v] = true
-			}
-		case gCustom:
-			g.backwardCustom32(ws, j)
-		case gConcat:
-			for k, v := range gn.in {
-				if v == 0 {
-					continue
-				}
-				ws.task.k, ws.task.dst = k, ws.target(v)
-				ws.task.run(gopConcatBack, j)
-				ws.commit(v)
-			}
-		default:
-			v := gn.in[0]
-			ws.task.dst = nil
-			if v != 0 {
-				ws.task.dst = ws.target(v)
-			} else if gn.np == 0 {
-				continue
-			}
-			ws.task.run(gopBwd, j)
-			if gn.np > 0 && ws.grad != nil {
-				gw := ws.grad[gn.off : gn.off+gn.np]
-				copy(gw, ws.gpart[0][:gn.np])
-				for c := 1; c < ws.chunks(); c++ {
-					addTo(gw, ws.gpart[c][:gn.np])
-				}
-			}
-			if v != 0 {
-				ws.commit(v)
-			}
-		}
+// bnBackSums turns the second sum, Σdy·x per channel, into Σdy·x̂ = istd·(Σdy·x − μ·Σdy):
+// the float64 cancellation error, about 2⁻⁵³·|μ|·Σ|dy|, stays far below the float32
+// rounding of dy (u·Σ|dy||x̂|) unless |μ| > 10⁶σ.
+func (prec32) bnBackSums(ws *graphWS32, j int, s []float64) {
+	C := ws.g.nodes[j].out.C
+	mean, istd := ws.mean[j], ws.istd[j]
+	for c := range C {
+		s[C+c] = istd[c] * (s[C+c] - mean[c]*s[c])
 	}
 }
 
-// Do runs the task's operation on chunk c.
-func (t *graph32Task) Do(worker, c int) {
-	ws := t.ws
-	g := ws.g
-	gn := &g.nodes[t.j]
-	lo, hi := ws.rows(c)
-	ni, no := g.shapes[gn.in[0]].Size(), gn.out.Size()
-	x := ws.val[gn.in[0]][lo*ni : hi*ni]
-	y := ws.val[t.j+1][lo*no : hi*no]
-	switch t.op {
-	case gopFwd:
-		t.forward(worker, c, lo, hi, x, y)
+// bnChunk runs the BatchNorm operation op on chunk c: the partial sums Σx and Σx²
+// (gopBNSum), y = a·x + b (gopBNApply), Σdy and Σdy·x (gopBNBackSum), ∂/∂x
+// (gopBNBackApply), in float64 from the float32 values (internal/bnorm).
+func (prec32) bnChunk(ws *graphWS32, op, c int, o bnOperands[float32]) {
+	C := o.C
+	switch op {
 	case gopBNSum:
-		C := gn.out.C
-		p := ws.part[c][:2*C]
+		p := o.part[:2*C]
 		clear(p)
-		bnorm.Sums(p[:C], p[C:], x, x)
+		bnorm.Sums(p[:C], p[C:], o.x, o.x)
 	case gopBNApply:
 		// y = a·x + b in float64 from the float32 x, a = γ·istd, b = β − a·μ, rounded
 		// once.
-		C := gn.out.C
-		a, b := ws.part[c][:C], ws.part[c][C:2*C]
-		gamma, beta := ws.w[gn.off:gn.off+C], ws.w[gn.off+C:gn.off+2*C]
-		mean, istd := ws.mean[t.j][:C], ws.istd[t.j][:C]
+		a, b := o.part[:C], o.part[C:2*C]
 		for k := range C {
-			a[k] = gamma[k] * istd[k]
-			b[k] = beta[k] - a[k]*mean[k]
+			a[k] = o.gamma[k] * o.istd[k]
+			b[k] = o.beta[k] - a[k]*o.mean[k]
 		}
-		bnorm.Affine(y, x, a, b)
+		bnorm.Affine(o.y, o.x, a, b)
 	case gopBNBackSum:
-		// Σdy and Σdy·x per channel; backward32 turns the second into
+		// Σdy and Σdy·x per channel; bnBackSums turns the second into
 		// Σdy·x̂ = istd·(Σdy·x − μ·Σdy).
-		C := gn.out.C
-		p := ws.part[c][:2*C]
+		p := o.part[:2*C]
 		clear(p)
-		bnorm.Sums(p[:C], p[C:], ws.d[t.j+1][lo*no:hi*no], x)
+		bnorm.Sums(p[:C], p[C:], o.dy, o.x)
 	case gopBNBackApply:
-		C := gn.out.C
-		gamma, mean, istd := ws.w[gn.off:gn.off+C], ws.mean[t.j][:C], ws.istd[t.j][:C]
-		ss, sg := ws.part[0][:C], ws.part[0][C:2*C]
-		dy := ws.d[t.j+1][lo*no : hi*no]
-		dx := t.dst[lo*ni : hi*ni]
 		// dx = γ·istd·(dy − Σdy/N − x̂·Σdy·x̂/N) = a·dy + b·x + c per channel, in float64:
 		// a = γ·istd, b = −a·istd·Σdy·x̂/N, c = −a·Σdy/N − b·μ (training mode), a·dy
 		// in evaluation mode. The coefficients go to the chunk's partial sums, which
 		// are free again.
-		invN := 1 / float64(ws.batch*gn.out.H*gn.out.W)
-		co := ws.part[c][:2*C]
+		co := o.part[:2*C]
 		if c == 0 {
-			co = ws.gpart[c][:2*C] // chunk 0's partial sums hold the reduced ss, sg
+			co = ws.gpart[c][:2*C] // chunk 0's partial sums hold the reduced Σdy, Σdy·x̂
 		}
-		ca, cb, m := co[:C], co[C:2*C], ws.part[c][2*C:3*C]
+		ca, cb, m := co[:C], co[C:2*C], o.part[2*C:3*C]
 		for k := range C {
-			ca[k] = gamma[k] * istd[k]
+			ca[k] = o.gamma[k] * o.istd[k]
 			cb[k] = 0
 			m[k] = 0
-			if ws.train {
-				cb[k] = -ca[k] * istd[k] * sg[k] * invN
-				m[k] = ss[k] * invN
+			if o.train {
+				cb[k] = -ca[k] * o.istd[k] * o.second[k] * o.invN
+				m[k] = o.sdy[k] * o.invN
 			}
 		}
-		if !ws.train {
-			for r := 0; r+C <= len(dy); r += C {
-				dr := dy[r : r+C]
-				dxr, ca := dx[r:r+len(dr)], ca[:len(dr)]
+		if !o.train {
+			for r := 0; r+C <= len(o.dy); r += C {
+				dr := o.dy[r : r+C]
+				dxr, ca := o.dx[r:r+len(dr)], ca[:len(dr)]
 				for k, v := range dr {
 					dxr[k] = float32(ca[k] * float64(v))
 				}
@@ -226,277 +124,97 @@ func (t *graph32Task) Do(worker, c int) {
 			return
 		}
 		// ca·(dy − m) + cb·(x − μ), m = Σdy/N (internal/bnorm).
-		bnorm.Back(dx, dy, x, ca, m, cb, mean)
-	case gopBwd:
-		t.backward(worker, c, lo, hi, x, y)
-	case gopCustomBack:
-		t.customBackward(c, lo, hi, y)
-	case gopAddBack:
-		if t.add {
-			add32(t.dst[lo*no:hi*no], ws.d[t.j+1][lo*no:hi*no])
-		} else {
-			copy(t.dst[lo*no:hi*no], ws.d[t.j+1][lo*no:hi*no])
-		}
-	case gopConcatBack:
-		off := 0
-		for _, v := range gn.in[:t.k] {
-			off += g.shapes[v].C
-		}
-		ck, C := g.shapes[gn.in[t.k]].C, gn.out.C
-		dy := ws.d[t.j+1]
-		for p := lo * gn.out.H * gn.out.W; p < hi*gn.out.H*gn.out.W; p++ {
-			copy(t.dst[p*ck:(p+1)*ck], dy[p*C+off:p*C+off+ck])
-		}
+		bnorm.Back(o.dx, o.dy, o.x, ca, m, cb, o.mean)
 	}
 }
 
-// forward computes the output y of node t.j for the samples [lo, hi) from their input x.
-func (t *graph32Task) forward(worker, c, lo, hi int, x, y []float32) {
-	ws := t.ws
-	g := ws.g
-	gn := &g.nodes[t.j]
-	ni, no := g.shapes[gn.in[0]].Size(), gn.out.Size()
-	n := hi - lo
-	switch gn.kind {
-	case gStage:
-		st := &gn.st
-		switch st.kind {
-		case stageConv:
-			co := st.out.C
-			z := y
-			if gn.act != Identity {
-				z = ws.z[t.j][lo*no : hi*no]
-			}
-			W := ws.w32[gn.off : gn.off+co*st.k]
-			if st.direct {
-				igemm.Sgemm(false, true, n*st.npos(), co, st.k, 1, x, st.k, W, st.k, 0, z, co)
-			} else {
-				// One sample at a time: its unfolded input (npos×k) stays in cache
-				// between im2col and the product.
-				cols := ws.cols[worker][:st.npos()*st.k]
-				for s := range n {
-					im2colT(st, cols, x[s*ni:(s+1)*ni])
-					igemm.Sgemm(false, true, st.npos(), co, st.k, 1, cols, st.k, W, st.k, 0, z[s*no:(s+1)*no], co)
-				}
-			}
-			b := ws.w32[gn.off+co*st.k : gn.off+gn.np]
-			for r := 0; r+co <= len(z); r += co {
-				zr := z[r : r+co]
-				for k, v := range b {
-					zr[k] += v
-				}
-			}
-			if gn.act != Identity {
-				gn.act.apply32(y, z)
-			}
-		case stageMax:
-			for s := range n {
-				maxPoolT(st, y[s*no:(s+1)*no], ws.arg[t.j][(lo+s)*no:(lo+s+1)*no], x[s*ni:(s+1)*ni])
-			}
-		case stageAvg:
-			for s := range n {
-				avgPoolT(st, y[s*no:(s+1)*no], x[s*ni:(s+1)*ni])
-			}
-		}
-	case gFlatten:
-		copy(y, x)
-	case gCustom:
-		t.customForward(c, lo, hi, y)
-	case gAct:
-		gn.act.apply32(y, x)
-	case gDrop:
-		if !ws.train || gn.rate == 0 {
-			copy(y, x)
-			return
-		}
-		m := ws.mask[t.j][lo*no : hi*no]
-		keep := float32(1 / (1 - gn.rate))
-		pcg := &ws.pcg[worker]
+// convForward is z = A·Wᵀ + b in float32 (A the unfolded input, formed one sample at a
+// time so that it stays in cache between im2col and the product), y = act(z).
+func (prec32) convForward(ws *graphWS32, o convOperands[float32]) {
+	gn, st, n, ni, no := o.gn, &o.gn.st, o.n, o.ni, o.no
+	co, x, z := st.out.C, o.x, o.z
+	W := ws.w32[gn.off : gn.off+co*st.k]
+	if st.direct {
+		igemm.Sgemm(false, true, n*st.npos(), co, st.k, 1, x, st.k, W, st.k, 0, z, co)
+	} else {
+		cols := ws.cols[o.worker][:st.npos()*st.k]
 		for s := range n {
-			pcg.Seed(dropSeeds(ws.seed, ws.step, t.j, ws.idx[lo+s]))
-			for q := s * no; q < (s+1)*no; q++ {
-				u := float64(pcg.Uint64()>>11) * 0x1p-53
-				m[q] = 0
-				if u >= gn.rate {
-					m[q] = keep
-				}
-				y[q] = x[q] * m[q]
-			}
+			im2colT(st, cols, x[s*ni:(s+1)*ni])
+			igemm.Sgemm(false, true, st.npos(), co, st.k, 1, cols, st.k, W, st.k, 0, z[s*no:(s+1)*no], co)
 		}
-	case gGAP:
-		// The mean over the pixels summed in float64, rounded once.
-		in := g.shapes[gn.in[0]]
-		C, P := in.C, in.H*in.W
-		inv := 1 / float64(P)
-		for s := range n {
-			ys := y[s*C : (s+1)*C]
-			xs := x[s*ni : (s+1)*ni]
-			for k := range C {
-				sum := 0.0
-				for p := range P {
-					sum += float64(xs[p*C+k])
-				}
-				ys[k] = float32(sum * inv)
-			}
+	}
+	b := ws.w32[gn.off+co*st.k : gn.off+gn.np]
+	for r := 0; r+co <= len(z); r += co {
+		zr := z[r : r+co]
+		for k, v := range b {
+			zr[k] += v
 		}
-	case gAdd:
-		sum32(y, x, ws.val[gn.in[1]][lo*no:hi*no])
-		for _, v := range gn.in[2:] {
-			add32(y, ws.val[v][lo*no:hi*no])
-		}
-	case gUp:
-		in, f := g.shapes[gn.in[0]], gn.factor
-		C, W := in.C, in.W
-		for s := range n {
-			xs, ys := x[s*ni:(s+1)*ni], y[s*no:(s+1)*no]
-			for h := range gn.out.H {
-				for w := range gn.out.W {
-					copy(ys[(h*gn.out.W+w)*C:(h*gn.out.W+w+1)*C], xs[((h/f)*W+w/f)*C:((h/f)*W+w/f+1)*C])
-				}
-			}
-		}
-	case gConcat:
-		C, off := gn.out.C, 0
-		for _, v := range gn.in {
-			ck := g.shapes[v].C
-			src := ws.val[v]
-			for p := lo * gn.out.H * gn.out.W; p < hi*gn.out.H*gn.out.W; p++ {
-				copy(ws.val[t.j+1][p*C+off:p*C+off+ck], src[p*ck:(p+1)*ck])
-			}
-			off += ck
-		}
+	}
+	if gn.act != Identity {
+		gn.act.apply32(o.y, z)
 	}
 }
 
-// backward back-propagates ∂/∂y of node t.j for the samples [lo, hi): the layer's
-// parameter gradient of the chunk (float64) goes to ws.gpart[c], ∂/∂x to t.dst.
-func (t *graph32Task) backward(worker, c, lo, hi int, x, y []float32) {
-	ws := t.ws
-	g := ws.g
-	gn := &g.nodes[t.j]
-	ni, no := g.shapes[gn.in[0]].Size(), gn.out.Size()
-	n := hi - lo
-	dy := ws.d[t.j+1][lo*no : hi*no]
-	var dx []float32
-	if t.dst != nil {
-		dx = t.dst[lo*ni : hi*ni]
-	}
-	switch gn.kind {
-	case gStage:
-		st := &gn.st
-		switch st.kind {
-		case stageConv:
-			co := st.out.C
-			if gn.act != Identity {
-				gn.act.scaleByDerivative32(dy, ws.z[t.j][lo*no:hi*no], y)
-			}
-			g32, gp := ws.g32[c][:co*st.k], ws.gpart[c][:gn.np]
-			if st.direct {
-				igemm.Sgemm(true, false, co, st.k, n*st.npos(), 1, dy, co, x, st.k, 0, g32, st.k)
-			} else {
-				// Dᵀ·A accumulated sample by sample (β = 1 from the second), each
-				// sample's unfolded input formed just before its product.
-				cols := ws.cols[worker][:st.npos()*st.k]
-				for s := range n {
-					im2colT(st, cols, x[s*ni:(s+1)*ni])
-					igemm.Sgemm(true, false, co, st.k, st.npos(), 1, dy[s*no:(s+1)*no], co, cols, st.k, float32(min(s, 1)), g32, st.k)
-				}
-			}
-			for i, v := range g32 {
-				gp[i] = float64(v)
-			}
-			gb := gp[co*st.k:]
-			clear(gb)
-			for r := 0; r+co <= len(dy); r += co {
-				for k, v := range dy[r : r+co] {
-					gb[k] += float64(v)
-				}
-			}
-			if dx == nil {
-				return
-			}
-			W := ws.w32[gn.off : gn.off+co*st.k]
-			if st.direct {
-				igemm.Sgemm(false, false, n*st.npos(), st.k, co, 1, dy, co, W, st.k, 0, dx, st.k)
-				return
-			}
-			if ts := ws.tstage(t.j); ts != nil {
-				// ∂/∂x as the convolution of ∂/∂y with the flipped kernel (transposed32):
-				// im2col of dy and one product per sample, no col2im.
-				k2 := ts.k
-				wT := ws.wT[worker][:ts.out.C*k2]
-				flipKernel(wT, W, st)
-				dc := ws.dcols[worker][:ts.npos()*k2]
-				for s := range n {
-					im2colT(ts, dc, dy[s*no:(s+1)*no])
-					igemm.Sgemm(false, true, ts.npos(), ts.out.C, k2, 1, dc, k2, wT, k2, 0, dx[s*ni:(s+1)*ni], ts.out.C)
-				}
-				return
-			}
-			dc := ws.dcols[worker][:st.npos()*st.k]
-			for s := range n {
-				igemm.Sgemm(false, false, st.npos(), st.k, co, 1, dy[s*no:(s+1)*no], co, W, st.k, 0, dc, st.k)
-				col2imT(st, dx[s*ni:(s+1)*ni], dc, addRun32)
-			}
-		case stageMax:
-			for s := range n {
-				dxs, arg := dx[s*ni:(s+1)*ni], ws.arg[t.j][(lo+s)*no:(lo+s+1)*no]
-				clear(dxs)
-				for q, v := range dy[s*no : (s+1)*no] {
-					dxs[arg[q]] += v
-				}
-			}
-		case stageAvg:
-			for s := range n {
-				avgPoolBackT(st, dx[s*ni:(s+1)*ni], dy[s*no:(s+1)*no])
-			}
-		}
-	case gFlatten:
-		copy(dx, dy)
-	case gAct:
-		if gn.act == ReLU {
-			reluBack32(dx, dy, x)
-			return
-		}
-		copy(dx, dy)
-		gn.act.scaleByDerivative32(dx, x, y)
-	case gDrop:
-		if !ws.train || gn.rate == 0 {
-			copy(dx, dy)
-			return
-		}
-		m := ws.mask[t.j][lo*no : hi*no]
-		for q, v := range dy {
-			dx[q] = v * m[q]
-		}
-	case gUp:
-		in, f := g.shapes[gn.in[0]], gn.factor
-		C, W, oW := in.C, in.W, gn.out.W
+// convBackward is ∂/∂W = Dᵀ·A in float32 widened and ∂/∂b = Σ rows of D in float64 into
+// ws.gpart[c] (D = ∂/∂z); ∂/∂x into dx unless nil: the convolution of D with the flipped
+// kernel for a "same" convolution (transposed32), else col2im(D·W).
+func (prec32) convBackward(ws *graphWS32, o convOperands[float32]) {
+	gn, st, n, ni, no := o.gn, &o.gn.st, o.n, o.ni, o.no
+	co, x, dy, dx := st.out.C, o.x, o.dy, o.dx
+	g32, gp := ws.g32[o.c][:co*st.k], ws.gpart[o.c][:gn.np]
+	if st.direct {
+		igemm.Sgemm(true, false, co, st.k, n*st.npos(), 1, dy, co, x, st.k, 0, g32, st.k)
+	} else {
+		// Dᵀ·A accumulated sample by sample (β = 1 from the second), each
+		// sample's unfolded input formed just before its product.
+		cols := ws.cols[o.worker][:st.npos()*st.k]
 		for s := range n {
-			dxs, dys := dx[s*ni:(s+1)*ni], dy[s*no:(s+1)*no]
-			clear(dxs)
-			for h := range gn.out.H {
-				for w := range oW {
-					d := dxs[((h/f)*W+w/f)*C : ((h/f)*W+w/f+1)*C]
-					for k, v := range dys[(h*oW+w)*C : (h*oW+w+1)*C] {
-						d[k] += v
-					}
-				}
-			}
-		}
-	case gGAP:
-		in := g.shapes[gn.in[0]]
-		C, P := in.C, in.H*in.W
-		inv := 1 / float64(P)
-		for s := range n {
-			for k := range C {
-				v := float32(float64(dy[s*C+k]) * inv)
-				for p := range P {
-					dx[s*ni+p*C+k] = v
-				}
-			}
+			im2colT(st, cols, x[s*ni:(s+1)*ni])
+			igemm.Sgemm(true, false, co, st.k, st.npos(), 1, dy[s*no:(s+1)*no], co, cols, st.k, float32(min(s, 1)), g32, st.k)
 		}
 	}
+	for i, v := range g32 {
+		gp[i] = float64(v)
+	}
+	gb := gp[co*st.k:]
+	clear(gb)
+	for r := 0; r+co <= len(dy); r += co {
+		for k, v := range dy[r : r+co] {
+			gb[k] += float64(v)
+		}
+	}
+	if dx == nil {
+		return
+	}
+	W := ws.w32[gn.off : gn.off+co*st.k]
+	if st.direct {
+		igemm.Sgemm(false, false, n*st.npos(), st.k, co, 1, dy, co, W, st.k, 0, dx, st.k)
+		return
+	}
+	if ts := ws.tstage(o.j); ts != nil {
+		// ∂/∂x as the convolution of ∂/∂y with the flipped kernel (transposed32):
+		// im2col of dy and one product per sample, no col2im.
+		k2 := ts.k
+		wT := ws.wT[o.worker][:ts.out.C*k2]
+		flipKernel(wT, W, st)
+		dc := ws.dcols[o.worker][:ts.npos()*k2]
+		for s := range n {
+			im2colT(ts, dc, dy[s*no:(s+1)*no])
+			igemm.Sgemm(false, true, ts.npos(), ts.out.C, k2, 1, dc, k2, wT, k2, 0, dx[s*ni:(s+1)*ni], ts.out.C)
+		}
+		return
+	}
+	dc := ws.dcols[o.worker][:st.npos()*st.k]
+	for s := range n {
+		igemm.Sgemm(false, false, st.npos(), st.k, co, 1, dy[s*no:(s+1)*no], co, W, st.k, 0, dc, st.k)
+		col2imT(st, dx[s*ni:(s+1)*ni], dc, addRun32)
+	}
+}
+
+func (prec32) act(a Activation, y, x []float32) { a.apply32(y, x) }
+func (prec32) reluBack(dx, dy, x []float32)     { reluBack32(dx, dy, x) }
+func (prec32) scaleByDerivative(a Activation, d, z, s []float32) {
+	a.scaleByDerivative32(d, z, s)
 }
 
 // reluBack32 sets dx = dy·ReLU'(x) in one pass (dy kept iff x > 0, the branch-free mask
@@ -519,7 +237,7 @@ func transposed32(st *stage) *stage {
 }
 
 // tstage returns the transposed stage of node j, or nil.
-func (ws *graphWS32) tstage(j int) *stage {
+func (ws *graphWSOf[T]) tstage(j int) *stage {
 	if ws.tst == nil {
 		return nil
 	}

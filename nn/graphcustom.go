@@ -47,23 +47,8 @@ func (g *Graph) compileCustom(gn *gnode, cl customLayer) error {
 	return nil
 }
 
-// ensureCustom grows the kept values of the custom nodes to rows samples.
-func (ws *graphWS) ensureCustom(rows int) {
-	g := ws.g
-	ws.keep = make([][]float64, len(g.nodes))
-	for j := range g.nodes {
-		if cn := g.nodes[j].cn; cn != nil {
-			ws.keep[j] = make([]float64, rows*cn.keep)
-		}
-	}
-	ws.xin = make([]inChunks, (rows+seqChunk-1)/seqChunk)
-	for c := range ws.xin {
-		ws.xin[c] = make(inChunks, g.maxIn)
-	}
-}
-
 // inputs returns the samples [lo, hi) (chunk c) of every input of node j.
-func (t *graphTask) inputs(c, lo, hi int) [][]float64 {
+func (t *graphTask[T]) inputs(c, lo, hi int) [][]T {
 	ws := t.ws
 	gn := &ws.g.nodes[t.j]
 	xs := ws.xin[c][:len(gn.in)]
@@ -75,21 +60,22 @@ func (t *graphTask) inputs(c, lo, hi int) [][]float64 {
 }
 
 // customForward runs a custom node on the chunk [lo, hi).
-func (t *graphTask) customForward(c, lo, hi int, y []float64) {
+func (t *graphTask[T]) customForward(c, lo, hi int, y []T) {
 	ws := t.ws
 	gn := &ws.g.nodes[t.j]
-	cn := gn.cn
-	cn.cl.forward(cn.ins, ws.w[gn.off:gn.off+gn.np], t.inputs(c, lo, hi), y, ws.keep[t.j][lo*cn.keep:hi*cn.keep], hi-lo)
+	k := ws.k.keepSize(gn.cn)
+	ws.k.custom(ws, gn.cn, gn.off, gn.np, t.inputs(c, lo, hi), y, ws.keep[t.j][lo*k:hi*k], hi-lo)
 }
 
 // customBackward back-propagates a custom node on chunk c to its input t.k (t.dst, or
 // nil) and, for t.k = 0, its parameter gradient to ws.gpart[c].
-func (t *graphTask) customBackward(c, lo, hi int, y []float64) {
+func (t *graphTask[T]) customBackward(c, lo, hi int, y []T) {
 	ws := t.ws
 	gn := &ws.g.nodes[t.j]
 	cn := gn.cn
 	no := gn.out.Size()
-	var dx, gw []float64
+	var dx []T
+	var gw []float64
 	if t.dst != nil {
 		ni := cn.ins[t.k].Size()
 		dx = t.dst[lo*ni : hi*ni]
@@ -97,12 +83,13 @@ func (t *graphTask) customBackward(c, lo, hi int, y []float64) {
 	if t.k == 0 && gn.np > 0 {
 		gw = ws.gpart[c][:gn.np]
 	}
-	cn.cl.backward(cn.ins, t.k, ws.w[gn.off:gn.off+gn.np], t.inputs(c, lo, hi), y, ws.d[t.j+1][lo*no:hi*no], ws.keep[t.j][lo*cn.keep:hi*cn.keep], dx, gw, hi-lo)
+	k := ws.k.keepSize(cn)
+	ws.k.customBack(ws, cn, gn.off, gn.np, t.k, t.inputs(c, lo, hi), y, ws.d[t.j+1][lo*no:hi*no], ws.keep[t.j][lo*k:hi*k], dx, gw, hi-lo)
 }
 
 // backwardCustom back-propagates custom node j to each of its inputs (and its parameters).
-func (g *Graph) backwardCustom(ws *graphWS, j int) {
-	gn := &g.nodes[j]
+func (ws *graphWSOf[T]) backwardCustom(j int) {
+	gn := &ws.g.nodes[j]
 	for k, v := range gn.in {
 		wantGrad := k == 0 && gn.np > 0 && ws.grad != nil
 		if v == 0 && !wantGrad {
@@ -114,25 +101,10 @@ func (g *Graph) backwardCustom(ws *graphWS, j int) {
 		}
 		ws.task.run(gopCustomBack, j)
 		if wantGrad {
-			gw := ws.grad[gn.off : gn.off+gn.np]
-			copy(gw, ws.gpart[0][:gn.np])
-			for c := 1; c < ws.chunks(); c++ {
-				addTo(gw, ws.gpart[c][:gn.np])
-			}
+			ws.reduceGrad(ws.grad[gn.off : gn.off+gn.np])
 		}
 		if v != 0 {
 			ws.commit(v)
 		}
 	}
 }
-
-// addTo sets dst[i] += s[i].
-func addTo(dst, s []float64) {
-	s = s[:len(dst)]
-	for i, v := range s {
-		dst[i] += v
-	}
-}
-
-// inChunks holds one chunk of each input of a custom node.
-type inChunks = [][]float64

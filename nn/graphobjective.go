@@ -2,11 +2,9 @@ package nn
 
 import (
 	"fmt"
-	"math"
 	"sync"
 
 	"gonum.org/v1/gonum/blas/blas64"
-	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -134,181 +132,56 @@ func (s *GraphSupervised) Len() int { return s.Data.Len() }
 // get returns scratch for a call on idx: of the kept workspaces, the smallest that holds
 // a block of the call, so that the micro-batch passes of m-SAM do not take (and grow) the
 // whole-batch workspace of its state pass.
-func (s *GraphSupervised) get(idx []int) *graphWS {
-	rows := len(idx)
-	if !s.coupled() {
-		rows = min(rows, graphBlock)
-	}
-	if ws := s.wss.get(rows); ws != nil {
-		return ws
-	}
-	return s.Net.newWS()
-}
-
-func (s *GraphSupervised) checkState() {
-	st := s.State
-	if st == nil || len(st.Mean) != s.Net.nbn || len(st.Var) != s.Net.nbn {
-		panic("nn: GraphSupervised.State is nil or does not match the graph's BatchNorm nodes")
-	}
-}
+func (s *GraphSupervised) get(idx []int) *graphWS { return getGraphWS(s.obj(), &s.wss, idx, prec64{}) }
 
 // coupled reports whether the samples of a call are coupled (BatchNorm in training mode).
-func (s *GraphSupervised) coupled() bool { return s.Net.hasBN && !s.Eval }
+func (s *GraphSupervised) coupled() bool { return s.obj().coupled() }
+
+func (s *GraphSupervised) checkState() { s.obj().checkState() }
+
+// obj returns what a pass reads of s.
+func (s *GraphSupervised) obj() graphObj {
+	return graphObj{net: s.Net, data: s.Data, loss: s.Loss, state: s.State, eval: s.Eval, seed: s.Seed, name: "GraphSupervised"}
+}
 
 // run evaluates the loss over idx, in blocks unless coupled: the per-sample losses go to
 // losses (unless nil), the mean gradient to grad (unless nil), the hit count is returned
 // in place of the loss sum when acc is set. It returns the loss sum.
 func (s *GraphSupervised) run(ws *graphWS, grad, losses, w []float64, idx []int, step uint64, acc bool) float64 {
-	return s.runPred(ws, grad, losses, w, idx, step, acc, blas64.General{})
+	return runGraph(s.obj(), ws, grad, losses, w, idx, step, acc, blas64.General{})
 }
 
-// runPred is run that also copies the network outputs into the rows of pred unless its
-// Data is nil.
-func (s *GraphSupervised) runPred(ws *graphWS, grad, losses, w []float64, idx []int, step uint64, acc bool, pred blas64.General) float64 {
-	s.Net.checkParams(w)
-	if grad != nil && len(grad) != len(w) {
-		panic(fmt.Sprintf("nn: len(grad) = %d, want %d", len(grad), len(w)))
-	}
-	block := graphBlock
-	if s.coupled() {
-		block = len(idx)
-	}
-	scale := 1 / float64(len(idx))
-	total := 0.0
-	for lo := 0; lo < len(idx); lo += block {
-		sub := idx[lo:min(lo+block, len(idx))]
-		g := grad
-		if lo > 0 && grad != nil {
-			g = ws.gblk
-		}
-		out := s.pass(ws, w, sub, step, g != nil, scale)
-		B, K := len(sub), s.Net.OutDim()
-		if losses != nil {
-			copy(losses[lo:], ws.losses[:B])
-		}
-		if pred.Data != nil {
-			for k := range B {
-				copy(pred.Data[(lo+k)*pred.Stride:(lo+k)*pred.Stride+K], out[k*K:(k+1)*K])
-			}
-		}
-		if acc {
-			for k, i := range sub {
-				switch argmax(out[k*K : (k+1)*K]) {
-				case -1:
-					return math.NaN()
-				case s.Data.Labels[i]:
-					total++
-				}
-			}
-		} else {
-			total += floats.Sum(ws.losses[:B])
-		}
-		if g != nil {
-			ws.grad = g
-			s.Net.backward(ws)
-			ws.grad = nil
-			if lo > 0 {
-				floats.Add(grad, g)
-			}
-		}
-	}
-	return total
-}
-
-// pass gathers the rows idx, runs the forward pass and the loss: per-sample losses to
+// pass gathers the rows idx, runs the forward pass at w and the loss: per-sample losses to
 // ws.losses and, if wantGrad, scale·∂ℓ/∂out to the output errors. It returns the output.
 func (s *GraphSupervised) pass(ws *graphWS, w []float64, idx []int, step uint64, wantGrad bool, scale float64) []float64 {
-	s.checkState()
-	ws.ensure(len(idx))
-	ws.batch, ws.idx, ws.w = len(idx), idx, w
-	ws.train, ws.seed, ws.step = !s.Eval, s.Seed, step
-	ws.rmean, ws.rvar = s.State.Mean, s.State.Var
-	X := s.Data.X.RawMatrix()
-	n := X.Cols
-	for r, i := range idx {
-		if i < 0 || i >= X.Rows {
-			panic(fmt.Sprintf("nn: sample index %d out of range [0, %d)", i, X.Rows))
-		}
-		copy(ws.val[0][r*n:(r+1)*n], X.Data[i*X.Stride:i*X.Stride+n])
-	}
-	out := s.Net.forward(ws)
-	B, K := len(idx), s.Net.OutDim()
-	var dOut blas64.General
-	if wantGrad {
-		dOut = general(B, K, ws.d[len(ws.d)-1])
-	}
-	s.Loss.Eval(ws.losses[:B], dOut, scale, general(B, K, out), s.Data, idx)
-	return out
+	ws.w = w
+	return passGraph(s.obj(), ws, idx, step, wantGrad, scale)
 }
 
 // LossGrad returns (1/|idx|)Σ_{i∈idx} ℓᵢ(w) and, unless grad is nil, writes its gradient
 // into grad. It panics if idx is empty, or has one sample in training mode with BatchNorm.
 func (s *GraphSupervised) LossGrad(grad, w []float64, idx []int) float64 {
-	if len(idx) == 0 {
-		panic("nn: LossGrad with empty idx")
-	}
-	ws := s.get(idx)
-	defer s.wss.put(ws)
-	return s.run(ws, grad, nil, w, idx, s.State.Step, false) / float64(len(idx))
+	return graphLossGrad(s.obj(), &s.wss, prec64{}, grad, w, idx)
 }
 
 // LossGradUpdate implements StatefulObjective: State.Step is incremented, LossGrad runs
 // at the new step and, in training mode, each BatchNorm's running statistics move toward
 // the batch's: μ_r ← (1−m)μ_r + m·μ, σ²_r ← (1−m)σ²_r + m·σ²·N/(N−1).
 func (s *GraphSupervised) LossGradUpdate(grad, w []float64, idx []int) float64 {
-	if len(idx) == 0 {
-		panic("nn: LossGradUpdate with empty idx")
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.State.Step++
-	ws := s.get(idx)
-	defer s.wss.put(ws)
-	loss := s.run(ws, grad, nil, w, idx, s.State.Step, false) / float64(len(idx))
-	if !s.coupled() {
-		return loss
-	}
-	for j := range s.Net.nodes {
-		gn := &s.Net.nodes[j]
-		if gn.kind != gBN {
-			continue
-		}
-		N := float64(len(idx) * gn.out.H * gn.out.W)
-		m := gn.mom
-		rm, rv := s.State.Mean[gn.bn], s.State.Var[gn.bn]
-		for c := range rm {
-			rm[c] = (1-m)*rm[c] + m*ws.mean[j][c]
-			rv[c] = (1-m)*rv[c] + m*ws.vari[j][c]*N/(N-1)
-		}
-	}
-	return loss
+	return graphLossGradUpdate(s.obj(), &s.wss, prec64{}, grad, w, idx)
 }
 
 // Losses writes ℓ_{idx[k]}(w) into dst[k].
 func (s *GraphSupervised) Losses(dst, w []float64, idx []int) {
-	if len(dst) != len(idx) {
-		panic(fmt.Sprintf("nn: len(dst) = %d, want len(idx) = %d", len(dst), len(idx)))
-	}
-	if len(idx) == 0 {
-		return
-	}
-	ws := s.get(idx)
-	defer s.wss.put(ws)
-	s.run(ws, nil, dst, w, idx, s.State.Step, false)
+	graphLosses(s.obj(), &s.wss, prec64{}, dst, w, idx)
 }
 
 // Accuracy returns the fraction of samples idx whose largest output is at their label
 // (NaN if an output is NaN). It needs Data.Labels.
 func (s *GraphSupervised) Accuracy(w []float64, idx []int) float64 {
-	if s.Data.Labels == nil {
-		panic("nn: Accuracy needs Dataset.Labels")
-	}
-	if len(idx) == 0 {
-		panic("nn: Accuracy with empty idx")
-	}
-	ws := s.get(idx)
-	defer s.wss.put(ws)
-	return s.run(ws, nil, nil, w, idx, s.State.Step, true) / float64(len(idx))
+	return graphAccuracy(s.obj(), &s.wss, prec64{}, w, idx)
 }
 
 // Predict writes the network outputs f_w(x_{idx[k]}) into row k of dst (len(idx)×OutDim),
@@ -324,7 +197,7 @@ func (s *GraphSupervised) Predict(dst *mat.Dense, w []float64, idx []int) {
 	}
 	ws := s.get(idx)
 	defer s.wss.put(ws)
-	s.runPred(ws, nil, nil, w, idx, s.State.Step, false, dst.RawMatrix())
+	runGraph(s.obj(), ws, nil, nil, w, idx, s.State.Step, false, dst.RawMatrix())
 }
 
 // PerSampleGrads writes ∇ℓ_{idx[k]}(w) into row k of dst (len(idx)×Dim()), where in
@@ -339,6 +212,7 @@ func (s *GraphSupervised) PerSampleGrads(dst *mat.Dense, w []float64, idx []int)
 	ws := s.get(idx)
 	defer s.wss.put(ws)
 	s.Net.checkParams(w)
+	ws.w = w
 	block := graphBlock
 	if s.coupled() {
 		block = len(idx)
@@ -347,7 +221,7 @@ func (s *GraphSupervised) PerSampleGrads(dst *mat.Dense, w []float64, idx []int)
 	K := s.Net.OutDim()
 	for lo := 0; lo < len(idx); lo += block {
 		sub := idx[lo:min(lo+block, len(idx))]
-		s.pass(ws, w, sub, s.State.Step, true, 1)
+		passGraph(s.obj(), ws, sub, s.State.Step, true, 1)
 		B := len(sub)
 		copy(ws.dout[:B*K], ws.d[len(ws.d)-1][:B*K])
 		for k := range B {
@@ -355,7 +229,7 @@ func (s *GraphSupervised) PerSampleGrads(dst *mat.Dense, w []float64, idx []int)
 			clear(last[:B*K])
 			copy(last[k*K:(k+1)*K], ws.dout[k*K:(k+1)*K])
 			ws.grad = G.Data[(lo+k)*G.Stride : (lo+k)*G.Stride+c]
-			s.Net.backward(ws)
+			ws.backward()
 		}
 		ws.grad = nil
 	}

@@ -2,21 +2,70 @@ package nn
 
 import (
 	"fmt"
-	"math"
 
-	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/floats"
 )
 
+// graphKernels are the kernels of one precision of a Graph pass, the parts of a pass that
+// compute rather than move values: prec64 (float64 throughout, graphkern64.go) and prec32
+// (float32 values and products, float64 statistics and sums, graph32pass.go). The node
+// walk, the workspace layout, dropout, upsampling, concatenation, pooling, the global
+// average pool (summed in float64 in both), the objective's plumbing (graphsup.go) and the
+// dispatch to custom layers are shared (graphpass.go, graphws.go, graphcustom.go), so both
+// precisions run the same graph code; only these hooks differ.
+type graphKernels[T floatT] interface {
+	// setup sizes the precision's scratch of a new workspace (maxCols, maxWT, ...).
+	setup(ws *graphWSOf[T])
+	// grow allocates the precision's per-chunk buffers of a workspace of chunks chunks.
+	grow(ws *graphWSOf[T], chunks int)
+	// setParams makes w the parameters of the next passes.
+	setParams(ws *graphWSOf[T], w []float64)
+	// as64 returns v as []float64 if T is float64, else nil.
+	as64(v []T) []float64
+	// lossSum returns total plus the sum of the per-sample losses l.
+	lossSum(total float64, l []float64) float64
+
+	// add sets dst[i] += s[i]; sum sets dst[i] = a[i] + b[i].
+	add(dst, s []T)
+	sum(dst, a, b []T)
+
+	// bnForward normalises BatchNorm node j of the batch (statistics and apply).
+	bnForward(ws *graphWSOf[T], j int)
+	// bnBackSums turns the reduced sums s (Σdy then the precision's second sum per
+	// channel) of BatchNorm node j into Σdy and Σdy·x̂.
+	bnBackSums(ws *graphWSOf[T], j int, s []float64)
+	// bnChunk runs BatchNorm operation op (gopBNSum ... gopBNBackApply) on chunk c of
+	// the workspace's current node.
+	bnChunk(ws *graphWSOf[T], op, c int, o bnOperands[T])
+	// convForward sets o.z = A·Wᵀ + b and o.y = act(o.z) for a convolution (or Dense)
+	// stage, A the unfolded inputs o.x; convBackward, given o.dy = ∂/∂z, writes the
+	// chunk's parameter gradient into ws.gpart[c] and ∂/∂x into o.dx unless nil.
+	convForward(ws *graphWSOf[T], o convOperands[T])
+	convBackward(ws *graphWSOf[T], o convOperands[T])
+	// act sets y = a(x); scaleByDerivative sets d[i] *= a'(z[i]) given s = a(z);
+	// reluBack sets dx = dy·ReLU'(x) in one pass.
+	act(a Activation, y, x []T)
+	scaleByDerivative(a Activation, d, z, s []T)
+	reluBack(dx, dy, x []T)
+
+	// keepSize is the number of values per sample custom node cn keeps for backward.
+	keepSize(cn *customNode) int
+	// custom and customBack call the layer's forward and backward kernels at the
+	// parameters [off, off+np) (customLayer).
+	custom(ws *graphWSOf[T], cn *customNode, off, np int, x [][]T, y []T, keep []float64, n int)
+	customBack(ws *graphWSOf[T], cn *customNode, off, np, k int, x [][]T, y, dy []T, keep []float64, dx []T, gw []float64, n int)
+}
+
 // forward runs the graph on the ws.batch rows gathered in ws.val[0] and returns the output
 // (batch × OutDim).
-func (g *Graph) forward(ws *graphWS) []float64 {
+func (ws *graphWSOf[T]) forward() []T {
+	g := ws.g
 	if g.hasBN && ws.train && ws.batch < 2 {
 		panic(fmt.Sprintf("nn: BatchNorm in training mode needs a batch of at least 2 samples, got len(idx) = %d", ws.batch))
 	}
 	for j := range g.nodes {
 		if g.nodes[j].kind == gBN {
-			g.bnForward(ws, j)
+			ws.k.bnForward(ws, j)
 			continue
 		}
 		ws.task.run(gopFwd, j)
@@ -24,44 +73,10 @@ func (g *Graph) forward(ws *graphWS) []float64 {
 	return ws.val[len(g.nodes)][:ws.batch*g.OutDim()]
 }
 
-// bnForward normalises node j: in training mode with the batch statistics, reduced over
-// the chunks in chunk order (two passes: the mean, then the mean squared deviation).
-func (g *Graph) bnForward(ws *graphWS, j int) {
-	gn := &g.nodes[j]
-	C := gn.out.C
-	mean, vari, istd := ws.mean[j], ws.vari[j], ws.istd[j]
-	if ws.train {
-		N := float64(ws.batch * gn.out.H * gn.out.W)
-		ws.task.run(gopBNSum, j)
-		ws.reduce(mean, C)
-		floats.Scale(1/N, mean)
-		ws.task.run(gopBNVar, j)
-		ws.reduce(vari, C)
-		floats.Scale(1/N, vari)
-		for c, v := range vari {
-			istd[c] = 1 / math.Sqrt(v+gn.eps)
-		}
-	} else {
-		copy(mean, ws.rmean[gn.bn])
-		for c, v := range ws.rvar[gn.bn] {
-			istd[c] = 1 / math.Sqrt(v+gn.eps)
-		}
-	}
-	ws.task.run(gopBNApply, j)
-}
-
-// reduce sets dst (n values) to the sum of the chunks' partial sums ws.part[c][:n], in
-// chunk order.
-func (ws *graphWS) reduce(dst []float64, n int) {
-	copy(dst[:n], ws.part[0][:n])
-	for c := 1; c < ws.chunks(); c++ {
-		floats.Add(dst[:n], ws.part[c][:n])
-	}
-}
-
 // backward back-propagates the output errors in ws.d[last] through the graph and writes
 // the parameter gradient into ws.grad unless it is nil.
-func (g *Graph) backward(ws *graphWS) {
+func (ws *graphWSOf[T]) backward() {
+	g := ws.g
 	last := len(g.nodes)
 	clear(ws.written)
 	ws.written[last] = true
@@ -79,6 +94,7 @@ func (g *Graph) backward(ws *graphWS) {
 			for c := 1; c < ws.chunks(); c++ {
 				floats.Add(s, ws.part[c][:2*C])
 			}
+			ws.k.bnBackSums(ws, j, s)
 			if ws.grad != nil {
 				copy(ws.grad[gn.off:gn.off+C], s[C:])     // ∂/∂γ = Σ dy·x̂
 				copy(ws.grad[gn.off+C:gn.off+2*C], s[:C]) // ∂/∂β = Σ dy
@@ -107,7 +123,7 @@ func (g *Graph) backward(ws *graphWS) {
 				ws.written[v] = true
 			}
 		case gCustom:
-			g.backwardCustom(ws, j)
+			ws.backwardCustom(j)
 		case gConcat:
 			for k, v := range gn.in {
 				if v == 0 {
@@ -127,11 +143,7 @@ func (g *Graph) backward(ws *graphWS) {
 			}
 			ws.task.run(gopBwd, j)
 			if gn.np > 0 && ws.grad != nil {
-				gw := ws.grad[gn.off : gn.off+gn.np]
-				copy(gw, ws.gpart[0][:gn.np])
-				for c := 1; c < ws.chunks(); c++ {
-					floats.Add(gw, ws.gpart[c][:gn.np])
-				}
+				ws.reduceGrad(ws.grad[gn.off : gn.off+gn.np])
 			}
 			if v != 0 {
 				ws.commit(v)
@@ -140,27 +152,8 @@ func (g *Graph) backward(ws *graphWS) {
 	}
 }
 
-// target returns where the next contribution to ∂/∂value v goes: ws.d[v] for the first,
-// the scratch ws.tmp (added by commit) for later ones.
-func (ws *graphWS) target(v int) []float64 {
-	n := ws.batch * ws.g.shapes[v].Size()
-	if ws.written[v] {
-		return ws.tmp[:n]
-	}
-	return ws.d[v][:n]
-}
-
-// commit adds a contribution made in ws.tmp to ws.d[v] and marks v as written.
-func (ws *graphWS) commit(v int) {
-	if ws.written[v] {
-		n := ws.batch * ws.g.shapes[v].Size()
-		floats.Add(ws.d[v][:n], ws.tmp[:n])
-	}
-	ws.written[v] = true
-}
-
 // Do runs the task's operation on chunk c.
-func (t *graphTask) Do(worker, c int) {
+func (t *graphTask[T]) Do(worker, c int) {
 	ws := t.ws
 	g := ws.g
 	gn := &g.nodes[t.j]
@@ -171,83 +164,15 @@ func (t *graphTask) Do(worker, c int) {
 	switch t.op {
 	case gopFwd:
 		t.forward(worker, c, lo, hi, x, y)
-	case gopBNSum, gopBNVar:
-		C := gn.out.C
-		p := ws.part[c][:C]
-		clear(p)
-		mean := ws.mean[t.j][:C]
-		for r := 0; r+C <= len(x); r += C {
-			row := x[r : r+C]
-			if t.op == gopBNSum {
-				floats.Add(p, row)
-				continue
-			}
-			mu, p := mean[:len(row)], p[:len(row)]
-			for k := range row {
-				e := row[k] - mu[k]
-				p[k] += e * e
-			}
-		}
-	case gopBNApply:
-		C := gn.out.C
-		gamma, beta := ws.w[gn.off:gn.off+C], ws.w[gn.off+C:gn.off+2*C]
-		mean, istd := ws.mean[t.j][:C], ws.istd[t.j][:C]
-		for r := 0; r+C <= len(x); r += C {
-			xr := x[r : r+C]
-			// Slices of len(xr): the compiler drops the bounds checks of the inner loop.
-			yr, mu, is, ga, be := y[r:r+len(xr)], mean[:len(xr)], istd[:len(xr)], gamma[:len(xr)], beta[:len(xr)]
-			for k := range xr {
-				h := (xr[k] - mu[k]) * is[k] // x̂, recomputed (same bits) by the backward pass
-				yr[k] = ga[k]*h + be[k]
-			}
-		}
-	case gopBNBackSum:
-		C := gn.out.C
-		p := ws.part[c][:2*C]
-		clear(p)
-		ps, pg := p[:C], p[C:2*C]
-		dy := ws.d[t.j+1][lo*no : hi*no]
-		mean, istd := ws.mean[t.j][:C], ws.istd[t.j][:C]
-		for r := 0; r+C <= len(dy); r += C {
-			dr := dy[r : r+C]
-			xr, mu, is, ps, pg := x[r:r+len(dr)], mean[:len(dr)], istd[:len(dr)], ps[:len(dr)], pg[:len(dr)]
-			for k := range dr {
-				v := dr[k]
-				ps[k] += v
-				pg[k] += v * ((xr[k] - mu[k]) * is[k])
-			}
-		}
-	case gopBNBackApply:
-		// dx = γ·istd·(dy − Σdy/N − x̂·Σdy·x̂/N) in training mode, γ·istd·dy in evaluation
-		// mode; the sums were reduced into ws.part[0].
-		C := gn.out.C
-		gamma, mean, istd := ws.w[gn.off:gn.off+C], ws.mean[t.j][:C], ws.istd[t.j][:C]
-		ss, sg := ws.part[0][:C], ws.part[0][C:2*C]
-		dy := ws.d[t.j+1][lo*no : hi*no]
-		dx := t.dst[lo*ni : hi*ni]
-		invN := 1 / float64(ws.batch*gn.out.H*gn.out.W)
-		for r := 0; r+C <= len(dy); r += C {
-			dr := dy[r : r+C]
-			xr, dxr, ga, mu, is := x[r:r+len(dr)], dx[r:r+len(dr)], gamma[:len(dr)], mean[:len(dr)], istd[:len(dr)]
-			if !ws.train {
-				for k := range dr {
-					dxr[k] = ga[k] * is[k] * dr[k]
-				}
-				continue
-			}
-			ss, sg := ss[:len(dr)], sg[:len(dr)]
-			for k := range dr {
-				v := dr[k] - (ss[k]*invN + ((xr[k]-mu[k])*is[k])*sg[k]*invN)
-				dxr[k] = ga[k] * is[k] * v
-			}
-		}
+	case gopBNSum, gopBNVar, gopBNApply, gopBNBackSum, gopBNBackApply:
+		ws.k.bnChunk(ws, t.op, c, t.bnOperands(c, lo, hi, x, y))
 	case gopBwd:
 		t.backward(worker, c, lo, hi, x, y)
 	case gopCustomBack:
 		t.customBackward(c, lo, hi, y)
 	case gopAddBack:
 		if t.add {
-			floats.Add(t.dst[lo*no:hi*no], ws.d[t.j+1][lo*no:hi*no])
+			ws.k.add(t.dst[lo*no:hi*no], ws.d[t.j+1][lo*no:hi*no])
 		} else {
 			copy(t.dst[lo*no:hi*no], ws.d[t.j+1][lo*no:hi*no])
 		}
@@ -264,8 +189,61 @@ func (t *graphTask) Do(worker, c int) {
 	}
 }
 
+// bnOperands are what a BatchNorm kernel reads and writes on one chunk of C channels.
+type bnOperands[T floatT] struct {
+	C           int
+	x, y        []T       // the chunk's inputs and outputs
+	dy, dx      []T       // ∂/∂y and ∂/∂x of the chunk (backward; dx nil unless BackApply)
+	gamma, beta []float64 // the layer's parameters γ, β
+	mean, istd  []float64 // μ and 1/√(σ² + ε) in use
+	part        []float64 // the chunk's partial sums (3·C)
+	sdy, second []float64 // the reduced Σdy and second sums (chunk 0's partial sums)
+	invN        float64   // 1/N, N = batch·H·W
+	train       bool
+}
+
+// bnOperands returns the operands of BatchNorm node t.j on chunk c, the samples [lo, hi).
+func (t *graphTask[T]) bnOperands(c, lo, hi int, x, y []T) bnOperands[T] {
+	ws := t.ws
+	gn := &ws.g.nodes[t.j]
+	C, ni, no := gn.out.C, ws.g.shapes[gn.in[0]].Size(), gn.out.Size()
+	o := bnOperands[T]{
+		C: C, x: x, y: y, dy: ws.d[t.j+1][lo*no : hi*no],
+		gamma: ws.w[gn.off : gn.off+C], beta: ws.w[gn.off+C : gn.off+2*C],
+		mean: ws.mean[t.j][:C], istd: ws.istd[t.j][:C],
+		part: ws.part[c][:3*C], sdy: ws.part[0][:C], second: ws.part[0][C : 2*C],
+		invN: 1 / float64(ws.batch*gn.out.H*gn.out.W), train: ws.train,
+	}
+	if t.op == gopBNBackApply {
+		o.dx = t.dst[lo*ni : hi*ni]
+	}
+	return o
+}
+
+// convOperands are what a convolution kernel reads and writes on one chunk.
+type convOperands[T floatT] struct {
+	gn            *gnode
+	j             int // the node
+	worker, c     int // the worker running the chunk, and the chunk
+	lo, n, ni, no int // first sample, samples, input and output size per sample
+	x, y, z       []T // inputs, outputs, pre-activations (y itself without activation)
+	dy, dx        []T // ∂/∂z and ∂/∂x (backward; dx nil if not wanted)
+}
+
+// convOperands returns the operands of convolution node t.j on chunk c, the samples
+// [lo, hi), run by worker.
+func (t *graphTask[T]) convOperands(worker, c, lo, hi int, x, y, dy, dx []T) convOperands[T] {
+	ws := t.ws
+	gn := &ws.g.nodes[t.j]
+	o := convOperands[T]{gn: gn, j: t.j, worker: worker, c: c, lo: lo, n: hi - lo, ni: ws.g.shapes[gn.in[0]].Size(), no: gn.out.Size(), x: x, y: y, z: y, dy: dy, dx: dx}
+	if gn.act != Identity {
+		o.z = ws.z[t.j][lo*o.no : hi*o.no]
+	}
+	return o
+}
+
 // forward computes the output y of node t.j for the samples [lo, hi) from their input x.
-func (t *graphTask) forward(worker, c, lo, hi int, x, y []float64) {
+func (t *graphTask[T]) forward(worker, c, lo, hi int, x, y []T) {
 	ws := t.ws
 	g := ws.g
 	gn := &g.nodes[t.j]
@@ -276,25 +254,14 @@ func (t *graphTask) forward(worker, c, lo, hi int, x, y []float64) {
 		st := &gn.st
 		switch st.kind {
 		case stageConv:
-			rows, co := n*st.npos(), st.out.C
-			A := t.unfold(worker, st, x, n)
-			z := y
-			if gn.act != Identity {
-				z = ws.z[t.j][lo*no : hi*no]
-			}
-			gemm(blas.NoTrans, blas.Trans, 1, general(rows, st.k, A), general(co, st.k, ws.w[gn.off:]), 0, general(rows, co, z))
-			if b := ws.w[gn.off+co*st.k : gn.off+gn.np]; gn.act == Identity {
-				addRows(y, b) // z is y: the bias in place, as applyBias would add it
-			} else {
-				gn.act.applyBias(y, z, b)
-			}
+			ws.k.convForward(ws, t.convOperands(worker, c, lo, hi, x, y, nil, nil))
 		case stageMax:
 			for s := range n {
-				st.maxPool(y[s*no:(s+1)*no], ws.arg[t.j][(lo+s)*no:(lo+s+1)*no], x[s*ni:(s+1)*ni])
+				maxPoolT(st, y[s*no:(s+1)*no], ws.arg[t.j][(lo+s)*no:(lo+s+1)*no], x[s*ni:(s+1)*ni])
 			}
 		case stageAvg:
 			for s := range n {
-				st.avgPool(y[s*no:(s+1)*no], x[s*ni:(s+1)*ni])
+				avgPoolT(st, y[s*no:(s+1)*no], x[s*ni:(s+1)*ni])
 			}
 		}
 	case gFlatten:
@@ -302,14 +269,14 @@ func (t *graphTask) forward(worker, c, lo, hi int, x, y []float64) {
 	case gCustom:
 		t.customForward(c, lo, hi, y)
 	case gAct:
-		gn.act.apply(y, x)
+		ws.k.act(gn.act, y, x)
 	case gDrop:
 		if !ws.train || gn.rate == 0 {
 			copy(y, x)
 			return
 		}
 		m := ws.mask[t.j][lo*no : hi*no]
-		keep := 1 / (1 - gn.rate)
+		keep := T(1 / (1 - gn.rate))
 		pcg := &ws.pcg[worker]
 		for s := range n {
 			pcg.Seed(dropSeeds(ws.seed, ws.step, t.j, ws.idx[lo+s]))
@@ -323,21 +290,25 @@ func (t *graphTask) forward(worker, c, lo, hi int, x, y []float64) {
 			}
 		}
 	case gGAP:
+		// The mean over the pixels of each channel, summed in float64, rounded once.
 		in := g.shapes[gn.in[0]]
 		C, P := in.C, in.H*in.W
+		inv := 1 / float64(P)
 		for s := range n {
 			ys := y[s*C : (s+1)*C]
-			clear(ys)
 			xs := x[s*ni : (s+1)*ni]
-			for p := range P {
-				floats.Add(ys, xs[p*C:(p+1)*C])
+			for k := range C {
+				sum := 0.0
+				for p := range P {
+					sum += float64(xs[p*C+k])
+				}
+				ys[k] = T(sum * inv)
 			}
-			floats.Scale(1/float64(P), ys)
 		}
 	case gAdd:
-		copy(y, x)
-		for _, v := range gn.in[1:] {
-			floats.Add(y, ws.val[v][lo*no:hi*no])
+		ws.k.sum(y, x, ws.val[gn.in[1]][lo*no:hi*no])
+		for _, v := range gn.in[2:] {
+			ws.k.add(y, ws.val[v][lo*no:hi*no])
 		}
 	case gUp:
 		in, f := g.shapes[gn.in[0]], gn.factor
@@ -363,30 +334,17 @@ func (t *graphTask) forward(worker, c, lo, hi int, x, y []float64) {
 	}
 }
 
-// unfold returns the unfolded input (n·npos × k) of a convolution on the n samples x: x
-// itself for a direct stage, else their im2col in the worker's scratch.
-func (t *graphTask) unfold(worker int, st *stage, x []float64, n int) []float64 {
-	if st.direct {
-		return x
-	}
-	m, ni := st.npos()*st.k, st.in.Size()
-	cols := t.ws.cols[worker][:n*m]
-	for s := range n {
-		st.im2col(cols[s*m:(s+1)*m], x[s*ni:(s+1)*ni])
-	}
-	return cols
-}
-
 // backward back-propagates ∂/∂y of node t.j for the samples [lo, hi): the layer's
-// parameter gradient of the chunk goes to ws.gpart[c], ∂/∂x to t.dst (unless nil).
-func (t *graphTask) backward(worker, c, lo, hi int, x, y []float64) {
+// parameter gradient of the chunk (float64) goes to ws.gpart[c], ∂/∂x to t.dst (unless
+// nil).
+func (t *graphTask[T]) backward(worker, c, lo, hi int, x, y []T) {
 	ws := t.ws
 	g := ws.g
 	gn := &g.nodes[t.j]
 	ni, no := g.shapes[gn.in[0]].Size(), gn.out.Size()
 	n := hi - lo
 	dy := ws.d[t.j+1][lo*no : hi*no]
-	var dx []float64
+	var dx []T
 	if t.dst != nil {
 		dx = t.dst[lo*ni : hi*ni]
 	}
@@ -395,47 +353,34 @@ func (t *graphTask) backward(worker, c, lo, hi int, x, y []float64) {
 		st := &gn.st
 		switch st.kind {
 		case stageConv:
-			rows, co := n*st.npos(), st.out.C
+			o := t.convOperands(worker, c, lo, hi, x, y, dy, dx)
 			if gn.act != Identity {
-				gn.act.scaleByDerivative(dy, ws.z[t.j][lo*no:hi*no], y)
+				ws.k.scaleByDerivative(gn.act, dy, o.z, y) // ∂/∂z
 			}
-			D := general(rows, co, dy)
-			A := t.unfold(worker, st, x, n)
-			gp := ws.gpart[c]
-			gemm(blas.Trans, blas.NoTrans, 1, D, general(rows, st.k, A), 0, general(co, st.k, gp))
-			columnSums(gp[co*st.k:gn.np], D)
-			if dx == nil {
-				return
-			}
-			W := general(co, st.k, ws.w[gn.off:])
-			if st.direct {
-				gemm(blas.NoTrans, blas.NoTrans, 1, D, W, 0, general(rows, st.k, dx))
-				return
-			}
-			m := st.npos() * st.k
-			dc := ws.dcols[worker][:n*m]
-			gemm(blas.NoTrans, blas.NoTrans, 1, D, W, 0, general(rows, st.k, dc))
-			for s := range n {
-				st.col2im(dx[s*ni:(s+1)*ni], dc[s*m:(s+1)*m])
-			}
+			ws.k.convBackward(ws, o)
 		case stageMax:
+			// dy[q] is added at the argmax of its window.
 			for s := range n {
-				st.maxPoolBack(dx[s*ni:(s+1)*ni], dy[s*no:(s+1)*no], y[s*no:(s+1)*no], ws.arg[t.j][(lo+s)*no:(lo+s+1)*no], false)
+				dxs, arg := dx[s*ni:(s+1)*ni], ws.arg[t.j][(lo+s)*no:(lo+s+1)*no]
+				clear(dxs)
+				for q, v := range dy[s*no : (s+1)*no] {
+					dxs[arg[q]] += v
+				}
 			}
 		case stageAvg:
 			for s := range n {
-				st.avgPoolBack(dx[s*ni:(s+1)*ni], dy[s*no:(s+1)*no])
+				avgPoolBackT(st, dx[s*ni:(s+1)*ni], dy[s*no:(s+1)*no])
 			}
 		}
 	case gFlatten:
 		copy(dx, dy)
 	case gAct:
 		if gn.act == ReLU {
-			reluBack(dx, dy, x)
+			ws.k.reluBack(dx, dy, x)
 			return
 		}
 		copy(dx, dy)
-		gn.act.scaleByDerivative(dx, x, y)
+		ws.k.scaleByDerivative(gn.act, dx, x, y)
 	case gDrop:
 		if !ws.train || gn.rate == 0 {
 			copy(dx, dy)
@@ -462,26 +407,17 @@ func (t *graphTask) backward(worker, c, lo, hi int, x, y []float64) {
 			}
 		}
 	case gGAP:
+		// dy/P (in float64, rounded once) to each of the P pixels of its channel.
 		in := g.shapes[gn.in[0]]
 		C, P := in.C, in.H*in.W
 		inv := 1 / float64(P)
 		for s := range n {
-			for p := range P {
-				for k := range C {
-					dx[s*ni+p*C+k] = dy[s*C+k] * inv
+			for k := range C {
+				v := T(float64(dy[s*C+k]) * inv)
+				for p := range P {
+					dx[s*ni+p*C+k] = v
 				}
 			}
 		}
-	}
-}
-
-// reluBack sets dx = dy·ReLU'(x) in one pass, with the bits of copying dy and applying
-// Activation.scaleByDerivative (the same branch-free mask: dy kept iff x > 0).
-func reluBack(dx, dy, x []float64) {
-	dx, dy = dx[:len(x)], dy[:len(x)]
-	for i, v := range x {
-		b := int64(math.Float64bits(v))
-		m := uint64((-b >> 63) &^ (b >> 63))
-		dx[i] = math.Float64frombits(math.Float64bits(dy[i]) & m)
 	}
 }

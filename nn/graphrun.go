@@ -16,44 +16,28 @@ type GraphPass struct {
 // NewPass returns a pass of g with the running statistics st (nil: a new GraphState, which
 // a graph without BatchNorm does not use).
 func (g *Graph) NewPass(st *GraphState) *GraphPass {
+	return &GraphPass{g: g, st: g.passState(st, "GraphPass"), ws: g.newWS()}
+}
+
+// passState returns st, or a new state if st is nil, after checking that it fits g.
+func (g *Graph) passState(st *GraphState, name string) *GraphState {
 	if st == nil {
 		st = NewGraphState(g)
 	}
 	if len(st.Mean) != g.nbn || len(st.Var) != g.nbn {
-		panic("nn: GraphPass state does not match the graph's BatchNorm nodes")
+		panic("nn: " + name + " state does not match the graph's BatchNorm nodes")
 	}
-	return &GraphPass{g: g, st: st, ws: g.newWS()}
+	return st
 }
 
 // Forward writes the outputs of the graph at parameters w for the rows of x (n·InDim
 // values, n = len(x)/InDim) into out (n·OutDim values) and keeps what Backward needs.
-func (p *GraphPass) Forward(out, w, x []float64) {
-	g, ws := p.g, p.ws
-	g.checkParams(w)
-	in := g.InDim()
-	n := len(x) / in
-	if n < 1 || len(x) != n*in || len(out) != n*g.OutDim() {
-		panic(fmt.Sprintf("nn: GraphPass.Forward: len(x) = %d, len(out) = %d: want n·%d and n·%d, n >= 1", len(x), len(out), in, g.OutDim()))
-	}
-	ws.ensure(n)
-	ws.batch, ws.idx, ws.w, ws.train = n, nil, w, false
-	ws.rmean, ws.rvar = p.st.Mean, p.st.Var
-	copy(ws.val[0][:n*in], x)
-	copy(out, g.forward(ws))
-}
+func (p *GraphPass) Forward(out, w, x []float64) { passForward(p.ws, p.st, out, w, x, "GraphPass") }
 
 // Backward writes into grad (len NumParams) the gradient in w of Σ dOut ⊙ output of the
 // last Forward, which must have run at the same w.
 func (p *GraphPass) Backward(grad, w, dOut []float64) {
-	g, ws := p.g, p.ws
-	g.checkParams(w)
-	if len(grad) != len(w) || len(dOut) != ws.batch*g.OutDim() {
-		panic(fmt.Sprintf("nn: GraphPass.Backward: len(grad) = %d, len(dOut) = %d: want %d and %d", len(grad), len(dOut), len(w), ws.batch*g.OutDim()))
-	}
-	copy(ws.d[len(g.nodes)][:len(dOut)], dOut)
-	ws.grad = grad
-	g.backward(ws)
-	ws.grad = nil
+	passBackward(p.ws, grad, w, dOut, "GraphPass")
 }
 
 // Value returns the output of node j for the rows of the last Forward (rows × the node's
@@ -64,4 +48,37 @@ func (p *GraphPass) Value(j int) []float64 {
 		panic(fmt.Sprintf("nn: GraphPass.Value: node %d out of range [0, %d)", j, len(p.g.nodes)))
 	}
 	return p.ws.val[j+1][:p.ws.batch*p.g.nodes[j].out.Size()]
+}
+
+// passForward is GraphPass.Forward in the precision of ws: x and w rounded to T on entry,
+// the outputs widened into out.
+func passForward[T floatT](ws *graphWSOf[T], st *GraphState, out, w, x []float64, name string) {
+	g := ws.g
+	g.checkParams(w)
+	in := g.InDim()
+	n := len(x) / in
+	if n < 1 || len(x) != n*in || len(out) != n*g.OutDim() {
+		panic(fmt.Sprintf("nn: %s.Forward: len(x) = %d, len(out) = %d: want n·%d and n·%d, n >= 1", name, len(x), len(out), in, g.OutDim()))
+	}
+	ws.ensure(n)
+	ws.k.setParams(ws, w)
+	ws.batch, ws.idx, ws.train = n, nil, false
+	ws.rmean, ws.rvar = st.Mean, st.Var
+	setRow(ws.val[0][:n*in], x)
+	for i, v := range ws.forward() {
+		out[i] = float64(v)
+	}
+}
+
+// passBackward is GraphPass.Backward in the precision of ws: dOut rounded to T on entry.
+func passBackward[T floatT](ws *graphWSOf[T], grad, w, dOut []float64, name string) {
+	g := ws.g
+	g.checkParams(w)
+	if len(grad) != len(w) || len(dOut) != ws.batch*g.OutDim() {
+		panic(fmt.Sprintf("nn: %s.Backward: len(grad) = %d, len(dOut) = %d: want %d and %d", name, len(grad), len(dOut), len(w), ws.batch*g.OutDim()))
+	}
+	setRow(ws.d[len(g.nodes)], dOut)
+	ws.grad = grad
+	ws.backward()
+	ws.grad = nil
 }

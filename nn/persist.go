@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash"
 	"hash/crc32"
 	"io"
 	"math"
@@ -78,14 +79,7 @@ func Save(w io.Writer, net *MLP, params []float64) error {
 		}
 		bw.Write(bits)
 	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("nn: Save: %w", err)
-	}
-	binary.LittleEndian.PutUint32(b[:4], crc.Sum32())
-	if _, err := w.Write(b[:4]); err != nil {
-		return fmt.Errorf("nn: Save: %w", err)
-	}
-	return nil
+	return endSave(bw, crc, w, "Save")
 }
 
 // Load reads a network and its parameters written by Save. A wrong magic number or
@@ -93,11 +87,9 @@ func Save(w io.Writer, net *MLP, params []float64) error {
 // checksum mismatch, trailing or truncated data all return an error; Load never panics
 // and its memory grows only with the bytes actually read.
 func Load(r io.Reader) (*MLP, []float64, error) {
-	crc := crc32.NewIEEE()
-	lr := &loadReader{r: io.TeeReader(bufio.NewReader(r), crc)}
-	magic := lr.bytes(len(fileMagic))
-	if lr.err == nil && string(magic) != fileMagic {
-		return nil, nil, fmt.Errorf("nn: Load: bad magic %q, not an sdeml network file", magic)
+	lr, err := openLoad(r, "Load")
+	if err != nil {
+		return nil, nil, err
 	}
 	if v := lr.u32(); lr.err == nil && v == seqFileVersion {
 		return nil, nil, errors.New("nn: Load: file holds a Sequential network (version 2): use LoadSequential")
@@ -145,20 +137,8 @@ func Load(r io.Reader) (*MLP, []float64, error) {
 			}
 		}
 	}
-	if lr.err != nil {
-		return nil, nil, lr.fail()
-	}
-	sum := crc.Sum32()
-	stored := lr.u32()
-	if lr.err != nil {
-		return nil, nil, lr.fail()
-	}
-	if stored != sum {
-		return nil, nil, fmt.Errorf("nn: Load: checksum mismatch (stored %08x, computed %08x): file is corrupt", stored, sum)
-	}
-	var extra [1]byte
-	if n, _ := lr.r.Read(extra[:]); n > 0 {
-		return nil, nil, errors.New("nn: Load: trailing data after checksum")
+	if err := lr.end(); err != nil {
+		return nil, nil, err
 	}
 	return net, params, nil
 }
@@ -175,11 +155,61 @@ func paramCount(sizes []int) uint64 {
 	return n
 }
 
+// endSave flushes bw, which writes to w and to crc, then writes the CRC-32 of every byte
+// written; errors name the function name.
+func endSave(bw *bufio.Writer, crc hash.Hash32, w io.Writer, name string) error {
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("nn: %s: %w", name, err)
+	}
+	var b [4]byte
+	binary.LittleEndian.PutUint32(b[:], crc.Sum32())
+	if _, err := w.Write(b[:]); err != nil {
+		return fmt.Errorf("nn: %s: %w", name, err)
+	}
+	return nil
+}
+
+// openLoad returns a reader of r for the function name that checksums what it reads,
+// after reading the magic number; a wrong one returns an error (a short file fails later,
+// as truncated).
+func openLoad(r io.Reader, name string) (*loadReader, error) {
+	crc := crc32.NewIEEE()
+	lr := &loadReader{r: io.TeeReader(bufio.NewReader(r), crc), crc: crc, name: name}
+	magic := lr.bytes(len(fileMagic))
+	if lr.err == nil && string(magic) != fileMagic {
+		return nil, fmt.Errorf("nn: %s: bad magic %q, not an sdeml network file", name, magic)
+	}
+	return lr, nil
+}
+
 // loadReader reads little-endian values and remembers the first error.
 type loadReader struct {
-	r   io.Reader
-	err error
-	buf [8]byte
+	r    io.Reader
+	err  error
+	buf  [8]byte
+	crc  hash.Hash32 // of every byte read
+	name string      // the reading function, for errors
+}
+
+// end returns the first read error (as truncation), or an error if the stored CRC-32 that
+// follows does not match the bytes read or if data follows it.
+func (l *loadReader) end() error {
+	if l.err != nil {
+		return l.fail()
+	}
+	sum := l.crc.Sum32()
+	stored := l.u32()
+	if l.err != nil {
+		return l.fail()
+	}
+	if stored != sum {
+		return fmt.Errorf("nn: %s: checksum mismatch (stored %08x, computed %08x): file is corrupt", l.name, stored, sum)
+	}
+	var extra [1]byte
+	if n, _ := l.r.Read(extra[:]); n > 0 {
+		return fmt.Errorf("nn: %s: trailing data after checksum", l.name)
+	}
+	return nil
 }
 
 func (l *loadReader) bytes(n int) []byte {
@@ -194,5 +224,5 @@ func (l *loadReader) u32() uint32 { return binary.LittleEndian.Uint32(l.bytes(4)
 func (l *loadReader) u64() uint64 { return binary.LittleEndian.Uint64(l.bytes(8)) }
 
 func (l *loadReader) fail() error {
-	return fmt.Errorf("nn: Load: file truncated: %w", binfmt.Truncated(l.err))
+	return fmt.Errorf("nn: %s: file truncated: %w", l.name, binfmt.Truncated(l.err))
 }

@@ -9,8 +9,6 @@ import (
 	"io"
 	"math"
 	"strings"
-
-	"github.com/sdeml/sdeml/internal/binfmt"
 )
 
 // File format of SaveSequential/LoadSequential: the family of Save (same magic, CRC-32
@@ -87,14 +85,7 @@ func SaveSequential(w io.Writer, net *Sequential, params []float64) error {
 		binary.LittleEndian.PutUint64(b[:], math.Float64bits(v))
 		bw.Write(b[:])
 	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("nn: SaveSequential: %w", err)
-	}
-	binary.LittleEndian.PutUint32(b[:4], crc.Sum32())
-	if _, err := w.Write(b[:4]); err != nil {
-		return fmt.Errorf("nn: SaveSequential: %w", err)
-	}
-	return nil
+	return endSave(bw, crc, w, "SaveSequential")
 }
 
 // LoadSequential reads a network and its parameters written by SaveSequential. A wrong
@@ -103,11 +94,9 @@ func SaveSequential(w io.Writer, net *Sequential, params []float64) error {
 // it, a checksum mismatch, trailing or truncated data all return an error; it never panics
 // and its memory grows only with the bytes actually read.
 func LoadSequential(r io.Reader) (*Sequential, []float64, error) {
-	crc := crc32.NewIEEE()
-	lr := &loadReader{r: io.TeeReader(bufio.NewReader(r), crc)}
-	magic := lr.bytes(len(fileMagic))
-	if lr.err == nil && string(magic) != fileMagic {
-		return nil, nil, fmt.Errorf("nn: LoadSequential: bad magic %q, not an sdeml network file", magic)
+	lr, err := openLoad(r, "LoadSequential")
+	if err != nil {
+		return nil, nil, err
 	}
 	if v := lr.u32(); lr.err == nil && v != seqFileVersion {
 		return nil, nil, fmt.Errorf("nn: LoadSequential: format version %d is not 2 (a Sequential network; 1 is an MLP, read by Load)", v)
@@ -148,7 +137,7 @@ func LoadSequential(r io.Reader) (*Sequential, []float64, error) {
 	}
 	np := lr.u64()
 	if lr.err != nil {
-		return nil, nil, fmt.Errorf("nn: LoadSequential: file truncated: %w", binfmt.Truncated(lr.err))
+		return nil, nil, lr.fail()
 	}
 	net, err := NewSequential(in, layers...)
 	if err != nil {
@@ -172,17 +161,8 @@ func LoadSequential(r io.Reader) (*Sequential, []float64, error) {
 	for i := uint64(0); i < np && lr.err == nil; i++ {
 		params = append(params, math.Float64frombits(lr.u64()))
 	}
-	sum := crc.Sum32()
-	stored := lr.u32()
-	if lr.err != nil {
-		return nil, nil, fmt.Errorf("nn: LoadSequential: file truncated: %w", binfmt.Truncated(lr.err))
-	}
-	if stored != sum {
-		return nil, nil, fmt.Errorf("nn: LoadSequential: checksum mismatch (stored %08x, computed %08x): file is corrupt", stored, sum)
-	}
-	var extra [1]byte
-	if n, _ := lr.r.Read(extra[:]); n > 0 {
-		return nil, nil, errors.New("nn: LoadSequential: trailing data after checksum")
+	if err := lr.end(); err != nil {
+		return nil, nil, err
 	}
 	return net, params, nil
 }

@@ -32,8 +32,12 @@ func benchUNet(b *testing.B) (*ScoreNet, []float64) {
 }
 
 // BenchmarkUNetDSMStep is one Adam step of the DSM risk of the 28×28 U-Net at batch 64.
-func BenchmarkUNetDSMStep(b *testing.B) {
+func BenchmarkUNetDSMStep(b *testing.B) { benchUNetDSMStep(b, false) }
+
+// benchUNetDSMStep times BenchmarkUNetDSMStep with ScoreNet.Float32 set to f32.
+func benchUNetDSMStep(b *testing.B, f32 bool) {
 	net, data := benchUNet(b)
+	net.Float32 = f32
 	obj, _ := NewDSM(net, data, 2e-4, 2, 1)
 	opt := &sam.Adam{LR: 1e-3}
 	batch := make([]int, 64)
@@ -64,8 +68,12 @@ func reportCPU(b *testing.B, cpu0 time.Duration, ops int) {
 
 // BenchmarkUNetScore64 is one score evaluation of 64 images (one sampler step's network cost
 // for 64 particles).
-func BenchmarkUNetScore64(b *testing.B) {
+func BenchmarkUNetScore64(b *testing.B) { benchUNetScore64(b, false) }
+
+// benchUNetScore64 times BenchmarkUNetScore64 with ScoreNet.Float32 set to f32.
+func benchUNetScore64(b *testing.B, f32 bool) {
 	net, data := benchUNet(b)
+	net.Float32 = f32
 	x := data[:64*28*28]
 	ts := make([]float64, 64)
 	for i := range ts {

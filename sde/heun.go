@@ -53,12 +53,7 @@ func (s *heunStepper) Step(dst []float64, t, h float64, x, dw, _ []float64) {
 		s.y[i] = x[i] + h*s.f[i]
 	}
 	sys.addNoise(s.y, 1, s.g, dw)
-	sys.both(s.f2, s.g2, t+h, s.y)
-	for i := range dst {
-		dst[i] = x[i] + 0.5*h*(s.f[i]+s.f2[i])
-	}
-	sys.addNoise(dst, 0.5, s.g, dw)
-	sys.addNoise(dst, 0.5, s.g2, dw)
+	s.trapezoid(dst, x, t, h, dw)
 }
 
 // EulerHeun is the Euler–Heun scheme for Stratonovich SDEs (Euler in the

@@ -57,6 +57,19 @@ type scratch struct {
 	y    []float64 // stage state
 }
 
+// trapezoid evaluates (f2, g2) = (f, g)(t+h, y) at the stage state y and sets
+// dst = x + ½(f + f2)h + ½(g + g2)ΔW, with (f, g) at the base point: the trapezoidal
+// corrector of Heun and reversible Heun.
+func (s *scratch) trapezoid(dst, x []float64, t, h float64, dw []float64) {
+	sys := s.sys
+	sys.both(s.f2, s.g2, t+h, s.y)
+	for i := range dst {
+		dst[i] = x[i] + 0.5*h*(s.f[i]+s.f2[i])
+	}
+	sys.addNoise(dst, 0.5, s.g, dw)
+	sys.addNoise(dst, 0.5, s.g2, dw)
+}
+
 func newScratch(sys *System) scratch {
 	d, gl := sys.Dim, sys.DiffusionLen()
 	buf := padded(3*d + 3*gl)

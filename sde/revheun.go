@@ -22,16 +22,8 @@ func (ReversibleHeun) Name() string { return "ReversibleHeun" }
 // Calculus returns Stratonovich.
 func (ReversibleHeun) Calculus() Calculus { return Stratonovich }
 
-// Order returns strong 0.5 (1 for Additive) and weak 1.
-func (ReversibleHeun) Order(k NoiseKind) (strong, weak float64) {
-	switch k {
-	case Additive:
-		return 1, 1
-	case Diagonal, Scalar, General:
-		return 0.5, 1
-	}
-	return 0, 0
-}
+// Order returns strong 0.5 (1 for Additive) and weak 1, the orders of EulerMaruyama.
+func (ReversibleHeun) Order(k NoiseKind) (strong, weak float64) { return EulerMaruyama{}.Order(k) }
 
 // LevyArea returns false.
 func (ReversibleHeun) LevyArea() bool { return false }
@@ -70,12 +62,7 @@ func (s *revHeunStepper) Step(dst []float64, t, h float64, x, dw, _ []float64) {
 		s.y[i] = 2*x[i] - s.z[i] + h*s.f[i]
 	}
 	sys.addNoise(s.y, 1, s.g, dw)
-	sys.both(s.f2, s.g2, t+h, s.y)
-	for i := range dst {
-		dst[i] = x[i] + 0.5*h*(s.f[i]+s.f2[i])
-	}
-	sys.addNoise(dst, 0.5, s.g, dw)
-	sys.addNoise(dst, 0.5, s.g2, dw)
+	s.trapezoid(dst, x, t, h, dw)
 	// Carry z1 and (f, g)(t+h, z1) to the next step.
 	s.z, s.y = s.y, s.z
 	s.f, s.f2 = s.f2, s.f

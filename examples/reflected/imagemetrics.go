@@ -1,8 +1,7 @@
 package main
 
 import (
-	"math"
-
+	"github.com/sdeml/sdeml/internal/ot"
 	"github.com/sdeml/sdeml/internal/parallel"
 	"github.com/sdeml/sdeml/reflected"
 )
@@ -37,38 +36,9 @@ func evalImages(gen, held, train []float64, D int, seed uint64) (imageMetrics, e
 	if r.swTrain, err = reflected.SlicedW1(gen, train[:m*D], D, slicedProj, parallel.Stream(seed, 2)); err != nil {
 		return r, err
 	}
-	r.nnGen = meanNearest(gen, train, D)
+	r.nnGen = ot.MeanNearest(gen, train, D)
 	r.wallGen, r.exactGen = wallFraction(gen)
 	return r, nil
-}
-
-// meanNearest returns (1/m) Σᵢ minⱼ ‖xᵢ − yⱼ‖ over the m rows of x and the rows of y: how far
-// a sample is from its closest training image (a memorising model scores 0).
-func meanNearest(x, y []float64, D int) float64 {
-	m, n := len(x)/D, len(y)/D
-	d := make([]float64, m)
-	parallel.For(m, func(_, i int) {
-		xi := x[i*D : i*D+D]
-		best := math.Inf(1)
-		for j := 0; j < n; j++ {
-			yj := y[j*D : j*D+D]
-			var s float64
-			for k, v := range xi {
-				u := v - yj[k]
-				s += u * u
-				if s >= best {
-					break
-				}
-			}
-			best = min(best, s)
-		}
-		d[i] = math.Sqrt(best)
-	})
-	var sum float64
-	for _, v := range d {
-		sum += v
-	}
-	return sum / float64(m)
 }
 
 // wallFraction returns the fraction of pixels that an 8-bit quantisation maps to 0 or 255

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"math"
-
-	"github.com/sdeml/sdeml/internal/parallel"
+	"github.com/sdeml/sdeml/internal/ot"
 	"github.com/sdeml/sdeml/internal/sweep"
 	"github.com/sdeml/sdeml/reflected"
 )
@@ -59,30 +57,4 @@ func evaluate(x []float64, ref *reference, cls *classifier) (metrics, error) {
 
 // meanNearest returns the mean over the rows of x of the Euclidean distance to the nearest
 // row of pool (784 pixels each).
-func meanNearest(x, pool []float64) float64 {
-	const D = 784
-	n, np := len(x)/D, len(pool)/D
-	d := make([]float64, n)
-	parallel.For(n, func(_, i int) {
-		best := math.Inf(1)
-		xi := x[i*D : (i+1)*D]
-		for j := range np {
-			pj := pool[j*D : (j+1)*D]
-			var s float64
-			for k, v := range xi {
-				e := v - pj[k]
-				s += e * e
-				if s >= best {
-					break
-				}
-			}
-			best = min(best, s)
-		}
-		d[i] = math.Sqrt(best)
-	})
-	var s float64
-	for _, v := range d {
-		s += v
-	}
-	return s / float64(n)
-}
+func meanNearest(x, pool []float64) float64 { return ot.MeanNearest(x, pool, 784) }
