@@ -271,13 +271,7 @@ func (t *graph32Task) forward(worker, c, lo, hi int, x, y []float32) {
 			if st.direct {
 				igemm.Sgemm(false, true, n*st.npos(), co, st.k, 1, x, st.k, W, st.k, 0, z, co)
 			} else {
-				// One sample at a time: its unfolded input (npos×k) stays in cache
-				// between im2col and the product.
-				cols := ws.cols[worker][:st.npos()*st.k]
-				for s := range n {
-					im2colT(st, cols, x[s*ni:(s+1)*ni])
-					igemm.Sgemm(false, true, st.npos(), co, st.k, 1, cols, st.k, W, st.k, 0, z[s*no:(s+1)*no], co)
-				}
+				convForward32(st, ws.cols[worker], z, x, W, n)
 			}
 			b := ws.w32[gn.off+co*st.k : gn.off+gn.np]
 			for r := 0; r+co <= len(z); r += co {
@@ -394,13 +388,7 @@ func (t *graph32Task) backward(worker, c, lo, hi int, x, y []float32) {
 			if st.direct {
 				igemm.Sgemm(true, false, co, st.k, n*st.npos(), 1, dy, co, x, st.k, 0, g32, st.k)
 			} else {
-				// Dᵀ·A accumulated sample by sample (β = 1 from the second), each
-				// sample's unfolded input formed just before its product.
-				cols := ws.cols[worker][:st.npos()*st.k]
-				for s := range n {
-					im2colT(st, cols, x[s*ni:(s+1)*ni])
-					igemm.Sgemm(true, false, co, st.k, st.npos(), 1, dy[s*no:(s+1)*no], co, cols, st.k, float32(min(s, 1)), g32, st.k)
-				}
+				convWeightGrad32(st, ws.cols[worker], ws.dcols[worker], g32, dy, x, n)
 			}
 			for i, v := range g32 {
 				gp[i] = float64(v)
@@ -426,11 +414,7 @@ func (t *graph32Task) backward(worker, c, lo, hi int, x, y []float32) {
 				k2 := ts.k
 				wT := ws.wT[worker][:ts.out.C*k2]
 				flipKernel(wT, W, st)
-				dc := ws.dcols[worker][:ts.npos()*k2]
-				for s := range n {
-					im2colT(ts, dc, dy[s*no:(s+1)*no])
-					igemm.Sgemm(false, true, ts.npos(), ts.out.C, k2, 1, dc, k2, wT, k2, 0, dx[s*ni:(s+1)*ni], ts.out.C)
-				}
+				convForward32(ts, ws.dcols[worker], dx, dy, wT, n)
 				return
 			}
 			dc := ws.dcols[worker][:st.npos()*st.k]

@@ -1,0 +1,51 @@
+package gemm
+
+import "fmt"
+
+// SgemmSliding is Sgemm where A and B may have leading dimensions smaller than their
+// numbers of columns (lda, ldb ≥ 1): row i of a row-major X with leading dimension ldx is
+// x[i·ldx : i·ldx+cols] whatever ldx is, so rows may overlap. With ldx = C and rows of
+// kw·C values, the rows are the sliding windows of an image row stored channels last
+// (pixel after pixel, C values each), which turns a stride-1 convolution into products
+// without an unfolded (im2col) copy of the image. A and B are only read; C follows
+// Sgemm's rules and must not overlap them. The results are those of Sgemm on the
+// explicit matrices (the same bits: the same values are read in the same order).
+func SgemmSliding(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	sgemmSliding(&active32, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// sgemmSliding is SgemmSliding on the given kernel.
+func sgemmSliding(kern *kernel32, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if m < 0 || n < 0 || k < 0 {
+		panic(fmt.Sprintf("gemm: negative size m=%d n=%d k=%d", m, n, k))
+	}
+	ar, ac := m, k
+	if transA {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if transB {
+		br, bc = n, k
+	}
+	checkSliding("A", ar, ac, a, lda)
+	checkSliding("B", br, bc, b, ldb)
+	checkMatrix("C", m, n, c, ldc)
+	if m == 0 || n == 0 {
+		return
+	}
+	if alpha == 0 || k == 0 {
+		scale(m, n, beta, c, ldc)
+		return
+	}
+	runPacked(kern, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// checkSliding panics unless x holds rows rows of cols values at stride ld ≥ 1.
+func checkSliding(name string, rows, cols int, x []float32, ld int) {
+	if ld < 1 {
+		panic(fmt.Sprintf("gemm: bad leading dimension ld%s=%d", name, ld))
+	}
+	if rows > 0 && cols > 0 && len(x) < (rows-1)*ld+cols {
+		panic(fmt.Sprintf("gemm: short slice for %s: len=%d, need %d", name, len(x), (rows-1)*ld+cols))
+	}
+}
