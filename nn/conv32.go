@@ -4,20 +4,24 @@ import igemm "github.com/sdeml/sdeml/internal/gemm"
 
 // The float32 convolutions of a Graph's mixed-precision pass, one sample at a time. A
 // stride-1 convolution with enough input channels runs without the unfolded (im2col)
-// matrix: with the sample's input copied into a zero-padded image (Hp = H + 2·pad rows of
-// Wp = W + 2·pad pixels, C values each), the values under kernel row i at output pixel
-// (oh, ow) are the kw·C consecutive values starting at pixel (oh + i, ow) of the padded
-// image. Numbering the output pixels q = oh·Wp + ow on the padded grid (pixels with
-// ow ≥ out.W are junk: their windows wrap into the next row), row q of the i-th window
-// matrix A_i starts at value (q + i·Wp)·C: a matrix with leading dimension C, rows
-// overlapping (gemm.SgemmSliding). Then
+// matrix. The sample's input is copied into a zero-padded image of Hp = H + 2·pad rows
+// of Wp = W + e pixels (C values each): e zeros, then the W pixels of the row, so that the
+// zeros after a row's pixels are the left padding of the next row, and pad more zeros at
+// the end; e = pad, or 2·pad − kw + 1 if larger (every valid output pixel of a row on one
+// grid row). Then the values under kernel row i at output pixel (oh, ow) are the kw·C
+// consecutive values starting at pixel oh·Wp + ow + i·Wp + e − pad of the padded image.
+// Numbering the output pixels q = oh·Wp + ow on the padded grid (pixels with ow ≥ out.W
+// are junk: their windows wrap into the next row), row q of the i-th window matrix A_i
+// starts at value (q + i·Wp + e − pad)·C: a matrix with leading dimension C, rows overlapping
+// (gemm.SgemmSliding). Then
 //
-//	Z = Σ_i A_i·W_iᵀ,  ∂/∂W_i = ∂/∂Zᵀ·A_i   (W_i: the kw·C columns of kernel row i)
+//	Z = Σ_i A_i·W_iᵀ,  ∂/∂W_i = A_iᵀ·∂/∂Z   (W_i: the kw·C columns of kernel row i)
 //
 // over the M = (out.H − 1)·Wp + out.W grid pixels up to the last valid one; Z's valid rows
 // are copied out, and ∂/∂Z gets zeros at the junk pixels. The products read the padded
 // image in place, where im2col would write and read kh·kw·C values per output pixel;
-// the price is the junk rows (Wp/out.W − 1 of the work: 7 % at 28×28, 29 % at 7×7) and
+// the price is the junk rows (Wp − out.W per output row: 1/28 of the work of a 3×3
+// "same" convolution at 28×28, 1/7 at 7×7), a copy of the input and of the output, and
 // kh products per sample instead of one.
 
 // slideMinC is the fewest input channels for which a stride-1 convolution uses the
@@ -26,7 +30,8 @@ import igemm "github.com/sdeml/sdeml/internal/gemm"
 const slideMinC = 8
 
 // slideMinW is the narrowest output for which the sliding-window products are used: the
-// junk pixels add (2·pad)/out.W of the work.
+// junk pixels add (Wp − out.W)/out.W of the work, and narrow images have little to
+// gain (7×7 measured slower than im2col).
 const slideMinW = 8
 
 // slideGrid returns, for stage st, the padded width Wp and the number M of grid pixels of
@@ -35,22 +40,34 @@ func slideGrid(st *stage) (Wp, M int, ok bool) {
 	if st.kind != stageConv || st.direct || st.stride != 1 || st.in.C < slideMinC || st.out.W < slideMinW {
 		return 0, 0, false
 	}
-	Wp = st.in.W + 2*st.pad
+	Wp = st.in.W + slideGap(st)
 	return Wp, (st.out.H-1)*Wp + st.out.W, true
 }
 
-// padImage writes the sample x (H×W×C) into xp ((H+2·pad)×(W+2·pad)×C) with zeros around.
+// slideGap is e, the zeros between two rows of the padded image.
+func slideGap(st *stage) int { return max(st.pad, 2*st.pad-st.kw+1) }
+
+// slideOff is the offset of the first window, (e − pad)·C values.
+func slideOff(st *stage) int { return (slideGap(st) - st.pad) * st.in.C }
+
+// paddedSize is the length of the padded image of stage st (padImage) for grid width Wp.
+func paddedSize(st *stage, Wp int) int {
+	return ((st.in.H+2*st.pad)*Wp + st.pad) * st.in.C
+}
+
+// padImage writes the sample x (H×W×C) into xp (paddedSize values): pad rows of zeros,
+// then each row as e zeros and its W pixels, then pad rows and pad pixels of zeros.
 func padImage(st *stage, xp, x []float32) {
 	C, H, W, pad := st.in.C, st.in.H, st.in.W, st.pad
-	Wp := W + 2*pad
-	clear(xp[:pad*Wp*C])
+	e := slideGap(st)
+	Wp := W + e
+	clear(xp[:(pad*Wp+e)*C])
 	for h := range H {
-		row := xp[((h+pad)*Wp)*C : ((h+pad+1)*Wp)*C]
-		clear(row[:pad*C])
-		copy(row[pad*C:(pad+W)*C], x[h*W*C:(h+1)*W*C])
-		clear(row[(pad+W)*C:])
+		base := ((h+pad)*Wp + e) * C
+		copy(xp[base:base+W*C], x[h*W*C:(h+1)*W*C])
+		clear(xp[base+W*C : base+Wp*C]) // the left padding of the next row
 	}
-	clear(xp[(H+pad)*Wp*C : (H+2*pad)*Wp*C])
+	clear(xp[((H+pad)*Wp+e)*C : paddedSize(st, Wp)])
 }
 
 // convForward32 sets z (n samples of out.H·out.W × out.C) to the convolution of the n
@@ -61,7 +78,7 @@ func convForward32(st *stage, scratch, z, x, W []float32, n int) {
 	ni, no, co := st.in.Size(), st.out.Size(), st.out.C
 	Wp, M, ok := slideGrid(st)
 	if ok {
-		np := (st.in.H + 2*st.pad) * Wp * st.in.C
+		np := paddedSize(st, Wp)
 		if np+M*co <= len(scratch) {
 			xp, zp := scratch[:np], scratch[np:np+M*co]
 			for s := range n {
@@ -90,7 +107,7 @@ func slideForward(st *stage, zp, xp, x, W []float32, Wp, M int) {
 	padImage(st, xp, x)
 	C, co, r := st.in.C, st.out.C, st.kw*st.in.C
 	for i := range st.kh {
-		igemm.SgemmSliding(false, true, M, co, r, 1, xp[i*Wp*C:], C, W[i*r:], st.k, float32(min(i, 1)), zp, co)
+		igemm.SgemmSliding(false, true, M, co, r, 1, xp[i*Wp*C+slideOff(st):], C, W[i*r:], st.k, float32(min(i, 1)), zp, co)
 	}
 }
 
@@ -115,7 +132,7 @@ func convWeightGrad32(st *stage, scratch, tmp, g, dy, x []float32, n int) {
 	}
 	gT := tmp[:st.k*co]
 	Wp, M, ok := slideGrid(st)
-	np := (st.in.H + 2*st.pad) * Wp * st.in.C
+	np := paddedSize(st, Wp)
 	if ok && np+M*co <= len(scratch) {
 		xp, dp := scratch[:np], scratch[np:np+M*co]
 		C, r, oW := st.in.C, st.kw*st.in.C, st.out.W
@@ -129,7 +146,7 @@ func convWeightGrad32(st *stage, scratch, tmp, g, dy, x []float32, n int) {
 			}
 			beta := float32(min(s, 1))
 			for i := range st.kh {
-				igemm.SgemmSliding(true, false, r, co, M, 1, xp[i*Wp*C:], C, dp, co, beta, gT[i*r*co:], co)
+				igemm.SgemmSliding(true, false, r, co, M, 1, xp[i*Wp*C+slideOff(st):], C, dp, co, beta, gT[i*r*co:], co)
 			}
 		}
 	} else {

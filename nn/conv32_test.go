@@ -31,6 +31,7 @@ func TestConv32Paths(t *testing.T) {
 		{9, 7, 10, 4, 5, 1, 2, true},
 		{8, 6, 9, 7, 1, 1, 0, true},
 		{12, 8, 8, 3, 3, 1, 2, true},
+		{10, 8, 9, 4, 1, 1, 2, true},   // more padding than the kernel covers: e = 2·pad − kw + 1
 		{4, 9, 9, 6, 3, 1, 1, false},   // too few channels
 		{8, 7, 7, 6, 3, 1, 1, false},   // too narrow
 		{8, 12, 12, 5, 3, 2, 1, false}, // stride 2
@@ -129,7 +130,7 @@ func TestGraphSupervised32BoundSliding(t *testing.T) {
 	for _, j := range []int{0, 2, 3} {
 		st := &g.nodes[j].st
 		Wp, M, ok := slideGrid(st)
-		np := (st.in.H + 2*st.pad) * Wp * st.in.C
+		np := paddedSize(st, Wp)
 		if !ok || np+M*st.out.C > ws.maxCols || st.k*st.out.C > ws.maxCols {
 			t.Fatalf("node %d does not take the sliding-window products", j)
 		}
