@@ -76,14 +76,33 @@ func (ScaleShift) backward32(in []Shape, k int, _ []float64, _ []float32, x [][]
 			}
 			continue
 		}
-		d := dx[i*2*C : (i+1)*2*C]
-		for c := range C {
-			var sg, sb float64
-			for p := c; p < size; p += C {
-				sg += float64(ds[p]) * float64(h[p])
-				sb += float64(ds[p])
+		scaleShiftSums32(dx[i*2*C:(i+1)*2*C], ds, h, C)
+	}
+}
+
+// scaleShiftSums32 sets d[c] = Σ_p ∂y·h and d[C+c] = Σ_p ∂y over the pixels p of one
+// sample (rows of C channels), float64 sums in pixel order rounded once: ScaleShift's
+// ∂/∂γ and ∂/∂β, the float64 kernel's sums. The rows are read in memory order, blocks of
+// up to 128 channels summed at once.
+func scaleShiftSums32(d, ds, h []float32, C int) {
+	const blk = 128
+	var acc [2 * blk]float64
+	for c0 := 0; c0 < C; c0 += blk {
+		cb := min(blk, C-c0)
+		sg, sb := acc[:cb], acc[blk:blk+cb]
+		clear(sg)
+		clear(sb)
+		for p := c0; p < len(ds); p += C {
+			dr, hr := ds[p:p+cb], h[p:p+cb]
+			hr = hr[:len(dr)]
+			for c, v := range dr {
+				x := float64(v)
+				sg[c] += x * float64(hr[c])
+				sb[c] += x
 			}
-			d[c], d[C+c] = float32(sg), float32(sb)
+		}
+		for c := range cb {
+			d[c0+c], d[C+c0+c] = float32(sg[c]), float32(sb[c])
 		}
 	}
 }
