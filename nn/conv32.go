@@ -70,6 +70,36 @@ func padImage(st *stage, xp, x []float32) {
 	clear(xp[((H+pad)*Wp+e)*C : paddedSize(st, Wp)])
 }
 
+// stacked reports whether the sliding-window products of stage st stack the kernel rows
+// into the output columns: with few output channels (kh·out.C ≤ 16, e.g. the one-channel
+// output convolution of a U-Net), a product with out.C columns would leave most lanes of
+// the kernels' 16-wide tiles idle, so one product Y = A_0·Wsᵀ with the kh·out.C stacked
+// rows Ws[i·out.C + o] = W_i[o] over M + (kh − 1)·Wp grid pixels forms every kernel row's
+// contribution, and Z[q, o] = Σ_i Y[q + i·Wp, i·out.C + o] (in increasing i) combines
+// them; the weight gradient likewise reads A_0 once against the errors shifted by i·Wp.
+func stacked(st *stage) bool { return st.kh > 1 && st.kh*st.out.C <= 16 }
+
+// stackedCombine writes z (one sample, out.H·out.W × out.C) from the stacked products yp
+// (grid pixels × kh·out.C): z[oh, ow, o] = Σ_i yp[oh·Wp + ow + i·Wp, i·out.C + o], a
+// float32 sum in increasing i.
+func stackedCombine(st *stage, z, yp []float32, Wp int) {
+	co, q, oW := st.out.C, st.kh*st.out.C, st.out.W
+	for oh := range st.out.H {
+		for ow := range oW {
+			zr := z[(oh*oW+ow)*co : (oh*oW+ow+1)*co]
+			g := oh*Wp + ow
+			copy(zr, yp[g*q:g*q+co])
+			for i := 1; i < st.kh; i++ {
+				yr := yp[(g+i*Wp)*q+i*co : (g+i*Wp)*q+(i+1)*co]
+				yr = yr[:len(zr)]
+				for o, v := range yr {
+					zr[o] += v
+				}
+			}
+		}
+	}
+}
+
 // convForward32 sets z (n samples of out.H·out.W × out.C) to the convolution of the n
 // samples in x (in.Size() values each) with W (out.C × k), without bias: by the sliding-
 // window products when st qualifies and scratch holds the padded image and the grid
@@ -77,6 +107,24 @@ func padImage(st *stage, xp, x []float32) {
 func convForward32(st *stage, scratch, z, x, W []float32, n int) {
 	ni, no, co := st.in.Size(), st.out.Size(), st.out.C
 	Wp, M, ok := slideGrid(st)
+	if ok && stacked(st) {
+		np, M2, q := paddedSize(st, Wp), M+(st.kh-1)*Wp, st.kh*co
+		r := st.kw * st.in.C
+		if np+M2*q+q*r <= len(scratch) {
+			xp, yp, ws := scratch[:np], scratch[np:np+M2*q], scratch[np+M2*q:np+M2*q+q*r]
+			for i := range st.kh {
+				for o := range co {
+					copy(ws[(i*co+o)*r:(i*co+o+1)*r], W[o*st.k+i*r:o*st.k+(i+1)*r])
+				}
+			}
+			for s := range n {
+				padImage(st, xp, x[s*ni:(s+1)*ni])
+				igemm.SgemmSliding(false, true, M2, q, r, 1, xp[slideOff(st):], st.in.C, ws, r, 0, yp, q)
+				stackedCombine(st, z[s*no:(s+1)*no], yp, Wp)
+			}
+			return
+		}
+	}
 	if ok {
 		np := paddedSize(st, Wp)
 		if np+M*co <= len(scratch) {
@@ -133,6 +181,36 @@ func convWeightGrad32(st *stage, scratch, tmp, g, dy, x []float32, n int) {
 	gT := tmp[:st.k*co]
 	Wp, M, ok := slideGrid(st)
 	np := paddedSize(st, Wp)
+	if M2, q := M+(st.kh-1)*Wp, st.kh*co; ok && stacked(st) && np+M2*q <= len(scratch) && st.kw*st.in.C*q <= len(tmp) {
+		// G (kw·C × kh·out.C) = A_0ᵀ·B with B[g, i·out.C + o] = ∂/∂Z at grid pixel
+		// g − i·Wp (zero at junk pixels and outside the grid); then
+		// ∂/∂W_i[o, t] = G[t, i·out.C + o].
+		xp, bs := scratch[:np], scratch[np:np+M2*q]
+		r, oW := st.kw*st.in.C, st.out.W
+		G := tmp[:r*q]
+		for s := range n {
+			padImage(st, xp, x[s*ni:(s+1)*ni])
+			clear(bs)
+			ds := dy[s*no : (s+1)*no]
+			for i := range st.kh {
+				for oh := range st.out.H {
+					for ow := range oW {
+						g := oh*Wp + ow + i*Wp
+						copy(bs[g*q+i*co:g*q+(i+1)*co], ds[(oh*oW+ow)*co:(oh*oW+ow+1)*co])
+					}
+				}
+			}
+			igemm.SgemmSliding(true, false, r, q, M2, 1, xp[slideOff(st):], st.in.C, bs, q, float32(min(s, 1)), G, q)
+		}
+		for i := range st.kh {
+			for t := range r {
+				for o := range co {
+					g[o*st.k+i*r+t] = G[t*q+i*co+o]
+				}
+			}
+		}
+		return
+	}
 	if ok && np+M*co <= len(scratch) {
 		xp, dp := scratch[:np], scratch[np:np+M*co]
 		C, r, oW := st.in.C, st.kw*st.in.C, st.out.W

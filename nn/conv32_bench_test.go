@@ -25,7 +25,7 @@ func benchCPU(b *testing.B, f func()) {
 // ResNet-8 and U-Net benchmarks.
 func BenchmarkConv32(b *testing.B) {
 	const n = 16
-	for _, sh := range []struct{ H, C, co int }{{28, 16, 16}, {14, 32, 32}, {7, 64, 64}, {28, 32, 16}, {14, 64, 32}, {28, 1, 16}, {7, 32, 32}} {
+	for _, sh := range []struct{ H, C, co int }{{28, 16, 16}, {14, 32, 32}, {7, 64, 64}, {28, 32, 16}, {14, 64, 32}, {28, 1, 16}, {7, 32, 32}, {28, 16, 1}, {28, 2, 16}} {
 		st := &stage{kind: stageConv, in: Shape{C: sh.C, H: sh.H, W: sh.H}, out: Shape{C: sh.co, H: sh.H, W: sh.H}, kh: 3, kw: 3, stride: 1, pad: 1, k: 9 * sh.C}
 		rng := rand.New(rand.NewPCG(1, 2))
 		x := make([]float32, n*st.in.Size())

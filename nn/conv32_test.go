@@ -108,7 +108,7 @@ func TestConv32Paths(t *testing.T) {
 // TestGraphSupervised32BoundSliding is TestGraphSupervised32Bound on a network whose
 // convolutions take the sliding-window products (8 or more input channels, outputs at
 // least 8 wide, stride 1): forward, weight gradient and the ∂/∂x of a "same"
-// convolution (node 2), and a padded 1×1 convolution whose ∂/∂x goes through col2im
+// convolution (node 2), and a convolution to 3 channels that stacks its kernel rows
 // (node 3), without BatchNorm (whose variance sensitivity would make the worst-case bound
 // exceed the values at this depth). The first-order bounds of graphBound32 hold for these products as for
 // im2col's: a term is rounded at most k + 2 times either way.
@@ -117,7 +117,7 @@ func TestGraphSupervised32BoundSliding(t *testing.T) {
 		Node{Layer: Conv2D{Out: 8, Kernel: 3, Stride: 1, Pad: 1}}, // 0
 		Node{Layer: Activate{Act: ReLU}},                          // 1
 		Node{Layer: Conv2D{Out: 8, Kernel: 3, Stride: 1, Pad: 1}}, // 2: ∂/∂x by the flipped kernel, sliding
-		Node{Layer: Conv2D{Out: 9, Kernel: 1, Stride: 1, Pad: 1}}, // 3: 11×10 pixels, ∂/∂x by col2im
+		Node{Layer: Conv2D{Out: 3, Kernel: 3, Stride: 1, Pad: 1}}, // 3: few outputs, stacked kernel rows
 		Node{Layer: Activate{Act: ReLU}},                          // 4
 		Node{Layer: GlobalAvgPool{}},                              // 5
 		Node{Layer: Flatten{}},                                    // 6
@@ -134,6 +134,9 @@ func TestGraphSupervised32BoundSliding(t *testing.T) {
 		if !ok || np+M*st.out.C > ws.maxCols || st.k*st.out.C > ws.maxCols {
 			t.Fatalf("node %d does not take the sliding-window products", j)
 		}
+	}
+	if st := &g.nodes[3].st; !stacked(st) {
+		t.Fatal("node 3 does not stack its kernel rows")
 	}
 	if ts := ws.tstage(2); ts == nil {
 		t.Fatal("node 2 has no transposed stage")
