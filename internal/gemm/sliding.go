@@ -49,3 +49,17 @@ func checkSliding(name string, rows, cols int, x []float32, ld int) {
 		panic(fmt.Sprintf("gemm: short slice for %s: len=%d, need %d", name, len(x), (rows-1)*ld+cols))
 	}
 }
+
+// SgemmInPlaceRows returns the most rows m for which Sgemm and SgemmSliding with op(B) = B
+// (transB false) and n columns read the full column panels of B in place on this
+// machine's kernel, instead of packing them first (0 if they always pack). A caller
+// whose B is shared by many rows, each panel packed per call, can split the product into
+// row blocks of this size: the same bits (each element of C is formed the same way) and
+// no packing.
+func SgemmInPlaceRows(n int) int {
+	k := active32.forWidth(n)
+	if k.fnTB == nil {
+		return 0
+	}
+	return 2 * k.mr
+}

@@ -90,3 +90,26 @@ func TestSgemmSlidingPanics(t *testing.T) {
 		}()
 	}
 }
+
+// TestSgemmInPlaceRows checks that SgemmInPlaceRows(n) is the largest row count for which
+// the product's plan reads B in place (problem.split), on widths that pick the narrow
+// and the wide kernel.
+func TestSgemmInPlaceRows(t *testing.T) {
+	for _, n := range []int{1, 8, 16, 32, 48, 100} {
+		rows := SgemmInPlaceRows(n)
+		plan := func(m int) bool {
+			pr := problem[float32]{kern: *active32.forWidth(n), ops: ops32, m: m, n: n, k: 50}
+			pr.split(1)
+			return pr.inPlaceB
+		}
+		if rows == 0 {
+			if plan(1) {
+				t.Errorf("n = %d: 0 rows, but a 1-row product reads B in place", n)
+			}
+			continue
+		}
+		if !plan(rows) || plan(rows+1) {
+			t.Errorf("n = %d: %d rows; in place at %d rows: %v, at %d: %v", n, rows, rows, plan(rows), rows+1, plan(rows+1))
+		}
+	}
+}
