@@ -47,6 +47,9 @@ func slideGrid(st *stage) (Wp, M int, ok bool) {
 // slideGap is e, the zeros between two rows of the padded image.
 func slideGap(st *stage) int { return max(st.pad, 2*st.pad-st.kw+1) }
 
+// roundUp is n rounded up to a multiple of m ≥ 1.
+func roundUp(n, m int) int { return (n + m - 1) / m * m }
+
 // slideOff is the offset of the first window, (e − pad)·C values.
 func slideOff(st *stage) int { return (slideGap(st) - st.pad) * st.in.C }
 
@@ -109,9 +112,10 @@ func convForward32(st *stage, scratch, z, x, W []float32, n int) {
 	Wp, M, ok := slideGrid(st)
 	if ok && stacked(st) {
 		np, M2, q := paddedSize(st, Wp), M+(st.kh-1)*Wp, st.kh*co
-		r := st.kw * st.in.C
-		if np+M2*q+q*r <= len(scratch) {
-			xp, yp, ws := scratch[:np], scratch[np:np+M2*q], scratch[np+M2*q:np+M2*q+q*r]
+		r, M2r := st.kw*st.in.C, roundUp(M2, igemm.SgemmRowTile(q))
+		if np2 := np + (M2r-M2)*st.in.C; np2+M2r*q+q*r <= len(scratch) {
+			xp, yp, ws := scratch[:np2], scratch[np2:np2+M2r*q], scratch[np2+M2r*q:np2+M2r*q+q*r]
+			clear(xp[np:])
 			for i := range st.kh {
 				for o := range co {
 					copy(ws[(i*co+o)*r:(i*co+o+1)*r], W[o*st.k+i*r:o*st.k+(i+1)*r])
@@ -119,18 +123,22 @@ func convForward32(st *stage, scratch, z, x, W []float32, n int) {
 			}
 			for s := range n {
 				padImage(st, xp, x[s*ni:(s+1)*ni])
-				igemm.SgemmSliding(false, true, M2, q, r, 1, xp[slideOff(st):], st.in.C, ws, r, 0, yp, q)
+				igemm.SgemmSliding(false, true, M2r, q, r, 1, xp[slideOff(st):], st.in.C, ws, r, 0, yp, q)
 				stackedCombine(st, z[s*no:(s+1)*no], yp, Wp)
 			}
 			return
 		}
 	}
 	if ok {
-		np := paddedSize(st, Wp)
-		if np+M*co <= len(scratch) {
-			xp, zp := scratch[:np], scratch[np:np+M*co]
+		// M rounded up to whole row tiles of the product (junk rows past the last valid
+		// one, reading as many zeros after the padded image): no row panel of A_i is
+		// packed (4–10 % on the 28×28 and 14×14 shapes).
+		np, Mr := paddedSize(st, Wp), roundUp(M, igemm.SgemmRowTile(co))
+		if np2 := np + (Mr-M)*st.in.C; np2+Mr*co <= len(scratch) {
+			xp, zp := scratch[:np2], scratch[np2:np2+Mr*co]
+			clear(xp[np:])
 			for s := range n {
-				slideForward(st, zp, xp, x[s*ni:(s+1)*ni], W, Wp, M)
+				slideForward(st, zp, xp, x[s*ni:(s+1)*ni], W, Wp, Mr)
 				oW := st.out.W
 				zs := z[s*no : (s+1)*no]
 				for oh := range st.out.H {

@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	igemm "github.com/sdeml/sdeml/internal/gemm"
 )
 
 // TestConv32Paths checks convForward32 and convWeightGrad32, by the sliding-window
@@ -52,8 +54,8 @@ func TestConv32Paths(t *testing.T) {
 				v[i] = float32(rng.NormFloat64())
 			}
 		}
-		scratch := make([]float32, st.npos()*st.k)
-		for _, tmpLen := range []int{st.k * c.co, 0} { // gᵀ in tmp, or g directly
+		scratch := make([]float32, 4*st.npos()*st.k+4096) // room for every path: the sliding one runs wherever slideGrid allows
+		for _, tmpLen := range []int{st.k * c.co, 0} {    // gᵀ in tmp, or g directly
 			z := make([]float32, n*out.Size())
 			g := make([]float32, c.co*st.k)
 			for i := range g {
@@ -130,8 +132,9 @@ func TestGraphSupervised32BoundSliding(t *testing.T) {
 	for _, j := range []int{0, 2, 3} {
 		st := &g.nodes[j].st
 		Wp, M, ok := slideGrid(st)
+		Mr := roundUp(M, igemm.SgemmRowTile(st.out.C))
 		np := paddedSize(st, Wp)
-		if !ok || np+M*st.out.C > ws.maxCols || st.k*st.out.C > ws.maxCols {
+		if !ok || np+(Mr-M)*st.in.C+Mr*st.out.C > ws.maxCols || np+M*st.out.C > ws.maxCols || st.k*st.out.C > ws.maxCols {
 			t.Fatalf("node %d does not take the sliding-window products", j)
 		}
 	}

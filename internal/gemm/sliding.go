@@ -63,3 +63,9 @@ func SgemmInPlaceRows(n int) int {
 	}
 	return 2 * k.mr
 }
+
+// SgemmRowTile returns the rows of the tiles (mr) of the kernel Sgemm and SgemmSliding use
+// for products n columns wide on this machine: with m a multiple of it, every row panel of
+// op(A) is read in place, none packed (a caller that can compute a few extra rows, e.g.
+// junk rows of a sliding-window product, may round m up to it).
+func SgemmRowTile(n int) int { return active32.forWidth(n).mr }

@@ -97,6 +97,9 @@ func TestSgemmSlidingPanics(t *testing.T) {
 func TestSgemmInPlaceRows(t *testing.T) {
 	for _, n := range []int{1, 8, 16, 32, 48, 100} {
 		rows := SgemmInPlaceRows(n)
+		if tile := SgemmRowTile(n); tile < 1 || rows != 0 && rows != 2*tile {
+			t.Errorf("n = %d: row tile %d, in-place rows %d", n, tile, rows)
+		}
 		plan := func(m int) bool {
 			pr := problem[float32]{kern: *active32.forWidth(n), ops: ops32, m: m, n: n, k: 50}
 			pr.split(1)
