@@ -29,15 +29,21 @@ import igemm "github.com/sdeml/sdeml/internal/gemm"
 // products to be efficient, and im2col (by column for short rows) is used.
 const slideMinC = 8
 
-// slideMinW is the narrowest output for which the sliding-window products are used: the
-// junk pixels add (Wp − out.W)/out.W of the work, and narrow images have little to
-// gain (7×7 measured slower than im2col).
-const slideMinW = 8
+// slideMinW and slideMinWGrad are the narrowest outputs for which the forward products
+// and the weight gradient use the sliding windows: the junk pixels add (Wp − out.W)/out.W
+// of the work (1/7 for a 3×3 "same" convolution at 7×7), which the forward products
+// still win back from im2col at 7×7 (1.2–1.4× on 7×7×32 and 7×7×64), the weight
+// gradient not (equal or 1.2× slower there; 1.1–1.5× faster from 14×14 on).
+const (
+	slideMinW     = 7
+	slideMinWGrad = 8
+)
 
 // slideGrid returns, for stage st, the padded width Wp and the number M of grid pixels of
-// the sliding-window products, and whether st uses them.
-func slideGrid(st *stage) (Wp, M int, ok bool) {
-	if st.kind != stageConv || st.direct || st.stride != 1 || st.in.C < slideMinC || st.out.W < slideMinW {
+// the sliding-window products, and whether st uses them for outputs at least minW wide
+// (slideMinW for the forward products, slideMinWGrad for the weight gradient).
+func slideGrid(st *stage, minW int) (Wp, M int, ok bool) {
+	if st.kind != stageConv || st.direct || st.stride != 1 || st.in.C < slideMinC || st.out.W < minW {
 		return 0, 0, false
 	}
 	Wp = st.in.W + slideGap(st)
@@ -109,7 +115,7 @@ func stackedCombine(st *stage, z, yp []float32, Wp int) {
 // output, else by im2col into scratch and one product per sample.
 func convForward32(st *stage, scratch, z, x, W []float32, n int) {
 	ni, no, co := st.in.Size(), st.out.Size(), st.out.C
-	Wp, M, ok := slideGrid(st)
+	Wp, M, ok := slideGrid(st, slideMinW)
 	if ok && stacked(st) {
 		np, M2, q := paddedSize(st, Wp), M+(st.kh-1)*Wp, st.kh*co
 		r, M2r := st.kw*st.in.C, roundUp(M2, igemm.SgemmRowTile(q))
@@ -187,7 +193,7 @@ func convWeightGrad32(st *stage, scratch, tmp, g, dy, x []float32, n int) {
 		return
 	}
 	gT := tmp[:st.k*co]
-	Wp, M, ok := slideGrid(st)
+	Wp, M, ok := slideGrid(st, slideMinWGrad)
 	np := paddedSize(st, Wp)
 	if M2, q := M+(st.kh-1)*Wp, st.kh*co; ok && stacked(st) && np+M2*q <= len(scratch) && st.kw*st.in.C*q <= len(tmp) {
 		// G (kw·C × kh·out.C) = A_0ᵀ·B with B[g, i·out.C + o] = ∂/∂Z at grid pixel

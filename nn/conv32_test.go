@@ -25,25 +25,30 @@ func TestConv32Paths(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, c := range []struct {
 		C, H, W, co, kern, stride, pad int
-		slide                          bool
+		slide, slideGrad               bool
 	}{
-		{8, 9, 8, 8, 3, 1, 1, true},
-		{16, 8, 11, 5, 3, 1, 1, true},
-		{8, 10, 12, 9, 3, 1, 0, true},
-		{9, 7, 10, 4, 5, 1, 2, true},
-		{8, 6, 9, 7, 1, 1, 0, true},
-		{12, 8, 8, 3, 3, 1, 2, true},
-		{10, 8, 9, 4, 1, 1, 2, true},   // more padding than the kernel covers: e = 2·pad − kw + 1
-		{4, 9, 9, 6, 3, 1, 1, false},   // too few channels
-		{8, 7, 7, 6, 3, 1, 1, false},   // too narrow
-		{8, 12, 12, 5, 3, 2, 1, false}, // stride 2
+		{8, 9, 8, 8, 3, 1, 1, true, true},
+		{16, 8, 11, 5, 3, 1, 1, true, true},
+		{8, 10, 12, 9, 3, 1, 0, true, true},
+		{9, 7, 10, 4, 5, 1, 2, true, true},
+		{8, 6, 9, 7, 1, 1, 0, true, true},
+		{12, 8, 8, 3, 3, 1, 2, true, true},
+		{10, 8, 9, 4, 1, 1, 2, true, true},    // more padding than the kernel covers: e = 2·pad − kw + 1
+		{16, 9, 10, 1, 3, 1, 1, true, true},   // one output channel: stacked kernel rows
+		{4, 9, 9, 6, 3, 1, 1, false, false},   // too few channels
+		{8, 7, 7, 6, 3, 1, 1, true, false},    // 7 wide: sliding forward, im2col weight gradient
+		{8, 6, 6, 6, 3, 1, 1, false, false},   // too narrow
+		{8, 12, 12, 5, 3, 2, 1, false, false}, // stride 2
 	} {
 		name := fmt.Sprintf("%dx%dx%d-%d_k%d_s%d_p%d", c.H, c.W, c.C, c.co, c.kern, c.stride, c.pad)
 		in := Shape{C: c.C, H: c.H, W: c.W}
 		out := Shape{C: c.co, H: (c.H+2*c.pad-c.kern)/c.stride + 1, W: (c.W+2*c.pad-c.kern)/c.stride + 1}
 		st := &stage{kind: stageConv, in: in, out: out, kh: c.kern, kw: c.kern, stride: c.stride, pad: c.pad, k: c.kern * c.kern * c.C}
-		if _, _, ok := slideGrid(st); ok != c.slide {
+		if _, _, ok := slideGrid(st, slideMinW); ok != c.slide {
 			t.Fatalf("%s: slideGrid ok = %v, want %v", name, ok, c.slide)
+		}
+		if _, _, ok := slideGrid(st, slideMinWGrad); ok != c.slideGrad {
+			t.Fatalf("%s: slideGrid for the weight gradient ok = %v, want %v", name, ok, c.slideGrad)
 		}
 		const n = 3
 		x := make([]float32, n*in.Size())
@@ -131,7 +136,7 @@ func TestGraphSupervised32BoundSliding(t *testing.T) {
 	ws := g.newWS32()
 	for _, j := range []int{0, 2, 3} {
 		st := &g.nodes[j].st
-		Wp, M, ok := slideGrid(st)
+		Wp, M, ok := slideGrid(st, slideMinWGrad)
 		Mr := roundUp(M, igemm.SgemmRowTile(st.out.C))
 		np := paddedSize(st, Wp)
 		if !ok || np+(Mr-M)*st.in.C+Mr*st.out.C > ws.maxCols || np+M*st.out.C > ws.maxCols || st.k*st.out.C > ws.maxCols {
@@ -143,7 +148,7 @@ func TestGraphSupervised32BoundSliding(t *testing.T) {
 	}
 	if ts := ws.tstage(2); ts == nil {
 		t.Fatal("node 2 has no transposed stage")
-	} else if _, _, ok := slideGrid(ts); !ok {
+	} else if _, _, ok := slideGrid(ts, slideMinW); !ok {
 		t.Fatal("node 2's ∂/∂x does not take the sliding-window products")
 	}
 	checkGraph32Draw(t, g, 4, 11, false, 0)
