@@ -20,9 +20,11 @@ func benchCPU(b *testing.B, f func()) {
 }
 
 // BenchmarkConv32 times one float32 convolution of a chunk of 16 samples, forward and
-// weight gradient, by the path convForward32 / convWeightGrad32 choose (path=auto) and by
-// im2col and one product per sample (path=im2col), on the 3×3 "same" shapes of the
-// ResNet-8 and U-Net benchmarks.
+// weight gradient, by the path convForward32 / convWeightGrad32 choose (path=auto), by
+// im2col and one product per sample (path=im2col: Z = cols·Wᵀ, and g = ∂Zᵀ·cols), and for
+// the weight gradient by im2col with the transposed product gᵀ = colsᵀ·∂Z (path=im2colT),
+// on the shapes of the ResNet-8 and U-Net benchmarks (H×W×C-out.C, 3×3 "same"), process
+// CPU time per call (cpu-us/op).
 func BenchmarkConv32(b *testing.B) {
 	const n = 16
 	for _, sh := range []struct{ H, C, co int }{{28, 16, 16}, {14, 32, 32}, {7, 64, 64}, {28, 32, 16}, {14, 64, 32}, {28, 1, 16}, {7, 32, 32}, {28, 16, 1}, {28, 2, 16}} {
@@ -39,7 +41,7 @@ func BenchmarkConv32(b *testing.B) {
 		z := make([]float32, n*st.out.Size())
 		g := make([]float32, sh.co*st.k)
 		scratch := make([]float32, st.npos()*st.k)
-		tmp := make([]float32, st.npos()*st.k)
+		tmp := make([]float32, max(st.npos(), sh.co)*st.k) // as in a Graph workspace, sized by its largest stage
 		name := fmt.Sprintf("%dx%dx%d-%d", sh.H, sh.H, sh.C, sh.co)
 		b.Run(name+"/fwd/path=auto", func(b *testing.B) {
 			benchCPU(b, func() { convForward32(st, scratch, z, x, W, n) })
