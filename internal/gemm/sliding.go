@@ -1,7 +1,5 @@
 package gemm
 
-import "fmt"
-
 // SgemmSliding is Sgemm where A and B may have leading dimensions smaller than their
 // numbers of columns (lda, ldb ≥ 1): row i of a row-major X with leading dimension ldx is
 // x[i·ldx : i·ldx+cols] whatever ldx is, so rows may overlap. With ldx = C and rows of
@@ -16,38 +14,8 @@ func SgemmSliding(transA, transB bool, m, n, k int, alpha float32, a []float32, 
 
 // sgemmSliding is SgemmSliding on the given kernel.
 func sgemmSliding(kern *kernel32, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	if m < 0 || n < 0 || k < 0 {
-		panic(fmt.Sprintf("gemm: negative size m=%d n=%d k=%d", m, n, k))
-	}
-	ar, ac := m, k
-	if transA {
-		ar, ac = k, m
-	}
-	br, bc := k, n
-	if transB {
-		br, bc = n, k
-	}
-	checkSliding("A", ar, ac, a, lda)
-	checkSliding("B", br, bc, b, ldb)
-	checkMatrix("C", m, n, c, ldc)
-	if m == 0 || n == 0 {
-		return
-	}
-	if alpha == 0 || k == 0 {
-		scale(m, n, beta, c, ldc)
-		return
-	}
-	runPacked(kern, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-}
-
-// checkSliding panics unless x holds rows rows of cols values at stride ld ≥ 1.
-func checkSliding(name string, rows, cols int, x []float32, ld int) {
-	if ld < 1 {
-		panic(fmt.Sprintf("gemm: bad leading dimension ld%s=%d", name, ld))
-	}
-	if rows > 0 && cols > 0 && len(x) < (rows-1)*ld+cols {
-		panic(fmt.Sprintf("gemm: short slice for %s: len=%d, need %d", name, len(x), (rows-1)*ld+cols))
-	}
+	checkOperands(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, true)
+	sgemmChecked(kern, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 // SgemmInPlaceRows returns the most rows m for which Sgemm and SgemmSliding with op(B) = B

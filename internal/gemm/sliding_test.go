@@ -28,14 +28,8 @@ func TestSgemmSlidingMatchesExpanded(t *testing.T) {
 			packAll = ci%2 == 1
 			m, n, k := 1+rng.IntN(70), 1+rng.IntN(50), 1+rng.IntN(600)
 			transA, transB := ci%4 >= 2, (ci/4)%2 == 1
-			ar, ac := m, k
-			if transA {
-				ar, ac = k, m
-			}
-			br, bc := k, n
-			if transB {
-				br, bc = n, k
-			}
+			ar, ac := opShape(transA, m, k)
+			br, bc := opShape(transB, k, n)
 			lda, ldb := 1+rng.IntN(ac), 1+rng.IntN(bc) // overlapping rows
 			if ci%5 == 0 {
 				lda, ldb = ac+rng.IntN(3), bc+rng.IntN(3) // ordinary strides
