@@ -128,20 +128,16 @@ func (prec32) bnChunk(ws *graphWS32, op, c int, o bnOperands[float32]) {
 	}
 }
 
-// convForward is z = A·Wᵀ + b in float32 (A the unfolded input, formed one sample at a
-// time so that it stays in cache between im2col and the product), y = act(z).
+// convForward is z = A·Wᵀ + b in float32 (A the unfolded input: convForward32 reads it
+// from the padded image's sliding windows or forms it one sample at a time), y = act(z).
 func (prec32) convForward(ws *graphWS32, o convOperands[float32]) {
-	gn, st, n, ni, no := o.gn, &o.gn.st, o.n, o.ni, o.no
+	gn, st, n := o.gn, &o.gn.st, o.n
 	co, x, z := st.out.C, o.x, o.z
 	W := ws.w32[gn.off : gn.off+co*st.k]
 	if st.direct {
 		igemm.Sgemm(false, true, n*st.npos(), co, st.k, 1, x, st.k, W, st.k, 0, z, co)
 	} else {
-		cols := ws.cols[o.worker][:st.npos()*st.k]
-		for s := range n {
-			im2colT(st, cols, x[s*ni:(s+1)*ni])
-			igemm.Sgemm(false, true, st.npos(), co, st.k, 1, cols, st.k, W, st.k, 0, z[s*no:(s+1)*no], co)
-		}
+		convForward32(st, ws.cols[o.worker], z, x, W, n)
 	}
 	b := ws.w32[gn.off+co*st.k : gn.off+gn.np]
 	for r := 0; r+co <= len(z); r += co {
@@ -165,13 +161,7 @@ func (prec32) convBackward(ws *graphWS32, o convOperands[float32]) {
 	if st.direct {
 		igemm.Sgemm(true, false, co, st.k, n*st.npos(), 1, dy, co, x, st.k, 0, g32, st.k)
 	} else {
-		// Dᵀ·A accumulated sample by sample (β = 1 from the second), each
-		// sample's unfolded input formed just before its product.
-		cols := ws.cols[o.worker][:st.npos()*st.k]
-		for s := range n {
-			im2colT(st, cols, x[s*ni:(s+1)*ni])
-			igemm.Sgemm(true, false, co, st.k, st.npos(), 1, dy[s*no:(s+1)*no], co, cols, st.k, float32(min(s, 1)), g32, st.k)
-		}
+		convWeightGrad32(st, ws.cols[o.worker], ws.dcols[o.worker], g32, dy, x, n)
 	}
 	for i, v := range g32 {
 		gp[i] = float64(v)
@@ -193,15 +183,10 @@ func (prec32) convBackward(ws *graphWS32, o convOperands[float32]) {
 	}
 	if ts := ws.tstage(o.j); ts != nil {
 		// ∂/∂x as the convolution of ∂/∂y with the flipped kernel (transposed32):
-		// im2col of dy and one product per sample, no col2im.
-		k2 := ts.k
-		wT := ws.wT[o.worker][:ts.out.C*k2]
+		// one forward convolution of dy per sample (convForward32), no col2im.
+		wT := ws.wT[o.worker][:ts.out.C*ts.k]
 		flipKernel(wT, W, st)
-		dc := ws.dcols[o.worker][:ts.npos()*k2]
-		for s := range n {
-			im2colT(ts, dc, dy[s*no:(s+1)*no])
-			igemm.Sgemm(false, true, ts.npos(), ts.out.C, k2, 1, dc, k2, wT, k2, 0, dx[s*ni:(s+1)*ni], ts.out.C)
-		}
+		convForward32(ts, ws.dcols[o.worker], dx, dy, wT, n)
 		return
 	}
 	dc := ws.dcols[o.worker][:st.npos()*st.k]

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/sdeml/sdeml/internal/gnorm"
 )
 
 // GroupNorm normalises each sample on its own: the C channels are split into Groups groups
@@ -64,85 +66,41 @@ func (l GroupNorm) initParams(in []Shape, w []float64, _ *rand.Rand) {
 	}
 }
 
-// forward keeps μ_g and 1/√(σ²_g + ε) per sample and group.
+// forward keeps μ_g and 1/√(σ²_g + ε) per sample and group (internal/gnorm: the group
+// sums formed from per-channel sums over the pixels, in channel order; the variance in a
+// second pass).
 func (l GroupNorm) forward(in []Shape, w []float64, x [][]float64, y, keep []float64, n int) {
-	s := in[0]
-	C, P, G := s.C, s.H*s.W, l.groups(s.C)
-	cg, size, eps := C/G, s.Size(), l.eps()
-	gamma, beta := w[:C], w[C:2*C]
-	inv := 1 / float64(P*cg)
-	for i := range n {
-		xs, ys, kp := x[0][i*size:(i+1)*size], y[i*size:(i+1)*size], keep[i*2*G:(i+1)*2*G]
-		for g := range G {
-			var m float64
-			for p := range P {
-				for _, v := range xs[p*C+g*cg : p*C+(g+1)*cg] {
-					m += v
-				}
-			}
-			m *= inv
-			var q float64
-			for p := range P {
-				for _, v := range xs[p*C+g*cg : p*C+(g+1)*cg] {
-					q += (v - m) * (v - m)
-				}
-			}
-			kp[2*g], kp[2*g+1] = m, 1/math.Sqrt(q*inv+eps)
-		}
-		for p := range P {
-			for c := range C {
-				g := c / cg
-				ys[p*C+c] = gamma[c]*((xs[p*C+c]-kp[2*g])*kp[2*g+1]) + beta[c]
-			}
-		}
-	}
+	groupNormForward(l, in[0], w, x[0], y, keep, n)
 }
 
 // backward: with x̂ the normalised values and e = γ·∂/∂y, per group
 // ∂/∂x = istd·(e − mean(e) − x̂·mean(e·x̂)); ∂/∂γ_c = Σ ∂/∂y·x̂, ∂/∂β_c = Σ ∂/∂y.
 func (l GroupNorm) backward(in []Shape, _ int, w []float64, x [][]float64, _, dy, keep, dx, gw []float64, n int) {
-	s := in[0]
-	C, P, G := s.C, s.H*s.W, l.groups(s.C)
-	cg, size := C/G, s.Size()
-	gamma := w[:C]
+	groupNormBackward(l, in[0], w, x[0], dy, keep, dx, gw, n)
+}
+
+// groupNormForward is GroupNorm's forward pass on n samples of float32 or float64 values,
+// in float64 arithmetic (internal/gnorm): the float32 results are the float64 ones
+// rounded once.
+func groupNormForward[T float32 | float64](l GroupNorm, s Shape, w []float64, x, y []T, keep []float64, n int) {
+	C, G, size := s.C, l.groups(s.C), s.Size()
+	for i := range n {
+		gnorm.Forward(y[i*size:(i+1)*size], x[i*size:(i+1)*size], C, G, w[:C], w[C:2*C], l.eps(), keep[i*2*G:(i+1)*2*G])
+	}
+}
+
+// groupNormBackward is GroupNorm's backward pass on n samples (gradient sums over the
+// samples into gw unless it is nil, ∂/∂x unless dx is nil).
+func groupNormBackward[T float32 | float64](l GroupNorm, s Shape, w []float64, x, dy []T, keep []float64, dx []T, gw []float64, n int) {
+	C, G, size := s.C, l.groups(s.C), s.Size()
 	if gw != nil {
 		clear(gw)
 	}
-	inv := 1 / float64(P*cg)
 	for i := range n {
-		xs, ds, kp := x[0][i*size:(i+1)*size], dy[i*size:(i+1)*size], keep[i*2*G:(i+1)*2*G]
-		if gw != nil {
-			for p := range P {
-				for c := range C {
-					g := c / cg
-					h := (xs[p*C+c] - kp[2*g]) * kp[2*g+1]
-					gw[c] += ds[p*C+c] * h
-					gw[C+c] += ds[p*C+c]
-				}
-			}
+		var dxs []T
+		if dx != nil {
+			dxs = dx[i*size : (i+1)*size]
 		}
-		if dx == nil {
-			continue
-		}
-		dxs := dx[i*size : (i+1)*size]
-		for g := range G {
-			m, istd := kp[2*g], kp[2*g+1]
-			var se, seh float64
-			for p := range P {
-				for c := g * cg; c < (g+1)*cg; c++ {
-					e := gamma[c] * ds[p*C+c]
-					se += e
-					seh += e * ((xs[p*C+c] - m) * istd)
-				}
-			}
-			se *= inv
-			seh *= inv
-			for p := range P {
-				for c := g * cg; c < (g+1)*cg; c++ {
-					e := gamma[c] * ds[p*C+c]
-					dxs[p*C+c] = istd * (e - se - ((xs[p*C+c]-m)*istd)*seh)
-				}
-			}
-		}
+		gnorm.Backward(dxs, dy[i*size:(i+1)*size], x[i*size:(i+1)*size], C, G, w[:C], keep[i*2*G:(i+1)*2*G], gw)
 	}
 }

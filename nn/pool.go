@@ -171,8 +171,12 @@ func avgPoolT[T float32 | float64](st *stage, y, x []T) {
 		yo := y[p*C : (p+1)*C]
 		clear(yo)
 		for i := 0; i < st.kh; i++ {
-			for q, v := range x[base+i*W*C : base+(i*W+st.kw)*C] {
-				yo[q%C] += v
+			for j := 0; j < st.kw; j++ {
+				xr := x[base+(i*W+j)*C : base+(i*W+j+1)*C]
+				xr = xr[:len(yo)]
+				for c, v := range xr {
+					yo[c] += v
+				}
 			}
 		}
 		for c := range yo {
@@ -189,9 +193,12 @@ func avgPoolBackT[T float32 | float64](st *stage, dx, dy []T) {
 	for p, base := range st.windows() {
 		g := dy[p*C : (p+1)*C]
 		for i := 0; i < st.kh; i++ {
-			d := dx[base+i*W*C : base+(i*W+st.kw)*C]
-			for q := range d {
-				d[q] += g[q%C] * inv
+			for j := 0; j < st.kw; j++ {
+				d := dx[base+(i*W+j)*C : base+(i*W+j+1)*C]
+				d = d[:len(g)]
+				for c, v := range g {
+					d[c] += v * inv
+				}
 			}
 		}
 	}

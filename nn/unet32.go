@@ -12,96 +12,15 @@ import (
 // float32 inputs and rounded once; ScaleShift runs in float32; Channels moves values; every parameter-gradient and
 // per-sample sum over pixels is a float64 sum.
 
-// forward32 keeps μ_g and 1/√(σ²_g + ε) per sample and group (float64 sums of the float32
-// values) and writes y = γ_c·(x − μ_g)·istd_g + β_c formed in float64, rounded once.
+// forward32 is GroupNorm's forward on float32 values: the float64 kernel's results
+// (groupNormForward) rounded once.
 func (l GroupNorm) forward32(in []Shape, w []float64, _ []float32, x [][]float32, y []float32, keep []float64, n int) {
-	s := in[0]
-	C, P, G := s.C, s.H*s.W, l.groups(s.C)
-	cg, size, eps := C/G, s.Size(), l.eps()
-	gamma, beta := w[:C], w[C:2*C]
-	inv := 1 / float64(P*cg)
-	for i := range n {
-		xs, ys, kp := x[0][i*size:(i+1)*size], y[i*size:(i+1)*size], keep[i*2*G:(i+1)*2*G]
-		for g := range G {
-			var m float64
-			for p := range P {
-				for _, v := range xs[p*C+g*cg : p*C+(g+1)*cg] {
-					m += float64(v)
-				}
-			}
-			m *= inv
-			var q float64
-			for p := range P {
-				for _, v := range xs[p*C+g*cg : p*C+(g+1)*cg] {
-					d := float64(v) - m
-					q += d * d
-				}
-			}
-			kp[2*g], kp[2*g+1] = m, 1/math.Sqrt(q*inv+eps)
-		}
-		for p := range P {
-			xr, yr := xs[p*C:(p+1)*C], ys[p*C:(p+1)*C]
-			for g := range G {
-				m, is := kp[2*g], kp[2*g+1]
-				for c := g * cg; c < (g+1)*cg; c++ {
-					yr[c] = float32(gamma[c]*((float64(xr[c])-m)*is) + beta[c])
-				}
-			}
-		}
-	}
+	groupNormForward(l, in[0], w, x[0], y, keep, n)
 }
 
-// backward32 is GroupNorm.backward with float64 sums and dx formed in float64, rounded
-// once.
+// backward32 is GroupNorm.backward on float32 values, dx rounded once.
 func (l GroupNorm) backward32(in []Shape, _ int, w []float64, _ []float32, x [][]float32, _, dy []float32, keep []float64, dx []float32, gw []float64, n int) {
-	s := in[0]
-	C, P, G := s.C, s.H*s.W, l.groups(s.C)
-	cg, size := C/G, s.Size()
-	gamma := w[:C]
-	if gw != nil {
-		clear(gw)
-	}
-	inv := 1 / float64(P*cg)
-	for i := range n {
-		xs, ds, kp := x[0][i*size:(i+1)*size], dy[i*size:(i+1)*size], keep[i*2*G:(i+1)*2*G]
-		if gw != nil {
-			for p := range P {
-				xr, dr := xs[p*C:(p+1)*C], ds[p*C:(p+1)*C]
-				for g := range G {
-					m, is := kp[2*g], kp[2*g+1]
-					for c := g * cg; c < (g+1)*cg; c++ {
-						h := (float64(xr[c]) - m) * is
-						d := float64(dr[c])
-						gw[c] += d * h
-						gw[C+c] += d
-					}
-				}
-			}
-		}
-		if dx == nil {
-			continue
-		}
-		dxs := dx[i*size : (i+1)*size]
-		for g := range G {
-			m, istd := kp[2*g], kp[2*g+1]
-			var se, seh float64
-			for p := range P {
-				for c := g * cg; c < (g+1)*cg; c++ {
-					e := gamma[c] * float64(ds[p*C+c])
-					se += e
-					seh += e * ((float64(xs[p*C+c]) - m) * istd)
-				}
-			}
-			se *= inv
-			seh *= inv
-			for p := range P {
-				for c := g * cg; c < (g+1)*cg; c++ {
-					e := gamma[c] * float64(ds[p*C+c])
-					dxs[p*C+c] = float32(istd * (e - se - ((float64(xs[p*C+c])-m)*istd)*seh))
-				}
-			}
-		}
-	}
+	groupNormBackward(l, in[0], w, x[0], dy, keep, dx, gw, n)
 }
 
 // keepSize32 keeps σ(x) of every value for the backward pass (one exp per value instead
@@ -157,14 +76,33 @@ func (ScaleShift) backward32(in []Shape, k int, _ []float64, _ []float32, x [][]
 			}
 			continue
 		}
-		d := dx[i*2*C : (i+1)*2*C]
-		for c := range C {
-			var sg, sb float64
-			for p := c; p < size; p += C {
-				sg += float64(ds[p]) * float64(h[p])
-				sb += float64(ds[p])
+		scaleShiftSums32(dx[i*2*C:(i+1)*2*C], ds, h, C)
+	}
+}
+
+// scaleShiftSums32 sets d[c] = Σ_p ∂y·h and d[C+c] = Σ_p ∂y over the pixels p of one
+// sample (rows of C channels), float64 sums in pixel order rounded once: ScaleShift's
+// ∂/∂γ and ∂/∂β, the float64 kernel's sums. The rows are read in memory order, blocks of
+// up to 128 channels summed at once.
+func scaleShiftSums32(d, ds, h []float32, C int) {
+	const blk = 128
+	var acc [2 * blk]float64
+	for c0 := 0; c0 < C; c0 += blk {
+		cb := min(blk, C-c0)
+		sg, sb := acc[:cb], acc[blk:blk+cb]
+		clear(sg)
+		clear(sb)
+		for p := c0; p < len(ds); p += C {
+			dr, hr := ds[p:p+cb], h[p:p+cb]
+			hr = hr[:len(dr)]
+			for c, v := range dr {
+				x := float64(v)
+				sg[c] += x * float64(hr[c])
+				sb[c] += x
 			}
-			d[c], d[C+c] = float32(sg), float32(sb)
+		}
+		for c := range cb {
+			d[c0+c], d[C+c0+c] = float32(sg[c]), float32(sb[c])
 		}
 	}
 }

@@ -189,3 +189,29 @@ func TestGraphPass32UNet(t *testing.T) {
 		}
 	}
 }
+
+// TestScaleShiftSums32 checks ScaleShift's float32 parameter-gradient sums against the
+// float64 kernel's loop (per channel, in pixel order, rounded once: the same bits) on
+// channel counts below, at and above the 128-channel block.
+func TestScaleShiftSums32(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, C := range []int{1, 6, 128, 130, 300} {
+		P := 7
+		ds, h := make([]float32, P*C), make([]float32, P*C)
+		for i := range ds {
+			ds[i], h[i] = float32(rng.NormFloat64()), float32(rng.NormFloat64())
+		}
+		d := make([]float32, 2*C)
+		scaleShiftSums32(d, ds, h, C)
+		for c := range C {
+			var sg, sb float64
+			for p := range P {
+				sg += float64(ds[p*C+c]) * float64(h[p*C+c])
+				sb += float64(ds[p*C+c])
+			}
+			if d[c] != float32(sg) || d[C+c] != float32(sb) {
+				t.Fatalf("C = %d, channel %d: %v, %v; want %v, %v", C, c, d[c], d[C+c], float32(sg), float32(sb))
+			}
+		}
+	}
+}

@@ -6,64 +6,126 @@
 // channel's float64 operations in the Go order, each rounded once: the same bits.
 
 // func sumsAVX2(sa, sab []float64, a, b []float32)
+//
+// Eight channels at a time (then four), their sums held in registers over all rows: for
+// each pair of rows sa += x0 + x1 and sab += x0·b0 + x1·b1, then a last single row, the
+// order of sums in bnorm.go.
 TEXT ·sumsAVX2(SB), NOSPLIT, $0-96
 	MOVQ sa_base+0(FP), DI
 	MOVQ sa_len+8(FP), R8
 	MOVQ sab_base+24(FP), R9
 	MOVQ a_base+48(FP), SI
-	MOVQ a_len+56(FP), R10
+	MOVQ a_len+56(FP), AX
 	MOVQ b_base+72(FP), BX
-	LEAQ (SI)(R10*4), R10             // end of a
+	XORQ DX, DX
+	DIVQ R8                           // rows (a_len / C), DX = 0
+	MOVQ AX, R10
 	LEAQ (R8*4), R13                  // row bytes
+	XORQ AX, AX                       // channel
 
-pairs:
-	LEAQ (SI)(R13*2), R14
-	CMPQ R14, R10
-	JGT  single
-	LEAQ (SI)(R13*1), R11             // a1
-	LEAQ (BX)(R13*1), R12             // b1
-	XORQ AX, AX
+c8:
+	LEAQ 8(AX), R11
+	CMPQ R11, R8
+	JGT  c4
+	VMOVUPD (DI)(AX*8), Y0            // sa
+	VMOVUPD 32(DI)(AX*8), Y1
+	VMOVUPD (R9)(AX*8), Y2            // sab
+	VMOVUPD 32(R9)(AX*8), Y3
+	LEAQ (SI)(AX*4), R12              // a row
+	LEAQ (BX)(AX*4), R14              // b row
+	MOVQ R10, CX
 
-pairk:
-	VCVTPS2PD (SI)(AX*4), Y0          // x0
-	VCVTPS2PD (R11)(AX*4), Y1         // x1
-	VCVTPS2PD (BX)(AX*4), Y2          // b0
-	VCVTPS2PD (R12)(AX*4), Y3         // b1
-	VADDPD Y1, Y0, Y4
-	VADDPD (DI)(AX*8), Y4, Y4
-	VMOVUPD Y4, (DI)(AX*8)
-	VMULPD Y2, Y0, Y5
-	VMULPD Y3, Y1, Y6
-	VADDPD Y6, Y5, Y5
-	VADDPD (R9)(AX*8), Y5, Y5
-	VMOVUPD Y5, (R9)(AX*8)
-	ADDQ $4, AX
+c8pair:
+	CMPQ CX, $2
+	JLT  c8single
+	VCVTPS2PD (R12), Y4               // x0
+	VCVTPS2PD 16(R12), Y5
+	VCVTPS2PD (R12)(R13*1), Y6        // x1
+	VCVTPS2PD 16(R12)(R13*1), Y7
+	VCVTPS2PD (R14), Y8               // b0
+	VCVTPS2PD 16(R14), Y9
+	VCVTPS2PD (R14)(R13*1), Y10       // b1
+	VCVTPS2PD 16(R14)(R13*1), Y11
+	VADDPD Y6, Y4, Y12                // x0 + x1
+	VADDPD Y7, Y5, Y13
+	VADDPD Y12, Y0, Y0
+	VADDPD Y13, Y1, Y1
+	VMULPD Y8, Y4, Y4                 // x0·b0
+	VMULPD Y9, Y5, Y5
+	VMULPD Y10, Y6, Y6                // x1·b1
+	VMULPD Y11, Y7, Y7
+	VADDPD Y6, Y4, Y4
+	VADDPD Y7, Y5, Y5
+	VADDPD Y4, Y2, Y2
+	VADDPD Y5, Y3, Y3
+	LEAQ (R12)(R13*2), R12
+	LEAQ (R14)(R13*2), R14
+	SUBQ $2, CX
+	JMP  c8pair
+
+c8single:
+	TESTQ CX, CX
+	JZ   c8st
+	VCVTPS2PD (R12), Y4
+	VCVTPS2PD 16(R12), Y5
+	VCVTPS2PD (R14), Y8
+	VCVTPS2PD 16(R14), Y9
+	VADDPD Y4, Y0, Y0
+	VADDPD Y5, Y1, Y1
+	VMULPD Y8, Y4, Y4
+	VMULPD Y9, Y5, Y5
+	VADDPD Y4, Y2, Y2
+	VADDPD Y5, Y3, Y3
+
+c8st:
+	VMOVUPD Y0, (DI)(AX*8)
+	VMOVUPD Y1, 32(DI)(AX*8)
+	VMOVUPD Y2, (R9)(AX*8)
+	VMOVUPD Y3, 32(R9)(AX*8)
+	MOVQ R11, AX
+	JMP  c8
+
+c4:
 	CMPQ AX, R8
-	JLT  pairk
-	LEAQ (SI)(R13*2), SI
-	LEAQ (BX)(R13*2), BX
-	JMP  pairs
+	JGE  done
+	VMOVUPD (DI)(AX*8), Y0
+	VMOVUPD (R9)(AX*8), Y2
+	LEAQ (SI)(AX*4), R12
+	LEAQ (BX)(AX*4), R14
+	MOVQ R10, CX
 
-single:
-	LEAQ (SI)(R13*1), R14
-	CMPQ R14, R10
-	JGT  done
-	XORQ AX, AX
+c4pair:
+	CMPQ CX, $2
+	JLT  c4single
+	VCVTPS2PD (R12), Y4
+	VCVTPS2PD (R12)(R13*1), Y6
+	VCVTPS2PD (R14), Y8
+	VCVTPS2PD (R14)(R13*1), Y10
+	VADDPD Y6, Y4, Y12
+	VADDPD Y12, Y0, Y0
+	VMULPD Y8, Y4, Y4
+	VMULPD Y10, Y6, Y6
+	VADDPD Y6, Y4, Y4
+	VADDPD Y4, Y2, Y2
+	LEAQ (R12)(R13*2), R12
+	LEAQ (R14)(R13*2), R14
+	SUBQ $2, CX
+	JMP  c4pair
 
-singlek:
-	VCVTPS2PD (SI)(AX*4), Y0
-	VCVTPS2PD (BX)(AX*4), Y2
-	VADDPD (DI)(AX*8), Y0, Y4
-	VMOVUPD Y4, (DI)(AX*8)
-	VMULPD Y2, Y0, Y5
-	VADDPD (R9)(AX*8), Y5, Y5
-	VMOVUPD Y5, (R9)(AX*8)
+c4single:
+	TESTQ CX, CX
+	JZ   c4st
+	VCVTPS2PD (R12), Y4
+	VCVTPS2PD (R14), Y8
+	VADDPD Y4, Y0, Y0
+	VMULPD Y8, Y4, Y4
+	VADDPD Y4, Y2, Y2
+
+c4st:
+	VMOVUPD Y0, (DI)(AX*8)
+	VMOVUPD Y2, (R9)(AX*8)
 	ADDQ $4, AX
-	CMPQ AX, R8
-	JLT  singlek
-	LEAQ (SI)(R13*1), SI
-	LEAQ (BX)(R13*1), BX
-	JMP  single
+	JMP  c4
 
 done:
 	VZEROUPPER

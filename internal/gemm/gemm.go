@@ -47,25 +47,38 @@ func dgemm(kern kernel, transA, transB bool, m, n, k int, alpha float64, a []flo
 
 // checkGemm panics unless the sizes, leading dimensions and slice lengths are consistent.
 func checkGemm[T float32 | float64](transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
+	checkOperands(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, false)
+}
+
+// checkOperands is checkGemm; with sliding set, A and B may have leading dimensions below
+// their column counts (SgemmSliding).
+func checkOperands[T float32 | float64](transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int, sliding bool) {
 	if m < 0 || n < 0 || k < 0 {
 		panic(fmt.Sprintf("gemm: negative size m=%d n=%d k=%d", m, n, k))
 	}
-	ar, ac := m, k
-	if transA {
-		ar, ac = k, m
-	}
-	br, bc := k, n
-	if transB {
-		br, bc = n, k
-	}
-	checkMatrix("A", ar, ac, a, lda)
-	checkMatrix("B", br, bc, b, ldb)
-	checkMatrix("C", m, n, c, ldc)
+	ar, ac := opShape(transA, m, k)
+	br, bc := opShape(transB, k, n)
+	checkMatrix("A", ar, ac, a, lda, sliding)
+	checkMatrix("B", br, bc, b, ldb, sliding)
+	checkMatrix("C", m, n, c, ldc, false)
 }
 
-// checkMatrix panics unless x can hold a rows×cols row-major matrix with leading dimension ld.
-func checkMatrix[T float32 | float64](name string, rows, cols int, x []T, ld int) {
-	if ld < max(1, cols) {
+// opShape returns the rows and columns of the stored matrix X whose op(X) is rows×cols.
+func opShape(trans bool, rows, cols int) (int, int) {
+	if trans {
+		return cols, rows
+	}
+	return rows, cols
+}
+
+// checkMatrix panics unless x can hold a rows×cols row-major matrix with leading dimension
+// ld: ld ≥ cols, or ld ≥ 1 with overlapping rows allowed.
+func checkMatrix[T float32 | float64](name string, rows, cols int, x []T, ld int, overlap bool) {
+	minLD := max(1, cols)
+	if overlap {
+		minLD = 1
+	}
+	if ld < minLD {
 		panic(fmt.Sprintf("gemm: bad leading dimension ld%s=%d for %d columns", name, ld, cols))
 	}
 	if rows > 0 && cols > 0 && len(x) < (rows-1)*ld+cols {
