@@ -4,6 +4,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/sdeml/sdeml/reflected"
 )
 
 func TestConfigBadInput(t *testing.T) {
@@ -15,9 +17,17 @@ func TestConfigBadInput(t *testing.T) {
 		{config{data: "fashion", steps: -1}, "-steps = -1"},
 		{config{data: "fashion", m: 5}, "-m = 5"},
 		{config{data: "mnist", m: 600, nTrain: 500}, "-ntrain = 500"},
+		{config{data: "fashion", sampler: reflected.Sampler{T0: -1}}, "-t0 = -1"},
+		{config{data: "fashion", sampler: reflected.Sampler{Corrector: -2}}, "-corrector = -2"},
 	} {
 		if err := c.cfg.defaults(); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%+v: error %v, want %q", c.cfg, err, c.want)
+		}
+	}
+	var c config
+	for _, bad := range [][2]string{{"rk4", "tweedie"}, {"em", "last"}} {
+		if err := c.parseSampler(bad[0], bad[1]); err == nil || !strings.Contains(err.Error(), "-scheme = \"rk4\"") && !strings.Contains(err.Error(), "-final = \"last\"") {
+			t.Errorf("parseSampler(%q, %q): %v", bad[0], bad[1], err)
 		}
 	}
 	q := config{data: "fashion", quick: true}

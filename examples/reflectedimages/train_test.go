@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -22,7 +23,7 @@ func tinyConfig(t *testing.T) (config, []float64) {
 		images[i] = rng.Float64()
 	}
 	return config{data: "fashion", steps: 6, batch: 2, widths: []int{2, 2}, mlp: []int{8}, seed: 1,
-		out: t.TempDir(), ckptEvery: 2, id: "reflectedimages/test"}, images
+		out: t.TempDir(), ckptEvery: 2, trainID: "reflectedimages/test"}, images
 }
 
 // A model whose training is interrupted (as by SIGINT) after step 3 writes a checkpoint and
@@ -94,8 +95,52 @@ func TestResumeBadFiles(t *testing.T) {
 	if _, _, err := c.train(context.Background(), md, images, "corrupt"); err == nil || !strings.Contains(err.Error(), f.ckpt) {
 		t.Errorf("corrupt checkpoint: %v", err)
 	}
-	c.id = "reflectedimages/other"
+	c.trainID = "reflectedimages/other"
 	if _, _, err := c.train(context.Background(), md, images, "other"); err == nil || !strings.Contains(err.Error(), f.ckptInfo) || !strings.Contains(err.Error(), "reflectedimages/test") {
 		t.Errorf("sidecar of another configuration: %v", err)
+	}
+}
+
+// -models loads the trained networks of an earlier run's folder, including a sidecar of this
+// program's first version (whose ID also held the evaluation settings m, sampler and cls),
+// without training: the parameters are those stored. A sidecar of other training settings
+// is an error naming the file; a folder without the network trains it.
+func TestModelsFromEarlierRun(t *testing.T) {
+	md := model{"unet", reflected.Reflected}
+	c, images := tinyConfig(t)
+	c.trainID = c.trainingSettings()
+	trained, info, err := c.train(context.Background(), md, images, "earlier")
+	if err != nil {
+		t.Fatal(err)
+	}
+	earlier := c.out
+	// Rewrite the sidecar as the first version wrote it: evaluation fields inside the ID.
+	f := c.files(md)
+	legacy := info
+	legacy.ID = fmt.Sprintf("reflectedimages/1 data=%s steps=%d batch=%d ntrain=%d m=500 sampler=50 widths=%v mlp=%v seed=%d cls=classifier-60000x2.sdeml",
+		c.data, c.steps, c.batch, c.nTrain, c.widths, c.mlp, c.seed)
+	if err := writeInfo(f.modelInfo, legacy); err != nil {
+		t.Fatal(err)
+	}
+	c.out, c.modelsFrom = t.TempDir(), earlier
+	c.afterStep = func(int, []float64) { t.Error("-models trained a network that was stored") }
+	net, got, err := c.train(context.Background(), md, images, "re-evaluated")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(net.W, trained.W) || got != legacy {
+		t.Errorf("-models: loaded parameters differ from the stored ones, or info %+v, want %+v", got, legacy)
+	}
+	c.afterStep = nil
+	other := c
+	other.steps, other.trainID = 7, ""
+	other.trainID = other.trainingSettings()
+	if _, _, err := other.train(context.Background(), md, images, "other"); err == nil || !strings.Contains(err.Error(), f.modelInfo) {
+		t.Errorf("-models with other training settings: %v, want an error naming %s", err, f.modelInfo)
+	}
+	c.modelsFrom = t.TempDir() // no stored network: trained here, same bits as before
+	net, _, err = c.train(context.Background(), md, images, "fresh")
+	if err != nil || !slices.Equal(net.W, trained.W) {
+		t.Errorf("-models from an empty folder: %v, or parameters differ from a plain run", err)
 	}
 }
