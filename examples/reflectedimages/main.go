@@ -13,7 +13,9 @@
 // smallest share, χ² against the training frequencies and its p-value), and the ratio of
 // the samples' mean distance to their nearest training image over the held-out images'
 // (memorisation shows as a ratio well below 1). A PNG puts the models' samples beside real
-// images.
+// images. Samples are drawn by the probability-flow ODE (50 Heun steps and a Tweedie step,
+// reflected.SchemeODE; -scheme em gives the reflected Euler–Maruyama chain, whose 50 steps
+// left high-frequency streaks) and scored with a classifier trained for 8 epochs.
 //
 //	go run ./examples/reflectedimages                 # Fashion-MNIST (about 58 CPU-minutes: ~30 min of 2 idle cores)
 //	go run ./examples/reflectedimages -quick          # the reduced run (< 3 min)
@@ -112,9 +114,9 @@ func main() {
 	flag.IntVar(&c.batch, "batch", 0, "DSM minibatch (0: 64, -quick 16)")
 	flag.IntVar(&c.nTrain, "ntrain", 0, "training images (0: 20000, -quick 5000)")
 	flag.IntVar(&c.m, "m", 0, "samples per model and held-out images for the metrics (0: 500, -quick 128)")
-	flag.IntVar(&c.samplerSteps, "sampler-steps", 0, "reverse-time steps (0: 50, -quick 20)")
-	flag.IntVar(&c.clsEpochs, "cls-epochs", 0, "classifier epochs over all training images (0: 2, -quick 1 over -ntrain)")
-	flag.StringVar(&scheme, "scheme", "em", "reverse-time step: em, heun or ode (reflected.Scheme)")
+	flag.IntVar(&c.samplerSteps, "sampler-steps", 0, "reverse-time steps (0: 50, -quick 10)")
+	flag.IntVar(&c.clsEpochs, "cls-epochs", 0, "classifier epochs over all training images (0: 8, -quick 1 over -ntrain)")
+	flag.StringVar(&scheme, "scheme", "ode", "reverse-time step: ode (the probability-flow ODE, 2 score evaluations per step), em or heun (reflected.Scheme)")
 	flag.IntVar(&c.sampler.Corrector, "corrector", 0, "Langevin corrector steps after each reverse step")
 	flag.StringVar(&final, "final", "tweedie", "last sampler step: tweedie, mean or none (reflected.Final)")
 	flag.Float64Var(&c.sampler.T0, "t0", 2e-4, "the sampler's final time t₀")
@@ -168,8 +170,8 @@ func (c *config) defaults() error {
 	def(&c.batch, 64, 16)
 	def(&c.nTrain, 20000, 5000)
 	def(&c.m, 500, 128)
-	def(&c.samplerSteps, 50, 20)
-	def(&c.clsEpochs, 2, 1)
+	def(&c.samplerSteps, 50, 10)
+	def(&c.clsEpochs, 8, 1)
 	if c.sampler.T0 == 0 {
 		c.sampler.T0 = 2e-4
 	}
