@@ -30,6 +30,21 @@ func TestConfigBadInput(t *testing.T) {
 			t.Errorf("parseSampler(%q, %q): %v", bad[0], bad[1], err)
 		}
 	}
+	// -scheme auto: the ODE for the reflected process, EM for the free one; a named scheme
+	// applies to both.
+	for _, sc := range []struct {
+		flag       string
+		refl, free reflected.Scheme
+	}{{"auto", reflected.SchemeODE, reflected.SchemeEM}, {"ode", reflected.SchemeODE, reflected.SchemeODE}, {"em", reflected.SchemeEM, reflected.SchemeEM}} {
+		var a config
+		if err := a.parseSampler(sc.flag, "tweedie"); err != nil {
+			t.Fatal(err)
+		}
+		r, f := a.samplerFor(reflected.Reflected), a.samplerFor(reflected.Free)
+		if r.Scheme != sc.refl || f.Scheme != sc.free || r.Process != reflected.Reflected || f.Process != reflected.Free || r.Final != reflected.FinalTweedie {
+			t.Errorf("-scheme %s: reflected %v/%v, free %v/%v; want %v and %v", sc.flag, r.Scheme, r.Process, f.Scheme, f.Process, sc.refl, sc.free)
+		}
+	}
 	q := config{data: "fashion", quick: true}
 	if err := q.defaults(); err != nil || q.steps != 100 || q.m != 128 {
 		t.Errorf("-quick defaults: %+v, %v", q, err)

@@ -21,8 +21,7 @@ func (c *config) unit(ctx context.Context, md model, images []float64, ref *refe
 	r.Loss, r.TrainCPU, r.TrainWall = info.Loss, info.TrainCPU, info.TrainWall
 	cpu := cpuSeconds()
 	gen := make([]float64, c.m*784)
-	s := c.sampler
-	s.Process = md.proc
+	s := c.samplerFor(md.proc)
 	net.Float32 = c.sample32 && net.UNet != nil
 	if err := s.Sample(gen, net, c.seed+1000); err != nil {
 		return r, err
