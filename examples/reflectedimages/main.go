@@ -233,8 +233,8 @@ func run(c *config, prog *sweep.Program) error {
 		return err
 	}
 	fmt.Printf("%s 28×28: %d training images, %d samples per model; classifier test accuracy %.4f\n", c.data, c.nTrain, c.m, cls.acc)
-	fmt.Printf("budget per model: %d Adam steps × batch %d (Train's recipe); sampler %d %v steps (corrector %d), final %v at t₀ = %g; U-Net widths %v, MLP %v\n",
-		c.steps, c.batch, c.samplerSteps, c.sampler.Scheme, c.sampler.Corrector, c.sampler.Final, c.sampler.T0, c.widths, c.mlp)
+	fmt.Printf("budget per model: %d Adam steps × batch %d (Train's recipe); %s (auto: ode for reflected, em for free); U-Net widths %v, MLP %v\n",
+		c.steps, c.batch, c.samplerID(), c.widths, c.mlp)
 	X := train.X.RawMatrix().Data
 	images := X[:c.nTrain*784]
 	ref := &reference{pool: images[:min(c.nTrain, 10000)*784], freq: make([]float64, 10)}
