@@ -78,6 +78,7 @@ type config struct {
 	sampler    reflected.Sampler // -scheme, -corrector, -final, -t0 (Steps from samplerSteps)
 	schemeAuto bool              // -scheme auto: ODE for the reflected process, EM for the free one
 	sample32   bool              // -sample32: sample with the float32 U-Net pass
+	train32    bool              // -train32: train the U-Nets with the float32 pass
 	modelsFrom string            // -models: an earlier run's output folder to load networks from
 
 	resume    bool                 // -resume: continue models from their files
@@ -124,6 +125,7 @@ func main() {
 	flag.StringVar(&final, "final", "tweedie", "last sampler step: tweedie, mean or none (reflected.Final)")
 	flag.Float64Var(&c.sampler.T0, "t0", 2e-4, "the sampler's final time t₀")
 	flag.BoolVar(&c.sample32, "sample32", false, "sample with the U-Net's float32 pass (ScoreNet.Float32; about half the CPU)")
+	flag.BoolVar(&c.train32, "train32", false, "train the U-Nets with their float32 pass (ScoreNet.Float32; about half the CPU per step)")
 	flag.StringVar(&c.modelsFrom, "models", "", "load trained networks from `DIR`/DATA/models (an earlier run's -out with the same training settings) instead of training them: re-evaluates them with this run's sampler and classifier")
 	flag.StringVar(&widths, "widths", "16,32,32", "U-Net channels per level")
 	flag.StringVar(&mlp, "mlp", "512,512,512", "hidden widths of the MLP score network")
@@ -278,8 +280,12 @@ func run(c *config, prog *sweep.Program) error {
 // trainingSettings names the settings a trained network depends on (the ID of the sidecars
 // of checkpoints and trained networks); the sampler and the classifier are not among them.
 func (c *config) trainingSettings() string {
-	return fmt.Sprintf("reflectedimages/1 data=%s steps=%d batch=%d ntrain=%d widths=%v mlp=%v seed=%d",
+	id := fmt.Sprintf("reflectedimages/1 data=%s steps=%d batch=%d ntrain=%d widths=%v mlp=%v seed=%d",
 		c.data, c.steps, c.batch, c.nTrain, c.widths, c.mlp, c.seed)
+	if c.train32 {
+		id += " train32"
+	}
+	return id
 }
 
 // subset returns the first n samples of d.

@@ -96,6 +96,9 @@ func (c *config) train(ctx context.Context, md model, images []float64, name str
 	var err error
 	if md.name == "unet" {
 		net, err = reflected.NewUNetScoreNet(nn.UNet{C: 1, H: 28, W: 28, Widths: c.widths}, src)
+		if err == nil {
+			net.Float32 = c.train32
+		}
 	} else {
 		net, err = reflected.NewScoreNet(784, c.mlp, reflected.TimeEmbedding{Freqs: 8}, src)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -142,5 +143,51 @@ func TestModelsFromEarlierRun(t *testing.T) {
 	net, _, err = c.train(context.Background(), md, images, "fresh")
 	if err != nil || !slices.Equal(net.W, trained.W) {
 		t.Errorf("-models from an empty folder: %v, or parameters differ from a plain run", err)
+	}
+}
+
+// -train32 trains the U-Net with its float32 pass: a different training (other parameters
+// than float64's, so another training ID), still finite and still stopping/resuming with
+// the same bits as an uninterrupted float32 run.
+func TestTrain32(t *testing.T) {
+	md := model{"unet", reflected.Reflected}
+	c, images := tinyConfig(t)
+	c.trainID = c.trainingSettings()
+	f64, _, err := c.train(context.Background(), md, images, "f64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.out, c.train32 = t.TempDir(), true
+	c.trainID = c.trainingSettings()
+	if !strings.HasSuffix(c.trainID, " train32") {
+		t.Errorf("training ID %q does not name -train32", c.trainID)
+	}
+	f32, info, err := c.train(context.Background(), md, images, "f32")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Equal(f32.W, f64.W) || !f32.Float32 {
+		t.Error("-train32 gave the float64 run's parameters, or a net without Float32")
+	}
+	for _, v := range f32.W {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			t.Fatalf("-train32: non-finite parameter %v", v)
+		}
+	}
+	c.out = t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	c.afterStep = func(k int, _ []float64) {
+		if k == 2 {
+			cancel()
+		}
+	}
+	if _, _, err := c.train(ctx, md, images, "stop"); !errors.Is(err, sweep.ErrInterrupted) {
+		t.Fatal(err)
+	}
+	cancel()
+	c.afterStep, c.resume = nil, true
+	res, got, err := c.train(context.Background(), md, images, "resumed")
+	if err != nil || !slices.Equal(res.W, f32.W) || got.Loss != info.Loss {
+		t.Errorf("-train32 resumed: %v, or parameters/loss differ from the uninterrupted float32 run", err)
 	}
 }
