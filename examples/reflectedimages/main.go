@@ -13,12 +13,25 @@
 // smallest share, χ² against the training frequencies and its p-value), and the ratio of
 // the samples' mean distance to their nearest training image over the held-out images'
 // (memorisation shows as a ratio well below 1). A PNG puts the models' samples beside real
-// images.
+// images. The reflected models' samples are drawn by the probability-flow ODE (50 Heun
+// steps and a Tweedie step, reflected.SchemeODE; -scheme em gives the reflected
+// Euler–Maruyama chain, whose 50 steps left high-frequency streaks), the free model's by
+// 50 Euler–Maruyama steps (better than the ODE for it); all are scored with a classifier
+// trained for 8 epochs.
 //
-//	go run ./examples/reflectedimages                 # Fashion-MNIST (about 58 CPU-minutes: ~30 min of 2 idle cores)
+//	go run ./examples/reflectedimages                 # Fashion-MNIST (about 66 CPU-minutes: ~35 min of 2 idle cores)
 //	go run ./examples/reflectedimages -quick          # the reduced run (< 3 min)
 //	go run ./examples/reflectedimages -data mnist     # MNIST
 //	go run ./examples/reflectedimages -resume         # after an interruption: continue where it stopped
+//	go run ./examples/reflectedimages -models out/reflectedimages -out out/rescore -scheme ode
+//	                                                  # re-evaluate the networks trained by an earlier run
+//
+// The sampler's flags (-sampler-steps, -scheme, -corrector, -final, -t0, -sample32) select
+// the reflected.Sampler settings; -models DIR loads each trained network from an earlier
+// run's DIR/DATA/models when it was trained with the same training settings (data, steps,
+// batch, ntrain, widths, mlp, seed; networks of the first version of this program
+// included) and trains only the missing ones, so a change of sampler or classifier costs
+// sampling and evaluation, not training.
 //
 // Every model is one unit of internal/sweep: its result (metrics, times, the grid's
 // samples) is stored as soon as it is known, -resume skips stored units, -shard i/n and
@@ -62,8 +75,15 @@ type config struct {
 	out                     string
 	ckptEvery               int
 
+	sampler    reflected.Sampler // -scheme, -corrector, -final, -t0 (Steps from samplerSteps)
+	schemeAuto bool              // -scheme auto: ODE for the reflected process, EM for the free one
+	sample32   bool              // -sample32: sample with the float32 U-Net pass
+	train32    bool              // -train32: train the U-Nets with the float32 pass
+	modelsFrom string            // -models: an earlier run's output folder to load networks from
+
 	resume    bool                 // -resume: continue models from their files
-	id        string               // the sweep's Plan.ID, stored beside checkpoints and models
+	id        string               // the sweep's Plan.ID (training and evaluation settings)
+	trainID   string               // the training settings alone, stored beside checkpoints and models
 	afterStep func(int, []float64) // test hook: TrainSettings.After
 }
 
@@ -90,7 +110,7 @@ type unitResult struct {
 
 func main() {
 	var c config
-	var widths, mlp string
+	var widths, mlp, scheme, final string
 	var prog sweep.Program
 	flag.StringVar(&c.data, "data", "fashion", "data set: fashion or mnist")
 	flag.BoolVar(&c.quick, "quick", false, "the reduced run (< 3 min): fewer steps, images and samples")
@@ -98,8 +118,15 @@ func main() {
 	flag.IntVar(&c.batch, "batch", 0, "DSM minibatch (0: 64, -quick 16)")
 	flag.IntVar(&c.nTrain, "ntrain", 0, "training images (0: 20000, -quick 5000)")
 	flag.IntVar(&c.m, "m", 0, "samples per model and held-out images for the metrics (0: 500, -quick 128)")
-	flag.IntVar(&c.samplerSteps, "sampler-steps", 0, "reverse-time steps (0: 50, -quick 20)")
-	flag.IntVar(&c.clsEpochs, "cls-epochs", 0, "classifier epochs over all training images (0: 2, -quick 1 over -ntrain)")
+	flag.IntVar(&c.samplerSteps, "sampler-steps", 0, "reverse-time steps (0: 50, -quick 10)")
+	flag.IntVar(&c.clsEpochs, "cls-epochs", 0, "classifier epochs over all training images (0: 8, -quick 1 over -ntrain)")
+	flag.StringVar(&scheme, "scheme", "auto", "reverse-time step: ode (the probability-flow ODE, 2 score evaluations per step), em, heun, or auto (ode for the reflected process, em for the free one)")
+	flag.IntVar(&c.sampler.Corrector, "corrector", 0, "Langevin corrector steps after each reverse step")
+	flag.StringVar(&final, "final", "tweedie", "last sampler step: tweedie, mean or none (reflected.Final)")
+	flag.Float64Var(&c.sampler.T0, "t0", 2e-4, "the sampler's final time t₀")
+	flag.BoolVar(&c.sample32, "sample32", false, "sample with the U-Net's float32 pass (ScoreNet.Float32; about half the CPU)")
+	flag.BoolVar(&c.train32, "train32", false, "train the U-Nets with their float32 pass (ScoreNet.Float32; about half the CPU per step)")
+	flag.StringVar(&c.modelsFrom, "models", "", "load trained networks from `DIR`/DATA/models (an earlier run's -out with the same training settings) instead of training them: re-evaluates them with this run's sampler and classifier")
 	flag.StringVar(&widths, "widths", "16,32,32", "U-Net channels per level")
 	flag.StringVar(&mlp, "mlp", "512,512,512", "hidden widths of the MLP score network")
 	flag.Uint64Var(&c.seed, "seed", 1, "seed of initialisation, minibatches, noise and sampling")
@@ -110,6 +137,9 @@ func main() {
 	var err error
 	if c.widths, err = ints("widths", widths); err == nil {
 		c.mlp, err = ints("mlp", mlp)
+	}
+	if err == nil {
+		err = c.parseSampler(scheme, final)
 	}
 	if err == nil {
 		err = c.defaults()
@@ -145,8 +175,12 @@ func (c *config) defaults() error {
 	def(&c.batch, 64, 16)
 	def(&c.nTrain, 20000, 5000)
 	def(&c.m, 500, 128)
-	def(&c.samplerSteps, 50, 20)
-	def(&c.clsEpochs, 2, 1)
+	def(&c.samplerSteps, 50, 10)
+	def(&c.clsEpochs, 8, 1)
+	if c.sampler.T0 == 0 {
+		c.sampler.T0 = 2e-4
+	}
+	c.sampler.Steps = c.samplerSteps
 	switch {
 	case c.data != "fashion" && c.data != "mnist":
 		return fmt.Errorf("-data = %q, want fashion or mnist", c.data)
@@ -154,6 +188,10 @@ func (c *config) defaults() error {
 		return fmt.Errorf("-steps = %d, -batch = %d, -sampler-steps = %d, -cls-epochs = %d: need ≥ 1", c.steps, c.batch, c.samplerSteps, c.clsEpochs)
 	case c.ckptEvery < 0:
 		return fmt.Errorf("-ckpt-every = %d, need ≥ 0", c.ckptEvery)
+	case !(c.sampler.T0 > 0) || c.sampler.T0 >= 0.1:
+		return fmt.Errorf("-t0 = %v, need 0 < t0 < 0.1", c.sampler.T0)
+	case c.sampler.Corrector < 0:
+		return fmt.Errorf("-corrector = %d, need ≥ 0", c.sampler.Corrector)
 	case c.m < 8 || c.m > 10000 || c.nTrain < c.m || c.nTrain > 60000:
 		return fmt.Errorf("-m = %d, -ntrain = %d: need 8 ≤ m ≤ 10000 and m ≤ ntrain ≤ 60000", c.m, c.nTrain)
 	}
@@ -197,8 +235,8 @@ func run(c *config, prog *sweep.Program) error {
 		return err
 	}
 	fmt.Printf("%s 28×28: %d training images, %d samples per model; classifier test accuracy %.4f\n", c.data, c.nTrain, c.m, cls.acc)
-	fmt.Printf("budget per model: %d Adam steps × batch %d (Train's recipe); sampler %d EM steps, Tweedie; U-Net widths %v, MLP %v\n",
-		c.steps, c.batch, c.samplerSteps, c.widths, c.mlp)
+	fmt.Printf("budget per model: %d Adam steps × batch %d (Train's recipe); %s (auto: ode for reflected, em for free); U-Net widths %v, MLP %v\n",
+		c.steps, c.batch, c.samplerID(), c.widths, c.mlp)
 	X := train.X.RawMatrix().Data
 	images := X[:c.nTrain*784]
 	ref := &reference{pool: images[:min(c.nTrain, 10000)*784], freq: make([]float64, 10)}
@@ -216,8 +254,8 @@ func run(c *config, prog *sweep.Program) error {
 	for i, m := range models {
 		keys[i] = c.data + "/" + m.key()
 	}
-	id := fmt.Sprintf("reflectedimages/1 data=%s steps=%d batch=%d ntrain=%d m=%d sampler=%d widths=%v mlp=%v seed=%d cls=%s",
-		c.data, c.steps, c.batch, c.nTrain, c.m, c.samplerSteps, c.widths, c.mlp, c.seed, filepath.Base(clsPath))
+	c.trainID = c.trainingSettings()
+	id := fmt.Sprintf("reflectedimages/2 %s m=%d %s cls=%s", c.trainID, c.m, c.samplerID(), filepath.Base(clsPath))
 	c.id, c.resume = id, prog.Config.Resume
 	res, err := sweep.RunIn(prog, c.out, c.data, sweep.Plan{ID: id, Keys: keys}, func(ctx context.Context, k int) (unitResult, error) {
 		return c.unit(ctx, models[k], images, ref, cls)
@@ -237,6 +275,17 @@ func run(c *config, prog *sweep.Program) error {
 	}
 	panels = append(panels, held[:min(64, c.m)*784])
 	return writeGrid(filepath.Join(dir, "samples.png"), panels)
+}
+
+// trainingSettings names the settings a trained network depends on (the ID of the sidecars
+// of checkpoints and trained networks); the sampler and the classifier are not among them.
+func (c *config) trainingSettings() string {
+	id := fmt.Sprintf("reflectedimages/1 data=%s steps=%d batch=%d ntrain=%d widths=%v mlp=%v seed=%d",
+		c.data, c.steps, c.batch, c.nTrain, c.widths, c.mlp, c.seed)
+	if c.train32 {
+		id += " train32"
+	}
+	return id
 }
 
 // subset returns the first n samples of d.

@@ -4,6 +4,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/sdeml/sdeml/reflected"
 )
 
 func TestConfigBadInput(t *testing.T) {
@@ -15,9 +17,32 @@ func TestConfigBadInput(t *testing.T) {
 		{config{data: "fashion", steps: -1}, "-steps = -1"},
 		{config{data: "fashion", m: 5}, "-m = 5"},
 		{config{data: "mnist", m: 600, nTrain: 500}, "-ntrain = 500"},
+		{config{data: "fashion", sampler: reflected.Sampler{T0: -1}}, "-t0 = -1"},
+		{config{data: "fashion", sampler: reflected.Sampler{Corrector: -2}}, "-corrector = -2"},
 	} {
 		if err := c.cfg.defaults(); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%+v: error %v, want %q", c.cfg, err, c.want)
+		}
+	}
+	var c config
+	for _, bad := range [][2]string{{"rk4", "tweedie"}, {"em", "last"}} {
+		if err := c.parseSampler(bad[0], bad[1]); err == nil || !strings.Contains(err.Error(), "-scheme = \"rk4\"") && !strings.Contains(err.Error(), "-final = \"last\"") {
+			t.Errorf("parseSampler(%q, %q): %v", bad[0], bad[1], err)
+		}
+	}
+	// -scheme auto: the ODE for the reflected process, EM for the free one; a named scheme
+	// applies to both.
+	for _, sc := range []struct {
+		flag       string
+		refl, free reflected.Scheme
+	}{{"auto", reflected.SchemeODE, reflected.SchemeEM}, {"ode", reflected.SchemeODE, reflected.SchemeODE}, {"em", reflected.SchemeEM, reflected.SchemeEM}} {
+		var a config
+		if err := a.parseSampler(sc.flag, "tweedie"); err != nil {
+			t.Fatal(err)
+		}
+		r, f := a.samplerFor(reflected.Reflected), a.samplerFor(reflected.Free)
+		if r.Scheme != sc.refl || f.Scheme != sc.free || r.Process != reflected.Reflected || f.Process != reflected.Free || r.Final != reflected.FinalTweedie {
+			t.Errorf("-scheme %s: reflected %v/%v, free %v/%v; want %v and %v", sc.flag, r.Scheme, r.Process, f.Scheme, f.Process, sc.refl, sc.free)
 		}
 	}
 	q := config{data: "fashion", quick: true}

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -54,22 +55,33 @@ func (c *config) files(md model) unitFiles {
 func (c *config) train(ctx context.Context, md model, images []float64, name string) (*reflected.ScoreNet, trainInfo, error) {
 	f := c.files(md)
 	key := c.data + "/" + md.key()
-	info := trainInfo{ID: c.id, Key: key}
+	info := trainInfo{ID: c.trainID, Key: key}
 	var resume *reflected.Checkpoint
+	var stored []unitFiles // trained networks to look for: -models, then -resume's own
+	if c.modelsFrom != "" {
+		from := *c
+		from.out = c.modelsFrom
+		stored = append(stored, from.files(md))
+	}
 	if c.resume {
+		stored = append(stored, f)
+	}
+	for _, sf := range stored {
 		var done trainInfo
-		switch ok, err := readInfo(f.modelInfo, c.id, key, &done); {
+		switch ok, err := readInfo(sf.modelInfo, c.trainID, key, &done); {
 		case err != nil:
 			return nil, info, err
 		case ok:
-			net, err := loadNet(f.model)
+			net, err := loadNet(sf.model)
 			if err != nil {
 				return nil, info, err
 			}
-			fmt.Fprintf(os.Stderr, "%s: trained network loaded from %s\n", name, f.model)
+			fmt.Fprintf(os.Stderr, "%s: trained network loaded from %s\n", name, sf.model)
 			return net, done, nil
 		}
-		switch ok, err := readInfo(f.ckptInfo, c.id, key, &info); {
+	}
+	if c.resume {
+		switch ok, err := readInfo(f.ckptInfo, c.trainID, key, &info); {
 		case err != nil:
 			return nil, info, err
 		case ok:
@@ -84,6 +96,9 @@ func (c *config) train(ctx context.Context, md model, images []float64, name str
 	var err error
 	if md.name == "unet" {
 		net, err = reflected.NewUNetScoreNet(nn.UNet{C: 1, H: 28, W: 28, Widths: c.widths}, src)
+		if err == nil {
+			net.Float32 = c.train32
+		}
 	} else {
 		net, err = reflected.NewScoreNet(784, c.mlp, reflected.TimeEmbedding{Freqs: 8}, src)
 	}
@@ -144,8 +159,18 @@ func (c *config) train(ctx context.Context, md model, images []float64, name str
 	return net, info, nil
 }
 
-// readInfo reads a sidecar into dst; ok is false if it does not exist. A sidecar of another
-// configuration or unit is an error naming the file (never silently trusted or replaced).
+// evalFields are the evaluation settings that the sidecars of the first version of this
+// program stored in their ID beside the training settings (m=…, sampler=…, cls=…).
+var evalFields = regexp.MustCompile(` (m|sampler|cls)=[^ ]+`)
+
+// trainingID returns the training settings of a sidecar's ID: the ID itself, or for a
+// sidecar of the first version the ID without its evaluation fields, so that networks
+// trained then can be evaluated again with other sampler or classifier settings.
+func trainingID(id string) string { return evalFields.ReplaceAllString(id, "") }
+
+// readInfo reads a sidecar into dst; ok is false if it does not exist. A sidecar of other
+// training settings (id, compared by trainingID) or of another unit is an error naming the
+// file (never silently trusted or replaced).
 func readInfo(path, id, key string, dst *trainInfo) (ok bool, err error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -158,7 +183,7 @@ func readInfo(path, id, key string, dst *trainInfo) (ok bool, err error) {
 	if err := json.Unmarshal(b, &v); err != nil {
 		return false, fmt.Errorf("%s: %v", path, err)
 	}
-	if v.ID != id || v.Key != key {
+	if trainingID(v.ID) != id || v.Key != key {
 		return false, fmt.Errorf("%s belongs to %q (unit %q), this run is %q (unit %q): use another -out or remove it", path, v.ID, v.Key, id, key)
 	}
 	*dst = v

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -22,7 +24,7 @@ func tinyConfig(t *testing.T) (config, []float64) {
 		images[i] = rng.Float64()
 	}
 	return config{data: "fashion", steps: 6, batch: 2, widths: []int{2, 2}, mlp: []int{8}, seed: 1,
-		out: t.TempDir(), ckptEvery: 2, id: "reflectedimages/test"}, images
+		out: t.TempDir(), ckptEvery: 2, trainID: "reflectedimages/test"}, images
 }
 
 // A model whose training is interrupted (as by SIGINT) after step 3 writes a checkpoint and
@@ -94,8 +96,98 @@ func TestResumeBadFiles(t *testing.T) {
 	if _, _, err := c.train(context.Background(), md, images, "corrupt"); err == nil || !strings.Contains(err.Error(), f.ckpt) {
 		t.Errorf("corrupt checkpoint: %v", err)
 	}
-	c.id = "reflectedimages/other"
+	c.trainID = "reflectedimages/other"
 	if _, _, err := c.train(context.Background(), md, images, "other"); err == nil || !strings.Contains(err.Error(), f.ckptInfo) || !strings.Contains(err.Error(), "reflectedimages/test") {
 		t.Errorf("sidecar of another configuration: %v", err)
+	}
+}
+
+// -models loads the trained networks of an earlier run's folder, including a sidecar of this
+// program's first version (whose ID also held the evaluation settings m, sampler and cls),
+// without training: the parameters are those stored. A sidecar of other training settings
+// is an error naming the file; a folder without the network trains it.
+func TestModelsFromEarlierRun(t *testing.T) {
+	md := model{"unet", reflected.Reflected}
+	c, images := tinyConfig(t)
+	c.trainID = c.trainingSettings()
+	trained, info, err := c.train(context.Background(), md, images, "earlier")
+	if err != nil {
+		t.Fatal(err)
+	}
+	earlier := c.out
+	// Rewrite the sidecar as the first version wrote it: evaluation fields inside the ID.
+	f := c.files(md)
+	legacy := info
+	legacy.ID = fmt.Sprintf("reflectedimages/1 data=%s steps=%d batch=%d ntrain=%d m=500 sampler=50 widths=%v mlp=%v seed=%d cls=classifier-60000x2.sdeml",
+		c.data, c.steps, c.batch, c.nTrain, c.widths, c.mlp, c.seed)
+	if err := writeInfo(f.modelInfo, legacy); err != nil {
+		t.Fatal(err)
+	}
+	c.out, c.modelsFrom = t.TempDir(), earlier
+	c.afterStep = func(int, []float64) { t.Error("-models trained a network that was stored") }
+	net, got, err := c.train(context.Background(), md, images, "re-evaluated")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(net.W, trained.W) || got != legacy {
+		t.Errorf("-models: loaded parameters differ from the stored ones, or info %+v, want %+v", got, legacy)
+	}
+	c.afterStep = nil
+	other := c
+	other.steps, other.trainID = 7, ""
+	other.trainID = other.trainingSettings()
+	if _, _, err := other.train(context.Background(), md, images, "other"); err == nil || !strings.Contains(err.Error(), f.modelInfo) {
+		t.Errorf("-models with other training settings: %v, want an error naming %s", err, f.modelInfo)
+	}
+	c.modelsFrom = t.TempDir() // no stored network: trained here, same bits as before
+	net, _, err = c.train(context.Background(), md, images, "fresh")
+	if err != nil || !slices.Equal(net.W, trained.W) {
+		t.Errorf("-models from an empty folder: %v, or parameters differ from a plain run", err)
+	}
+}
+
+// -train32 trains the U-Net with its float32 pass: a different training (other parameters
+// than float64's, so another training ID), still finite and still stopping/resuming with
+// the same bits as an uninterrupted float32 run.
+func TestTrain32(t *testing.T) {
+	md := model{"unet", reflected.Reflected}
+	c, images := tinyConfig(t)
+	c.trainID = c.trainingSettings()
+	f64, _, err := c.train(context.Background(), md, images, "f64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.out, c.train32 = t.TempDir(), true
+	c.trainID = c.trainingSettings()
+	if !strings.HasSuffix(c.trainID, " train32") {
+		t.Errorf("training ID %q does not name -train32", c.trainID)
+	}
+	f32, info, err := c.train(context.Background(), md, images, "f32")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Equal(f32.W, f64.W) || !f32.Float32 {
+		t.Error("-train32 gave the float64 run's parameters, or a net without Float32")
+	}
+	for _, v := range f32.W {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			t.Fatalf("-train32: non-finite parameter %v", v)
+		}
+	}
+	c.out = t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	c.afterStep = func(k int, _ []float64) {
+		if k == 2 {
+			cancel()
+		}
+	}
+	if _, _, err := c.train(ctx, md, images, "stop"); !errors.Is(err, sweep.ErrInterrupted) {
+		t.Fatal(err)
+	}
+	cancel()
+	c.afterStep, c.resume = nil, true
+	res, got, err := c.train(context.Background(), md, images, "resumed")
+	if err != nil || !slices.Equal(res.W, f32.W) || got.Loss != info.Loss {
+		t.Errorf("-train32 resumed: %v, or parameters/loss differ from the uninterrupted float32 run", err)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"os"
 
 	"github.com/sdeml/sdeml/internal/sweep"
-	"github.com/sdeml/sdeml/reflected"
 )
 
 // unit trains model md on the images (or continues or loads it, see train), samples c.m
@@ -22,7 +21,8 @@ func (c *config) unit(ctx context.Context, md model, images []float64, ref *refe
 	r.Loss, r.TrainCPU, r.TrainWall = info.Loss, info.TrainCPU, info.TrainWall
 	cpu := cpuSeconds()
 	gen := make([]float64, c.m*784)
-	s := &reflected.Sampler{Steps: c.samplerSteps, Final: reflected.FinalTweedie, Process: md.proc}
+	s := c.samplerFor(md.proc)
+	net.Float32 = c.sample32 && net.UNet != nil
 	if err := s.Sample(gen, net, c.seed+1000); err != nil {
 		return r, err
 	}
