@@ -146,10 +146,11 @@ type unit struct {
 	seed   uint64
 }
 
-// outcome is what a run measures: accuracies in evaluation mode and the mean training
-// loss of the last epoch.
+// outcome is what a run measures: accuracies in evaluation mode (validation, test, and the
+// training images without augmentation: the gap to test accuracy says whether the network
+// overfits) and the mean training loss of the last epoch.
 type outcome struct {
-	val, test, trainLoss, secs float64
+	val, test, trainAcc, trainLoss, secs float64
 }
 
 func run(c config) error {
@@ -208,13 +209,14 @@ func run(c config) error {
 	}
 	acc := map[string][]float64{}
 	loss := map[string][]float64{}
+	tacc := map[string][]float64{}
 	f, err := os.Create(filepath.Join(c.out, "results.csv"))
 	if err != nil {
 		return err
 	}
 	defer f.Close()
 	cw := csv.NewWriter(f)
-	cw.Write([]string{"method", "rho", "seed", "chosen", "val_acc", "test_acc", "train_loss", "wall_s"})
+	cw.Write([]string{"method", "rho", "seed", "chosen", "val_acc", "test_acc", "train_acc", "train_loss", "wall_s"})
 	keys := make([]unit, 0, len(done))
 	for u := range done {
 		keys = append(keys, u)
@@ -238,7 +240,7 @@ func run(c config) error {
 		chosen := u.method == "SGD" || u.rho == rho[u.method]
 		cw.Write([]string{u.method, strconv.FormatFloat(u.rho, 'g', -1, 64), strconv.FormatUint(u.seed, 10),
 			strconv.FormatBool(chosen), strconv.FormatFloat(o.val, 'f', 6, 64), strconv.FormatFloat(o.test, 'f', 6, 64),
-			strconv.FormatFloat(o.trainLoss, 'f', 6, 64), strconv.FormatFloat(o.secs, 'f', 1, 64)})
+			strconv.FormatFloat(o.trainAcc, 'f', 6, 64), strconv.FormatFloat(o.trainLoss, 'f', 6, 64), strconv.FormatFloat(o.secs, 'f', 1, 64)})
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
@@ -249,18 +251,20 @@ func run(c config) error {
 			o := done[unit{m, rho[m], uint64(s)}]
 			acc[m] = append(acc[m], o.test)
 			loss[m] = append(loss[m], o.trainLoss)
+			tacc[m] = append(tacc[m], o.trainAcc)
 		}
 	}
 	fmt.Printf("\nResNet(width %d, blocks %v) on Fashion-MNIST, %d train / %d val / %d test images, %d epochs, batch %d, %d seeds\n",
 		c.width, c.blocks, c.nTrain, c.nVal, c.nTest, c.epochs, c.batch, c.seeds)
 	fmt.Printf("wall %.0f s, process CPU %.0f s\n", time.Since(start).Seconds(), (testutil.ProcessCPU() - cpu0).Seconds())
-	fmt.Printf("%-12s %-6s %-10s %-18s %-24s\n", "method", "ρ", "train loss", "test acc (95% CI)", "paired diff vs SGD (95% CI)")
+	fmt.Printf("%-12s %-6s %-10s %-9s %-18s %-24s\n", "method", "ρ", "train loss", "train acc", "test acc (95% CI)", "paired diff vs SGD (95% CI)")
 	var names []string
 	var diffs, halves []float64
 	for _, m := range methods {
 		mean, half := ci95(acc[m])
 		tl, _ := ci95(loss[m])
-		line := fmt.Sprintf("%-12s %-6s %-10.4f %.4f ± %.4f", m, rhoText(m, rho), tl, mean, half)
+		ta, _ := ci95(tacc[m])
+		line := fmt.Sprintf("%-12s %-6s %-10.4f %-9.4f %.4f ± %.4f", m, rhoText(m, rho), tl, ta, mean, half)
 		if m != "SGD" {
 			dm, dh := ci95(sub(acc[m], acc["SGD"]))
 			line += fmt.Sprintf("    %+.4f ± %.4f", dm, dh)
@@ -295,8 +299,8 @@ func runAll(c config, train, val, test *nn.Dataset, units []unit, start time.Tim
 				res[k], errs[k] = train1(c, train, val, test, units[k])
 				res[k].secs = time.Since(t0).Seconds()
 				if errs[k] == nil {
-					fmt.Printf("%-10s ρ=%-5g seed %d  val %.4f  test %.4f  train loss %.4f  (%.0fs)\n", units[k].method, units[k].rho,
-						units[k].seed, res[k].val, res[k].test, res[k].trainLoss, time.Since(start).Seconds())
+					fmt.Printf("%-10s ρ=%-5g seed %d  val %.4f  test %.4f  train acc %.4f  train loss %.4f  (%.0fs)\n", units[k].method, units[k].rho,
+						units[k].seed, res[k].val, res[k].test, res[k].trainAcc, res[k].trainLoss, time.Since(start).Seconds())
 				}
 			}
 		}()
@@ -361,7 +365,7 @@ func train1(c config, train, val, test *nn.Dataset, u unit) (outcome, error) {
 	for _, e := range []struct {
 		d   *nn.Dataset
 		dst *float64
-	}{{val, &o.val}, {test, &o.test}} {
+	}{{val, &o.val}, {test, &o.test}, {train, &o.trainAcc}} {
 		if *e.dst, err = accuracy(e.d, w); err != nil {
 			return outcome{}, err
 		}
