@@ -112,8 +112,12 @@ func stackedCombine(st *stage, z, yp []float32, Wp int) {
 // convForward32 sets z (n samples of out.H·out.W × out.C) to the convolution of the n
 // samples in x (in.Size() values each) with W (out.C × k), without bias: by the sliding-
 // window products when st qualifies and scratch holds the padded image and the grid
-// output, else by im2col into scratch and one product per sample.
+// output (for a stride ≥ 2, the strided products of conv32strided.go), else by im2col
+// into scratch and one product per sample.
 func convForward32(st *stage, scratch, z, x, W []float32, n int) {
+	if stridedForward(st, scratch, z, x, W, n) {
+		return
+	}
 	ni, no, co := st.in.Size(), st.out.Size(), st.out.C
 	Wp, M, ok := slideGrid(st, slideMinW)
 	if ok && stacked(st) {
@@ -179,8 +183,9 @@ func slideForward(st *stage, zp, xp, x, W []float32, Wp, M int) {
 // sample (and kernel row), and transposes it into g: the products' many rows (k) and
 // out.C columns suit the kernels' tiles better than out.C rows (16 rows on 12-row tiles
 // leave a third of the second tile idle; same-run timing: 1.3–1.6× faster). A_s is read
-// through the sliding windows of the padded sample when st qualifies and scratch holds
-// the padded image and the grid errors, else unfolded by im2col into scratch. With tmp
+// through the sliding windows of the padded sample (or its phase images, for a stride
+// ≥ 2: conv32strided.go) when st qualifies and scratch holds them and the grid errors,
+// else unfolded by im2col into scratch. With tmp
 // shorter than k·out.C, g is formed directly (∂/∂Zᵀ·A per sample).
 func convWeightGrad32(st *stage, scratch, tmp, g, dy, x []float32, n int) {
 	ni, no, co := st.in.Size(), st.out.Size(), st.out.C
@@ -225,7 +230,9 @@ func convWeightGrad32(st *stage, scratch, tmp, g, dy, x []float32, n int) {
 		}
 		return
 	}
-	if ok && np+M*co <= len(scratch) {
+	switch {
+	case stridedWeightGrad(st, scratch, gT, dy, x, n):
+	case ok && np+M*co <= len(scratch):
 		xp, dp := scratch[:np], scratch[np:np+M*co]
 		C, r, oW := st.in.C, st.kw*st.in.C, st.out.W
 		rb := igemm.SgemmInPlaceRows(co)
@@ -249,7 +256,7 @@ func convWeightGrad32(st *stage, scratch, tmp, g, dy, x []float32, n int) {
 				}
 			}
 		}
-	} else {
+	default:
 		cols := scratch[:st.npos()*st.k]
 		for s := range n {
 			im2colT(st, cols, x[s*ni:(s+1)*ni])
