@@ -110,12 +110,13 @@ func stackedCombine(st *stage, z, yp []float32, Wp int) {
 }
 
 // convForward32 sets z (n samples of out.H·out.W × out.C) to the convolution of the n
-// samples in x (in.Size() values each) with W (out.C × k), without bias: by the sliding-
+// samples in x (in.Size() values each) with W (out.C × k), plus bias (out.C values, added
+// to each output pixel in float32 as the products are copied out; nil: none): by the sliding-
 // window products when st qualifies and scratch holds the padded image and the grid
 // output (for a stride ≥ 2, the strided products of conv32strided.go), else by im2col
 // into scratch and one product per sample.
-func convForward32(st *stage, scratch, z, x, W []float32, n int) {
-	if stridedForward(st, scratch, z, x, W, n) {
+func convForward32(st *stage, scratch, z, x, W, bias []float32, n int) {
+	if stridedForward(st, scratch, z, x, W, bias, n) {
 		return
 	}
 	ni, no, co := st.in.Size(), st.out.Size(), st.out.C
@@ -135,6 +136,7 @@ func convForward32(st *stage, scratch, z, x, W []float32, n int) {
 				padImage(st, xp, x[s*ni:(s+1)*ni])
 				igemm.SgemmSliding(false, true, M2r, q, r, 1, xp[slideOff(st):], st.in.C, ws, r, 0, yp, q)
 				stackedCombine(st, z[s*no:(s+1)*no], yp, Wp)
+				addBias(z[s*no:(s+1)*no], bias)
 			}
 			return
 		}
@@ -152,7 +154,7 @@ func convForward32(st *stage, scratch, z, x, W []float32, n int) {
 				oW := st.out.W
 				zs := z[s*no : (s+1)*no]
 				for oh := range st.out.H {
-					copy(zs[oh*oW*co:(oh+1)*oW*co], zp[oh*Wp*co:])
+					copyBias(zs[oh*oW*co:(oh+1)*oW*co], zp[oh*Wp*co:], bias)
 				}
 			}
 			return
@@ -164,6 +166,24 @@ func convForward32(st *stage, scratch, z, x, W []float32, n int) {
 	for s := range n {
 		im2colT(st, cols, x[s*ni:(s+1)*ni])
 		igemm.Sgemm(false, true, st.npos(), co, st.k, 1, cols, st.k, W, st.k, 0, z[s*no:(s+1)*no], co)
+		addBias(z[s*no:(s+1)*no], bias)
+	}
+}
+
+// copyBias sets dst = src + bias per row of len(bias) values (gemm.AddBias32: float32
+// additions), or copies src when bias is nil; src is at least as long as dst.
+func copyBias(dst, src, bias []float32) {
+	if bias == nil {
+		copy(dst, src)
+		return
+	}
+	igemm.AddBias32(dst, src[:len(dst)], bias)
+}
+
+// addBias adds bias to each row of z (len(bias) values) unless bias is nil.
+func addBias(z, bias []float32) {
+	if bias != nil {
+		igemm.AddBias32(z, z, bias)
 	}
 }
 

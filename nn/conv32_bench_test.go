@@ -44,7 +44,7 @@ func BenchmarkConv32(b *testing.B) {
 		tmp := make([]float32, max(st.npos(), sh.co)*st.k) // as in a Graph workspace, sized by its largest stage
 		name := fmt.Sprintf("%dx%dx%d-%d", sh.H, sh.H, sh.C, sh.co)
 		b.Run(name+"/fwd/path=auto", func(b *testing.B) {
-			benchCPU(b, func() { convForward32(st, scratch, z, x, W, n) })
+			benchCPU(b, func() { convForward32(st, scratch, z, x, W, nil, n) })
 		})
 		b.Run(name+"/fwd/path=im2col", func(b *testing.B) {
 			benchCPU(b, func() {
@@ -126,7 +126,7 @@ func BenchmarkConv32Strided(b *testing.B) {
 			name string
 			f    func()
 		}{
-			{"fwd/path=auto", func() { convForward32(st, scratch, z, x, W, n) }},
+			{"fwd/path=auto", func() { convForward32(st, scratch, z, x, W, nil, n) }},
 			{"fwd/path=im2col", im2colFwd},
 			{"wgrad/path=auto", func() { convWeightGrad32(st, scratch, gT, g, dy, x, n) }},
 			{"wgrad/path=im2col", im2colGrad},

@@ -99,10 +99,11 @@ func padPhases(st *stage, l *phaseLayout, xp, x []float32) {
 	}
 }
 
-// stridedForward sets z (n samples) to the convolution of x with W by the strided
+// stridedForward sets z (n samples) to the convolution of x with W plus bias (nil: none,
+// see convForward32) by the strided
 // sliding-window products, if st qualifies and scratch holds the phase images and the
 // grid output; it reports whether it did.
-func stridedForward(st *stage, scratch, z, x, W []float32, n int) bool {
+func stridedForward(st *stage, scratch, z, x, W, bias []float32, n int) bool {
 	l, ok := phaseGrid(st, phaseTile(st), slideMinW)
 	if !ok || l.nph*l.ps+l.Mr*st.out.C > len(scratch) {
 		return false
@@ -117,7 +118,7 @@ func stridedForward(st *stage, scratch, z, x, W []float32, n int) bool {
 		}
 		zs := z[s*no : (s+1)*no]
 		for oh := range st.out.H {
-			copy(zs[oh*oW*co:(oh+1)*oW*co], zp[oh*l.Wq*co:])
+			copyBias(zs[oh*oW*co:(oh+1)*oW*co], zp[oh*l.Wq*co:], bias)
 		}
 	}
 	return true

@@ -54,7 +54,7 @@ func checkStrided(t *testing.T, c stridedCase, seed uint64) {
 	need := l.nph*l.ps + l.Mr*max(co, c.C)
 	scratch := make([]float32, need)
 	z := make([]float32, n*no)
-	if !stridedForward(st, scratch, z, x, W, n) {
+	if !stridedForward(st, scratch, z, x, W, nil, n) {
 		t.Fatalf("%v: stridedForward declined with %d scratch values", c, need)
 	}
 	gT := make([]float32, st.k*co)
@@ -221,7 +221,7 @@ func TestConv32StridedScratch(t *testing.T) {
 	x := make([]float32, st.in.Size())
 	z := make([]float32, st.out.Size())
 	W := make([]float32, c.co*st.k)
-	if stridedForward(st, short, z, x, W, 1) || stridedInputGrad(st, short, x, z, W, 1) {
+	if stridedForward(st, short, z, x, W, nil, 1) || stridedInputGrad(st, short, x, z, W, 1) {
 		t.Fatal("strided products ran with a short scratch")
 	}
 	l1, _ := phaseGrid(st, 1, slideMinWGrad) // the weight gradient's rows are not rounded

@@ -134,17 +134,12 @@ func (prec32) convForward(ws *graphWS32, o convOperands[float32]) {
 	gn, st, n := o.gn, &o.gn.st, o.n
 	co, x, z := st.out.C, o.x, o.z
 	W := ws.w32[gn.off : gn.off+co*st.k]
+	b := ws.w32[gn.off+co*st.k : gn.off+gn.np]
 	if st.direct {
 		igemm.Sgemm(false, true, n*st.npos(), co, st.k, 1, x, st.k, W, st.k, 0, z, co)
+		igemm.AddBias32(z, z, b)
 	} else {
-		convForward32(st, ws.cols[o.worker], z, x, W, n)
-	}
-	b := ws.w32[gn.off+co*st.k : gn.off+gn.np]
-	for r := 0; r+co <= len(z); r += co {
-		zr := z[r : r+co]
-		for k, v := range b {
-			zr[k] += v
-		}
+		convForward32(st, ws.cols[o.worker], z, x, W, b, n)
 	}
 	if gn.act != Identity {
 		gn.act.apply32(o.y, z)
@@ -187,7 +182,7 @@ func (prec32) convBackward(ws *graphWS32, o convOperands[float32]) {
 		// one forward convolution of dy per sample (convForward32), no col2im.
 		wT := ws.wT[o.worker][:ts.out.C*ts.k]
 		flipKernel(wT, W, st)
-		convForward32(ts, ws.dcols[o.worker], dx, dy, wT, n)
+		convForward32(ts, ws.dcols[o.worker], dx, dy, wT, nil, n)
 		return
 	}
 	convInputGrad32(st, ws.dcols[o.worker], dx, dy, W, n)
