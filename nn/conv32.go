@@ -149,8 +149,9 @@ func convForward32(st *stage, scratch, z, x, W, bias []float32, n int) {
 		if np2 := np + (Mr-M)*st.in.C; np2+Mr*co <= len(scratch) {
 			xp, zp := scratch[:np2], scratch[np2:np2+Mr*co]
 			clear(xp[np:])
+			wt := weightsT(st, scratch[np2+Mr*co:], W)
 			for s := range n {
-				slideForward(st, zp, xp, x[s*ni:(s+1)*ni], W, Wp, Mr)
+				slideForward(st, zp, xp, x[s*ni:(s+1)*ni], W, wt, Wp, Mr)
 				oW := st.out.W
 				zs := z[s*no : (s+1)*no]
 				for oh := range st.out.H {
@@ -188,13 +189,45 @@ func addBias(z, bias []float32) {
 }
 
 // slideForward sets zp (M grid pixels × out.C) to Σ_i A_i·W_iᵀ for one sample x, padded
-// into xp.
-func slideForward(st *stage, zp, xp, x, W []float32, Wp, M int) {
+// into xp, with W_iᵀ read from wt = Wᵀ (weightsT) unless wt is nil.
+func slideForward(st *stage, zp, xp, x, W, wt []float32, Wp, M int) {
 	padImage(st, xp, x)
-	C, co, r := st.in.C, st.out.C, st.kw*st.in.C
+	C := st.in.C
 	for i := range st.kh {
-		igemm.SgemmSliding(false, true, M, co, r, 1, xp[i*Wp*C+slideOff(st):], C, W[i*r:], st.k, float32(min(i, 1)), zp, co)
+		slideProduct(st, M, xp[i*Wp*C+slideOff(st):], C, W, wt, i, zp)
 	}
+}
+
+// slideProduct sets zp (M × out.C) to A_i·W_iᵀ (i = 0) or adds it (i > 0) for the sliding
+// window matrix A_i (rows of kw·C values at a[q·lda]): with B = W_iᵀ read from wt (rows
+// i·kw·C … of Wᵀ, weightsT) when wt is not nil, else from W transposed by the product.
+// Either way the bits are the same: the same values in the same order.
+func slideProduct(st *stage, M int, a []float32, lda int, W, wt []float32, i int, zp []float32) {
+	co, r := st.out.C, st.kw*st.in.C
+	if wt != nil {
+		igemm.SgemmSliding(false, false, M, co, r, 1, a, lda, wt[i*r*co:], co, float32(min(i, 1)), zp, co)
+		return
+	}
+	igemm.SgemmSliding(false, true, M, co, r, 1, a, lda, W[i*r:], st.k, float32(min(i, 1)), zp, co)
+}
+
+// weightsT returns Wᵀ (k × out.C: row t holds W[o, t] for o = 0 … out.C − 1) formed in
+// the front of tmp, or nil if tmp is too short. With it the forward products read
+// op(B) = B with rows out.C wide, which they read in place, without packing it for every
+// sample and kernel row, when out.C is the kernel's panel width (gemm's problem.split);
+// without it they transpose W's rows into packed panels for every product.
+func weightsT(st *stage, tmp, W []float32) []float32 {
+	co, k := st.out.C, st.k
+	if len(tmp) < k*co {
+		return nil
+	}
+	wt := tmp[:k*co]
+	for o := range co {
+		for t, v := range W[o*k : (o+1)*k] {
+			wt[t*co+o] = v
+		}
+	}
+	return wt
 }
 
 // convWeightGrad32 sets g (out.C × k) to Σ_s ∂/∂Z_sᵀ·A_s, the weight gradient of the

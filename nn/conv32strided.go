@@ -109,12 +109,13 @@ func stridedForward(st *stage, scratch, z, x, W, bias []float32, n int) bool {
 		return false
 	}
 	ni, no, co := st.in.Size(), st.out.Size(), st.out.C
-	C, r, oW := st.in.C, st.kw*st.in.C, st.out.W
+	C, oW := st.in.C, st.out.W
 	xp, zp := scratch[:l.nph*l.ps], scratch[l.nph*l.ps:l.nph*l.ps+l.Mr*co]
+	wt := weightsT(st, scratch[l.nph*l.ps+l.Mr*co:], W)
 	for s := range n {
 		padPhases(st, &l, xp, x[s*ni:(s+1)*ni])
 		for i := range st.kh {
-			igemm.SgemmSliding(false, true, l.Mr, co, r, 1, l.window(st, xp, i), l.S*C, W[i*r:], st.k, float32(min(i, 1)), zp, co)
+			slideProduct(st, l.Mr, l.window(st, xp, i), l.S*C, W, wt, i, zp)
 		}
 		zs := z[s*no : (s+1)*no]
 		for oh := range st.out.H {

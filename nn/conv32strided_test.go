@@ -51,11 +51,24 @@ func checkStrided(t *testing.T, c stridedCase, seed uint64) {
 			v[i] = float32(rng.NormFloat64())
 		}
 	}
-	need := l.nph*l.ps + l.Mr*max(co, c.C)
+	need := l.nph*l.ps + l.Mr*co // what the products need, no room for Wᵀ
 	scratch := make([]float32, need)
 	z := make([]float32, n*no)
 	if !stridedForward(st, scratch, z, x, W, nil, n) {
 		t.Fatalf("%v: stridedForward declined with %d scratch values", c, need)
+	}
+	// With room for Wᵀ (weightsT) the products read B = W_iᵀ untransposed: the same bits.
+	zT := make([]float32, n*no)
+	if !stridedForward(st, make([]float32, need+st.k*co), zT, x, W, nil, n) {
+		t.Fatalf("%v: stridedForward declined a longer scratch", c)
+	}
+	if weightsT(st, scratch[l.nph*l.ps+l.Mr*co:], W) != nil {
+		t.Fatalf("%v: the tight scratch holds Wᵀ too", c)
+	}
+	for i := range z {
+		if math.Float32bits(zT[i]) != math.Float32bits(z[i]) {
+			t.Fatalf("%v: z[%d] = %v with Wᵀ, %v without", c, i, zT[i], z[i])
+		}
 	}
 	gT := make([]float32, st.k*co)
 	if stridedWeightGrad(st, scratch, gT, dy, x, n) != gradOK {
