@@ -110,10 +110,15 @@ func stackedCombine(st *stage, z, yp []float32, Wp int) {
 }
 
 // convForward32 sets z (n samples of out.H·out.W × out.C) to the convolution of the n
-// samples in x (in.Size() values each) with W (out.C × k), without bias: by the sliding-
+// samples in x (in.Size() values each) with W (out.C × k), plus bias (out.C values, added
+// to each output pixel in float32 as the products are copied out; nil: none): by the sliding-
 // window products when st qualifies and scratch holds the padded image and the grid
-// output, else by im2col into scratch and one product per sample.
-func convForward32(st *stage, scratch, z, x, W []float32, n int) {
+// output (for a stride ≥ 2, the strided products of conv32strided.go), else by im2col
+// into scratch and one product per sample.
+func convForward32(st *stage, scratch, z, x, W, bias []float32, n int) {
+	if stridedForward(st, scratch, z, x, W, bias, n) {
+		return
+	}
 	ni, no, co := st.in.Size(), st.out.Size(), st.out.C
 	Wp, M, ok := slideGrid(st, slideMinW)
 	if ok && stacked(st) {
@@ -131,6 +136,7 @@ func convForward32(st *stage, scratch, z, x, W []float32, n int) {
 				padImage(st, xp, x[s*ni:(s+1)*ni])
 				igemm.SgemmSliding(false, true, M2r, q, r, 1, xp[slideOff(st):], st.in.C, ws, r, 0, yp, q)
 				stackedCombine(st, z[s*no:(s+1)*no], yp, Wp)
+				addBias(z[s*no:(s+1)*no], bias)
 			}
 			return
 		}
@@ -143,12 +149,13 @@ func convForward32(st *stage, scratch, z, x, W []float32, n int) {
 		if np2 := np + (Mr-M)*st.in.C; np2+Mr*co <= len(scratch) {
 			xp, zp := scratch[:np2], scratch[np2:np2+Mr*co]
 			clear(xp[np:])
+			wt := weightsT(st, scratch[np2+Mr*co:], W)
 			for s := range n {
-				slideForward(st, zp, xp, x[s*ni:(s+1)*ni], W, Wp, Mr)
+				slideForward(st, zp, xp, x[s*ni:(s+1)*ni], W, wt, Wp, Mr)
 				oW := st.out.W
 				zs := z[s*no : (s+1)*no]
 				for oh := range st.out.H {
-					copy(zs[oh*oW*co:(oh+1)*oW*co], zp[oh*Wp*co:])
+					copyBias(zs[oh*oW*co:(oh+1)*oW*co], zp[oh*Wp*co:], bias)
 				}
 			}
 			return
@@ -160,17 +167,67 @@ func convForward32(st *stage, scratch, z, x, W []float32, n int) {
 	for s := range n {
 		im2colT(st, cols, x[s*ni:(s+1)*ni])
 		igemm.Sgemm(false, true, st.npos(), co, st.k, 1, cols, st.k, W, st.k, 0, z[s*no:(s+1)*no], co)
+		addBias(z[s*no:(s+1)*no], bias)
+	}
+}
+
+// copyBias sets dst = src + bias per row of len(bias) values (gemm.AddBias32: float32
+// additions), or copies src when bias is nil; src is at least as long as dst.
+func copyBias(dst, src, bias []float32) {
+	if bias == nil {
+		copy(dst, src)
+		return
+	}
+	igemm.AddBias32(dst, src[:len(dst)], bias)
+}
+
+// addBias adds bias to each row of z (len(bias) values) unless bias is nil.
+func addBias(z, bias []float32) {
+	if bias != nil {
+		igemm.AddBias32(z, z, bias)
 	}
 }
 
 // slideForward sets zp (M grid pixels × out.C) to Σ_i A_i·W_iᵀ for one sample x, padded
-// into xp.
-func slideForward(st *stage, zp, xp, x, W []float32, Wp, M int) {
+// into xp, with W_iᵀ read from wt = Wᵀ (weightsT) unless wt is nil.
+func slideForward(st *stage, zp, xp, x, W, wt []float32, Wp, M int) {
 	padImage(st, xp, x)
-	C, co, r := st.in.C, st.out.C, st.kw*st.in.C
+	C := st.in.C
 	for i := range st.kh {
-		igemm.SgemmSliding(false, true, M, co, r, 1, xp[i*Wp*C+slideOff(st):], C, W[i*r:], st.k, float32(min(i, 1)), zp, co)
+		slideProduct(st, M, xp[i*Wp*C+slideOff(st):], C, W, wt, i, zp)
 	}
+}
+
+// slideProduct sets zp (M × out.C) to A_i·W_iᵀ (i = 0) or adds it (i > 0) for the sliding
+// window matrix A_i (rows of kw·C values at a[q·lda]): with B = W_iᵀ read from wt (rows
+// i·kw·C … of Wᵀ, weightsT) when wt is not nil, else from W transposed by the product.
+// Either way the bits are the same: the same values in the same order.
+func slideProduct(st *stage, M int, a []float32, lda int, W, wt []float32, i int, zp []float32) {
+	co, r := st.out.C, st.kw*st.in.C
+	if wt != nil {
+		igemm.SgemmSliding(false, false, M, co, r, 1, a, lda, wt[i*r*co:], co, float32(min(i, 1)), zp, co)
+		return
+	}
+	igemm.SgemmSliding(false, true, M, co, r, 1, a, lda, W[i*r:], st.k, float32(min(i, 1)), zp, co)
+}
+
+// weightsT returns Wᵀ (k × out.C: row t holds W[o, t] for o = 0 … out.C − 1) formed in
+// the front of tmp, or nil if tmp is too short. With it the forward products read
+// op(B) = B with rows out.C wide, which they read in place, without packing it for every
+// sample and kernel row, when out.C is the kernel's panel width (gemm's problem.split);
+// without it they transpose W's rows into packed panels for every product.
+func weightsT(st *stage, tmp, W []float32) []float32 {
+	co, k := st.out.C, st.k
+	if len(tmp) < k*co {
+		return nil
+	}
+	wt := tmp[:k*co]
+	for o := range co {
+		for t, v := range W[o*k : (o+1)*k] {
+			wt[t*co+o] = v
+		}
+	}
+	return wt
 }
 
 // convWeightGrad32 sets g (out.C × k) to Σ_s ∂/∂Z_sᵀ·A_s, the weight gradient of the
@@ -179,8 +236,9 @@ func slideForward(st *stage, zp, xp, x, W []float32, Wp, M int) {
 // sample (and kernel row), and transposes it into g: the products' many rows (k) and
 // out.C columns suit the kernels' tiles better than out.C rows (16 rows on 12-row tiles
 // leave a third of the second tile idle; same-run timing: 1.3–1.6× faster). A_s is read
-// through the sliding windows of the padded sample when st qualifies and scratch holds
-// the padded image and the grid errors, else unfolded by im2col into scratch. With tmp
+// through the sliding windows of the padded sample (or its phase images, for a stride
+// ≥ 2: conv32strided.go) when st qualifies and scratch holds them and the grid errors,
+// else unfolded by im2col into scratch. With tmp
 // shorter than k·out.C, g is formed directly (∂/∂Zᵀ·A per sample).
 func convWeightGrad32(st *stage, scratch, tmp, g, dy, x []float32, n int) {
 	ni, no, co := st.in.Size(), st.out.Size(), st.out.C
@@ -225,7 +283,9 @@ func convWeightGrad32(st *stage, scratch, tmp, g, dy, x []float32, n int) {
 		}
 		return
 	}
-	if ok && np+M*co <= len(scratch) {
+	switch {
+	case stridedWeightGrad(st, scratch, gT, dy, x, n):
+	case ok && np+M*co <= len(scratch):
 		xp, dp := scratch[:np], scratch[np:np+M*co]
 		C, r, oW := st.in.C, st.kw*st.in.C, st.out.W
 		rb := igemm.SgemmInPlaceRows(co)
@@ -249,7 +309,7 @@ func convWeightGrad32(st *stage, scratch, tmp, g, dy, x []float32, n int) {
 				}
 			}
 		}
-	} else {
+	default:
 		cols := scratch[:st.npos()*st.k]
 		for s := range n {
 			im2colT(st, cols, x[s*ni:(s+1)*ni])

@@ -44,7 +44,7 @@ func BenchmarkConv32(b *testing.B) {
 		tmp := make([]float32, max(st.npos(), sh.co)*st.k) // as in a Graph workspace, sized by its largest stage
 		name := fmt.Sprintf("%dx%dx%d-%d", sh.H, sh.H, sh.C, sh.co)
 		b.Run(name+"/fwd/path=auto", func(b *testing.B) {
-			benchCPU(b, func() { convForward32(st, scratch, z, x, W, n) })
+			benchCPU(b, func() { convForward32(st, scratch, z, x, W, nil, n) })
 		})
 		b.Run(name+"/fwd/path=im2col", func(b *testing.B) {
 			benchCPU(b, func() {
@@ -79,5 +79,61 @@ func BenchmarkConv32(b *testing.B) {
 				}
 			})
 		})
+	}
+}
+
+// BenchmarkConv32Strided times the float32 convolutions of ResNet-8's downsampling
+// stages (3×3 stride 2 padding 1, and the 1×1 stride-2 shortcut) on a chunk of 8 samples:
+// forward, weight gradient and ∂/∂x by the strided products (path=auto) and by im2col
+// (path=im2col: one product per sample on the unfolded input, gᵀ = colsᵀ·∂Z, and
+// col2im(∂Z·W)), process CPU time per call (cpu-us/op).
+func BenchmarkConv32Strided(b *testing.B) {
+	const n = 8
+	for _, c := range []stridedCase{{16, 28, 28, 32, 3, 3, 2, 1, n}, {16, 28, 28, 32, 1, 1, 2, 0, n}, {32, 14, 14, 64, 3, 3, 2, 1, n}, {32, 14, 14, 64, 1, 1, 2, 0, n}} {
+		st := c.stage()
+		rng := rand.New(rand.NewPCG(1, 2))
+		x := make([]float32, n*st.in.Size())
+		dy := make([]float32, n*st.out.Size())
+		W := make([]float32, c.co*st.k)
+		for _, v := range [][]float32{x, dy, W} {
+			for i := range v {
+				v[i] = float32(rng.NormFloat64())
+			}
+		}
+		z, dx := make([]float32, len(dy)), make([]float32, len(x))
+		g, gT := make([]float32, c.co*st.k), make([]float32, c.co*st.k)
+		scratch := make([]float32, max(st.npos()*st.k, 28*28*16*9)) // as in ResNet-8's workspace
+		name := fmt.Sprintf("%dx%dx%d-%d_k%d", c.H, c.W, c.C, c.co, c.kh)
+		im2colFwd := func() {
+			for s := range n {
+				im2colT(st, scratch, x[s*st.in.Size():(s+1)*st.in.Size()])
+				igemm.Sgemm(false, true, st.npos(), c.co, st.k, 1, scratch, st.k, W, st.k, 0, z[s*st.out.Size():(s+1)*st.out.Size()], c.co)
+			}
+		}
+		im2colGrad := func() {
+			for s := range n {
+				im2colT(st, scratch, x[s*st.in.Size():(s+1)*st.in.Size()])
+				igemm.Sgemm(true, false, st.k, c.co, st.npos(), 1, scratch, st.k, dy[s*st.out.Size():(s+1)*st.out.Size()], c.co, float32(min(s, 1)), gT, c.co)
+			}
+		}
+		im2colDx := func() {
+			for s := range n {
+				igemm.Sgemm(false, false, st.npos(), st.k, c.co, 1, dy[s*st.out.Size():(s+1)*st.out.Size()], c.co, W, st.k, 0, scratch, st.k)
+				col2imT(st, dx[s*st.in.Size():(s+1)*st.in.Size()], scratch, addRun32)
+			}
+		}
+		for _, p := range []struct {
+			name string
+			f    func()
+		}{
+			{"fwd/path=auto", func() { convForward32(st, scratch, z, x, W, nil, n) }},
+			{"fwd/path=im2col", im2colFwd},
+			{"wgrad/path=auto", func() { convWeightGrad32(st, scratch, gT, g, dy, x, n) }},
+			{"wgrad/path=im2col", im2colGrad},
+			{"dx/path=auto", func() { convInputGrad32(st, scratch, dx, dy, W, n) }},
+			{"dx/path=im2col", im2colDx},
+		} {
+			b.Run(name+"/"+p.name, func(b *testing.B) { b.ReportAllocs(); benchCPU(b, p.f) })
+		}
 	}
 }

@@ -66,7 +66,7 @@ func TestConv32Paths(t *testing.T) {
 			for i := range g {
 				g[i] = float32(math.NaN()) // overwritten, never read (β = 0 first)
 			}
-			convForward32(st, scratch, z, x, W, n)
+			convForward32(st, scratch, z, x, W, nil, n)
 			convWeightGrad32(st, scratch, make([]float32, tmpLen), g, dy, x, n)
 			zRef, zMag := make([]float64, len(z)), make([]float64, len(z))
 			gRef, gMag := make([]float64, len(g)), make([]float64, len(g))
@@ -152,4 +152,41 @@ func TestGraphSupervised32BoundSliding(t *testing.T) {
 		t.Fatal("node 2's ∂/∂x does not take the sliding-window products")
 	}
 	checkGraph32Draw(t, g, 4, 11, false, 0)
+}
+
+// TestConv32Bias checks that convForward32 with a bias gives, bit for bit, its result
+// without one plus the bias in float32, on every path: sliding windows, stacked kernel
+// rows, strided products, im2col, and channel counts that take the vector and the
+// portable loops of gemm.AddBias32.
+func TestConv32Bias(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, c := range []struct{ C, H, W, co, kern, stride, pad int }{
+		{8, 9, 10, 16, 3, 1, 1},  // sliding
+		{16, 9, 10, 1, 3, 1, 1},  // stacked
+		{8, 15, 17, 32, 3, 2, 1}, // strided
+		{4, 9, 9, 9, 3, 1, 1},    // im2col, 9 channels
+		{8, 15, 16, 3, 1, 2, 0},  // strided 1×1, 3 channels
+	} {
+		in := Shape{C: c.C, H: c.H, W: c.W}
+		out := Shape{C: c.co, H: (c.H+2*c.pad-c.kern)/c.stride + 1, W: (c.W+2*c.pad-c.kern)/c.stride + 1}
+		st := &stage{kind: stageConv, in: in, out: out, kh: c.kern, kw: c.kern, stride: c.stride, pad: c.pad, k: c.kern * c.kern * c.C}
+		const n = 2
+		x := make([]float32, n*in.Size())
+		W := make([]float32, c.co*st.k)
+		b := make([]float32, c.co)
+		for _, v := range [][]float32{x, W, b} {
+			for i := range v {
+				v[i] = float32(rng.NormFloat64())
+			}
+		}
+		scratch := make([]float32, 4*st.npos()*st.k+4096)
+		z0, zb := make([]float32, n*out.Size()), make([]float32, n*out.Size())
+		convForward32(st, scratch, z0, x, W, nil, n)
+		convForward32(st, scratch, zb, x, W, b, n)
+		for i := range z0 {
+			if want := z0[i] + b[i%c.co]; math.Float32bits(zb[i]) != math.Float32bits(want) {
+				t.Fatalf("%+v: z[%d] = %v, want %v", c, i, zb[i], want)
+			}
+		}
+	}
 }

@@ -134,17 +134,12 @@ func (prec32) convForward(ws *graphWS32, o convOperands[float32]) {
 	gn, st, n := o.gn, &o.gn.st, o.n
 	co, x, z := st.out.C, o.x, o.z
 	W := ws.w32[gn.off : gn.off+co*st.k]
+	b := ws.w32[gn.off+co*st.k : gn.off+gn.np]
 	if st.direct {
 		igemm.Sgemm(false, true, n*st.npos(), co, st.k, 1, x, st.k, W, st.k, 0, z, co)
+		igemm.AddBias32(z, z, b)
 	} else {
-		convForward32(st, ws.cols[o.worker], z, x, W, n)
-	}
-	b := ws.w32[gn.off+co*st.k : gn.off+gn.np]
-	for r := 0; r+co <= len(z); r += co {
-		zr := z[r : r+co]
-		for k, v := range b {
-			zr[k] += v
-		}
+		convForward32(st, ws.cols[o.worker], z, x, W, b, n)
 	}
 	if gn.act != Identity {
 		gn.act.apply32(o.y, z)
@@ -153,9 +148,10 @@ func (prec32) convForward(ws *graphWS32, o convOperands[float32]) {
 
 // convBackward is ∂/∂W = Dᵀ·A in float32 widened and ∂/∂b = Σ rows of D in float64 into
 // ws.gpart[c] (D = ∂/∂z); ∂/∂x into dx unless nil: the convolution of D with the flipped
-// kernel for a "same" convolution (transposed32), else col2im(D·W).
+// kernel for a "same" convolution (transposed32), else convInputGrad32 (strided products,
+// or col2im(D·W)).
 func (prec32) convBackward(ws *graphWS32, o convOperands[float32]) {
-	gn, st, n, ni, no := o.gn, &o.gn.st, o.n, o.ni, o.no
+	gn, st, n := o.gn, &o.gn.st, o.n
 	co, x, dy, dx := st.out.C, o.x, o.dy, o.dx
 	g32, gp := ws.g32[o.c][:co*st.k], ws.gpart[o.c][:gn.np]
 	if st.direct {
@@ -186,14 +182,10 @@ func (prec32) convBackward(ws *graphWS32, o convOperands[float32]) {
 		// one forward convolution of dy per sample (convForward32), no col2im.
 		wT := ws.wT[o.worker][:ts.out.C*ts.k]
 		flipKernel(wT, W, st)
-		convForward32(ts, ws.dcols[o.worker], dx, dy, wT, n)
+		convForward32(ts, ws.dcols[o.worker], dx, dy, wT, nil, n)
 		return
 	}
-	dc := ws.dcols[o.worker][:st.npos()*st.k]
-	for s := range n {
-		igemm.Sgemm(false, false, st.npos(), st.k, co, 1, dy[s*no:(s+1)*no], co, W, st.k, 0, dc, st.k)
-		col2imT(st, dx[s*ni:(s+1)*ni], dc, addRun32)
-	}
+	convInputGrad32(st, ws.dcols[o.worker], dx, dy, W, n)
 }
 
 func (prec32) act(a Activation, y, x []float32) { a.apply32(y, x) }

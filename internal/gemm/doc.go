@@ -53,7 +53,10 @@
 // multiply-adds, the same bits on every kernel and for any GOMAXPROCS. Its kernels, generated
 // by gen_kernels.go next to the float64 ones (kernel32_amd64.s), have 12×32 (AVX-512, 24 zmm
 // accumulators) and 6×16 (AVX2, 12 ymm accumulators) tiles, with twice the lanes of the
-// float64 ones; products with at most 2·mr rows read op(B) = B in place instead of packing it.
+// float64 ones; products with at most 2·mr rows, or whose B rows are one panel wide
+// (ldb = nr), read op(B) = B in place instead of packing it. SgemmSliding lets A and B have
+// overlapping rows (a convolution's sliding windows, read in place), and AddBias32 adds a
+// bias to each row (AVX-512F and AVX2 loops from gen_bias.go, float32 additions).
 // Both types run through one packed driver (driver.go), generic over float32 and float64:
 // the kernel table kernelOf[T] (tile shape, the kernel variants a level has, its narrow
 // variant) and a small per-type table (free lists, the packing routine of op(B), whether

@@ -72,8 +72,9 @@ type problem[T float32 | float64] struct {
 	grid       // the task split
 	fused bool // one row block: each task packs its own panels just before using them
 	// inPlaceB: op(B) = B and so few rows (m ≤ 2·mr) that each column panel of B serves
-	// at most two row panels: full panels are read in place (kernelOf.fnTB, fnNB) and only
-	// the edge panel is packed. Only kernels with fnTB take it (the float32 ones).
+	// at most two row panels, or rows of B one panel wide: full panels are read in place
+	// (kernelOf.fnTB, fnNB) and only the edge panel is packed. Only kernels with fnTB
+	// take it (the float32 ones).
 	inPlaceB bool
 }
 
@@ -193,7 +194,10 @@ func (t computeTask[T]) Do(_, i int) {
 func (pr *problem[T]) split(workers int) {
 	kern := &pr.kern
 	pr.grid = splitGrid(pr.m, pr.n, kern.mr, kern.nr, workers)
-	pr.inPlaceB = kern.fnTB != nil && !pr.transB && pr.m <= 2*kern.mr && !packAll
+	// B is also read in place when its rows are one panel wide (ldb = nr, e.g. a
+	// convolution's transposed weights with out.C = nr columns): its full panel is then
+	// laid out as the packed one (row p at p·nr), so any number of rows may share it.
+	pr.inPlaceB = kern.fnTB != nil && !pr.transB && (pr.m <= 2*kern.mr || pr.ldb == kern.nr) && !packAll
 	// With a single row block every panel of op(B) is used by one task only: packing it
 	// there, right before its tiles, keeps it in L1 instead of packing all of op(B) first
 	// and reading it back from L2 or memory (1.6 MB for 784×256).

@@ -1,6 +1,7 @@
 package gemm
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -107,6 +108,46 @@ func TestSgemmInPlaceRows(t *testing.T) {
 		}
 		if !plan(rows) || plan(rows+1) {
 			t.Errorf("n = %d: %d rows; in place at %d rows: %v, at %d: %v", n, rows, rows, plan(rows), rows+1, plan(rows+1))
+		}
+	}
+}
+
+// TestSgemmInPlacePanel checks that a product whose B rows are one panel wide (ldb = nr)
+// reads B in place for any number of rows, with the bits of the fully packed product
+// (packAll), for the narrow and the wide kernel's panel width and products with and
+// without β.
+func TestSgemmInPlacePanel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 9))
+	for _, n := range []int{active32.forWidth(1).nr, active32.nr} {
+		kern := active32.forWidth(n)
+		if kern.nr != n || kern.fnTB == nil {
+			continue
+		}
+		for _, m := range []int{1, 2*kern.mr + 1, 100} {
+			pr := problem[float32]{kern: *kern, ops: ops32, m: m, n: n, k: 70, ldb: n}
+			pr.split(1)
+			if !pr.inPlaceB {
+				t.Fatalf("n = %d, m = %d: B one panel wide is packed", n, m)
+			}
+			for _, beta := range []float32{0, 0.5} {
+				a, b := make([]float32, m*300), make([]float32, 300*n)
+				c0 := make([]float32, m*n)
+				for _, v := range [][]float32{a, b, c0} {
+					for i := range v {
+						v[i] = float32(rng.NormFloat64())
+					}
+				}
+				got, want := append([]float32(nil), c0...), append([]float32(nil), c0...)
+				Sgemm(false, false, m, n, 300, 1.5, a, 300, b, n, beta, got, n)
+				packAll = true
+				Sgemm(false, false, m, n, 300, 1.5, a, 300, b, n, beta, want, n)
+				packAll = false
+				for i := range want {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("n = %d, m = %d, β = %v: c[%d] = %v, packed %v", n, m, beta, i, got[i], want[i])
+					}
+				}
+			}
 		}
 	}
 }
