@@ -50,10 +50,7 @@ func (prec32) bnForward(ws *graphWS32, j int) {
 			istd[c] = 1 / math.Sqrt(vari[c]+gn.eps)
 		}
 	} else {
-		copy(mean, ws.rmean[gn.bn])
-		for c, v := range ws.rvar[gn.bn] {
-			istd[c] = 1 / math.Sqrt(v+gn.eps)
-		}
+		bnEvalStats(ws, gn, j)
 	}
 	ws.task.run(gopBNApply, j)
 }

@@ -66,10 +66,7 @@ func (prec64) bnForward(ws *graphWS, j int) {
 			istd[c] = 1 / math.Sqrt(v+gn.eps)
 		}
 	} else {
-		copy(mean, ws.rmean[gn.bn])
-		for c, v := range ws.rvar[gn.bn] {
-			istd[c] = 1 / math.Sqrt(v+gn.eps)
-		}
+		bnEvalStats(ws, gn, j)
 	}
 	ws.task.run(gopBNApply, j)
 }

@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"math"
 
 	"gonum.org/v1/gonum/floats"
 )
@@ -63,6 +64,18 @@ func (ws *graphWSOf[T]) forward() []T {
 	if g.hasBN && ws.train && ws.batch < 2 {
 		panic(fmt.Sprintf("nn: BatchNorm in training mode needs a batch of at least 2 samples, got len(idx) = %d", ws.batch))
 	}
+	if !(g.hasBN && ws.train) {
+		// No node couples the samples: each chunk runs the whole graph, node after node,
+		// while its values are still in cache (the same per-chunk operations as the
+		// node-by-node walk below, so the same bits).
+		for j := range g.nodes {
+			if gn := &g.nodes[j]; gn.kind == gBN {
+				bnEvalStats(ws, gn, j)
+			}
+		}
+		ws.task.run(gopFwdChunk, 0)
+		return ws.val[len(g.nodes)][:ws.batch*g.OutDim()]
+	}
 	for j := range g.nodes {
 		if g.nodes[j].kind == gBN {
 			ws.k.bnForward(ws, j)
@@ -71,6 +84,29 @@ func (ws *graphWSOf[T]) forward() []T {
 		ws.task.run(gopFwd, j)
 	}
 	return ws.val[len(g.nodes)][:ws.batch*g.OutDim()]
+}
+
+// bnEvalStats sets the mean and 1/√(σ² + ε) of BatchNorm node j (gn) in evaluation mode:
+// the running statistics.
+func bnEvalStats[T floatT](ws *graphWSOf[T], gn *gnode, j int) {
+	copy(ws.mean[j], ws.rmean[gn.bn])
+	for c, v := range ws.rvar[gn.bn] {
+		ws.istd[j][c] = 1 / math.Sqrt(v+gn.eps)
+	}
+}
+
+// forwardChunk runs every node of the graph on chunk c (worker's scratch): the forward pass
+// of a graph whose samples are not coupled, chunk-major.
+func (ws *graphWSOf[T]) forwardChunk(worker, c int) {
+	t := &ws.ctask[c]
+	t.ws = ws
+	for j := range ws.g.nodes {
+		t.op, t.j = gopFwd, j
+		if ws.g.nodes[j].kind == gBN {
+			t.op = gopBNApply
+		}
+		t.Do(worker, c)
+	}
 }
 
 // backward back-propagates the output errors in ws.d[last] through the graph and writes
@@ -162,6 +198,8 @@ func (t *graphTask[T]) Do(worker, c int) {
 	x := ws.val[gn.in[0]][lo*ni : hi*ni]
 	y := ws.val[t.j+1][lo*no : hi*no]
 	switch t.op {
+	case gopFwdChunk:
+		ws.forwardChunk(worker, c)
 	case gopFwd:
 		t.forward(worker, c, lo, hi, x, y)
 	case gopBNSum, gopBNVar, gopBNApply, gopBNBackSum, gopBNBackApply:

@@ -109,6 +109,7 @@ func passGraph[T floatT](o graphObj, ws *graphWSOf[T], idx []int, step uint64, w
 	ws.ensure(len(idx))
 	ws.batch, ws.idx = len(idx), idx
 	ws.train, ws.seed, ws.step = !o.eval, o.seed, step
+	ws.infer = !wantGrad
 	ws.rmean, ws.rvar = o.state.Mean, o.state.Var
 	X := o.data.X.RawMatrix()
 	n := X.Cols

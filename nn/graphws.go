@@ -58,11 +58,13 @@ type graphWSOf[T floatT] struct {
 	written []bool
 	losses  []float64
 	task    graphTask[T]
+	ctask   []graphTask[T] // per chunk: the task of a chunk-major forward pass
 
 	// the current pass
 	w       []float64
 	idx     []int
 	train   bool
+	infer   bool // no backward pass follows: layers may skip what only backward reads
 	seed    uint64
 	step    uint64
 	rmean   [][]float64 // running statistics (eval mode)
@@ -145,6 +147,7 @@ func (ws *graphWSOf[T]) ensure(rows int) {
 		ws.gpart[c] = make([]float64, ws.maxNP)
 		ws.xin[c] = make([][]T, g.maxIn)
 	}
+	ws.ctask = make([]graphTask[T], chunks)
 	ws.k.grow(ws, chunks)
 	ws.cap = rows
 }
@@ -217,6 +220,7 @@ const (
 	gopAddBack
 	gopConcatBack
 	gopCustomBack
+	gopFwdChunk // the whole forward pass of one chunk (graphWSOf.forwardChunk)
 )
 
 // graphTask is the parallel.Task of one operation of node j over the chunks.
