@@ -48,27 +48,22 @@ func (prec64) customBack(ws *graphWS, cn *customNode, off, np, k int, x [][]floa
 	cn.cl.backward(cn.ins, k, ws.w[off:off+np], x, y, dy, keep, dx, gw, n)
 }
 
-// bnForward normalises node j: in training mode with the batch statistics, reduced over
-// the chunks in chunk order (two passes: the mean, then the mean squared deviation).
-func (prec64) bnForward(ws *graphWS, j int) {
+// bnStats turns the chunks' partial sums Σx of BatchNorm node j (gopBNSum, run by the
+// forward pass) into the batch statistics of training mode, reduced over the chunks in
+// chunk order (two passes: the mean, then the mean squared deviation, gopBNVar).
+func (prec64) bnStats(ws *graphWS, j int) {
 	gn := &ws.g.nodes[j]
 	C := gn.out.C
 	mean, vari, istd := ws.mean[j], ws.vari[j], ws.istd[j]
-	if ws.train {
-		N := float64(ws.batch * gn.out.H * gn.out.W)
-		ws.task.run(gopBNSum, j)
-		ws.reduce(mean, C)
-		floats.Scale(1/N, mean)
-		ws.task.run(gopBNVar, j)
-		ws.reduce(vari, C)
-		floats.Scale(1/N, vari)
-		for c, v := range vari {
-			istd[c] = 1 / math.Sqrt(v+gn.eps)
-		}
-	} else {
-		bnEvalStats(ws, gn, j)
+	N := float64(ws.batch * gn.out.H * gn.out.W)
+	ws.reduce(mean, C)
+	floats.Scale(1/N, mean)
+	ws.task.run(gopBNVar, j)
+	ws.reduce(vari, C)
+	floats.Scale(1/N, vari)
+	for c, v := range vari {
+		istd[c] = 1 / math.Sqrt(v+gn.eps)
 	}
-	ws.task.run(gopBNApply, j)
 }
 
 // bnChunk runs the BatchNorm operation op on chunk c: the partial sums Σx (gopBNSum)

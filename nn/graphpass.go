@@ -30,8 +30,9 @@ type graphKernels[T floatT] interface {
 	add(dst, s []T)
 	sum(dst, a, b []T)
 
-	// bnForward normalises BatchNorm node j of the batch (statistics and apply).
-	bnForward(ws *graphWSOf[T], j int)
+	// bnStats turns the partial sums of BatchNorm node j's gopBNSum into the batch
+	// statistics (training mode; it may run more passes over the chunks).
+	bnStats(ws *graphWSOf[T], j int)
 	// bnBackSums turns the reduced sums s (Σdy then the precision's second sum per
 	// channel) of BatchNorm node j into Σdy and Σdy·x̂.
 	bnBackSums(ws *graphWSOf[T], j int, s []float64)
@@ -59,30 +60,37 @@ type graphKernels[T floatT] interface {
 
 // forward runs the graph on the ws.batch rows gathered in ws.val[0] and returns the output
 // (batch × OutDim).
+//
+// It runs chunk-major: each chunk runs a segment of consecutive nodes, node after node,
+// while its values are still in cache, and the segments end where the batch must be
+// reduced, at each BatchNorm of training mode (its chunk's partial sums, gopBNSum, close
+// the segment; bnStats reduces them; its normalisation, gopBNApply, opens the next). A
+// graph without BatchNorm in training mode is one segment. Every chunk runs the same
+// per-chunk operations on the same values as a node-by-node walk would, so the results
+// have the same bits.
 func (ws *graphWSOf[T]) forward() []T {
 	g := ws.g
-	if g.hasBN && ws.train && ws.batch < 2 {
+	coupled := g.hasBN && ws.train
+	if coupled && ws.batch < 2 {
 		panic(fmt.Sprintf("nn: BatchNorm in training mode needs a batch of at least 2 samples, got len(idx) = %d", ws.batch))
 	}
-	if !(g.hasBN && ws.train) {
-		// No node couples the samples: each chunk runs the whole graph, node after node,
-		// while its values are still in cache (the same per-chunk operations as the
-		// node-by-node walk below, so the same bits).
-		for j := range g.nodes {
-			if gn := &g.nodes[j]; gn.kind == gBN {
-				bnEvalStats(ws, gn, j)
-			}
-		}
-		ws.task.run(gopFwdChunk, 0)
-		return ws.val[len(g.nodes)][:ws.batch*g.OutDim()]
-	}
+	lo := 0
 	for j := range g.nodes {
-		if g.nodes[j].kind == gBN {
-			ws.k.bnForward(ws, j)
+		gn := &g.nodes[j]
+		if gn.kind != gBN {
 			continue
 		}
-		ws.task.run(gopFwd, j)
+		if !coupled {
+			bnEvalStats(ws, gn, j)
+			continue
+		}
+		ws.segLo, ws.segHi = lo, j
+		ws.task.run(gopFwdChunk, 0)
+		ws.k.bnStats(ws, j)
+		lo = j
 	}
+	ws.segLo, ws.segHi = lo, len(g.nodes)
+	ws.task.run(gopFwdChunk, 0)
 	return ws.val[len(g.nodes)][:ws.batch*g.OutDim()]
 }
 
@@ -95,16 +103,21 @@ func bnEvalStats[T floatT](ws *graphWSOf[T], gn *gnode, j int) {
 	}
 }
 
-// forwardChunk runs every node of the graph on chunk c (worker's scratch): the forward pass
-// of a graph whose samples are not coupled, chunk-major.
+// forwardChunk runs the current segment on chunk c (worker's scratch): the nodes
+// [segLo, segHi) (a BatchNorm normalises), then the partial sums of the BatchNorm node
+// segHi unless it is the end of the graph.
 func (ws *graphWSOf[T]) forwardChunk(worker, c int) {
 	t := &ws.ctask[c]
 	t.ws = ws
-	for j := range ws.g.nodes {
+	for j := ws.segLo; j < ws.segHi; j++ {
 		t.op, t.j = gopFwd, j
 		if ws.g.nodes[j].kind == gBN {
 			t.op = gopBNApply
 		}
+		t.Do(worker, c)
+	}
+	if ws.segHi < len(ws.g.nodes) {
+		t.op, t.j = gopBNSum, ws.segHi
 		t.Do(worker, c)
 	}
 }

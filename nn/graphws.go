@@ -65,6 +65,8 @@ type graphWSOf[T floatT] struct {
 	idx     []int
 	train   bool
 	infer   bool // no backward pass follows: layers may skip what only backward reads
+	segLo   int  // the forward segment being run (graphWSOf.forward): nodes [segLo, segHi)
+	segHi   int
 	seed    uint64
 	step    uint64
 	rmean   [][]float64 // running statistics (eval mode)
