@@ -124,6 +124,12 @@ func (ws *graphWSOf[T]) forwardChunk(worker, c int) {
 
 // backward back-propagates the output errors in ws.d[last] through the graph and writes
 // the parameter gradient into ws.grad unless it is nil.
+//
+// The per-chunk operations of consecutive nodes are queued (queue) and run together,
+// chunk-major, by flush, which the walk calls before every step that needs the whole
+// batch: a BatchNorm reduction, a parameter-gradient reduction, a contribution added to a
+// value that already has one, the buffer swaps of Add. Each chunk thus runs its queued
+// operations in the order of the node-by-node walk, on the same values: the same bits.
 func (ws *graphWSOf[T]) backward() {
 	g := ws.g
 	last := len(g.nodes)
@@ -137,7 +143,8 @@ func (ws *graphWSOf[T]) backward() {
 		}
 		switch gn.kind {
 		case gBN:
-			ws.task.run(gopBNBackSum, j)
+			ws.queue(gopBNBackSum, j, 0, nil)
+			ws.flush()
 			C := gn.out.C
 			s := ws.part[0][:2*C] // reduced in place: chunk 0's partial sums are not needed again
 			for c := 1; c < ws.chunks(); c++ {
@@ -149,14 +156,14 @@ func (ws *graphWSOf[T]) backward() {
 				copy(ws.grad[gn.off+C:gn.off+2*C], s[:C]) // ∂/∂β = Σ dy
 			}
 			if gn.in[0] != 0 {
-				ws.task.dst = ws.target(gn.in[0])
-				ws.task.run(gopBNBackApply, j)
+				ws.queue(gopBNBackApply, j, 0, ws.target(gn.in[0]))
 				ws.commit(gn.in[0])
 			}
 		case gAdd:
 			// Every input receives ∂/∂y: added to a value that already has a contribution,
 			// copied to one that has none, except that input 0, taken last, gets the buffer
 			// of ∂/∂y itself when it has none (the two are swapped, same size, no copy).
+			ws.flush()
 			for k := len(gn.in) - 1; k >= 0; k-- {
 				v := gn.in[k]
 				switch {
@@ -178,26 +185,72 @@ func (ws *graphWSOf[T]) backward() {
 				if v == 0 {
 					continue
 				}
-				ws.task.k, ws.task.dst = k, ws.target(v)
-				ws.task.run(gopConcatBack, j)
+				ws.queueK(gopConcatBack, j, k, ws.target(v))
 				ws.commit(v)
 			}
 		default:
 			v := gn.in[0]
-			ws.task.dst = nil
+			var dst []T
 			if v != 0 {
-				ws.task.dst = ws.target(v)
+				dst = ws.target(v)
 			} else if gn.np == 0 {
 				continue
 			}
-			ws.task.run(gopBwd, j)
+			ws.queue(gopBwd, j, 0, dst)
 			if gn.np > 0 && ws.grad != nil {
+				ws.flush()
 				ws.reduceGrad(ws.grad[gn.off : gn.off+gn.np])
 			}
 			if v != 0 {
 				ws.commit(v)
 			}
 		}
+	}
+	ws.flush()
+}
+
+// chunkOp is a queued per-chunk operation of the backward pass: op on node j (input k),
+// writing its contribution to dst.
+type chunkOp[T floatT] struct {
+	op, j, k int
+	dst      []T
+}
+
+// queue appends operation op of node j (input 0) with destination dst to the operations
+// that flush runs; queueK names the input k.
+func (ws *graphWSOf[T]) queue(op, j int, k int, dst []T) { ws.queueK(op, j, k, dst) }
+
+func (ws *graphWSOf[T]) queueK(op, j, k int, dst []T) {
+	if op == gopBNBackSum {
+		// A BatchNorm's partial sums overwrite ws.part, which a queued BatchNorm ∂/∂x
+		// still reads (its reduced sums are chunk 0's).
+		for _, e := range ws.pend {
+			if e.op == gopBNBackApply {
+				ws.flush()
+				break
+			}
+		}
+	}
+	ws.pend = append(ws.pend, chunkOp[T]{op: op, j: j, k: k, dst: dst})
+}
+
+// flush runs the queued operations, each chunk all of them in order (gopChunkOps).
+func (ws *graphWSOf[T]) flush() {
+	if len(ws.pend) == 0 {
+		return
+	}
+	ws.task.run(gopChunkOps, 0)
+	clear(ws.pend) // drop the references to the buffers
+	ws.pend = ws.pend[:0]
+}
+
+// runQueued runs the queued operations on chunk c.
+func (ws *graphWSOf[T]) runQueued(worker, c int) {
+	t := &ws.ctask[c]
+	t.ws = ws
+	for _, e := range ws.pend {
+		t.op, t.j, t.k, t.dst = e.op, e.j, e.k, e.dst
+		t.Do(worker, c)
 	}
 }
 
@@ -213,6 +266,8 @@ func (t *graphTask[T]) Do(worker, c int) {
 	switch t.op {
 	case gopFwdChunk:
 		ws.forwardChunk(worker, c)
+	case gopChunkOps:
+		ws.runQueued(worker, c)
 	case gopFwd:
 		t.forward(worker, c, lo, hi, x, y)
 	case gopBNSum, gopBNVar, gopBNApply, gopBNBackSum, gopBNBackApply:

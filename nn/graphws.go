@@ -59,6 +59,7 @@ type graphWSOf[T floatT] struct {
 	losses  []float64
 	task    graphTask[T]
 	ctask   []graphTask[T] // per chunk: the task of a chunk-major forward pass
+	pend    []chunkOp[T]   // the queued backward operations (graphWSOf.queue)
 
 	// the current pass
 	w       []float64
@@ -90,6 +91,7 @@ func (g *Graph) newWS32() *graphWS32 { return newGraphWS[float32](g, prec32{}) }
 // newGraphWS returns an empty scratch of g for the kernels k.
 func newGraphWS[T floatT](g *Graph, k graphKernels[T]) *graphWSOf[T] {
 	ws := &graphWSOf[T]{g: g, k: k, written: make([]bool, len(g.nodes)+1)}
+	ws.pend = make([]chunkOp[T], 0, 2*len(g.nodes)+g.maxIn)
 	ws.task.ws = ws
 	for j := range g.nodes {
 		ws.maxNP = max(ws.maxNP, g.nodes[j].np)
@@ -186,6 +188,7 @@ func (ws *graphWSOf[T]) target(v int) []T {
 // commit adds a contribution made in ws.tmp to ws.d[v] and marks v as written.
 func (ws *graphWSOf[T]) commit(v int) {
 	if ws.written[v] {
+		ws.flush() // the contribution is a queued operation's
 		n := ws.batch * ws.g.shapes[v].Size()
 		ws.k.add(ws.d[v][:n], ws.tmp[:n])
 	}
@@ -223,6 +226,7 @@ const (
 	gopConcatBack
 	gopCustomBack
 	gopFwdChunk // the whole forward pass of one chunk (graphWSOf.forwardChunk)
+	gopChunkOps // the queued backward operations of one chunk (graphWSOf.runQueued)
 )
 
 // graphTask is the parallel.Task of one operation of node j over the chunks.
