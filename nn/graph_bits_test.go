@@ -181,3 +181,30 @@ func TestGraphBitsPinned(t *testing.T) {
 		t.Errorf("%d pinned hashes, %d cases", len(want), len(got))
 	}
 }
+
+// TestMarkFusions checks which nodes a ResNet fuses with the ReLU after them: every
+// BatchNorm followed by a ReLU and every residual Add (each read only by that ReLU), and
+// no BatchNorm whose output the Add reads.
+func TestMarkFusions(t *testing.T) {
+	g, err := ResNet{Width: 8, Blocks: []int{1, 1}, Classes: 3}.Graph(Shape{C: 2, H: 8, W: 6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j := range g.nodes {
+		gn := &g.nodes[j]
+		want := false
+		if j+1 < len(g.nodes) {
+			_, relu := g.Nodes[j+1].Layer.(Activate)
+			want = relu && (gn.kind == gBN || gn.kind == gAdd)
+		}
+		if gn.reluNext != want {
+			t.Errorf("node %d (%s): reluNext = %v, want %v", j, layerName(g.Nodes[j].Layer), gn.reluNext, want)
+		}
+	}
+	odd := oddGraph(t)
+	for j := range odd.nodes {
+		if odd.nodes[j].reluNext {
+			t.Errorf("oddGraph node %d fused, but no node is followed by a ReLU", j)
+		}
+	}
+}

@@ -114,7 +114,12 @@ func (ws *graphWSOf[T]) forwardChunk(worker, c int) {
 		if ws.g.nodes[j].kind == gBN {
 			t.op = gopBNApply
 		}
+		t.fused = ws.fuse && ws.g.nodes[j].reluNext
 		t.Do(worker, c)
+		if t.fused {
+			t.fused = false
+			j++ // the ReLU node: done by the fused node
+		}
 	}
 	if ws.segHi < len(ws.g.nodes) {
 		t.op, t.j = gopBNSum, ws.segHi
@@ -263,6 +268,11 @@ func (t *graphTask[T]) Do(worker, c int) {
 	ni, no := g.shapes[gn.in[0]].Size(), gn.out.Size()
 	x := ws.val[gn.in[0]][lo*ni : hi*ni]
 	y := ws.val[t.j+1][lo*no : hi*no]
+	if t.fused {
+		// Node t.j is fused with the ReLU node after it (Graph.markFusions): its output
+		// goes straight into the ReLU node's buffer, and ReLU is applied there in place.
+		y = ws.val[t.j+2][lo*no : hi*no]
+	}
 	switch t.op {
 	case gopFwdChunk:
 		ws.forwardChunk(worker, c)
@@ -292,6 +302,9 @@ func (t *graphTask[T]) Do(worker, c int) {
 		for p := lo * gn.out.H * gn.out.W; p < hi*gn.out.H*gn.out.W; p++ {
 			copy(t.dst[p*ck:(p+1)*ck], dy[p*C+off:p*C+off+ck])
 		}
+	}
+	if t.fused {
+		ws.k.act(ReLU, y, y)
 	}
 }
 
@@ -482,6 +495,11 @@ func (t *graphTask[T]) backward(worker, c, lo, hi int, x, y []T) {
 		copy(dx, dy)
 	case gAct:
 		if gn.act == ReLU {
+			if v := gn.in[0]; ws.fuse && v > 0 && g.nodes[v-1].reluNext {
+				// The fused input node never stored x: the mask x > 0 from y = ReLU(x)
+				// (y > 0 exactly where x > 0, and y is x itself where x is NaN).
+				x = y
+			}
 			ws.k.reluBack(dx, dy, x)
 			return
 		}

@@ -68,7 +68,7 @@ func passForward[T floatT](ws *graphWSOf[T], st *GraphState, out, w, x []float64
 	}
 	ws.ensure(n)
 	ws.k.setParams(ws, w)
-	ws.batch, ws.idx, ws.train, ws.infer = n, nil, false, infer
+	ws.batch, ws.idx, ws.train, ws.infer, ws.fuse = n, nil, false, infer, false // Value reads every node
 	ws.rmean, ws.rvar = st.Mean, st.Var
 	setRow(ws.val[0][:n*in], x)
 	for i, v := range ws.forward() {

@@ -54,6 +54,7 @@ func runGraph[T floatT](o graphObj, ws *graphWSOf[T], grad, losses, w []float64,
 		panic(fmt.Sprintf("nn: len(grad) = %d, want %d", len(grad), len(w)))
 	}
 	ws.k.setParams(ws, w)
+	ws.fuse = true // only the losses, outputs and gradient are read
 	block := graphBlock
 	if o.coupled() {
 		block = len(idx)

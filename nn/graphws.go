@@ -62,11 +62,13 @@ type graphWSOf[T floatT] struct {
 	pend    []chunkOp[T]   // the queued backward operations (graphWSOf.queue)
 
 	// the current pass
-	w       []float64
-	idx     []int
-	train   bool
-	infer   bool // no backward pass follows: layers may skip what only backward reads
-	segLo   int  // the forward segment being run (graphWSOf.forward): nodes [segLo, segHi)
+	w     []float64
+	idx   []int
+	train bool
+	infer bool // no backward pass follows: layers may skip what only backward reads
+	fuse  bool // fuse BatchNorm or Add with a following ReLU (gnode.reluNext); off for
+	// passes whose values are read beyond the backward pass (GraphPass.Value, HVP)
+	segLo   int // the forward segment being run (graphWSOf.forward): nodes [segLo, segHi)
 	segHi   int
 	seed    uint64
 	step    uint64
@@ -235,6 +237,7 @@ type graphTask[T floatT] struct {
 	op, j int
 	k     int  // input of an Add, Concat or custom backward
 	add   bool // the Add backward adds to dst instead of writing
+	fused bool // a forward operation fused with the next node, a ReLU (gnode.reluNext)
 	dst   []T  // the contribution target of the input being back-propagated
 }
 
