@@ -30,6 +30,10 @@ func (g *Graph) check32() error {
 // coefficients and sums over samples.
 type prec32 struct{}
 
+// chunkMajor is true: a chunk's float32 values (and the one-sample unfolded inputs of its
+// convolutions) stay in cache across the nodes of a segment.
+func (prec32) chunkMajor() bool { return true }
+
 // bnStats turns the chunks' partial sums Σx and Σx² of BatchNorm node j (gopBNSum, run by
 // the forward pass) into float64 batch statistics, reduced over the chunks in chunk order.
 func (prec32) bnStats(ws *graphWS32, j int) {

@@ -33,6 +33,9 @@ type graphKernels[T floatT] interface {
 	// bnStats turns the partial sums of BatchNorm node j's gopBNSum into the batch
 	// statistics (training mode; it may run more passes over the chunks).
 	bnStats(ws *graphWSOf[T], j int)
+	// chunkMajor reports whether the passes run chunk-major (graphWSOf.forward,
+	// graphWSOf.backward); else node by node, each node over all chunks.
+	chunkMajor() bool
 	// bnBackSums turns the reduced sums s (Σdy then the precision's second sum per
 	// channel) of BatchNorm node j into Σdy and Σdy·x̂.
 	bnBackSums(ws *graphWSOf[T], j int, s []float64)
@@ -74,23 +77,34 @@ func (ws *graphWSOf[T]) forward() []T {
 	if coupled && ws.batch < 2 {
 		panic(fmt.Sprintf("nn: BatchNorm in training mode needs a batch of at least 2 samples, got len(idx) = %d", ws.batch))
 	}
+	byNode := !ws.k.chunkMajor()
 	lo := 0
-	for j := range g.nodes {
+	for j := 0; j < len(g.nodes); j++ {
 		gn := &g.nodes[j]
-		if gn.kind != gBN {
-			continue
-		}
-		if !coupled {
+		if gn.kind == gBN && !coupled {
 			bnEvalStats(ws, gn, j)
-			continue
 		}
-		ws.segLo, ws.segHi = lo, j
-		ws.task.run(gopFwdChunk, 0)
-		ws.k.bnStats(ws, j)
-		lo = j
+		if gn.kind == gBN && coupled {
+			ws.segLo, ws.segHi, ws.segSum = lo, j, true
+			ws.task.run(gopFwdChunk, 0)
+			ws.k.bnStats(ws, j)
+			lo = j
+		}
+		if byNode {
+			// Segments of one node (two for a node fused with its ReLU).
+			hi := j + 1
+			if ws.fuse && gn.reluNext {
+				hi++
+			}
+			ws.segLo, ws.segHi, ws.segSum = lo, hi, false
+			ws.task.run(gopFwdChunk, 0)
+			lo, j = hi, hi-1
+		}
 	}
-	ws.segLo, ws.segHi = lo, len(g.nodes)
-	ws.task.run(gopFwdChunk, 0)
+	if lo < len(g.nodes) {
+		ws.segLo, ws.segHi, ws.segSum = lo, len(g.nodes), false
+		ws.task.run(gopFwdChunk, 0)
+	}
 	return ws.val[len(g.nodes)][:ws.batch*g.OutDim()]
 }
 
@@ -104,8 +118,8 @@ func bnEvalStats[T floatT](ws *graphWSOf[T], gn *gnode, j int) {
 }
 
 // forwardChunk runs the current segment on chunk c (worker's scratch): the nodes
-// [segLo, segHi) (a BatchNorm normalises), then the partial sums of the BatchNorm node
-// segHi unless it is the end of the graph.
+// [segLo, segHi) (a BatchNorm normalises), then, if segSum, the partial sums of the
+// BatchNorm node segHi.
 func (ws *graphWSOf[T]) forwardChunk(worker, c int) {
 	t := &ws.ctask[c]
 	t.ws = ws
@@ -121,7 +135,7 @@ func (ws *graphWSOf[T]) forwardChunk(worker, c int) {
 			j++ // the ReLU node: done by the fused node
 		}
 	}
-	if ws.segHi < len(ws.g.nodes) {
+	if ws.segSum {
 		t.op, t.j = gopBNSum, ws.segHi
 		t.Do(worker, c)
 	}
@@ -237,6 +251,9 @@ func (ws *graphWSOf[T]) queueK(op, j, k int, dst []T) {
 		}
 	}
 	ws.pend = append(ws.pend, chunkOp[T]{op: op, j: j, k: k, dst: dst})
+	if !ws.k.chunkMajor() {
+		ws.flush()
+	}
 }
 
 // flush runs the queued operations, each chunk all of them in order (gopChunkOps).

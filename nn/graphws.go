@@ -70,6 +70,7 @@ type graphWSOf[T floatT] struct {
 	// passes whose values are read beyond the backward pass (GraphPass.Value, HVP)
 	segLo   int // the forward segment being run (graphWSOf.forward): nodes [segLo, segHi)
 	segHi   int
+	segSum  bool // the segment ends with the partial sums of the BatchNorm node segHi
 	seed    uint64
 	step    uint64
 	rmean   [][]float64 // running statistics (eval mode)
