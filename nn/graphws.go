@@ -15,9 +15,10 @@ type floatT interface{ float32 | float64 }
 
 // graphWSOf is the scratch of one pass of a Graph over up to cap samples, with values,
 // errors and unfolded inputs of type T; statistics, kept values of custom layers and
-// parameter gradients are float64 in both precisions. Unlike a Sequential, a Graph runs
-// layer by layer over the whole batch (BatchNorm needs the statistics of every sample
-// before any output), each layer in parallel over chunks of seqChunk samples. Every
+// parameter gradients are float64 in both precisions. A pass runs in parallel over chunks
+// of seqChunk samples: with the float32 kernels chunk-major between the steps that need the
+// whole batch (BatchNorm statistics, gradient reductions; graphWSOf.forward and backward),
+// with the float64 kernels node by node over all chunks. Every
 // chunk's result is computed by one goroutine in a fixed order, and the batch-wide sums
 // (parameter gradients, BatchNorm statistics) are added chunk by chunk in chunk order, so
 // a pass gives the same bits for any GOMAXPROCS. The node walk, the layout and the
