@@ -92,6 +92,9 @@ type gnode struct {
 	rate     float64
 	factor   int         // Upsample
 	cn       *customNode // gCustom
+	// reluNext: a BatchNorm or Add node whose output feeds only the next node, an
+	// Activate{ReLU} (fused passes write ReLU(output) directly, see Graph.markFusions).
+	reluNext bool
 }
 
 // Graph is a network whose nodes are layers applied to the outputs of earlier nodes, with
@@ -136,6 +139,7 @@ func NewGraph(in Shape, nodes ...Node) (*Graph, error) {
 		g.nodes = append(g.nodes, gn)
 		g.shapes = append(g.shapes, gn.out)
 	}
+	g.markFusions()
 	g.Nodes = make([]Node, len(nodes))
 	for j, n := range nodes {
 		g.Nodes[j] = Node{Layer: n.Layer, From: append([]int(nil), n.From...)}
@@ -241,6 +245,25 @@ func (g *Graph) compileNode(j int, n Node) (gnode, error) {
 		return gn, fmt.Errorf("unknown layer type %T", n.Layer)
 	}
 	return gn, nil
+}
+
+// markFusions sets reluNext on every BatchNorm or Add node whose output is read only by
+// the next node, an Activate{ReLU}: neither layer's backward pass reads its own output, and
+// ReLU's backward mask (x > 0) is the same computed from ReLU's output, so a fused pass can
+// write ReLU(output) straight into the ReLU node's buffer, in the same sweep over the
+// chunk, and never store the output itself.
+func (g *Graph) markFusions() {
+	readers := make([]int, len(g.nodes)+1)
+	for j := range g.nodes {
+		for _, v := range g.nodes[j].in {
+			readers[v]++
+		}
+	}
+	for j := 0; j+1 < len(g.nodes); j++ {
+		gn, next := &g.nodes[j], &g.nodes[j+1]
+		gn.reluNext = (gn.kind == gBN || gn.kind == gAdd) && readers[j+1] == 1 &&
+			next.kind == gAct && next.act == ReLU && next.in[0] == j+1
+	}
 }
 
 // NumParams is the length of a parameter vector.

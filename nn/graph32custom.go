@@ -25,7 +25,17 @@ func keep32(cn *customNode) int {
 
 func (prec32) keepSize(cn *customNode) int { return keep32(cn) }
 
+// inferer32 is implemented by a customLayer32 whose forward pass can skip what it keeps
+// for backward (SiLU's σ): infer32 is forward32 without keep, the same outputs.
+type inferer32 interface {
+	infer32(x [][]float32, y []float32)
+}
+
 func (prec32) custom(ws *graphWS32, cn *customNode, off, np int, x [][]float32, y []float32, keep []float64, n int) {
+	if inf, ok := cn.cl.(inferer32); ok && ws.infer {
+		inf.infer32(x, y)
+		return
+	}
 	cn.cl.(customLayer32).forward32(cn.ins, ws.w[off:off+np], ws.w32[off:off+np], x, y, keep, n)
 }
 

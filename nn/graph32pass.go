@@ -7,6 +7,7 @@ import (
 	"github.com/sdeml/sdeml/internal/bnorm"
 	igemm "github.com/sdeml/sdeml/internal/gemm"
 	"github.com/sdeml/sdeml/internal/relu32"
+	"github.com/sdeml/sdeml/internal/vec32"
 )
 
 // check32 returns an error if a node of g has no float32 kernel (a custom layer without
@@ -29,33 +30,28 @@ func (g *Graph) check32() error {
 // coefficients and sums over samples.
 type prec32 struct{}
 
-// bnForward normalises node j with float64 statistics, sums of the float32 values
-// reduced over the chunks in chunk order.
-func (prec32) bnForward(ws *graphWS32, j int) {
+// chunkMajor is true: a chunk's float32 values (and the one-sample unfolded inputs of its
+// convolutions) stay in cache across the nodes of a segment.
+func (prec32) chunkMajor() bool { return true }
+
+// bnStats turns the chunks' partial sums Σx and Σx² of BatchNorm node j (gopBNSum, run by
+// the forward pass) into float64 batch statistics, reduced over the chunks in chunk order.
+func (prec32) bnStats(ws *graphWS32, j int) {
 	gn := &ws.g.nodes[j]
 	C := gn.out.C
 	mean, vari, istd := ws.mean[j], ws.vari[j], ws.istd[j]
-	if ws.train {
-		// One pass: Σx and Σx² per channel in float64 (exact for sums of up to 2²⁹
-		// products of float32 values), σ² = Σx²/N − μ². The float64 cancellation error,
-		// about 2⁻⁵³·(μ² + σ²)/σ² relative, stays far below float32's 2⁻²⁴ unless
-		// |μ| > 10⁴σ.
-		inv := 1 / float64(ws.batch*gn.out.H*gn.out.W)
-		ws.task.run(gopBNSum, j)
-		ws.reduce(ws.part[0][:2*C], 2*C)
-		s := ws.part[0]
-		for c := range mean {
-			mean[c] = s[c] * inv
-			vari[c] = max(s[C+c]*inv-mean[c]*mean[c], 0)
-			istd[c] = 1 / math.Sqrt(vari[c]+gn.eps)
-		}
-	} else {
-		copy(mean, ws.rmean[gn.bn])
-		for c, v := range ws.rvar[gn.bn] {
-			istd[c] = 1 / math.Sqrt(v+gn.eps)
-		}
+	// One pass: Σx and Σx² per channel in float64 (exact for sums of up to 2²⁹
+	// products of float32 values), σ² = Σx²/N − μ². The float64 cancellation error,
+	// about 2⁻⁵³·(μ² + σ²)/σ² relative, stays far below float32's 2⁻²⁴ unless
+	// |μ| > 10⁴σ.
+	inv := 1 / float64(ws.batch*gn.out.H*gn.out.W)
+	ws.reduce(ws.part[0][:2*C], 2*C)
+	s := ws.part[0]
+	for c := range mean {
+		mean[c] = s[c] * inv
+		vari[c] = max(s[C+c]*inv-mean[c]*mean[c], 0)
+		istd[c] = 1 / math.Sqrt(vari[c]+gn.eps)
 	}
-	ws.task.run(gopBNApply, j)
 }
 
 // bnBackSums turns the second sum, Σdy·x per channel, into Σdy·x̂ = istd·(Σdy·x − μ·Σdy):
@@ -164,11 +160,7 @@ func (prec32) convBackward(ws *graphWS32, o convOperands[float32]) {
 	}
 	gb := gp[co*st.k:]
 	clear(gb)
-	for r := 0; r+co <= len(dy); r += co {
-		for k, v := range dy[r : r+co] {
-			gb[k] += float64(v)
-		}
-	}
+	vec32.ColSums(gb, dy[:n*st.npos()*co]) // Σ rows in row order, in float64
 	if dx == nil {
 		return
 	}

@@ -23,7 +23,13 @@ func (g *Graph) NewPass32(st *GraphState) (*GraphPass32, error) {
 // Forward writes the outputs of the graph at parameters w for the rows of x (n·InDim
 // values) into out (n·OutDim values) and keeps what Backward needs.
 func (p *GraphPass32) Forward(out, w, x []float64) {
-	passForward(p.ws, p.st, out, w, x, "GraphPass32")
+	passForward(p.ws, p.st, out, w, x, false, "GraphPass32")
+}
+
+// Infer is Forward without keeping what only Backward reads (SiLU's σ): the same
+// outputs, for an evaluation such as a score. Backward cannot follow it.
+func (p *GraphPass32) Infer(out, w, x []float64) {
+	passForward(p.ws, p.st, out, w, x, true, "GraphPass32")
 }
 
 // Backward writes into grad (len NumParams) the gradient in w of Σ dOut ⊙ output of the

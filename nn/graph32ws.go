@@ -1,5 +1,7 @@
 package nn
 
+import "github.com/sdeml/sdeml/internal/vec32"
+
 // setup sizes the float32 scratch of a new workspace: the float32 parameters, the unfolded
 // input of one sample (the products run sample by sample), and for each "same" convolution
 // its transposed stage and flipped kernel (transposed32).
@@ -51,26 +53,8 @@ func (prec32) lossSum(total float64, l []float64) float64 {
 func (prec32) add(dst, s []float32)    { add32(dst, s) }
 func (prec32) sum(dst, a, b []float32) { sum32(dst, a, b) }
 
-// add32 sets dst[i] += s[i] in float32.
-func add32(dst, s []float32) {
-	s = s[:len(dst)]
-	i := 0
-	for ; i+4 <= len(dst); i += 4 {
-		d, v := dst[i:i+4:i+4], s[i:i+4:i+4]
-		d[0] += v[0]
-		d[1] += v[1]
-		d[2] += v[2]
-		d[3] += v[3]
-	}
-	for ; i < len(dst); i++ {
-		dst[i] += s[i]
-	}
-}
+// add32 sets dst[i] += s[i] in float32 (internal/vec32).
+func add32(dst, s []float32) { vec32.Add(dst, s[:len(dst)]) }
 
-// sum32 sets dst[i] = a[i] + b[i] in float32.
-func sum32(dst, a, b []float32) {
-	a, b = a[:len(dst)], b[:len(dst)]
-	for i := range dst {
-		dst[i] = a[i] + b[i]
-	}
-}
+// sum32 sets dst[i] = a[i] + b[i] in float32 (internal/vec32).
+func sum32(dst, a, b []float32) { vec32.Sum(dst, a[:len(dst)], b[:len(dst)]) }

@@ -95,12 +95,13 @@ func (ws *graphWSOf[T]) backwardCustom(j int) {
 		if v == 0 && !wantGrad {
 			continue
 		}
-		ws.task.k, ws.task.dst = k, nil
+		var dst []T
 		if v != 0 {
-			ws.task.dst = ws.target(v)
+			dst = ws.target(v)
 		}
-		ws.task.run(gopCustomBack, j)
+		ws.queueK(gopCustomBack, j, k, dst)
 		if wantGrad {
+			ws.flush()
 			ws.reduceGrad(ws.grad[gn.off : gn.off+gn.np])
 		}
 		if v != 0 {

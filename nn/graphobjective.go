@@ -155,6 +155,7 @@ func (s *GraphSupervised) run(ws *graphWS, grad, losses, w []float64, idx []int,
 // ws.losses and, if wantGrad, scale·∂ℓ/∂out to the output errors. It returns the output.
 func (s *GraphSupervised) pass(ws *graphWS, w []float64, idx []int, step uint64, wantGrad bool, scale float64) []float64 {
 	ws.w = w
+	ws.fuse = false // the R-operators read every node's value
 	return passGraph(s.obj(), ws, idx, step, wantGrad, scale)
 }
 
@@ -212,7 +213,7 @@ func (s *GraphSupervised) PerSampleGrads(dst *mat.Dense, w []float64, idx []int)
 	ws := s.get(idx)
 	defer s.wss.put(ws)
 	s.Net.checkParams(w)
-	ws.w = w
+	ws.w, ws.fuse = w, false
 	block := graphBlock
 	if s.coupled() {
 		block = len(idx)

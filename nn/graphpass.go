@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"math"
 
 	"gonum.org/v1/gonum/floats"
 )
@@ -29,8 +30,12 @@ type graphKernels[T floatT] interface {
 	add(dst, s []T)
 	sum(dst, a, b []T)
 
-	// bnForward normalises BatchNorm node j of the batch (statistics and apply).
-	bnForward(ws *graphWSOf[T], j int)
+	// bnStats turns the partial sums of BatchNorm node j's gopBNSum into the batch
+	// statistics (training mode; it may run more passes over the chunks).
+	bnStats(ws *graphWSOf[T], j int)
+	// chunkMajor reports whether the passes run chunk-major (graphWSOf.forward,
+	// graphWSOf.backward); else node by node, each node over all chunks.
+	chunkMajor() bool
 	// bnBackSums turns the reduced sums s (Σdy then the precision's second sum per
 	// channel) of BatchNorm node j into Σdy and Σdy·x̂.
 	bnBackSums(ws *graphWSOf[T], j int, s []float64)
@@ -58,23 +63,92 @@ type graphKernels[T floatT] interface {
 
 // forward runs the graph on the ws.batch rows gathered in ws.val[0] and returns the output
 // (batch × OutDim).
+//
+// It runs chunk-major: each chunk runs a segment of consecutive nodes, node after node,
+// while its values are still in cache, and the segments end where the batch must be
+// reduced, at each BatchNorm of training mode (its chunk's partial sums, gopBNSum, close
+// the segment; bnStats reduces them; its normalisation, gopBNApply, opens the next). A
+// graph without BatchNorm in training mode is one segment. Every chunk runs the same
+// per-chunk operations on the same values as a node-by-node walk would, so the results
+// have the same bits.
 func (ws *graphWSOf[T]) forward() []T {
 	g := ws.g
-	if g.hasBN && ws.train && ws.batch < 2 {
+	coupled := g.hasBN && ws.train
+	if coupled && ws.batch < 2 {
 		panic(fmt.Sprintf("nn: BatchNorm in training mode needs a batch of at least 2 samples, got len(idx) = %d", ws.batch))
 	}
-	for j := range g.nodes {
-		if g.nodes[j].kind == gBN {
-			ws.k.bnForward(ws, j)
-			continue
+	byNode := !ws.k.chunkMajor()
+	lo := 0
+	for j := 0; j < len(g.nodes); j++ {
+		gn := &g.nodes[j]
+		if gn.kind == gBN && !coupled {
+			bnEvalStats(ws, gn, j)
 		}
-		ws.task.run(gopFwd, j)
+		if gn.kind == gBN && coupled {
+			ws.segLo, ws.segHi, ws.segSum = lo, j, true
+			ws.task.run(gopFwdChunk, 0)
+			ws.k.bnStats(ws, j)
+			lo = j
+		}
+		if byNode {
+			// Segments of one node (two for a node fused with its ReLU).
+			hi := j + 1
+			if ws.fuse && gn.reluNext {
+				hi++
+			}
+			ws.segLo, ws.segHi, ws.segSum = lo, hi, false
+			ws.task.run(gopFwdChunk, 0)
+			lo, j = hi, hi-1
+		}
+	}
+	if lo < len(g.nodes) {
+		ws.segLo, ws.segHi, ws.segSum = lo, len(g.nodes), false
+		ws.task.run(gopFwdChunk, 0)
 	}
 	return ws.val[len(g.nodes)][:ws.batch*g.OutDim()]
 }
 
+// bnEvalStats sets the mean and 1/√(σ² + ε) of BatchNorm node j (gn) in evaluation mode:
+// the running statistics.
+func bnEvalStats[T floatT](ws *graphWSOf[T], gn *gnode, j int) {
+	copy(ws.mean[j], ws.rmean[gn.bn])
+	for c, v := range ws.rvar[gn.bn] {
+		ws.istd[j][c] = 1 / math.Sqrt(v+gn.eps)
+	}
+}
+
+// forwardChunk runs the current segment on chunk c (worker's scratch): the nodes
+// [segLo, segHi) (a BatchNorm normalises), then, if segSum, the partial sums of the
+// BatchNorm node segHi.
+func (ws *graphWSOf[T]) forwardChunk(worker, c int) {
+	t := &ws.ctask[c]
+	t.ws = ws
+	for j := ws.segLo; j < ws.segHi; j++ {
+		t.op, t.j = gopFwd, j
+		if ws.g.nodes[j].kind == gBN {
+			t.op = gopBNApply
+		}
+		t.fused = ws.fuse && ws.g.nodes[j].reluNext
+		t.Do(worker, c)
+		if t.fused {
+			t.fused = false
+			j++ // the ReLU node: done by the fused node
+		}
+	}
+	if ws.segSum {
+		t.op, t.j = gopBNSum, ws.segHi
+		t.Do(worker, c)
+	}
+}
+
 // backward back-propagates the output errors in ws.d[last] through the graph and writes
 // the parameter gradient into ws.grad unless it is nil.
+//
+// The per-chunk operations of consecutive nodes are queued (queue) and run together,
+// chunk-major, by flush, which the walk calls before every step that needs the whole
+// batch: a BatchNorm reduction, a parameter-gradient reduction, a contribution added to a
+// value that already has one, the buffer swaps of Add. Each chunk thus runs its queued
+// operations in the order of the node-by-node walk, on the same values: the same bits.
 func (ws *graphWSOf[T]) backward() {
 	g := ws.g
 	last := len(g.nodes)
@@ -88,7 +162,8 @@ func (ws *graphWSOf[T]) backward() {
 		}
 		switch gn.kind {
 		case gBN:
-			ws.task.run(gopBNBackSum, j)
+			ws.queue(gopBNBackSum, j, 0, nil)
+			ws.flush()
 			C := gn.out.C
 			s := ws.part[0][:2*C] // reduced in place: chunk 0's partial sums are not needed again
 			for c := 1; c < ws.chunks(); c++ {
@@ -100,14 +175,14 @@ func (ws *graphWSOf[T]) backward() {
 				copy(ws.grad[gn.off+C:gn.off+2*C], s[:C]) // ∂/∂β = Σ dy
 			}
 			if gn.in[0] != 0 {
-				ws.task.dst = ws.target(gn.in[0])
-				ws.task.run(gopBNBackApply, j)
+				ws.queue(gopBNBackApply, j, 0, ws.target(gn.in[0]))
 				ws.commit(gn.in[0])
 			}
 		case gAdd:
 			// Every input receives ∂/∂y: added to a value that already has a contribution,
 			// copied to one that has none, except that input 0, taken last, gets the buffer
 			// of ∂/∂y itself when it has none (the two are swapped, same size, no copy).
+			ws.flush()
 			for k := len(gn.in) - 1; k >= 0; k-- {
 				v := gn.in[k]
 				switch {
@@ -129,26 +204,75 @@ func (ws *graphWSOf[T]) backward() {
 				if v == 0 {
 					continue
 				}
-				ws.task.k, ws.task.dst = k, ws.target(v)
-				ws.task.run(gopConcatBack, j)
+				ws.queueK(gopConcatBack, j, k, ws.target(v))
 				ws.commit(v)
 			}
 		default:
 			v := gn.in[0]
-			ws.task.dst = nil
+			var dst []T
 			if v != 0 {
-				ws.task.dst = ws.target(v)
+				dst = ws.target(v)
 			} else if gn.np == 0 {
 				continue
 			}
-			ws.task.run(gopBwd, j)
+			ws.queue(gopBwd, j, 0, dst)
 			if gn.np > 0 && ws.grad != nil {
+				ws.flush()
 				ws.reduceGrad(ws.grad[gn.off : gn.off+gn.np])
 			}
 			if v != 0 {
 				ws.commit(v)
 			}
 		}
+	}
+	ws.flush()
+}
+
+// chunkOp is a queued per-chunk operation of the backward pass: op on node j (input k),
+// writing its contribution to dst.
+type chunkOp[T floatT] struct {
+	op, j, k int
+	dst      []T
+}
+
+// queue appends operation op of node j (input 0) with destination dst to the operations
+// that flush runs; queueK names the input k.
+func (ws *graphWSOf[T]) queue(op, j int, k int, dst []T) { ws.queueK(op, j, k, dst) }
+
+func (ws *graphWSOf[T]) queueK(op, j, k int, dst []T) {
+	if op == gopBNBackSum {
+		// A BatchNorm's partial sums overwrite ws.part, which a queued BatchNorm ∂/∂x
+		// still reads (its reduced sums are chunk 0's).
+		for _, e := range ws.pend {
+			if e.op == gopBNBackApply {
+				ws.flush()
+				break
+			}
+		}
+	}
+	ws.pend = append(ws.pend, chunkOp[T]{op: op, j: j, k: k, dst: dst})
+	if !ws.k.chunkMajor() {
+		ws.flush()
+	}
+}
+
+// flush runs the queued operations, each chunk all of them in order (gopChunkOps).
+func (ws *graphWSOf[T]) flush() {
+	if len(ws.pend) == 0 {
+		return
+	}
+	ws.task.run(gopChunkOps, 0)
+	clear(ws.pend) // drop the references to the buffers
+	ws.pend = ws.pend[:0]
+}
+
+// runQueued runs the queued operations on chunk c.
+func (ws *graphWSOf[T]) runQueued(worker, c int) {
+	t := &ws.ctask[c]
+	t.ws = ws
+	for _, e := range ws.pend {
+		t.op, t.j, t.k, t.dst = e.op, e.j, e.k, e.dst
+		t.Do(worker, c)
 	}
 }
 
@@ -161,7 +285,16 @@ func (t *graphTask[T]) Do(worker, c int) {
 	ni, no := g.shapes[gn.in[0]].Size(), gn.out.Size()
 	x := ws.val[gn.in[0]][lo*ni : hi*ni]
 	y := ws.val[t.j+1][lo*no : hi*no]
+	if t.fused {
+		// Node t.j is fused with the ReLU node after it (Graph.markFusions): its output
+		// goes straight into the ReLU node's buffer, and ReLU is applied there in place.
+		y = ws.val[t.j+2][lo*no : hi*no]
+	}
 	switch t.op {
+	case gopFwdChunk:
+		ws.forwardChunk(worker, c)
+	case gopChunkOps:
+		ws.runQueued(worker, c)
 	case gopFwd:
 		t.forward(worker, c, lo, hi, x, y)
 	case gopBNSum, gopBNVar, gopBNApply, gopBNBackSum, gopBNBackApply:
@@ -186,6 +319,9 @@ func (t *graphTask[T]) Do(worker, c int) {
 		for p := lo * gn.out.H * gn.out.W; p < hi*gn.out.H*gn.out.W; p++ {
 			copy(t.dst[p*ck:(p+1)*ck], dy[p*C+off:p*C+off+ck])
 		}
+	}
+	if t.fused {
+		ws.k.act(ReLU, y, y)
 	}
 }
 
@@ -376,6 +512,11 @@ func (t *graphTask[T]) backward(worker, c, lo, hi int, x, y []T) {
 		copy(dx, dy)
 	case gAct:
 		if gn.act == ReLU {
+			if v := gn.in[0]; ws.fuse && v > 0 && g.nodes[v-1].reluNext {
+				// The fused input node never stored x: the mask x > 0 from y = ReLU(x)
+				// (y > 0 exactly where x > 0, and y is x itself where x is NaN).
+				x = y
+			}
 			ws.k.reluBack(dx, dy, x)
 			return
 		}

@@ -32,7 +32,13 @@ func (g *Graph) passState(st *GraphState, name string) *GraphState {
 
 // Forward writes the outputs of the graph at parameters w for the rows of x (n·InDim
 // values, n = len(x)/InDim) into out (n·OutDim values) and keeps what Backward needs.
-func (p *GraphPass) Forward(out, w, x []float64) { passForward(p.ws, p.st, out, w, x, "GraphPass") }
+func (p *GraphPass) Forward(out, w, x []float64) {
+	passForward(p.ws, p.st, out, w, x, false, "GraphPass")
+}
+
+// Infer is Forward without keeping what only Backward reads (an evaluation, e.g. of a
+// score): the same outputs. Backward cannot follow it.
+func (p *GraphPass) Infer(out, w, x []float64) { passForward(p.ws, p.st, out, w, x, true, "GraphPass") }
 
 // Backward writes into grad (len NumParams) the gradient in w of Σ dOut ⊙ output of the
 // last Forward, which must have run at the same w.
@@ -50,9 +56,9 @@ func (p *GraphPass) Value(j int) []float64 {
 	return p.ws.val[j+1][:p.ws.batch*p.g.nodes[j].out.Size()]
 }
 
-// passForward is GraphPass.Forward in the precision of ws: x and w rounded to T on entry,
-// the outputs widened into out.
-func passForward[T floatT](ws *graphWSOf[T], st *GraphState, out, w, x []float64, name string) {
+// passForward is GraphPass.Forward (GraphPass.Infer if infer) in the precision of ws: x
+// and w rounded to T on entry, the outputs widened into out.
+func passForward[T floatT](ws *graphWSOf[T], st *GraphState, out, w, x []float64, infer bool, name string) {
 	g := ws.g
 	g.checkParams(w)
 	in := g.InDim()
@@ -62,7 +68,7 @@ func passForward[T floatT](ws *graphWSOf[T], st *GraphState, out, w, x []float64
 	}
 	ws.ensure(n)
 	ws.k.setParams(ws, w)
-	ws.batch, ws.idx, ws.train = n, nil, false
+	ws.batch, ws.idx, ws.train, ws.infer, ws.fuse = n, nil, false, infer, false // Value reads every node
 	ws.rmean, ws.rvar = st.Mean, st.Var
 	setRow(ws.val[0][:n*in], x)
 	for i, v := range ws.forward() {
@@ -76,6 +82,9 @@ func passBackward[T floatT](ws *graphWSOf[T], grad, w, dOut []float64, name stri
 	g.checkParams(w)
 	if len(grad) != len(w) || len(dOut) != ws.batch*g.OutDim() {
 		panic(fmt.Sprintf("nn: %s.Backward: len(grad) = %d, len(dOut) = %d: want %d and %d", name, len(grad), len(dOut), len(w), ws.batch*g.OutDim()))
+	}
+	if ws.infer {
+		panic("nn: " + name + ".Backward after Infer: Backward needs a Forward")
 	}
 	setRow(ws.d[len(g.nodes)], dOut)
 	ws.grad = grad

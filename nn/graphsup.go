@@ -54,6 +54,7 @@ func runGraph[T floatT](o graphObj, ws *graphWSOf[T], grad, losses, w []float64,
 		panic(fmt.Sprintf("nn: len(grad) = %d, want %d", len(grad), len(w)))
 	}
 	ws.k.setParams(ws, w)
+	ws.fuse = true // only the losses, outputs and gradient are read
 	block := graphBlock
 	if o.coupled() {
 		block = len(idx)
@@ -109,6 +110,7 @@ func passGraph[T floatT](o graphObj, ws *graphWSOf[T], idx []int, step uint64, w
 	ws.ensure(len(idx))
 	ws.batch, ws.idx = len(idx), idx
 	ws.train, ws.seed, ws.step = !o.eval, o.seed, step
+	ws.infer = !wantGrad
 	ws.rmean, ws.rvar = o.state.Mean, o.state.Var
 	X := o.data.X.RawMatrix()
 	n := X.Cols

@@ -15,9 +15,10 @@ type floatT interface{ float32 | float64 }
 
 // graphWSOf is the scratch of one pass of a Graph over up to cap samples, with values,
 // errors and unfolded inputs of type T; statistics, kept values of custom layers and
-// parameter gradients are float64 in both precisions. Unlike a Sequential, a Graph runs
-// layer by layer over the whole batch (BatchNorm needs the statistics of every sample
-// before any output), each layer in parallel over chunks of seqChunk samples. Every
+// parameter gradients are float64 in both precisions. A pass runs in parallel over chunks
+// of seqChunk samples: with the float32 kernels chunk-major between the steps that need the
+// whole batch (BatchNorm statistics, gradient reductions; graphWSOf.forward and backward),
+// with the float64 kernels node by node over all chunks. Every
 // chunk's result is computed by one goroutine in a fixed order, and the batch-wide sums
 // (parameter gradients, BatchNorm statistics) are added chunk by chunk in chunk order, so
 // a pass gives the same bits for any GOMAXPROCS. The node walk, the layout and the
@@ -58,11 +59,19 @@ type graphWSOf[T floatT] struct {
 	written []bool
 	losses  []float64
 	task    graphTask[T]
+	ctask   []graphTask[T] // per chunk: the task of a chunk-major forward pass
+	pend    []chunkOp[T]   // the queued backward operations (graphWSOf.queue)
 
 	// the current pass
-	w       []float64
-	idx     []int
-	train   bool
+	w     []float64
+	idx   []int
+	train bool
+	infer bool // no backward pass follows: layers may skip what only backward reads
+	fuse  bool // fuse BatchNorm or Add with a following ReLU (gnode.reluNext); off for
+	// passes whose values are read beyond the backward pass (GraphPass.Value, HVP)
+	segLo   int // the forward segment being run (graphWSOf.forward): nodes [segLo, segHi)
+	segHi   int
+	segSum  bool // the segment ends with the partial sums of the BatchNorm node segHi
 	seed    uint64
 	step    uint64
 	rmean   [][]float64 // running statistics (eval mode)
@@ -86,6 +95,7 @@ func (g *Graph) newWS32() *graphWS32 { return newGraphWS[float32](g, prec32{}) }
 // newGraphWS returns an empty scratch of g for the kernels k.
 func newGraphWS[T floatT](g *Graph, k graphKernels[T]) *graphWSOf[T] {
 	ws := &graphWSOf[T]{g: g, k: k, written: make([]bool, len(g.nodes)+1)}
+	ws.pend = make([]chunkOp[T], 0, 2*len(g.nodes)+g.maxIn)
 	ws.task.ws = ws
 	for j := range g.nodes {
 		ws.maxNP = max(ws.maxNP, g.nodes[j].np)
@@ -145,6 +155,7 @@ func (ws *graphWSOf[T]) ensure(rows int) {
 		ws.gpart[c] = make([]float64, ws.maxNP)
 		ws.xin[c] = make([][]T, g.maxIn)
 	}
+	ws.ctask = make([]graphTask[T], chunks)
 	ws.k.grow(ws, chunks)
 	ws.cap = rows
 }
@@ -181,6 +192,7 @@ func (ws *graphWSOf[T]) target(v int) []T {
 // commit adds a contribution made in ws.tmp to ws.d[v] and marks v as written.
 func (ws *graphWSOf[T]) commit(v int) {
 	if ws.written[v] {
+		ws.flush() // the contribution is a queued operation's
 		n := ws.batch * ws.g.shapes[v].Size()
 		ws.k.add(ws.d[v][:n], ws.tmp[:n])
 	}
@@ -217,6 +229,8 @@ const (
 	gopAddBack
 	gopConcatBack
 	gopCustomBack
+	gopFwdChunk // the whole forward pass of one chunk (graphWSOf.forwardChunk)
+	gopChunkOps // the queued backward operations of one chunk (graphWSOf.runQueued)
 )
 
 // graphTask is the parallel.Task of one operation of node j over the chunks.
@@ -225,6 +239,7 @@ type graphTask[T floatT] struct {
 	op, j int
 	k     int  // input of an Add, Concat or custom backward
 	add   bool // the Add backward adds to dst instead of writing
+	fused bool // a forward operation fused with the next node, a ReLU (gnode.reluNext)
 	dst   []T  // the contribution target of the input being back-propagated
 }
 

@@ -34,6 +34,12 @@ func (SiLU) forward32(_ []Shape, _ []float64, _ []float32, x [][]float32, y []fl
 	isilu.Forward(y, keep[:len(y)], x[0][:len(y)])
 }
 
+// infer32 is forward32 without keeping σ (the same y, internal/silu.Apply), for passes
+// without a backward pass.
+func (SiLU) infer32(x [][]float32, y []float32) {
+	isilu.Apply(y, x[0][:len(y)])
+}
+
 // backward32 is SiLU's derivative product in float64 from the kept σ(x), rounded once
 // (internal/silu).
 func (SiLU) backward32(_ []Shape, _ int, _ []float64, _ []float32, x [][]float32, _, dy []float32, keep []float64, dx []float32, _ []float64, _ int) {

@@ -90,6 +90,7 @@ type netScratch struct {
 	outBuf    []float64
 	dOutBuf   []float64
 	rowScales []float64
+	infer     bool // the next forward is an evaluation: no backward follows (Score)
 	// DSM draws: noised inputs and scaled targets.
 	target []float64
 	pcg    *rand.PCG
@@ -222,7 +223,9 @@ func (n *ScoreNet) Score(dst, x, t []float64) {
 	checkScoreArgs(dst, x, t, D)
 	sc := n.scratch(len(t))
 	n.fillInput(sc, x, t)
+	sc.infer = true
 	n.forward(sc, n.W)
+	sc.infer = false
 	for r, tr := range t {
 		o := sc.outBuf[r*D : r*D+D]
 		if p := n.Pre; p != nil {

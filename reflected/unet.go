@@ -73,5 +73,9 @@ func (n *ScoreNet) unetForward(sc *netScratch, w []float64) {
 			dst[p*(C+1)+C] = v
 		}
 	}
+	if sc.infer {
+		up.pass.Infer(sc.outBuf[:rows*D], w, up.in[:rows*gin])
+		return
+	}
 	up.pass.Forward(sc.outBuf[:rows*D], w, up.in[:rows*gin])
 }

@@ -4,6 +4,7 @@ package reflected
 // nn.GraphPass32 (mixed precision, ScoreNet.Float32).
 type unetPass interface {
 	Forward(out, w, x []float64)
+	Infer(out, w, x []float64) // Forward without what only Backward reads
 	Backward(grad, w, dOut []float64)
 }
 

@@ -1,7 +1,9 @@
 // Package silu evaluates the SiLU activation y = x·σ(x), σ(x) = 1/(1 + e^{−x}), of float32
-// values in float64 with a fast exponential, four values per instruction with AVX2 where
-// the CPU level allows it (internal/cpu, SDEML_CPU) and a portable Go version performing
-// the same float64 operations in the same order otherwise: every level gives the same bits.
+// values in float64 with a fast exponential, eight values per instruction with AVX-512 or
+// four with AVX2 where the CPU level allows it (internal/cpu, SDEML_CPU; two independent
+// chains in flight) and a portable Go version performing the same float64 operations in
+// the same order otherwise: every level gives the same bits. Forward keeps σ(x) for the
+// backward pass; Apply, for passes without one, does not.
 //
 // The exponential: clamp t = −x to [−708, 709], Cody–Waite reduction t = k·ln2 + r
 // (k = round(t/ln2) by adding and subtracting 1.5·2⁵², |r| <= ln2/2, k·ln2Hi exact), the

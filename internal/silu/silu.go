@@ -46,25 +46,65 @@ func Forward(y []float32, s []float64, x []float32) {
 	if len(y) != len(x) || len(s) != len(x) {
 		panic("silu: Forward: lengths differ")
 	}
-	n := 0
-	if useAVX2 {
-		n = len(x) &^ 3
-		if n > 0 {
-			forwardAVX2(y[:n], s[:n], x[:n])
-		}
-	}
+	n := kernelForward(y, s, x)
 	forward(y[n:], s[n:], x[n:])
 }
 
-// forward is Forward in Go.
+// kernelForward runs the vector kernels on the longest prefix of x they take (multiples
+// of 16 with AVX-512, then of 4 with AVX2; s nil: y only) and returns its length.
+func kernelForward(y []float32, s []float64, x []float32) int {
+	n := 0
+	if useAVX512 {
+		n = len(x) &^ 15
+		if n > 0 {
+			forwardAVX512(y[:n], sub(s, 0, n), x[:n])
+		}
+	}
+	if useAVX2 {
+		m := n + (len(x)-n)&^3
+		if m > n {
+			forwardAVX2(y[n:m], sub(s, n, m), x[n:m])
+		}
+		n = m
+	}
+	return n
+}
+
+// sub returns s[lo:hi], or nil if s is nil.
+func sub(s []float64, lo, hi int) []float64 {
+	if s == nil {
+		return nil
+	}
+	return s[lo:hi]
+}
+
+// forward is Forward in Go (s nil: Apply).
 func forward(y []float32, s []float64, x []float32) {
-	y, s = y[:len(x)], s[:len(x)]
+	y = y[:len(x)]
+	if s == nil {
+		for i, v32 := range x {
+			v := float64(v32)
+			y[i] = float32(v * (1 / (1 + Exp(-v))))
+		}
+		return
+	}
+	s = s[:len(x)]
 	for i, v32 := range x {
 		v := float64(v32)
 		sg := 1 / (1 + Exp(-v))
 		y[i] = float32(v * sg)
 		s[i] = sg
 	}
+}
+
+// Apply sets y[i] = x[i]·σ(x[i]) rounded to float32, the y of Forward (the same bits)
+// without keeping σ: the forward pass of an inference. It panics unless len(y) = len(x).
+func Apply(y, x []float32) {
+	if len(y) != len(x) {
+		panic("silu: Apply: lengths differ")
+	}
+	n := kernelForward(y, nil, x)
+	forward(y[n:], nil, x[n:])
 }
 
 // Backward sets dx[i] = dy[i]·s[i]·(1 + x[i]·(1 − s[i])) (σ' times ∂/∂y, s = σ(x) as kept

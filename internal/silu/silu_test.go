@@ -73,17 +73,31 @@ func TestForwardLevels(t *testing.T) {
 		}
 	}
 	copy(x[:10], []float32{0, float32(math.Copysign(0, -1)), float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), math.MaxFloat32, -math.MaxFloat32, 1e-45, -1e-45, -103.97})
-	for _, n := range []int{1, 3, 4, 5, 8, 13, 4096, 4099} {
-		y0, s0 := make([]float32, n), make([]float64, n)
-		y1, s1 := make([]float32, n), make([]float64, n)
-		forward(y0, s0, x[:n])
-		Forward(y1, s1, x[:n])
-		for i := range n {
-			if math.Float32bits(y0[i]) != math.Float32bits(y1[i]) || math.Float64bits(s0[i]) != math.Float64bits(s1[i]) {
-				t.Fatalf("n = %d, x[%d] = %v: kernel y, s = %v, %v; Go %v, %v", n, i, x[i], y1[i], s1[i], y0[i], s0[i])
+	// The AVX-512 kernel where active, then AVX2 alone: both against the Go loop.
+	saved := useAVX512
+	defer func() { useAVX512 = saved }()
+	for _, z := range []bool{saved, false} {
+		useAVX512 = z
+		for _, n := range []int{1, 3, 4, 5, 8, 9, 12, 13, 16, 17, 20, 4096, 4099} {
+			y0, s0 := make([]float32, n), make([]float64, n)
+			y1, s1 := make([]float32, n), make([]float64, n)
+			forward(y0, s0, x[:n])
+			Forward(y1, s1, x[:n])
+			// Apply (no σ kept), kernel and Go: the same y.
+			y2, y3 := make([]float32, n), make([]float32, n)
+			Apply(y2, x[:n])
+			forward(y3, nil, x[:n])
+			for i := range n {
+				if math.Float32bits(y0[i]) != math.Float32bits(y1[i]) || math.Float64bits(s0[i]) != math.Float64bits(s1[i]) {
+					t.Fatalf("n = %d, x[%d] = %v: kernel y, s = %v, %v; Go %v, %v", n, i, x[i], y1[i], s1[i], y0[i], s0[i])
+				}
+				if math.Float32bits(y2[i]) != math.Float32bits(y0[i]) || math.Float32bits(y3[i]) != math.Float32bits(y0[i]) {
+					t.Fatalf("n = %d, x[%d] = %v: Apply %v (Go %v), Forward %v", n, i, x[i], y2[i], y3[i], y0[i])
+				}
 			}
 		}
 	}
+	useAVX512 = saved
 	y, s := make([]float32, len(x)), make([]float64, len(x))
 	Forward(y, s, x)
 	for i, v32 := range x {
