@@ -3,10 +3,13 @@
 // samples the way image-generation work does: in the feature space of a classifier trained
 // on the same data.
 //
-// Three models share one budget (steps × batch): the convolutional U-Net (nn.UNet through
-// reflected.NewUNetScoreNet) trained for the reflected forward process, the same U-Net for
-// the free process with clamping at the end, and the MLP score network of
-// examples/reflected -task images (reflected.NewScoreNet). For each, and for held-out test
+// Three models share one budget (steps × batch; by default 2400 Adam steps × batch 64): the
+// convolutional U-Net (nn.UNet through reflected.NewUNetScoreNet) trained for the reflected
+// forward process, the same U-Net for the free process with clamping at the end, and the
+// MLP score network of examples/reflected -task images (reflected.NewScoreNet). The U-Nets
+// are trained and sampled with their float32 pass (ScoreNet.Float32; -train32=false and
+// -sample32=false select float64, at about 2.5× the CPU per training step); the MLP has no
+// float32 pass and trains in float64 with the same steps and batch. For each, and for held-out test
 // images (the floor), the table gives the Fréchet distance to training images in the
 // classifier's 64 penultimate features, improved precision and recall (k = 3), the share
 // of samples classified with confidence ≥ 0.9, the class histogram (classes covered, the
@@ -19,7 +22,7 @@
 // 50 Euler–Maruyama steps (better than the ODE for it); all are scored with a classifier
 // trained for 8 epochs.
 //
-//	go run ./examples/reflectedimages                 # Fashion-MNIST (about 66 CPU-minutes: ~35 min of 2 idle cores)
+//	go run ./examples/reflectedimages                 # Fashion-MNIST (about 45 CPU-minutes, classifier included: ~25 min of 2 idle cores)
 //	go run ./examples/reflectedimages -quick          # the reduced run (< 3 min)
 //	go run ./examples/reflectedimages -data mnist     # MNIST
 //	go run ./examples/reflectedimages -resume         # after an interruption: continue where it stopped
