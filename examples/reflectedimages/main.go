@@ -22,7 +22,7 @@
 // 50 Euler–Maruyama steps (better than the ODE for it); all are scored with a classifier
 // trained for 8 epochs.
 //
-//	go run ./examples/reflectedimages                 # Fashion-MNIST (about 45 CPU-minutes, classifier included: ~25 min of 2 idle cores)
+//	go run ./examples/reflectedimages                 # Fashion-MNIST (about 22 CPU-minutes measured by parts, plus the classifier)
 //	go run ./examples/reflectedimages -quick          # the reduced run (< 3 min)
 //	go run ./examples/reflectedimages -data mnist     # MNIST
 //	go run ./examples/reflectedimages -resume         # after an interruption: continue where it stopped
