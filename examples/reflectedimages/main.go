@@ -3,10 +3,13 @@
 // samples the way image-generation work does: in the feature space of a classifier trained
 // on the same data.
 //
-// Three models share one budget (steps × batch): the convolutional U-Net (nn.UNet through
-// reflected.NewUNetScoreNet) trained for the reflected forward process, the same U-Net for
-// the free process with clamping at the end, and the MLP score network of
-// examples/reflected -task images (reflected.NewScoreNet). For each, and for held-out test
+// Three models share one budget (steps × batch; by default 2400 Adam steps × batch 64): the
+// convolutional U-Net (nn.UNet through reflected.NewUNetScoreNet) trained for the reflected
+// forward process, the same U-Net for the free process with clamping at the end, and the
+// MLP score network of examples/reflected -task images (reflected.NewScoreNet). The U-Nets
+// are trained and sampled with their float32 pass (ScoreNet.Float32; -train32=false and
+// -sample32=false select float64, at about 2.5× the CPU per training step); the MLP has no
+// float32 pass and trains in float64 with the same steps and batch. For each, and for held-out test
 // images (the floor), the table gives the Fréchet distance to training images in the
 // classifier's 64 penultimate features, improved precision and recall (k = 3), the share
 // of samples classified with confidence ≥ 0.9, the class histogram (classes covered, the
@@ -19,7 +22,7 @@
 // 50 Euler–Maruyama steps (better than the ODE for it); all are scored with a classifier
 // trained for 8 epochs.
 //
-//	go run ./examples/reflectedimages                 # Fashion-MNIST (about 66 CPU-minutes: ~35 min of 2 idle cores)
+//	go run ./examples/reflectedimages                 # Fashion-MNIST (about 22 CPU-minutes measured by parts, plus the classifier)
 //	go run ./examples/reflectedimages -quick          # the reduced run (< 3 min)
 //	go run ./examples/reflectedimages -data mnist     # MNIST
 //	go run ./examples/reflectedimages -resume         # after an interruption: continue where it stopped
@@ -110,41 +113,8 @@ type unitResult struct {
 
 func main() {
 	var c config
-	var widths, mlp, scheme, final string
 	var prog sweep.Program
-	flag.StringVar(&c.data, "data", "fashion", "data set: fashion or mnist")
-	flag.BoolVar(&c.quick, "quick", false, "the reduced run (< 3 min): fewer steps, images and samples")
-	flag.IntVar(&c.steps, "steps", 0, "Adam steps per model (0: 1200, -quick 100)")
-	flag.IntVar(&c.batch, "batch", 0, "DSM minibatch (0: 64, -quick 16)")
-	flag.IntVar(&c.nTrain, "ntrain", 0, "training images (0: 20000, -quick 5000)")
-	flag.IntVar(&c.m, "m", 0, "samples per model and held-out images for the metrics (0: 500, -quick 128)")
-	flag.IntVar(&c.samplerSteps, "sampler-steps", 0, "reverse-time steps (0: 50, -quick 10)")
-	flag.IntVar(&c.clsEpochs, "cls-epochs", 0, "classifier epochs over all training images (0: 8, -quick 1 over -ntrain)")
-	flag.StringVar(&scheme, "scheme", "auto", "reverse-time step: ode (the probability-flow ODE, 2 score evaluations per step), em, heun, or auto (ode for the reflected process, em for the free one)")
-	flag.IntVar(&c.sampler.Corrector, "corrector", 0, "Langevin corrector steps after each reverse step")
-	flag.StringVar(&final, "final", "tweedie", "last sampler step: tweedie, mean or none (reflected.Final)")
-	flag.Float64Var(&c.sampler.T0, "t0", 2e-4, "the sampler's final time t₀")
-	flag.BoolVar(&c.sample32, "sample32", false, "sample with the U-Net's float32 pass (ScoreNet.Float32; about half the CPU)")
-	flag.BoolVar(&c.train32, "train32", false, "train the U-Nets with their float32 pass (ScoreNet.Float32; about half the CPU per step)")
-	flag.StringVar(&c.modelsFrom, "models", "", "load trained networks from `DIR`/DATA/models (an earlier run's -out with the same training settings) instead of training them: re-evaluates them with this run's sampler and classifier")
-	flag.StringVar(&widths, "widths", "16,32,32", "U-Net channels per level")
-	flag.StringVar(&mlp, "mlp", "512,512,512", "hidden widths of the MLP score network")
-	flag.Uint64Var(&c.seed, "seed", 1, "seed of initialisation, minibatches, noise and sampling")
-	flag.StringVar(&c.out, "out", "out/reflectedimages", "output folder")
-	flag.IntVar(&c.ckptEvery, "ckpt-every", 100, "write a training checkpoint every `K` steps (0: only on SIGINT/SIGTERM)")
-	prog.Config.RegisterFlags(flag.CommandLine)
-	flag.Parse()
-	var err error
-	if c.widths, err = ints("widths", widths); err == nil {
-		c.mlp, err = ints("mlp", mlp)
-	}
-	if err == nil {
-		err = c.parseSampler(scheme, final)
-	}
-	if err == nil {
-		err = c.defaults()
-	}
-	if err != nil {
+	if err := c.parseFlags(flag.CommandLine, os.Args[1:], &prog); err != nil {
 		fmt.Fprintln(os.Stderr, "reflectedimages:", err)
 		os.Exit(2)
 	}
@@ -162,6 +132,47 @@ func main() {
 	}
 }
 
+// parseFlags defines the program's flags on fs, parses args into c (and the sweep's flags
+// into prog.Config), and fills and checks the defaults (config.defaults).
+func (c *config) parseFlags(fs *flag.FlagSet, args []string, prog *sweep.Program) error {
+	var widths, mlp, scheme, final string
+	fs.StringVar(&c.data, "data", "fashion", "data set: fashion or mnist")
+	fs.BoolVar(&c.quick, "quick", false, "the reduced run (< 3 min): fewer steps, images and samples")
+	fs.IntVar(&c.steps, "steps", 0, "Adam steps per model (0: 2400, -quick 200)")
+	fs.IntVar(&c.batch, "batch", 0, "DSM minibatch (0: 64, -quick 16)")
+	fs.IntVar(&c.nTrain, "ntrain", 0, "training images (0: 20000, -quick 5000)")
+	fs.IntVar(&c.m, "m", 0, "samples per model and held-out images for the metrics (0: 500, -quick 128)")
+	fs.IntVar(&c.samplerSteps, "sampler-steps", 0, "reverse-time steps (0: 50, -quick 10)")
+	fs.IntVar(&c.clsEpochs, "cls-epochs", 0, "classifier epochs over all training images (0: 8, -quick 1 over -ntrain)")
+	fs.StringVar(&scheme, "scheme", "auto", "reverse-time step: ode (the probability-flow ODE, 2 score evaluations per step), em, heun, or auto (ode for the reflected process, em for the free one)")
+	fs.IntVar(&c.sampler.Corrector, "corrector", 0, "Langevin corrector steps after each reverse step")
+	fs.StringVar(&final, "final", "tweedie", "last sampler step: tweedie, mean or none (reflected.Final)")
+	fs.Float64Var(&c.sampler.T0, "t0", 2e-4, "the sampler's final time t₀")
+	fs.BoolVar(&c.sample32, "sample32", true, "sample with the U-Net's float32 pass (ScoreNet.Float32; about half the CPU of -sample32=false, the float64 pass)")
+	fs.BoolVar(&c.train32, "train32", true, "train the U-Nets with their float32 pass (ScoreNet.Float32; about 40 % of the CPU per step of -train32=false, the float64 pass; the MLP has no float32 pass and always trains in float64)")
+	fs.StringVar(&c.modelsFrom, "models", "", "load trained networks from `DIR`/DATA/models (an earlier run's -out with the same training settings) instead of training them: re-evaluates them with this run's sampler and classifier")
+	fs.StringVar(&widths, "widths", "16,32,32", "U-Net channels per level")
+	fs.StringVar(&mlp, "mlp", "512,512,512", "hidden widths of the MLP score network")
+	fs.Uint64Var(&c.seed, "seed", 1, "seed of initialisation, minibatches, noise and sampling")
+	fs.StringVar(&c.out, "out", "out/reflectedimages", "output folder")
+	fs.IntVar(&c.ckptEvery, "ckpt-every", 100, "write a training checkpoint every `K` steps (0: only on SIGINT/SIGTERM)")
+	prog.Config.RegisterFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var err error
+	if c.widths, err = ints("widths", widths); err == nil {
+		c.mlp, err = ints("mlp", mlp)
+	}
+	if err == nil {
+		err = c.parseSampler(scheme, final)
+	}
+	if err == nil {
+		err = c.defaults()
+	}
+	return err
+}
+
 func (c *config) defaults() error {
 	def := func(v *int, full, quick int) {
 		if *v == 0 {
@@ -171,7 +182,7 @@ func (c *config) defaults() error {
 			}
 		}
 	}
-	def(&c.steps, 1200, 100)
+	def(&c.steps, 2400, 200)
 	def(&c.batch, 64, 16)
 	def(&c.nTrain, 20000, 5000)
 	def(&c.m, 500, 128)

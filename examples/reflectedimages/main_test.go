@@ -1,10 +1,13 @@
 package main
 
 import (
+	"flag"
+	"io"
 	"math"
 	"strings"
 	"testing"
 
+	"github.com/sdeml/sdeml/internal/sweep"
 	"github.com/sdeml/sdeml/reflected"
 )
 
@@ -46,8 +49,45 @@ func TestConfigBadInput(t *testing.T) {
 		}
 	}
 	q := config{data: "fashion", quick: true}
-	if err := q.defaults(); err != nil || q.steps != 100 || q.m != 128 {
+	if err := q.defaults(); err != nil || q.steps != 200 || q.m != 128 {
 		t.Errorf("-quick defaults: %+v, %v", q, err)
+	}
+}
+
+// parse runs parseFlags on a fresh flag set.
+func parse(args ...string) (config, error) {
+	var c config
+	var prog sweep.Program
+	fs := flag.NewFlagSet("reflectedimages", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	err := c.parseFlags(fs, args, &prog)
+	return c, err
+}
+
+// The default run trains and samples the U-Nets in float32 for 2400 steps × batch 64 (the
+// budget of about 30 minutes on 2 cores, docs/REPRODUCTION.md); -train32=false and
+// -sample32=false select the float64 passes; bad flag values are errors naming the flag and
+// the value.
+func TestFlags(t *testing.T) {
+	c, err := parse()
+	if err != nil || !c.train32 || !c.sample32 || c.steps != 2400 || c.batch != 64 || c.m != 500 ||
+		c.sampler.Steps != 50 || c.clsEpochs != 8 || c.sampler.T0 != 2e-4 || c.sampler.Final != reflected.FinalTweedie || !c.schemeAuto {
+		t.Errorf("defaults: %+v, %v", c, err)
+	}
+	if c, err = parse("-quick"); err != nil || !c.train32 || !c.sample32 || c.steps != 200 || c.batch != 16 || c.sampler.Steps != 10 {
+		t.Errorf("-quick defaults: %+v, %v", c, err)
+	}
+	if c, err = parse("-train32=false", "-sample32=false", "-steps", "1200"); err != nil || c.train32 || c.sample32 || c.steps != 1200 {
+		t.Errorf("float64 passes: %+v, %v", c, err)
+	}
+	for _, bad := range [][2]string{
+		{"-steps=-5", "-steps = -5"}, {"-t0=0.5", "-t0 = 0.5"}, {"-scheme=rk4", `-scheme = "rk4"`},
+		{"-final=last", `-final = "last"`}, {"-widths=16,x", `-widths: "16,x"`}, {"-data=cifar", `-data = "cifar"`},
+		{"-sampler-steps=-1", "-sampler-steps = -1"}, {"-ckpt-every=-1", "-ckpt-every = -1"},
+	} {
+		if _, err := parse(bad[0]); err == nil || !strings.Contains(err.Error(), bad[1]) {
+			t.Errorf("%s: error %v, want one naming %q", bad[0], err, bad[1])
+		}
 	}
 }
 
