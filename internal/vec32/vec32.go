@@ -44,30 +44,6 @@ func sum(dst, a, b []float32) {
 	}
 }
 
-// AddRows sets z[r·C+k] += b[k] in float32 for every row r of C = len(b) values (a bias
-// added to every pixel). It panics unless len(z) is a multiple of C > 0.
-func AddRows(z, b []float32) {
-	C := len(b)
-	if C == 0 || len(z)%C != 0 {
-		panic("vec32: AddRows: lengths do not match")
-	}
-	if useAVX2 && C%8 == 0 && len(z) > 0 {
-		addRowsAVX2(z, b)
-		return
-	}
-	addRows(z, b)
-}
-
-func addRows(z, b []float32) {
-	C := len(b)
-	for r := 0; r+C <= len(z); r += C {
-		zr := z[r : r+C]
-		for k, v := range b {
-			zr[k] += v
-		}
-	}
-}
-
 // ColSums adds, for every channel k, the values x[r·C+k] widened to float64 to s[k], row
 // after row (C = len(s)): the per-channel sums of a bias gradient. It panics unless len(x)
 // is a multiple of C > 0.

@@ -83,31 +83,6 @@ sumdone:
 	VZEROUPPER
 	RET
 
-// func addRowsAVX2(z, b []float32)
-// For each row of C = len(b) values (C a multiple of 8): z[k] += b[k], eight at a time.
-TEXT ·addRowsAVX2(SB), NOSPLIT, $0-48
-	MOVQ z_base+0(FP), DI
-	MOVQ z_len+8(FP), CX
-	MOVQ b_base+24(FP), SI
-	MOVQ b_len+32(FP), R8
-	LEAQ (DI)(CX*4), R9               // end of z
-
-rrow:
-	XORQ AX, AX
-
-rk:
-	VMOVUPS (DI)(AX*4), Y0
-	VADDPS (SI)(AX*4), Y0, Y0         // z + b, as z[k] += b[k]
-	VMOVUPS Y0, (DI)(AX*4)
-	ADDQ $8, AX
-	CMPQ AX, R8
-	JLT  rk
-	LEAQ (DI)(R8*4), DI
-	CMPQ DI, R9
-	JLT  rrow
-	VZEROUPPER
-	RET
-
 // func colSumsAVX2(s []float64, x []float32)
 // Channel blocks of 16 (then 4) of C = len(s) channels, held in registers over all rows:
 // s[k] += float64(x[r·C+k]) for r in order.

@@ -7,5 +7,4 @@ var useAVX2 = false
 
 func addAVX2(dst, s []float32)             { panic("vec32: no AVX2 kernel in this build") }
 func sumAVX2(dst, a, b []float32)          { panic("vec32: no AVX2 kernel in this build") }
-func addRowsAVX2(z, b []float32)           { panic("vec32: no AVX2 kernel in this build") }
 func colSumsAVX2(s []float64, x []float32) { panic("vec32: no AVX2 kernel in this build") }

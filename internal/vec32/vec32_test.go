@@ -45,12 +45,7 @@ func TestLevels(t *testing.T) {
 		}
 		for _, C := range []int{1, 3, 4, 8, 12, 16, 20, 24, 32, 36, 64} {
 			for _, rows := range []int{1, 2, 7, 50} {
-				z, bias := randVec(rng, rows*C), randVec(rng, C)
-				want := append([]float32(nil), z...)
-				addRows(want, bias)
-				got := append([]float32(nil), z...)
-				AddRows(got, bias)
-				same32(t, "AddRows", got, want)
+				z := randVec(rng, rows*C)
 				s0 := make([]float64, C)
 				for k := range s0 {
 					s0[k] = rng.NormFloat64()
@@ -73,7 +68,6 @@ func TestPanics(t *testing.T) {
 	for name, f := range map[string]func(){
 		"Add":     func() { Add(make([]float32, 3), make([]float32, 2)) },
 		"Sum":     func() { Sum(make([]float32, 3), make([]float32, 3), make([]float32, 2)) },
-		"AddRows": func() { AddRows(make([]float32, 10), make([]float32, 4)) },
 		"ColSums": func() { ColSums(make([]float64, 4), make([]float32, 10)) },
 	} {
 		func() {
@@ -84,13 +78,6 @@ func TestPanics(t *testing.T) {
 			}()
 			f()
 		}()
-	}
-}
-
-func BenchmarkAddRows(b *testing.B) {
-	z, bias := make([]float32, 8*784*16), make([]float32, 16)
-	for b.Loop() {
-		AddRows(z, bias)
 	}
 }
 
