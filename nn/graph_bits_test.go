@@ -115,14 +115,8 @@ func graphBitsCases(t *testing.T) map[string]uint64 {
 		if err != nil {
 			t.Fatal(err)
 		}
-		w := make([]float64, g.NumParams())
-		InitUNet(g, w, rand.NewPCG(5, 5), 0.5)
 		const n = 19
-		rng := rand.New(rand.NewPCG(6, 6))
-		x := make([]float64, n*g.InDim())
-		for i := range x {
-			x[i] = rng.Float64()
-		}
+		w, x, rng := unetInputs(g, n)
 		dOut := make([]float64, n*g.OutDim())
 		for i := range dOut {
 			dOut[i] = rng.NormFloat64()

@@ -224,14 +224,8 @@ func TestGraphPassInfer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := make([]float64, g.NumParams())
-	InitUNet(g, w, rand.NewPCG(5, 5), 0.5)
 	const n = 19
-	rng := rand.New(rand.NewPCG(6, 6))
-	x := make([]float64, n*g.InDim())
-	for i := range x {
-		x[i] = rng.Float64()
-	}
+	w, x, _ := unetInputs(g, n)
 	p32, err := g.NewPass32(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -263,4 +257,17 @@ func TestGraphPassInfer(t *testing.T) {
 			p.Backward(make([]float64, len(w)), w, fw)
 		}()
 	}
+}
+
+// unetInputs returns the parameters of U-Net g (InitUNet, seed 5) and n images of
+// uniform pixels (seed 6), with the generator that drew them for further draws.
+func unetInputs(g *Graph, n int) (w, x []float64, rng *rand.Rand) {
+	w = make([]float64, g.NumParams())
+	InitUNet(g, w, rand.NewPCG(5, 5), 0.5)
+	rng = rand.New(rand.NewPCG(6, 6))
+	x = make([]float64, n*g.InDim())
+	for i := range x {
+		x[i] = rng.Float64()
+	}
+	return w, x, rng
 }
